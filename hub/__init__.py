@@ -1,0 +1,1 @@
+"""Mahalla Hub core: the unified mahalla graph and everything that reads or builds it."""

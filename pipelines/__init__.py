@@ -1,0 +1,1 @@
+"""Dagster definitions of the hub: assets, asset checks, schedules, sensors, resources."""
