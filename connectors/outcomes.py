@@ -1,0 +1,88 @@
+"""What reading one delivery produces: records, rejects, and the delivery's counters.
+
+Contract: every unit a source delivers (a CSV row, a JSON line, a `<Lease>`, an API item,
+or the unreadable tail of a broken XML file) is counted exactly once, as accepted (a typed
+record was yielded) or rejected (a `Reject` was yielded), so `delivered == accepted +
+rejected` at every moment. Blank lines of text files are not units and are not counted.
+
+A key repeated inside one delivery is not rejected: both records are yielded in delivery
+order (the later line wins when the caller keeps the last record per key) and
+`duplicate_keys` counts the repeats so that an operator can see them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A delivered unit that could not become a record.
+
+    `reason` is one sentence naming the field, the value and the rule it broke; `raw` is the
+    delivered text (decoded leniently when its encoding was the problem); `origin` is the
+    printable location (`employment_2022-02.csv:17`).
+    """
+
+    source: str
+    record_key: str | None
+    raw: str
+    reason: str
+    origin: str
+
+
+@dataclass(slots=True)
+class DeliveryStats:
+    """Counters of one delivery; updated while it is read, final once `completed`."""
+
+    source: str
+    delivery: str
+    accepted: int = 0
+    rejected: int = 0
+    duplicate_keys: int = 0
+    completed: bool = False
+    warnings: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def delivered(self) -> int:
+        return self.accepted + self.rejected
+
+
+class DeliveryReading(Generic[T]):
+    """An iterator over one delivery's records and rejects, with its live `stats`.
+
+    It reads lazily: nothing is fetched or opened before the first `next()`. It can be
+    iterated once; reading the same delivery again means asking the connector again.
+    `stats.completed` turns true only when the iteration reached the end without an error;
+    a caller loads what it collected in one transaction only after that, so a failure
+    part-way never leaves half a delivery in the hub.
+    """
+
+    def __init__(self, stats: DeliveryStats, produce: Callable[[DeliveryStats], Iterator[T]]):
+        self.stats = stats
+        self._produce = produce
+        self._items: Iterator[T] | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return self
+
+    def __next__(self) -> T:
+        if self._items is None:
+            self._items = self._produce(self.stats)
+        try:
+            return next(self._items)
+        except StopIteration:
+            self.stats.completed = True
+            raise
+
+    def __repr__(self) -> str:
+        s = self.stats
+        return (
+            f"DeliveryReading(source={s.source!r}, delivery={s.delivery!r}, "
+            f"accepted={s.accepted}, rejected={s.rejected}, completed={s.completed})"
+        )
