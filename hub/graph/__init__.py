@@ -1,1 +1,1 @@
-"""graph."""
+"""The unified mahalla graph: models, migrations, sessions and bulk loading."""

@@ -1,0 +1,235 @@
+"""Idempotent bulk upserts keyed by natural keys, fast on SQLite and PostgreSQL.
+
+`upsert_rows` writes many rows in the caller's transaction: a row whose key already exists
+is updated (optionally only when `where` holds, e.g. "the incoming file is later"), a new
+key is inserted. Running it twice with the same rows changes nothing.
+
+- SQLite: `INSERT ... ON CONFLICT DO UPDATE` through `executemany` (SQLAlchemy batches it
+  into multi-row statements), in the caller's single transaction.
+- PostgreSQL: batches of at least `copy_threshold` rows are `COPY`-ed into a temporary
+  table and merged with one `INSERT ... SELECT ... ON CONFLICT`; smaller ones go through
+  `executemany` like SQLite.
+
+Rows with the same key inside one call are reduced to the last one, as a database would
+refuse to update one row twice in one statement and "later wins" is every source's rule.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
+
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Table, select, text, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import DeclarativeBase, Session
+
+Row = Mapping[str, Any]
+
+DEFAULT_BATCH_SIZE = 20_000
+DEFAULT_COPY_THRESHOLD = 2_000
+
+
+class BulkWriteError(ValueError):
+    """The rows given to a bulk write do not fit the table (the message says which)."""
+
+
+def _table_of(target: type[DeclarativeBase] | Table) -> Table:
+    found = target if isinstance(target, Table) else target.__table__
+    if not isinstance(found, Table):
+        raise BulkWriteError(f"{target!r} is not mapped to a table.")
+    return found
+
+
+def _last_per_key(rows: Iterable[Row], key: Sequence[str]) -> list[Row]:
+    reduced: dict[tuple[Any, ...], Row] = {}
+    for row in rows:
+        reduced[tuple(row[k] for k in key)] = row
+    return list(reduced.values())
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def upsert_rows(
+    session: Session,
+    target: type[DeclarativeBase] | Table,
+    rows: Iterable[Row],
+    *,
+    key: Sequence[str],
+    update: Sequence[str] | None = None,
+    where: str | None = None,
+    returning: Sequence[str] = (),
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    copy_threshold: int = DEFAULT_COPY_THRESHOLD,
+) -> list[tuple[Any, ...]]:
+    """Insert or update `rows` in `target`, matching on the unique columns `key`.
+
+    `update` names the columns to overwrite on conflict (default: every column given that
+    is not in `key`; an empty sequence means "insert new keys only"). `where` is an SQL
+    condition over `target` (by table name) and `excluded` that must hold for an update.
+    `returning` names columns to return for every row written or matched: rows whose update
+    was skipped by `where` or `update=()` are returned too, so callers can map keys to ids.
+    """
+    tbl = _table_of(target)
+    results: list[tuple[Any, ...]] = []
+    for chunk in _chunks(rows, batch_size):
+        given = list(chunk[0].keys())
+        _check_columns(tbl, given, key, chunk)
+        unique = _last_per_key(chunk, key)
+        # Only the columns the caller gave are overwritten; defaults apply to new rows only.
+        to_update = [c for c in given if c not in key] if update is None else list(update)
+        unique = _with_defaults(tbl, unique)
+        columns = list(unique[0].keys())
+        dialect = session.get_bind().dialect.name
+        if dialect == "postgresql" and len(unique) >= copy_threshold:
+            _copy_merge(session, tbl, unique, columns, key, to_update, where)
+        else:
+            _execute_upsert(session, tbl, unique, key, to_update, where, dialect)
+        if returning:
+            results.extend(_select_returning(session, tbl, unique, key, returning))
+    return results
+
+
+def _check_columns(tbl: Table, columns: list[str], key: Sequence[str], rows: list[Row]) -> None:
+    unknown = [c for c in columns if c not in tbl.c]
+    if unknown:
+        raise BulkWriteError(f"Table '{tbl.name}' has no column(s) {unknown}.")
+    missing_key = [k for k in key if k not in columns]
+    if missing_key:
+        raise BulkWriteError(f"Rows for '{tbl.name}' lack the key column(s) {missing_key}.")
+    expected = set(columns)
+    for row in rows:
+        if set(row) != expected:
+            raise BulkWriteError(
+                f"Rows for '{tbl.name}' must all have the same columns: "
+                f"{sorted(expected)} != {sorted(row)}."
+            )
+
+
+def _with_defaults(tbl: Table, rows: list[Row]) -> list[Row]:
+    """Fill the columns with Python-side defaults that the rows leave out.
+
+    COPY bypasses SQLAlchemy, so both paths get the defaults here and behave alike.
+    """
+    defaults: dict[str, Any] = {}
+    for column in tbl.c:
+        default = column.default
+        if column.name in rows[0] or default is None or column.primary_key:
+            continue
+        if default.is_scalar:
+            defaults[column.name] = default.arg  # type: ignore[attr-defined]
+        elif default.is_callable:
+            defaults[column.name] = default.arg(None)  # type: ignore[attr-defined]
+    if not defaults:
+        return rows
+    return [{**defaults, **row} for row in rows]
+
+
+def _execute_upsert(
+    session: Session,
+    tbl: Table,
+    rows: list[Row],
+    key: Sequence[str],
+    to_update: list[str],
+    where: str | None,
+    dialect: str,
+) -> None:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(tbl)
+    if to_update:
+        condition = text(where) if where is not None else None
+        stmt = stmt.on_conflict_do_update(
+            index_elements=list(key),
+            set_={c: stmt.excluded[c] for c in to_update},
+            where=condition,
+        )
+    else:
+        stmt = stmt.on_conflict_do_nothing(index_elements=list(key))
+    session.execute(stmt, rows)
+
+
+def _copy_value(value: Any, is_json: bool) -> Any:
+    return Json(value) if is_json and value is not None else value
+
+
+def _copy_merge(
+    session: Session,
+    tbl: Table,
+    rows: list[Row],
+    columns: list[str],
+    key: Sequence[str],
+    to_update: list[str],
+    where: str | None,
+) -> None:
+    temp = f"tmp_{tbl.name}_{uuid.uuid4().hex[:12]}"
+    quoted = ", ".join(f'"{c}"' for c in columns)
+    session.execute(text(f'CREATE TEMPORARY TABLE "{temp}" (LIKE "{tbl.name}" INCLUDING DEFAULTS)'))
+    json_columns = [isinstance(tbl.c[c].type, JSON) for c in columns]
+    raw = session.connection().connection.driver_connection
+    if raw is None:
+        raise BulkWriteError("The PostgreSQL connection is closed.")
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{temp}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(
+                [_copy_value(row[c], j) for c, j in zip(columns, json_columns, strict=True)]
+            )
+    conflict = ", ".join(f'"{k}"' for k in key)
+    if to_update:
+        assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in to_update)
+        action = f"DO UPDATE SET {assignments}" + (f" WHERE {where}" if where else "")
+    else:
+        action = "DO NOTHING"
+    session.execute(
+        text(
+            f'INSERT INTO "{tbl.name}" ({quoted}) SELECT {quoted} FROM "{temp}" '
+            f"ON CONFLICT ({conflict}) {action}"
+        )
+    )
+    session.execute(text(f'DROP TABLE "{temp}"'))
+
+
+def _select_returning(
+    session: Session, tbl: Table, rows: list[Row], key: Sequence[str], returning: Sequence[str]
+) -> list[tuple[Any, ...]]:
+    """Read back `returning` for the keys just written (one query per 500 keys)."""
+    out: list[tuple[Any, ...]] = []
+    cols = [tbl.c[c] for c in returning]
+    if len(key) == 1:
+        key_col = tbl.c[key[0]]
+        values = [row[key[0]] for row in rows]
+        for start in range(0, len(values), 500):
+            stmt = select(*cols).where(key_col.in_(values[start : start + 500]))
+            out.extend(tuple(r) for r in session.execute(stmt))
+        return out
+    key_cols = [tbl.c[k] for k in key]
+    tuples = [tuple(row[k] for k in key) for row in rows]
+    for start in range(0, len(tuples), 500):
+        stmt = select(*cols).where(tuple_(*key_cols).in_(tuples[start : start + 500]))
+        out.extend(tuple(r) for r in session.execute(stmt))
+    return out
+
+
+def fetch_key_map(
+    session: Session,
+    target: type[DeclarativeBase] | Table,
+    key: str,
+    values: Iterable[Any],
+    value: str = "id",
+) -> dict[Any, Any]:
+    """Map each of `values` found in column `key` of `target` to its column `value`."""
+    tbl = _table_of(target)
+    wanted = list(dict.fromkeys(values))
+    found: dict[Any, Any] = {}
+    for start in range(0, len(wanted), 500):
+        stmt = select(tbl.c[key], tbl.c[value]).where(tbl.c[key].in_(wanted[start : start + 500]))
+        found.update((k, v) for k, v in session.execute(stmt))
+    return found
+
+
+__all__ = ["BulkWriteError", "Row", "fetch_key_map", "upsert_rows"]

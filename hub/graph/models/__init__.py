@@ -1,0 +1,51 @@
+"""SQLAlchemy 2 models of the mahalla graph.
+
+Region → District → Mahalla (assistant) → Household → Person, and from a person the agency
+facts (tax registrations, employment records, land leases, loans and subsidies, notebook
+entries, appeals) and the source records they were built from.
+"""
+
+from hub.graph.models.activities import (
+    Appeal,
+    Business,
+    EmploymentRecord,
+    LandLease,
+    Loan,
+    NotebookEntry,
+    Parcel,
+    TaxRegistration,
+)
+from hub.graph.models.population import Household, HouseholdMember, Person
+from hub.graph.models.provenance import (
+    AuditEvent,
+    Delivery,
+    PersonConflict,
+    Reject,
+    SourceCursor,
+    SourceRecord,
+)
+from hub.graph.models.territory import Assistant, District, Mahalla, Region
+
+__all__ = [
+    "Appeal",
+    "Assistant",
+    "AuditEvent",
+    "Business",
+    "Delivery",
+    "District",
+    "EmploymentRecord",
+    "Household",
+    "HouseholdMember",
+    "LandLease",
+    "Loan",
+    "Mahalla",
+    "NotebookEntry",
+    "Parcel",
+    "Person",
+    "PersonConflict",
+    "Region",
+    "Reject",
+    "SourceCursor",
+    "SourceRecord",
+    "TaxRegistration",
+]

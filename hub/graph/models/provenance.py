@@ -1,0 +1,159 @@
+"""Where everything came from: deliveries, source records, conflicts, the quarantine,
+incremental cursors and the audit log.
+
+- `Delivery`: one file or one API window read for a source, with its counts
+  (delivered = accepted + rejected, always).
+- `SourceRecord`: one (source, record key), unique, with the golden entity it was linked
+  to, the mention's identifying attributes (for record linkage) and first/last seen.
+- `Reject`: the quarantine. A record that could not be read or failed a row-level rule,
+  with its raw text and reasons; `status` leaves 'open' when a corrected redelivery of
+  the same (source, record key) is accepted.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from hub.graph.base import Base
+from hub.graph.types import (
+    BigId,
+    UtcDateTime,
+    mahalla_code_str,
+    pk_id,
+    record_key_str,
+    short_str,
+    source_id_str,
+    utc_now,
+)
+
+
+class Delivery(Base):
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_source_status", "source", "status"),)
+
+    id: Mapped[pk_id]
+    source: Mapped[source_id_str]
+    name: Mapped[str] = mapped_column(String(300))
+    fingerprint: Mapped[str | None] = mapped_column(String(80))
+    status: Mapped[short_str] = mapped_column(default="running")
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    delivered: Mapped[int] = mapped_column(default=0)
+    accepted: Mapped[int] = mapped_column(default=0)
+    rejected: Mapped[int] = mapped_column(default=0)
+    cursor_from: Mapped[str | None] = mapped_column(String(64))
+    cursor_to: Mapped[str | None] = mapped_column(String(64))
+    message: Mapped[str | None] = mapped_column(Text)
+    run_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class SourceRecord(Base):
+    """One agency record as the hub saw it, and the golden entity it belongs to."""
+
+    __tablename__ = "source_record"
+    __table_args__ = (
+        UniqueConstraint("source", "record_key"),
+        Index("ix_source_record_pinfl", "pinfl"),
+        Index("ix_source_record_block", "surname_key", "birth_on"),
+    )
+
+    id: Mapped[pk_id]
+    source: Mapped[source_id_str]
+    record_key: Mapped[record_key_str]
+    kind: Mapped[short_str]
+    person_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    household_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("household.id", ondelete="SET NULL"), index=True
+    )
+    first_delivery_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("delivery.id"))
+    last_delivery_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("delivery.id"))
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    # The mention as delivered, normalised: what record linkage compares.
+    pinfl: Mapped[str | None] = mapped_column(String(14))
+    pinfl_issue: Mapped[str | None] = mapped_column(String(32))
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    name_key: Mapped[str | None] = mapped_column(String(200))
+    surname_key: Mapped[str | None] = mapped_column(String(100))
+    birth_on: Mapped[date | None]
+    sex: Mapped[str | None] = mapped_column(String(1))
+    mahalla_code: Mapped[mahalla_code_str | None]
+    match_method: Mapped[str | None] = mapped_column(String(32))
+    match_score: Mapped[float | None] = mapped_column(Float)
+
+
+class PersonConflict(Base):
+    """A value a source gives for a person that disagrees with the surviving value."""
+
+    __tablename__ = "person_conflict"
+    __table_args__ = (UniqueConstraint("person_id", "attribute", "source", "record_key"),)
+
+    id: Mapped[pk_id]
+    person_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("person.id", ondelete="CASCADE"), index=True
+    )
+    attribute: Mapped[short_str]
+    value: Mapped[str | None] = mapped_column(String(200))
+    surviving_value: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[source_id_str]
+    record_key: Mapped[record_key_str]
+    detected_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class Reject(Base):
+    """The quarantine: a record that was not loaded, with its raw text and reasons."""
+
+    __tablename__ = "reject"
+    __table_args__ = (
+        Index("ix_reject_source_status_rule", "source", "status", "rule"),
+        Index("ix_reject_source_record_key", "source", "record_key"),
+    )
+
+    id: Mapped[pk_id]
+    source: Mapped[source_id_str]
+    record_key: Mapped[str | None] = mapped_column(String(64))
+    delivery_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("delivery.id", ondelete="SET NULL"), index=True
+    )
+    stage: Mapped[short_str]
+    rule: Mapped[str] = mapped_column(String(64))
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    raw: Mapped[str] = mapped_column(Text)
+    origin: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[short_str] = mapped_column(default="open")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    resolved_by_delivery_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("delivery.id"))
+
+
+class SourceCursor(Base):
+    """The incremental position of an API source, saved only after its load committed."""
+
+    __tablename__ = "source_cursor"
+
+    source: Mapped[source_id_str] = mapped_column(primary_key=True)
+    value: Mapped[str] = mapped_column(String(64))
+    delivery_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("delivery.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class AuditEvent(Base):
+    """Who read which personal data, and when (written by the API)."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_principal_at", "principal", "at"),)
+
+    id: Mapped[pk_id]
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    principal: Mapped[str] = mapped_column(String(100))
+    role: Mapped[short_str]
+    action: Mapped[str] = mapped_column(String(100))
+    subject_type: Mapped[short_str]
+    subject_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
