@@ -12,9 +12,9 @@ order (the later line wins when the caller keeps the last record per key) and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -86,3 +86,31 @@ class DeliveryReading(Generic[T]):
             f"DeliveryReading(source={s.source!r}, delivery={s.delivery!r}, "
             f"accepted={s.accepted}, rejected={s.rejected}, completed={s.completed})"
         )
+
+
+class Keyed(Protocol):
+    @property
+    def record_key(self) -> str: ...
+
+
+K = TypeVar("K", bound=Keyed)
+
+
+def count_outcomes(items: Iterable[K | Reject], stats: DeliveryStats) -> Iterator[K | Reject]:
+    """Pass `items` through, counting accepted, rejected and repeated keys in `stats`.
+
+    Keys seen in this delivery are remembered to count repeats (memory grows with the number
+    of distinct keys of one delivery, not with the delivery's size in bytes).
+    """
+    seen: set[str] = set()
+    for item in items:
+        if isinstance(item, Reject):
+            stats.rejected += 1
+        else:
+            stats.accepted += 1
+            key = item.record_key
+            if key in seen:
+                stats.duplicate_keys += 1
+            else:
+                seen.add(key)
+        yield item

@@ -1,0 +1,184 @@
+"""Field parsers shared by the connectors: delivered value in, Python value or `FieldError` out.
+
+Each parser takes the contract's field name so that its error reads as a complete reason:
+"birth_date '31.02.1985' is not a valid dd.mm.yyyy date". They are called once per field
+per row, so they avoid regular expressions and exceptions on the good path.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import TypeVar
+
+E = TypeVar("E")
+
+_DIGITS = frozenset("0123456789")
+
+
+class FieldError(ValueError):
+    """One field broke its rule; the message is the reject reason."""
+
+
+def _shown(value: object) -> str:
+    return f"'{value}'" if isinstance(value, str) else repr(value)
+
+
+def required_text(name: str, value: object) -> str:
+    """A non-empty string, stripped."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text:
+            return text
+    if value is None or value == "" or (isinstance(value, str) and not value.strip()):
+        raise FieldError(f"{name} is missing; the contract requires it")
+    raise FieldError(f"{name} {_shown(value)} is not a string")
+
+
+def optional_text(name: str, value: object) -> str | None:
+    """A stripped string, or None for a missing or empty value."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    raise FieldError(f"{name} {_shown(value)} is not a string")
+
+
+def digits(name: str, value: str, length: int) -> str:
+    """A string of exactly `length` ASCII digits (codes of the register)."""
+    if len(value) != length or not _DIGITS.issuperset(value):
+        raise FieldError(f"{name} {_shown(value)} is not a {length}-digit code")
+    return value
+
+
+def iso_date(name: str, value: object) -> date:
+    """An ISO `YYYY-MM-DD` date."""
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    if value is None or value == "":
+        raise FieldError(f"{name} is missing; the contract requires it")
+    raise FieldError(f"{name} {_shown(value)} is not a valid YYYY-MM-DD date")
+
+
+def optional_iso_date(name: str, value: object) -> date | None:
+    return None if value is None or value == "" else iso_date(name, value)
+
+
+def dmy_date(name: str, value: object) -> date:
+    """A `dd.mm.yyyy` date, as the employment agency and the banks write them."""
+    if (
+        isinstance(value, str)
+        and len(value) == 10
+        and value[2] == "."
+        and value[5] == "."
+        and value[:2].isdigit()
+        and value[3:5].isdigit()
+        and value[6:].isdigit()
+    ):
+        try:
+            return date(int(value[6:]), int(value[3:5]), int(value[:2]))
+        except ValueError:
+            pass
+    if value is None or value == "":
+        raise FieldError(f"{name} is missing; the contract requires it")
+    raise FieldError(f"{name} {_shown(value)} is not a valid dd.mm.yyyy date")
+
+
+def optional_dmy_date(name: str, value: object) -> date | None:
+    return None if value is None or value == "" else dmy_date(name, value)
+
+
+def aware_datetime(name: str, value: object) -> datetime:
+    """An ISO 8601 date-time that carries its UTC offset (`2022-12-01T10:00:00+05:00`)."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise FieldError(f"{name} {_shown(value)} is not a valid ISO 8601 date-time") from None
+        if parsed.tzinfo is None:
+            raise FieldError(f"{name} {_shown(value)} has no UTC offset; the contract needs one")
+        return parsed
+    if value is None:
+        raise FieldError(f"{name} is missing; the contract requires it")
+    raise FieldError(f"{name} {_shown(value)} is not an ISO 8601 date-time string")
+
+
+def optional_aware_datetime(name: str, value: object) -> datetime | None:
+    return None if value is None or value == "" else aware_datetime(name, value)
+
+
+def integer(name: str, value: object) -> int:
+    """A JSON integer (booleans and floats are refused: they are not what was promised)."""
+    if type(value) is int:
+        return value
+    if value is None:
+        raise FieldError(f"{name} is missing; the contract requires it")
+    raise FieldError(f"{name} {_shown(value)} is not an integer")
+
+
+def optional_integer(name: str, value: object) -> int | None:
+    return None if value is None else integer(name, value)
+
+
+def optional_number(name: str, value: object) -> Decimal | None:
+    """A JSON number as an exact Decimal (via its shortest repr, so 4.5 stays 4.5)."""
+    if value is None:
+        return None
+    if type(value) is int or type(value) is float:
+        result = Decimal(repr(value))
+        if result.is_finite():
+            return result
+    raise FieldError(f"{name} {_shown(value)} is not a number")
+
+
+def soums_to_tiyin(name: str, value: object) -> int:
+    """A decimal soum amount as a string (`"12500000.00"`) as whole tiyin, not negative."""
+    if not isinstance(value, str) or not value:
+        if value is None or value == "":
+            raise FieldError(f"{name} is missing; the contract requires it")
+        raise FieldError(f"{name} {_shown(value)} is not a decimal string of soums")
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise FieldError(f"{name} {_shown(value)} is not a decimal number of soums") from None
+    if not amount.is_finite():
+        raise FieldError(f"{name} {_shown(value)} is not a decimal number of soums")
+    if amount < 0:
+        raise FieldError(f"{name} {_shown(value)} is negative")
+    tiyin = amount * 100
+    if tiyin != tiyin.to_integral_value():
+        raise FieldError(f"{name} {_shown(value)} has fractions of a tiyin")
+    return int(tiyin)
+
+
+def decimal_comma(name: str, value: object) -> Decimal:
+    """A non-negative decimal written with a decimal comma (`"0,12"`)."""
+    if not isinstance(value, str) or not value:
+        raise FieldError(f"{name} is missing; the contract requires it")
+    if "." in value:
+        raise FieldError(f"{name} {_shown(value)} uses a decimal point; the contract uses a comma")
+    try:
+        result = Decimal(value.replace(",", ".", 1))
+    except InvalidOperation:
+        raise FieldError(f"{name} {_shown(value)} is not a decimal number") from None
+    if not result.is_finite() or result < 0:
+        raise FieldError(f"{name} {_shown(value)} is not a non-negative decimal number")
+    return result
+
+
+def enum_member(name: str, value: object, table: dict[str, E]) -> E:
+    """The member `table` maps `value` to; the error lists the allowed codes."""
+    member = table.get(value) if isinstance(value, str) else None
+    if member is not None:
+        return member
+    if value is None or value == "":
+        raise FieldError(f"{name} is missing; the contract requires it")
+    allowed = ", ".join(table)
+    raise FieldError(f"{name} {_shown(value)} is not one of the allowed values: {allowed}")
+
+
+def optional_enum_member(name: str, value: object, table: dict[str, E]) -> E | None:
+    return None if value is None or value == "" else enum_member(name, value, table)

@@ -1,0 +1,127 @@
+"""survey: door-to-door household diagnostics, files `survey_*.jsonl`, one household a line.
+
+A household is one record (key `survey_id`) carrying its members (key
+`"{survey_id}/{member_no}"`); a household with a broken member is rejected whole, because
+its members only make sense together. Later files (by name) win for the same `survey_id`.
+Address parts are optional strings; `category` is 1..4 or null.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from connectors.fields import (
+    FieldError,
+    enum_member,
+    integer,
+    iso_date,
+    optional_enum_member,
+    optional_integer,
+    optional_iso_date,
+    optional_number,
+    optional_text,
+    required_text,
+)
+from connectors.json_lines import JsonLinesConnector
+from connectors.records import Origin, SurveyHousehold, SurveyMember
+from connectors.vocabulary import Need, Notebook, Occupation, Relation, Sex, lookup_table
+
+SEXES = lookup_table(Sex)
+RELATIONS = lookup_table(Relation)
+OCCUPATIONS = lookup_table(Occupation)
+NOTEBOOKS = lookup_table(Notebook)
+NEEDS = lookup_table(Need)
+
+
+def _member(survey_id: str, item: object) -> SurveyMember:
+    if not isinstance(item, dict):
+        raise FieldError(f"the member {item!r} is not an object")
+    return SurveyMember(
+        survey_id=survey_id,
+        member_no=integer("member_no", item.get("member_no")),
+        full_name=required_text("full_name", item.get("full_name")),
+        pinfl=optional_text("pinfl", item.get("pinfl")),
+        birth_date=optional_iso_date("birth_date", item.get("birth_date")),
+        sex=enum_member("sex", item.get("sex"), SEXES),
+        relation=enum_member("relation", item.get("relation"), RELATIONS),
+        occupation=enum_member("occupation", item.get("occupation"), OCCUPATIONS),
+        notebook=optional_enum_member("notebook", item.get("notebook"), NOTEBOOKS),
+    )
+
+
+def _members(survey_id: str, value: object) -> tuple[SurveyMember, ...]:
+    if not isinstance(value, list) or not value:
+        raise FieldError(f"members {value!r} is not a non-empty list")
+    members: list[SurveyMember] = []
+    numbers: set[int] = set()
+    for index, item in enumerate(value):
+        try:
+            member = _member(survey_id, item)
+        except FieldError as exc:
+            raise FieldError(f"members[{index}]: {exc}") from None
+        if member.member_no in numbers:
+            raise FieldError(f"members[{index}]: member_no {member.member_no} is repeated")
+        numbers.add(member.member_no)
+        members.append(member)
+    return tuple(members)
+
+
+def _needs(value: object) -> tuple[Need, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise FieldError(f"needs {value!r} is not a list")
+    return tuple(dict.fromkeys(enum_member("needs[]", need, NEEDS) for need in value))
+
+
+def _category(value: object) -> int | None:
+    category = optional_integer("category", value)
+    if category is not None and not 1 <= category <= 4:
+        raise FieldError(f"category {category} is not in 1..4")
+    return category
+
+
+def _address(value: object) -> tuple[str | None, str | None, str | None]:
+    if value is None:
+        return None, None, None
+    if not isinstance(value, dict):
+        raise FieldError(f"address {value!r} is not an object")
+    street = optional_text("address.street", value.get("street"))
+    house = optional_text("address.house", _as_text(value.get("house")))
+    apartment = optional_text("address.apartment", _as_text(value.get("apartment")))
+    return street, house, apartment
+
+
+def _as_text(value: object) -> object:
+    """House and flat numbers are strings by contract; a bare integer is the same number."""
+    return str(value) if type(value) is int else value
+
+
+class SurveyConnector(JsonLinesConnector[SurveyHousehold]):
+    """Reads `survey_*.jsonl` files from `HUB_SURVEY_DIR`."""
+
+    source: ClassVar[str] = "survey"
+    prefix: ClassVar[str] = "survey_"
+    key_field: ClassVar[str] = "survey_id"
+
+    def build(self, item: dict[str, Any], origin: Origin) -> SurveyHousehold:
+        survey_id = required_text("survey_id", item.get("survey_id"))
+        income = optional_integer("monthly_income_uzs", item.get("monthly_income_uzs"))
+        if income is not None and income < 0:
+            raise FieldError(f"monthly_income_uzs {income} is negative")
+        street, house, apartment = _address(item.get("address"))
+        return SurveyHousehold(
+            survey_id=survey_id,
+            mahalla_code=required_text("mahalla_code", item.get("mahalla_code")),
+            assistant_id=required_text("assistant_id", item.get("assistant_id")),
+            surveyed_on=iso_date("surveyed_on", item.get("surveyed_on")),
+            street=street,
+            house=house,
+            apartment=apartment,
+            category=_category(item.get("category")),
+            monthly_income_uzs=income,
+            plot_sotix=optional_number("plot_sotix", item.get("plot_sotix")),
+            needs=_needs(item.get("needs")),
+            members=_members(survey_id, item.get("members")),
+            origin=origin,
+        )
