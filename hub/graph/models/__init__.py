@@ -15,6 +15,7 @@ from hub.graph.models.activities import (
     Parcel,
     TaxRegistration,
 )
+from hub.graph.models.indicators import MahallaIndicators
 from hub.graph.models.population import Household, HouseholdMember, Person
 from hub.graph.models.provenance import (
     AuditEvent,
@@ -39,6 +40,7 @@ __all__ = [
     "LandLease",
     "Loan",
     "Mahalla",
+    "MahallaIndicators",
     "NotebookEntry",
     "Parcel",
     "Person",
