@@ -1,0 +1,1 @@
+"""Staging: the connectors' records as columnar frames, normalised and checked row by row."""
