@@ -8,8 +8,6 @@ kept across runs and incremental loads; the integer `id` is internal.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
-
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -69,8 +67,10 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     last_confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
-    # Per-attribute survivorship: which source won each field (e.g. {"birth_on": "survey"}).
-    survivorship: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Survivorship: the person's attributes come from the highest-ranked source that named
+    # them (hub.identity.linking.SOURCE_RANK); `attributes_source` says which one won.
+    attributes_source: Mapped[str | None] = mapped_column(String(16))
+    attributes_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
 
 
 class HouseholdMember(Base):
