@@ -17,6 +17,7 @@ from itertools import islice
 from typing import ClassVar
 from xml.etree.ElementTree import Element, ParseError, tostring
 
+from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from connectors.errors import DeliveryFormatError
@@ -122,6 +123,13 @@ class LandConnector(FileConnector[LeaseRecord]):
                     root.clear()
             except ParseError as exc:
                 yield self._broken_tail(delivery, stats, exc, ordinal, current_id)
+            except DefusedXmlException as exc:
+                raise DeliveryFormatError(
+                    self.source,
+                    f"{delivery.name}: refused for safety, the XML declares a DTD, entities or "
+                    f"external references ({exc!r}); the contract's XML has none",
+                    delivery.name,
+                ) from None
 
     def _root(
         self, delivery: FileDelivery, events: Iterator[tuple[str, Element]]

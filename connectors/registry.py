@@ -34,6 +34,8 @@ FILES: dict[str, tuple[str, ...]] = {
     "assistants.csv": ASSISTANT_COLUMNS,
 }
 
+KEY_COLUMNS = {"mahallas.csv": "mahalla_code", "assistants.csv": "assistant_id"}
+
 RegistryRecord = MahallaRecord | AssistantRecord
 
 
@@ -109,9 +111,10 @@ class RegistryConnector(FileConnector[RegistryRecord]):
                 return
             positions = self._positions(delivery.name, header.fields, header.problem, columns)
             width = len(header.fields)
+            key_position = positions[columns.index(KEY_COLUMNS[delivery.name])]
             for row in rows:
                 origin = Origin(delivery.name, row.line)
-                key = _key(row.fields, positions[0])
+                key = _key(row.fields, key_position)
                 try:
                     if row.problem:
                         raise FieldError(row.problem)

@@ -70,6 +70,16 @@ class _LineFeed:
         self.problem: str | None = None
         self.terminated = True
 
+    def _undecodable(self, raw: bytes, exc: UnicodeDecodeError) -> str:
+        if self._cp1251 and _utf8_where_cp1251_expected(raw):
+            # Python's cp1251 leaves 0x98 undefined, so some UTF-8 lines fail to decode.
+            return f"line {self.line} is UTF-8 text, but the contract says Windows-1251"
+        label = "Windows-1251" if self._cp1251 else "UTF-8"
+        return (
+            f"line {self.line} is not valid {label} (byte 0x{raw[exc.start]:02x} at position "
+            f"{exc.start}); the file may be in another encoding"
+        )
+
     def __iter__(self) -> Iterator[str]:
         for raw in self._binary:
             self.line += 1
@@ -78,11 +88,7 @@ class _LineFeed:
                 text = raw.decode(self._encoding)
             except UnicodeDecodeError as exc:
                 text = raw.decode(self._encoding, "replace")
-                self.problem = (
-                    f"line {self.line} is not valid {self._encoding} (byte "
-                    f"0x{raw[exc.start]:02x} at position {exc.start}); the file may be in "
-                    "another encoding"
-                )
+                self.problem = self._undecodable(raw, exc)
             else:
                 if self._cp1251 and _utf8_where_cp1251_expected(raw):
                     self.problem = (
