@@ -1,0 +1,78 @@
+"""The ASGI application: GraphQL at `/graphql`, a health check at `/healthz`.
+
+Serve it with `uv run hub api --host 127.0.0.1 --port 8000` (uvicorn), or any ASGI server
+with the factory `hub.api.app:create_app`. Settings come from the environment
+(`HUB_DATABASE_URL`, and `HUB_API_*`, see `hub.api.settings`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from hub.api.schema import SCHEMA
+from hub.api.settings import ApiSettings, load_api_settings
+from hub.api.view import HubGraphQL
+from hub.config import HubSettings, load_settings
+from hub.graph.database import create_hub_engine, create_session_factory
+
+logger = logging.getLogger("hub.api")
+
+
+def _engine(settings: HubSettings, api: ApiSettings) -> Engine:
+    if settings.is_sqlite:
+        return create_hub_engine(settings.database_url)
+    return create_hub_engine(
+        settings.database_url, pool_size=api.pool_size, max_overflow=api.max_overflow
+    )
+
+
+def _ping(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def create_app(
+    settings: HubSettings | None = None, *, api_settings: ApiSettings | None = None
+) -> Starlette:
+    """Build the API for the graph at `settings.database_url` (default: the environment).
+
+    The engine is `app.state.engine`; it is disposed when the application shuts down.
+    """
+    settings = settings or load_settings()
+    api = api_settings or load_api_settings()
+    engine = _engine(settings, api)
+    graphql = HubGraphQL(SCHEMA, create_session_factory(engine), graphiql=api.graphiql)
+
+    async def healthz(request: Request) -> JSONResponse:
+        try:
+            await run_in_threadpool(_ping, engine)
+        except SQLAlchemyError as exc:
+            logger.error("Health check failed: the graph database is unreachable: %s", exc)
+            return JSONResponse({"status": "unavailable"}, status_code=503)
+        return JSONResponse({"status": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    app.state.api_settings = api
+    return app

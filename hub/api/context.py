@@ -1,0 +1,29 @@
+"""The per-request context every resolver receives as `info.context`.
+
+Built once per HTTP request by the view (`hub.api.view`): who is calling, the request's
+database session and a fresh set of DataLoaders (their caches must not outlive the request,
+or one caller would see another's reads and stale data).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeAlias
+
+import strawberry
+from starlette.requests import Request
+
+from hub.api.loaders import Loaders
+from hub.api.principal import Principal
+from hub.api.request_database import RequestDatabase
+
+
+@dataclass
+class Context:
+    principal: Principal
+    db: RequestDatabase
+    loaders: Loaders
+    request: Request | None = None
+
+
+Info: TypeAlias = strawberry.Info[Context, None]

@@ -1,0 +1,251 @@
+"""The DataLoaders of one request: every relation the schema follows is batched.
+
+Each loader is created on first use and lives as long as its `Loaders` instance, which
+the view creates per request. A loader turns all the keys asked for in one tick of the
+event loop into one statement (`hub.api.batch_fetch` or a data-layer function), so a page
+of 100 persons with their households, mahallas and loans costs one statement per relation,
+not one per person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from functools import cached_property
+from typing import Any, TypeVar
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+from strawberry.dataloader import DataLoader
+
+from hub.api.activities import data as activities
+from hub.api.batch_fetch import fetch_by_keys, fetch_groups
+from hub.api.people import data as people
+from hub.api.provenance import data as provenance
+from hub.api.request_database import RequestDatabase
+from hub.api.territory import data as territory
+from hub.api.territory import statistics_data as statistics
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+R = TypeVar("R")
+
+
+class Loaders:
+    """Lazily created DataLoaders over one request's database session."""
+
+    def __init__(self, db: RequestDatabase) -> None:
+        self._db = db
+
+    def _batched(self, fetch: Callable[[Session, Sequence[K]], Sequence[V]]) -> DataLoader[K, V]:
+        db = self._db
+
+        async def load(keys: list[K]) -> Sequence[V]:
+            return await db.run(fetch, keys)
+
+        return DataLoader(load_fn=load)
+
+    def _by_key(self, record: type[R], table: Table, *key: str) -> DataLoader[Any, R | None]:
+        def fetch(session: Session, keys: Sequence[Hashable]) -> list[R | None]:
+            return fetch_by_keys(session, record, table, key, keys)
+
+        return self._batched(fetch)
+
+    def _by_parent(
+        self, record: type[R], table: Table, parent: str, *order_by: str
+    ) -> DataLoader[Any, list[R]]:
+        def fetch(session: Session, keys: Sequence[Hashable]) -> list[list[R]]:
+            return fetch_groups(session, record, table, parent, keys, order_by)
+
+        return self._batched(fetch)
+
+    # Territory
+    @cached_property
+    def region(self) -> DataLoader[str, territory.RegionRecord | None]:
+        return self._by_key(territory.RegionRecord, territory.REGION, "code")
+
+    @cached_property
+    def district(self) -> DataLoader[str, territory.DistrictRecord | None]:
+        return self._by_key(territory.DistrictRecord, territory.DISTRICT, "code")
+
+    @cached_property
+    def mahalla(self) -> DataLoader[str, territory.MahallaRecord | None]:
+        return self._by_key(territory.MahallaRecord, territory.MAHALLA, "code")
+
+    @cached_property
+    def assistant(self) -> DataLoader[str, territory.AssistantRecord | None]:
+        return self._by_key(territory.AssistantRecord, territory.ASSISTANT, "id")
+
+    @cached_property
+    def current_assistant(self) -> DataLoader[str, territory.AssistantRecord | None]:
+        return self._batched(territory.fetch_current_assistants)
+
+    @cached_property
+    def districts_of_region(self) -> DataLoader[str, list[territory.DistrictRecord]]:
+        return self._by_parent(territory.DistrictRecord, territory.DISTRICT, "region_code", "code")
+
+    @cached_property
+    def mahallas_of_district(self) -> DataLoader[str, list[territory.MahallaRecord]]:
+        return self._by_parent(territory.MahallaRecord, territory.MAHALLA, "district_code", "code")
+
+    @cached_property
+    def mahalla_statistics(self) -> DataLoader[str, statistics.StatisticsRecord | None]:
+        return self._batched(statistics.fetch_mahalla_statistics)
+
+    @cached_property
+    def district_statistics(self) -> DataLoader[str, statistics.StatisticsRecord]:
+        return self._batched(statistics.fetch_district_statistics)
+
+    @cached_property
+    def region_statistics(self) -> DataLoader[str, statistics.StatisticsRecord]:
+        return self._batched(statistics.fetch_region_statistics)
+
+    # People
+    @cached_property
+    def person(self) -> DataLoader[int, people.PersonRecord | None]:
+        return self._by_key(people.PersonRecord, people.PERSON, "id")
+
+    @cached_property
+    def person_by_hub_id(self) -> DataLoader[str, people.PersonRecord | None]:
+        return self._by_key(people.PersonRecord, people.PERSON, "hub_id")
+
+    @cached_property
+    def person_by_pinfl(self) -> DataLoader[str, people.PersonRecord | None]:
+        return self._by_key(people.PersonRecord, people.PERSON, "pinfl")
+
+    @cached_property
+    def household(self) -> DataLoader[int, people.HouseholdRecord | None]:
+        return self._by_key(people.HouseholdRecord, people.HOUSEHOLD, "id")
+
+    @cached_property
+    def household_by_hub_id(self) -> DataLoader[str, people.HouseholdRecord | None]:
+        return self._by_key(people.HouseholdRecord, people.HOUSEHOLD, "hub_id")
+
+    @cached_property
+    def members(
+        self,
+    ) -> DataLoader[int, list[tuple[people.MemberRecord, people.PersonRecord]]]:
+        return self._batched(people.fetch_members)
+
+    @cached_property
+    def membership(self) -> DataLoader[tuple[int, int], people.MemberRecord | None]:
+        return self._by_key(people.MemberRecord, people.MEMBER, "household_id", "person_id")
+
+    # Agency facts, by person and by natural key
+    @cached_property
+    def tax_of_person(self) -> DataLoader[int, list[activities.TaxRecord]]:
+        return self._by_parent(activities.TaxRecord, activities.TAX, "person_id", "registered_on")
+
+    @cached_property
+    def employment_of_person(self) -> DataLoader[int, list[activities.EmploymentRecordRow]]:
+        return self._by_parent(
+            activities.EmploymentRecordRow,
+            activities.EMPLOYMENT,
+            "person_id",
+            "status_on",
+            "record_no",
+        )
+
+    @cached_property
+    def leases_of_person(self) -> DataLoader[int, list[activities.LeaseRecord]]:
+        return self._by_parent(
+            activities.LeaseRecord, activities.LEASE, "person_id", "start_on", "lease_id"
+        )
+
+    @cached_property
+    def loans_of_person(self) -> DataLoader[int, list[activities.LoanRecord]]:
+        return self._by_parent(
+            activities.LoanRecord, activities.LOAN, "person_id", "issued_on", "loan_id"
+        )
+
+    @cached_property
+    def notebook_of_person(self) -> DataLoader[int, list[activities.NotebookRecord]]:
+        return self._by_parent(
+            activities.NotebookRecord, activities.NOTEBOOK, "person_id", "notebook", "source"
+        )
+
+    @cached_property
+    def appeals_of_person(self) -> DataLoader[int, list[activities.AppealRecord]]:
+        return self._by_parent(
+            activities.AppealRecord, activities.APPEAL, "person_id", "received_at", "appeal_id"
+        )
+
+    @cached_property
+    def tax(self) -> DataLoader[str, activities.TaxRecord | None]:
+        return self._by_key(activities.TaxRecord, activities.TAX, "tin")
+
+    @cached_property
+    def employment(self) -> DataLoader[str, activities.EmploymentRecordRow | None]:
+        return self._by_key(activities.EmploymentRecordRow, activities.EMPLOYMENT, "record_no")
+
+    @cached_property
+    def lease(self) -> DataLoader[str, activities.LeaseRecord | None]:
+        return self._by_key(activities.LeaseRecord, activities.LEASE, "lease_id")
+
+    @cached_property
+    def parcel(self) -> DataLoader[int, activities.ParcelRecord | None]:
+        return self._by_key(activities.ParcelRecord, activities.PARCEL, "id")
+
+    @cached_property
+    def parcel_by_cadastre(self) -> DataLoader[str, activities.ParcelRecord | None]:
+        return self._by_key(activities.ParcelRecord, activities.PARCEL, "cadastre")
+
+    @cached_property
+    def business(self) -> DataLoader[int, activities.BusinessRecord | None]:
+        return self._by_key(activities.BusinessRecord, activities.BUSINESS, "id")
+
+    @cached_property
+    def business_by_tin(self) -> DataLoader[str, activities.BusinessRecord | None]:
+        return self._by_key(activities.BusinessRecord, activities.BUSINESS, "tin")
+
+    @cached_property
+    def loan(self) -> DataLoader[str, activities.LoanRecord | None]:
+        return self._by_key(activities.LoanRecord, activities.LOAN, "loan_id")
+
+    @cached_property
+    def notebook_entry(
+        self,
+    ) -> DataLoader[tuple[str, str, str], activities.NotebookRecord | None]:
+        return self._by_key(
+            activities.NotebookRecord, activities.NOTEBOOK, "notebook", "source", "record_key"
+        )
+
+    @cached_property
+    def appeal(self) -> DataLoader[str, activities.AppealRecord | None]:
+        return self._by_key(activities.AppealRecord, activities.APPEAL, "appeal_id")
+
+    # Provenance
+    @cached_property
+    def source_records_of_person(self) -> DataLoader[int, list[provenance.SourceRecordRow]]:
+        return self._by_parent(
+            provenance.SourceRecordRow,
+            provenance.SOURCE_RECORD,
+            "person_id",
+            "source",
+            "record_key",
+        )
+
+    @cached_property
+    def source_record(
+        self,
+    ) -> DataLoader[tuple[str, str], provenance.SourceRecordRow | None]:
+        return self._by_key(
+            provenance.SourceRecordRow, provenance.SOURCE_RECORD, "source", "record_key"
+        )
+
+    @cached_property
+    def conflicts_of_person(self) -> DataLoader[int, list[provenance.ConflictRecord]]:
+        return self._batched(provenance.fetch_conflicts_by_person)
+
+    @cached_property
+    def conflict(
+        self,
+    ) -> DataLoader[tuple[str, str, str, str], provenance.ConflictRecord | None]:
+        return self._batched(provenance.fetch_conflicts_by_key)
+
+    @cached_property
+    def delivery(self) -> DataLoader[int, provenance.DeliveryRecord | None]:
+        return self._by_key(provenance.DeliveryRecord, provenance.DELIVERY, "id")
+
+    @cached_property
+    def reject(self) -> DataLoader[int, provenance.RejectRecord | None]:
+        return self._by_key(provenance.RejectRecord, provenance.REJECT, "id")

@@ -1,0 +1,1 @@
+"""Golden persons and households: lookups, filtered lists and household membership."""

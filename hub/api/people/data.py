@@ -1,0 +1,279 @@
+"""The people data layer: person, household and membership records, and the filtered,
+ordered, paginated list queries over persons and households."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, func, select
+from sqlalchemy.orm import Session
+
+from hub.api.records import record_columns, select_records, table_of, to_records
+from hub.api.territory.codes import mahalla_code_range
+from hub.api.vocabulary import OPEN_APPEAL_STATUSES
+from hub.graph.models import (
+    Appeal,
+    Household,
+    HouseholdMember,
+    LandLease,
+    Loan,
+    NotebookEntry,
+    Person,
+    TaxRegistration,
+)
+
+PERSON = table_of(Person)
+HOUSEHOLD = table_of(Household)
+MEMBER = table_of(HouseholdMember)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    id: int
+    hub_id: str
+    pinfl: str | None
+    full_name: str
+    surname: str | None
+    given_name: str | None
+    patronymic: str | None
+    birth_on: date | None
+    sex: str | None
+    mahalla_code: str | None
+    household_id: int | None
+    occupation: str | None
+    created_at: datetime
+    updated_at: datetime
+    last_confirmed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdRecord:
+    id: int
+    hub_id: str
+    survey_id: str | None
+    mahalla_code: str
+    assistant_id: str | None
+    street: str | None
+    house: str | None
+    apartment: str | None
+    surveyed_on: date | None
+    assessed_category: int | None
+    computed_category: int | None
+    monthly_income_uzs: int | None
+    plot_sotix: float | None
+    needs: list[str]
+    last_confirmed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRecord:
+    household_id: int
+    person_id: int
+    member_no: int
+    relation: str
+
+
+@dataclass(frozen=True, slots=True)
+class NameQuery:
+    """A name search in the graph's normalised keys (see `hub.api.people.name_search`).
+
+    `surname_key` must equal the person's (`_` matches any one letter); `name_pattern`, when
+    set, is a LIKE pattern the person's `name_key` must match.
+    """
+
+    surname_key: str
+    name_pattern: str | None
+
+
+class PersonOrder(Enum):
+    HUB_ID = "hub_id"
+    NAME = "name_key"
+    BIRTH_ON = "birth_on"
+
+
+class HouseholdOrder(Enum):
+    HUB_ID = "hub_id"
+    SURVEYED_ON = "surveyed_on"
+    MONTHLY_INCOME = "monthly_income_uzs"
+
+
+@dataclass(frozen=True, slots=True)
+class Territory:
+    region_code: str | None = None
+    district_code: str | None = None
+    mahalla_code: str | None = None
+
+    def conditions(self, column: ColumnElement[str | None]) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        for prefix in (self.region_code, self.district_code):
+            if prefix is not None:
+                low, high = mahalla_code_range(prefix)
+                where.append(column.between(low, high))
+        if self.mahalla_code is not None:
+            where.append(column == self.mahalla_code)
+        return where
+
+
+@dataclass(frozen=True, slots=True)
+class PersonCriteria:
+    """Which persons to list; None means "no condition" for every field."""
+
+    territory: Territory = Territory()
+    name: NameQuery | None = None
+    sex: str | None = None
+    born_from_year: int | None = None
+    born_to_year: int | None = None
+    occupation: str | None = None
+    notebook: str | None = None
+    assessed_category: int | None = None
+    computed_category: int | None = None
+    has_loans: bool | None = None
+    has_current_lease: bool | None = None
+    has_open_tax_registration: bool | None = None
+    has_open_appeal: bool | None = None
+    order: PersonOrder = PersonOrder.HUB_ID
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdCriteria:
+    territory: Territory = Territory()
+    assessed_category: int | None = None
+    computed_category: int | None = None
+    category_mismatch: bool | None = None
+    need: str | None = None
+    order: HouseholdOrder = HouseholdOrder.HUB_ID
+    descending: bool = False
+
+
+def _flag(condition: ColumnElement[bool], wanted: bool | None) -> list[ColumnElement[bool]]:
+    if wanted is None:
+        return []
+    return [condition if wanted else ~condition]
+
+
+def _linked(table: object, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
+    person_id = table.c.person_id  # type: ignore[attr-defined]
+    return exists().where(person_id == PERSON.c.id, *extra)
+
+
+def _person_where(c: PersonCriteria) -> list[ColumnElement[bool]]:
+    where = c.territory.conditions(PERSON.c.mahalla_code)
+    if c.name is not None:
+        where.append(PERSON.c.surname_key.like(c.name.surname_key))
+        if c.name.name_pattern is not None:
+            where.append(PERSON.c.name_key.like(c.name.name_pattern))
+    if c.sex is not None:
+        where.append(PERSON.c.sex == c.sex)
+    if c.born_from_year is not None:
+        where.append(PERSON.c.birth_on >= date(c.born_from_year, 1, 1))
+    if c.born_to_year is not None:
+        where.append(PERSON.c.birth_on <= date(c.born_to_year, 12, 31))
+    if c.occupation is not None:
+        where.append(PERSON.c.occupation == c.occupation)
+    if c.notebook is not None:
+        entry = table_of(NotebookEntry)
+        where.append(_linked(entry, entry.c.notebook == c.notebook))
+    for column, category in (
+        (HOUSEHOLD.c.assessed_category, c.assessed_category),
+        (HOUSEHOLD.c.computed_category, c.computed_category),
+    ):
+        if category is not None:
+            where.append(
+                exists().where(HOUSEHOLD.c.id == PERSON.c.household_id, column == category)
+            )
+    lease = table_of(LandLease)
+    tax = table_of(TaxRegistration)
+    appeal = table_of(Appeal)
+    where += _flag(_linked(table_of(Loan)), c.has_loans)
+    where += _flag(
+        _linked(lease, lease.c.is_current.is_(True), lease.c.status == "active"),
+        c.has_current_lease,
+    )
+    where += _flag(_linked(tax, tax.c.closed_on.is_(None)), c.has_open_tax_registration)
+    where += _flag(_linked(appeal, appeal.c.status.in_(OPEN_APPEAL_STATUSES)), c.has_open_appeal)
+    return where
+
+
+def fetch_persons(
+    session: Session, criteria: PersonCriteria, offset: int, limit: int
+) -> list[PersonRecord]:
+    key = PERSON.c[criteria.order.value]
+    # hub_id is unique, so it breaks ties and keeps offsets stable between pages.
+    columns = [key, PERSON.c.hub_id] if key is not PERSON.c.hub_id else [key]
+    ordering = [c.desc() if criteria.descending else c.asc() for c in columns]
+    stmt = (
+        select_records(PersonRecord, PERSON)
+        .where(*_person_where(criteria))
+        .order_by(*ordering)
+        .offset(offset)
+        .limit(limit)
+    )
+    return to_records(PersonRecord, session.execute(stmt))
+
+
+def count_persons(session: Session, criteria: PersonCriteria) -> int:
+    stmt = select(func.count()).select_from(PERSON).where(*_person_where(criteria))
+    return int(session.scalar(stmt) or 0)
+
+
+def _household_where(c: HouseholdCriteria) -> list[ColumnElement[bool]]:
+    where = c.territory.conditions(HOUSEHOLD.c.mahalla_code)
+    if c.assessed_category is not None:
+        where.append(HOUSEHOLD.c.assessed_category == c.assessed_category)
+    if c.computed_category is not None:
+        where.append(HOUSEHOLD.c.computed_category == c.computed_category)
+    mismatch = and_(
+        HOUSEHOLD.c.assessed_category.is_not(None),
+        HOUSEHOLD.c.computed_category.is_not(None),
+        HOUSEHOLD.c.assessed_category != HOUSEHOLD.c.computed_category,
+    )
+    where += _flag(mismatch, c.category_mismatch)
+    if c.need is not None:
+        # `needs` is a JSON array of codes; its text holds each code in double quotes on
+        # both databases, and codes never contain quotes.
+        where.append(cast(HOUSEHOLD.c.needs, Text).contains(f'"{c.need}"', autoescape=True))
+    return where
+
+
+def fetch_households(
+    session: Session, criteria: HouseholdCriteria, offset: int, limit: int
+) -> list[HouseholdRecord]:
+    key = HOUSEHOLD.c[criteria.order.value]
+    columns = [key, HOUSEHOLD.c.hub_id] if key is not HOUSEHOLD.c.hub_id else [key]
+    ordering = [c.desc() if criteria.descending else c.asc() for c in columns]
+    stmt = (
+        select_records(HouseholdRecord, HOUSEHOLD)
+        .where(*_household_where(criteria))
+        .order_by(*ordering)
+        .offset(offset)
+        .limit(limit)
+    )
+    return to_records(HouseholdRecord, session.execute(stmt))
+
+
+def count_households(session: Session, criteria: HouseholdCriteria) -> int:
+    stmt = select(func.count()).select_from(HOUSEHOLD).where(*_household_where(criteria))
+    return int(session.scalar(stmt) or 0)
+
+
+def fetch_members(
+    session: Session, household_ids: Sequence[int]
+) -> list[list[tuple[MemberRecord, PersonRecord]]]:
+    """Each household's members with their persons, by member number (one statement)."""
+    groups: dict[int, list[tuple[MemberRecord, PersonRecord]]] = {h: [] for h in household_ids}
+    member_columns = record_columns(MemberRecord, MEMBER)
+    stmt = (
+        select(*member_columns, *record_columns(PersonRecord, PERSON))
+        .join(PERSON, PERSON.c.id == MEMBER.c.person_id)
+        .where(MEMBER.c.household_id.in_(list(groups)))
+        .order_by(MEMBER.c.household_id, MEMBER.c.member_no)
+    )
+    width = len(member_columns)
+    for row in session.execute(stmt):
+        member = MemberRecord(*row[:width])
+        groups[member.household_id].append((member, PersonRecord(*row[width:])))
+    return [groups[h] for h in household_ids]

@@ -1,0 +1,115 @@
+"""Root fields over persons and households."""
+
+from __future__ import annotations
+
+import re
+
+import strawberry
+
+from hub.api.context import Info
+from hub.api.errors import BadUserInputError, NotFoundError
+from hub.api.fields import described
+from hub.api.pagination import Connection, PageArgs, paginate
+from hub.api.people import data
+from hub.api.people.filters import (
+    HouseholdFilter,
+    HouseholdOrderBy,
+    PersonFilter,
+    PersonOrderBy,
+    territory_of,
+)
+from hub.api.people.types import HouseholdNode, PersonNode
+
+_PINFL = re.compile(r"^[0-9]{14}$")
+
+
+async def list_persons(
+    info: Info, criteria: data.PersonCriteria, args: PageArgs
+) -> Connection[PersonNode]:
+    db = info.context.db
+
+    async def fetch(offset: int, limit: int) -> list[PersonNode]:
+        records = await db.run(data.fetch_persons, criteria, offset, limit)
+        return [PersonNode.of(r) for r in records]
+
+    async def count() -> int:
+        return await db.run(data.count_persons, criteria)
+
+    return await paginate(args, fetch, count)
+
+
+async def list_households(
+    info: Info, criteria: data.HouseholdCriteria, args: PageArgs
+) -> Connection[HouseholdNode]:
+    db = info.context.db
+
+    async def fetch(offset: int, limit: int) -> list[HouseholdNode]:
+        records = await db.run(data.fetch_households, criteria, offset, limit)
+        return [HouseholdNode.of(r) for r in records]
+
+    async def count() -> int:
+        return await db.run(data.count_households, criteria)
+
+    return await paginate(args, fetch, count)
+
+
+async def persons_in_mahalla(info: Info, code: str, args: PageArgs) -> Connection[PersonNode]:
+    criteria = data.PersonCriteria(territory=territory_of(None, None, code))
+    return await list_persons(info, criteria, args)
+
+
+async def households_in_mahalla(info: Info, code: str, args: PageArgs) -> Connection[HouseholdNode]:
+    criteria = data.HouseholdCriteria(territory=territory_of(None, None, code))
+    return await list_households(info, criteria, args)
+
+
+@strawberry.type
+class PeopleQuery:
+    @described("The person with this PINFL (14 digits); NOT_FOUND if none.")
+    async def person(self, info: Info, pinfl: str) -> PersonNode:
+        if not _PINFL.match(pinfl):
+            raise BadUserInputError(
+                f"Argument 'pinfl' has value {pinfl!r}. A PINFL is 14 digits.",
+                argument="pinfl",
+            )
+        record = await info.context.loaders.person_by_pinfl.load(pinfl)
+        if record is None:
+            raise NotFoundError(f"No person has PINFL {pinfl}.", argument="pinfl")
+        return PersonNode.of(record)
+
+    @described("Persons matching the filter, in the given order.")
+    async def persons(
+        self,
+        info: Info,
+        filter: PersonFilter | None = None,
+        order_by: PersonOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[PersonNode]:
+        args = PageArgs(first, after, last, before)
+        criteria = (filter or PersonFilter()).criteria(order_by)
+        return await list_persons(info, criteria, args)
+
+    @described("The household with this hub id; NOT_FOUND if none.")
+    async def household(self, info: Info, hub_id: str) -> HouseholdNode:
+        record = await info.context.loaders.household_by_hub_id.load(hub_id)
+        if record is None:
+            raise NotFoundError(f"No household has hub id {hub_id!r}.", argument="hubId")
+        return HouseholdNode.of(record)
+
+    @described("Households matching the filter, in the given order.")
+    async def households(
+        self,
+        info: Info,
+        filter: HouseholdFilter | None = None,
+        order_by: HouseholdOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[HouseholdNode]:
+        args = PageArgs(first, after, last, before)
+        criteria = (filter or HouseholdFilter()).criteria(order_by)
+        return await list_households(info, criteria, args)

@@ -1,0 +1,97 @@
+"""The GraphQL schema: the root Query assembled from the domain packages.
+
+`SCHEMA` is built once at import; `schema.graphql` at the repository root is its SDL
+(`uv run hub export-schema`), and a test fails when the two differ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry import relay
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from hub.api.activities.types import (
+    AppealNode,
+    BusinessNode,
+    EmploymentRecordNode,
+    LandLeaseNode,
+    LoanNode,
+    NotebookEntryNode,
+    ParcelNode,
+    TaxRegistrationNode,
+)
+from hub.api.error_reporting import ErrorClassification, log_errors
+from hub.api.people.queries import PeopleQuery
+from hub.api.people.types import HouseholdNode, PersonNode
+from hub.api.provenance.queries import ProvenanceQuery
+from hub.api.provenance.types import (
+    DeliveryNode,
+    PersonConflictNode,
+    QuarantinedRecordNode,
+    SourceRecordNode,
+)
+from hub.api.scalars import SCALAR_MAP
+from hub.api.territory.queries import TerritoryQuery
+from hub.api.territory.types import AssistantNode, DistrictNode, MahallaNode, RegionNode
+
+NODE_TYPES: tuple[type[relay.Node], ...] = (
+    RegionNode,
+    DistrictNode,
+    MahallaNode,
+    AssistantNode,
+    PersonNode,
+    HouseholdNode,
+    TaxRegistrationNode,
+    EmploymentRecordNode,
+    LandLeaseNode,
+    ParcelNode,
+    BusinessNode,
+    LoanNode,
+    NotebookEntryNode,
+    AppealNode,
+    DeliveryNode,
+    SourceRecordNode,
+    PersonConflictNode,
+    QuarantinedRecordNode,
+)
+
+
+@strawberry.type(description="The mahalla graph: territory, people, agency facts, provenance.")
+class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery):
+    node: relay.Node | None = relay.node(
+        description="Any object by its global id; null when it does not exist."
+    )
+    nodes: list[relay.Node | None] = relay.node(
+        description="Objects by their global ids, in order; null where one does not exist."
+    )
+
+
+class HubSchema(strawberry.Schema):
+    """The schema, logging errors our way (see `hub.api.error_reporting`)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors)
+
+
+def build_schema(**extra: Any) -> HubSchema:
+    return HubSchema(
+        query=Query,
+        types=list(NODE_TYPES),
+        extensions=[ErrorClassification],
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        **extra,
+    )
+
+
+SCHEMA = build_schema()
+
+
+def schema_sdl() -> str:
+    """The schema's SDL as `schema.graphql` holds it (ending with one newline)."""
+    return SCHEMA.as_str().rstrip("\n") + "\n"

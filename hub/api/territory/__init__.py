@@ -1,0 +1,1 @@
+"""Regions, districts, mahallas, khokim assistants and their statistics."""

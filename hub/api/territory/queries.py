@@ -1,0 +1,115 @@
+"""Root fields over regions, districts and mahallas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import strawberry
+from sqlalchemy.orm import Session
+
+from hub.api.context import Info
+from hub.api.errors import NotFoundError
+from hub.api.fields import described
+from hub.api.pagination import Connection, PageArgs, paginate
+from hub.api.territory import data
+from hub.api.territory.codes import checked_code
+from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
+from hub.api.territory.types import DistrictNode, MahallaNode, RegionNode
+
+R = TypeVar("R")
+N = TypeVar("N")
+
+
+async def _listed(
+    info: Info,
+    criteria: data.TerritoryCriteria,
+    args: PageArgs,
+    fetch: Callable[[Session, data.TerritoryCriteria, int, int], list[R]],
+    count: Callable[[Session, data.TerritoryCriteria], int],
+    convert: Callable[[R], N],
+) -> Connection[N]:
+    db = info.context.db
+
+    async def page(offset: int, limit: int) -> list[N]:
+        return [convert(r) for r in await db.run(fetch, criteria, offset, limit)]
+
+    async def total() -> int:
+        return await db.run(count, criteria)
+
+    return await paginate(args, page, total)
+
+
+@strawberry.type
+class TerritoryQuery:
+    @described("The region with this 4-digit code; NOT_FOUND if none.")
+    async def region(self, info: Info, code: str) -> RegionNode:
+        record = await info.context.loaders.region.load(checked_code("regionCode", code))
+        if record is None:
+            raise NotFoundError(f"No region has code {code}.", argument="code")
+        return RegionNode.of(record)
+
+    @strawberry.field
+    async def regions(
+        self,
+        info: Info,
+        filter: TerritoryFilter | None = None,
+        order_by: TerritoryOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[RegionNode]:
+        criteria = (filter or TerritoryFilter()).criteria(order_by)
+        args = PageArgs(first, after, last, before)
+        return await _listed(
+            info, criteria, args, data.fetch_regions, data.count_regions, RegionNode.of
+        )
+
+    @described("The district with this 7-digit code; NOT_FOUND if none.")
+    async def district(self, info: Info, code: str) -> DistrictNode:
+        record = await info.context.loaders.district.load(checked_code("districtCode", code))
+        if record is None:
+            raise NotFoundError(f"No district has code {code}.", argument="code")
+        return DistrictNode.of(record)
+
+    @strawberry.field
+    async def districts(
+        self,
+        info: Info,
+        filter: TerritoryFilter | None = None,
+        order_by: TerritoryOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[DistrictNode]:
+        criteria = (filter or TerritoryFilter()).criteria(order_by)
+        args = PageArgs(first, after, last, before)
+        return await _listed(
+            info, criteria, args, data.fetch_districts, data.count_districts, DistrictNode.of
+        )
+
+    @described("The mahalla with this 10-digit code; NOT_FOUND if none.")
+    async def mahalla(self, info: Info, code: str) -> MahallaNode:
+        record = await info.context.loaders.mahalla.load(checked_code("mahallaCode", code))
+        if record is None:
+            raise NotFoundError(f"No mahalla has code {code}.", argument="code")
+        return MahallaNode.of(record)
+
+    @strawberry.field
+    async def mahallas(
+        self,
+        info: Info,
+        filter: TerritoryFilter | None = None,
+        order_by: TerritoryOrderBy | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[MahallaNode]:
+        criteria = (filter or TerritoryFilter()).criteria(order_by)
+        args = PageArgs(first, after, last, before)
+        return await _listed(
+            info, criteria, args, data.fetch_mahallas, data.count_mahallas, MahallaNode.of
+        )

@@ -1,0 +1,165 @@
+"""Statistics of a mahalla, district or region, read from the precomputed indicators.
+
+A mahalla's statistics are its `mahalla_indicators` row (written by
+`hub.diagnostics.indicators`); a district's or region's are the sums over its mahallas,
+added up here rather than in SQL because the per-category, per-programme and per-topic
+breakdowns are JSON objects.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.api.records import select_records, table_of, to_records
+from hub.graph.models import District, Mahalla, MahallaIndicators
+
+INDICATORS = table_of(MahallaIndicators)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorsRecord:
+    mahalla_code: str
+    population: int
+    households: int
+    households_by_assessed_category: dict[str, int]
+    households_by_computed_category: dict[str, int]
+    category_mismatches: int
+    employed: int
+    unemployed: int
+    self_employed: int
+    entrepreneurs: int
+    public_works: int
+    in_training: int
+    active_leases: int
+    leased_area_ha: float
+    loans_by_program: dict[str, Any]
+    notebook_entries: dict[str, int]
+    appeals_total: int
+    appeals_open: int
+    appeals_by_topic: dict[str, int]
+    computed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeTotal:
+    count: int
+    amount_tiyin: int
+
+
+@dataclass(frozen=True, slots=True)
+class StatisticsRecord:
+    """Indicators of one territory; `mahallas` says how many mahalla rows were summed."""
+
+    mahallas: int
+    population: int = 0
+    households: int = 0
+    households_by_assessed_category: Mapping[str, int] = field(default_factory=dict)
+    households_by_computed_category: Mapping[str, int] = field(default_factory=dict)
+    category_mismatches: int = 0
+    employed: int = 0
+    unemployed: int = 0
+    self_employed: int = 0
+    entrepreneurs: int = 0
+    public_works: int = 0
+    in_training: int = 0
+    active_leases: int = 0
+    leased_area_ha: float = 0.0
+    loans_by_program: Mapping[str, ProgrammeTotal] = field(default_factory=dict)
+    notebook_entries: Mapping[str, int] = field(default_factory=dict)
+    appeals_total: int = 0
+    appeals_open: int = 0
+    appeals_by_topic: Mapping[str, int] = field(default_factory=dict)
+    computed_at: datetime | None = None
+
+
+_SUMMED = (
+    "population",
+    "households",
+    "category_mismatches",
+    "employed",
+    "unemployed",
+    "self_employed",
+    "entrepreneurs",
+    "public_works",
+    "in_training",
+    "active_leases",
+    "appeals_total",
+    "appeals_open",
+)
+_COUNTED = (
+    "households_by_assessed_category",
+    "households_by_computed_category",
+    "notebook_entries",
+    "appeals_by_topic",
+)
+
+
+def sum_indicators(rows: Iterable[IndicatorsRecord]) -> StatisticsRecord:
+    """Add up mahalla indicators; `computed_at` is the oldest row's (the data is as old)."""
+    rows = list(rows)
+    if not rows:
+        return StatisticsRecord(mahallas=0)
+    totals: dict[str, Any] = {name: sum(getattr(r, name) for r in rows) for name in _SUMMED}
+    for name in _COUNTED:
+        counter: Counter[str] = Counter()
+        for row in rows:
+            counter.update({k: int(v) for k, v in getattr(row, name).items()})
+        totals[name] = dict(counter)
+    loans: dict[str, list[int]] = {}
+    for row in rows:
+        for programme, value in row.loans_by_program.items():
+            pair = loans.setdefault(programme, [0, 0])
+            pair[0] += int(value.get("count", 0))
+            pair[1] += int(value.get("amount_tiyin", 0))
+    return StatisticsRecord(
+        mahallas=len(rows),
+        leased_area_ha=round(sum(r.leased_area_ha for r in rows), 4),
+        loans_by_program={p: ProgrammeTotal(c, a) for p, (c, a) in sorted(loans.items())},
+        computed_at=min(r.computed_at for r in rows),
+        **totals,
+    )
+
+
+def fetch_mahalla_statistics(
+    session: Session, mahalla_codes: Sequence[str]
+) -> list[StatisticsRecord | None]:
+    """Each mahalla's statistics, None where indicators were never computed."""
+    stmt = select_records(IndicatorsRecord, INDICATORS).where(
+        INDICATORS.c.mahalla_code.in_(list(set(mahalla_codes)))
+    )
+    found = {r.mahalla_code: r for r in to_records(IndicatorsRecord, session.execute(stmt))}
+    return [sum_indicators([found[c]]) if c in found else None for c in mahalla_codes]
+
+
+def fetch_district_statistics(
+    session: Session, district_codes: Sequence[str]
+) -> list[StatisticsRecord]:
+    return _grouped(session, table_of(Mahalla).c.district_code, district_codes)
+
+
+def fetch_region_statistics(
+    session: Session, region_codes: Sequence[str]
+) -> list[StatisticsRecord]:
+    return _grouped(session, table_of(District).c.region_code, region_codes)
+
+
+def _grouped(session: Session, group: Any, codes: Sequence[str]) -> list[StatisticsRecord]:
+    mahalla = table_of(Mahalla)
+    district = table_of(District)
+    stmt = (
+        select(group, *select_records(IndicatorsRecord, INDICATORS).selected_columns)
+        .join(mahalla, mahalla.c.code == INDICATORS.c.mahalla_code)
+        .join(district, district.c.code == mahalla.c.district_code)
+        .where(group.in_(list(set(codes))))
+    )
+    groups: dict[str, list[IndicatorsRecord]] = {}
+    for row in session.execute(stmt):
+        groups.setdefault(row[0], []).append(IndicatorsRecord(*row[1:]))
+    return [sum_indicators(groups.get(code, [])) for code in codes]

@@ -1,0 +1,72 @@
+"""The GraphQL endpoint: one session, one principal and one set of loaders per request.
+
+`HubGraphQL.run` builds the context itself (rather than letting strawberry call
+`get_context`) so that it can close the request's session when the response is ready,
+whatever happened in between.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from cross_web import HTTPException
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.schema import BaseSchema
+from strawberry.types.unset import UNSET
+
+from hub.api.context import Context
+from hub.api.loaders import Loaders
+from hub.api.principal import PrincipalError, resolve_principal
+from hub.api.request_database import RequestDatabase
+
+
+class HubGraphQL(GraphQL[Context, None]):
+    """strawberry's ASGI view with the hub's context, session lifecycle and JSON encoder."""
+
+    def __init__(
+        self, schema: BaseSchema, sessions: sessionmaker[Session], *, graphiql: bool
+    ) -> None:
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if graphiql else None,
+            subscription_protocols=(),
+        )
+        self._sessions = sessions
+
+    def _context(self, request: Request) -> Context:
+        try:
+            principal = resolve_principal(request.headers)
+        except PrincipalError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        db = RequestDatabase(self._sessions)
+        return Context(principal=principal, db=db, loaders=Loaders(db), request=request)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        if not isinstance(request, Request):
+            raise HTTPException(400, "The hub's API does not serve WebSockets.")
+        return self._context(request)
+
+    async def run(
+        self,
+        request: Any,
+        context: Context = UNSET,
+        root_value: Any = UNSET,
+    ) -> Any:
+        if context is not UNSET or not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        context = self._context(request)
+        try:
+            return await super().run(request, context, root_value)
+        finally:
+            await context.db.close()
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        return super().create_response(response_data, sub_response)

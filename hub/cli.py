@@ -1,0 +1,76 @@
+"""The `hub` command line: one Typer app, one sub-command per task.
+
+uv run hub api --host 127.0.0.1 --port 8000    serve the GraphQL API (uvicorn)
+uv run hub export-schema                       write schema.graphql from the code
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Mahalla Hub: the integration hub of the Online Mahalla platform.")
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at DEBUG.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def api(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="uvicorn worker processes.")] = 1,
+) -> None:
+    """Serve the GraphQL API at /graphql (and /healthz) for HUB_DATABASE_URL.
+
+    GraphiQL is served on GET /graphql when HUB_API_GRAPHIQL=true.
+    """
+    import uvicorn
+
+    from hub.api.settings import load_api_settings
+    from hub.config import load_settings
+
+    # Fail here, with the variable's name, rather than inside every worker.
+    load_settings()
+    load_api_settings()
+    uvicorn.run(
+        "hub.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+    )
+
+
+@app.command("export-schema")
+def export_schema_command(
+    path: Annotated[
+        Path | None, typer.Option(help="Where to write (default: schema.graphql).")
+    ] = None,
+    check: Annotated[bool, typer.Option(help="Only check; exit 1 when the file differs.")] = False,
+) -> None:
+    """Write the API's SDL to schema.graphql at the repository root."""
+    from hub.api.export import SCHEMA_FILE, export_schema
+    from hub.api.schema import schema_sdl
+
+    target = path or SCHEMA_FILE
+    if check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != schema_sdl():
+            typer.echo(f"{target} differs from the schema in the code.", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"{target} is up to date.")
+        return
+    changed = export_schema(target)
+    typer.echo(f"{target} {'written' if changed else 'already up to date'}.")
