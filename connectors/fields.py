@@ -53,7 +53,8 @@ def digits(name: str, value: str, length: int) -> str:
 
 def iso_date(name: str, value: object) -> date:
     """An ISO `YYYY-MM-DD` date."""
-    if isinstance(value, str) and len(value) == 10:
+    # The dash checks keep out the other forms fromisoformat accepts, such as "2022-W01-1".
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
         try:
             return date.fromisoformat(value)
         except ValueError:
@@ -69,17 +70,10 @@ def optional_iso_date(name: str, value: object) -> date | None:
 
 def dmy_date(name: str, value: object) -> date:
     """A `dd.mm.yyyy` date, as the employment agency and the banks write them."""
-    if (
-        isinstance(value, str)
-        and len(value) == 10
-        and value[2] == "."
-        and value[5] == "."
-        and value[:2].isdigit()
-        and value[3:5].isdigit()
-        and value[6:].isdigit()
-    ):
+    if isinstance(value, str) and len(value) == 10 and value[2] == "." and value[5] == ".":
         try:
-            return date(int(value[6:]), int(value[3:5]), int(value[:2]))
+            # fromisoformat is C and checks digits and calendar; the pieces are fixed-width.
+            return date.fromisoformat(f"{value[6:]}-{value[3:5]}-{value[:2]}")
         except ValueError:
             pass
     if value is None or value == "":

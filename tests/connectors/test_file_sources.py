@@ -13,6 +13,7 @@ import pytest
 from connectors.appeals import AppealsConnector
 from connectors.employment import EmploymentConnector
 from connectors.errors import ConfigurationError, DeliveryFormatError
+from connectors.fields import FieldError, iso_date, soums_to_tiyin
 from connectors.file_source import EMPTY_FILE_WARNING
 from connectors.outcomes import Reject
 from connectors.records import AssistantRecord, EmploymentRecord, SurveyHousehold
@@ -274,3 +275,22 @@ def test_folder_comes_from_the_environment_variable(tmp_path: Path) -> None:
     assert caught.value.variable == "HUB_SURVEY_DIR"
     with pytest.raises(ConfigurationError, match="HUB_APPEALS_DIR"):
         AppealsConnector(environ={"HUB_APPEALS_DIR": str(tmp_path / "missing")})
+
+
+@pytest.mark.parametrize("value", ["2022-W01-1", "20220101", "2022-1-01", "2022-02-30"])
+def test_only_calendar_iso_dates_are_accepted(value: str) -> None:
+    with pytest.raises(FieldError, match="is not a valid YYYY-MM-DD date"):
+        iso_date("surveyed_on", value)
+
+
+@pytest.mark.parametrize(
+    ("value", "tiyin"), [("12500000.00", 1_250_000_000), ("0", 0), ("1.5", 150)]
+)
+def test_soum_strings_become_whole_tiyin(value: str, tiyin: int) -> None:
+    assert soums_to_tiyin("declared_income_uzs", value) == tiyin
+
+
+@pytest.mark.parametrize("value", ["1.005", "-1.00", "NaN", "12,50", ""])
+def test_bad_soum_strings_are_refused(value: str) -> None:
+    with pytest.raises(FieldError, match="declared_income_uzs"):
+        soums_to_tiyin("declared_income_uzs", value)

@@ -1,0 +1,378 @@
+"""Throughput and memory of the connectors: records/s and peak RSS per source.
+
+    uv run python benchmarks/bench_connectors.py --generate 200000
+    uv run python benchmarks/bench_connectors.py --world path/to/world [--tax-url URL ...]
+
+`--world DIR` reads every file source from `DIR/<source>/` (registry, survey, employment,
+land, appeals), the layout of a delivery folder per source. `--generate N` first writes N
+records per file source in the contract formats (about 1 % of them corrupt, so the reject path
+is measured too) into a temporary folder. The HTTP connectors run against `--tax-url` /
+`--bank-url` (credentials from HUB_TAX_API_TOKEN / HUB_BANK_API_KEY), or with `--api-mock N`
+against an in-process `httpx.MockTransport` serving N items (parsing and paging cost only).
+
+Each source runs in a fresh process so that its peak RSS is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+
+from connectors.appeals import AppealsConnector
+from connectors.bank import BankApiConnector
+from connectors.employment import HEADER as EMPLOYMENT_HEADER
+from connectors.employment import EmploymentConnector
+from connectors.land import LandConnector
+from connectors.outcomes import DeliveryReading
+from connectors.registry import MAHALLA_COLUMNS, RegistryConnector
+from connectors.survey import SurveyConnector
+from connectors.tax import TaxApiConnector
+
+FILE_CONNECTORS: dict[str, Any] = {
+    "registry": RegistryConnector,
+    "survey": SurveyConnector,
+    "employment": EmploymentConnector,
+    "land": LandConnector,
+    "appeals": AppealsConnector,
+}
+CORRUPT_EVERY = 97
+
+
+@dataclass(frozen=True)
+class Measurement:
+    source: str
+    records: int
+    rejects: int
+    seconds: float
+    peak_rss_mb: float
+
+
+# --- synthetic deliveries in the contract formats ------------------------------------------
+
+
+def _pinfl(rng: random.Random) -> str:
+    return f"3{rng.randrange(10**12, 10**13)}"
+
+
+def _survey_line(n: int, rng: random.Random) -> bytes:
+    members = [
+        {
+            "member_no": m,
+            "full_name": f"Abdullayev{n} Akmal Baxtiyor o‘g‘li",
+            "pinfl": _pinfl(rng),
+            "birth_date": f"{rng.randint(1940, 2020)}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+            "sex": rng.choice("MF"),
+            "relation": "head" if m == 1 else "child",
+            "occupation": rng.choice(["employed", "unemployed", "student", "child"]),
+            "notebook": rng.choice([None, "iron", "youth"]),
+        }
+        for m in range(1, rng.randint(2, 6))
+    ]
+    item = {
+        "survey_id": f"SV-1703202015-{n:07d}",
+        "mahalla_code": "1703202015",
+        "assistant_id": "A-00042",
+        "surveyed_on": "2022-01-14",
+        "address": {"street": "Navoiy ko‘chasi", "house": str(n % 200), "apartment": None},
+        "category": rng.randint(1, 4),
+        "monthly_income_uzs": rng.randrange(0, 10_000_000),
+        "plot_sotix": rng.choice([None, 4.5, 2.0]),
+        "needs": ["subsidy"],
+        "members": members,
+    }
+    line = orjson.dumps(item)
+    return line[: len(line) // 2] if n % CORRUPT_EVERY == 0 else line
+
+
+def _appeal_line(n: int, rng: random.Random) -> bytes:
+    item = {
+        "appeal_id": f"AP-2022-{n:08d}",
+        "received_at": "2022-07-03T09:15:00+05:00",
+        "channel": rng.choice(["assistant", "hotline", "virtual_reception"]),
+        "mahalla_code": "1703202015",
+        "applicant": {"pinfl": _pinfl(rng), "full_name": "Abdullayev Akmal", "phone": None},
+        "topic": "telegram" if n % CORRUPT_EVERY == 0 else rng.choice(["gas", "water", "roads"]),
+        "addressed_to": "district_khokimiyat",
+        "status": "resolved",
+        "resolved_at": "2022-07-10T16:00:00+05:00",
+    }
+    return orjson.dumps(item)
+
+
+def _employment_row(n: int, rng: random.Random) -> str:
+    born = (
+        "31.02.1985"
+        if n % CORRUPT_EVERY == 0
+        else f"{rng.randint(10, 28)}.0{rng.randint(1, 9)}.1985"
+    )
+    status = rng.choice(["безработный", "трудоустроен", "общественные работы", "обучение"])
+    employer = "207654321" if status == "трудоустроен" else ""
+    return (
+        f"E2022-{n:08d};{_pinfl(rng)};Абдуллаев Акмал Бахтиёр угли;{born};{rng.choice('МЖ')};"
+        f"1703202015;{status};01.02.2022;{employer};\r\n"
+    )
+
+
+def _mahalla_row(n: int, rng: random.Random) -> str:
+    stir = "20712345x" if n % CORRUPT_EVERY == 0 else f"2{rng.randrange(10**7, 10**8)}"
+    return f"1703,Andijon viloyati,1703202,Asaka tumani,1703202{n % 1000:03d},MFY {n},{stir}\n"
+
+
+def _lease(n: int, rng: random.Random) -> str:
+    area = "0.5" if n % CORRUPT_EVERY == 0 else f"0,{rng.randint(1, 99)}"
+    return (
+        f'  <Lease id="LS-{n:08d}" contract="{n}/2022" status="active">'
+        f'<Parcel cadastre="17:03:02:01:02:{n % 10000:04d}" mahalla="1703202015" '
+        f'areaHa="{area}" purpose="household_plot" crop="tomato"/>'
+        f'<Lessee kind="person" pinfl="{_pinfl(rng)}" tin="" name="Abdullayev A. B."/>'
+        '<Term start="2022-03-01" end="2027-02-28"/></Lease>\n'
+    )
+
+
+def _write_lines(path: Path, head: bytes, lines: Iterable[bytes], tail: bytes = b"") -> None:
+    with path.open("wb") as out:
+        out.write(head)
+        batch: list[bytes] = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) == 10_000:
+                out.write(b"".join(batch))
+                batch.clear()
+        out.write(b"".join(batch) + tail)
+
+
+def generate_world(root: Path, count: int) -> None:
+    """Write `count` records per file source under `root/<source>/`."""
+    rng = random.Random(20220101)
+    for source in FILE_CONNECTORS:
+        (root / source).mkdir(parents=True, exist_ok=True)
+    ns = range(1, count + 1)
+    mahalla_head = (",".join(MAHALLA_COLUMNS) + "\n").encode()
+    _write_lines(
+        root / "registry" / "mahallas.csv",
+        mahalla_head,
+        (_mahalla_row(n, rng).encode() for n in ns),
+    )
+    _write_lines(
+        root / "survey" / "survey_2022-01.jsonl", b"", (_survey_line(n, rng) + b"\n" for n in ns)
+    )
+    _write_lines(
+        root / "appeals" / "appeals_2022-07.jsonl", b"", (_appeal_line(n, rng) + b"\n" for n in ns)
+    )
+    _write_lines(
+        root / "employment" / "employment_2022-02.csv",
+        (";".join(EMPLOYMENT_HEADER) + "\r\n").encode("cp1251"),
+        (_employment_row(n, rng).encode("cp1251") for n in ns),
+    )
+    _write_lines(
+        root / "land" / "leases_2022-12-01.xml",
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<LeaseExport generated="2022-12-01T00:00:00+05:00">\n',
+        (_lease(n, rng).encode() for n in ns),
+        b"</LeaseExport>\n",
+    )
+
+
+# --- measuring ------------------------------------------------------------------------------
+
+
+def _consume(readings: Iterable[DeliveryReading[Any]]) -> tuple[int, int]:
+    records = rejects = 0
+    for reading in readings:
+        for _ in reading:
+            pass
+        records += reading.stats.accepted
+        rejects += reading.stats.rejected
+    return records, rejects
+
+
+def _mock_api(source: str, count: int) -> httpx.MockTransport:
+    rng = random.Random(7)
+    if source == "tax":
+        items = [
+            {
+                "tin": f"4{n:08d}",
+                "pinfl": _pinfl(rng),
+                "full_name": "ABDULLAYEV AKMAL",
+                "birth_date": "1985-03-15",
+                "regime": "self_employed",
+                "activity_code": "47190",
+                "registered_on": "2022-05-01",
+                "closed_on": None,
+                "declared_income_uzs": f"{rng.randrange(10**8)}.00",
+                "tax_year": 2022,
+                "mahalla_code": "1703202015",
+                "address": "Asaka t.",
+                "updated_at": "2022-12-01T10:00:00+05:00",
+            }
+            for n in range(count)
+        ]
+
+        def tax(request: httpx.Request) -> httpx.Response:
+            start = int(request.url.params.get("page_token", "0"))
+            size = int(request.url.params["page_size"])
+            token = str(start + size) if start + size < count else None
+            return httpx.Response(
+                200,
+                content=orjson.dumps(
+                    {"items": items[start : start + size], "next_page_token": token}
+                ),
+            )
+
+        return httpx.MockTransport(tax)
+    loans = [
+        {
+            "loan_id": f"00873-2022-{n:06d}",
+            "bank_mfo": "00873",
+            "kind": "loan",
+            "program": "microloan",
+            "borrower": {
+                "pinfl": _pinfl(rng),
+                "name": "ABDULLAEV A.B.",
+                "birth_date": "15.03.1985",
+                "passport": "AB1234567",
+            },
+            "amount_tiyin": 3_000_000_000,
+            "issued_on": "2022-04-11",
+            "term_months": 36,
+            "status": "active",
+            "purpose": "greenhouse",
+            "mahalla_code": "1703202015",
+        }
+        for n in range(count)
+    ]
+
+    def bank(request: httpx.Request) -> httpx.Response:
+        offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
+        return httpx.Response(
+            200,
+            content=orjson.dumps(
+                {
+                    "total": count,
+                    "offset": offset,
+                    "limit": limit,
+                    "data": loans[offset : offset + limit],
+                }
+            ),
+        )
+
+    return httpx.MockTransport(bank)
+
+
+def _peak_rss_mb() -> float:
+    """This process's RSS high-water mark. VmHWM is reset by exec; ru_maxrss is not (on
+    Linux it keeps the parent's figure from before the fork), so prefer VmHWM."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _run_one(job: tuple[str, str, dict[str, Any]]) -> Measurement:
+    source, kind, options = job
+    read: Callable[[], Iterable[DeliveryReading[Any]]]
+    if kind == "file":
+        connector = FILE_CONNECTORS[source](Path(options["folder"]))
+        read = connector.read_all
+    else:
+        api_type = TaxApiConnector if source == "tax" else BankApiConnector
+        transport = _mock_api(source, options["mock"]) if options.get("mock") else None
+        api = api_type(options.get("url"), options.get("secret"), transport=transport)
+        read = lambda: [api.read_delivery()]  # noqa: E731 - one-line adapter
+    started = time.perf_counter()
+    records, rejects = _consume(read())
+    seconds = time.perf_counter() - started
+    peak_mb = _peak_rss_mb()
+    return Measurement(source, records, rejects, seconds, peak_mb)
+
+
+def _table(rows: list[Measurement]) -> str:
+    header = ("source", "records", "rejects", "seconds", "records/s", "peak RSS MB")
+    lines = ["{:<11}{:>10}{:>9}{:>9}{:>11}{:>13}".format(*header)]
+    for row in rows:
+        rate = (row.records + row.rejects) / row.seconds if row.seconds else 0.0
+        lines.append(
+            f"{row.source:<11}{row.records:>10}{row.rejects:>9}{row.seconds:>9.2f}"
+            f"{rate:>11,.0f}{row.peak_rss_mb:>13.1f}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--world", type=Path, help="a folder with one sub-folder per file source")
+    parser.add_argument(
+        "--generate", type=int, metavar="N", help="write N records per file source first"
+    )
+    parser.add_argument("--tax-url", help="tax API base URL (token from HUB_TAX_API_TOKEN)")
+    parser.add_argument("--bank-url", help="bank API base URL (key from HUB_BANK_API_KEY)")
+    parser.add_argument(
+        "--api-mock", type=int, metavar="N", help="run tax and bank on N mocked items"
+    )
+    args = parser.parse_args(argv)
+    jobs: list[tuple[str, str, dict[str, Any]]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-connectors-") as scratch:
+        world = args.world
+        if args.generate:
+            world = Path(scratch)
+            started = time.perf_counter()
+            generate_world(world, args.generate)
+            sys.stderr.write(
+                f"generated {args.generate} records per file source "
+                f"in {time.perf_counter() - started:.1f} s\n"
+            )
+        if world is not None:
+            jobs += [
+                (s, "file", {"folder": str(world / s)})
+                for s in FILE_CONNECTORS
+                if (world / s).is_dir()
+            ]
+        if args.tax_url:
+            jobs.append(
+                ("tax", "api", {"url": args.tax_url, "secret": os.environ.get("HUB_TAX_API_TOKEN")})
+            )
+        if args.bank_url:
+            jobs.append(
+                (
+                    "bank",
+                    "api",
+                    {"url": args.bank_url, "secret": os.environ.get("HUB_BANK_API_KEY")},
+                )
+            )
+        if args.api_mock:
+            for source in ("tax", "bank"):
+                jobs.append(
+                    (
+                        source,
+                        "api",
+                        {"url": "http://mock.invalid", "secret": "x", "mock": args.api_mock},
+                    )
+                )
+        if not jobs:
+            parser.error("nothing to measure: give --world, --generate, an API URL or --api-mock")
+        context = multiprocessing.get_context("spawn")
+        rows = []
+        for job in jobs:  # a fresh process per source: its peak RSS is its own
+            with context.Pool(1) as pool:
+                rows.append(pool.apply(_run_one, (job,)))
+    sys.stdout.write(_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
