@@ -40,9 +40,9 @@ def generate(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     try:
         settings = noise_preset(noise, corrupt_rate)
+        manifest = generate_world(out_dir, people, seed=seed, noise=settings)
     except ValueError as err:
         raise typer.BadParameter(str(err)) from err
-    manifest = generate_world(out_dir, people, seed=seed, noise=settings)
     typer.echo(
         f"World of {manifest.people} people, {manifest.households} households, "
         f"{manifest.mahallas} mahallas in {out_dir}"
