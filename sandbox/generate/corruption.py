@@ -36,3 +36,9 @@ class Corrupter:
 
     def file(self, file: str, row: int, record_key: str, kind: str, detail: str) -> None:
         self._ctx.ledger.corrupted(CorruptRow(self._source, file, row, record_key, kind, detail))
+
+
+def cut_line(line: bytes, rng: random.Random) -> tuple[bytes, str]:
+    """A JSON line cut somewhere in its middle third, and the manifest's description."""
+    cut = rng.randrange(len(line) // 3, len(line) * 2 // 3)
+    return line[:cut], f"line cut at byte {cut}"

@@ -19,6 +19,7 @@ from sandbox.generate.corruption import (
     MISSING_REQUIRED,
     UNKNOWN_ENUM,
     Corrupter,
+    cut_line,
 )
 from sandbox.generate.mention_noise import MentionNoise
 from sandbox.generate.name_forms import appeal_name
@@ -117,9 +118,7 @@ def _appeal(
 
 def _corrupt(record: dict[str, Any], kind: str, rng: random.Random) -> tuple[bytes, str]:
     if kind == BROKEN_LINE:
-        line = orjson.dumps(record)
-        cut = rng.randrange(len(line) // 3, len(line) * 2 // 3)
-        return line[:cut], f"line cut at byte {cut}"
+        return cut_line(orjson.dumps(record), rng)
     damaged = dict(record)
     if kind == BAD_DATE:
         damaged["received_at"] = damaged["received_at"][:8] + "32" + damaged["received_at"][10:]

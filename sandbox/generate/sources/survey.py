@@ -22,6 +22,7 @@ from sandbox.generate.corruption import (
     MISSING_REQUIRED,
     UNKNOWN_ENUM,
     Corrupter,
+    cut_line,
 )
 from sandbox.generate.economy import NEEDS, NOTEBOOKS, OCCUPATIONS
 from sandbox.generate.mention_noise import MentionNoise
@@ -150,9 +151,7 @@ class _SurveyWriter:
 
 def _corrupt(record: dict[str, Any], kind: str, rng: random.Random) -> tuple[bytes, str]:
     if kind == BROKEN_LINE:
-        line = orjson.dumps(record)
-        cut = rng.randrange(len(line) // 3, len(line) * 2 // 3)
-        return line[:cut], f"line cut at byte {cut}"
+        return cut_line(orjson.dumps(record), rng)
     damaged = dict(record)
     if kind == BAD_DATE:
         damaged["surveyed_on"] = damaged["surveyed_on"][:5] + "02-30"
