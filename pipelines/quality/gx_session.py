@@ -72,9 +72,18 @@ def run_expectations(
     """
     if not expectations:
         return []
+    from great_expectations.validator.v1_validator import Validator
+
     session = open_session()
     suite = session.gx.ExpectationSuite(name=suite_name, expectations=list(expectations))
+    # The validator ValidationDefinition.run uses, without storing the suite and results in
+    # the context. `Batch.validate` would build the batch twice, and GX fingerprints the
+    # whole frame (hash_pandas_object + md5) for every batch it builds: ~1 s per 200k rows.
+    validator = Validator(
+        batch_definition=session.batch_definition,
+        batch_parameters={"dataframe": frame},
+        result_format=RESULT_FORMAT,
+    )
     with _LOCK:
-        batch = session.batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        validation = batch.validate(suite, result_format=RESULT_FORMAT)
+        validation = validator.validate_expectation_suite(suite)
     return list(validation.results)
