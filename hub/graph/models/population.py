@@ -8,6 +8,7 @@ kept across runs and incremental loads; the integer `id` is internal.
 from __future__ import annotations
 
 from datetime import date, datetime
+
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
