@@ -1,0 +1,165 @@
+"""The hub's assets: for each source raw → staged → loaded, then the mahalla diagnostics.
+
+- `raw_<source>`: new deliveries read through the connector into the landing store;
+  unreadable rows quarantined; delivered/accepted/rejected recorded per delivery.
+- `staged_<source>`: landed deliveries normalised (PINFL checked, names folded) and checked
+  row by row; rule breaks quarantined. Its Great Expectations checks are in `checks.py`.
+- `loaded_<source>`: staged deliveries linked (exact PINFL) and written into the graph,
+  one transaction per delivery.
+- `mahalla_diagnostics`: computed household categories and per-mahalla indicators.
+
+Everything but the register waits for the register: every record refers to a mahalla.
+"""
+
+
+from collections.abc import Callable
+from typing import Any
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    Backoff,
+    Failure,
+    MaterializeResult,
+    MetadataValue,
+    RetryPolicy,
+    asset,
+)
+
+from connectors.errors import ConnectorError, RetriableSourceError
+from hub.diagnostics.categories import refresh_computed_categories
+from hub.diagnostics.indicators import refresh_mahalla_indicators
+from pipelines.resources import HubDatabase
+from pipelines.sources import SOURCES, SourceSpec
+from pipelines.steps.land import LandingReport, land_bank, land_files, land_tax
+from pipelines.steps.load import load_pending
+from pipelines.steps.stage import stage_pending
+
+# The APIs are flaky by nature: the connector retries each request, Dagster the whole walk.
+API_RETRY = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
+
+
+def agency_key(source: str) -> str:
+    return f"{source}_agency"
+
+
+def _land(context: AssetExecutionContext, source: str) -> LandingReport:
+    hub: HubDatabase = context.resources.hub_db
+    agency: Any = getattr(context.resources, agency_key(source))
+    run_id = context.run.run_id
+    if source == "tax":
+        return land_tax(hub, agency, run_id)
+    if source == "bank":
+        return land_bank(hub, agency, run_id)
+    return land_files(hub, agency, source, run_id)
+
+
+def _raw_asset(spec: SourceSpec) -> AssetsDefinition:
+    @asset(
+        name=f"raw_{spec.name}",
+        group_name=spec.name,
+        description=f"{spec.description} New deliveries, as the agency delivered them.",
+        required_resource_keys={"hub_db", agency_key(spec.name)},
+        retry_policy=API_RETRY if spec.transport == "api" else None,
+        kinds={"python", "parquet"},
+    )
+    def raw(context: AssetExecutionContext) -> MaterializeResult:
+        try:
+            report = _land(context, spec.name)
+        except RetriableSourceError as exc:
+            raise Failure(
+                description=f"{spec.name} is unavailable: {exc}. The graph keeps its last good "
+                "data for this source; the saved cursor is unchanged.",
+                allow_retries=True,
+            ) from exc
+        except ConnectorError as exc:
+            raise Failure(description=f"{spec.name}: {exc}", allow_retries=False) from exc
+        return MaterializeResult(
+            metadata={
+                "deliveries": len(report.landed),
+                "delivered": report.delivered,
+                "accepted": report.accepted,
+                "rejected": report.rejected,
+                "skipped_older_snapshots": MetadataValue.json(report.skipped),
+                "warnings": MetadataValue.json(report.warnings[:20]),
+            }
+        )
+
+    return raw
+
+
+def _staged_asset(spec: SourceSpec) -> AssetsDefinition:
+    deps = [AssetKey(f"raw_{spec.name}")]
+    if spec.name != "registry":
+        deps.append(AssetKey("loaded_registry"))
+
+    @asset(
+        name=f"staged_{spec.name}",
+        group_name=spec.name,
+        deps=deps,
+        description=f"{spec.description} Normalised and checked row by row; breaking rows "
+        "are quarantined with their reasons.",
+        required_resource_keys={"hub_db"},
+        kinds={"polars", "parquet"},
+    )
+    def staged(context: AssetExecutionContext) -> MaterializeResult:
+        report = stage_pending(context.resources.hub_db, spec.name)
+        return MaterializeResult(
+            metadata={
+                "deliveries": len(report.staged),
+                "accepted": report.accepted,
+                "rejected_by_rule": MetadataValue.json(report.rejected_by_rule),
+            }
+        )
+
+    return staged
+
+
+def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
+    @asset(
+        name=f"loaded_{spec.name}",
+        group_name=spec.name,
+        deps=[AssetKey(f"staged_{spec.name}")],
+        description=f"{spec.description} Linked to persons and written into the graph.",
+        required_resource_keys={"hub_db"},
+        kinds={"sqlalchemy"},
+    )
+    def loaded(context: AssetExecutionContext) -> MaterializeResult:
+        report = load_pending(context.resources.hub_db, spec.name)
+        return MaterializeResult(
+            metadata={
+                "deliveries": len(report.loaded),
+                "rows": report.rows,
+                "resolved_rejects": report.resolved_rejects,
+            }
+        )
+
+    return loaded
+
+
+@asset(
+    group_name="diagnostics",
+    deps=[AssetKey(f"loaded_{name}") for name in SOURCES],
+    description="Computed household categories and per-mahalla indicators, from the graph.",
+    required_resource_keys={"hub_db"},
+    kinds={"sqlalchemy"},
+)
+def mahalla_diagnostics(context: AssetExecutionContext) -> MaterializeResult:
+    hub: HubDatabase = context.resources.hub_db
+    with hub.session() as session:
+        households = refresh_computed_categories(session)
+        mahallas = refresh_mahalla_indicators(session)
+    return MaterializeResult(metadata={"households": households, "mahallas": mahallas})
+
+
+ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
+    _raw_asset,
+    _staged_asset,
+    _loaded_asset,
+)
+
+SOURCE_ASSETS: list[AssetsDefinition] = [
+    factory(spec) for spec in SOURCES.values() for factory in ASSET_FACTORIES
+]
+ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, mahalla_diagnostics]

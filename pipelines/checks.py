@@ -1,0 +1,92 @@
+"""Great Expectations suites run as Dagster asset checks on every staged source.
+
+Per staged table two checks: `<table>_structure` (blocking: a failure stops the source's
+load, the deliveries stay staged) and `<table>_quality` (warnings: rates, ranges,
+freshness). One GX validation feeds both. Checks look at the deliveries waiting to be
+loaded; with nothing new they pass and say so.
+"""
+
+
+from collections.abc import Iterator
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    multi_asset_check,
+)
+
+from pipelines.quality.validate import validate_table
+from pipelines.resources import HubDatabase
+from pipelines.sources import SOURCES
+from pipelines.staging.schemas import SOURCE_TABLES
+from pipelines.steps.stage import staged_frames
+
+
+def _specs(source: str) -> list[AssetCheckSpec]:
+    asset = AssetKey(f"staged_{source}")
+    specs = []
+    for table in SOURCE_TABLES[source]:
+        specs.append(
+            AssetCheckSpec(
+                f"{table}_structure",
+                asset=asset,
+                blocking=True,
+                description=f"Structure of {table}: columns, types, keys, allowed values.",
+            )
+        )
+        specs.append(
+            AssetCheckSpec(
+                f"{table}_quality",
+                asset=asset,
+                description=f"Quality of {table}: identifier validity, null rates, ranges, "
+                "freshness (warnings).",
+            )
+        )
+    return specs
+
+
+def _quality_checks(source: str) -> AssetChecksDefinition:
+    @multi_asset_check(
+        name=f"quality_{source}",
+        specs=_specs(source),
+        required_resource_keys={"hub_db"},
+    )
+    def checks(context: AssetCheckExecutionContext) -> Iterator[AssetCheckResult]:
+        hub: HubDatabase = context.resources.hub_db
+        asset = AssetKey(f"staged_{source}")
+        for table in SOURCE_TABLES[source]:
+            frame = staged_frames(hub, source, table)
+            if frame.is_empty():
+                for suffix in ("structure", "quality"):
+                    yield AssetCheckResult(
+                        asset_key=asset,
+                        check_name=f"{table}_{suffix}",
+                        passed=True,
+                        metadata={"rows": 0, "note": "no staged delivery waiting to load"},
+                    )
+                continue
+            report = validate_table(table, frame)
+            metadata = report.to_metadata()
+            yield AssetCheckResult(
+                asset_key=asset,
+                check_name=f"{table}_structure",
+                passed=not report.blocking_failures,
+                severity=AssetCheckSeverity.ERROR,
+                metadata=metadata,
+            )
+            yield AssetCheckResult(
+                asset_key=asset,
+                check_name=f"{table}_quality",
+                passed=not report.warnings,
+                severity=AssetCheckSeverity.WARN,
+                metadata=metadata,
+            )
+
+    return checks
+
+
+QUALITY_CHECKS: list[AssetChecksDefinition] = [_quality_checks(name) for name in SOURCES]

@@ -1,0 +1,38 @@
+"""The hub's one Dagster `Definitions`: assets, checks, jobs, schedules, sensors, resources.
+
+Resources read the environment (contracts/SOURCES.md names the variables); secrets come
+through `EnvVar`, so they are resolved at run time and never shown in the UI.
+"""
+
+from __future__ import annotations
+
+from dagster import Definitions, EnvVar
+
+from connectors.settings import FOLDER_VARIABLES
+from pipelines.assets import ALL_ASSETS, agency_key
+from pipelines.automation import API_SCHEDULE_DEFS, FOLDER_SENSORS, JOBS, record_failed_runs
+from pipelines.checks import QUALITY_CHECKS
+from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
+
+
+def build_resources() -> dict[str, object]:
+    resources: dict[str, object] = {"hub_db": HubDatabase()}
+    for source, variable in FOLDER_VARIABLES.items():
+        resources[agency_key(source)] = FolderAgency(folder=EnvVar(variable))
+    resources[agency_key("tax")] = TaxAgency(
+        base_url=EnvVar("HUB_TAX_API_URL"), token=EnvVar("HUB_TAX_API_TOKEN")
+    )
+    resources[agency_key("bank")] = BankAgency(
+        base_url=EnvVar("HUB_BANK_API_URL"), api_key=EnvVar("HUB_BANK_API_KEY")
+    )
+    return resources
+
+
+defs = Definitions(
+    assets=ALL_ASSETS,
+    asset_checks=QUALITY_CHECKS,
+    jobs=JOBS,
+    schedules=API_SCHEDULE_DEFS,
+    sensors=[*FOLDER_SENSORS, record_failed_runs],
+    resources=build_resources(),
+)

@@ -1,0 +1,1 @@
+"""Landing: what a delivery held, as columnar files the later stages read."""

@@ -1,0 +1,1 @@
+"""Loading: staged frames written into the graph, one transaction per delivery."""

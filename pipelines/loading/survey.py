@@ -1,0 +1,92 @@
+"""The household survey: households, their members as persons, membership, notebooks.
+
+A later survey of the same `survey_id` replaces the household's member list as a whole.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+from sqlalchemy import delete
+
+from hub.graph.bulk import upsert_rows
+from hub.graph.models import Household, HouseholdMember, NotebookEntry
+from hub.identity.linking import household_hub_id
+from pipelines.loading.context import LoadContext
+from pipelines.loading.people import link_and_upsert_persons, upsert_source_records
+
+
+def load_survey(ctx: LoadContext, households: pl.DataFrame, members: pl.DataFrame) -> None:
+    if households.is_empty():
+        return
+    house_ids = _upsert_households(ctx, households)
+    members = members.join(house_ids, on="survey_id", how="inner")
+    linked = link_and_upsert_persons(
+        ctx,
+        members,
+        found_persons=True,
+        survey_columns=members.select("record_key", "household_id", "occupation"),
+    )
+    _replace_members(ctx, house_ids["household_id"].to_list(), linked)
+    _upsert_notebooks(ctx, linked)
+    upsert_source_records(
+        ctx, households.join(house_ids, on="survey_id"), "household", person=False
+    )
+    upsert_source_records(ctx, linked, "person")
+
+
+def _upsert_households(ctx: LoadContext, households: pl.DataFrame) -> pl.DataFrame:
+    rows = households.select(
+        pl.col("survey_id").map_elements(household_hub_id, return_dtype=pl.String).alias("hub_id"),
+        "survey_id",
+        "mahalla_code",
+        "assistant_id",
+        "street",
+        "house",
+        "apartment",
+        "surveyed_on",
+        pl.col("category").cast(pl.Int16).alias("assessed_category"),
+        "monthly_income_uzs",
+        "plot_sotix",
+        pl.col("needs").fill_null([]),
+        pl.lit(ctx.delivery_id).alias("delivery_id"),
+        pl.lit(ctx.now).alias("last_confirmed_at"),
+    )
+    written = upsert_rows(
+        ctx.session, Household, rows.to_dicts(), key=["hub_id"], returning=["survey_id", "id"]
+    )
+    return pl.DataFrame(
+        written, schema={"survey_id": pl.String, "household_id": pl.Int64}, orient="row"
+    )
+
+
+def _replace_members(ctx: LoadContext, household_ids: list[int], linked: pl.DataFrame) -> None:
+    for start in range(0, len(household_ids), 500):
+        chunk = household_ids[start : start + 500]
+        ctx.session.execute(delete(HouseholdMember).where(HouseholdMember.household_id.in_(chunk)))
+    rows = (
+        linked.filter(pl.col("person_id").is_not_null())
+        .select("household_id", "person_id", "member_no", "relation")
+        .unique(["household_id", "person_id"], keep="last", maintain_order=True)
+    )
+    if not rows.is_empty():
+        upsert_rows(
+            ctx.session, HouseholdMember, rows.to_dicts(), key=["household_id", "person_id"]
+        )
+
+
+def _upsert_notebooks(ctx: LoadContext, linked: pl.DataFrame) -> None:
+    rows = linked.filter(
+        pl.col("notebook").is_not_null() & pl.col("person_id").is_not_null()
+    ).select(
+        "person_id",
+        "notebook",
+        pl.lit(ctx.source).alias("source"),
+        "record_key",
+        pl.col("surveyed_on").alias("entered_on"),
+        pl.lit(ctx.delivery_id).alias("delivery_id"),
+        pl.lit(ctx.now).alias("last_confirmed_at"),
+    )
+    if not rows.is_empty():
+        upsert_rows(
+            ctx.session, NotebookEntry, rows.to_dicts(), key=["source", "record_key", "notebook"]
+        )

@@ -1,0 +1,94 @@
+"""The quarantine: records that were delivered but not loaded, with their reasons.
+
+Rejects from the connectors (stage `connect`, rule `unreadable`) and from staging's row
+rules (stage `stage`, the rule's code) are written here. When a later delivery brings an
+accepted record with the same (source, record key), its open rejects become `resolved`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import polars as pl
+from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from connectors.outcomes import Reject as ConnectorReject
+from hub.graph.models import Reject
+
+
+def quarantine_unreadable(
+    session: Session, delivery_id: int, rejects: Sequence[ConnectorReject]
+) -> int:
+    rows = [
+        {
+            "source": r.source,
+            "record_key": r.record_key,
+            "delivery_id": delivery_id,
+            "stage": "connect",
+            "rule": "unreadable",
+            "reasons": [r.reason],
+            "raw": r.raw,
+            "origin": r.origin,
+        }
+        for r in rejects
+    ]
+    if rows:
+        session.execute(insert(Reject), rows)
+    return len(rows)
+
+
+def quarantine_rule_breaks(
+    session: Session, source: str, delivery_id: int, rejects: pl.DataFrame
+) -> int:
+    """Write staging's rejects (REJECT_SCHEMA of pipelines.staging.rules)."""
+    if rejects.is_empty():
+        return 0
+    rows = [
+        {
+            "source": source,
+            "record_key": row["record_key"],
+            "delivery_id": delivery_id,
+            "stage": "stage",
+            "rule": row["rule"],
+            "reasons": row["reasons"],
+            "raw": row["raw"],
+            "origin": row["origin"],
+        }
+        for row in rejects.iter_rows(named=True)
+    ]
+    session.execute(insert(Reject), rows)
+    return len(rows)
+
+
+def resolve_accepted(
+    session: Session, source: str, record_keys: Iterable[str], delivery_id: int, at: datetime
+) -> int:
+    """Close the open rejects of records that `delivery_id` has now loaded."""
+    keys = list(record_keys)
+    resolved = 0
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        result = session.execute(
+            update(Reject)
+            .where(
+                Reject.status == "open",
+                tuple_(Reject.source, Reject.record_key).in_([(source, k) for k in chunk]),
+                Reject.delivery_id != delivery_id,
+            )
+            .values(status="resolved", resolved_at=at, resolved_by_delivery_id=delivery_id)
+        )
+        resolved += result.rowcount  # type: ignore[attr-defined]
+    return resolved
+
+
+def summarise(session: Session, status: str = "open") -> list[tuple[str, str, int]]:
+    """(source, rule, count) of the quarantine's records in `status`."""
+    stmt = (
+        select(Reject.source, Reject.rule, func.count())
+        .where(Reject.status == status)
+        .group_by(Reject.source, Reject.rule)
+        .order_by(Reject.source, Reject.rule)
+    )
+    return [(source, rule, count) for source, rule, count in session.execute(stmt)]

@@ -1,0 +1,174 @@
+"""Land: read each new delivery through its connector into the landing store.
+
+A delivery is landed whole or not at all: records are collected while the connector reads,
+and only a completed reading is written (landed tables, unreadable rows to the quarantine,
+the delivery's counts). A fatal error marks the delivery `failed` with its message and is
+raised again for the asset to fail clearly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from connectors.api_source import ApiDeliveryReading
+from connectors.errors import ConnectorError
+from connectors.file_source import FileDelivery
+from connectors.outcomes import DeliveryReading, Reject
+from hub.graph.models import SourceCursor
+from pipelines import deliveries
+from pipelines.quarantine import quarantine_unreadable
+from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
+from pipelines.sources import SOURCES
+
+
+@dataclass
+class LandingReport:
+    source: str
+    landed: list[int] = field(default_factory=list)
+    delivered: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    skipped: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _collect(
+    hub: HubDatabase, delivery_id: int, reading: DeliveryReading[Any]
+) -> tuple[list[Any], list[Reject]]:
+    """Read a delivery to its end; on a connector error mark it failed and raise again."""
+    records: list[Any] = []
+    rejects: list[Reject] = []
+    try:
+        for item in reading:
+            (rejects if isinstance(item, Reject) else records).append(item)
+    except ConnectorError as exc:
+        with hub.session() as session:
+            deliveries.fail(session, delivery_id, str(exc))
+        raise
+    return records, rejects
+
+
+def _write_landed(
+    hub: HubDatabase,
+    delivery_id: int,
+    reading: DeliveryReading[Any],
+    collected: tuple[list[Any], list[Reject]],
+    report: LandingReport,
+    cursor_to: str | None = None,
+) -> None:
+    records, rejects = collected
+    store = hub.landing()
+    for table, frame in SOURCES[report.source].frames(records).items():
+        store.write("landed", report.source, delivery_id, table, frame)
+    stats = reading.stats
+    with hub.session() as session:
+        quarantine_unreadable(session, delivery_id, rejects)
+        message = "; ".join(stats.warnings + stats.errors) or None
+        deliveries.advance(
+            session,
+            delivery_id,
+            "landed",
+            delivered=stats.delivered,
+            accepted=stats.accepted,
+            rejected=stats.rejected,
+            message=message,
+            cursor_to=cursor_to,
+        )
+    report.landed.append(delivery_id)
+    report.delivered += stats.delivered
+    report.accepted += stats.accepted
+    report.rejected += stats.rejected
+    report.warnings.extend(f"{stats.delivery}: {w}" for w in stats.warnings + stats.errors)
+
+
+def _new_files(
+    hub: HubDatabase, source: str, files: Iterable[FileDelivery]
+) -> list[tuple[FileDelivery, str]]:
+    with hub.session() as session:
+        seen = deliveries.seen_files(session, source)
+    fresh = []
+    for delivery in files:
+        fingerprint = delivery.sha256()
+        if (delivery.name, fingerprint) not in seen:
+            fresh.append((delivery, fingerprint))
+    return fresh
+
+
+def land_files(
+    hub: HubDatabase, agency: FolderAgency, source: str, run_id: str | None
+) -> LandingReport:
+    """Land every new or changed file of a folder source (land: only the newest snapshot)."""
+    spec = SOURCES[source]
+    if spec.file_connector is None:
+        raise ValueError(f"Source '{source}' is not delivered as files.")
+    connector = agency.connector(spec.file_connector)
+    files = connector.list_deliveries()
+    report = LandingReport(source)
+    if source == "land" and files:
+        report.skipped = [f.name for f in files[:-1]]
+        files = files[-1:]
+    failures: list[ConnectorError] = []
+    for delivery, fingerprint in _new_files(hub, source, files):
+        with hub.session() as session:
+            delivery_id = deliveries.open_delivery(
+                session, source, delivery.name, fingerprint=fingerprint, run_id=run_id
+            )
+        reading = connector.read_delivery(delivery)
+        try:
+            _write_landed(hub, delivery_id, reading, _collect(hub, delivery_id, reading), report)
+        except ConnectorError as exc:
+            failures.append(exc)
+    if failures:
+        raise failures[0]
+    return report
+
+
+def _saved_cursor(hub: HubDatabase, source: str) -> str | None:
+    with hub.session() as session:
+        return session.scalar(select(SourceCursor.value).where(SourceCursor.source == source))
+
+
+def land_tax(hub: HubDatabase, agency: TaxAgency, run_id: str | None) -> LandingReport:
+    """One walk of the tax API from the saved cursor (the largest `updated_at` loaded)."""
+    saved = _saved_cursor(hub, "tax")
+    since = datetime.fromisoformat(saved) if saved else None
+    report = LandingReport("tax")
+    with agency.connector() as connector:
+        reading = connector.read_delivery(since)
+        with hub.session() as session:
+            delivery_id = deliveries.open_delivery(
+                session, "tax", reading.stats.delivery, cursor_from=saved, run_id=run_id
+            )
+        _land_api(hub, delivery_id, reading, report)
+    return report
+
+
+def land_bank(hub: HubDatabase, agency: BankAgency, run_id: str | None) -> LandingReport:
+    """One walk of the bank API from the saved issue date, less the lookback window."""
+    saved = _saved_cursor(hub, "bank")
+    issued_from = agency.issued_from(date.fromisoformat(saved) if saved else None)
+    report = LandingReport("bank")
+    with agency.connector() as connector:
+        reading = connector.read_delivery(issued_from)
+        with hub.session() as session:
+            delivery_id = deliveries.open_delivery(
+                session, "bank", reading.stats.delivery, cursor_from=saved, run_id=run_id
+            )
+        _land_api(hub, delivery_id, reading, report)
+    return report
+
+
+def _land_api(
+    hub: HubDatabase, delivery_id: int, reading: ApiDeliveryReading[Any, Any], report: LandingReport
+) -> None:
+    collected = _collect(hub, delivery_id, reading)
+    # The cursor is known only once the walk completed; it is saved only after the load.
+    cursor = reading.cursor
+    _write_landed(
+        hub, delivery_id, reading, collected, report, cursor.isoformat() if cursor else None
+    )

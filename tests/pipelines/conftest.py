@@ -1,0 +1,86 @@
+"""A small sandbox world, its fake agencies over real HTTP, and resources pointing at them."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
+from sandbox.generate.world import generate_world
+from sandbox.serve.app import create_agency_app
+from sandbox.serve.in_thread import serve_in_thread
+from sandbox.serve.settings import AgencySettings, FaultSettings
+
+WORLD_PEOPLE = 2_500
+FILE_SOURCES = ("registry", "survey", "employment", "land", "appeals")
+
+
+@pytest.fixture(scope="session")
+def world_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    world = tmp_path_factory.mktemp("world")
+    generate_world(world, WORLD_PEOPLE, seed=7)
+    return world
+
+
+@pytest.fixture
+def world(world_template: Path, tmp_path: Path) -> Path:
+    """A private copy: tests may add, change or break delivery files."""
+    copy = tmp_path / "world"
+    shutil.copytree(world_template, copy)
+    return copy
+
+
+@dataclass
+class Agencies:
+    tax_url: str
+    bank_url: str
+
+
+def agency_settings(down: frozenset[str] = frozenset()) -> AgencySettings:
+    return AgencySettings(faults=FaultSettings(down=down))
+
+
+@pytest.fixture
+def agencies(world: Path) -> Iterator[Agencies]:
+    with serve_in_thread(create_agency_app(world, agency_settings())) as url:
+        yield Agencies(f"{url}/tax", f"{url}/bank")
+
+
+ResourceFactory = Callable[[str, Agencies], dict[str, object]]
+
+
+@pytest.fixture
+def hub_resources(world: Path, tmp_path: Path) -> ResourceFactory:
+    """`hub_resources(database_url, agencies)`: every resource the definitions need."""
+
+    def build(database_url: str, agencies: Agencies) -> dict[str, object]:
+        return _resources(database_url, tmp_path / "landing", world, agencies)
+
+    return build
+
+
+def _resources(
+    database_url: str, landing: Path, world: Path, agencies: Agencies
+) -> dict[str, object]:
+    resources: dict[str, object] = {
+        "hub_db": HubDatabase(database_url=database_url, landing_dir=str(landing)),
+        "tax_agency": TaxAgency(
+            base_url=agencies.tax_url,
+            token="sandbox-tax-token",
+            max_attempts=2,
+            base_delay_seconds=0.01,
+        ),
+        "bank_agency": BankAgency(
+            base_url=agencies.bank_url,
+            api_key="sandbox-bank-key",
+            max_attempts=2,
+            base_delay_seconds=0.01,
+        ),
+    }
+    for source in FILE_SOURCES:
+        resources[f"{source}_agency"] = FolderAgency(folder=str(world / source))
+    return resources
