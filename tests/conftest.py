@@ -83,6 +83,22 @@ def postgres_server() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def empty_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database (plain `postgresql://` URL), dropped afterwards."""
+    admin = _postgres_admin_engine()
+    name = f"hub_empty_{_worker()}_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_ADMIN_URL).set(drivername="postgresql", database=name)
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A migrated SQLite file, copied for each test (faster than migrating each time)."""
