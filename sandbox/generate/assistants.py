@@ -23,21 +23,21 @@ class Appointment:
 def appoint_assistants(
     people: People, n_mahallas: int, rng: np.random.Generator
 ) -> tuple[Appointment, ...]:
-    """One appointment per mahalla from 1 January 2022, and a later one where replaced.
+    """One appointment per inhabited mahalla from 1 January 2022, a later one where replaced.
 
-    Assistants are residents aged 25-55 of their own mahalla; ids follow (mahalla, date).
+    Assistants are residents aged 25-55 of their own mahalla (any resident where none is of
+    that age, so that every household has an assistant to survey it); ids follow
+    (mahalla, date). A mahalla without residents gets no assistant.
     """
     person_mahalla = people.hh_mahalla[people.household]
-    eligible = np.flatnonzero((people.age >= 25) & (people.age <= 55))
-    eligible_mahalla = person_mahalla[eligible]
-    starts = np.searchsorted(eligible_mahalla, np.arange(n_mahallas), side="left")
-    ends = np.searchsorted(eligible_mahalla, np.arange(n_mahallas), side="right")
+    preferred = _pools(person_mahalla, (people.age >= 25) & (people.age <= 55), n_mahallas)
+    residents = _pools(person_mahalla, np.ones(people.count, dtype=bool), n_mahallas)
     replaced = rng.random(n_mahallas) < REPLACED_SHARE
     first_on = np.datetime64("2022-01-01") + rng.integers(0, 15, n_mahallas)
     second_on = np.datetime64("2022-03-01") + rng.integers(0, 240, n_mahallas)
     appointments: list[Appointment] = []
     for mahalla in range(n_mahallas):
-        pool = eligible[starts[mahalla] : ends[mahalla]]
+        pool = preferred[mahalla] if len(preferred[mahalla]) else residents[mahalla]
         if len(pool) == 0:
             continue
         picks = rng.choice(pool, min(len(pool), 2 if replaced[mahalla] else 1), replace=False)
@@ -46,6 +46,21 @@ def appoint_assistants(
             number = len(appointments) + 1
             appointments.append(Appointment(f"A-{number:05d}", person, mahalla, appointed_on))
     return tuple(appointments)
+
+
+def _pools(person_mahalla: np.ndarray, mask: np.ndarray, n_mahallas: int) -> list[np.ndarray]:
+    """The people matching `mask` per mahalla (people are ordered by mahalla)."""
+    chosen = np.flatnonzero(mask)
+    bounds = np.searchsorted(person_mahalla[chosen], np.arange(n_mahallas + 1), side="left")
+    return [chosen[bounds[m] : bounds[m + 1]] for m in range(n_mahallas)]
+
+
+def first_appointed_on(appointments: tuple[Appointment, ...], n_mahallas: int) -> np.ndarray:
+    """Per mahalla, the day its first assistant took office (NaT where it has none)."""
+    first = np.full(n_mahallas, np.datetime64("NaT"), dtype="datetime64[D]")
+    for appointment in reversed(appointments):
+        first[appointment.mahalla] = appointment.appointed_on
+    return first
 
 
 def current_assistant(

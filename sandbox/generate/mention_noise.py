@@ -1,5 +1,9 @@
 """Noise on a person mention: missing, mistyped or borrowed PINFLs and missing optional fields.
 
+Noise only blanks what the source's contract lets it leave empty: a writer whose contract
+requires a field passes `allow_missing=False` (rows breaking the contract are the corrupter's
+job, and are listed in truth/corrupt_rows.csv).
+
 Every injected change is counted in the ledger under (source, kind), so tests can compare
 observed rates with the settings.
 """
@@ -49,8 +53,9 @@ class MentionNoise:
         others = [p for p in range(start, start + size) if p != person]
         return self.rng.choice(others) if others else None
 
-    def birth_iso(self, person: int) -> str | None:
-        if self.rng.random() < self._settings.birth_date_missing:
+    def birth_iso(self, person: int, *, allow_missing: bool = True) -> str | None:
+        """The ISO birth date, or None at the missing rate where the source allows no date."""
+        if allow_missing and self.rng.random() < self._settings.birth_date_missing:
             self._ctx.ledger.noted(self._source, "birth_date_missing")
             return None
         return self._ctx.birth_iso[person]

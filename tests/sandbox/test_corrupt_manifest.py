@@ -5,9 +5,10 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.sandbox.contract_rows import unreadable_rows
+UnreadableRows = Callable[[Path], set[tuple[str, int]]]
 
 
 def _manifest(world: Path) -> list[dict[str, str]]:
@@ -15,7 +16,9 @@ def _manifest(world: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def test_manifest_lists_exactly_the_rows_a_strict_reader_rejects(noisy_world: Path) -> None:
+def test_manifest_lists_exactly_the_rows_a_strict_reader_rejects(
+    noisy_world: Path, unreadable_rows: UnreadableRows
+) -> None:
     listed = {(row["file"], int(row["row"])) for row in _manifest(noisy_world)}
     assert listed == unreadable_rows(noisy_world)
 
@@ -37,6 +40,8 @@ def test_corrupt_rate_is_near_its_setting(noisy_world: Path) -> None:
     assert 0.035 < rows / delivered < 0.065
 
 
-def test_manifest_matches_rejections_at_the_default_rate(world: Path) -> None:
+def test_manifest_matches_rejections_at_the_default_rate(
+    world: Path, unreadable_rows: UnreadableRows
+) -> None:
     listed = {(row["file"], int(row["row"])) for row in _manifest(world)}
     assert unreadable_rows(world) == listed

@@ -98,7 +98,8 @@ def _open_record(
     fields = [
         noise.pinfl(person) or "",
         employment_name(ctx.people.true_name(person), rng, ctx.noise),
-        _dotted(noise.birth_iso(person)),
+        # The contract has no empty Дата рождения: noise may blank ПИНФЛ and Код махалли only.
+        _dotted(noise.birth_iso(person, allow_missing=False)),
         "Ж" if ctx.people.female[person] else "М",
         noise.mahalla_code(person) or "",
     ]

@@ -1,6 +1,7 @@
 """survey: the assistants' household diagnostics (JSON Lines, one household per line).
 
-Households are surveyed between January and March 2022 (one file per month); a share is
+Households are surveyed between January and March 2022 (one file per month), each by the
+assistant in office that day (never before the mahalla's first appointment); a share is
 surveyed again in September (survey_2022-09.jsonl) under the same survey_id with changed
 income, category and needs, and the names typed anew.
 """
@@ -13,7 +14,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from sandbox.generate.assistants import current_assistant
+from sandbox.generate.assistants import current_assistant, first_appointed_on
 from sandbox.generate.context import WorldContext
 from sandbox.generate.corruption import (
     BAD_DATE,
@@ -45,7 +46,11 @@ def write_survey(ctx: WorldContext) -> None:
     n_households = len(ctx.people.hh_size)
     rng = ctx.nrng("survey:plan")
     surveyed = np.flatnonzero(rng.random(n_households) < COVERAGE)
-    surveyed_on = _FIRST_DAY + rng.integers(0, 80, len(surveyed))
+    # An assistant surveys: no household before its mahalla's first assistant took office.
+    first_on = first_appointed_on(ctx.appointments, len(ctx.territory.mahallas))
+    surveyed_on = np.maximum(
+        _FIRST_DAY + rng.integers(0, 80, len(surveyed)), first_on[ctx.people.hh_mahalla[surveyed]]
+    )
     resurveyed = surveyed[rng.random(len(surveyed)) < ctx.noise.resurvey]
     resurveyed_on = _RESURVEY_DAY + rng.integers(0, 30, len(resurveyed))
     writer = _SurveyWriter(ctx)
@@ -96,6 +101,9 @@ class _SurveyWriter:
         mahalla = int(ctx.people.hh_mahalla[household])
         code = ctx.mahalla_codes[mahalla]
         assistant = current_assistant(ctx.appointments, self.by_mahalla, mahalla, on)
+        if assistant is None:
+            # The contract gives assistant_id no null; write_survey's dates rule this out.
+            raise RuntimeError(f"Household {sid} is surveyed on {on} with no assistant in office.")
         income = int(e.hh_income[household])
         category = int(e.hh_assessed[household])
         needs = e.needs_of(household)
@@ -111,7 +119,7 @@ class _SurveyWriter:
         return {
             "survey_id": sid,
             "mahalla_code": code,
-            "assistant_id": assistant.assistant_id if assistant else None,
+            "assistant_id": assistant.assistant_id,
             "surveyed_on": str(on),
             "address": {
                 "street": street.replace("ʻ", rng.choice(APOSTROPHES)),
