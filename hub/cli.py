@@ -74,3 +74,31 @@ def export_schema_command(
         return
     changed = export_schema(target)
     typer.echo(f"{target} {'written' if changed else 'already up to date'}.")
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(min=100, help="People in the sandbox world.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Seed of the sandbox world.")] = 1,
+    api_port: Annotated[int, typer.Option(help="Port of the GraphQL API.")] = 8000,
+    dagster_port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
+    agencies_port: Annotated[int, typer.Option(help="Port of the sandbox agencies.")] = 8701,
+) -> None:
+    """Generate a sandbox world, serve its agencies, run the main job, serve API and Dagster UI.
+
+    Everything is embedded (SQLite files under data/); Ctrl-C stops every process started.
+    """
+    from pipelines.demo import DemoError, DemoSettings, run_demo
+
+    settings = DemoSettings(
+        people=people,
+        seed=seed,
+        api_port=api_port,
+        dagster_port=dagster_port,
+        agencies_port=agencies_port,
+    )
+    try:
+        run_demo(settings)
+    except DemoError as exc:
+        typer.echo(f"demo: {exc}", err=True)
+        raise typer.Exit(1) from exc

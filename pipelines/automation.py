@@ -9,7 +9,6 @@
   Dagster log, for whoever is on duty.
 """
 
-
 import hashlib
 import json
 from pathlib import Path
@@ -26,6 +25,7 @@ from dagster import (
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
+    in_process_executor,
     run_failure_sensor,
     sensor,
 )
@@ -47,6 +47,7 @@ def source_job(source: str) -> UnresolvedAssetJobDefinition:
         f"{source}_job",
         selection=selection,
         description=f"Land, stage and load new {source} deliveries, then refresh diagnostics.",
+        executor_def=in_process_executor,
     )
 
 
@@ -54,6 +55,9 @@ hub_main_job = define_asset_job(
     "hub_main_job",
     selection=AssetSelection.all(),
     description="Every source end to end, then the diagnostics: what the demo runs.",
+    # One process: on a small machine a process per step spends more time importing Dagster
+    # and GX than working. Deployments with more cores configure the multiprocess executor.
+    executor_def=in_process_executor,
 )
 
 SOURCE_JOBS = {name: source_job(name) for name in SOURCES}

@@ -1,0 +1,55 @@
+"""The Definitions load, and their asset keys, checks, jobs, schedules and sensors are as pinned."""
+
+from __future__ import annotations
+
+from dagster import AssetKey
+
+from pipelines.definitions import defs
+
+SOURCES = ("registry", "survey", "tax", "employment", "land", "bank", "appeals")
+
+
+def test_definitions_snapshot() -> None:
+    repository = defs.get_repository_def()
+    asset_keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
+    assert asset_keys == {
+        f"{stage}_{source}" for source in SOURCES for stage in ("raw", "staged", "loaded")
+    } | {"mahalla_diagnostics"}
+    check_keys = {
+        (key.asset_key.to_user_string(), key.name)
+        for key in repository.asset_graph.asset_check_keys
+    }
+    assert ("staged_survey", "survey_members_structure") in check_keys
+    assert ("staged_survey", "survey_households_quality") in check_keys
+    assert len(check_keys) == 2 * 9  # two checks for each of the nine staged tables
+    assert {job.name for job in repository.get_all_jobs() if not job.name.startswith("__")} == {
+        "hub_main_job",
+        *(f"{source}_job" for source in SOURCES),
+    }
+    assert {s.name for s in repository.schedule_defs} == {"tax_schedule", "bank_schedule"}
+    assert {s.name for s in repository.sensor_defs} == {
+        "registry_folder_sensor",
+        "survey_folder_sensor",
+        "employment_folder_sensor",
+        "land_folder_sensor",
+        "appeals_folder_sensor",
+        "record_failed_runs",
+    }
+
+
+def test_every_source_waits_for_the_register_and_diagnostics_wait_for_every_load() -> None:
+    graph = defs.get_repository_def().asset_graph
+    for source in SOURCES:
+        parents = graph.get(AssetKey(f"staged_{source}")).parent_keys
+        if source != "registry":
+            assert AssetKey("loaded_registry") in parents
+        assert AssetKey(f"raw_{source}") in parents
+    diagnostics = graph.get(AssetKey("mahalla_diagnostics")).parent_keys
+    assert diagnostics == {AssetKey(f"loaded_{source}") for source in SOURCES}
+
+
+def test_every_asset_states_its_contract_in_a_description() -> None:
+    graph = defs.get_repository_def().asset_graph
+    for key in graph.get_all_asset_keys():
+        description = graph.get(key).description or ""
+        assert len(description) > 30, key
