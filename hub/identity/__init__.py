@@ -1,1 +1,121 @@
-"""identity."""
+"""Identity: personal and organisational identifiers, territory codes, and names.
+
+- PINFL (``parse_pinfl``, bulk ``validate_pinfls`` / ``pinfl_issue_expr``, ``make_pinfl``,
+  ``pinfl_disagreements``); TIN, passport, bank MFO (``parse_tin`` ...); SOATO regions,
+  districts and mahalla codes (``parse_region_code`` ...). Every ``parse_*`` returns a typed
+  valid record or an invalid result with a machine-readable reason, and never raises.
+- Names (``parse_name``, ``normalise_name``, ``name_similarity``): every agency's spelling of
+  a name brought to one ``NormalName`` with a comparison key.
+"""
+
+from hub.identity.codes import (
+    BankMfo,
+    CodeIssue,
+    InvalidCode,
+    Passport,
+    Tin,
+    TinKind,
+    normalise_passport,
+    parse_mfo,
+    parse_passport,
+    parse_tin,
+)
+from hub.identity.names import (
+    CANONICAL_APOSTROPHE,
+    NameIssue,
+    NameParse,
+    NameSimilarity,
+    NormalName,
+    clear_name_caches,
+    comparison_key,
+    initials_compatible,
+    key_similarity,
+    keys_match,
+    name_similarity,
+    normalise_name,
+    parse_name,
+    transliterate_segment,
+)
+from hub.identity.pinfl import (
+    InvalidPinfl,
+    InvalidPinflPartsError,
+    ParsedPinfl,
+    PinflField,
+    PinflIssue,
+    make_pinfl,
+    parse_pinfl,
+    pinfl_check_digit,
+    pinfl_disagreements,
+)
+from hub.identity.pinfl_bulk import (
+    PINFL_ISSUE_DTYPE,
+    PinflColumnTypeError,
+    pinfl_issue_expr,
+    validate_pinfl_series,
+    validate_pinfls,
+)
+from hub.identity.sex import normalise_sex
+from hub.identity.territory import (
+    REGIONS,
+    REGIONS_BY_SOATO,
+    District,
+    DistrictKind,
+    MahallaCode,
+    Region,
+    parse_district_code,
+    parse_mahalla_code,
+    parse_region_code,
+)
+from hub.identity.types import Sex
+
+__all__ = [
+    "CANONICAL_APOSTROPHE",
+    "PINFL_ISSUE_DTYPE",
+    "REGIONS",
+    "REGIONS_BY_SOATO",
+    "BankMfo",
+    "CodeIssue",
+    "District",
+    "DistrictKind",
+    "InvalidCode",
+    "InvalidPinfl",
+    "InvalidPinflPartsError",
+    "MahallaCode",
+    "NameIssue",
+    "NameParse",
+    "NameSimilarity",
+    "NormalName",
+    "ParsedPinfl",
+    "Passport",
+    "PinflColumnTypeError",
+    "PinflField",
+    "PinflIssue",
+    "Region",
+    "Sex",
+    "Tin",
+    "TinKind",
+    "clear_name_caches",
+    "comparison_key",
+    "initials_compatible",
+    "key_similarity",
+    "keys_match",
+    "make_pinfl",
+    "name_similarity",
+    "normalise_name",
+    "normalise_passport",
+    "normalise_sex",
+    "parse_district_code",
+    "parse_mahalla_code",
+    "parse_mfo",
+    "parse_name",
+    "parse_passport",
+    "parse_pinfl",
+    "parse_region_code",
+    "parse_tin",
+    "pinfl_check_digit",
+    "pinfl_disagreements",
+    "pinfl_issue_expr",
+    "transliterate_segment",
+    "validate_pinfl_series",
+    "validate_pinfls",
+]

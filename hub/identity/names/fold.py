@@ -1,0 +1,141 @@
+"""The comparison key: one spelling for every way the agencies write the same name part.
+
+The key is deliberately coarse. Two spellings of one name must get one key; two different
+names sometimes share one too, which is acceptable because a name only confirms what the
+identifiers, birth date, sex and place say. Folds, in this order, on canonical Latin:
+
+- apostrophes and hyphens are dropped: ``oʻgʻli`` = ``ogli``, ``Nur-Muhammad`` = ``Nurmuhammad``;
+- x→h and q→k, because Windows-1251 turns ҳ into х and қ into к (Xurshid = Хуршид = Hurshid);
+- Russian-era Latin digraphs: ``shch``→sh, ``dzh``/``dj``/``zh``→j, ``kh``→h, ``ts``→s;
+- ``yo``→e and ``ye``→e, because Russian writes ё as е and drops the y (Бахтиер = Baxtiyor,
+  Abdullaev = Abdullayev);
+- o→u, because ў arrives as у in Windows-1251 (Уткир) while Latin without apostrophes writes
+  it o (Otkir), so oʻ, o and u must meet;
+- w→v, and doubled letters are single (Abdulla = Abdula).
+
+``?`` (a letter Windows-1251 could not encode, one of ў қ ғ ҳ) stays in the key as an
+unknown letter; ``keys_match`` knows what it can stand for. Exact equality of keys (for
+blocking) treats it as a letter of its own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import lru_cache
+from typing import Final
+
+from hub.identity.names.transliterate import CANONICAL_APOSTROPHE
+
+UNKNOWN_LETTER: Final = "?"
+KEY_SEPARATOR: Final = "|"
+"""Joins the surname, given-name and patronymic keys in ``NormalName.key``."""
+
+_FOLDS: Final[tuple[tuple[str, str], ...]] = (
+    (CANONICAL_APOSTROPHE, ""),
+    ("-", ""),
+    # Letters first, so that Windows-1251 кх/зх (kx, zx) meet the digraphs kh/zh below.
+    ("x", "h"),
+    ("q", "k"),
+    ("shch", "sh"),
+    ("dzh", "j"),
+    ("dj", "j"),
+    ("zh", "j"),
+    ("kh", "h"),
+    ("ts", "s"),
+    ("yo", "e"),
+    ("ye", "e"),
+    ("o", "u"),
+    ("w", "v"),
+)
+_DOUBLED: Final = re.compile(r"([a-z])\1+")
+MAX_EXPANDED_UNKNOWNS: Final = 6
+# The key letters of ў қ ғ ҳ, the letters Windows-1251 exports lose as "?".
+_LOST_KEY_LETTERS: Final = ("u", "k", "g", "h")
+# Folds a lost ҳ takes part in (дзҳ, зҳ, кҳ/қҳ); y+ў is handled where "?" is expanded.
+_REFOLDS: Final = (("dzh", "j"), ("zh", "j"), ("kh", "h"))
+
+
+def comparison_key(latin: str) -> str:
+    """The comparison key of one canonical-Latin name part (see the module docstring).
+
+    ``latin`` is what ``transliterate_segment`` returns (lower case); the key holds ASCII
+    letters and ``?``. Pure and total: any string gives a string.
+    """
+    return _DOUBLED.sub(r"\1", fold_letters(latin))
+
+
+def fold_letters(latin: str) -> str:
+    """``comparison_key`` before doubled letters are made single (for exact word shapes)."""
+    key = latin
+    for variant, folded in _FOLDS:
+        if variant in key:
+            key = key.replace(variant, folded)
+    return key
+
+
+def keys_match(first: str, second: str) -> bool:
+    """Whether two keys can be the same name, ``?`` standing for any of ў қ ғ ҳ.
+
+    Each ``?`` is replaced by the key letter of each lost letter (u k g h) and the folds it
+    blocked are redone (z+ҳ→j, k+ҳ→h, y+ў→e, doubled letters), so ``?о?т`` matches ``kut``
+    (қоўт). Whole-name keys are compared part by part (``KEY_SEPARATOR``); a part with more
+    than ``MAX_EXPANDED_UNKNOWNS`` unknowns is compared position by position instead, ``?``
+    matching any letter.
+    """
+    if first == second:
+        return True
+    if UNKNOWN_LETTER not in first and UNKNOWN_LETTER not in second:
+        return False
+    if KEY_SEPARATOR in first or KEY_SEPARATOR in second:
+        first_parts, second_parts = first.split(KEY_SEPARATOR), second.split(KEY_SEPARATOR)
+        return len(first_parts) == len(second_parts) and all(
+            _part_keys_match(a, b) for a, b in zip(first_parts, second_parts, strict=True)
+        )
+    return _part_keys_match(first, second)
+
+
+def _part_keys_match(first: str, second: str) -> bool:
+    if first == second:
+        return True
+    first_forms, second_forms = _expansions(first), _expansions(second)
+    if first_forms and second_forms:
+        return not first_forms.isdisjoint(second_forms)
+    return len(first) == len(second) and all(
+        UNKNOWN_LETTER in (a, b) or a == b for a, b in zip(first, second, strict=True)
+    )
+
+
+@lru_cache(maxsize=1 << 14)
+def _expansions(key: str) -> frozenset[str]:
+    """Every key ``key`` can stand for; empty when it has too many unknowns to expand."""
+    if key.count(UNKNOWN_LETTER) > MAX_EXPANDED_UNKNOWNS:
+        return frozenset()
+    choices: list[tuple[str, ...]] = []
+    index = 0
+    while index < len(key):
+        if key[index] == "y" and key[index + 1 : index + 2] == UNKNOWN_LETTER:
+            choices.append((*("y" + letter for letter in _LOST_KEY_LETTERS), "e"))
+            index += 2
+        elif key[index] == UNKNOWN_LETTER:
+            choices.append(_LOST_KEY_LETTERS)
+            index += 1
+        else:
+            choices.append((key[index],))
+            index += 1
+    return frozenset(_refold("".join(letters)) for letters in itertools.product(*choices))
+
+
+def _refold(key: str) -> str:
+    for variant, folded in _REFOLDS:
+        if variant in key:
+            key = key.replace(variant, folded)
+    return _DOUBLED.sub(r"\1", key)
+
+
+def fill_wildcards(key: str, other: str) -> str:
+    """``key`` with each ``?`` replaced by ``other``'s letter at that position, when the keys
+    have the same length (so that a string similarity does not count it as a difference)."""
+    if UNKNOWN_LETTER not in key or len(key) != len(other):
+        return key
+    return "".join(b if a == UNKNOWN_LETTER else a for a, b in zip(key, other, strict=True))
