@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import ColumnElement, Text, and_, cast, exists, func, select
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from hub.api.records import record_columns, select_records, table_of, to_records
@@ -81,11 +81,14 @@ class NameQuery:
     """A name search in the graph's normalised keys (see `hub.api.people.name_search`).
 
     `surname_key` must equal the person's (`_` matches any one letter); `name_pattern`, when
-    set, is a LIKE pattern the person's `name_key` must match.
+    set, is a LIKE pattern the person's `name_key` must match; `sex`, when the typed name
+    tells it (Abdullayev / Abdullayeva share one surname key), excludes persons recorded with
+    the other sex.
     """
 
     surname_key: str
     name_pattern: str | None
+    sex: str | None = None
 
 
 class PersonOrder(Enum):
@@ -166,6 +169,8 @@ def _person_where(c: PersonCriteria) -> list[ColumnElement[bool]]:
         where.append(PERSON.c.surname_key.like(c.name.surname_key))
         if c.name.name_pattern is not None:
             where.append(PERSON.c.name_key.like(c.name.name_pattern))
+        if c.name.sex is not None:
+            where.append(or_(PERSON.c.sex.is_(None), PERSON.c.sex == c.name.sex))
     if c.sex is not None:
         where.append(PERSON.c.sex == c.sex)
     if c.born_from_year is not None:

@@ -4,7 +4,8 @@ The pipeline stores each golden person's `name_key` and `surname_key` as
 `hub.identity.names.normalise_name` computes them (`abdulay|akmal|bahtier`, `abdulay`), so
 the search string goes through the same function: any script, case, word order, apostrophe
 or patronymic form finds the same people. The surname must match; a given name or
-patronymic, when typed, must match too; an initial matches any name with that first letter.
+patronymic, when typed, must match too; an initial matches any name with that first letter;
+a gendered surname or patronymic (Abdullayeva, …qizi) leaves out persons of the other sex.
 `?` (a letter lost in a Windows-1251 export) matches any one letter.
 """
 
@@ -31,11 +32,11 @@ def name_query(text: str) -> NameQuery:
             argument="name",
         )
     if not name.given_key and not name.patronymic_key:
-        return NameQuery(surname_key=_like(name.surname_key), name_pattern=None)
+        return NameQuery(_like(name.surname_key), None, name.sex_hint)
     given = _part_pattern(name.given_key)
     patronymic = _part_pattern(name.patronymic_key)
     pattern = _KEY_SEPARATOR.join((_like(name.surname_key), given, patronymic))
-    return NameQuery(surname_key=_like(name.surname_key), name_pattern=pattern)
+    return NameQuery(_like(name.surname_key), pattern, name.sex_hint)
 
 
 def _part_pattern(key: str) -> str:

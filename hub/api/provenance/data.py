@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, case, func, select, tuple_, type_coerce
 from sqlalchemy.orm import Session
 
-from hub.api.records import record_columns, select_records, table_of, to_records
+from hub.api.records import record_fields, select_records, table_of, to_records
 from hub.graph.models import Delivery, Person, PersonConflict, Reject, SourceRecord
 from hub.graph.types import UtcDateTime
 
@@ -257,7 +257,8 @@ def fetch_reject_counts(session: Session, criteria: RejectCriteria) -> list[Reje
 
 
 def _conflict_columns() -> list[Any]:
-    return [*record_columns(ConflictRecord, CONFLICT)[:-1], PERSON.c.hub_id]
+    own = [name for name in record_fields(ConflictRecord) if name != "person_hub_id"]
+    return [*(CONFLICT.c[name] for name in own), PERSON.c.hub_id]
 
 
 def fetch_conflicts_by_person(

@@ -1,0 +1,61 @@
+"""The application: health check, GraphiQL by configuration, one session per request."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from hub.api.app import create_app
+from hub.api.settings import ApiSettings, load_api_settings
+from hub.config import ConfigurationError, HubSettings
+
+if TYPE_CHECKING:
+    from conftest import Api, FixtureGraph
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+
+def test_healthz_reports_ok_when_the_database_answers(api: Api) -> None:
+    response = api.client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_healthz_reports_unavailable_when_the_database_does_not(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=1"
+    app = create_app(HubSettings(database_url=url, data_dir=tmp_path))
+    with TestClient(app) as client:
+        response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (503, {"status": "unavailable"})
+
+
+def test_graphiql_is_off_by_default_and_on_by_configuration(tmp_path: Path) -> None:
+    # Serving the IDE page reads no data, so an empty SQLite file is enough.
+    settings = HubSettings(database_url=f"sqlite:///{tmp_path / 'hub.sqlite3'}", data_dir=tmp_path)
+    html = {"Accept": "text/html"}
+    with TestClient(create_app(settings, api_settings=ApiSettings())) as client:
+        assert client.get("/graphql", headers=html).status_code == 404
+    with TestClient(create_app(settings, api_settings=ApiSettings(graphiql=True))) as client:
+        page = client.get("/graphql", headers=html)
+        assert page.status_code == 200
+        assert "graphiql" in page.text.lower()
+
+
+def test_graphiql_setting_is_read_from_the_environment() -> None:
+    assert load_api_settings({"HUB_API_GRAPHIQL": "true"}).graphiql is True
+    assert load_api_settings({}).graphiql is False
+    with pytest.raises(ConfigurationError, match="HUB_API_GRAPHIQL"):
+        load_api_settings({"HUB_API_GRAPHIQL": "perhaps"})
+
+
+def test_each_request_returns_its_connection_to_the_pool(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    pool = api.engine.pool
+    for _ in range(3):
+        api.data('{ person(pinfl: "31503851234566") { hubId loans { totalCount } } }')
+        assert pool.checkedout() == 0

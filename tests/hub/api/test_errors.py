@@ -1,0 +1,92 @@
+"""Errors carry extensions.code; unexpected ones are masked for the client and logged."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from hub.api.people import data as people_data
+
+if TYPE_CHECKING:
+    from conftest import Api, FixtureGraph
+
+
+def _error(body: dict[str, Any]) -> dict[str, Any]:
+    (error,) = body["errors"]
+    assert isinstance(error, dict)
+    return error
+
+
+def test_lookups_by_key_report_not_found_and_bad_input(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    cases = [
+        ('{ person(pinfl: "99999999999999") { hubId } }', "NOT_FOUND"),
+        ('{ person(pinfl: "3150385") { hubId } }', "BAD_USER_INPUT"),
+        ('{ household(hubId: "H-404") { hubId } }', "NOT_FOUND"),
+        ('{ mahalla(code: "1703202999") { code } }', "NOT_FOUND"),
+        ('{ mahalla(code: "17032") { code } }', "BAD_USER_INPUT"),
+        ('{ district(code: "1703999") { code } }', "NOT_FOUND"),
+        ('{ region(code: "9999") { code } }', "NOT_FOUND"),
+        ("{ persons(filter: {householdCategory: 5}) { totalCount } }", "BAD_USER_INPUT"),
+        ('{ persons(filter: {regionCode: "17"}) { totalCount } }', "BAD_USER_INPUT"),
+        ('{ persons(filter: {name: "  "}) { totalCount } }', "BAD_USER_INPUT"),
+        ("{ persons(filter: {bornFromYear: 12}) { totalCount } }", "BAD_USER_INPUT"),
+    ]
+    for query, code in cases:
+        error = _error(api.query(query))
+        assert error["extensions"]["code"] == code, (query, error)
+
+
+def test_malformed_requests_have_graphql_codes(api: Api, fixture_graph: FixtureGraph) -> None:
+    assert _error(api.query("{ persons { "))["extensions"]["code"] == "GRAPHQL_PARSE_FAILED"
+    assert _error(api.query("{ nosuchfield }"))["extensions"]["code"] == (
+        "GRAPHQL_VALIDATION_FAILED"
+    )
+    wrong_type = api.query("query($n: Int) { persons(first: $n) { totalCount } }", {"n": "x"})
+    assert _error(wrong_type)["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_a_global_id_that_is_not_ours_is_bad_user_input(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    for bad in ("not base64!", "Tm9UeXBlOjE=", "Tm90ZWJvb2tFbnRyeTpvbmx5"):
+        # garbage; "NoType:1"; "NotebookEntry:only" (a composite key with one part)
+        error = _error(api.query("query($id: ID!) { node(id: $id) { id } }", {"id": bad}))
+        assert error["extensions"]["code"] == "BAD_USER_INPUT", (bad, error)
+
+
+def test_unexpected_errors_are_masked_for_the_client_and_logged(
+    api: Api,
+    fixture_graph: FixtureGraph,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("connection to 10.0.0.7 refused: SELECT secret FROM person")
+
+    monkeypatch.setattr(people_data, "fetch_persons", broken)
+    with caplog.at_level(logging.ERROR, logger="hub.api"):
+        response = api.client.post("/graphql", json={"query": "{ persons { totalCount } }"})
+    assert response.status_code == 200
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
+    error = _error(response.json())
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert error["path"] == ["persons"]
+    (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert record.exc_info is not None
+    assert "SELECT secret" in str(record.exc_info[1])
+
+
+def test_a_malformed_principal_header_is_refused(api: Api, fixture_graph: FixtureGraph) -> None:
+    response = api.client.post(
+        "/graphql",
+        json={"query": "{ regions { totalCount } }"},
+        headers={"X-Hub-Role": "superuser"},
+    )
+    assert response.status_code == 400
+    assert "superuser" in response.text

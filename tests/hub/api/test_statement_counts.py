@@ -1,0 +1,74 @@
+"""The number of SQL statements a query makes does not grow with the page (no N+1).
+
+Counted with a `before_cursor_execute` listener on the API's engine (see conftest).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from conftest import Api, FixtureGraph
+
+MAIN_PINFL = "31503851234566"  # P-1 of the fixture graph (conftest)
+FILLER_MAHALLA = "1703203001"  # where the fixture graph's filler persons live
+
+
+PAGE = """
+query($first: Int!) {
+  persons(filter: {mahallaCode: "MAHALLA"}, first: $first) {
+    edges { node {
+      hubId fullName
+      household { hubId assessedCategory mahalla { name } }
+      mahalla { code name }
+      loans { edges { node { loanId amount programme } } }
+    } }
+  }
+}
+""".replace("MAHALLA", FILLER_MAHALLA)
+
+
+def test_a_page_of_persons_with_households_mahalla_and_loans_takes_four_statements(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    # persons page, households, mahallas, loans: one statement each, whatever the page size.
+    for first in (10, 100):
+        assert api.count_statements(PAGE, {"first": first}) == 4, first
+        data = api.data(PAGE, {"first": first})["persons"]["edges"]
+        assert len(data) == first
+        assert all(len(edge["node"]["loans"]["edges"]) == 2 for edge in data)
+
+
+def test_a_person_with_every_relation_takes_one_statement_per_relation(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    query = """
+    query($pinfl: String!) { person(pinfl: $pinfl) {
+      household { hubId members { edges { node { relation person { hubId } } } } }
+      householdRelation
+      mahalla { name district { name region { name } } assistant { fullName } }
+      taxRegistrations { edges { node { tin } } }
+      employmentHistory { edges { node { recordNo } } }
+      landLeases { edges { node { leaseId parcel { cadastre } business { tin } } } }
+      loans { edges { node { loanId } } }
+      notebookEntries { edges { node { notebook } } }
+      appeals { edges { node { appealId } } }
+      sourceRecords { edges { node { recordKey firstDelivery { name } lastDelivery { name } } } }
+      conflicts { edges { node { attribute } } }
+    } }
+    """
+    # 1 person; 11 = household, membership, mahalla and 8 relation lists; 5 = members (with
+    # their persons), district, assistant, parcels, deliveries; 1 region. (The lease has no
+    # business lessee, so no business is loaded.)
+    assert api.count_statements(query, {"pinfl": MAIN_PINFL}) == 18
+
+
+def test_a_district_list_with_statistics_is_batched(api: Api, fixture_graph: FixtureGraph) -> None:
+    query = """
+    { districts(filter: {regionCode: "1703"}) { edges { node {
+        code statistics { population }
+        mahallas { edges { node { code assistant { fullName } statistics { population } } } }
+    } } } }
+    """
+    # districts page, district statistics, mahallas of districts, assistants, mahalla stats.
+    assert api.count_statements(query) == 5
