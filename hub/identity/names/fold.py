@@ -7,10 +7,12 @@ identifiers, birth date, sex and place say. Folds, in this order, on canonical L
 - apostrophes and hyphens are dropped: ``oʻgʻli`` = ``ogli``, ``Nur-Muhammad`` = ``Nurmuhammad``;
 - x→h and q→k, because Windows-1251 turns ҳ into х and қ into к (Xurshid = Хуршид = Hurshid);
 - Russian-era Latin digraphs: ``shch``→sh, ``dzh``/``dj``/``zh``→j, ``kh``→h, ``ts``→s;
-- ``yo``→e and ``ye``→e, because Russian writes ё as е and drops the y (Бахтиер = Baxtiyor,
-  Abdullaev = Abdullayev);
 - o→u, because ў arrives as у in Windows-1251 (Уткир) while Latin without apostrophes writes
   it o (Otkir), so oʻ, o and u must meet;
+- ye→yo, which the o→u fold then makes yu: Russian writes ё as е (Бахтиер = Baxtiyor), and
+  йў (yoʻ) arrives as йу (yu) in Windows-1251 and as yo without apostrophes (Yoʻldoshev =
+  Йулдошев = Yoldoshev), so ye, yo and yu must meet. (The y Russian-era Latin drops after a
+  vowel, Abdullaev, is restored before the key is made: see ``transliterate``.)
 - w→v, and doubled letters are single (Abdulla = Abdula).
 
 ``?`` (a letter Windows-1251 could not encode, one of ў қ ғ ҳ) stays in the key as an
@@ -43,16 +45,15 @@ _FOLDS: Final[tuple[tuple[str, str], ...]] = (
     ("zh", "j"),
     ("kh", "h"),
     ("ts", "s"),
-    ("yo", "e"),
-    ("ye", "e"),
-    ("o", "u"),
+    ("ye", "yo"),
+    ("o", "u"),  # after this, ye, yo and yu are all "yu"
     ("w", "v"),
 )
 _DOUBLED: Final = re.compile(r"([a-z])\1+")
 MAX_EXPANDED_UNKNOWNS: Final = 6
 # The key letters of ў қ ғ ҳ, the letters Windows-1251 exports lose as "?".
 _LOST_KEY_LETTERS: Final = ("u", "k", "g", "h")
-# Folds a lost ҳ takes part in (дзҳ, зҳ, кҳ/қҳ); y+ў is handled where "?" is expanded.
+# Folds a lost ҳ takes part in (дзҳ, зҳ, кҳ/қҳ); a lost ў after y already gives yu.
 _REFOLDS: Final = (("dzh", "j"), ("zh", "j"), ("kh", "h"))
 
 
@@ -78,9 +79,9 @@ def keys_match(first: str, second: str) -> bool:
     """Whether two keys can be the same name, ``?`` standing for any of ў қ ғ ҳ.
 
     Each ``?`` is replaced by the key letter of each lost letter (u k g h) and the folds it
-    blocked are redone (z+ҳ→j, k+ҳ→h, y+ў→e, doubled letters), so ``?о?т`` matches ``kut``
-    (қоўт). Whole-name keys are compared part by part (``KEY_SEPARATOR``); a part with more
-    than ``MAX_EXPANDED_UNKNOWNS`` unknowns is compared position by position instead, ``?``
+    blocked are redone (z+ҳ→j, k+ҳ→h, doubled letters), so ``?о?т`` matches ``kut`` (қоўт).
+    Whole-name keys are compared part by part (``KEY_SEPARATOR``); a part with more than
+    ``MAX_EXPANDED_UNKNOWNS`` unknowns is compared position by position instead, ``?``
     matching any letter.
     """
     if first == second:
@@ -111,18 +112,7 @@ def _expansions(key: str) -> frozenset[str]:
     """Every key ``key`` can stand for; empty when it has too many unknowns to expand."""
     if key.count(UNKNOWN_LETTER) > MAX_EXPANDED_UNKNOWNS:
         return frozenset()
-    choices: list[tuple[str, ...]] = []
-    index = 0
-    while index < len(key):
-        if key[index] == "y" and key[index + 1 : index + 2] == UNKNOWN_LETTER:
-            choices.append((*("y" + letter for letter in _LOST_KEY_LETTERS), "e"))
-            index += 2
-        elif key[index] == UNKNOWN_LETTER:
-            choices.append(_LOST_KEY_LETTERS)
-            index += 1
-        else:
-            choices.append((key[index],))
-            index += 1
+    choices = [_LOST_KEY_LETTERS if char == UNKNOWN_LETTER else (char,) for char in key]
     return frozenset(_refold("".join(letters)) for letters in itertools.product(*choices))
 
 

@@ -39,7 +39,7 @@ class NormalName:
     - ``latin``: the canonical display spelling (``Abdullayev Akmal Baxtiyor oʻgʻli``);
     - ``surname_key``, ``given_key``, ``patronymic_key``: comparison keys of the parts; an
       initial-only part has a one-letter key, an unknown part ``""``;
-    - ``key``: the three part keys joined by ``|`` (``abdulay|akmal|bahtier``).
+    - ``key``: the three part keys joined by ``|`` (``abdulay|akmal|bahtiyur``).
     """
 
     surname: str

@@ -74,14 +74,15 @@ def transliterate_segment(segment: str) -> str:
         if char in _CYRILLIC or char in "еэц":
             following = segment[index + 1] if index < last else ""
             latin = _cyrillic_letter(char, tail, following)
-        elif "a" <= char <= "z":
-            latin = "ye" if char == "e" and ends_in_vowel(tail) else char
         elif char in APOSTROPHES:
-            latin = CANONICAL_APOSTROPHE
+            # Repeated marks are one mark, already here, so that "ўʼе" keeps ў as the context.
+            latin = "" if tail.endswith(CANONICAL_APOSTROPHE) else CANONICAL_APOSTROPHE
         elif char in "-?":
             latin = char
         else:
-            latin = _LATIN_SPECIAL.get(char) or _strip_accent(char)
+            latin = char if "a" <= char <= "z" else _LATIN_SPECIAL.get(char) or _strip_accent(char)
+            if latin == "e" and ends_in_vowel(tail):
+                latin = "ye"
         if latin:
             out.append(latin)
             tail = (tail + latin)[-2:]

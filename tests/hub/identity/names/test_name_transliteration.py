@@ -72,18 +72,19 @@ def test_unknown_letter_is_kept() -> None:
 @pytest.mark.parametrize(
     ("spellings", "key"),
     [
-        (["baxtiyor", "bakhtiyor", "baxtiyer", "bahtiyor"], "bahtier"),
-        (["abdullayev", "abdulayev", "abdullaev"], "abdulaev"),
+        (["baxtiyor", "bakhtiyor", "baxtiyer", "bahtiyor"], "bahtiyur"),
+        (["abdullayev", "abdulayev", "abdullaev"], "abdulayuv"),
         ([f"o{A}tkir", "otkir", "utkir"], "utkir"),
         (["qodir", "kodir"], "kudir"),
         (["jamshid", "djamshid", "dzhamshid", "zhamshid"], "jamshid"),
         (["nur-muhammad", "nurmuhammad", "nurmukhammad", "nurmuxammad"], "nurmuhamad"),
-        (["yoqub", "yequb"], "ekub"),
+        (["yoqub", "yequb"], "yukub"),
+        ([f"yo{A}ldosh", "yoldosh", "yuldosh"], "yuldush"),  # йў, its apostrophe lost, its 1251 form
         (["sanjar", "sanjar"], "sanjar"),
     ],
 )
 def test_comparison_key_folds_spelling_variants_together(spellings: list[str], key: str) -> None:
-    assert {comparison_key(s) for s in spellings} == {key}
+    assert {comparison_key(transliterate_segment(s)) for s in spellings} == {key}
 
 
 def test_comparison_key_keeps_unknown_letters_as_wildcards() -> None:
