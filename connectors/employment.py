@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import ClassVar
 
 from connectors.errors import DeliveryFormatError
-from connectors.fields import FieldError, dmy_date, enum_member, required_text
+from connectors.fields import FieldError, ParsedCache, dmy_date, enum_member, required_text
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery
 from connectors.outcomes import DeliveryStats, Reject
 from connectors.records import EmploymentRecord, Origin
@@ -38,17 +38,24 @@ ENCODING = "cp1251"
 FILE_NAME = re.compile(r"employment_\d{4}-(0[1-9]|1[0-2])\.csv")
 
 
+_DATES = ParsedCache(dmy_date, limit=1 << 15)
+
+
 def _build(fields: list[str], origin: Origin) -> EmploymentRecord:
+    """The record of one row; each field takes a fast path (a strip, a dict lookup) and calls
+    its strict parser, which raises the reject reason, only when that path finds nothing."""
     record_no, pinfl, name, born, sex, mahalla, status, status_on, employer, referral = fields
+    born, sex, status, status_on = born.strip(), sex.strip(), status.strip(), status_on.strip()
     return EmploymentRecord(
-        record_no=required_text("Номер записи", record_no),
+        record_no=record_no.strip() or required_text("Номер записи", record_no),
         pinfl=pinfl.strip() or None,
-        full_name=required_text("ФИО", name),
-        birth_date=dmy_date("Дата рождения", born.strip()),
-        sex=enum_member("Пол", sex.strip(), SEX_RU),
+        full_name=name.strip() or required_text("ФИО", name),
+        birth_date=_DATES.get(born) or _DATES.parse("Дата рождения", born),
+        sex=SEX_RU.get(sex) or enum_member("Пол", sex, SEX_RU),
         mahalla_code=mahalla.strip() or None,
-        status=enum_member("Статус", status.strip(), EMPLOYMENT_STATUS_RU),
-        status_on=dmy_date("Дата статуса", status_on.strip()),
+        status=EMPLOYMENT_STATUS_RU.get(status)
+        or enum_member("Статус", status, EMPLOYMENT_STATUS_RU),
+        status_on=_DATES.get(status_on) or _DATES.parse("Дата статуса", status_on),
         employer_tin=employer.strip() or None,
         referral=referral.strip() or None,
         origin=origin,
@@ -77,7 +84,6 @@ class EmploymentConnector(FileConnector[EmploymentRecord]):
             for row in rows:
                 origin = Origin(delivery.name, row.line)
                 fields = row.fields
-                key = fields[0].strip() or None if fields else None
                 try:
                     if row.problem:
                         raise FieldError(row.problem)
@@ -89,6 +95,7 @@ class EmploymentConnector(FileConnector[EmploymentRecord]):
                         )
                     yield _build(fields, origin)
                 except FieldError as exc:
+                    key = fields[0].strip() or None if fields else None
                     yield Reject(self.source, key, row.raw, str(exc), str(origin))
 
     def _check_header(self, name: str, header: CsvRow) -> None:

@@ -7,6 +7,7 @@ per row, so they avoid regular expressions and exceptions on the good path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
@@ -176,3 +177,27 @@ def enum_member(name: str, value: object, table: dict[str, E]) -> E:
 
 def optional_enum_member(name: str, value: object, table: dict[str, E]) -> E | None:
     return None if value is None or value == "" else enum_member(name, value, table)
+
+
+class ParsedCache(dict[str | None, E]):
+    """Parsed values of one field parser by delivered text, for values that repeat a lot.
+
+    A hot loop calls `cache.get(text)` (a C dict lookup; `text` must be hashable, so a
+    str or None) and only on a miss
+    `cache.parse(name, text)`, which runs `parser` unchanged (its errors included) and keeps
+    the result. Only for immutable results (dates, Decimals, enum members). At most `limit`
+    entries: when full the cache is emptied, so memory stays flat whatever the delivery.
+    """
+
+    def __init__(self, parser: Callable[[str, object], E], limit: int = 8192) -> None:
+        super().__init__()
+        self._parser = parser
+        self._limit = limit
+
+    def parse(self, name: str, value: object) -> E:
+        result = self._parser(name, value)
+        if isinstance(value, str):
+            if len(self) >= self._limit:
+                self.clear()
+            self[value] = result
+        return result

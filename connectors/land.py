@@ -1,7 +1,8 @@
 """land: cadastre lease snapshots, files `leases_YYYY-MM-DD.xml` (UTF-8 XML).
 
-Parsed incrementally with defusedxml's `iterparse` (entity declarations and external
-references refused), each `<Lease>` cleared once read, so memory stays flat whatever the size.
+Parsed incrementally with `connectors.safe_xml` (expat with DTDs, entity declarations and
+external references refused), keeping only the open `<Lease>`, so memory stays flat whatever
+the size. A rejected lease's `raw` is its delivered text.
 `areaHa` uses a decimal comma. A file that stops being well-formed keeps the leases read
 before the fault; the rest of the file becomes one reject and an entry in `stats.errors`.
 
@@ -13,25 +14,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from itertools import islice
-from typing import ClassVar
-from xml.etree.ElementTree import Element, ParseError, tostring
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
+from typing import BinaryIO, ClassVar
 
 from connectors.errors import DeliveryFormatError
 from connectors.fields import (
     FieldError,
+    ParsedCache,
     decimal_comma,
     enum_member,
     iso_date,
-    optional_iso_date,
     required_text,
 )
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery
 from connectors.outcomes import DeliveryStats, Reject
 from connectors.records import LeaseRecord, Origin
+from connectors.safe_xml import ElementScanner, ExpatError, UnsafeXmlError, is_empty_document
 from connectors.vocabulary import LandPurpose, LeaseStatus, LesseeKind, lookup_table
 
 FILE_NAME = re.compile(r"leases_\d{4}-\d{2}-\d{2}\.xml")
@@ -39,41 +38,63 @@ ROOT = "LeaseExport"
 STATUSES = lookup_table(LeaseStatus)
 PURPOSES = lookup_table(LandPurpose)
 LESSEE_KINDS = lookup_table(LesseeKind)
-_XML_NO_ELEMENTS = 3  # expat's error code for a document without any element
+CHILDREN = ("Parcel", "Lessee", "Term")
+_DATES = ParsedCache(iso_date)
+_AREAS = ParsedCache(decimal_comma)
 _RAW_LIMIT = 2000
+_CHUNK = 1 << 16
 
-
-def _child(lease: Element, tag: str) -> Element:
-    found = lease.find(tag)
-    if found is None:
-        raise FieldError(f"Lease has no <{tag}> element")
-    return found
+Attributes = dict[str, str]
 
 
 def _blank(value: str | None) -> str | None:
     return (value or "").strip() or None
 
 
-def _lease(lease: Element, origin: Origin) -> LeaseRecord:
-    parcel, lessee, term = _child(lease, "Parcel"), _child(lease, "Lessee"), _child(lease, "Term")
+def _lease(lease: Attributes, children: dict[str, Attributes], origin: Origin) -> LeaseRecord:
+    """The record of one `<Lease>`; the first broken rule (in field order) is the reason.
+
+    Each field takes a fast path (a dict lookup) and calls its strict parser, which raises
+    the reject reason, only when the fast path finds nothing.
+    """
+    missing = [tag for tag in CHILDREN if tag not in children]
+    if missing:
+        raise FieldError(f"Lease has no <{missing[0]}> element")
+    parcel, lessee, term = children["Parcel"], children["Lessee"], children["Term"]
     get = lease.get
+    end = term.get("end")
     return LeaseRecord(
-        lease_id=required_text("Lease/@id", get("id")),
+        lease_id=(get("id") or "").strip() or required_text("Lease/@id", get("id")),
         contract_no=_blank(get("contract")),
-        status=enum_member("Lease/@status", get("status"), STATUSES),
+        status=STATUSES.get(get("status", ""))
+        or enum_member("Lease/@status", get("status"), STATUSES),
         cadastre_no=_blank(parcel.get("cadastre")),
         mahalla_code=_blank(parcel.get("mahalla")),
-        area_ha=decimal_comma("Parcel/@areaHa", parcel.get("areaHa")),
-        purpose=enum_member("Parcel/@purpose", parcel.get("purpose"), PURPOSES),
+        area_ha=_area(parcel.get("areaHa")),
+        purpose=PURPOSES.get(parcel.get("purpose", ""))
+        or enum_member("Parcel/@purpose", parcel.get("purpose"), PURPOSES),
         crop=_blank(parcel.get("crop")),
-        lessee_kind=enum_member("Lessee/@kind", lessee.get("kind"), LESSEE_KINDS),
+        lessee_kind=LESSEE_KINDS.get(lessee.get("kind", ""))
+        or enum_member("Lessee/@kind", lessee.get("kind"), LESSEE_KINDS),
         lessee_pinfl=_blank(lessee.get("pinfl")),
         lessee_tin=_blank(lessee.get("tin")),
         lessee_name=_blank(lessee.get("name")),
-        starts_on=iso_date("Term/@start", term.get("start")),
-        ends_on=optional_iso_date("Term/@end", term.get("end")),
+        starts_on=_DATES.get(term.get("start")) or _DATES.parse("Term/@start", term.get("start")),
+        ends_on=(_DATES.get(end) or _DATES.parse("Term/@end", end)) if end else None,
         origin=origin,
     )
+
+
+def _area(value: str | None) -> Decimal:
+    found = _AREAS.get(value)
+    return found if found is not None else _AREAS.parse("Parcel/@areaHa", value)
+
+
+def _chunks(binary: BinaryIO) -> Iterator[bytes]:
+    """The file in pieces, then one empty piece that tells the parser the input ended."""
+    while data := binary.read(_CHUNK):
+        yield data
+    yield b""
 
 
 def _line_at(delivery: FileDelivery, number: int) -> str:
@@ -97,75 +118,65 @@ class LandConnector(FileConnector[LeaseRecord]):
         return deliveries[-1] if deliveries else None
 
     def parse(self, delivery: FileDelivery, stats: DeliveryStats) -> Iterator[LeaseRecord | Reject]:
-        ordinal = 0
-        current_id: str | None = None
+        scanner = ElementScanner("Lease")
         with delivery.path.open("rb") as binary:
-            events = iterparse(binary, events=("start", "end"))
-            try:
-                root = self._root(delivery, events)
-                if root is None:
-                    stats.warnings.append(EMPTY_FILE_WARNING)
+            for data in _chunks(binary):
+                fault: ExpatError | None = None
+                try:
+                    scanner.feed(data, final=not data)
+                except ExpatError as exc:
+                    fault = exc
+                except UnsafeXmlError as exc:
+                    raise DeliveryFormatError(
+                        self.source,
+                        f"{delivery.name}: refused for safety, the XML declares a DTD, entities "
+                        f"or external references ({exc}); the contract's XML has none",
+                        delivery.name,
+                    ) from None
+                self._check_root(delivery, scanner.root)
+                yield from self._leases(delivery, scanner)
+                if fault is not None:
+                    if is_empty_document(fault, scanner.root):
+                        stats.warnings.append(EMPTY_FILE_WARNING)
+                    else:
+                        yield self._broken_tail(delivery, stats, fault, scanner)
                     return
-                for event, element in events:
-                    if element.tag != "Lease":
-                        continue
-                    if event == "start":
-                        current_id = _blank(element.get("id"))
-                        continue
-                    ordinal += 1
-                    origin = Origin(delivery.name, ordinal)
-                    try:
-                        yield _lease(element, origin)
-                    except FieldError as exc:
-                        raw = tostring(element, encoding="unicode")
-                        yield Reject(self.source, current_id, raw, str(exc), str(origin))
-                    current_id = None
-                    root.clear()
-            except ParseError as exc:
-                yield self._broken_tail(delivery, stats, exc, ordinal, current_id)
-            except DefusedXmlException as exc:
-                raise DeliveryFormatError(
-                    self.source,
-                    f"{delivery.name}: refused for safety, the XML declares a DTD, entities or "
-                    f"external references ({exc!r}); the contract's XML has none",
-                    delivery.name,
-                ) from None
 
-    def _root(
-        self, delivery: FileDelivery, events: Iterator[tuple[str, Element]]
-    ) -> Element | None:
-        try:
-            _, root = next(events)
-        except ParseError as exc:
-            if exc.code == _XML_NO_ELEMENTS and exc.position[0] <= 1:
-                return None
-            raise
-        except StopIteration:
-            return None
-        if root.tag != ROOT:
+    def _leases(
+        self, delivery: FileDelivery, scanner: ElementScanner
+    ) -> Iterator[LeaseRecord | Reject]:
+        """The leases completed by the last `feed`, then releases them."""
+        for ordinal, lease, children, start, end in scanner.completed:
+            origin = Origin(delivery.name, ordinal)
+            try:
+                yield _lease(lease, children, origin)
+            except FieldError as exc:
+                raw = scanner.raw(start, end)
+                yield Reject(self.source, _blank(lease.get("id")), raw, str(exc), str(origin))
+        scanner.release()
+
+    def _check_root(self, delivery: FileDelivery, root: str | None) -> None:
+        if root is not None and root != ROOT:
+            shown = "{" + root if "}" in root else root  # ElementTree's {uri}local form
             raise DeliveryFormatError(
                 self.source,
-                f"{delivery.name}: the root element is <{root.tag}>, the contract says <{ROOT}>",
+                f"{delivery.name}: the root element is <{shown}>, the contract says <{ROOT}>",
                 delivery.name,
             )
-        return root
 
     def _broken_tail(
-        self,
-        delivery: FileDelivery,
-        stats: DeliveryStats,
-        exc: ParseError,
-        ordinal: int,
-        current_id: str | None,
+        self, delivery: FileDelivery, stats: DeliveryStats, exc: ExpatError, scanner: ElementScanner
     ) -> Reject:
-        line, column = exc.position
+        line, column = exc.lineno, exc.offset
         message = (
             f"the XML is not well-formed at line {line}, column {column} ({exc}); "
-            f"{ordinal} leases before it were read, the rest of the file is lost"
+            f"{scanner.count} leases before it were read, the rest of the file is lost"
         )
         stats.errors.append(message)
-        origin = Origin(delivery.name, ordinal + 1)
-        return Reject(self.source, current_id, _line_at(delivery, line), message, str(origin))
+        origin = Origin(delivery.name, scanner.count + 1)
+        opened = scanner.open_attributes
+        key = _blank(opened.get("id")) if opened is not None else None
+        return Reject(self.source, key, _line_at(delivery, line), message, str(origin))
 
     def lease_ids(self, delivery: FileDelivery) -> frozenset[str]:
         """Every lease id present in a snapshot, valid or not (a rejected lease is present).

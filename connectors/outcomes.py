@@ -69,16 +69,18 @@ class DeliveryReading(Generic[T]):
         self._items: Iterator[T] | None = None
 
     def __iter__(self) -> Iterator[T]:
-        return self
+        # A `for` loop runs the generator itself (no Python-level __next__ per item); it is
+        # created here but runs nothing before its first next(), so reading stays lazy.
+        if self._items is None:
+            self._items = self._run()
+        return self._items
 
     def __next__(self) -> T:
-        if self._items is None:
-            self._items = self._produce(self.stats)
-        try:
-            return next(self._items)
-        except StopIteration:
-            self.stats.completed = True
-            raise
+        return next(iter(self))
+
+    def _run(self) -> Iterator[T]:
+        yield from self._produce(self.stats)
+        self.stats.completed = True
 
     def __repr__(self) -> str:
         s = self.stats

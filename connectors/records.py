@@ -20,6 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import ClassVar
 
+from connectors.record_init import fast_frozen_init
 from connectors.vocabulary import (
     AppealChannel,
     AppealStatus,
@@ -40,6 +41,7 @@ from connectors.vocabulary import (
 )
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True, order=True)
 class Origin:
     """Where a record was read: the delivery (file name or API request) and its position.
@@ -59,6 +61,7 @@ class Origin:
         return f"{self.delivery}:{self.position}"
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class MahallaRecord:
     source: ClassVar[str] = "registry"
@@ -76,6 +79,7 @@ class MahallaRecord:
         return self.mahalla_code
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class AssistantRecord:
     source: ClassVar[str] = "registry"
@@ -91,6 +95,7 @@ class AssistantRecord:
         return self.assistant_id
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class SurveyMember:
     """One person of a surveyed household; its key is `"{survey_id}/{member_no}"`."""
@@ -110,6 +115,7 @@ class SurveyMember:
         return f"{self.survey_id}/{self.member_no}"
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class SurveyHousehold:
     source: ClassVar[str] = "survey"
@@ -132,6 +138,7 @@ class SurveyHousehold:
         return self.survey_id
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class TaxpayerRecord:
     source: ClassVar[str] = "tax"
@@ -155,6 +162,7 @@ class TaxpayerRecord:
         return self.tin
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class EmploymentRecord:
     source: ClassVar[str] = "employment"
@@ -175,6 +183,7 @@ class EmploymentRecord:
         return self.record_no
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class LeaseRecord:
     source: ClassVar[str] = "land"
@@ -199,6 +208,7 @@ class LeaseRecord:
         return self.lease_id
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class LoanRecord:
     source: ClassVar[str] = "bank"
@@ -223,6 +233,7 @@ class LoanRecord:
         return self.loan_id
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class AppealRecord:
     source: ClassVar[str] = "appeals"

@@ -8,16 +8,17 @@ Address parts are optional strings; `category` is 1..4 or null.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, ClassVar
 
 from connectors.fields import (
     FieldError,
+    ParsedCache,
     enum_member,
     integer,
     iso_date,
     optional_enum_member,
     optional_integer,
-    optional_iso_date,
     optional_number,
     optional_text,
     required_text,
@@ -31,22 +32,43 @@ RELATIONS = lookup_table(Relation)
 OCCUPATIONS = lookup_table(Occupation)
 NOTEBOOKS = lookup_table(Notebook)
 NEEDS = lookup_table(Need)
+_DATES = ParsedCache(iso_date)
 
 
 def _member(survey_id: str, item: object) -> SurveyMember:
+    """One member; each field takes a fast path and falls back to its strict parser (which
+    raises the reason) only when the fast path does not give the answer. Fields are checked
+    in the same order as ever, so the first broken one is still the one reported."""
     if not isinstance(item, dict):
         raise FieldError(f"the member {item!r} is not an object")
+    get = item.get
+    number, name, pinfl, born = get("member_no"), get("full_name"), get("pinfl"), get("birth_date")
+    sex, relation, occupation, notebook = (
+        get("sex"),
+        get("relation"),
+        get("occupation"),
+        get("notebook"),
+    )
     return SurveyMember(
         survey_id=survey_id,
-        member_no=integer("member_no", item.get("member_no")),
-        full_name=required_text("full_name", item.get("full_name")),
-        pinfl=optional_text("pinfl", item.get("pinfl")),
-        birth_date=optional_iso_date("birth_date", item.get("birth_date")),
-        sex=enum_member("sex", item.get("sex"), SEXES),
-        relation=enum_member("relation", item.get("relation"), RELATIONS),
-        occupation=enum_member("occupation", item.get("occupation"), OCCUPATIONS),
-        notebook=optional_enum_member("notebook", item.get("notebook"), NOTEBOOKS),
+        member_no=number if type(number) is int else integer("member_no", number),
+        full_name=(type(name) is str and name.strip()) or required_text("full_name", name),
+        pinfl=(pinfl.strip() or None) if type(pinfl) is str else optional_text("pinfl", pinfl),
+        birth_date=(_DATES.get(born) if type(born) is str else None)
+        or _optional_date("birth_date", born),
+        sex=(SEXES.get(sex) if type(sex) is str else None) or enum_member("sex", sex, SEXES),
+        relation=(RELATIONS.get(relation) if type(relation) is str else None)
+        or enum_member("relation", relation, RELATIONS),
+        occupation=(OCCUPATIONS.get(occupation) if type(occupation) is str else None)
+        or enum_member("occupation", occupation, OCCUPATIONS),
+        notebook=(NOTEBOOKS.get(notebook) if type(notebook) is str else None)
+        or optional_enum_member("notebook", notebook, NOTEBOOKS),
     )
+
+
+def _optional_date(name: str, value: object) -> date | None:
+    """`optional_iso_date` through the cache of parsed dates."""
+    return None if value is None or value == "" else _DATES.parse(name, value)
 
 
 def _members(survey_id: str, value: object) -> tuple[SurveyMember, ...]:
@@ -71,7 +93,10 @@ def _needs(value: object) -> tuple[Need, ...]:
         return ()
     if not isinstance(value, list):
         raise FieldError(f"needs {value!r} is not a list")
-    return tuple(dict.fromkeys(enum_member("needs[]", need, NEEDS) for need in value))
+    found = [NEEDS.get(need) if type(need) is str else None for need in value]
+    if None in found:  # the slow path names the first unknown need
+        found = [enum_member("needs[]", need, NEEDS) for need in value]
+    return tuple(dict.fromkeys(found))  # type: ignore[arg-type]
 
 
 def _category(value: object) -> int | None:
@@ -110,11 +135,13 @@ class SurveyConnector(JsonLinesConnector[SurveyHousehold]):
         if income is not None and income < 0:
             raise FieldError(f"monthly_income_uzs {income} is negative")
         street, house, apartment = _address(item.get("address"))
+        surveyed_on = item.get("surveyed_on")
         return SurveyHousehold(
             survey_id=survey_id,
             mahalla_code=required_text("mahalla_code", item.get("mahalla_code")),
             assistant_id=required_text("assistant_id", item.get("assistant_id")),
-            surveyed_on=iso_date("surveyed_on", item.get("surveyed_on")),
+            surveyed_on=(_DATES.get(surveyed_on) if type(surveyed_on) is str else None)
+            or _DATES.parse("surveyed_on", surveyed_on),
             street=street,
             house=house,
             apartment=apartment,

@@ -8,11 +8,16 @@ per line, so one badly encoded line becomes one reject instead of failing the fi
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from typing import BinaryIO
 
+from connectors.record_init import fast_frozen_init
 
+
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class TextLine:
     """One non-blank physical line; `terminated` is False for a final line cut short."""
@@ -22,13 +27,19 @@ class TextLine:
     terminated: bool
 
 
-def iter_lines(binary: BinaryIO) -> Iterator[TextLine]:
-    """Non-blank lines without their terminator (LF or CRLF)."""
-    for number, raw in enumerate(binary, start=1):
-        terminated = raw.endswith(b"\n")
-        data = raw.rstrip(b"\r\n")
-        if data.strip():
-            yield TextLine(number, data, terminated)
+def text_line(number: int, raw: bytes) -> TextLine | None:
+    """Line `number` as read (with its terminator, if any); None for a blank line."""
+    data = raw.rstrip(b"\r\n")
+    return TextLine(number, data, raw.endswith(b"\n")) if data.strip() else None
+
+
+# A byte that can only start a UTF-8 sequence, not followed by a continuation byte: proof
+# that a line is not UTF-8, found without raising UnicodeDecodeError (the common case for
+# Windows-1251 Cyrillic, where letters are 0xC0-0xFF and mostly followed by letters).
+_NOT_UTF8 = re.compile(rb"[\xc0-\xff](?![\x80-\xbf])")
+# What a line may not contain to be split without the csv module: quotes, a line break
+# inside the line, NUL; and no field longer than the csv module's limit.
+_NEEDS_CSV_MODULE = re.compile(r'["\r\n\x00]')
 
 
 def _utf8_where_cp1251_expected(raw: bytes) -> bool:
@@ -38,7 +49,7 @@ def _utf8_where_cp1251_expected(raw: bytes) -> bool:
     Windows-1251 is almost never valid UTF-8 (its letters are bytes 0xC0-0xFF, which UTF-8
     allows only as lead bytes followed by 0x80-0xBF), while UTF-8 text always is.
     """
-    if raw.isascii():
+    if raw.isascii() or _NOT_UTF8.search(raw) is not None:
         return False
     try:
         raw.decode("utf-8")
@@ -47,6 +58,7 @@ def _utf8_where_cp1251_expected(raw: bytes) -> bool:
     return True
 
 
+@fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class CsvRow:
     """One CSV record: its first line, raw text, fields, and an encoding problem if any."""
@@ -59,10 +71,10 @@ class CsvRow:
 
 
 class _LineFeed:
-    """Feeds decoded physical lines to `csv.reader` and remembers what each row consumed."""
+    """Decoded physical lines for `csv.reader`; remembers what the current row consumed."""
 
     def __init__(self, binary: BinaryIO, encoding: str) -> None:
-        self._binary = binary
+        self._lines = iter(binary)
         self._encoding = encoding
         self._cp1251 = encoding.replace("-", "").lower() in ("cp1251", "windows1251")
         self.line = 0
@@ -81,36 +93,50 @@ class _LineFeed:
         )
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self._binary:
-            self.line += 1
-            self.terminated = raw.endswith(b"\n")
-            try:
-                text = raw.decode(self._encoding)
-            except UnicodeDecodeError as exc:
-                text = raw.decode(self._encoding, "replace")
-                self.problem = self._undecodable(raw, exc)
-            else:
-                if self._cp1251 and _utf8_where_cp1251_expected(raw):
-                    self.problem = (
-                        f"line {self.line} is UTF-8 text, but the contract says Windows-1251"
-                    )
-            self.consumed.append(text)
-            yield text
+        return self
+
+    def __next__(self) -> str:
+        raw = next(self._lines)
+        self.line += 1
+        self.terminated = raw.endswith(b"\n")
+        try:
+            text = raw.decode(self._encoding)
+        except UnicodeDecodeError as exc:
+            text = raw.decode(self._encoding, "replace")
+            self.problem = self._undecodable(raw, exc)
+        else:
+            if self._cp1251 and _utf8_where_cp1251_expected(raw):
+                self.problem = f"line {self.line} is UTF-8 text, but the contract says Windows-1251"
+        self.consumed.append(text)
+        return text
+
+
+def _split(text: str, delimiter: str) -> list[str] | None:
+    """The fields of a one-line record as `csv.reader` reads them, or None if only the csv
+    module can tell (quotes, line breaks or NUL inside, or a field over its size limit)."""
+    body = text.rstrip("\r\n")
+    if _NEEDS_CSV_MODULE.search(body) is not None or len(body) > csv.field_size_limit():
+        return None
+    return body.split(delimiter) if body else []
 
 
 def iter_csv_rows(binary: BinaryIO, encoding: str, delimiter: str) -> Iterator[CsvRow]:
-    """CSV records (the header included) with their raw text; blank lines are skipped."""
+    """CSV records (the header included) with their raw text; blank lines are skipped.
+
+    A plain line is split directly; a line the csv module must read (quoted fields, which
+    may run over several lines) is read by a `csv.reader` that continues on the same feed.
+    """
     feed = _LineFeed(binary, encoding)
-    reader = csv.reader(feed, delimiter=delimiter, strict=False)
-    while True:
-        first_line = feed.line + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            fields = []
-            feed.problem = feed.problem or f"line {first_line} is not valid CSV ({exc})"
+    for text in feed:
+        first_line = feed.line
+        fields = _split(text, delimiter)
+        if fields is None:
+            reader = csv.reader(chain([text], feed), delimiter=delimiter, strict=False)
+            try:
+                fields = next(reader, [])
+            except csv.Error as exc:
+                fields = []
+                feed.problem = feed.problem or f"line {first_line} is not valid CSV ({exc})"
         raw = "".join(feed.consumed).rstrip("\r\n")
         problem, terminated = feed.problem, feed.terminated
         feed.consumed.clear()

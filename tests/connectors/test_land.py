@@ -102,3 +102,100 @@ def test_vanished_leases_refuses_a_broken_snapshot(tmp_path: Path, kit: Kit) -> 
     previous, current = connector.list_deliveries()
     with pytest.raises(DeliveryFormatError, match="not well-formed"):
         connector.vanished_leases(previous, current)
+
+
+def _read_land(folder: Path, data: bytes) -> list[LeaseRecord | Reject]:
+    (folder / "leases_2022-12-01.xml").write_bytes(data)
+    return list(LandConnector(folder).read_delivery(folder / "leases_2022-12-01.xml"))
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        # a billion-laughs bomb: nested entities, each ten times the one before
+        b'<!DOCTYPE LeaseExport [<!ENTITY a0 "ha">'
+        + b"".join(b'<!ENTITY a%d "%s">' % (n, b"&a%d;" % (n - 1) * 10) for n in range(1, 10))
+        + b"]>",
+        b'<!DOCTYPE LeaseExport [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+        b'<!DOCTYPE LeaseExport [<!ENTITY % p SYSTEM "http://example.invalid/p.dtd"> %p;]>',
+        b'<!DOCTYPE LeaseExport SYSTEM "http://example.invalid/lease.dtd">',
+        b'<!DOCTYPE LeaseExport [<!ATTLIST Lease status CDATA "active">]>',
+    ],
+    ids=["entity-bomb", "external-entity", "parameter-entity", "external-dtd", "attr-defaults"],
+)
+def test_xml_with_a_dtd_is_refused_before_anything_is_expanded(
+    tmp_path: Path, kit: Kit, prolog: bytes
+) -> None:
+    body = kit.leases_bytes([kit.lease_xml(1)]).split(b"\n", 1)[1]
+    data = b'<?xml version="1.0" encoding="UTF-8"?>\n' + prolog + b"\n" + body
+    with pytest.raises(DeliveryFormatError, match="refused for safety") as caught:
+        _read_land(tmp_path, data)
+    assert caught.value.delivery == "leases_2022-12-01.xml"
+
+
+def test_undeclared_entity_reference_is_a_broken_tail_not_an_expansion(
+    tmp_path: Path, kit: Kit
+) -> None:
+    lease = kit.lease_xml(2).replace('name="Abdullayev A. B."', 'name="&xxe;"')
+    items = _read_land(tmp_path, kit.leases_bytes([kit.lease_xml(1), lease]))
+    assert [type(x) for x in items] == [LeaseRecord, Reject]
+    tail = items[-1]
+    assert isinstance(tail, Reject)
+    assert "not well-formed" in tail.reason
+    assert "undefined entity" in tail.reason
+
+
+def test_pretty_printed_leases_with_escapes_are_parsed(tmp_path: Path, kit: Kit) -> None:
+    lease = (
+        '<Lease id="LS-1" contract="1/2022 &amp; 2/2022" status="active">\n'
+        '      <Parcel cadastre="17:03" mahalla="1703202015" areaHa="1,5"\n'
+        '              purpose="farming" crop=""/>\n'
+        '      <Lessee kind="legal_entity" pinfl="" tin="207123456" name="&#1040;gro MChJ"/>\n'
+        '      <Term start="2022-03-01" end=""/>\n'
+        "    </Lease>"
+    )
+    [record] = _read_land(tmp_path, kit.leases_bytes([lease]))
+    assert isinstance(record, LeaseRecord)
+    assert (record.contract_no, record.area_ha, record.crop) == (
+        "1/2022 & 2/2022",
+        Decimal("1.5"),
+        None,
+    )
+    assert (record.lessee_kind, record.lessee_pinfl, record.lessee_tin) == (
+        LesseeKind.LEGAL_ENTITY,
+        None,
+        "207123456",
+    )
+    assert (record.lessee_name, record.ends_on) == ("Аgro MChJ", None)
+
+
+def test_reject_raw_is_the_delivered_text_even_across_read_chunks(tmp_path: Path, kit: Kit) -> None:
+    # enough leases before the bad one that it straddles the parser's 64 KiB reads
+    bad = kit.lease_xml(999, area="0.5").replace("><", ">\n    <")
+    leases = [kit.lease_xml(n) for n in range(1, 400)]
+    for position in (150, 190, 210, 230):
+        items = _read_land(
+            tmp_path, kit.leases_bytes([*leases[:position], bad, *leases[position:]])
+        )
+        rejects = [x for x in items if isinstance(x, Reject)]
+        assert len(items) == 400
+        assert [r.raw for r in rejects] == [bad]
+        assert rejects[0].origin == f"leases_2022-12-01.xml:{position + 1}"
+
+
+def test_empty_lease_element_is_rejected_with_its_own_text(tmp_path: Path, kit: Kit) -> None:
+    empty = '<Lease id="LS-7" contract="a>b" status="active"/>'
+    items = _read_land(tmp_path, kit.leases_bytes([empty, kit.lease_xml(8)]))
+    reject, record = items
+    assert isinstance(reject, Reject)
+    assert isinstance(record, LeaseRecord)
+    assert (reject.raw, reject.record_key) == (empty, "LS-7")
+    assert reject.reason == "Lease has no <Parcel> element"
+
+
+def test_namespaced_root_is_not_the_contract_root(tmp_path: Path, kit: Kit) -> None:
+    data = kit.leases_bytes([kit.lease_xml(1)]).replace(
+        b"<LeaseExport ", b'<LeaseExport xmlns="urn:x" '
+    )
+    with pytest.raises(DeliveryFormatError, match=r"root element is <\{urn:x\}LeaseExport>"):
+        _read_land(tmp_path, data)

@@ -1,0 +1,154 @@
+"""Streaming, hardened XML scanning: the elements of one tag with their direct children.
+
+Built on `xml.parsers.expat` directly: expat calls two small handlers per element, where
+defusedxml's `iterparse` runs ElementTree's pure-Python parser and builds a tree. The guards
+are defusedxml's, made stricter: a document type declaration (`<!DOCTYPE ...>`, so also any
+entity or attribute-default declaration in it), an entity declaration and an external
+entity reference each stop the parse with `UnsafeXmlError` before anything is expanded. A
+reference to an undeclared entity is an ordinary well-formedness error (`ExpatError`).
+
+Element names keep expat's namespace form (`uri}local`, as ElementTree's `{uri}local`
+without the brace), so a namespaced `Lease` never passes for a plain one. Text content is
+not reported. The scanner holds only the open elements of the scanned tag and the bytes
+since the oldest of them, so memory stays flat whatever the file's size.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from xml.parsers import expat
+
+__all__ = ["ElementScanner", "ExpatError", "ScannedElement", "UnsafeXmlError", "is_empty_document"]
+
+ExpatError = expat.ExpatError
+
+ScannedElement = tuple[int, dict[str, str], dict[str, dict[str, str]], int, int]
+"""(ordinal, attributes, first direct child of each tag name, start byte, end-tag byte)."""
+
+# One start tag, quoted attribute values may contain '>'.
+_START_TAG = re.compile(rb"<[^\"'>]*(?:(?:\"[^\"]*\"|'[^']*')[^\"'>]*)*>")
+_NO_ELEMENTS = expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS]
+
+
+class UnsafeXmlError(ValueError):
+    """The document declares a DTD or an entity, or refers to an external entity."""
+
+
+def _refuse_doctype(name: str, sysid: str | None, pubid: str | None, internal: int) -> None:
+    raise UnsafeXmlError(
+        f"a document type declaration <!DOCTYPE {name}> (system id {sysid!r}, public id {pubid!r})"
+    )
+
+
+def _refuse_entity(
+    name: str,
+    is_parameter: int,
+    value: str | None,
+    base: str | None,
+    sysid: str | None,
+    pubid: str | None,
+    notation: str | None,
+) -> None:
+    raise UnsafeXmlError(f"an entity declaration '{name}' (system id {sysid!r})")
+
+
+def _refuse_unparsed_entity(
+    name: str, base: str | None, sysid: str | None, pubid: str | None, notation: str | None
+) -> None:
+    raise UnsafeXmlError(f"an unparsed entity declaration '{name}' (system id {sysid!r})")
+
+
+def _refuse_external(
+    context: str | None, base: str | None, sysid: str | None, pubid: str | None
+) -> int:
+    raise UnsafeXmlError(f"an external entity reference (system id {sysid!r})")
+
+
+def is_empty_document(error: ExpatError, root: str | None) -> bool:
+    """True if `error` says the input had no element at all (an empty file)."""
+    return root is None and error.code == _NO_ELEMENTS and error.lineno <= 1
+
+
+class ElementScanner:
+    """Feed bytes; collects every completed `tag` element (at any depth) in `completed`.
+
+    `root` is the name of the document element once it has started. The caller reads
+    `completed` after each `feed` (an `ExpatError` leaves the elements completed before the
+    fault there), then calls `release()`. `raw(start, end)` is the delivered text of a
+    completed element, valid until `release()`.
+    """
+
+    def __init__(self, tag: str) -> None:
+        self.root: str | None = None
+        self.completed: list[ScannedElement] = []
+        self.count = 0
+        self._open: list[tuple[int, dict[str, str], dict[str, dict[str, str]], int]] = []
+        self._buffer = bytearray()
+        self._base = 0  # offset in the input of the buffer's first byte
+        self._parser = parser = expat.ParserCreate(namespace_separator="}")
+        parser.StartDoctypeDeclHandler = _refuse_doctype
+        parser.EntityDeclHandler = _refuse_entity
+        parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+        parser.ExternalEntityRefHandler = _refuse_external
+        parser.StartElementHandler, parser.EndElementHandler = self._handlers(tag)
+
+    def _handlers(
+        self, tag: str
+    ) -> tuple[Callable[[str, dict[str, str]], None], Callable[[str], None]]:
+        # Closures over locals: these run once per element start and end, the hot path.
+        parser, opened, completed = self._parser, self._open, self.completed
+        depth = 0
+
+        def start(name: str, attributes: dict[str, str]) -> None:
+            nonlocal depth
+            depth += 1
+            if opened:
+                if name == tag:
+                    opened.append((depth, attributes, {}, parser.CurrentByteIndex))
+                else:
+                    top = opened[-1]
+                    if top[0] == depth - 1:
+                        top[2].setdefault(name, attributes)
+            elif name == tag and depth > 1:
+                opened.append((depth, attributes, {}, parser.CurrentByteIndex))
+            elif depth == 1:
+                self.root = name
+
+        def end(name: str) -> None:
+            nonlocal depth
+            depth -= 1
+            if name == tag and opened and opened[-1][0] == depth + 1:
+                _, attributes, children, begin = opened.pop()
+                self.count += 1
+                completed.append((self.count, attributes, children, begin, parser.CurrentByteIndex))
+
+        return start, end
+
+    @property
+    def open_attributes(self) -> dict[str, str] | None:
+        """The attributes of the innermost `tag` element started and not yet ended."""
+        return self._open[-1][1] if self._open else None
+
+    def feed(self, data: bytes, final: bool = False) -> None:
+        """Parse the next bytes (`final` with the last, possibly empty, piece)."""
+        self._buffer += data
+        self._parser.Parse(data, final)
+
+    def raw(self, start: int, end: int) -> str:
+        """The delivered text of the element from byte `start` to its end tag at `end`."""
+        data, offset = self._buffer, start - self._base
+        opening = _START_TAG.match(data, offset)
+        if opening is not None and opening.group().endswith(b"/>"):
+            stop = opening.end()  # an empty-element tag: expat reports its end after it
+        else:
+            close = data.find(b">", end - self._base)
+            stop = len(data) if close < 0 else close + 1
+        return bytes(data[offset:stop]).decode("utf-8", "replace")
+
+    def release(self) -> None:
+        """Forget `completed` and the bytes no open element needs any more."""
+        self.completed.clear()
+        keep = self._open[0][3] if self._open else self._base + len(self._buffer)
+        del self._buffer[: keep - self._base]
+        self._base = keep
