@@ -11,7 +11,6 @@
 Everything but the register waits for the register: every record refers to a mahalla.
 """
 
-
 from collections.abc import Callable
 from typing import Any
 
@@ -81,7 +80,6 @@ def _raw_asset(spec: SourceSpec) -> AssetsDefinition:
                 "delivered": report.delivered,
                 "accepted": report.accepted,
                 "rejected": report.rejected,
-                "skipped_older_snapshots": MetadataValue.json(report.skipped),
                 "warnings": MetadataValue.json(report.warnings[:20]),
             }
         )

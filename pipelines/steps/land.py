@@ -33,7 +33,6 @@ class LandingReport:
     delivered: int = 0
     accepted: int = 0
     rejected: int = 0
-    skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -99,19 +98,35 @@ def _new_files(
     return fresh
 
 
+def abandon_interrupted(hub: HubDatabase, source: str) -> int:
+    """Mark deliveries left `landing` by a killed run as failed, so they are read again.
+
+    Runs of one source do not overlap (each source job lands its own source), so a
+    delivery still `landing` when a new landing starts belongs to a run that died.
+    """
+    with hub.session() as session:
+        stale = deliveries.pending(session, source, "landing")
+        for ref in stale:
+            deliveries.fail(session, ref.id, "interrupted while landing; read again later")
+    return len(stale)
+
+
 def land_files(
     hub: HubDatabase, agency: FolderAgency, source: str, run_id: str | None
 ) -> LandingReport:
-    """Land every new or changed file of a folder source (land: only the newest snapshot)."""
+    """Land every new or changed file of a folder source, oldest first.
+
+    Land snapshots are all landed too: an older snapshot still tells which leases existed
+    (they stay in the graph, no longer current); the load lets only the newest decide
+    what is current.
+    """
     spec = SOURCES[source]
     if spec.file_connector is None:
         raise ValueError(f"Source '{source}' is not delivered as files.")
     connector = agency.connector(spec.file_connector)
     files = connector.list_deliveries()
     report = LandingReport(source)
-    if source == "land" and files:
-        report.skipped = [f.name for f in files[:-1]]
-        files = files[-1:]
+    abandon_interrupted(hub, source)
     failures: list[ConnectorError] = []
     for delivery, fingerprint in _new_files(hub, source, files):
         with hub.session() as session:
@@ -135,6 +150,7 @@ def _saved_cursor(hub: HubDatabase, source: str) -> str | None:
 
 def land_tax(hub: HubDatabase, agency: TaxAgency, run_id: str | None) -> LandingReport:
     """One walk of the tax API from the saved cursor (the largest `updated_at` loaded)."""
+    abandon_interrupted(hub, "tax")
     saved = _saved_cursor(hub, "tax")
     since = datetime.fromisoformat(saved) if saved else None
     report = LandingReport("tax")
@@ -150,6 +166,7 @@ def land_tax(hub: HubDatabase, agency: TaxAgency, run_id: str | None) -> Landing
 
 def land_bank(hub: HubDatabase, agency: BankAgency, run_id: str | None) -> LandingReport:
     """One walk of the bank API from the saved issue date, less the lookback window."""
+    abandon_interrupted(hub, "bank")
     saved = _saved_cursor(hub, "bank")
     issued_from = agency.issued_from(date.fromisoformat(saved) if saved else None)
     report = LandingReport("bank")
