@@ -1,9 +1,11 @@
 """One database session per request, used from async resolvers without blocking the loop.
 
 SQLAlchemy sessions are synchronous and not thread-safe, while strawberry resolves fields
-(and DataLoader batches) concurrently on the event loop. `RequestDatabase.run` therefore
-runs each data-layer function in Starlette's thread pool, one at a time per request (an
-asyncio lock), so a request's statements never overlap on its one connection.
+(and DataLoader batches) concurrently on the event loop. `RequestDatabase.run` queues each
+data-layer call; one drainer at a time takes everything queued and runs it, in order, in a
+single trip to Starlette's thread pool. So a request's statements never overlap on its one
+connection, and the DataLoaders dispatched in one tick of the loop (a person's eleven
+relations, say) cost one thread hop instead of eleven.
 
 The session only reads; it is opened lazily by the first statement and closed (its
 transaction rolled back, its connection returned to the pool) by `close`, which the view
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
+from functools import partial
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -22,21 +25,58 @@ from starlette.concurrency import run_in_threadpool
 P = ParamSpec("P")
 T = TypeVar("T")
 
+Call = Callable[[], Any]
+Outcome = tuple[bool, Any]
+
+
+def _run_all(calls: list[Call]) -> list[Outcome]:
+    """Run `calls` in order; each outcome is (True, result) or (False, exception)."""
+    outcomes: list[Outcome] = []
+    for call in calls:
+        try:
+            outcomes.append((True, call()))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller awaiting this call
+            outcomes.append((False, exc))
+    return outcomes
+
 
 class RequestDatabase:
     """The request's session, handed to data-layer functions one call at a time."""
 
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._session = sessions()
-        self._lock = asyncio.Lock()
+        self._queue: list[tuple[Call, asyncio.Future[Any]]] = []
+        self._drainer: asyncio.Task[None] | None = None
 
     async def run(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """Call `fn(session, *args, **kwargs)` in a worker thread and return its result."""
-        async with self._lock:
-            return await run_in_threadpool(fn, self._session, *args, **kwargs)
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._queue.append((partial(fn, self._session, *args, **kwargs), future))
+        if self._drainer is None:
+            self._drainer = asyncio.create_task(self._drain())
+        return await future
+
+    async def _drain(self) -> None:
+        try:
+            while self._queue:
+                # One more tick lets the other loaders dispatched in this one join the trip.
+                await asyncio.sleep(0)
+                batch, self._queue = self._queue, []
+                outcomes = await run_in_threadpool(_run_all, [call for call, _ in batch])
+                for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
+                    if future.cancelled():
+                        continue
+                    if ok:
+                        future.set_result(value)
+                    else:
+                        future.set_exception(value)
+        finally:
+            self._drainer = None
 
     async def close(self) -> None:
-        async with self._lock:
-            await run_in_threadpool(self._session.close)
+        """Wait for queued calls, then close the session in a worker thread."""
+        while self._drainer is not None:
+            await asyncio.wait({self._drainer})
+        await run_in_threadpool(self._session.close)

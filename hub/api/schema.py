@@ -11,6 +11,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
@@ -79,11 +80,21 @@ class HubSchema(strawberry.Schema):
         log_errors(errors)
 
 
+# Parsing and validating a document costs more than executing most queries (a dashboard
+# query: ~20 ms of validation against ~5 ms of execution); clients send the same few
+# documents with different variables, so both are cached per document text.
+DOCUMENT_CACHE_SIZE = 512
+
+
 def build_schema(**extra: Any) -> HubSchema:
     return HubSchema(
         query=Query,
         types=list(NODE_TYPES),
-        extensions=[ErrorClassification],
+        extensions=[
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            ErrorClassification,
+        ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         **extra,
     )

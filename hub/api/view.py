@@ -13,13 +13,15 @@ import orjson
 from cross_web import HTTPException
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from hub.api.context import Context
+from hub.api.error_reporting import classified
 from hub.api.loaders import Loaders
 from hub.api.principal import PrincipalError, resolve_principal
 from hub.api.request_database import RequestDatabase
@@ -65,8 +67,15 @@ class HubGraphQL(GraphQL[Context, None]):
         finally:
             await context.db.close()
 
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        # Most errors were classified inside the operation (ErrorClassification); errors
+        # raised while parsing with the parser cache surface after it, so every error is
+        # classified (idempotently) once more on its way out.
+        if result.errors:
+            result.errors = [classified(error) for error in result.errors]
+        return await super().process_result(request, result)
+
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
-
-    def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        return super().create_response(response_data, sub_response)

@@ -22,6 +22,7 @@ from hub.api.activities.data import (
 from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes, split_key
+from hub.api.relations import now_or_later, optional
 from hub.api.scalars import Soums, soums_from_tiyin
 from hub.api.vocabulary import (
     OPEN_APPEAL_STATUSES,
@@ -43,13 +44,13 @@ if TYPE_CHECKING:
     from hub.api.people.types import PersonNode
 
 
-async def _person(info: Info, person_id: int | None) -> PersonNode | None:
+def _person(info: Info, person_id: int | None) -> PersonNode | None:
+    # Imported here: hub.api.people.types imports this module for the person's lists.
     from hub.api.people.types import PersonNode
 
     if person_id is None:
         return None
-    record = await info.context.loaders.person.load(person_id)
-    return None if record is None else PersonNode.of(record)
+    return now_or_later(info.context.loaders.person, person_id, optional(PersonNode.of))
 
 
 @strawberry.type(
@@ -101,10 +102,10 @@ class TaxRegistrationNode(relay.Node):
         return await load_nodes(info.context.loaders.tax, list(node_ids), cls.of)
 
     @strawberry.field
-    async def person(
+    def person(
         self, info: Info
     ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
-        return await _person(info, self.person_id)
+        return _person(info, self.person_id)
 
 
 @strawberry.type(
@@ -147,10 +148,10 @@ class EmploymentRecordNode(relay.Node):
         return await load_nodes(info.context.loaders.employment, list(node_ids), cls.of)
 
     @strawberry.field
-    async def person(
+    def person(
         self, info: Info
     ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
-        return await _person(info, self.person_id)
+        return _person(info, self.person_id)
 
 
 @strawberry.type(name="Parcel", description="A land parcel, keyed by its cadastre number.")
@@ -203,6 +204,12 @@ class BusinessNode(relay.Node):
         return await load_nodes(info.context.loaders.business_by_tin, list(node_ids), cls.of)
 
 
+def _parcel(record: ParcelRecord | None) -> ParcelNode:
+    if record is None:
+        raise LookupError("A land lease's parcel is missing from the graph.")
+    return ParcelNode.of(record)
+
+
 @strawberry.type(name="LandLease", description="A land lease (land source), by lease id.")
 class LandLeaseNode(relay.Node):
     lease_id: str
@@ -248,24 +255,21 @@ class LandLeaseNode(relay.Node):
         return await load_nodes(info.context.loaders.lease, list(node_ids), cls.of)
 
     @strawberry.field
-    async def parcel(self, info: Info) -> ParcelNode:
-        record = await info.context.loaders.parcel.load(self.parcel_id)
-        if record is None:
-            raise LookupError(f"Lease {self.lease_id} has no parcel {self.parcel_id}.")
-        return ParcelNode.of(record)
+    def parcel(self, info: Info) -> ParcelNode:
+        return now_or_later(info.context.loaders.parcel, self.parcel_id, _parcel)
 
     @described("The lessee when a person.")
-    async def person(
+    def person(
         self, info: Info
     ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
-        return await _person(info, self.person_id)
+        return _person(info, self.person_id)
 
     @described("The lessee when a legal entity.")
-    async def business(self, info: Info) -> BusinessNode | None:
+    def business(self, info: Info) -> BusinessNode | None:
         if self.business_id is None:
             return None
-        record = await info.context.loaders.business.load(self.business_id)
-        return None if record is None else BusinessNode.of(record)
+        loader = info.context.loaders.business
+        return now_or_later(loader, self.business_id, optional(BusinessNode.of))
 
 
 @strawberry.type(name="Loan", description="A loan or subsidy (bank source), by loan id.")
@@ -313,10 +317,10 @@ class LoanNode(relay.Node):
         return await load_nodes(info.context.loaders.loan, list(node_ids), cls.of)
 
     @strawberry.field
-    async def person(
+    def person(
         self, info: Info
     ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
-        return await _person(info, self.person_id)
+        return _person(info, self.person_id)
 
 
 @strawberry.type(
@@ -352,10 +356,10 @@ class NotebookEntryNode(relay.Node):
         return await load_nodes(info.context.loaders.notebook_entry, keys, cls.of)
 
     @strawberry.field
-    async def person(
+    def person(
         self, info: Info
     ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
-        return await _person(info, self.person_id)
+        return _person(info, self.person_id)
 
 
 @strawberry.type(name="Appeal", description="A citizen's appeal (appeals source), by appeal id.")
@@ -401,7 +405,7 @@ class AppealNode(relay.Node):
         return await load_nodes(info.context.loaders.appeal, list(node_ids), cls.of)
 
     @described("The applicant, when linked (appeals may be anonymous).")
-    async def person(
+    def person(
         self, info: Info
     ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
-        return await _person(info, self.person_id)
+        return _person(info, self.person_id)

@@ -18,7 +18,13 @@ from hub.api.people.filters import (
     PersonOrderBy,
     territory_of,
 )
-from hub.api.people.types import HouseholdNode, PersonNode
+from hub.api.people.types import (
+    HOUSEHOLD_RELATIONS,
+    PERSON_RELATIONS,
+    HouseholdNode,
+    PersonNode,
+)
+from hub.api.relations import warm
 
 _PINFL = re.compile(r"^[0-9]{14}$")
 
@@ -30,7 +36,9 @@ async def list_persons(
 
     async def fetch(offset: int, limit: int) -> list[PersonNode]:
         records = await db.run(data.fetch_persons, criteria, offset, limit)
-        return [PersonNode.of(r) for r in records]
+        nodes = [PersonNode.of(r) for r in records]
+        await warm(info, nodes, PERSON_RELATIONS)
+        return nodes
 
     async def count() -> int:
         return await db.run(data.count_persons, criteria)
@@ -45,7 +53,9 @@ async def list_households(
 
     async def fetch(offset: int, limit: int) -> list[HouseholdNode]:
         records = await db.run(data.fetch_households, criteria, offset, limit)
-        return [HouseholdNode.of(r) for r in records]
+        nodes = [HouseholdNode.of(r) for r in records]
+        await warm(info, nodes, HOUSEHOLD_RELATIONS)
+        return nodes
 
     async def count() -> int:
         return await db.run(data.count_households, criteria)

@@ -23,6 +23,8 @@ from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
 from hub.api.people.data import HouseholdRecord, MemberRecord, PersonRecord
 from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
+from hub.api.relations import Relation as LoaderRelation
+from hub.api.relations import now_or_later, optional
 from hub.api.scalars import Soums
 from hub.api.territory.types import AssistantNode, MahallaNode
 from hub.api.vocabulary import Need, Occupation, Relation, Sex, optional_enum
@@ -31,15 +33,21 @@ R = TypeVar("R")
 N = TypeVar("N")
 
 
-def _page(records: Sequence[R], convert: Callable[[R], N], args: PageArgs) -> Connection[N]:
-    return connection_of_list([convert(r) for r in records], args)
+def _paged(convert: Callable[[R], N], args: PageArgs) -> Callable[[Sequence[R]], Connection[N]]:
+    def page(records: Sequence[R]) -> Connection[N]:
+        return connection_of_list([convert(r) for r in records], args)
+
+    return page
 
 
-async def _mahalla(info: Info, code: str | None) -> MahallaNode | None:
+def _mahalla(info: Info, code: str | None) -> MahallaNode | None:
     if code is None:
         return None
-    record = await info.context.loaders.mahalla.load(code)
-    return None if record is None else MahallaNode.of(record)
+    return now_or_later(info.context.loaders.mahalla, code, optional(MahallaNode.of))
+
+
+def _relation(member: MemberRecord) -> Relation:
+    return Relation(member.relation)
 
 
 @strawberry.type(
@@ -97,25 +105,25 @@ class PersonNode(relay.Node):
         return await load_nodes(info.context.loaders.person_by_hub_id, list(node_ids), cls.of)
 
     @strawberry.field
-    async def household(self, info: Info) -> HouseholdNode | None:
+    def household(self, info: Info) -> HouseholdNode | None:
         if self.household_id is None:
             return None
-        record = await info.context.loaders.household.load(self.household_id)
-        return None if record is None else HouseholdNode.of(record)
+        loader = info.context.loaders.household
+        return now_or_later(loader, self.household_id, optional(HouseholdNode.of))
 
     @described("The person's relation to the head of their household.")
-    async def household_relation(self, info: Info) -> Relation | None:
+    def household_relation(self, info: Info) -> Relation | None:
         if self.household_id is None:
             return None
-        member = await info.context.loaders.membership.load((self.household_id, self.person_id))
-        return None if member is None else Relation(member.relation)
+        key = (self.household_id, self.person_id)
+        return now_or_later(info.context.loaders.membership, key, optional(_relation))
 
     @strawberry.field
-    async def mahalla(self, info: Info) -> MahallaNode | None:
-        return await _mahalla(info, self.mahalla_code)
+    def mahalla(self, info: Info) -> MahallaNode | None:
+        return _mahalla(info, self.mahalla_code)
 
     @described("Tax registrations, oldest first.")
-    async def tax_registrations(
+    def tax_registrations(
         self,
         info: Info,
         first: int | None = None,
@@ -124,11 +132,11 @@ class PersonNode(relay.Node):
         before: str | None = None,
     ) -> Connection[TaxRegistrationNode]:
         args = PageArgs(first, after, last, before)
-        records = await info.context.loaders.tax_of_person.load(self.person_id)
-        return _page(records, TaxRegistrationNode.of, args)
+        loader = info.context.loaders.tax_of_person
+        return now_or_later(loader, self.person_id, _paged(TaxRegistrationNode.of, args))
 
     @described("Employment-agency records, oldest status first.")
-    async def employment_history(
+    def employment_history(
         self,
         info: Info,
         first: int | None = None,
@@ -137,11 +145,11 @@ class PersonNode(relay.Node):
         before: str | None = None,
     ) -> Connection[EmploymentRecordNode]:
         args = PageArgs(first, after, last, before)
-        records = await info.context.loaders.employment_of_person.load(self.person_id)
-        return _page(records, EmploymentRecordNode.of, args)
+        loader = info.context.loaders.employment_of_person
+        return now_or_later(loader, self.person_id, _paged(EmploymentRecordNode.of, args))
 
     @described("Land leases where the person is the lessee, oldest first.")
-    async def land_leases(
+    def land_leases(
         self,
         info: Info,
         first: int | None = None,
@@ -150,11 +158,11 @@ class PersonNode(relay.Node):
         before: str | None = None,
     ) -> Connection[LandLeaseNode]:
         args = PageArgs(first, after, last, before)
-        records = await info.context.loaders.leases_of_person.load(self.person_id)
-        return _page(records, LandLeaseNode.of, args)
+        loader = info.context.loaders.leases_of_person
+        return now_or_later(loader, self.person_id, _paged(LandLeaseNode.of, args))
 
     @described("Loans and subsidies, oldest first.")
-    async def loans(
+    def loans(
         self,
         info: Info,
         first: int | None = None,
@@ -163,11 +171,11 @@ class PersonNode(relay.Node):
         before: str | None = None,
     ) -> Connection[LoanNode]:
         args = PageArgs(first, after, last, before)
-        records = await info.context.loaders.loans_of_person.load(self.person_id)
-        return _page(records, LoanNode.of, args)
+        loader = info.context.loaders.loans_of_person
+        return now_or_later(loader, self.person_id, _paged(LoanNode.of, args))
 
     @described("Social notebook entries.")
-    async def notebook_entries(
+    def notebook_entries(
         self,
         info: Info,
         first: int | None = None,
@@ -176,11 +184,11 @@ class PersonNode(relay.Node):
         before: str | None = None,
     ) -> Connection[NotebookEntryNode]:
         args = PageArgs(first, after, last, before)
-        records = await info.context.loaders.notebook_of_person.load(self.person_id)
-        return _page(records, NotebookEntryNode.of, args)
+        loader = info.context.loaders.notebook_of_person
+        return now_or_later(loader, self.person_id, _paged(NotebookEntryNode.of, args))
 
     @described("Appeals the person made, oldest first.")
-    async def appeals(
+    def appeals(
         self,
         info: Info,
         first: int | None = None,
@@ -189,11 +197,11 @@ class PersonNode(relay.Node):
         before: str | None = None,
     ) -> Connection[AppealNode]:
         args = PageArgs(first, after, last, before)
-        records = await info.context.loaders.appeals_of_person.load(self.person_id)
-        return _page(records, AppealNode.of, args)
+        loader = info.context.loaders.appeals_of_person
+        return now_or_later(loader, self.person_id, _paged(AppealNode.of, args))
 
     @described("The agency records this person was built from.")
-    async def source_records(
+    def source_records(
         self,
         info: Info,
         first: int | None = None,
@@ -202,11 +210,11 @@ class PersonNode(relay.Node):
         before: str | None = None,
     ) -> Connection[SourceRecordNode]:
         args = PageArgs(first, after, last, before)
-        records = await info.context.loaders.source_records_of_person.load(self.person_id)
-        return _page(records, SourceRecordNode.of, args)
+        loader = info.context.loaders.source_records_of_person
+        return now_or_later(loader, self.person_id, _paged(SourceRecordNode.of, args))
 
     @described("Source values that disagree with the surviving ones.")
-    async def conflicts(
+    def conflicts(
         self,
         info: Info,
         first: int | None = None,
@@ -215,8 +223,8 @@ class PersonNode(relay.Node):
         before: str | None = None,
     ) -> Connection[PersonConflictNode]:
         args = PageArgs(first, after, last, before)
-        records = await info.context.loaders.conflicts_of_person.load(self.person_id)
-        return _page(records, PersonConflictNode.of, args)
+        loader = info.context.loaders.conflicts_of_person
+        return now_or_later(loader, self.person_id, _paged(PersonConflictNode.of, args))
 
 
 @strawberry.type(description="A household's address as surveyed.")
@@ -298,18 +306,18 @@ class HouseholdNode(relay.Node):
         return await load_nodes(loader, list(node_ids), cls.of)
 
     @strawberry.field
-    async def mahalla(self, info: Info) -> MahallaNode | None:
-        return await _mahalla(info, self.mahalla_code)
+    def mahalla(self, info: Info) -> MahallaNode | None:
+        return _mahalla(info, self.mahalla_code)
 
     @described("The assistant who surveyed the household.")
-    async def surveyed_by(self, info: Info) -> AssistantNode | None:
+    def surveyed_by(self, info: Info) -> AssistantNode | None:
         if self.assistant_id is None:
             return None
-        record = await info.context.loaders.assistant.load(self.assistant_id)
-        return None if record is None else AssistantNode.of(record)
+        loader = info.context.loaders.assistant
+        return now_or_later(loader, self.assistant_id, optional(AssistantNode.of))
 
     @described("Members by member number, with their relation to the head.")
-    async def members(
+    def members(
         self,
         info: Info,
         first: int | None = None,
@@ -318,5 +326,34 @@ class HouseholdNode(relay.Node):
         before: str | None = None,
     ) -> Connection[HouseholdMember]:
         args = PageArgs(first, after, last, before)
-        pairs = await info.context.loaders.members.load(self.household_id)
-        return _page(pairs, HouseholdMember.of, args)
+        loader = info.context.loaders.members
+        return now_or_later(loader, self.household_id, _paged(HouseholdMember.of, args))
+
+
+def _person_key(node: PersonNode) -> int:
+    return node.person_id
+
+
+def _membership_key(node: PersonNode) -> tuple[int, int] | None:
+    return None if node.household_id is None else (node.household_id, node.person_id)
+
+
+# The relations a page of persons or households warms (see hub.api.relations.warm).
+PERSON_RELATIONS: dict[str, LoaderRelation] = {
+    "household": lambda loaders: (loaders.household, lambda n: n.household_id),
+    "householdRelation": lambda loaders: (loaders.membership, _membership_key),
+    "mahalla": lambda loaders: (loaders.mahalla, lambda n: n.mahalla_code),
+    "taxRegistrations": lambda loaders: (loaders.tax_of_person, _person_key),
+    "employmentHistory": lambda loaders: (loaders.employment_of_person, _person_key),
+    "landLeases": lambda loaders: (loaders.leases_of_person, _person_key),
+    "loans": lambda loaders: (loaders.loans_of_person, _person_key),
+    "notebookEntries": lambda loaders: (loaders.notebook_of_person, _person_key),
+    "appeals": lambda loaders: (loaders.appeals_of_person, _person_key),
+    "sourceRecords": lambda loaders: (loaders.source_records_of_person, _person_key),
+    "conflicts": lambda loaders: (loaders.conflicts_of_person, _person_key),
+}
+HOUSEHOLD_RELATIONS: dict[str, LoaderRelation] = {
+    "mahalla": lambda loaders: (loaders.mahalla, lambda n: n.mahalla_code),
+    "surveyedBy": lambda loaders: (loaders.assistant, lambda n: n.assistant_id),
+    "members": lambda loaders: (loaders.members, lambda n: n.household_id),
+}

@@ -20,6 +20,7 @@ from hub.api.provenance.data import (
     SourceRecordRow,
     SourceSummaryRecord,
 )
+from hub.api.relations import now_or_later, optional
 
 
 @strawberry.type(
@@ -73,11 +74,11 @@ class DeliveryNode(relay.Node):
         return await load_nodes(info.context.loaders.delivery, keys, cls.of)
 
 
-async def _delivery(info: Info, delivery_id: int | None) -> DeliveryNode | None:
+def _delivery(info: Info, delivery_id: int | None) -> DeliveryNode | None:
     if delivery_id is None:
         return None
-    record = await info.context.loaders.delivery.load(delivery_id)
-    return None if record is None else DeliveryNode.of(record)
+    loader = info.context.loaders.delivery
+    return now_or_later(loader, delivery_id, optional(DeliveryNode.of))
 
 
 @strawberry.type(
@@ -125,12 +126,12 @@ class SourceRecordNode(relay.Node):
         return await load_nodes(info.context.loaders.source_record, keys, cls.of)
 
     @described("The delivery that first brought the record.")
-    async def first_delivery(self, info: Info) -> DeliveryNode | None:
-        return await _delivery(info, self.first_delivery_id)
+    def first_delivery(self, info: Info) -> DeliveryNode | None:
+        return _delivery(info, self.first_delivery_id)
 
     @described("The delivery that last brought the record.")
-    async def last_delivery(self, info: Info) -> DeliveryNode | None:
-        return await _delivery(info, self.last_delivery_id)
+    def last_delivery(self, info: Info) -> DeliveryNode | None:
+        return _delivery(info, self.last_delivery_id)
 
 
 @strawberry.type(
@@ -220,8 +221,8 @@ class QuarantinedRecordNode(relay.Node):
         return await load_nodes(info.context.loaders.reject, keys, cls.of)
 
     @strawberry.field
-    async def delivery(self, info: Info) -> DeliveryNode | None:
-        return await _delivery(info, self.delivery_id)
+    def delivery(self, info: Info) -> DeliveryNode | None:
+        return _delivery(info, self.delivery_id)
 
 
 @strawberry.type(description="The state of one source's loads.")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 import strawberry
@@ -12,10 +12,18 @@ from hub.api.context import Info
 from hub.api.errors import NotFoundError
 from hub.api.fields import described
 from hub.api.pagination import Connection, PageArgs, paginate
+from hub.api.relations import Relation, warm
 from hub.api.territory import data
 from hub.api.territory.codes import checked_code
 from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
-from hub.api.territory.types import DistrictNode, MahallaNode, RegionNode
+from hub.api.territory.types import (
+    DISTRICT_RELATIONS,
+    MAHALLA_RELATIONS,
+    REGION_RELATIONS,
+    DistrictNode,
+    MahallaNode,
+    RegionNode,
+)
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -28,11 +36,14 @@ async def _listed(
     fetch: Callable[[Session, data.TerritoryCriteria, int, int], list[R]],
     count: Callable[[Session, data.TerritoryCriteria], int],
     convert: Callable[[R], N],
+    relations: Mapping[str, Relation],
 ) -> Connection[N]:
     db = info.context.db
 
     async def page(offset: int, limit: int) -> list[N]:
-        return [convert(r) for r in await db.run(fetch, criteria, offset, limit)]
+        nodes = [convert(r) for r in await db.run(fetch, criteria, offset, limit)]
+        await warm(info, nodes, relations)
+        return nodes
 
     async def total() -> int:
         return await db.run(count, criteria)
@@ -63,7 +74,13 @@ class TerritoryQuery:
         criteria = (filter or TerritoryFilter()).criteria(order_by)
         args = PageArgs(first, after, last, before)
         return await _listed(
-            info, criteria, args, data.fetch_regions, data.count_regions, RegionNode.of
+            info,
+            criteria,
+            args,
+            data.fetch_regions,
+            data.count_regions,
+            RegionNode.of,
+            REGION_RELATIONS,
         )
 
     @described("The district with this 7-digit code; NOT_FOUND if none.")
@@ -87,7 +104,13 @@ class TerritoryQuery:
         criteria = (filter or TerritoryFilter()).criteria(order_by)
         args = PageArgs(first, after, last, before)
         return await _listed(
-            info, criteria, args, data.fetch_districts, data.count_districts, DistrictNode.of
+            info,
+            criteria,
+            args,
+            data.fetch_districts,
+            data.count_districts,
+            DistrictNode.of,
+            DISTRICT_RELATIONS,
         )
 
     @described("The mahalla with this 10-digit code; NOT_FOUND if none.")
@@ -111,5 +134,11 @@ class TerritoryQuery:
         criteria = (filter or TerritoryFilter()).criteria(order_by)
         args = PageArgs(first, after, last, before)
         return await _listed(
-            info, criteria, args, data.fetch_mahallas, data.count_mahallas, MahallaNode.of
+            info,
+            criteria,
+            args,
+            data.fetch_mahallas,
+            data.count_mahallas,
+            MahallaNode.of,
+            MAHALLA_RELATIONS,
         )

@@ -3,9 +3,9 @@ by their codes)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Self, TypeVar
 
 import strawberry
 from strawberry import relay
@@ -14,8 +14,24 @@ from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
+from hub.api.relations import Relation, now_or_later, optional, warm
 from hub.api.territory.data import AssistantRecord, DistrictRecord, MahallaRecord, RegionRecord
 from hub.api.territory.statistics_types import Statistics
+
+R = TypeVar("R")
+N = TypeVar("N")
+
+
+def _required(convert: Callable[[R], N]) -> Callable[[R | None], N]:
+    """`convert`, failing loudly when a foreign key points at nothing (a data defect)."""
+
+    def converted(record: R | None) -> N:
+        if record is None:
+            raise LookupError("A required related record is missing from the graph.")
+        return convert(record)
+
+    return converted
+
 
 if TYPE_CHECKING:
     from hub.api.people.types import HouseholdNode, PersonNode
@@ -53,11 +69,13 @@ class RegionNode(relay.Node):
     ) -> Connection[DistrictNode]:
         args = PageArgs(first, after, last, before)
         records = await info.context.loaders.districts_of_region.load(self.code)
-        return connection_of_list([DistrictNode.of(r) for r in records], args)
+        connection = connection_of_list([DistrictNode.of(r) for r in records], args)
+        await warm(info, [edge.node for edge in connection.edges], DISTRICT_RELATIONS)
+        return connection
 
     @described("Sums of the indicators of the region's mahallas.")
-    async def statistics(self, info: Info) -> Statistics:
-        return Statistics.of(await info.context.loaders.region_statistics.load(self.code))
+    def statistics(self, info: Info) -> Statistics:
+        return now_or_later(info.context.loaders.region_statistics, self.code, Statistics.of)
 
 
 @strawberry.type(name="District", description="A district or city, keyed by its 7-digit SOATO.")
@@ -81,11 +99,8 @@ class DistrictNode(relay.Node):
         return await load_nodes(info.context.loaders.district, list(node_ids), cls.of)
 
     @strawberry.field
-    async def region(self, info: Info) -> RegionNode:
-        record = await info.context.loaders.region.load(self.region_code)
-        if record is None:
-            raise LookupError(f"District {self.code} has no region {self.region_code}.")
-        return RegionNode.of(record)
+    def region(self, info: Info) -> RegionNode:
+        return now_or_later(info.context.loaders.region, self.region_code, _required(RegionNode.of))
 
     @described("The district's mahallas, by code.")
     async def mahallas(
@@ -98,11 +113,14 @@ class DistrictNode(relay.Node):
     ) -> Connection[MahallaNode]:
         args = PageArgs(first, after, last, before)
         records = await info.context.loaders.mahallas_of_district.load(self.code)
-        return connection_of_list([MahallaNode.of(r) for r in records], args)
+        connection = connection_of_list([MahallaNode.of(r) for r in records], args)
+        await warm(info, [edge.node for edge in connection.edges], MAHALLA_RELATIONS)
+        return connection
 
     @described("Sums of the indicators of the district's mahallas.")
-    async def statistics(self, info: Info) -> Statistics:
-        return Statistics.of(await info.context.loaders.district_statistics.load(self.code))
+    def statistics(self, info: Info) -> Statistics:
+        loader = info.context.loaders.district_statistics
+        return now_or_later(loader, self.code, Statistics.of)
 
 
 @strawberry.type(
@@ -136,21 +154,19 @@ class MahallaNode(relay.Node):
         return await load_nodes(info.context.loaders.mahalla, list(node_ids), cls.of)
 
     @strawberry.field
-    async def district(self, info: Info) -> DistrictNode:
-        record = await info.context.loaders.district.load(self.district_code)
-        if record is None:
-            raise LookupError(f"Mahalla {self.code} has no district {self.district_code}.")
-        return DistrictNode.of(record)
+    def district(self, info: Info) -> DistrictNode:
+        loader = info.context.loaders.district
+        return now_or_later(loader, self.district_code, _required(DistrictNode.of))
 
     @described("The current khokim assistant, if one is appointed.")
-    async def assistant(self, info: Info) -> AssistantNode | None:
-        record = await info.context.loaders.current_assistant.load(self.code)
-        return None if record is None else AssistantNode.of(record)
+    def assistant(self, info: Info) -> AssistantNode | None:
+        loader = info.context.loaders.current_assistant
+        return now_or_later(loader, self.code, optional(AssistantNode.of))
 
     @described("Indicators of the mahalla; null until first computed.")
-    async def statistics(self, info: Info) -> Statistics | None:
-        record = await info.context.loaders.mahalla_statistics.load(self.code)
-        return None if record is None else Statistics.of(record)
+    def statistics(self, info: Info) -> Statistics | None:
+        loader = info.context.loaders.mahalla_statistics
+        return now_or_later(loader, self.code, optional(Statistics.of))
 
     @described("The mahalla's households by hub id (one statement per mahalla).")
     async def households(
@@ -210,8 +226,21 @@ class AssistantNode(relay.Node):
         return await load_nodes(info.context.loaders.assistant, list(node_ids), cls.of)
 
     @strawberry.field
-    async def mahalla(self, info: Info) -> MahallaNode:
-        record = await info.context.loaders.mahalla.load(self.mahalla_code)
-        if record is None:
-            raise LookupError(f"Assistant {self.assistant_id} has no mahalla {self.mahalla_code}.")
-        return MahallaNode.of(record)
+    def mahalla(self, info: Info) -> MahallaNode:
+        loader = info.context.loaders.mahalla
+        return now_or_later(loader, self.mahalla_code, _required(MahallaNode.of))
+
+
+# The relations a page of districts or mahallas warms (see hub.api.relations.warm).
+DISTRICT_RELATIONS: dict[str, Relation] = {
+    "region": lambda loaders: (loaders.region, lambda n: n.region_code),
+    "statistics": lambda loaders: (loaders.district_statistics, lambda n: n.code),
+}
+MAHALLA_RELATIONS: dict[str, Relation] = {
+    "district": lambda loaders: (loaders.district, lambda n: n.district_code),
+    "assistant": lambda loaders: (loaders.current_assistant, lambda n: n.code),
+    "statistics": lambda loaders: (loaders.mahalla_statistics, lambda n: n.code),
+}
+REGION_RELATIONS: dict[str, Relation] = {
+    "statistics": lambda loaders: (loaders.region_statistics, lambda n: n.code),
+}
