@@ -63,7 +63,7 @@ def _raw_asset(spec: SourceSpec) -> AssetsDefinition:
         retry_policy=API_RETRY if spec.transport == "api" else None,
         kinds={"python", "parquet"},
     )
-    def raw(context: AssetExecutionContext) -> MaterializeResult:
+    def raw(context: AssetExecutionContext) -> MaterializeResult[None]:
         try:
             report = _land(context, spec.name)
         except RetriableSourceError as exc:
@@ -101,7 +101,7 @@ def _staged_asset(spec: SourceSpec) -> AssetsDefinition:
         required_resource_keys={"hub_db"},
         kinds={"polars", "parquet"},
     )
-    def staged(context: AssetExecutionContext) -> MaterializeResult:
+    def staged(context: AssetExecutionContext) -> MaterializeResult[None]:
         report = stage_pending(context.resources.hub_db, spec.name)
         return MaterializeResult(
             metadata={
@@ -123,7 +123,7 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
         required_resource_keys={"hub_db"},
         kinds={"sqlalchemy"},
     )
-    def loaded(context: AssetExecutionContext) -> MaterializeResult:
+    def loaded(context: AssetExecutionContext) -> MaterializeResult[None]:
         report = load_pending(context.resources.hub_db, spec.name)
         return MaterializeResult(
             metadata={
@@ -143,7 +143,7 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
     required_resource_keys={"hub_db"},
     kinds={"sqlalchemy"},
 )
-def mahalla_diagnostics(context: AssetExecutionContext) -> MaterializeResult:
+def mahalla_diagnostics(context: AssetExecutionContext) -> MaterializeResult[None]:
     hub: HubDatabase = context.resources.hub_db
     with hub.session() as session:
         households = refresh_computed_categories(session)
