@@ -22,6 +22,8 @@ class Household(SourcedMixin, Base):
     __table_args__ = (
         CheckConstraint("assessed_category BETWEEN 1 AND 4", name="assessed_category_range"),
         CheckConstraint("computed_category BETWEEN 1 AND 4", name="computed_category_range"),
+        # A mahalla's households in hub-id order, a page at a time (the API's default list).
+        Index("ix_household_mahalla_hub_id", "mahalla_code", "hub_id"),
     )
 
     id: Mapped[pk_id]
@@ -47,6 +49,9 @@ class Person(Base):
     __table_args__ = (
         Index("ix_person_mahalla_surname", "mahalla_code", "surname_key"),
         Index("ix_person_birth_on_sex", "birth_on", "sex"),
+        # A mahalla's people in hub-id order, a page at a time (the API's default list):
+        # without it PostgreSQL may walk the whole hub_id index to fill one LIMIT.
+        Index("ix_person_mahalla_hub_id", "mahalla_code", "hub_id"),
     )
 
     id: Mapped[pk_id]
