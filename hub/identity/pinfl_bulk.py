@@ -54,12 +54,44 @@ def pinfl_issue_expr(column: str | pl.Expr) -> pl.Expr:
     """A polars expression giving each row's ``PinflIssue`` value, null where valid.
 
     ``column`` is a column name or a string expression; nulls count as ``empty``. The result
-    has dtype ``PINFL_ISSUE_DTYPE``.
+    has dtype ``PINFL_ISSUE_DTYPE``. Element-wise, so it works in lazy and streaming frames.
     """
     raw = pl.col(column) if isinstance(column, str) else column
-    digits = raw.str.replace_all(WHITESPACE_PATTERN, "")
-    number = digits.str.to_integer(strict=False)
-    first = digits.str.slice(0, 1)
+    return raw.map_batches(
+        validate_pinfl_series, return_dtype=PINFL_ISSUE_DTYPE, is_elementwise=True
+    )
+
+
+def validate_pinfl_series(values: pl.Series) -> pl.Series:
+    """Each value's ``PinflIssue`` value (null where valid), keeping the series' name.
+
+    Raises ``PinflColumnTypeError`` unless the series holds text (or only nulls).
+    """
+    if values.dtype not in (pl.String, pl.Null):
+        raise PinflColumnTypeError(
+            f"PINFL column {values.name!r} has dtype {values.dtype}; expected String."
+        )
+    # Staged columns, so that the whitespace-free text and the number are computed once
+    # (one expression would recompute them for each of their ten uses).
+    issues = (
+        pl.LazyFrame({"raw": values.cast(pl.String)})
+        .select(digits=pl.col("raw").str.replace_all(WHITESPACE_PATTERN, ""))
+        .with_columns(
+            number=pl.col("digits").str.to_integer(strict=False),
+            first=pl.col("digits").str.slice(0, 1),
+            length=pl.col("digits").str.len_chars(),
+        )
+        .with_columns(birth_on=_birth_on())
+        .select(_issue())
+        .collect()
+        .to_series()
+    )
+    return issues.alias(values.name)
+
+
+def _birth_on() -> pl.Expr:
+    """The birth date in the staged ``digits`` (null when no real date)."""
+    digits, first = pl.col("digits"), pl.col("first")
     century = (
         pl.when(first.is_in(["1", "2"]))
         .then(pl.lit("18"))
@@ -67,23 +99,34 @@ def pinfl_issue_expr(column: str | pl.Expr) -> pl.Expr:
         .then(pl.lit("19"))
         .otherwise(pl.lit("20"))
     )
-    birth_on = pl.concat_str(
+    text = pl.concat_str(
         [century, digits.str.slice(5, 2), digits.str.slice(3, 2), digits.str.slice(1, 2)]
-    ).str.strptime(pl.Date, "%Y%m%d", strict=False)
+    )
+    return text.str.strptime(pl.Date, "%Y%m%d", strict=False)
+
+
+def _issue() -> pl.Expr:
+    """The first issue of each staged row, in ``parse_pinfl``'s order."""
+    digits, number, first, length = (
+        pl.col("digits"),
+        pl.col("number"),
+        pl.col("first"),
+        pl.col("length"),
+    )
     # Digit k (0-based from the left) of a 14-digit number is (n // 10**(13-k)) % 10.
     weighted = pl.sum_horizontal(
         [((number // 10 ** (13 - k)) % 10) * weight for k, weight in enumerate(_WEIGHTS)]
     )
     issue = (
-        pl.when(digits.is_null() | (digits.str.len_chars() == 0))
+        pl.when(digits.is_null() | (length == 0))
         .then(pl.lit(PinflIssue.EMPTY.value))
         .when(~digits.str.contains(r"^[0-9]+$"))
         .then(pl.lit(PinflIssue.NOT_DIGITS.value))
-        .when(digits.str.len_chars() != PINFL_LENGTH)
+        .when(length != PINFL_LENGTH)
         .then(pl.lit(PinflIssue.WRONG_LENGTH.value))
         .when(~first.is_in(["1", "2", "3", "4", "5", "6"]))
         .then(pl.lit(PinflIssue.BAD_CENTURY.value))
-        .when(birth_on.is_null())
+        .when(pl.col("birth_on").is_null())
         .then(pl.lit(PinflIssue.BAD_DATE.value))
         .when(digits.str.slice(7, 3) == "000")
         .then(pl.lit(PinflIssue.ZERO_AREA.value))
@@ -93,17 +136,4 @@ def pinfl_issue_expr(column: str | pl.Expr) -> pl.Expr:
         .then(pl.lit(PinflIssue.BAD_CHECK_DIGIT.value))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    return issue.cast(PINFL_ISSUE_DTYPE)
-
-
-def validate_pinfl_series(values: pl.Series) -> pl.Series:
-    """``pinfl_issue_expr`` applied to one series; the result keeps the series' name.
-
-    Raises ``PinflColumnTypeError`` unless the series holds text (or only nulls).
-    """
-    if values.dtype not in (pl.String, pl.Null):
-        raise PinflColumnTypeError(
-            f"PINFL column {values.name!r} has dtype {values.dtype}; expected String."
-        )
-    frame = pl.DataFrame({"pinfl": values.cast(pl.String)})
-    return frame.select(pinfl_issue_expr("pinfl")).to_series().alias(values.name)
+    return issue.cast(PINFL_ISSUE_DTYPE).alias("issue")

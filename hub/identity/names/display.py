@@ -7,7 +7,6 @@ initial as ``A.`` (``Sh.`` for sh). Reading the display again gives the same key
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Final
 
 from hub.identity.names.transliterate import CANONICAL_APOSTROPHE
@@ -20,25 +19,17 @@ _MARKERS: Final[dict[Sex, str]] = {
 
 
 def display_name(
-    surname: str,
-    given: Sequence[str],
-    given_initial: str | None,
-    patronymic: str | None,
-    patronymic_sex: Sex | None,
-    patronymic_initial: str | None,
+    surname: str, given: str | None, patronymic: str | None, patronymic_sex: Sex | None
 ) -> str:
-    """Join the canonical-Latin parts (lower case) into the display spelling."""
-    parts = [capitalise(surname)]
+    """Join capitalised parts (an initial as ``"A."``) into the display spelling; the
+    patronymic gets the Uzbek marker of ``patronymic_sex`` when that is known."""
+    parts = [surname]
     if given:
-        parts.extend(capitalise(word) for word in given)
-    elif given_initial is not None:
-        parts.append(capitalise(given_initial) + ".")
-    if patronymic is not None:
-        parts.append(capitalise(patronymic))
+        parts.append(given)
+    if patronymic:
+        parts.append(patronymic)
         if patronymic_sex is not None:
             parts.append(_MARKERS[patronymic_sex])
-    elif patronymic_initial is not None:
-        parts.append(capitalise(patronymic_initial) + ".")
     return " ".join(parts)
 
 

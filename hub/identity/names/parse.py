@@ -13,9 +13,8 @@ one-letter wildcard; see ``hub.identity.names.fold``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-from typing import Final
+import itertools
+from typing import Final, NamedTuple
 
 from hub.identity.names.display import display_name
 from hub.identity.names.fold import KEY_SEPARATOR
@@ -23,11 +22,12 @@ from hub.identity.names.issues import NameIssue
 from hub.identity.names.tokens import Piece, PieceKind, TokenReading, read_token
 from hub.identity.types import Sex
 
-NAME_CACHE_SIZE: Final = 1 << 18
+NAME_CACHE_SIZE: Final = 1 << 19  # a region's distinct name strings (~500k per million)
+_NO_NOTES: Final[frozenset[NameIssue]] = frozenset()
+_NAME_CACHE: dict[str, NameParse] = {}
 
 
-@dataclass(frozen=True, slots=True)
-class NormalName:
+class NormalName(NamedTuple):
     """A name brought to one comparable structure (all text lower-case canonical Latin).
 
     - ``surname``: the surname stem without its gendered ending (``abdullay``);
@@ -40,6 +40,10 @@ class NormalName:
     - ``surname_key``, ``given_key``, ``patronymic_key``: comparison keys of the parts; an
       initial-only part has a one-letter key, an unknown part ``""``;
     - ``key``: the three part keys joined by ``|`` (``abdulay|akmal|bahtiyur``).
+
+    Immutable. A NamedTuple rather than a frozen dataclass because a region's staging
+    builds hundreds of thousands of these, and a tuple is built three times faster and,
+    holding only strings, is left alone by the garbage collector.
     """
 
     surname: str
@@ -54,11 +58,11 @@ class NormalName:
     patronymic_key: str
 
 
-@dataclass(frozen=True, slots=True)
-class NameParse:
+class NameParse(NamedTuple):
     """The outcome of reading a name: ``name``, or ``issue`` and ``message`` saying why not.
 
     ``notes`` lists what was noticed on the way (mixed scripts, unknown letters, ...).
+    Immutable (a NamedTuple, for the reason given on ``NormalName``).
     """
 
     name: NormalName | None
@@ -68,9 +72,20 @@ class NameParse:
 
 
 def parse_name(text: object) -> NameParse:
-    """Read one full name in any script, case, order or patronymic form. Never raises."""
+    """Read one full name in any script, case, order or patronymic form. Never raises.
+
+    Results are cached by text (names repeat a lot): up to ``NAME_CACHE_SIZE`` entries, the
+    oldest quarter dropped when full. A plain dict rather than ``functools.lru_cache``: its
+    per-entry link lists made the garbage collector a third of the cost at a million names.
+    """
     if isinstance(text, str):
-        return _parse_text(text)
+        parsed = _NAME_CACHE.get(text)
+        if parsed is None:
+            parsed = _parse_text(text)
+            if len(_NAME_CACHE) >= NAME_CACHE_SIZE:
+                _evict_oldest(NAME_CACHE_SIZE // 4)
+            _NAME_CACHE[text] = parsed
+        return parsed
     if text is None:
         return NameParse(None, NameIssue.EMPTY, frozenset(), "Name is missing.")
     return NameParse(
@@ -88,63 +103,68 @@ def normalise_name(text: object) -> NormalName | None:
 
 def clear_name_caches() -> None:
     """Empty the name and token caches (for benchmarks that must start cold)."""
-    _parse_text.cache_clear()
+    _NAME_CACHE.clear()
     read_token.cache_clear()
 
 
-@lru_cache(maxsize=NAME_CACHE_SIZE)
+def _evict_oldest(count: int) -> None:
+    # Dicts keep insertion order, so the first keys are the oldest entries.
+    for text in list(itertools.islice(_NAME_CACHE, count)):
+        _NAME_CACHE.pop(text, None)
+
+
 def _parse_text(text: str) -> NameParse:
-    readings = [read_token(token) for token in text.split()]
-    if not readings:
-        return _failure(text, NameIssue.EMPTY, "is empty")
     notes: set[NameIssue] = set()
     pieces: list[Piece] = []
-    for reading in readings:
+    latin = cyrillic = False
+    for token in text.split():
+        reading = read_token(token)
         if reading.foreign is not None:
             return _failure(text, NameIssue.UNSUPPORTED_SCRIPT, _foreign_reason(reading))
-        notes.update(reading.notes)
+        if reading.notes:
+            notes.update(reading.notes)
         pieces.extend(reading.pieces)
-    if any(r.has_latin for r in readings) and any(r.has_cyrillic for r in readings):
-        notes.add(NameIssue.MIXED_SCRIPTS)
+        latin = latin or reading.has_latin
+        cyrillic = cyrillic or reading.has_cyrillic
     if not pieces:
+        if not text.strip():
+            return _failure(text, NameIssue.EMPTY, "is empty")
         return _failure(text, NameIssue.NO_LETTERS, "has no letters")
+    if latin and cyrillic:
+        notes.add(NameIssue.MIXED_SCRIPTS)
     return _assemble(text, pieces, notes)
 
 
-@dataclass(slots=True)
-class _Roles:
-    words: list[Piece]
-    initials: list[Piece]
+def _assign_roles(
+    pieces: list[Piece], notes: set[NameIssue]
+) -> tuple[list[Piece], list[Piece], Piece | None, Sex | None]:
+    """Words, initials, and the patronymic piece with the sex its form implies."""
+    words: list[Piece] = []
+    initials: list[Piece] = []
     patronymic: Piece | None = None  # the father's name (WORD) or the -ovich word
     patronymic_sex: Sex | None = None
-
-
-def _assign_roles(pieces: list[Piece], notes: set[NameIssue]) -> _Roles:
-    roles = _Roles(words=[], initials=[])
     previous: Piece | None = None
     for piece in pieces:
-        if piece.kind is PieceKind.WORD:
-            roles.words.append(piece)
-        elif piece.kind is PieceKind.INITIAL:
-            roles.initials.append(piece)
-        elif piece.kind is PieceKind.MARKER:
-            if roles.patronymic is None and roles.words and roles.words[-1] is previous:
-                roles.patronymic = roles.words.pop()
-                roles.patronymic_sex = piece.sex
+        kind = piece.kind
+        if kind is PieceKind.WORD:
+            words.append(piece)
+        elif kind is PieceKind.INITIAL:
+            initials.append(piece)
+        elif kind is PieceKind.MARKER:
+            if patronymic is None and words and words[-1] is previous:
+                patronymic, patronymic_sex = words.pop(), piece.sex
             else:
                 notes.add(NameIssue.STRAY_MARKER)
-        elif roles.patronymic is None:
-            roles.patronymic = piece
-            roles.patronymic_sex = piece.sex
+        elif patronymic is None:
+            patronymic, patronymic_sex = piece, piece.sex
         else:
-            roles.words.append(piece)  # a second -ovich word: keep it as a plain word
+            words.append(piece)  # a second -ovich word: keep it as a plain word
         previous = piece
-    return roles
+    return words, initials, patronymic, patronymic_sex
 
 
 def _assemble(text: str, pieces: list[Piece], notes: set[NameIssue]) -> NameParse:
-    roles = _assign_roles(pieces, notes)
-    words = roles.words
+    words, initials, patronymic, patronymic_sex = _assign_roles(pieces, notes)
     if not words:
         return _failure(text, NameIssue.NO_SURNAME, "has no surname, only initials or markers")
     at = next((i for i, w in enumerate(words) if w.sex is not None and _is_word(w)), 0)
@@ -152,54 +172,61 @@ def _assemble(text: str, pieces: list[Piece], notes: set[NameIssue]) -> NamePars
         notes.add(NameIssue.GIVEN_NAME_FIRST)
     surname = words[at]
     given = words[:at] + words[at + 1 :]
-    patronymic, patronymic_sex = roles.patronymic, roles.patronymic_sex
     if patronymic is None and len(given) >= 2:
         patronymic = given.pop()
-    initials = roles.initials
     given_initial = initials.pop(0) if initials and not given else None
     patronymic_initial = initials[0] if initials and patronymic is None else None
-
-    patronymic_latin = patronymic_key = None
-    if patronymic is not None:
-        patronymic_latin, patronymic_key = _patronymic_text(patronymic)
-    given_key = "".join(w.key for w in given) or _initial_key(given_initial)
-    patronymic_key = patronymic_key or _initial_key(patronymic_initial)
-    surname_sex = surname.sex if _is_word(surname) else None
-    name = NormalName(
-        surname=surname.stem,
-        given=" ".join(w.latin for w in given) or None,
-        patronymic=patronymic_latin,
-        initials=given_key[:1] + patronymic_key[:1],
-        sex_hint=_sex_hint(surname_sex, patronymic_sex, notes),
-        latin=display_name(
-            surname.latin,
-            [w.latin for w in given],
-            given_initial.latin if given_initial else None,
-            patronymic_latin,
-            patronymic_sex,
-            patronymic_initial.latin if patronymic_initial else None,
-        ),
-        key=KEY_SEPARATOR.join((surname.stem_key, given_key, patronymic_key)),
-        surname_key=surname.stem_key,
-        given_key=given_key,
-        patronymic_key=patronymic_key,
+    given_latin, given_key, given_display = _given_parts(given, given_initial)
+    patronymic_latin, patronymic_key, patronymic_display = _patronymic_parts(
+        patronymic, patronymic_initial
     )
-    return NameParse(name, None, frozenset(notes), None)
+    name = NormalName(
+        surname.stem,
+        given_latin,
+        patronymic_latin,
+        given_key[:1] + patronymic_key[:1],
+        _sex_hint(surname.sex if _is_word(surname) else None, patronymic_sex, notes),
+        display_name(surname.display, given_display, patronymic_display, patronymic_sex),
+        KEY_SEPARATOR.join((surname.stem_key, given_key, patronymic_key)),
+        surname.stem_key,
+        given_key,
+        patronymic_key,
+    )
+    return NameParse(name, None, frozenset(notes) if notes else _NO_NOTES, None)
 
 
 def _is_word(piece: Piece) -> bool:
     return piece.kind is PieceKind.WORD
 
 
-def _patronymic_text(piece: Piece) -> tuple[str, str]:
+def _given_parts(given: list[Piece], initial: Piece | None) -> tuple[str | None, str, str | None]:
+    """Latin, key and display of the given name, or of its initial when only that is known."""
+    if given:
+        return (
+            " ".join(w.latin for w in given),
+            "".join(w.key for w in given),
+            " ".join(w.display for w in given),
+        )
+    return None, *_initial_parts(initial)
+
+
+def _patronymic_parts(
+    piece: Piece | None, initial: Piece | None
+) -> tuple[str | None, str, str | None]:
+    """Latin, key and display of the father's name, or of its initial."""
+    if piece is None:
+        return None, *_initial_parts(initial)
     # A -ovich word's father's name is its stem; a word before a marker is the name itself.
     if piece.kind is PieceKind.RUSSIAN_PATRONYMIC:
-        return piece.stem, piece.stem_key
-    return piece.latin, piece.key
+        return piece.stem, piece.stem_key, piece.stem_display
+    return piece.latin, piece.key, piece.display
 
 
-def _initial_key(piece: Piece | None) -> str:
-    return piece.key[:1] if piece is not None else ""
+def _initial_parts(piece: Piece | None) -> tuple[str, str | None]:
+    """Key letter and display (``"A."``) of an initial; ``("", None)`` when there is none."""
+    if piece is None:
+        return "", None
+    return piece.key[:1], piece.display + "."
 
 
 def _sex_hint(surname: Sex | None, patronymic: Sex | None, notes: set[NameIssue]) -> Sex | None:

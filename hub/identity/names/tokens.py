@@ -14,6 +14,7 @@ from enum import Enum
 from functools import lru_cache
 from typing import Final
 
+from hub.identity.names.display import capitalise
 from hub.identity.names.endings import marker_sex, split_russian_patronymic, split_surname
 from hub.identity.names.fold import UNKNOWN_LETTER, comparison_key, fold_letters
 from hub.identity.names.issues import NameIssue
@@ -52,7 +53,8 @@ class Piece:
 
     ``stem`` is the word without its gendered ending (surname) or the father's name (Russian
     patronymic); for other kinds it equals ``latin``. ``sex`` is what the ending or marker
-    implies. ``key`` and ``stem_key`` are comparison keys.
+    implies. ``key`` and ``stem_key`` are comparison keys; ``display`` and ``stem_display``
+    the capitalised spellings (kept here because tokens repeat far more than names).
     """
 
     kind: PieceKind
@@ -61,6 +63,8 @@ class Piece:
     stem: str
     stem_key: str
     sex: Sex | None
+    display: str  # ``latin`` capitalised, as the canonical spelling shows it
+    stem_display: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,15 +144,25 @@ def _letter_count(latin: str) -> int:
 
 def _piece(latin: str, *, dotted: bool) -> Piece:
     key = comparison_key(latin)
+    display = capitalise(latin)
     letters = _letter_count(latin)
     if letters == 1 or (letters == 2 and (dotted or latin in _DIGRAPH_INITIALS)):
-        return Piece(PieceKind.INITIAL, latin, key, latin, key, None)
+        return Piece(PieceKind.INITIAL, latin, key, latin, key, None, display, display)
     sex = marker_sex(fold_letters(latin))
     if sex is not None:
-        return Piece(PieceKind.MARKER, latin, key, latin, key, sex)
+        return Piece(PieceKind.MARKER, latin, key, latin, key, sex, display, display)
     patronymic = split_russian_patronymic(latin)
     if patronymic is not None:
         stem, sex = patronymic
-        return Piece(PieceKind.RUSSIAN_PATRONYMIC, latin, key, stem, comparison_key(stem), sex)
+        return Piece(
+            PieceKind.RUSSIAN_PATRONYMIC,
+            latin,
+            key,
+            stem,
+            comparison_key(stem),
+            sex,
+            display,
+            capitalise(stem),
+        )
     stem, sex = split_surname(latin)
-    return Piece(PieceKind.WORD, latin, key, stem, comparison_key(stem), sex)
+    return Piece(PieceKind.WORD, latin, key, stem, comparison_key(stem), sex, display, display)

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from hub.identity import NameIssue, NormalName, normalise_name, parse_name
+from hub.identity import NameIssue, NormalName, clear_name_caches, normalise_name, parse_name
+from hub.identity.names import parse as parse_module
 
 # Every form of one person in domain/NAMES.md, with what it tells about them.
 _FULL = ("abdullay", "akmal", "baxtiyor")
@@ -188,3 +189,15 @@ def test_unreadable_input_gets_a_reason_and_a_message(value: object, issue: Name
 
 def test_unsupported_script_message_names_the_character() -> None:
     assert "U+5F20" in (parse_name("张伟").message or "")
+
+
+def test_name_cache_stays_bounded_and_answers_stay_right(monkeypatch: pytest.MonkeyPatch) -> None:
+    clear_name_caches()
+    monkeypatch.setattr(parse_module, "NAME_CACHE_SIZE", 8)
+    texts = [f"Karimov Jasur {father} o'g'li" for father in ("Anvar", "Botir", "Zafar") * 10]
+    texts += [f"Aliyev {given}" for given in ("Akmal", "Bobur", "Dilshod", "Erkin", "Farhod")]
+    for text in texts:
+        uncached = parse_module._parse_text(text)
+        assert parse_name(text) == uncached
+    assert len(parse_module._NAME_CACHE) <= 8
+    clear_name_caches()
