@@ -61,13 +61,15 @@ def is_latin_letter(char: str) -> bool:
 
 
 def transliterate_segment(segment: str) -> str:
-    """Canonical Latin of one lower-case word segment.
+    """Canonical Latin (lower case) of one word segment.
 
-    ``segment`` holds lower-case Latin or Cyrillic letters, apostrophes of any variant,
-    hyphens and ``?`` (an unknown letter, kept as is). The result holds ASCII letters,
-    ``CANONICAL_APOSTROPHE``, ``-`` and ``?``, trimmed by ``trim_edges``.
+    ``segment`` holds Latin or Cyrillic letters in any case, apostrophes of any variant,
+    hyphens and ``?`` (an unknown letter, kept as is); any other character is dropped. The
+    result holds ASCII letters, ``CANONICAL_APOSTROPHE``, ``-`` and ``?``, trimmed by
+    ``trim_edges``.
     """
     out: list[str] = []
+    segment = segment.lower()
     tail = ""  # the last two characters written so far: the context of the е, э, ц, e rules
     last = len(segment) - 1
     for index, char in enumerate(segment):

@@ -121,3 +121,17 @@ def test_whole_name_keys_match_part_by_part() -> None:
     assert keys_match("?udir|?u?t|", "kudir|kut|")
     assert not keys_match("?udir|kut|", "kudir||kut")
     assert not keys_match("?udir|kut", "kudir|kut|")
+
+
+def test_transliteration_takes_any_case_and_drops_what_is_not_a_letter() -> None:
+    assert transliterate_segment("ЎТКИР") == f"o{A}tkir"
+    assert transliterate_segment("ABDULLAEV") == "abdullayev"
+    assert transliterate_segment("ab1c!") == "abc"
+    assert transliterate_segment("") == ""
+
+
+@pytest.mark.parametrize("text", ["", "?", "|", "??|?", "ʻʻ", "-", "a|b|c"])
+def test_key_helpers_take_odd_strings_without_raising(text: str) -> None:
+    assert isinstance(comparison_key(text), str)
+    assert keys_match(text, text)
+    assert isinstance(keys_match(text, "abc"), bool)
