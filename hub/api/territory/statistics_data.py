@@ -127,6 +127,36 @@ def sum_indicators(rows: Iterable[IndicatorsRecord]) -> StatisticsRecord:
     )
 
 
+def statistics_of(row: IndicatorsRecord) -> StatisticsRecord:
+    """One mahalla's statistics: its indicators row as it is (no summing needed)."""
+    loans = {
+        programme: ProgrammeTotal(int(v.get("count", 0)), int(v.get("amount_tiyin", 0)))
+        for programme, v in sorted(row.loans_by_program.items())
+    }
+    return StatisticsRecord(
+        mahallas=1,
+        population=row.population,
+        households=row.households,
+        households_by_assessed_category=row.households_by_assessed_category,
+        households_by_computed_category=row.households_by_computed_category,
+        category_mismatches=row.category_mismatches,
+        employed=row.employed,
+        unemployed=row.unemployed,
+        self_employed=row.self_employed,
+        entrepreneurs=row.entrepreneurs,
+        public_works=row.public_works,
+        in_training=row.in_training,
+        active_leases=row.active_leases,
+        leased_area_ha=row.leased_area_ha,
+        loans_by_program=loans,
+        notebook_entries=row.notebook_entries,
+        appeals_total=row.appeals_total,
+        appeals_open=row.appeals_open,
+        appeals_by_topic=row.appeals_by_topic,
+        computed_at=row.computed_at,
+    )
+
+
 def fetch_mahalla_statistics(
     session: Session, mahalla_codes: Sequence[str]
 ) -> list[StatisticsRecord | None]:
@@ -135,7 +165,7 @@ def fetch_mahalla_statistics(
         INDICATORS.c.mahalla_code.in_(list(set(mahalla_codes)))
     )
     found = {r.mahalla_code: r for r in to_records(IndicatorsRecord, session.execute(stmt))}
-    return [sum_indicators([found[c]]) if c in found else None for c in mahalla_codes]
+    return [statistics_of(found[c]) if c in found else None for c in mahalla_codes]
 
 
 def fetch_district_statistics(
