@@ -22,6 +22,7 @@ from hub.identity.codes import (
 )
 from hub.identity.names import (
     CANONICAL_APOSTROPHE,
+    KEY_SEPARATOR,
     NameIssue,
     NameParse,
     NameSimilarity,
@@ -70,6 +71,7 @@ from hub.identity.types import Sex
 
 __all__ = [
     "CANONICAL_APOSTROPHE",
+    "KEY_SEPARATOR",
     "PINFL_ISSUE_DTYPE",
     "REGIONS",
     "REGIONS_BY_SOATO",

@@ -4,7 +4,7 @@
 apostrophe variant or patronymic form; ``name_similarity`` compares two results.
 """
 
-from hub.identity.names.fold import comparison_key, keys_match
+from hub.identity.names.fold import KEY_SEPARATOR, comparison_key, keys_match
 from hub.identity.names.issues import NameIssue
 from hub.identity.names.parse import (
     NameParse,
@@ -23,6 +23,7 @@ from hub.identity.names.transliterate import CANONICAL_APOSTROPHE, transliterate
 
 __all__ = [
     "CANONICAL_APOSTROPHE",
+    "KEY_SEPARATOR",
     "NameIssue",
     "NameParse",
     "NameSimilarity",

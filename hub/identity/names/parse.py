@@ -87,11 +87,11 @@ def parse_name(text: object) -> NameParse:
             _NAME_CACHE[text] = parsed
         return parsed
     if text is None:
-        return NameParse(None, NameIssue.EMPTY, frozenset(), "Name is missing.")
+        return NameParse(None, NameIssue.EMPTY, _NO_NOTES, "Name is missing.")
     return NameParse(
         None,
         NameIssue.NOT_TEXT,
-        frozenset(),
+        _NO_NOTES,
         f"Name {text!r} is a {type(text).__name__}, not text.",
     )
 
@@ -242,4 +242,4 @@ def _foreign_reason(reading: TokenReading) -> str:
 
 
 def _failure(text: str, issue: NameIssue, reason: str) -> NameParse:
-    return NameParse(None, issue, frozenset(), f"Name {text!r} {reason}.")
+    return NameParse(None, issue, _NO_NOTES, f"Name {text!r} {reason}.")
