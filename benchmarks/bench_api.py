@@ -1,0 +1,677 @@
+"""Benchmark the GraphQL API against a hand-written-SQL floor on a million-person graph.
+
+    uv run python benchmarks/bench_api.py --persons 1000000 --seconds 4
+
+Stages: seed a dedicated PostgreSQL database (`hub_bench`, see `seed_graph.py`; `--reuse`
+keeps one seeded earlier), start one uvicorn server (a subprocess, loopback only, 2 workers
+for 2 cores) serving both the API (`/graphql`) and the floor (`/floor/...`: the same data
+read by hand-written SQL and returned by plain Starlette endpoints on the same stack), then
+drive it from this process with an asyncio/httpx load generator at 1, 10 and 50 concurrent
+clients. Each (query, endpoint, concurrency) runs for at most `--seconds` and
+`--max-requests`; then a realistic mix of the four queries runs against GraphQL. Prints
+requests/s and p50/p95/p99 per query, and drops the database unless `--keep`.
+
+Queries: person by PINFL with every nested record; a mahalla dashboard (assistant and
+statistics); a page of 100 persons with their households; a district's mahallas with
+statistics.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from sqlalchemy import Engine, create_engine, text
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+logger = logging.getLogger("bench_api")
+HERE = Path(__file__).resolve().parent
+WORKERS = 2
+
+PERSON_QUERY = """query($pinfl: String!) { person(pinfl: $pinfl) {
+  hubId pinfl fullName birthOn sex occupation
+  household { hubId assessedCategory computedCategory monthlyIncome needs }
+  mahalla { code name }
+  taxRegistrations { edges { node { tin regime isOpen declaredIncome } } }
+  employmentHistory { edges { node { recordNo status statusOn } } }
+  landLeases { edges { node { leaseId status parcel { cadastre areaHa } } } }
+  loans { edges { node { loanId programme amount issuedOn status } } }
+  notebookEntries { edges { node { notebook source } } }
+  appeals { edges { node { appealId topic status receivedAt } } }
+  sourceRecords { edges { node { source recordKey lastSeenAt } } }
+  conflicts { edges { node { attribute value survivingValue } } }
+} }"""
+
+DASHBOARD_QUERY = """query($code: String!) { mahalla(code: $code) {
+  code name district { name region { name } } assistant { fullName phone }
+  statistics {
+    population households categoryMismatches
+    householdsByAssessedCategory { category1 category2 category3 category4 unknown }
+    employment { employed unemployed selfEmployed entrepreneurs publicWorks inTraining }
+    land { activeLeases leasedAreaHa }
+    loansByProgramme { programme count amount }
+    notebookEntries { notebook persons }
+    appeals { total open byTopic { topic appeals } }
+  }
+} }"""
+
+PAGE_QUERY = """query($code: String!) { persons(filter: {mahallaCode: $code}, first: 100) {
+  edges { node { hubId fullName birthOn sex
+    household { hubId assessedCategory computedCategory } } }
+} }"""
+
+DISTRICT_QUERY = """query($code: String!) {
+  mahallas(filter: {districtCode: $code}, first: 100) { edges { node {
+    code name assistant { fullName }
+    statistics { population households employment { employed unemployed }
+      loansByProgramme { programme count amount } appeals { total open } }
+  } } }
+}"""
+
+QUERIES = {
+    "person": PERSON_QUERY,
+    "dashboard": DASHBOARD_QUERY,
+    "page100": PAGE_QUERY,
+    "district": DISTRICT_QUERY,
+}
+MIX = {"person": 40, "dashboard": 30, "page100": 15, "district": 15}
+
+# --- The floor: the same data by hand-written SQL, as plain Starlette JSON endpoints. ---
+
+_PERSON_SQL = text(
+    """SELECT p.id, p.hub_id, p.pinfl, p.full_name, p.birth_on, p.sex, p.occupation,
+              h.hub_id, h.assessed_category, h.computed_category, h.monthly_income_uzs, h.needs,
+              m.code, m.name
+       FROM person p LEFT JOIN household h ON h.id = p.household_id
+       LEFT JOIN mahalla m ON m.code = p.mahalla_code WHERE p.pinfl = :pinfl"""
+)
+_PERSON_LISTS = {
+    "taxRegistrations": (
+        "SELECT tin, regime, closed_on IS NULL, (declared_income_tiyin + 50) / 100 "
+        "FROM tax_registration WHERE person_id = :id ORDER BY registered_on",
+        ("tin", "regime", "isOpen", "declaredIncome"),
+    ),
+    "employmentHistory": (
+        "SELECT record_no, status, status_on FROM employment_record WHERE person_id = :id "
+        "ORDER BY status_on, record_no",
+        ("recordNo", "status", "statusOn"),
+    ),
+    "landLeases": (
+        "SELECT l.lease_id, l.status, p.cadastre, p.area_ha FROM land_lease l "
+        "JOIN parcel p ON p.id = l.parcel_id WHERE l.person_id = :id ORDER BY l.start_on",
+        ("leaseId", "status", "cadastre", "areaHa"),
+    ),
+    "loans": (
+        "SELECT loan_id, program, (amount_tiyin + 50) / 100, issued_on, status FROM loan "
+        "WHERE person_id = :id ORDER BY issued_on, loan_id",
+        ("loanId", "programme", "amount", "issuedOn", "status"),
+    ),
+    "notebookEntries": (
+        "SELECT notebook, source FROM notebook_entry WHERE person_id = :id",
+        ("notebook", "source"),
+    ),
+    "appeals": (
+        "SELECT appeal_id, topic, status, received_at FROM appeal WHERE person_id = :id "
+        "ORDER BY received_at",
+        ("appealId", "topic", "status", "receivedAt"),
+    ),
+    "sourceRecords": (
+        "SELECT source, record_key, last_seen_at FROM source_record WHERE person_id = :id "
+        "ORDER BY source, record_key",
+        ("source", "recordKey", "lastSeenAt"),
+    ),
+    "conflicts": (
+        "SELECT attribute, value, surviving_value FROM person_conflict WHERE person_id = :id",
+        ("attribute", "value", "survivingValue"),
+    ),
+}
+_DASHBOARD_SQL = text(
+    """SELECT m.code, m.name, d.name, r.name, a.full_name, a.phone, i.population,
+              i.households, i.category_mismatches, i.households_by_assessed_category,
+              i.employed, i.unemployed, i.self_employed, i.entrepreneurs, i.public_works,
+              i.in_training, i.active_leases, i.leased_area_ha, i.loans_by_program,
+              i.notebook_entries, i.appeals_total, i.appeals_open, i.appeals_by_topic
+       FROM mahalla m JOIN district d ON d.code = m.district_code
+       JOIN region r ON r.code = d.region_code
+       LEFT JOIN assistant a ON a.mahalla_code = m.code AND a.is_current
+       LEFT JOIN mahalla_indicators i ON i.mahalla_code = m.code WHERE m.code = :code"""
+)
+_PAGE_SQL = text(
+    """SELECT p.hub_id, p.full_name, p.birth_on, p.sex, h.hub_id, h.assessed_category,
+              h.computed_category
+       FROM person p LEFT JOIN household h ON h.id = p.household_id
+       WHERE p.mahalla_code = :code ORDER BY p.hub_id LIMIT 100"""
+)
+_DISTRICT_SQL = text(
+    """SELECT m.code, m.name, a.full_name, i.population, i.households, i.employed,
+              i.unemployed, i.loans_by_program, i.appeals_total, i.appeals_open
+       FROM mahalla m LEFT JOIN assistant a ON a.mahalla_code = m.code AND a.is_current
+       LEFT JOIN mahalla_indicators i ON i.mahalla_code = m.code
+       WHERE m.district_code = :code ORDER BY m.code LIMIT 100"""
+)
+
+
+def _programmes(loans: dict[str, Any] | None) -> list[dict[str, Any]]:
+    return [
+        {"programme": p, "count": v["count"], "amount": (v["amount_tiyin"] + 50) // 100}
+        for p, v in sorted((loans or {}).items())
+    ]
+
+
+def _floor_person(engine: Engine, pinfl: str) -> dict[str, Any] | None:
+    with engine.connect() as connection:
+        row = connection.execute(_PERSON_SQL, {"pinfl": pinfl}).first()
+        if row is None:
+            return None
+        person: dict[str, Any] = {
+            "hubId": row[1],
+            "pinfl": row[2],
+            "fullName": row[3],
+            "birthOn": row[4],
+            "sex": row[5],
+            "occupation": row[6],
+            "household": {
+                "hubId": row[7],
+                "assessedCategory": row[8],
+                "computedCategory": row[9],
+                "monthlyIncome": row[10],
+                "needs": row[11],
+            },
+            "mahalla": {"code": row[12], "name": row[13]},
+        }
+        for name, (sql, keys) in _PERSON_LISTS.items():
+            rows = connection.execute(text(sql), {"id": row[0]})
+            person[name] = [dict(zip(keys, r, strict=True)) for r in rows]
+        return person
+
+
+def _floor_dashboard(engine: Engine, code: str) -> dict[str, Any] | None:
+    with engine.connect() as connection:
+        r = connection.execute(_DASHBOARD_SQL, {"code": code}).first()
+    if r is None:
+        return None
+    return {
+        "code": r[0],
+        "name": r[1],
+        "district": {"name": r[2], "region": {"name": r[3]}},
+        "assistant": {"fullName": r[4], "phone": r[5]},
+        "statistics": {
+            "population": r[6],
+            "households": r[7],
+            "categoryMismatches": r[8],
+            "householdsByAssessedCategory": r[9],
+            "employment": {
+                "employed": r[10],
+                "unemployed": r[11],
+                "selfEmployed": r[12],
+                "entrepreneurs": r[13],
+                "publicWorks": r[14],
+                "inTraining": r[15],
+            },
+            "land": {"activeLeases": r[16], "leasedAreaHa": r[17]},
+            "loansByProgramme": _programmes(r[18]),
+            "notebookEntries": [{"notebook": n, "persons": c} for n, c in r[19].items()],
+            "appeals": {
+                "total": r[20],
+                "open": r[21],
+                "byTopic": [{"topic": t, "appeals": c} for t, c in r[22].items()],
+            },
+        },
+    }
+
+
+def _floor_page(engine: Engine, code: str) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(_PAGE_SQL, {"code": code}).all()
+    return [
+        {
+            "hubId": r[0],
+            "fullName": r[1],
+            "birthOn": r[2],
+            "sex": r[3],
+            "household": {"hubId": r[4], "assessedCategory": r[5], "computedCategory": r[6]},
+        }
+        for r in rows
+    ]
+
+
+def _floor_district(engine: Engine, code: str) -> list[dict[str, Any]]:
+    with engine.connect() as connection:
+        rows = connection.execute(_DISTRICT_SQL, {"code": code}).all()
+    return [
+        {
+            "code": r[0],
+            "name": r[1],
+            "assistant": {"fullName": r[2]},
+            "statistics": {
+                "population": r[3],
+                "households": r[4],
+                "employment": {"employed": r[5], "unemployed": r[6]},
+                "loansByProgramme": _programmes(r[7]),
+                "appeals": {"total": r[8], "open": r[9]},
+            },
+        }
+        for r in rows
+    ]
+
+
+FLOORS: dict[str, tuple[str, Callable[[Engine, str], Any]]] = {
+    "person": ("pinfl", _floor_person),
+    "dashboard": ("code", _floor_dashboard),
+    "page100": ("code", _floor_page),
+    "district": ("code", _floor_district),
+}
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def create_bench_app() -> Starlette:
+    """The API app (`hub.api.app.create_app`, settings from the environment) plus the floor
+    endpoints `/floor/<query>?key=...` on the same engine, server and event loop."""
+    from hub.api.app import create_app
+
+    app = create_app()
+    engine: Engine = app.state.engine
+
+    def endpoint(fetch: Callable[[Engine, str], Any]) -> Callable[[Request], Any]:
+        async def handle(request: Request) -> Response:
+            data = await run_in_threadpool(fetch, engine, request.query_params["key"])
+            body = orjson.dumps({"data": data}, default=_json_default)
+            return Response(body, media_type="application/json")
+
+        return handle
+
+    for name, (_, fetch) in FLOORS.items():
+        app.router.routes.append(Route(f"/floor/{name}", endpoint(fetch), methods=["GET"]))
+    return app
+
+
+# --- The load generator (this process) and the server (a uvicorn subprocess). ---
+
+
+@dataclass
+class Samples:
+    """Latencies (seconds) of one query in one run, and how many requests failed."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+@dataclass
+class Keys:
+    """Values to draw request parameters from (real keys of the seeded graph)."""
+
+    pinfls: list[str]
+    mahallas: list[str]
+    districts: list[str]
+
+    def for_query(self, name: str, rng: random.Random) -> str:
+        if name == "person":
+            return rng.choice(self.pinfls)
+        if name == "district":
+            return rng.choice(self.districts)
+        return rng.choice(self.mahallas)
+
+
+def read_keys(url: str, sample: int, seed: int) -> Keys:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            pinfls = list(
+                connection.scalars(
+                    text(
+                        "SELECT pinfl FROM person WHERE pinfl IS NOT NULL "
+                        "ORDER BY random() LIMIT :n"
+                    ),
+                    {"n": sample},
+                )
+            )
+            mahallas = list(connection.scalars(text("SELECT code FROM mahalla ORDER BY code")))
+            districts = list(connection.scalars(text("SELECT code FROM district ORDER BY code")))
+    finally:
+        engine.dispose()
+    random.Random(seed).shuffle(pinfls)
+    return Keys(pinfls=pinfls, mahallas=mahallas, districts=districts)
+
+
+def _request(mode: str, name: str, key: str) -> tuple[str, str, dict[str, Any] | None]:
+    if mode == "floor":
+        return "GET", f"/floor/{name}?key={key}", None
+    variable = "pinfl" if name == "person" else "code"
+    return "POST", "/graphql", {"query": QUERIES[name], "variables": {variable: key}}
+
+
+async def _client(
+    http: httpx.AsyncClient,
+    mode: str,
+    pick: Callable[[random.Random], str],
+    keys: Keys,
+    results: dict[str, Samples],
+    deadline: float,
+    budget: list[int],
+    rng: random.Random,
+) -> None:
+    while time.perf_counter() < deadline and budget[0] > 0:
+        budget[0] -= 1
+        name = pick(rng)
+        method, path, payload = _request(mode, name, keys.for_query(name, rng))
+        started = time.perf_counter()
+        response = await http.request(method, path, json=payload)
+        elapsed = time.perf_counter() - started
+        samples = results.setdefault(name, Samples())
+        body = response.json() if response.status_code == 200 else {}
+        if response.status_code != 200 or body.get("errors") or body.get("data") is None:
+            samples.errors += 1
+        samples.latencies.append(elapsed)
+
+
+async def run_load(
+    base_url: str,
+    mode: str,
+    pick: Callable[[random.Random], str],
+    keys: Keys,
+    clients: int,
+    seconds: float,
+    max_requests: int,
+    seed: int,
+) -> tuple[dict[str, Samples], float]:
+    """`clients` concurrent loops for at most `seconds` and `max_requests` in total."""
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    results: dict[str, Samples] = {}
+    budget = [max_requests]
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30.0) as http:
+        started = time.perf_counter()
+        deadline = started + seconds
+        await asyncio.gather(
+            *(
+                _client(
+                    http,
+                    mode,
+                    pick,
+                    keys,
+                    results,
+                    deadline,
+                    budget,
+                    random.Random(seed * 1000 + i),
+                )
+                for i in range(clients)
+            )
+        )
+        elapsed = time.perf_counter() - started
+    return results, elapsed
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = dict(os.environ, HUB_DATABASE_URL=url, HUB_API_POOL_SIZE="10", HUB_API_MAX_OVERFLOW="20")
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench_api:create_bench_app",
+        "--factory",
+        "--app-dir",
+        str(HERE),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, env=env)
+    deadline = time.monotonic() + 60
+    with httpx.Client() as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                    return process
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None:
+                raise RuntimeError(f"The API server exited with {process.returncode}.")
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError("The API server did not answer /healthz within 60 s.")
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# --- Report ---
+
+
+@dataclass
+class Row:
+    clients: int
+    query: str
+    mode: str
+    requests: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+
+
+def _rows(clients: int, mode: str, results: dict[str, Samples], elapsed: float) -> list[Row]:
+    total = sum(len(s.latencies) for s in results.values())
+    rows = []
+    for name, samples in sorted(results.items()):
+        share = len(samples.latencies) / total if total else 0.0
+        rows.append(
+            Row(
+                clients,
+                name,
+                mode,
+                len(samples.latencies),
+                total * share / elapsed,
+                samples.percentile(0.50) * 1000,
+                samples.percentile(0.95) * 1000,
+                samples.percentile(0.99) * 1000,
+                samples.errors,
+            )
+        )
+    return rows
+
+
+def _table(title: str, rows: list[Row]) -> str:
+    lines = [
+        title,
+        f"{'clients':>7} {'query':<10} {'endpoint':<8} {'requests':>8} {'req/s':>8} "
+        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}",
+    ]
+    for r in rows:
+        lines.append(
+            f"{r.clients:>7} {r.query:<10} {r.mode:<8} {r.requests:>8} {r.rps:>8.1f} "
+            f"{r.p50:>8.1f} {r.p95:>8.1f} {r.p99:>8.1f} {r.errors:>6}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _verdicts(rows: list[Row]) -> str:
+    by = {(r.clients, r.query, r.mode): r for r in rows}
+    lines = ["targets:"]
+    for query in ("person", "dashboard"):
+        row = by.get((10, query, "graphql"))
+        if row is not None:
+            verdict = "met" if row.p95 <= 50 else "MISSED"
+            lines.append(f"  p95 <= 50 ms at 10 clients, {query}: {row.p95:.1f} ms ({verdict})")
+    for (clients, query, mode), row in sorted(by.items()):
+        floor = by.get((clients, query, "floor"))
+        if mode == "graphql" and floor is not None and floor.rps > 0:
+            ratio = row.rps / floor.rps
+            verdict = "met" if ratio >= 0.5 else "MISSED"
+            lines.append(
+                f"  GraphQL/floor throughput, {query} at {clients}: {ratio:.2f} ({verdict})"
+            )
+    return "\n".join(lines) + "\n"
+
+
+# --- Main ---
+
+
+def _seeded(admin_url: str, database: str, persons: int) -> str | None:
+    """The URL of `database` when it exists and holds `persons` persons, else None."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    url = make_url(admin_url).set(database=database).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            count = connection.scalar(text("SELECT count(*) FROM person"))
+    except (OperationalError, ProgrammingError):
+        return None
+    finally:
+        engine.dispose()
+    return url if count == persons else None
+
+
+def _pick_one(name: str) -> Callable[[random.Random], str]:
+    return lambda rng: name
+
+
+def _pick_mix(rng: random.Random) -> str:
+    return rng.choices(list(MIX), weights=list(MIX.values()))[0]
+
+
+def measure(args: argparse.Namespace, url: str) -> list[Row]:
+    keys = read_keys(url, sample=5000, seed=args.seed)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(url, port, args.workers)
+    rows: list[Row] = []
+    try:
+        for mode in ("graphql", "floor"):  # warm both paths (pools, caches, imports)
+            asyncio.run(run_load(base, mode, _pick_mix, keys, 4, 2.0, 200, args.seed))
+        for clients in args.clients:
+            for name in QUERIES:
+                for mode in ("graphql", "floor"):
+                    results, elapsed = asyncio.run(
+                        run_load(
+                            base,
+                            mode,
+                            _pick_one(name),
+                            keys,
+                            clients,
+                            args.seconds,
+                            args.max_requests,
+                            args.seed,
+                        )
+                    )
+                    rows += _rows(clients, mode, results, elapsed)
+            results, elapsed = asyncio.run(
+                run_load(
+                    base,
+                    "graphql",
+                    _pick_mix,
+                    keys,
+                    clients,
+                    args.seconds,
+                    args.max_requests,
+                    args.seed,
+                )
+            )
+            rows += [replace_mode(r, "mix") for r in _rows(clients, "graphql", results, elapsed)]
+    finally:
+        stop_server(server)
+    return rows
+
+
+def replace_mode(row: Row, mode: str) -> Row:
+    return Row(
+        row.clients, row.query, mode, row.requests, row.rps, row.p50, row.p95, row.p99, row.errors
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    from seed_graph import DEFAULT_ADMIN_URL, Plan, create_database, drop_database, seed
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
+    parser.add_argument("--database", default="hub_bench")
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--seconds", type=float, default=4.0, help="per run, at most")
+    parser.add_argument("--max-requests", type=int, default=5000, help="per run, at most")
+    parser.add_argument(
+        "--clients", type=lambda v: [int(c) for c in v.split(",")], default=[1, 10, 50]
+    )
+    parser.add_argument("--workers", type=int, default=WORKERS)
+    parser.add_argument("--reuse", action="store_true", help="keep a database seeded before")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    load_before = os.getloadavg()
+    url = _seeded(args.admin_url, args.database, args.persons) if args.reuse else None
+    if url is None:
+        started = time.perf_counter()
+        url = create_database(args.admin_url, args.database)
+        timings = seed(url, Plan(persons=args.persons, seed=args.seed))
+        sys.stdout.write(
+            f"seeded {args.persons} persons in {time.perf_counter() - started:.0f} s "
+            f"({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())})\n"
+        )
+    try:
+        rows = measure(args, url)
+    finally:
+        if not args.keep:
+            drop_database(args.admin_url, args.database)
+    sys.stdout.write(
+        f"machine: {os.cpu_count()} cores, load average before {load_before[0]:.2f}, "
+        f"after {os.getloadavg()[0]:.2f}; server: uvicorn, {args.workers} workers; "
+        f"{args.persons} persons\n"
+    )
+    isolated = [r for r in rows if r.mode != "mix"]
+    sys.stdout.write(_table("one query at a time (GraphQL vs floor):", isolated))
+    sys.stdout.write(_table("realistic mix (GraphQL):", [r for r in rows if r.mode == "mix"]))
+    sys.stdout.write(_verdicts(isolated))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
