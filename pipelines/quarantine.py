@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import polars as pl
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from connectors.outcomes import Reject as ConnectorReject
@@ -65,22 +65,30 @@ def quarantine_rule_breaks(
 def resolve_accepted(
     session: Session, source: str, record_keys: Iterable[str], delivery_id: int, at: datetime
 ) -> int:
-    """Close the open rejects of records that `delivery_id` has now loaded."""
-    keys = list(record_keys)
-    resolved = 0
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        result = session.execute(
+    """Close the open rejects of records that `delivery_id` has now loaded.
+
+    The open rejects of a source are few next to a delivery's records: read those, and
+    update only the ones whose key the delivery brought.
+    """
+    open_rejects = session.execute(
+        select(Reject.id, Reject.record_key).where(
+            Reject.source == source,
+            Reject.status == "open",
+            Reject.record_key.is_not(None),
+            Reject.delivery_id != delivery_id,
+        )
+    ).all()
+    if not open_rejects:
+        return 0
+    accepted = set(record_keys)
+    ids = [reject_id for reject_id, key in open_rejects if key in accepted]
+    for start in range(0, len(ids), 5000):
+        session.execute(
             update(Reject)
-            .where(
-                Reject.status == "open",
-                tuple_(Reject.source, Reject.record_key).in_([(source, k) for k in chunk]),
-                Reject.delivery_id != delivery_id,
-            )
+            .where(Reject.id.in_(ids[start : start + 5000]))
             .values(status="resolved", resolved_at=at, resolved_by_delivery_id=delivery_id)
         )
-        resolved += result.rowcount  # type: ignore[attr-defined]
-    return resolved
+    return len(ids)
 
 
 def summarise(session: Session, status: str = "open") -> list[tuple[str, str, int]]:

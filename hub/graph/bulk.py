@@ -30,6 +30,9 @@ Row = Mapping[str, Any]
 
 DEFAULT_BATCH_SIZE = 20_000
 DEFAULT_COPY_THRESHOLD = 2_000
+# Keys per IN list when reading back: large enough to keep statements few, below SQLite's
+# limit of 32,766 bound parameters (a composite key binds one per column).
+IN_CHUNK = 5_000
 
 
 class BulkWriteError(ValueError):
@@ -256,20 +259,20 @@ def _copy_merge(
 def _select_returning(
     session: Session, tbl: Table, rows: list[Row], key: Sequence[str], returning: Sequence[str]
 ) -> list[tuple[Any, ...]]:
-    """Read back `returning` for the keys just written (one query per 500 keys)."""
+    """Read back `returning` for the keys just written (one query per IN_CHUNK keys)."""
     out: list[tuple[Any, ...]] = []
     cols = [tbl.c[c] for c in returning]
     if len(key) == 1:
         key_col = tbl.c[key[0]]
         values = [row[key[0]] for row in rows]
-        for start in range(0, len(values), 500):
-            stmt = select(*cols).where(key_col.in_(values[start : start + 500]))
+        for start in range(0, len(values), IN_CHUNK):
+            stmt = select(*cols).where(key_col.in_(values[start : start + IN_CHUNK]))
             out.extend(tuple(r) for r in session.execute(stmt))
         return out
     key_cols = [tbl.c[k] for k in key]
     tuples = [tuple(row[k] for k in key) for row in rows]
-    for start in range(0, len(tuples), 500):
-        stmt = select(*cols).where(tuple_(*key_cols).in_(tuples[start : start + 500]))
+    for start in range(0, len(tuples), IN_CHUNK):
+        stmt = select(*cols).where(tuple_(*key_cols).in_(tuples[start : start + IN_CHUNK]))
         out.extend(tuple(r) for r in session.execute(stmt))
     return out
 
@@ -285,8 +288,8 @@ def fetch_key_map(
     tbl = _table_of(target)
     wanted = list(dict.fromkeys(values))
     found: dict[Any, Any] = {}
-    for start in range(0, len(wanted), 500):
-        stmt = select(tbl.c[key], tbl.c[value]).where(tbl.c[key].in_(wanted[start : start + 500]))
+    for start in range(0, len(wanted), IN_CHUNK):
+        stmt = select(tbl.c[key], tbl.c[value]).where(tbl.c[key].in_(wanted[start : start + IN_CHUNK]))
         found.update((k, v) for k, v in session.execute(stmt))
     return found
 

@@ -60,8 +60,8 @@ def _upsert_households(ctx: LoadContext, households: pl.DataFrame) -> pl.DataFra
 
 
 def _replace_members(ctx: LoadContext, household_ids: list[int], linked: pl.DataFrame) -> None:
-    for start in range(0, len(household_ids), 500):
-        chunk = household_ids[start : start + 500]
+    for start in range(0, len(household_ids), 5000):
+        chunk = household_ids[start : start + 5000]
         ctx.session.execute(delete(HouseholdMember).where(HouseholdMember.household_id.in_(chunk)))
     rows = (
         linked.filter(pl.col("person_id").is_not_null())

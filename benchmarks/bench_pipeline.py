@@ -1,0 +1,278 @@
+"""End-to-end benchmark of the hub's main job: time and peak memory per stage and in total.
+
+    uv run python benchmarks/bench_pipeline.py --people 100000 1000000 --backend sqlite postgresql
+
+For each size a sandbox world is generated once (cached under --worlds), its agencies are
+served by a `sandbox serve` subprocess on loopback, and every asset and check of the main job
+is materialised in-process (Dagster's in-process executor) into a fresh graph database:
+a SQLite file, or a new PostgreSQL database on --postgres (dropped afterwards). Per stage
+(each Dagster step: raw_*, staged_*, quality_*, loaded_*, mahalla_diagnostics) the table
+shows seconds and the peak RSS seen while it ran (sampled every 50 ms); then the totals per
+size and backend, and the ratio between sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+from dagster import DagsterEventType, DagsterInstance, materialize
+from sqlalchemy import create_engine, func, select, text
+
+from hub.graph.models import Household, Person, Reject, SourceRecord
+from pipelines.assets import ALL_ASSETS
+from pipelines.checks import QUALITY_CHECKS
+from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
+from sandbox.generate import generate_world
+from sandbox.serve.settings import DEFAULT_BANK_API_KEY, DEFAULT_TAX_TOKEN
+
+log = logging.getLogger("bench_pipeline")
+FILE_SOURCES = ("registry", "survey", "employment", "land", "appeals")
+
+
+@dataclass
+class MemorySampler:
+    """Samples this process's RSS every `interval` seconds, with timestamps."""
+
+    interval: float = 0.05
+    samples: list[tuple[float, float]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> MemorySampler:
+        process = psutil.Process()
+
+        def sample() -> None:
+            while not self._stop.is_set():
+                self.samples.append((time.time(), process.memory_info().rss / 2**20))
+                time.sleep(self.interval)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def peak(self, start: float, end: float) -> float:
+        inside = [rss for t, rss in self.samples if start <= t <= end]
+        return max(inside, default=0.0)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def ensure_world(worlds: Path, people: int) -> Path:
+    world = worlds / f"world-{people}"
+    if not (world / "world.json").exists():
+        started = time.perf_counter()
+        shutil.rmtree(world, ignore_errors=True)
+        generate_world(world, people, seed=20220101)
+        log.info("generated %s in %.1f s", world, time.perf_counter() - started)
+    return world
+
+
+class Agencies:
+    """`sandbox serve` in a subprocess, so it does not share this process's GIL."""
+
+    def __init__(self, world: Path) -> None:
+        self.port = _free_port()
+        sandbox = str(Path(sys.executable).parent / "sandbox")
+        argv = [sandbox, "serve", str(world), "--host", "127.0.0.1", "--port", str(self.port)]
+        self.process = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/health", timeout=1)
+                return
+            except httpx.TransportError:
+                time.sleep(0.2)
+        raise RuntimeError("the sandbox agencies did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def resources(database_url: str, landing: Path, world: Path, agencies: Agencies) -> dict:
+    found: dict[str, object] = {
+        "hub_db": HubDatabase(database_url=database_url, landing_dir=str(landing)),
+        "tax_agency": TaxAgency(base_url=f"{agencies.url}/tax", token=DEFAULT_TAX_TOKEN),
+        "bank_agency": BankAgency(base_url=f"{agencies.url}/bank", api_key=DEFAULT_BANK_API_KEY),
+    }
+    for source in FILE_SOURCES:
+        found[f"{source}_agency"] = FolderAgency(folder=str(world / source))
+    return found
+
+
+def fresh_database(backend: str, scratch: Path, postgres: str) -> tuple[str, str | None]:
+    if backend == "sqlite":
+        return f"sqlite:///{scratch / 'hub.sqlite3'}", None
+    name = f"hub_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    base = postgres.rsplit("/", 1)[0]
+    return f"{base}/{name}", name
+
+
+def drop_database(postgres: str, name: str) -> None:
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@dataclass
+class RunResult:
+    people: int
+    backend: str
+    seconds: float
+    peak_mb: float
+    steps: dict[str, tuple[float, float]]
+    counts: dict[str, int]
+
+
+def run_once(people: int, backend: str, world: Path, postgres: str) -> RunResult:
+    agencies = Agencies(world)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    url, pg_name = fresh_database(backend, scratch, postgres)
+    try:
+        hub = HubDatabase(database_url=url, landing_dir=str(scratch / "landing"))
+        hub.engine()  # migrate before timing
+        instance = DagsterInstance.ephemeral()
+        with MemorySampler() as memory:
+            started = time.time()
+            result = materialize(
+                [*ALL_ASSETS, *QUALITY_CHECKS],
+                resources=resources(url, scratch / "landing", world, agencies),
+                instance=instance,
+                raise_on_error=False,
+            )
+            finished = time.time()
+        if not result.success:
+            raise RuntimeError(f"the main job failed on {backend} with {people} people")
+        starts: dict[str, float] = {}
+        steps: dict[str, tuple[float, float]] = {}
+        for entry in instance.all_logs(result.run_id):
+            event = entry.dagster_event
+            if event is None or event.step_key is None:
+                continue
+            if event.event_type == DagsterEventType.STEP_START:
+                starts[event.step_key] = entry.timestamp
+            elif event.event_type == DagsterEventType.STEP_SUCCESS:
+                begin = starts.get(event.step_key, entry.timestamp)
+                steps[event.step_key] = (
+                    entry.timestamp - begin,
+                    memory.peak(begin, entry.timestamp),
+                )
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            counts = {
+                model.__name__: connection.scalar(select(func.count()).select_from(model)) or 0
+                for model in (Person, Household, SourceRecord, Reject)
+            }
+        engine.dispose()
+        return RunResult(
+            people, backend, finished - started, memory.peak(started, finished), steps, counts
+        )
+    finally:
+        agencies.close()
+        shutil.rmtree(scratch, ignore_errors=True)
+        if pg_name:
+            drop_database(postgres, pg_name)
+
+
+def print_tables(results: list[RunResult]) -> None:
+    by_step: dict[str, dict[tuple[int, str], tuple[float, float]]] = defaultdict(dict)
+    for r in results:
+        for step, figures in r.steps.items():
+            by_step[step][(r.people, r.backend)] = figures
+    columns = [(r.people, r.backend) for r in results]
+    header = "| stage | " + " | ".join(f"{p:,} {b} s / peak MB" for p, b in columns) + " |"
+    sys.stdout.write(header + "\n|" + "---|" * (len(columns) + 1) + "\n")
+    for step in sorted(by_step):
+        cells = []
+        for column in columns:
+            seconds, peak = by_step[step].get(column, (float("nan"), float("nan")))
+            cells.append(f"{seconds:.1f} / {peak:.0f}")
+        sys.stdout.write(f"| {step} | " + " | ".join(cells) + " |\n")
+    sys.stdout.write(
+        "\n| people | backend | total s | peak MB | persons | households | "
+        "source records | quarantined |\n|---|---|---|---|---|---|---|---|\n"
+    )
+    for r in results:
+        c = r.counts
+        sys.stdout.write(
+            f"| {r.people:,} | {r.backend} | {r.seconds:.1f} | {r.peak_mb:.0f} | "
+            f"{c['Person']:,} | {c['Household']:,} | {c['SourceRecord']:,} | {c['Reject']:,} |\n"
+        )
+    sizes = sorted({r.people for r in results})
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        for backend in sorted({r.backend for r in results}):
+            pair = {r.people: r for r in results if r.backend == backend}
+            if small in pair and large in pair:
+                ratio = pair[large].seconds / pair[small].seconds
+                sys.stdout.write(
+                    f"\n{backend}: {large:,} / {small:,} people took {ratio:.1f}x the time "
+                    f"for {large / small:.0f}x the people\n"
+                )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, nargs="+", default=[100_000])
+    parser.add_argument(
+        "--backend", nargs="+", default=["sqlite"], choices=["sqlite", "postgresql"]
+    )
+    parser.add_argument(
+        "--worlds", type=Path, default=Path(tempfile.gettempdir()) / "hub-bench-worlds"
+    )
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get(
+            "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    logging.getLogger("dagster").setLevel(logging.WARNING)
+    results = []
+    for people in args.people:
+        world = ensure_world(args.worlds, people)
+        for backend in args.backend:
+            log.info("running %s people on %s", people, backend)
+            results.append(run_once(people, backend, world, args.postgres))
+    load = os.getloadavg()
+    sys.stdout.write(
+        f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} at the end\n\n"
+    )
+    print_tables(results)
+
+
+if __name__ == "__main__":
+    main()
