@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import polars as pl
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from connectors.outcomes import Reject as ConnectorReject
@@ -89,14 +89,3 @@ def resolve_accepted(
             .values(status="resolved", resolved_at=at, resolved_by_delivery_id=delivery_id)
         )
     return len(ids)
-
-
-def summarise(session: Session, status: str = "open") -> list[tuple[str, str, int]]:
-    """(source, rule, count) of the quarantine's records in `status`."""
-    stmt = (
-        select(Reject.source, Reject.rule, func.count())
-        .where(Reject.status == status)
-        .group_by(Reject.source, Reject.rule)
-        .order_by(Reject.source, Reject.rule)
-    )
-    return [(source, rule, count) for source, rule, count in session.execute(stmt)]
