@@ -1,1 +1,16 @@
-"""api."""
+"""The GraphQL API over the mahalla graph (strawberry on Starlette, served by uvicorn).
+
+Serve: `uv run hub api --host 127.0.0.1 --port 8000` (GraphQL at /graphql, /healthz;
+GraphiQL when `HUB_API_GRAPHIQL=true`). Export the SDL: `uv run hub export-schema`.
+
+Layout, one package per domain (its data layer, GraphQL types, filters and root fields):
+
+- `territory/`, `people/`, `activities/`, `provenance/`: `data.py` reads rows into frozen
+  records with set-based SQL; `types.py` turns records into GraphQL types; `filters.py`
+  validates inputs into criteria; `queries.py` holds the root fields.
+- `app.py` (create_app), `view.py` (per-request context and session), `schema.py` (the
+  root Query), `loaders.py` (per-request DataLoaders), `relations.py` (sync-when-loaded
+  relation resolution and per-page warming), `pagination.py` (cursor connections),
+  `nodes.py` (global ids), `principal.py` (who is calling), `errors.py` and
+  `error_reporting.py` (codes, masking, logging), `scalars.py`, `vocabulary.py`.
+"""

@@ -8,7 +8,7 @@ splitting at most `n - 1` times recovers them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -46,7 +46,3 @@ async def load_nodes(
     """The nodes for `keys` in order, None where no record has the key."""
     records = await loader.load_many(list(keys))
     return [None if r is None else convert(r) for r in records]
-
-
-def ids(node_ids: Iterable[str]) -> list[str]:
-    return list(node_ids)

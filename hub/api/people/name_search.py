@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from hub.api.errors import BadUserInputError
 from hub.api.people.data import NameQuery
-from hub.identity.names import normalise_name
-
-_KEY_SEPARATOR = "|"
+from hub.identity.names import KEY_SEPARATOR, normalise_name
 
 
 def _like(key: str) -> str:
@@ -35,7 +33,7 @@ def name_query(text: str) -> NameQuery:
         return NameQuery(_like(name.surname_key), None, name.sex_hint)
     given = _part_pattern(name.given_key)
     patronymic = _part_pattern(name.patronymic_key)
-    pattern = _KEY_SEPARATOR.join((_like(name.surname_key), given, patronymic))
+    pattern = KEY_SEPARATOR.join((_like(name.surname_key), given, patronymic))
     return NameQuery(_like(name.surname_key), pattern, name.sex_hint)
 
 
