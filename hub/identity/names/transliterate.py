@@ -77,14 +77,17 @@ def transliterate_segment(segment: str) -> str:
             following = segment[index + 1] if index < last else ""
             latin = _cyrillic_letter(char, tail, following)
         elif char in APOSTROPHES:
-            # Repeated marks are one mark, already here, so that "ўʼе" keeps ў as the context.
-            latin = "" if tail.endswith(CANONICAL_APOSTROPHE) else CANONICAL_APOSTROPHE
+            latin = CANONICAL_APOSTROPHE
         elif char in "-?":
             latin = char
         else:
             latin = char if "a" <= char <= "z" else _LATIN_SPECIAL.get(char) or _strip_accent(char)
             if latin == "e" and ends_in_vowel(tail):
                 latin = "ye"
+        if latin.startswith(CANONICAL_APOSTROPHE) and tail.endswith(CANONICAL_APOSTROPHE):
+            # Repeated marks (typed, or ъ after ў) are one mark, already here, so that the
+            # е after "ўъ" sees ў as its context, as it will when the Latin is read again.
+            latin = latin[1:]
         if latin:
             out.append(latin)
             tail = (tail + latin)[-2:]

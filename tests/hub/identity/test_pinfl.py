@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.identity import (
@@ -155,12 +155,14 @@ _PINFL_PARTS = st.tuples(
 )
 
 
+@settings(deadline=None)
 @given(_PINFL_PARTS)
 def test_maker_output_always_validates(parts: tuple[date, Sex, int, int]) -> None:
     made = make_pinfl(*parts)
     assert parse_pinfl(made) == ParsedPinfl(made, *parts)
 
 
+@settings(deadline=None)
 @given(_PINFL_PARTS, st.integers(0, 13), st.integers(1, 9))
 def test_any_single_changed_digit_makes_a_valid_pinfl_invalid(
     parts: tuple[date, Sex, int, int], position: int, shift: int
@@ -170,6 +172,7 @@ def test_any_single_changed_digit_makes_a_valid_pinfl_invalid(
     assert isinstance(parse_pinfl(changed), InvalidPinfl)
 
 
+@settings(deadline=None)
 @given(st.one_of(st.text(), st.none(), st.integers(), st.binary(), st.floats()))
 def test_parser_never_raises(value: object) -> None:
     assert isinstance(parse_pinfl(value), ParsedPinfl | InvalidPinfl)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.identity import (
@@ -95,6 +95,7 @@ def test_invalid_mahalla_code_gets_its_reason(value: object, issue: CodeIssue) -
     assert (result.kind, result.issue) == ("mahalla", issue)
 
 
+@settings(deadline=None)
 @given(st.one_of(st.text(), st.none(), st.integers(), st.text(alphabet="0123456789")))
 def test_territory_parsers_never_raise(value: object) -> None:
     for parse in (parse_region_code, parse_district_code, parse_mahalla_code):

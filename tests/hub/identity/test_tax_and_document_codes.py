@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hub.identity import (
@@ -104,6 +104,7 @@ def test_invalid_mfo_gets_its_reason(value: object, issue: CodeIssue) -> None:
     assert result.issue is issue
 
 
+@settings(deadline=None)
 @given(st.one_of(st.text(), st.none(), st.integers(), st.binary()))
 def test_code_parsers_never_raise(value: object) -> None:
     for parse in (parse_tin, parse_passport, parse_mfo):

@@ -1,14 +1,15 @@
 """Properties of name normalisation over generated Uzbek names in every agency's spelling.
 
 Names are built from realistic syllables given in both scripts, so each generated name has
-a known Cyrillic form without a (lossy) Latin→Cyrillic converter.
+a known Cyrillic form without a (lossy) Latin→Cyrillic converter. No deadlines: speed is
+measured in benchmarks/, and a shared CI machine must not turn into a failing test.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hub.identity import NameParse, keys_match, normalise_name, parse_name
@@ -118,14 +119,14 @@ def _forms(person: _Person) -> list[str]:
     ]
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(_people)
 def test_script_case_and_apostrophe_variants_of_one_name_share_one_key(person: _Person) -> None:
     keys = {form: _key(form) for form in _forms(person)}
     assert len(set(keys.values())) == 1, keys
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(_people)
 def test_every_variant_reads_the_same_sex_and_initials(person: _Person) -> None:
     names = [normalise_name(form) for form in _forms(person)]
@@ -133,14 +134,14 @@ def test_every_variant_reads_the_same_sex_and_initials(person: _Person) -> None:
     assert len({n.initials for n in names if n is not None}) == 1
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(_people)
 def test_question_marks_of_old_exports_still_match_the_key(person: _Person) -> None:
     lost = person.cyrillic().translate(_LOST_IN_1251)
     assert keys_match(_key(lost), _key(person.latin()))
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(_people)
 def test_normalising_the_canonical_spelling_again_keeps_the_key(person: _Person) -> None:
     for form in _forms(person):
@@ -159,8 +160,16 @@ _NAMEISH = st.text(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(_NAMEISH)
+# Found by hypothesis once each: quote-like apostrophes at edges, accented vowels, э and
+# ъ after a vowel.
+@example("?-ъ")
+@example("-`Ё")
+@example("êéò")
+@example("эунЁэv")
+@example("Ўъе")
+@example("еdн?кеbЎ'е")
 def test_canonical_spelling_is_a_fixed_point_for_name_like_text(text: str) -> None:
     name = normalise_name(text)
     if name is None:
@@ -171,7 +180,7 @@ def test_canonical_spelling_is_a_fixed_point_for_name_like_text(text: str) -> No
     assert normalise_name(again.latin) == again
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(), st.none(), st.integers(), st.floats(), st.binary(), _NAMEISH))
 def test_any_input_gives_a_result_and_never_raises(value: object) -> None:
     parsed = parse_name(value)
