@@ -159,6 +159,16 @@ def _execute_upsert(
     session.execute(stmt, rows)
 
 
+def _on_conflict(key: Sequence[str], to_update: list[str], where: str | None) -> str:
+    """The ON CONFLICT clause both dialects accept, for hand-written upserts."""
+    conflict = ", ".join(f'"{k}"' for k in key)
+    if not to_update:
+        return f"ON CONFLICT ({conflict}) DO NOTHING"
+    assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in to_update)
+    condition = f" WHERE {where}" if where else ""
+    return f"ON CONFLICT ({conflict}) DO UPDATE SET {assignments}{condition}"
+
+
 def _sqlite_executemany(
     session: Session,
     tbl: Table,
@@ -178,13 +188,8 @@ def _sqlite_executemany(
     processors = [tbl.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
     quoted = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
-    conflict = ", ".join(f'"{k}"' for k in key)
-    if to_update:
-        assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in to_update)
-        action = f"DO UPDATE SET {assignments}" + (f" WHERE {where}" if where else "")
-    else:
-        action = "DO NOTHING"
-    sql = f'INSERT INTO "{tbl.name}" ({quoted}) VALUES ({marks}) ON CONFLICT ({conflict}) {action}'
+    conflict = _on_conflict(key, to_update, where)
+    sql = f'INSERT INTO "{tbl.name}" ({quoted}) VALUES ({marks}) {conflict}'
     active = [(i, p) for i, p in enumerate(processors) if p is not None]
     # Timestamps and dates repeat a lot in a load (the load's own moment on every row):
     # process each distinct value once. JSON values are not hashable and not cached.
@@ -241,16 +246,10 @@ def _copy_merge(
             copy.write_row(
                 [_copy_value(row[c], j) for c, j in zip(columns, json_columns, strict=True)]
             )
-    conflict = ", ".join(f'"{k}"' for k in key)
-    if to_update:
-        assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in to_update)
-        action = f"DO UPDATE SET {assignments}" + (f" WHERE {where}" if where else "")
-    else:
-        action = "DO NOTHING"
     session.execute(
         text(
             f'INSERT INTO "{tbl.name}" ({quoted}) SELECT {quoted} FROM "{temp}" '
-            f"ON CONFLICT ({conflict}) {action}"
+            f"{_on_conflict(key, to_update, where)}"
         )
     )
     session.execute(text(f'DROP TABLE "{temp}"'))
@@ -289,7 +288,9 @@ def fetch_key_map(
     wanted = list(dict.fromkeys(values))
     found: dict[Any, Any] = {}
     for start in range(0, len(wanted), IN_CHUNK):
-        stmt = select(tbl.c[key], tbl.c[value]).where(tbl.c[key].in_(wanted[start : start + IN_CHUNK]))
+        stmt = select(tbl.c[key], tbl.c[value]).where(
+            tbl.c[key].in_(wanted[start : start + IN_CHUNK])
+        )
         found.update((k, v) for k, v in session.execute(stmt))
     return found
 

@@ -14,13 +14,11 @@ from datetime import date
 
 import polars as pl
 
+from pipelines.quality.suites import MAHALLA_CODE, TIN
+from pipelines.quality.thresholds import FIRST_BIRTH_ON as FIRST_BIRTH
 from pipelines.staging import rules as r
 from pipelines.staging.mentions import add_mention_columns
 from pipelines.staging.schemas import STAGED_SCHEMAS
-
-FIRST_BIRTH = date(1900, 1, 1)
-MAHALLA_CODE = r"^[0-9]{10}$"
-TIN = r"^[24-7][0-9]{8}$"
 
 
 @dataclass(frozen=True)
