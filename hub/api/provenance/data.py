@@ -1,8 +1,8 @@
 """The provenance data layer: deliveries, source records, person conflicts and the
 quarantine, with the per-source summaries engineers watch.
 
-Delivery statuses: the loader marks a delivery `succeeded` or `failed` when it ends
-(`running` before that); the summaries count on those two words.
+Delivery statuses are the pipelines' (pipelines/deliveries.py): `landing` → `landed` →
+`staged` → `loaded`, or `failed`; the summaries count `loaded` as a successful load.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CONFLICT = table_of(PersonConflict)
 REJECT = table_of(Reject)
 PERSON = table_of(Person)
 
-DELIVERY_SUCCEEDED = "succeeded"
+DELIVERY_SUCCEEDED = "loaded"
 DELIVERY_FAILED = "failed"
 
 

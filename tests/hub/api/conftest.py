@@ -174,7 +174,7 @@ def _deliveries(session: Session) -> None:
             delivery(
                 1,
                 "survey",
-                "succeeded",
+                "loaded",
                 datetime(2022, 12, 1, 6, tzinfo=UTC),
                 delivered=10,
                 accepted=10,
@@ -189,7 +189,7 @@ def _deliveries(session: Session) -> None:
             delivery(
                 3,
                 "bank",
-                "succeeded",
+                "loaded",
                 datetime(2022, 12, 3, 6, tzinfo=UTC),
                 delivered=7,
                 accepted=5,

@@ -78,7 +78,7 @@ def test_person_by_pinfl_returns_the_golden_person_and_every_relation(
     records = _nodes(person["sourceRecords"])
     assert {(r["source"], r["firstDelivery"]["status"]) for r in records} == {
         ("bank", "failed"),
-        ("survey", "succeeded"),
+        ("survey", "loaded"),
     }
     assert _nodes(person["conflicts"]) == [
         {

@@ -21,7 +21,7 @@ def test_deliveries_are_listed_newest_first_and_filter_by_source(
         "2022-12-01T06:00:00+00:00",
     ]
     bank = api.data(query, {"source": "bank"})["deliveries"]
-    assert [e["node"]["status"] for e in bank["edges"]] == ["succeeded", "failed"]
+    assert [e["node"]["status"] for e in bank["edges"]] == ["loaded", "failed"]
 
 
 def test_source_summaries_show_last_success_last_failure_and_counts(
