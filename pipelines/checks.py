@@ -6,7 +6,6 @@ freshness). One GX validation feeds both. Checks look at the deliveries waiting 
 loaded; with nothing new they pass and say so.
 """
 
-
 from collections.abc import Iterator
 
 from dagster import (

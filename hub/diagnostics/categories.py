@@ -21,7 +21,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Unpack
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Select, select, update
@@ -60,7 +60,9 @@ class CategoryRules:
 
 
 def _frame(
-    session: Session, stmt: Select[Unpack[tuple[Any, ...]]], schema: dict[str, pl.DataType | type[pl.DataType]]
+    session: Session,
+    stmt: Select[*tuple[Any, ...]],
+    schema: dict[str, pl.DataType | type[pl.DataType]],
 ) -> pl.DataFrame:
     rows = [tuple(r) for r in session.execute(stmt)]
     return pl.DataFrame(rows, schema=schema, orient="row")

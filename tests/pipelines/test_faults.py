@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance, materialize
 from sqlalchemy import String, func, select
+from starlette.testclient import TestClient
 
+from hub.api.app import create_app
+from hub.config import HubSettings
 from hub.graph.models import (
     Appeal,
     Delivery,
@@ -43,7 +46,7 @@ def count(graph_db, model) -> int:  # type: ignore[no-untyped-def]
 
 
 def test_a_source_down_fails_clearly_while_the_others_load_and_its_old_data_stays(
-    graph_db, agencies, tax_down_agencies, hub_resources
+    graph_db, agencies, tax_down_agencies, hub_resources, tmp_path: Path
 ) -> None:
     assert run(hub_resources(graph_db.url, agencies)).success
     registrations = count(graph_db, TaxRegistration)
@@ -71,6 +74,20 @@ def test_a_source_down_fails_clearly_while_the_others_load_and_its_old_data_stay
             select(Delivery).where(Delivery.source == "tax", Delivery.status == "failed")
         ).all()
         assert failed and "503" in (failed[-1].message or "")
+    # Engineers see it through the API: the last good load and the failure beside it.
+    settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
+    with TestClient(create_app(settings)) as client:
+        answer = client.post(
+            "/graphql",
+            json={
+                "query": '{ sources(source: "tax") { lastSucceededAt lastFailedAt '
+                "lastFailureMessage } }"
+            },
+        ).json()
+    (tax,) = answer["data"]["sources"]
+    assert tax["lastSucceededAt"] is not None
+    assert tax["lastFailedAt"] > tax["lastSucceededAt"]
+    assert "503" in tax["lastFailureMessage"]
 
 
 def _corrupt_rows(world: Path) -> dict[str, int]:

@@ -32,7 +32,9 @@ class DeliveryNode(relay.Node):
     source: str
     name: str
     fingerprint: str | None
-    status: str = strawberry.field(description="landing, landed, staged, loaded (the load succeeded) or failed.")
+    status: str = strawberry.field(
+        description="landing, landed, staged, loaded (a successful load) or failed.",
+    )
     started_at: datetime
     finished_at: datetime | None
     delivered: int
