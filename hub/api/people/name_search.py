@@ -1,7 +1,7 @@
 """Turning a typed name into a search over the graph's normalised name keys.
 
 The pipeline stores each golden person's `name_key` and `surname_key` as
-`hub.identity.names.normalise_name` computes them (`abdulay|akmal|bahtier`, `abdulay`), so
+`hub.identity.names.normalise_name` computes them (`abdulay|akmal|bahtiyur`, `abdulay`), so
 the search string goes through the same function: any script, case, word order, apostrophe
 or patronymic form finds the same people. The surname must match; a given name or
 patronymic, when typed, must match too; an initial matches any name with that first letter;
