@@ -91,8 +91,10 @@ def upsert_rows(
         columns = list(unique[0].keys())
         dialect = session.get_bind().dialect.name
         if dialect == "postgresql" and len(unique) >= copy_threshold:
-            _copy_merge(session, tbl, unique, columns, key, to_update, where)
-        elif dialect == "sqlite":
+            merged = _copy_merge(session, tbl, unique, columns, key, to_update, where, returning)
+            results.extend(merged)
+            continue
+        if dialect == "sqlite":
             _sqlite_executemany(session, tbl, unique, columns, key, to_update, where)
         else:
             _execute_upsert(session, tbl, unique, key, to_update, where, dialect)
@@ -233,7 +235,8 @@ def _copy_merge(
     key: Sequence[str],
     to_update: list[str],
     where: str | None,
-) -> None:
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
     temp = f"tmp_{tbl.name}_{uuid.uuid4().hex[:12]}"
     quoted = ", ".join(f'"{c}"' for c in columns)
     session.execute(text(f'CREATE TEMPORARY TABLE "{temp}" (LIKE "{tbl.name}" INCLUDING DEFAULTS)'))
@@ -252,7 +255,17 @@ def _copy_merge(
             f"{_on_conflict(key, to_update, where)}"
         )
     )
+    found: list[tuple[Any, ...]] = []
+    if returning:
+        # The temporary table holds exactly the keys written: one join reads them back.
+        wanted = ", ".join(f't."{c}"' for c in returning)
+        joined = " AND ".join(f't."{k}" = s."{k}"' for k in key)
+        rows_back = session.execute(
+            text(f'SELECT {wanted} FROM "{tbl.name}" t JOIN "{temp}" s ON {joined}')
+        )
+        found = [tuple(r) for r in rows_back]
     session.execute(text(f'DROP TABLE "{temp}"'))
+    return found
 
 
 def _select_returning(

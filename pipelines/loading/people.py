@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import select
 
-from hub.graph.bulk import upsert_rows
+from hub.graph.bulk import IN_CHUNK, upsert_rows
 from hub.graph.models import Person, PersonConflict, SourceRecord
 from hub.identity.linking import SOURCE_RANK, link_mentions
 from pipelines.loading.context import LoadContext
@@ -87,9 +87,9 @@ def _record_conflicts(ctx: LoadContext, linked: pl.DataFrame) -> None:
     """Note where a mention disagrees with the value that survived on its person."""
     person_ids = linked["person_id"].drop_nulls().unique().to_list()
     surviving: list[tuple[Any, ...]] = []
-    for start in range(0, len(person_ids), 500):
+    for start in range(0, len(person_ids), IN_CHUNK):
         stmt = select(Person.id, Person.birth_on, Person.sex).where(
-            Person.id.in_(person_ids[start : start + 500])
+            Person.id.in_(person_ids[start : start + IN_CHUNK])
         )
         surviving.extend(tuple(row) for row in ctx.session.execute(stmt))
     if not surviving:
