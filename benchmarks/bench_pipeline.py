@@ -260,7 +260,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    logging.getLogger("dagster").setLevel(logging.WARNING)
+    for noisy in ("dagster", "httpx", "alembic", "great_expectations"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     results = []
     for people in args.people:
         world = ensure_world(args.worlds, people)
