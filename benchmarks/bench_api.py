@@ -9,7 +9,8 @@ read by hand-written SQL and returned by plain Starlette endpoints on the same s
 drive it from this process with an asyncio/httpx load generator at 1, 10 and 50 concurrent
 clients. Each (query, endpoint, concurrency) runs for at most `--seconds` and
 `--max-requests`; then a realistic mix of the four queries runs against GraphQL. Prints
-requests/s and p50/p95/p99 per query, and drops the database unless `--keep`.
+requests/s and p50/p95/p99 per query, and drops the database it seeded unless `--keep` (a
+database reused with `--reuse` is always kept: it took minutes to seed).
 
 Queries: person by PINFL with every nested record; a mahalla dashboard (assistant and
 statistics); a page of 100 persons with their households; a district's mahallas with
@@ -642,12 +643,15 @@ def main(argv: list[str] | None = None) -> int:
         "--clients", type=lambda v: [int(c) for c in v.split(",")], default=[1, 10, 50]
     )
     parser.add_argument("--workers", type=int, default=WORKERS)
-    parser.add_argument("--reuse", action="store_true", help="keep a database seeded before")
+    parser.add_argument(
+        "--reuse", action="store_true", help="use (and keep) a database seeded before"
+    )
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     load_before = os.getloadavg()
     url = _seeded(args.admin_url, args.database, args.persons) if args.reuse else None
+    reused = url is not None
     if url is None:
         started = time.perf_counter()
         url = create_database(args.admin_url, args.database)
@@ -659,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         rows = measure(args, url)
     finally:
-        if not args.keep:
+        if not (args.keep or reused):
             drop_database(args.admin_url, args.database)
     sys.stdout.write(
         f"machine: {os.cpu_count()} cores, load average before {load_before[0]:.2f}, "

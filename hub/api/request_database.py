@@ -1,11 +1,14 @@
-"""One database session per request, used from async resolvers without blocking the loop.
+"""One database session per request, used from async resolvers one batch at a time.
 
 SQLAlchemy sessions are synchronous and not thread-safe, while strawberry resolves fields
-(and DataLoader batches) concurrently on the event loop. `RequestDatabase.run` queues each
-data-layer call; one drainer at a time takes everything queued and runs it, in order, in a
-single trip to Starlette's thread pool. So a request's statements never overlap on its one
-connection, and the DataLoaders dispatched in one tick of the loop (a person's eleven
-relations, say) cost one thread hop instead of eleven.
+(and DataLoader batches) concurrently on an event loop. `RequestDatabase.run` queues each
+data-layer call; one drainer at a time takes everything queued and runs it, in order. So a
+request's statements never overlap on its one connection, and the DataLoaders dispatched
+in one tick of the loop (a person's eleven relations, say) run as one batch.
+
+The calls run inline, blocking the loop they are awaited on: the schema executes each
+operation on a private loop in a worker thread (`hub.api.operation_thread`), so that loop
+serves this request alone and the server's loop is never blocked.
 
 The session only reads; it is opened lazily by the first statement and closed (its
 transaction rolled back, its connection returned to the pool) by `close`, which the view
@@ -20,7 +23,6 @@ from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session, sessionmaker
-from starlette.concurrency import run_in_threadpool
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -51,7 +53,7 @@ class RequestDatabase:
     async def run(
         self, fn: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
-        """Call `fn(session, *args, **kwargs)` in a worker thread and return its result."""
+        """Call `fn(session, *args, **kwargs)` with the next batch and return its result."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.append((partial(fn, self._session, *args, **kwargs), future))
         if self._drainer is None:
@@ -64,7 +66,7 @@ class RequestDatabase:
                 # One more tick lets the other loaders dispatched in this one join the trip.
                 await asyncio.sleep(0)
                 batch, self._queue = self._queue, []
-                outcomes = await run_in_threadpool(_run_all, [call for call, _ in batch])
+                outcomes = _run_all([call for call, _ in batch])
                 for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
                     if future.cancelled():
                         continue
@@ -76,7 +78,7 @@ class RequestDatabase:
             self._drainer = None
 
     async def close(self) -> None:
-        """Wait for queued calls, then close the session in a worker thread."""
+        """Wait for queued calls, then close the session."""
         while self._drainer is not None:
             await asyncio.wait({self._drainer})
-        await run_in_threadpool(self._session.close)
+        self._session.close()

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
@@ -13,7 +14,8 @@ from graphql import GraphQLError
 from strawberry import relay
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from hub.api.activities.types import (
     AppealNode,
@@ -25,7 +27,9 @@ from hub.api.activities.types import (
     ParcelNode,
     TaxRegistrationNode,
 )
+from hub.api.context import Context
 from hub.api.error_reporting import ErrorClassification, log_errors
+from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
 from hub.api.provenance.queries import ProvenanceQuery
@@ -72,7 +76,38 @@ class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery):
 
 
 class HubSchema(strawberry.Schema):
-    """The schema, logging errors our way (see `hub.api.error_reporting`)."""
+    """The schema, logging errors our way (see `hub.api.error_reporting`), executing each
+    operation in one worker thread (see `hub.api.operation_thread`)."""
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        execute = super().execute
+
+        async def operation() -> ExecutionResult:
+            try:
+                return await execute(
+                    query,
+                    variable_values,
+                    context_value,
+                    root_value,
+                    operation_name,
+                    allowed_operation_types,
+                    operation_extensions,
+                )
+            finally:
+                # Returned to the pool from this thread: closing rolls back, a round trip.
+                if isinstance(context_value, Context):
+                    await context_value.db.close()
+
+        return await run_in_worker(operation)
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

@@ -2,7 +2,9 @@
 
 `HubGraphQL.run` builds the context itself (rather than letting strawberry call
 `get_context`) so that it can close the request's session when the response is ready,
-whatever happened in between.
+whatever happened in between. (The schema already closes it in the operation's worker
+thread, `hub.api.schema.HubSchema.execute`; closing again here is free, and covers a
+request that failed before its operation ran.)
 """
 
 from __future__ import annotations
