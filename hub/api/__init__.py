@@ -10,7 +10,9 @@ Layout, one package per domain (its data layer, GraphQL types, filters and root 
   validates inputs into criteria; `queries.py` holds the root fields.
 - `app.py` (create_app), `view.py` (per-request context and session), `schema.py` (the
   root Query), `operation_thread.py` (each operation on one worker thread's own loop),
-  `request_database.py` (the request's session, one batch of calls at a time), `loaders.py` (per-request DataLoaders), `relations.py` (sync-when-loaded
+  `leaf_execution.py` (plain scalar fields completed without graphql-core's per-field
+  machinery), `request_database.py` (the request's session, one batch of calls at a
+  time), `loaders.py` (per-request DataLoaders), `relations.py` (sync-when-loaded
   relation resolution and per-page warming), `pagination.py` (cursor connections),
   `nodes.py` (global ids), `principal.py` (who is calling), `errors.py` and
   `error_reporting.py` (codes, masking, logging), `scalars.py`, `vocabulary.py`.

@@ -29,6 +29,7 @@ from hub.api.activities.types import (
 )
 from hub.api.context import Context
 from hub.api.error_reporting import ErrorClassification, log_errors
+from hub.api.leaf_execution import LeafExecutionContext
 from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
@@ -131,6 +132,7 @@ def build_schema(**extra: Any) -> HubSchema:
             ErrorClassification,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        execution_context_class=LeafExecutionContext,
         **extra,
     )
 
