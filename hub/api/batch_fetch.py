@@ -20,9 +20,19 @@ R = TypeVar("R")
 CHUNK = 1000
 
 
+def _in(column: ColumnElement[Any], keys: Sequence[Any]) -> ColumnElement[bool]:
+    # One key (a person's relations, a dashboard's mahalla) is compared with `=`: an
+    # expanding IN is re-rendered into SQL on every execution, which costs more CPU than
+    # the round trip.
+    if len(keys) == 1:
+        equal: ColumnElement[bool] = column == keys[0]
+        return equal
+    return column.in_(keys)
+
+
 def _key_clause(table: Table, key: Sequence[str], keys: Sequence[Any]) -> ColumnElement[bool]:
     if len(key) == 1:
-        return table.c[key[0]].in_(keys)
+        return _in(table.c[key[0]], keys)
     return tuple_(*(table.c[k] for k in key)).in_(keys)
 
 
@@ -48,7 +58,7 @@ def fetch_by_keys(
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start : start + CHUNK]
         stmt = select_records(record, table).where(_key_clause(table, key, chunk))
-        for item in to_records(record, session.execute(stmt)):
+        for item in to_records(record, session.execute(stmt).all()):
             found[_key_of(item, key)] = item
     return [found.get(k) for k in keys]
 
@@ -67,7 +77,7 @@ def fetch_groups(
     ordering = [table.c[parent], *(table.c[c] for c in order_by)]
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start : start + CHUNK]
-        stmt = select_records(record, table).where(table.c[parent].in_(chunk)).order_by(*ordering)
-        for item in to_records(record, session.execute(stmt)):
+        stmt = select_records(record, table).where(_in(table.c[parent], chunk)).order_by(*ordering)
+        for item in to_records(record, session.execute(stmt).all()):
             groups[getattr(item, parent)].append(item)
     return [groups.get(k, []) for k in keys]
