@@ -8,7 +8,7 @@ raised again for the asset to fail clearly.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -36,34 +36,50 @@ class LandingReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _collect(
-    hub: HubDatabase, delivery_id: int, reading: DeliveryReading[Any]
-) -> tuple[list[Any], list[Reject]]:
-    """Read a delivery to its end; on a connector error mark it failed and raise again."""
-    records: list[Any] = []
-    rejects: list[Reject] = []
-    try:
-        for item in reading:
-            (rejects if isinstance(item, Reject) else records).append(item)
-    except ConnectorError as exc:
-        with hub.session() as session:
-            deliveries.fail(session, delivery_id, str(exc))
-        raise
-    return records, rejects
+LANDING_CHUNK = 100_000
+"""Records held as Python objects at most before they are written as a Parquet part."""
 
 
-def _write_landed(
+def _land_reading(
     hub: HubDatabase,
     delivery_id: int,
     reading: DeliveryReading[Any],
-    collected: tuple[list[Any], list[Reject]],
     report: LandingReport,
-    cursor_to: str | None = None,
+    cursor: Callable[[], str | None] = lambda: None,
 ) -> None:
-    records, rejects = collected
+    """Read a delivery to its end, writing its records in parts; then record the delivery.
+
+    On a connector error the delivery is marked failed, its parts are removed and the
+    error is raised again. `cursor` is asked only after the reading completed.
+    """
     store = hub.landing()
-    for table, frame in SOURCES[report.source].frames(records).items():
-        store.write("landed", report.source, delivery_id, table, frame)
+    spec = SOURCES[report.source]
+    chunk: list[Any] = []
+    rejects: list[Reject] = []
+    parts = 0
+
+    def flush() -> None:
+        nonlocal parts
+        parts += 1
+        for table, frame in spec.frames(chunk).items():
+            store.write("landed", report.source, delivery_id, table, frame, part=parts)
+        chunk.clear()
+
+    try:
+        for item in reading:
+            if isinstance(item, Reject):
+                rejects.append(item)
+                continue
+            chunk.append(item)
+            if len(chunk) >= LANDING_CHUNK:
+                flush()
+    except ConnectorError as exc:
+        store.discard(report.source, delivery_id)
+        with hub.session() as session:
+            deliveries.fail(session, delivery_id, str(exc))
+        raise
+    if chunk or parts == 0:
+        flush()
     stats = reading.stats
     with hub.session() as session:
         quarantine_unreadable(session, delivery_id, rejects)
@@ -76,7 +92,7 @@ def _write_landed(
             accepted=stats.accepted,
             rejected=stats.rejected,
             message=message,
-            cursor_to=cursor_to,
+            cursor_to=cursor(),
         )
     report.landed.append(delivery_id)
     report.delivered += stats.delivered
@@ -133,9 +149,8 @@ def land_files(
             delivery_id = deliveries.open_delivery(
                 session, source, delivery.name, fingerprint=fingerprint, run_id=run_id
             )
-        reading = connector.read_delivery(delivery)
         try:
-            _write_landed(hub, delivery_id, reading, _collect(hub, delivery_id, reading), report)
+            _land_reading(hub, delivery_id, connector.read_delivery(delivery), report)
         except ConnectorError as exc:
             failures.append(exc)
     if failures:
@@ -183,9 +198,9 @@ def land_bank(hub: HubDatabase, agency: BankAgency, run_id: str | None) -> Landi
 def _land_api(
     hub: HubDatabase, delivery_id: int, reading: ApiDeliveryReading[Any, Any], report: LandingReport
 ) -> None:
-    collected = _collect(hub, delivery_id, reading)
-    # The cursor is known only once the walk completed; it is saved only after the load.
-    cursor = reading.cursor
-    _write_landed(
-        hub, delivery_id, reading, collected, report, cursor.isoformat() if cursor else None
-    )
+    def cursor() -> str | None:
+        # Known only once the walk completed; saved only after the load commits.
+        value = reading.cursor
+        return value.isoformat() if value is not None else None
+
+    _land_reading(hub, delivery_id, reading, report, cursor)

@@ -77,10 +77,9 @@ def stage_pending(hub: HubDatabase, source: str, today: date | None = None) -> S
         results: dict[str, StagedTable] = {}
         landed_rows = 0
         for table in SOURCE_TABLES[source]:
-            path = store.path("landed", source, ref.id, table)
-            if not path.exists():
+            landed = store.read_parts("landed", source, ref.id, table)
+            if landed is None:
                 continue
-            landed = pl.read_parquet(path)
             landed_rows += landed.height
             results[table] = STAGERS[table](landed, ctx)
         if "survey_members" in results and "survey_households" in results:
