@@ -51,7 +51,9 @@ from hub.identity.pinfl import (
 from hub.identity.pinfl_bulk import (
     PINFL_ISSUE_DTYPE,
     PinflColumnTypeError,
+    pinfl_birth_on_expr,
     pinfl_issue_expr,
+    pinfl_sex_expr,
     validate_pinfl_series,
     validate_pinfls,
 )
@@ -114,9 +116,11 @@ __all__ = [
     "parse_pinfl",
     "parse_region_code",
     "parse_tin",
+    "pinfl_birth_on_expr",
     "pinfl_check_digit",
     "pinfl_disagreements",
     "pinfl_issue_expr",
+    "pinfl_sex_expr",
     "transliterate_segment",
     "validate_pinfl_series",
     "validate_pinfls",

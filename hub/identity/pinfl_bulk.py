@@ -91,7 +91,15 @@ def validate_pinfl_series(values: pl.Series) -> pl.Series:
 
 def _birth_on() -> pl.Expr:
     """The birth date in the staged ``digits`` (null when no real date)."""
-    digits, first = pl.col("digits"), pl.col("first")
+    return pinfl_birth_on_expr(pl.col("digits"))
+
+
+def pinfl_birth_on_expr(digits: pl.Expr) -> pl.Expr:
+    """The birth date encoded in whitespace-free PINFL text (null when it is no real date).
+
+    Meaningful only for a valid PINFL: use it where ``pinfl_issue_expr`` is null.
+    """
+    first = digits.str.slice(0, 1)
     century = (
         pl.when(first.is_in(["1", "2"]))
         .then(pl.lit("18"))
@@ -103,6 +111,12 @@ def _birth_on() -> pl.Expr:
         [century, digits.str.slice(5, 2), digits.str.slice(3, 2), digits.str.slice(1, 2)]
     )
     return text.str.strptime(pl.Date, "%Y%m%d", strict=False)
+
+
+def pinfl_sex_expr(digits: pl.Expr) -> pl.Expr:
+    """ "M" or "F" from the first digit of whitespace-free PINFL text (odd = male)."""
+    odd = digits.str.slice(0, 1).cast(pl.Int8, strict=False) % 2 == 1
+    return pl.when(odd).then(pl.lit("M")).otherwise(pl.lit("F"))
 
 
 def _issue() -> pl.Expr:

@@ -12,28 +12,10 @@ from typing import Final
 
 import polars as pl
 
-from hub.identity import normalise_name, pinfl_issue_expr
+from hub.identity import normalise_name, pinfl_birth_on_expr, pinfl_issue_expr, pinfl_sex_expr
 
 INCONSISTENT: Final = "inconsistent"
 NAME_FIELDS: Final = ("latin_name", "name_key", "surname_key", "given_key", "name_sex")
-
-
-def _pinfl_birth_on(pinfl: pl.Expr) -> pl.Expr:
-    first = pinfl.str.slice(0, 1)
-    century = (
-        pl.when(first.is_in(["1", "2"]))
-        .then(pl.lit("18"))
-        .when(first.is_in(["3", "4"]))
-        .then(pl.lit("19"))
-        .otherwise(pl.lit("20"))
-    )
-    digits = [century, pinfl.str.slice(5, 2), pinfl.str.slice(3, 2), pinfl.str.slice(1, 2)]
-    return pl.concat_str(digits).str.strptime(pl.Date, "%Y%m%d", strict=False)
-
-
-def _pinfl_sex(pinfl: pl.Expr) -> pl.Expr:
-    odd = pinfl.str.slice(0, 1).cast(pl.Int8, strict=False) % 2 == 1
-    return pl.when(odd).then(pl.lit("M")).otherwise(pl.lit("F"))
 
 
 def _name_table(names: pl.Series) -> pl.DataFrame:
@@ -70,8 +52,8 @@ def add_mention_columns(
         pinfl=pl.when(clean.str.len_chars() > 0).then(clean),
         _issue=pinfl_issue_expr("pinfl_raw").cast(pl.String),
     ).with_columns(
-        _pinfl_birth=pl.when(pl.col("_issue").is_null()).then(_pinfl_birth_on(pl.col("pinfl"))),
-        _pinfl_sex=pl.when(pl.col("_issue").is_null()).then(_pinfl_sex(pl.col("pinfl"))),
+        _pinfl_birth=pl.when(pl.col("_issue").is_null()).then(pinfl_birth_on_expr(pl.col("pinfl"))),
+        _pinfl_sex=pl.when(pl.col("_issue").is_null()).then(pinfl_sex_expr(pl.col("pinfl"))),
     )
     disagree = (own_birth.is_not_null() & (own_birth != pl.col("_pinfl_birth"))) | (
         own_sex.is_not_null() & (own_sex != pl.col("_pinfl_sex"))
