@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from connectors.outcomes import Reject as ConnectorReject
+from hub.graph.bulk import in_chunks
 from hub.graph.models import Reject
 
 
@@ -82,10 +83,10 @@ def resolve_accepted(
         return 0
     accepted = set(record_keys)
     ids = [reject_id for reject_id, key in open_rejects if key in accepted]
-    for start in range(0, len(ids), 5000):
+    for chunk in in_chunks(ids):
         session.execute(
             update(Reject)
-            .where(Reject.id.in_(ids[start : start + 5000]))
+            .where(Reject.id.in_(chunk))
             .values(status="resolved", resolved_at=at, resolved_by_delivery_id=delivery_id)
         )
     return len(ids)

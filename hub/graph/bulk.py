@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from psycopg.types.json import Json
 from sqlalchemy import JSON, Table, select, text, tuple_
@@ -27,6 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
 Row = Mapping[str, Any]
+T = TypeVar("T")
 
 DEFAULT_BATCH_SIZE = 20_000
 DEFAULT_COPY_THRESHOLD = 2_000
@@ -37,6 +38,12 @@ IN_CHUNK = 5_000
 
 class BulkWriteError(ValueError):
     """The rows given to a bulk write do not fit the table (the message says which)."""
+
+
+def in_chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
+    """`values` in slices of `size`, for IN lists that stay under the drivers' limits."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _table_of(target: type[DeclarativeBase] | Table) -> Table:
@@ -277,14 +284,14 @@ def _select_returning(
     if len(key) == 1:
         key_col = tbl.c[key[0]]
         values = [row[key[0]] for row in rows]
-        for start in range(0, len(values), IN_CHUNK):
-            stmt = select(*cols).where(key_col.in_(values[start : start + IN_CHUNK]))
+        for chunk in in_chunks(values):
+            stmt = select(*cols).where(key_col.in_(chunk))
             out.extend(tuple(r) for r in session.execute(stmt))
         return out
     key_cols = [tbl.c[k] for k in key]
     tuples = [tuple(row[k] for k in key) for row in rows]
-    for start in range(0, len(tuples), IN_CHUNK):
-        stmt = select(*cols).where(tuple_(*key_cols).in_(tuples[start : start + IN_CHUNK]))
+    for chunk in in_chunks(tuples):
+        stmt = select(*cols).where(tuple_(*key_cols).in_(chunk))
         out.extend(tuple(r) for r in session.execute(stmt))
     return out
 
@@ -300,12 +307,10 @@ def fetch_key_map(
     tbl = _table_of(target)
     wanted = list(dict.fromkeys(values))
     found: dict[Any, Any] = {}
-    for start in range(0, len(wanted), IN_CHUNK):
-        stmt = select(tbl.c[key], tbl.c[value]).where(
-            tbl.c[key].in_(wanted[start : start + IN_CHUNK])
-        )
+    for chunk in in_chunks(wanted):
+        stmt = select(tbl.c[key], tbl.c[value]).where(tbl.c[key].in_(chunk))
         found.update((k, v) for k, v in session.execute(stmt))
     return found
 
 
-__all__ = ["BulkWriteError", "Row", "fetch_key_map", "upsert_rows"]
+__all__ = ["IN_CHUNK", "BulkWriteError", "Row", "fetch_key_map", "in_chunks", "upsert_rows"]

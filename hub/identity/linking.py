@@ -24,6 +24,7 @@ import polars as pl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.graph.bulk import in_chunks
 from hub.graph.models import Person, SourceRecord
 
 HUB_NAMESPACE: Final = uuid.UUID("6f1c2a4e-9b1d-4f7e-8a53-0d5c2e7b9a11")
@@ -52,7 +53,6 @@ def household_hub_id(survey_id: str) -> str:
     return uuid.uuid5(HUB_NAMESPACE, f"household:{survey_id}").hex
 
 
-IN_CHUNK: Final = 5_000
 WHOLE_SOURCE_ABOVE: Final = 50_000
 
 
@@ -64,8 +64,7 @@ def _persons_by_pinfl(session: Session, pinfls: list[str]) -> pl.DataFrame:
         rows = session.execute(columns.where(Person.pinfl.is_not(None))).all()
         return pl.DataFrame(rows, schema=schema, orient="row")
     found: list[tuple[Any, ...]] = []
-    for start in range(0, len(pinfls), IN_CHUNK):
-        chunk = pinfls[start : start + IN_CHUNK]
+    for chunk in in_chunks(pinfls):
         found.extend(tuple(r) for r in session.execute(columns.where(Person.pinfl.in_(chunk))))
     return pl.DataFrame(found, schema=schema, orient="row")
 
@@ -80,8 +79,7 @@ def _previous_links(session: Session, source: str, keys: list[str]) -> pl.DataFr
     if len(keys) > WHOLE_SOURCE_ABOVE:
         return pl.DataFrame(session.execute(columns).all(), schema=schema, orient="row")
     found: list[tuple[Any, ...]] = []
-    for start in range(0, len(keys), IN_CHUNK):
-        chunk = keys[start : start + IN_CHUNK]
+    for chunk in in_chunks(keys):
         stmt = columns.where(SourceRecord.record_key.in_(chunk))
         found.extend(tuple(r) for r in session.execute(stmt))
     return pl.DataFrame(found, schema=schema, orient="row")
@@ -103,8 +101,13 @@ def link_mentions(
     joined = mentions.join(by_pinfl, on="pinfl", how="left").join(
         previous, on="record_key", how="left"
     )
-    record_hub = pl.col("record_key").map_elements(
-        lambda key: person_hub_id(source=source, record_key=key), return_dtype=pl.String
+    # Only a founding source needs record-based ids; polars would compute every branch.
+    record_hub = (
+        pl.col("record_key").map_elements(
+            lambda key: person_hub_id(source=source, record_key=key), return_dtype=pl.String
+        )
+        if found_persons
+        else pl.lit(None, dtype=pl.String)
     )
     pinfl_hub = pl.col("pinfl").map_elements(
         lambda p: person_hub_id(pinfl=p), return_dtype=pl.String

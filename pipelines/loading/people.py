@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import select
 
-from hub.graph.bulk import IN_CHUNK, upsert_rows
+from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import Person, PersonConflict, SourceRecord
 from hub.identity.linking import SOURCE_RANK, link_mentions
 from pipelines.loading.context import LoadContext
@@ -87,10 +87,8 @@ def _record_conflicts(ctx: LoadContext, linked: pl.DataFrame) -> None:
     """Note where a mention disagrees with the value that survived on its person."""
     person_ids = linked["person_id"].drop_nulls().unique().to_list()
     surviving: list[tuple[Any, ...]] = []
-    for start in range(0, len(person_ids), IN_CHUNK):
-        stmt = select(Person.id, Person.birth_on, Person.sex).where(
-            Person.id.in_(person_ids[start : start + IN_CHUNK])
-        )
+    for chunk in in_chunks(person_ids):
+        stmt = select(Person.id, Person.birth_on, Person.sex).where(Person.id.in_(chunk))
         surviving.extend(tuple(row) for row in ctx.session.execute(stmt))
     if not surviving:
         return

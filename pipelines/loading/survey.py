@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 from sqlalchemy import delete
 
-from hub.graph.bulk import upsert_rows
+from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import Household, HouseholdMember, NotebookEntry
 from hub.identity.linking import household_hub_id
 from pipelines.loading.context import LoadContext
@@ -60,8 +60,7 @@ def _upsert_households(ctx: LoadContext, households: pl.DataFrame) -> pl.DataFra
 
 
 def _replace_members(ctx: LoadContext, household_ids: list[int], linked: pl.DataFrame) -> None:
-    for start in range(0, len(household_ids), 5000):
-        chunk = household_ids[start : start + 5000]
+    for chunk in in_chunks(household_ids):
         ctx.session.execute(delete(HouseholdMember).where(HouseholdMember.household_id.in_(chunk)))
     rows = (
         linked.filter(pl.col("person_id").is_not_null())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 from sqlalchemy import update
 
-from hub.graph.bulk import upsert_rows
+from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import Assistant, District, Mahalla, Region
 from hub.identity import REGIONS_BY_SOATO
 from pipelines.loading.context import LoadContext
@@ -66,8 +66,7 @@ def load_assistants(ctx: LoadContext, staged: pl.DataFrame) -> None:
 def mark_current_assistants(ctx: LoadContext, mahalla_codes: list[str]) -> None:
     """The latest appointment per mahalla is current (ties: the larger assistant id)."""
     session = ctx.session
-    for start in range(0, len(mahalla_codes), 500):
-        chunk = mahalla_codes[start : start + 500]
+    for chunk in in_chunks(mahalla_codes):
         session.execute(
             update(Assistant).where(Assistant.mahalla_code.in_(chunk)).values(is_current=False)
         )

@@ -65,10 +65,8 @@ def _frames(hub: HubDatabase, source: str, delivery_id: int) -> dict[str, pl.Dat
     store = hub.landing()
     frames = {}
     for table in SOURCE_TABLES[source]:
-        path = store.path("staged", source, delivery_id, table)
-        frames[table] = (
-            pl.read_parquet(path) if path.exists() else pl.DataFrame(schema=STAGED_SCHEMAS[table])
-        )
+        staged = store.read_parts("staged", source, delivery_id, table)
+        frames[table] = pl.DataFrame(schema=STAGED_SCHEMAS[table]) if staged is None else staged
     return frames
 
 

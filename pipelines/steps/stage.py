@@ -34,12 +34,9 @@ def _known_mahallas(hub: HubDatabase, source: str) -> pl.Series:
     known = set(hub.known_mahallas())
     if source == "registry":
         # Mahallas staged but not loaded yet count too: assistants arrive in the same run.
-        store = hub.landing()
-        with hub.session() as session:
-            for ref in deliveries.pending(session, "registry", "staged"):
-                path = store.path("staged", "registry", ref.id, "registry_mahallas")
-                if path.exists():
-                    known.update(pl.read_parquet(path, columns=["mahalla_code"])["mahalla_code"])
+        waiting = staged_frames(hub, "registry", "registry_mahallas")
+        if not waiting.is_empty():
+            known.update(waiting["mahalla_code"])
     return pl.Series("mahalla_code", sorted(known), dtype=pl.String)
 
 
@@ -117,11 +114,8 @@ def staged_frames(hub: HubDatabase, source: str, table: str) -> pl.DataFrame:
     store = hub.landing()
     with hub.session() as session:
         pending = deliveries.pending(session, source, "staged")
-    frames = [
-        pl.read_parquet(store.path("staged", source, ref.id, table))
-        for ref in pending
-        if store.path("staged", source, ref.id, table).exists()
-    ]
+    read = (store.read_parts("staged", source, ref.id, table) for ref in pending)
+    frames = [frame for frame in read if frame is not None]
     if not frames:
         return pl.DataFrame()
     combined = pl.concat(frames, how="vertical_relaxed")
