@@ -3,13 +3,15 @@
 Any applicant field may be null, and so may the whole `applicant` (anonymous appeals).
 `mahalla_code` and `addressed_to` are optional strings. That `resolved_at` is set only for
 resolved or rejected appeals is a cross-field rule for staging, not checked here. Later
-files (by name) win for the same `appeal_id`.
+files (by name) win for the same `appeal_id`. Lines are first tried on the typed fast path of
+`connectors.appeals_lines`; `build` here decides every other line.
 """
 
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from connectors.appeals_lines import DECODER, appeal_record
 from connectors.fields import (
     FieldError,
     aware_datetime,
@@ -18,7 +20,7 @@ from connectors.fields import (
     optional_text,
     required_text,
 )
-from connectors.json_lines import JsonLinesConnector
+from connectors.json_lines import JsonLinesConnector, TypedLines
 from connectors.records import AppealRecord, Origin
 from connectors.vocabulary import AppealChannel, AppealStatus, AppealTopic, lookup_table
 
@@ -33,6 +35,7 @@ class AppealsConnector(JsonLinesConnector[AppealRecord]):
     source: ClassVar[str] = "appeals"
     prefix: ClassVar[str] = "appeals_"
     key_field: ClassVar[str] = "appeal_id"
+    typed_lines: ClassVar[TypedLines[Any] | None] = TypedLines(DECODER.decode, appeal_record)
 
     def build(self, item: dict[str, Any], origin: Origin) -> AppealRecord:
         applicant = item.get("applicant")

@@ -3,7 +3,8 @@
 A household is one record (key `survey_id`) carrying its members (key
 `"{survey_id}/{member_no}"`); a household with a broken member is rejected whole, because
 its members only make sense together. Later files (by name) win for the same `survey_id`.
-Address parts are optional strings; `category` is 1..4 or null.
+Address parts are optional strings; `category` is 1..4 or null. Lines are first tried on the
+typed fast path of `connectors.survey_lines`; `build` here decides every other line.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from connectors.fields import (
     optional_text,
     required_text,
 )
-from connectors.json_lines import JsonLinesConnector
+from connectors.json_lines import JsonLinesConnector, TypedLines
 from connectors.records import Origin, SurveyHousehold, SurveyMember
+from connectors.survey_lines import DECODER, household_record
 from connectors.vocabulary import Need, Notebook, Occupation, Relation, Sex, lookup_table
 
 SEXES = lookup_table(Sex)
@@ -128,6 +130,7 @@ class SurveyConnector(JsonLinesConnector[SurveyHousehold]):
     source: ClassVar[str] = "survey"
     prefix: ClassVar[str] = "survey_"
     key_field: ClassVar[str] = "survey_id"
+    typed_lines: ClassVar[TypedLines[Any] | None] = TypedLines(DECODER.decode, household_record)
 
     def build(self, item: dict[str, Any], origin: Origin) -> SurveyHousehold:
         survey_id = required_text("survey_id", item.get("survey_id"))
