@@ -1,18 +1,24 @@
 """Throughput and memory of the connectors: records/s and peak RSS per source.
 
-    uv run python benchmarks/bench_connectors.py --generate 200000
+    uv run python benchmarks/bench_connectors.py --generate 200000 --api-sandbox 100000
     uv run python benchmarks/bench_connectors.py --world path/to/world [--tax-url URL ...]
 
 `--world DIR` reads every file source from `DIR/<source>/` (registry, survey, employment,
 land, appeals), the layout of a delivery folder per source. `--generate N` first writes N
 records per file source in the contract formats (about 1 % of them corrupt, so the reject path
 is measured too) into a temporary folder. The HTTP connectors run against `--tax-url` /
-`--bank-url` (credentials from HUB_TAX_API_TOKEN / HUB_BANK_API_KEY), or with `--api-mock N`
-against an in-process `httpx.MockTransport` serving N items (parsing and paging cost only).
+`--bank-url` (credentials from HUB_TAX_API_TOKEN / HUB_BANK_API_KEY), with `--api-sandbox N`
+against `sandbox serve` in a process of its own (so that server and client do not share a
+GIL) serving N items per API, or with `--api-mock N` against an in-process
+`httpx.MockTransport` serving N items (parsing and paging cost only). Against a real server
+each API gets a second row, `<api> server`: the same pages fetched by the same kind of client
+and not decoded, the server's own ceiling for one client, to compare the connector with.
 
 Each source runs in a fresh process so that its peak RSS is its own. Besides wall-clock
 records/s the table shows the process's CPU seconds and records per CPU second, which move
-less when other work shares the machine; survey gets a second row counting members as records.
+less when other work shares the machine. Survey is counted in households (one per line, the
+unit the file delivers) and, on a second row, in the persons inside them. The load average
+before and after is printed below the table: figures taken on a busy machine are low.
 """
 
 from __future__ import annotations
@@ -21,11 +27,15 @@ import argparse
 import multiprocessing
 import os
 import random
+import re
 import resource
+import socket
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,15 +44,25 @@ import httpx
 import orjson
 
 from connectors.appeals import AppealsConnector
+from connectors.bank import PATH as BANK_PATH
 from connectors.bank import BankApiConnector
 from connectors.employment import HEADER as EMPLOYMENT_HEADER
 from connectors.employment import EmploymentConnector
+from connectors.http_fetch import DEFAULT_TIMEOUT
 from connectors.land import LandConnector
 from connectors.outcomes import DeliveryReading
 from connectors.records import SurveyHousehold
 from connectors.registry import MAHALLA_COLUMNS, RegistryConnector
+from connectors.settings import Secret
 from connectors.survey import SurveyConnector
+from connectors.tax import PATH as TAX_PATH
 from connectors.tax import TaxApiConnector
+from sandbox.serve.settings import (
+    BANK_BASE_PATH,
+    DEFAULT_BANK_API_KEY,
+    DEFAULT_TAX_TOKEN,
+    TAX_BASE_PATH,
+)
 
 FILE_CONNECTORS: dict[str, Any] = {
     "registry": RegistryConnector,
@@ -205,41 +225,31 @@ def _consume(readings: Iterable[DeliveryReading[Any]]) -> tuple[int, int, int]:
     return records, rejects, members
 
 
-def _mock_api(source: str, count: int) -> httpx.MockTransport:
+def _tax_items(count: int) -> list[dict[str, Any]]:
     rng = random.Random(7)
-    if source == "tax":
-        items = [
-            {
-                "tin": f"4{n:08d}",
-                "pinfl": _pinfl(rng),
-                "full_name": "ABDULLAYEV AKMAL",
-                "birth_date": "1985-03-15",
-                "regime": "self_employed",
-                "activity_code": "47190",
-                "registered_on": "2022-05-01",
-                "closed_on": None,
-                "declared_income_uzs": f"{rng.randrange(10**8)}.00",
-                "tax_year": 2022,
-                "mahalla_code": "1703202015",
-                "address": "Asaka t.",
-                "updated_at": "2022-12-01T10:00:00+05:00",
-            }
-            for n in range(count)
-        ]
+    return [
+        {
+            "tin": f"4{n:08d}",
+            "pinfl": _pinfl(rng),
+            "full_name": "ABDULLAYEV AKMAL",
+            "birth_date": "1985-03-15",
+            "regime": "self_employed",
+            "activity_code": "47190",
+            "registered_on": "2022-05-01",
+            "closed_on": None,
+            "declared_income_uzs": f"{rng.randrange(10**8)}.00",
+            "tax_year": 2022,
+            "mahalla_code": "1703202015",
+            "address": "Asaka t.",
+            "updated_at": "2022-12-01T10:00:00+05:00",
+        }
+        for n in range(count)
+    ]
 
-        def tax(request: httpx.Request) -> httpx.Response:
-            start = int(request.url.params.get("page_token", "0"))
-            size = int(request.url.params["page_size"])
-            token = str(start + size) if start + size < count else None
-            return httpx.Response(
-                200,
-                content=orjson.dumps(
-                    {"items": items[start : start + size], "next_page_token": token}
-                ),
-            )
 
-        return httpx.MockTransport(tax)
-    loans = [
+def _bank_items(count: int) -> list[dict[str, Any]]:
+    rng = random.Random(7)
+    return [
         {
             "loan_id": f"00873-2022-{n:06d}",
             "bank_mfo": "00873",
@@ -261,6 +271,25 @@ def _mock_api(source: str, count: int) -> httpx.MockTransport:
         for n in range(count)
     ]
 
+
+def _mock_api(source: str, count: int) -> httpx.MockTransport:
+    if source == "tax":
+        items = _tax_items(count)
+
+        def tax(request: httpx.Request) -> httpx.Response:
+            start = int(request.url.params.get("page_token", "0"))
+            size = int(request.url.params["page_size"])
+            token = str(start + size) if start + size < count else None
+            return httpx.Response(
+                200,
+                content=orjson.dumps(
+                    {"items": items[start : start + size], "next_page_token": token}
+                ),
+            )
+
+        return httpx.MockTransport(tax)
+    loans = _bank_items(count)
+
     def bank(request: httpx.Request) -> httpx.Response:
         offset, limit = int(request.url.params["offset"]), int(request.url.params["limit"])
         return httpx.Response(
@@ -278,6 +307,76 @@ def _mock_api(source: str, count: int) -> httpx.MockTransport:
     return httpx.MockTransport(bank)
 
 
+def write_api_world(root: Path, count: int) -> None:
+    """The API data of a sandbox world (`sandbox serve` reads it): `count` items per API."""
+    for source, items, name in (
+        ("tax", _tax_items(count), "taxpayers.jsonl"),
+        ("bank", _bank_items(count), "loans.jsonl"),
+    ):
+        folder = root / "api" / source
+        folder.mkdir(parents=True, exist_ok=True)
+        _write_lines(folder / name, b"", (orjson.dumps(item) + b"\n" for item in items))
+
+
+@contextmanager
+def sandbox_server(world: Path) -> Iterator[str]:
+    """`sandbox serve world` in its own process (its own GIL); yields the base URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-c", "from sandbox.cli import app; app()", "serve", str(world)]
+    server = subprocess.Popen(
+        [*command, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=1.0).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the sandbox server did not start on {base}")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+_NEXT_TOKEN = re.compile(rb'"next_page_token":(?:"([^"]*)"|null)}$')
+
+
+def _walk_raw(source: str, url: str, secret: str) -> int:
+    """Every page of the API fetched as the connector asks for them (an httpx client with the
+    same headers and timeout, the same page size), nothing decoded: the server's ceiling for
+    one client. Returns the number of items served."""
+    api: Any = TaxApiConnector(url, secret) if source == "tax" else BankApiConnector(url, secret)
+    api.close()
+    headers = api.auth_headers(Secret(secret))
+    with httpx.Client(base_url=url, headers=headers, timeout=DEFAULT_TIMEOUT) as client:
+        if source == "tax":
+            params: dict[str, Any] = {"page_size": api.page_size}
+            served = 0
+            while True:
+                body = client.get(TAX_PATH, params=params).raise_for_status().content
+                served += body.count(b'"tin":')
+                token = _NEXT_TOKEN.search(body, len(body) - 400)
+                if token is None or token.group(1) is None:
+                    return served
+                params["page_token"] = token.group(1).decode()
+        offset, total = 0, 1
+        while offset < total:
+            query = {"offset": offset, "limit": api.page_size}
+            body = client.get(BANK_PATH, params=query).raise_for_status().content
+            head = re.match(rb'{"total":(\d+)', body)
+            total = int(head.group(1)) if head else 0
+            offset += api.page_size
+        return total
+
+
 def _peak_rss_mb() -> float:
     """This process's RSS high-water mark. VmHWM is reset by exec; ru_maxrss is not (on
     Linux it keeps the parent's figure from before the fork), so prefer VmHWM."""
@@ -292,6 +391,12 @@ def _peak_rss_mb() -> float:
 def _run_one(job: tuple[str, str, dict[str, Any]]) -> Measurement:
     source, kind, options = job
     read: Callable[[], Iterable[DeliveryReading[Any]]]
+    if kind == "ceiling":
+        started, cpu_started = time.perf_counter(), time.process_time()
+        served = _walk_raw(source, options["url"], options["secret"])
+        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        label = f"{source} server"
+        return Measurement(label, served, 0, 0, seconds, cpu_seconds, _peak_rss_mb())
     if kind == "file":
         connector = FILE_CONNECTORS[source](Path(options["folder"]))
         read = connector.read_all
@@ -304,32 +409,64 @@ def _run_one(job: tuple[str, str, dict[str, Any]]) -> Measurement:
     records, rejects, members = _consume(read())
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mb = _peak_rss_mb()
-    return Measurement(source, records, rejects, members, seconds, cpu_seconds, peak_mb)
+    label = f"{source} mock" if options.get("mock") else source
+    return Measurement(label, records, rejects, members, seconds, cpu_seconds, peak_mb)
 
 
 def _table(rows: list[Measurement]) -> str:
-    """records/s counts delivered units (a survey household is one); the `+members` rows
-    count each survey member as a record too."""
+    """records/s counts delivered units: a CSV row, a JSON line, a <Lease>, an API item. A
+    survey line is one household; the `survey persons` row counts the persons (members)
+    inside the accepted households instead. `<api> server` rows are the server's ceiling."""
     header = ("source", "records", "rejects", "seconds", "records/s", "cpu s", "rec/cpu-s")
     lines = ["{:<19}{:>10}{:>9}{:>9}{:>11}{:>8}{:>11}{:>13}".format(*header, "peak RSS MB")]
     for row in rows:
-        units = row.records + row.rejects
-        lines.append(_table_line(row.source, row, units))
+        label = "survey households" if row.members else row.source
+        lines.append(_table_line(label, row, row.records, row.rejects))
         if row.members:
-            lines.append(_table_line(f"{row.source}+members", row, units + row.members))
+            lines.append(_table_line("survey persons", row, row.members, 0))
     return "\n".join(lines) + "\n"
 
 
-def _table_line(label: str, row: Measurement, units: int) -> str:
+def _table_line(label: str, row: Measurement, records: int, rejects: int) -> str:
+    units = records + rejects
     rate = units / row.seconds if row.seconds else 0.0
     cpu_rate = units / row.cpu_seconds if row.cpu_seconds else 0.0
     return (
-        f"{label:<19}{units - row.rejects:>10}{row.rejects:>9}{row.seconds:>9.2f}{rate:>11,.0f}"
+        f"{label:<19}{records:>10}{rejects:>9}{row.seconds:>9.2f}{rate:>11,.0f}"
         f"{row.cpu_seconds:>8.2f}{cpu_rate:>11,.0f}{row.peak_rss_mb:>13.1f}"
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def _api_jobs(source: str, url: str, secret: str | None) -> list[tuple[str, str, dict[str, Any]]]:
+    """The connector against a real server, then the server's ceiling measured the same way."""
+    options = {"url": url, "secret": secret}
+    return [(source, "api", options), (source, "ceiling", options)]
+
+
+def _jobs(args: argparse.Namespace, world: Path | None, sandbox: str | None) -> list[Any]:
+    jobs: list[tuple[str, str, dict[str, Any]]] = []
+    if world is not None:
+        jobs += [
+            (s, "file", {"folder": str(world / s)}) for s in FILE_CONNECTORS if (world / s).is_dir()
+        ]
+    if args.tax_url:
+        jobs += _api_jobs("tax", args.tax_url, os.environ.get("HUB_TAX_API_TOKEN"))
+    if args.bank_url:
+        jobs += _api_jobs("bank", args.bank_url, os.environ.get("HUB_BANK_API_KEY"))
+    if sandbox is not None:
+        jobs += _api_jobs("tax", f"{sandbox}{TAX_BASE_PATH}", DEFAULT_TAX_TOKEN)
+        jobs += _api_jobs("bank", f"{sandbox}{BANK_BASE_PATH}", DEFAULT_BANK_API_KEY)
+    if args.api_mock:
+        mock = {"url": "http://mock.invalid", "secret": "x", "mock": args.api_mock}
+        jobs += [(source, "api", mock) for source in ("tax", "bank")]
+    return jobs
+
+
+def _load_average() -> str:
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--world", type=Path, help="a folder with one sub-folder per file source")
     parser.add_argument(
@@ -340,10 +477,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--api-mock", type=int, metavar="N", help="run tax and bank on N mocked items"
     )
+    parser.add_argument(
+        "--api-sandbox",
+        type=int,
+        metavar="N",
+        help="serve N items per API with `sandbox serve` in its own process and read them",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
     args = parser.parse_args(argv)
-    jobs: list[tuple[str, str, dict[str, Any]]] = []
-    with tempfile.TemporaryDirectory(prefix="bench-connectors-") as scratch:
-        world = args.world
+    with tempfile.TemporaryDirectory(prefix="bench-connectors-") as scratch, ExitStack() as stack:
+        world, sandbox = args.world, None
         if args.generate:
             world = Path(scratch)
             started = time.perf_counter()
@@ -352,41 +499,23 @@ def main(argv: list[str] | None = None) -> int:
                 f"generated {args.generate} records per file source "
                 f"in {time.perf_counter() - started:.1f} s\n"
             )
-        if world is not None:
-            jobs += [
-                (s, "file", {"folder": str(world / s)})
-                for s in FILE_CONNECTORS
-                if (world / s).is_dir()
-            ]
-        if args.tax_url:
-            jobs.append(
-                ("tax", "api", {"url": args.tax_url, "secret": os.environ.get("HUB_TAX_API_TOKEN")})
-            )
-        if args.bank_url:
-            jobs.append(
-                (
-                    "bank",
-                    "api",
-                    {"url": args.bank_url, "secret": os.environ.get("HUB_BANK_API_KEY")},
-                )
-            )
-        if args.api_mock:
-            for source in ("tax", "bank"):
-                jobs.append(
-                    (
-                        source,
-                        "api",
-                        {"url": "http://mock.invalid", "secret": "x", "mock": args.api_mock},
-                    )
-                )
+        if args.api_sandbox:
+            write_api_world(Path(scratch), args.api_sandbox)
+            sandbox = stack.enter_context(sandbox_server(Path(scratch)))
+        jobs = _jobs(args, world, sandbox)
         if not jobs:
-            parser.error("nothing to measure: give --world, --generate, an API URL or --api-mock")
+            parser.error(
+                "nothing to measure: give --world, --generate, an API URL, --api-mock "
+                "or --api-sandbox"
+            )
+        before = _load_average()
         context = multiprocessing.get_context("spawn")
         rows = []
         for job in jobs:  # a fresh process per source: its peak RSS is its own
             with context.Pool(1) as pool:
                 rows.append(pool.apply(_run_one, (job,)))
     sys.stdout.write(_table(rows))
+    sys.stdout.write(f"load average (1, 5, 15 min): {before} before, {_load_average()} after\n")
     return 0
 
 
