@@ -23,7 +23,7 @@ from hub.api.schema import SCHEMA
 from hub.api.settings import ApiSettings, load_api_settings
 from hub.api.view import HubGraphQL
 from hub.config import HubSettings, load_settings
-from hub.graph.database import create_hub_engine, create_session_factory
+from hub.graph.database import create_hub_engine
 
 logger = logging.getLogger("hub.api")
 
@@ -51,7 +51,7 @@ def create_app(
     settings = settings or load_settings()
     api = api_settings or load_api_settings()
     engine = _engine(settings, api)
-    graphql = HubGraphQL(SCHEMA, create_session_factory(engine), graphiql=api.graphiql)
+    graphql = HubGraphQL(SCHEMA, engine, graphiql=api.graphiql)
 
     async def healthz(request: Request) -> JSONResponse:
         try:

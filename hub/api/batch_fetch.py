@@ -11,8 +11,7 @@ from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Table, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, Table, tuple_
 
 from hub.api.records import record_fields, select_records, to_records
 
@@ -42,7 +41,7 @@ def _key_of(record: Any, key: Sequence[str]) -> Hashable:
 
 
 def fetch_by_keys(
-    session: Session,
+    connection: Connection,
     record: type[R],
     table: Table,
     key: Sequence[str],
@@ -58,13 +57,13 @@ def fetch_by_keys(
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start : start + CHUNK]
         stmt = select_records(record, table).where(_key_clause(table, key, chunk))
-        for item in to_records(record, session.execute(stmt).all()):
+        for item in to_records(record, connection.execute(stmt).all()):
             found[_key_of(item, key)] = item
     return [found.get(k) for k in keys]
 
 
 def fetch_groups(
-    session: Session,
+    connection: Connection,
     record: type[R],
     table: Table,
     parent: str,
@@ -78,6 +77,6 @@ def fetch_groups(
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start : start + CHUNK]
         stmt = select_records(record, table).where(_in(table.c[parent], chunk)).order_by(*ordering)
-        for item in to_records(record, session.execute(stmt).all()):
+        for item in to_records(record, connection.execute(stmt).all()):
             groups[getattr(item, parent)].append(item)
     return [groups.get(k, []) for k in keys]

@@ -1,7 +1,7 @@
 """The per-request context every resolver receives as `info.context`.
 
 Built once per HTTP request by the view (`hub.api.view`): who is calling, the request's
-database session and a fresh set of DataLoaders (their caches must not outlive the request,
+database connection and a fresh set of DataLoaders (their caches must not outlive the request,
 or one caller would see another's reads and stale data).
 """
 

@@ -13,8 +13,7 @@ from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlalchemy import Table
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Table
 from strawberry.dataloader import DataLoader
 
 from hub.api.activities import data as activities
@@ -31,12 +30,12 @@ R = TypeVar("R")
 
 
 class Loaders:
-    """Lazily created DataLoaders over one request's database session."""
+    """Lazily created DataLoaders over one request's database connection."""
 
     def __init__(self, db: RequestDatabase) -> None:
         self._db = db
 
-    def _batched(self, fetch: Callable[[Session, Sequence[K]], Sequence[V]]) -> DataLoader[K, V]:
+    def _batched(self, fetch: Callable[[Connection, Sequence[K]], Sequence[V]]) -> DataLoader[K, V]:
         db = self._db
 
         async def load(keys: list[K]) -> Sequence[V]:
@@ -45,16 +44,16 @@ class Loaders:
         return DataLoader(load_fn=load)
 
     def _by_key(self, record: type[R], table: Table, *key: str) -> DataLoader[Any, R | None]:
-        def fetch(session: Session, keys: Sequence[Hashable]) -> list[R | None]:
-            return fetch_by_keys(session, record, table, key, keys)
+        def fetch(connection: Connection, keys: Sequence[Hashable]) -> list[R | None]:
+            return fetch_by_keys(connection, record, table, key, keys)
 
         return self._batched(fetch)
 
     def _by_parent(
         self, record: type[R], table: Table, parent: str, *order_by: str
     ) -> DataLoader[Any, list[R]]:
-        def fetch(session: Session, keys: Sequence[Hashable]) -> list[list[R]]:
-            return fetch_groups(session, record, table, parent, keys, order_by)
+        def fetch(connection: Connection, keys: Sequence[Hashable]) -> list[list[R]]:
+            return fetch_groups(connection, record, table, parent, keys, order_by)
 
         return self._batched(fetch)
 

@@ -1,7 +1,7 @@
-"""The GraphQL endpoint: one session, one principal and one set of loaders per request.
+"""The GraphQL endpoint: one connection, one principal and one set of loaders per request.
 
 `HubGraphQL.run` builds the context itself (rather than letting strawberry call
-`get_context`) so that it can close the request's session when the response is ready,
+`get_context`) so that it can close the request's connection when the response is ready,
 whatever happened in between. (The schema already closes it in the operation's worker
 thread, `hub.api.schema.HubSchema.execute`; closing again here is free, and covers a
 request that failed before its operation ran.)
@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -30,24 +30,22 @@ from hub.api.request_database import RequestDatabase
 
 
 class HubGraphQL(GraphQL[Context, None]):
-    """strawberry's ASGI view with the hub's context, session lifecycle and JSON encoder."""
+    """strawberry's ASGI view with the hub's context, connection lifecycle and JSON encoder."""
 
-    def __init__(
-        self, schema: BaseSchema, sessions: sessionmaker[Session], *, graphiql: bool
-    ) -> None:
+    def __init__(self, schema: BaseSchema, engine: Engine, *, graphiql: bool) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(),
         )
-        self._sessions = sessions
+        self._engine = engine
 
     def _context(self, request: Request) -> Context:
         try:
             principal = resolve_principal(request.headers)
         except PrincipalError as exc:
             raise HTTPException(400, str(exc)) from exc
-        db = RequestDatabase(self._sessions)
+        db = RequestDatabase(self._engine)
         return Context(principal=principal, db=db, loaders=Loaders(db), request=request)
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

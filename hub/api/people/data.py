@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import ColumnElement, Text, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, Text, and_, cast, exists, func, or_, select
 
 from hub.api.records import record_columns, select_records, table_of, to_records
 from hub.api.territory.codes import mahalla_code_range
@@ -204,7 +203,7 @@ def _person_where(c: PersonCriteria) -> list[ColumnElement[bool]]:
 
 
 def fetch_persons(
-    session: Session, criteria: PersonCriteria, offset: int, limit: int
+    connection: Connection, criteria: PersonCriteria, offset: int, limit: int
 ) -> list[PersonRecord]:
     key = PERSON.c[criteria.order.value]
     # hub_id is unique, so it breaks ties and keeps offsets stable between pages.
@@ -217,12 +216,12 @@ def fetch_persons(
         .offset(offset)
         .limit(limit)
     )
-    return to_records(PersonRecord, session.execute(stmt))
+    return to_records(PersonRecord, connection.execute(stmt))
 
 
-def count_persons(session: Session, criteria: PersonCriteria) -> int:
+def count_persons(connection: Connection, criteria: PersonCriteria) -> int:
     stmt = select(func.count()).select_from(PERSON).where(*_person_where(criteria))
-    return int(session.scalar(stmt) or 0)
+    return int(connection.scalar(stmt) or 0)
 
 
 def _household_where(c: HouseholdCriteria) -> list[ColumnElement[bool]]:
@@ -245,7 +244,7 @@ def _household_where(c: HouseholdCriteria) -> list[ColumnElement[bool]]:
 
 
 def fetch_households(
-    session: Session, criteria: HouseholdCriteria, offset: int, limit: int
+    connection: Connection, criteria: HouseholdCriteria, offset: int, limit: int
 ) -> list[HouseholdRecord]:
     key = HOUSEHOLD.c[criteria.order.value]
     columns = [key, HOUSEHOLD.c.hub_id] if key is not HOUSEHOLD.c.hub_id else [key]
@@ -257,16 +256,16 @@ def fetch_households(
         .offset(offset)
         .limit(limit)
     )
-    return to_records(HouseholdRecord, session.execute(stmt))
+    return to_records(HouseholdRecord, connection.execute(stmt))
 
 
-def count_households(session: Session, criteria: HouseholdCriteria) -> int:
+def count_households(connection: Connection, criteria: HouseholdCriteria) -> int:
     stmt = select(func.count()).select_from(HOUSEHOLD).where(*_household_where(criteria))
-    return int(session.scalar(stmt) or 0)
+    return int(connection.scalar(stmt) or 0)
 
 
 def fetch_members(
-    session: Session, household_ids: Sequence[int]
+    connection: Connection, household_ids: Sequence[int]
 ) -> list[list[tuple[MemberRecord, PersonRecord]]]:
     """Each household's members with their persons, by member number (one statement)."""
     groups: dict[int, list[tuple[MemberRecord, PersonRecord]]] = {h: [] for h in household_ids}
@@ -278,7 +277,7 @@ def fetch_members(
         .order_by(MEMBER.c.household_id, MEMBER.c.member_no)
     )
     width = len(member_columns)
-    for row in session.execute(stmt):
+    for row in connection.execute(stmt):
         member = MemberRecord(*row[:width])
         groups[member.household_id].append((member, PersonRecord(*row[width:])))
     return [groups[h] for h in household_ids]

@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, func, select, tuple_, type_coerce
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, case, func, select, tuple_, type_coerce
 
 from hub.api.records import record_fields, select_records, table_of, to_records
 from hub.graph.models import Delivery, Person, PersonConflict, Reject, SourceRecord
@@ -135,7 +134,7 @@ def _delivery_where(c: DeliveryCriteria) -> list[ColumnElement[bool]]:
 
 
 def fetch_deliveries(
-    session: Session, criteria: DeliveryCriteria, offset: int, limit: int
+    connection: Connection, criteria: DeliveryCriteria, offset: int, limit: int
 ) -> list[DeliveryRecord]:
     """Deliveries, the most recently started first."""
     stmt = (
@@ -145,12 +144,12 @@ def fetch_deliveries(
         .offset(offset)
         .limit(limit)
     )
-    return to_records(DeliveryRecord, session.execute(stmt))
+    return to_records(DeliveryRecord, connection.execute(stmt))
 
 
-def count_deliveries(session: Session, criteria: DeliveryCriteria) -> int:
+def count_deliveries(connection: Connection, criteria: DeliveryCriteria) -> int:
     stmt = select(func.count()).select_from(DELIVERY).where(*_delivery_where(criteria))
-    return int(session.scalar(stmt) or 0)
+    return int(connection.scalar(stmt) or 0)
 
 
 def _latest(status: str) -> Any:
@@ -159,7 +158,7 @@ def _latest(status: str) -> Any:
 
 
 def fetch_source_summaries(
-    session: Session, sources: Sequence[str] | None
+    connection: Connection, sources: Sequence[str] | None
 ) -> list[SourceSummaryRecord]:
     """One summary per source that has deliveries or rejects, by source id."""
     totals = select(
@@ -177,9 +176,9 @@ def fetch_source_summaries(
     if sources is not None:
         totals = totals.where(DELIVERY.c.source.in_(sources))
         open_rejects = open_rejects.where(REJECT.c.source.in_(sources))
-    by_source = {row[0]: tuple(row[1:]) for row in session.execute(totals)}
-    rejects = {source: int(n) for source, n in session.execute(open_rejects)}
-    failures = _failure_messages(session, {s: v[5] for s, v in by_source.items() if v[5]})
+    by_source = {row[0]: tuple(row[1:]) for row in connection.execute(totals)}
+    rejects = {source: int(n) for source, n in connection.execute(open_rejects)}
+    failures = _failure_messages(connection, {s: v[5] for s, v in by_source.items() if v[5]})
     summaries = []
     for source in sorted(set(by_source) | set(rejects)):
         n, delivered, accepted, rejected, succeeded_at, failed_at = by_source.get(
@@ -201,7 +200,9 @@ def fetch_source_summaries(
     return summaries
 
 
-def _failure_messages(session: Session, failed_at: dict[str, datetime]) -> dict[str, str | None]:
+def _failure_messages(
+    connection: Connection, failed_at: dict[str, datetime]
+) -> dict[str, str | None]:
     if not failed_at:
         return {}
     stmt = (
@@ -212,7 +213,7 @@ def _failure_messages(session: Session, failed_at: dict[str, datetime]) -> dict[
         )
         .order_by(DELIVERY.c.id)
     )
-    return {source: message for source, message in session.execute(stmt)}
+    return {source: message for source, message in connection.execute(stmt)}
 
 
 def _reject_where(c: RejectCriteria) -> list[ColumnElement[bool]]:
@@ -227,7 +228,7 @@ def _reject_where(c: RejectCriteria) -> list[ColumnElement[bool]]:
 
 
 def fetch_rejects(
-    session: Session, criteria: RejectCriteria, offset: int, limit: int
+    connection: Connection, criteria: RejectCriteria, offset: int, limit: int
 ) -> list[RejectRecord]:
     """Quarantined records, the newest first."""
     stmt = (
@@ -237,15 +238,17 @@ def fetch_rejects(
         .offset(offset)
         .limit(limit)
     )
-    return to_records(RejectRecord, session.execute(stmt))
+    return to_records(RejectRecord, connection.execute(stmt))
 
 
-def count_rejects(session: Session, criteria: RejectCriteria) -> int:
+def count_rejects(connection: Connection, criteria: RejectCriteria) -> int:
     stmt = select(func.count()).select_from(REJECT).where(*_reject_where(criteria))
-    return int(session.scalar(stmt) or 0)
+    return int(connection.scalar(stmt) or 0)
 
 
-def fetch_reject_counts(session: Session, criteria: RejectCriteria) -> list[RejectCountRecord]:
+def fetch_reject_counts(
+    connection: Connection, criteria: RejectCriteria
+) -> list[RejectCountRecord]:
     """How many quarantined records each (source, rule, status) has, for the filter."""
     stmt = (
         select(REJECT.c.source, REJECT.c.rule, REJECT.c.status, func.count())
@@ -253,7 +256,7 @@ def fetch_reject_counts(session: Session, criteria: RejectCriteria) -> list[Reje
         .group_by(REJECT.c.source, REJECT.c.rule, REJECT.c.status)
         .order_by(REJECT.c.source, REJECT.c.rule, REJECT.c.status)
     )
-    return [RejectCountRecord(s, r, st, int(n)) for s, r, st, n in session.execute(stmt)]
+    return [RejectCountRecord(s, r, st, int(n)) for s, r, st, n in connection.execute(stmt)]
 
 
 def _conflict_columns() -> list[Any]:
@@ -262,7 +265,7 @@ def _conflict_columns() -> list[Any]:
 
 
 def fetch_conflicts_by_person(
-    session: Session, person_ids: Sequence[int]
+    connection: Connection, person_ids: Sequence[int]
 ) -> list[list[ConflictRecord]]:
     groups: dict[int, list[ConflictRecord]] = {p: [] for p in person_ids}
     stmt = (
@@ -271,13 +274,13 @@ def fetch_conflicts_by_person(
         .where(CONFLICT.c.person_id.in_(list(groups)))
         .order_by(CONFLICT.c.person_id, CONFLICT.c.attribute, CONFLICT.c.source)
     )
-    for record in to_records(ConflictRecord, session.execute(stmt)):
+    for record in to_records(ConflictRecord, connection.execute(stmt)):
         groups[record.person_id].append(record)
     return [groups[p] for p in person_ids]
 
 
 def fetch_conflicts_by_key(
-    session: Session, keys: Sequence[tuple[str, str, str, str]]
+    connection: Connection, keys: Sequence[tuple[str, str, str, str]]
 ) -> list[ConflictRecord | None]:
     """Conflicts by (person hub id, attribute, source, record key)."""
     stmt = (
@@ -291,6 +294,6 @@ def fetch_conflicts_by_key(
     )
     found = {
         (r.person_hub_id, r.attribute, r.source, r.record_key): r
-        for r in to_records(ConflictRecord, session.execute(stmt))
+        for r in to_records(ConflictRecord, connection.execute(stmt))
     }
     return [found.get(k) for k in keys]

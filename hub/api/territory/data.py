@@ -1,5 +1,5 @@
 """The territory data layer: records of regions, districts, mahallas and assistants, and
-the paginated list queries over them. Functions take the caller's session."""
+the paginated list queries over them. Functions take the caller's connection."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 
-from sqlalchemy import ColumnElement, Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from hub.api.records import select_records, table_of, to_records
 from hub.api.territory.codes import mahalla_code_range
@@ -99,17 +98,17 @@ def _region_where(criteria: TerritoryCriteria) -> list[ColumnElement[bool]]:
 
 
 def fetch_regions(
-    session: Session, criteria: TerritoryCriteria, offset: int, limit: int
+    connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
 ) -> list[RegionRecord]:
     key = REGION.c.name if criteria.order is TerritoryOrder.NAME else REGION.c.code
     stmt = select_records(RegionRecord, REGION).where(*_region_where(criteria))
     stmt = _ordered(stmt, key, REGION.c.code, criteria.descending).offset(offset).limit(limit)
-    return to_records(RegionRecord, session.execute(stmt))
+    return to_records(RegionRecord, connection.execute(stmt))
 
 
-def count_regions(session: Session, criteria: TerritoryCriteria) -> int:
+def count_regions(connection: Connection, criteria: TerritoryCriteria) -> int:
     stmt = select(func.count()).select_from(REGION).where(*_region_where(criteria))
-    return int(session.scalar(stmt) or 0)
+    return int(connection.scalar(stmt) or 0)
 
 
 def _district_where(criteria: TerritoryCriteria) -> list[ColumnElement[bool]]:
@@ -124,17 +123,17 @@ def _district_where(criteria: TerritoryCriteria) -> list[ColumnElement[bool]]:
 
 
 def fetch_districts(
-    session: Session, criteria: TerritoryCriteria, offset: int, limit: int
+    connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
 ) -> list[DistrictRecord]:
     key = DISTRICT.c.name if criteria.order is TerritoryOrder.NAME else DISTRICT.c.code
     stmt = select_records(DistrictRecord, DISTRICT).where(*_district_where(criteria))
     stmt = _ordered(stmt, key, DISTRICT.c.code, criteria.descending).offset(offset).limit(limit)
-    return to_records(DistrictRecord, session.execute(stmt))
+    return to_records(DistrictRecord, connection.execute(stmt))
 
 
-def count_districts(session: Session, criteria: TerritoryCriteria) -> int:
+def count_districts(connection: Connection, criteria: TerritoryCriteria) -> int:
     stmt = select(func.count()).select_from(DISTRICT).where(*_district_where(criteria))
-    return int(session.scalar(stmt) or 0)
+    return int(connection.scalar(stmt) or 0)
 
 
 def _mahalla_where(criteria: TerritoryCriteria) -> list[ColumnElement[bool]]:
@@ -149,7 +148,7 @@ def _mahalla_where(criteria: TerritoryCriteria) -> list[ColumnElement[bool]]:
 
 
 def fetch_mahallas(
-    session: Session, criteria: TerritoryCriteria, offset: int, limit: int
+    connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
 ) -> list[MahallaRecord]:
     stmt = select_records(MahallaRecord, MAHALLA).where(*_mahalla_where(criteria))
     key: ColumnElement[object]
@@ -161,16 +160,16 @@ def fetch_mahallas(
     else:
         key = MAHALLA.c.code
     stmt = _ordered(stmt, key, MAHALLA.c.code, criteria.descending).offset(offset).limit(limit)
-    return to_records(MahallaRecord, session.execute(stmt))
+    return to_records(MahallaRecord, connection.execute(stmt))
 
 
-def count_mahallas(session: Session, criteria: TerritoryCriteria) -> int:
+def count_mahallas(connection: Connection, criteria: TerritoryCriteria) -> int:
     stmt = select(func.count()).select_from(MAHALLA).where(*_mahalla_where(criteria))
-    return int(session.scalar(stmt) or 0)
+    return int(connection.scalar(stmt) or 0)
 
 
 def fetch_current_assistants(
-    session: Session, mahalla_codes: Sequence[str]
+    connection: Connection, mahalla_codes: Sequence[str]
 ) -> list[AssistantRecord | None]:
     """Each mahalla's current assistant: flagged current, else the latest appointment."""
     stmt = (
@@ -179,6 +178,6 @@ def fetch_current_assistants(
         .order_by(ASSISTANT.c.is_current, ASSISTANT.c.appointed_on, ASSISTANT.c.id)
     )
     current: dict[str, AssistantRecord] = {}
-    for record in to_records(AssistantRecord, session.execute(stmt)):
+    for record in to_records(AssistantRecord, connection.execute(stmt)):
         current[record.mahalla_code] = record  # the last in this order wins
     return [current.get(code) for code in mahalla_codes]

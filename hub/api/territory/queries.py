@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 import strawberry
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection as Database
 
 from hub.api.context import Info
 from hub.api.errors import NotFoundError
@@ -33,8 +33,8 @@ async def _listed(
     info: Info,
     criteria: data.TerritoryCriteria,
     args: PageArgs,
-    fetch: Callable[[Session, data.TerritoryCriteria, int, int], list[R]],
-    count: Callable[[Session, data.TerritoryCriteria], int],
+    fetch: Callable[[Database, data.TerritoryCriteria, int, int], list[R]],
+    count: Callable[[Database, data.TerritoryCriteria], int],
     convert: Callable[[R], N],
     relations: Mapping[str, Relation],
 ) -> Connection[N]:

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select
 
 from hub.api.records import select_records, table_of, to_records
 from hub.graph.models import District, Mahalla, MahallaIndicators
@@ -158,29 +157,29 @@ def statistics_of(row: IndicatorsRecord) -> StatisticsRecord:
 
 
 def fetch_mahalla_statistics(
-    session: Session, mahalla_codes: Sequence[str]
+    connection: Connection, mahalla_codes: Sequence[str]
 ) -> list[StatisticsRecord | None]:
     """Each mahalla's statistics, None where indicators were never computed."""
     stmt = select_records(IndicatorsRecord, INDICATORS).where(
         INDICATORS.c.mahalla_code.in_(list(set(mahalla_codes)))
     )
-    found = {r.mahalla_code: r for r in to_records(IndicatorsRecord, session.execute(stmt))}
+    found = {r.mahalla_code: r for r in to_records(IndicatorsRecord, connection.execute(stmt))}
     return [statistics_of(found[c]) if c in found else None for c in mahalla_codes]
 
 
 def fetch_district_statistics(
-    session: Session, district_codes: Sequence[str]
+    connection: Connection, district_codes: Sequence[str]
 ) -> list[StatisticsRecord]:
-    return _grouped(session, table_of(Mahalla).c.district_code, district_codes)
+    return _grouped(connection, table_of(Mahalla).c.district_code, district_codes)
 
 
 def fetch_region_statistics(
-    session: Session, region_codes: Sequence[str]
+    connection: Connection, region_codes: Sequence[str]
 ) -> list[StatisticsRecord]:
-    return _grouped(session, table_of(District).c.region_code, region_codes)
+    return _grouped(connection, table_of(District).c.region_code, region_codes)
 
 
-def _grouped(session: Session, group: Any, codes: Sequence[str]) -> list[StatisticsRecord]:
+def _grouped(connection: Connection, group: Any, codes: Sequence[str]) -> list[StatisticsRecord]:
     mahalla = table_of(Mahalla)
     district = table_of(District)
     stmt = (
@@ -190,6 +189,6 @@ def _grouped(session: Session, group: Any, codes: Sequence[str]) -> list[Statist
         .where(group.in_(list(set(codes))))
     )
     groups: dict[str, list[IndicatorsRecord]] = {}
-    for row in session.execute(stmt):
+    for row in connection.execute(stmt):
         groups.setdefault(row[0], []).append(IndicatorsRecord(*row[1:]))
     return [sum_indicators(groups.get(code, [])) for code in codes]
