@@ -33,6 +33,7 @@ from connectors.fields import (
 )
 from connectors.http_fetch import ApiIdentity, fetch_page
 from connectors.outcomes import DeliveryStats, Reject, count_outcomes
+from connectors.page_prefetch import prefetched
 from connectors.records import LoanRecord, Origin
 from connectors.settings import BANK_KEY_VARIABLE, BANK_URL_VARIABLE, Secret
 from connectors.vocabulary import LoanKind, LoanProgram, LoanStatus, lookup_table
@@ -126,26 +127,15 @@ class BankApiConnector(ApiConnector[LoanRecord]):
         tracker: CursorTracker[date],
         stats: DeliveryStats,
     ) -> Iterator[LoanRecord | Reject]:
-        offset = ordinal = 0
-        first_total: int | None = None
-        while True:
-            params: dict[str, str | int] = {"offset": offset, "limit": self.page_size}
-            if issued_from is not None:
-                params["issued_from"] = issued_from.isoformat()
-            page = fetch_page(self._client, self.identity, self.retry, PATH, params, _page_problem)
-            total, data = page["total"], page["data"]
-            self._check_advance(page["offset"], offset, total, len(data))
-            if first_total is None:
-                first_total = total
-            elif total != first_total:
-                stats.warnings.append(
-                    f"total changed from {first_total} to {total} at offset {offset}; "
-                    "rows may have shifted between pages"
-                )
-                first_total = total
+        ordinal = 0
+        pages = prefetched(self._pages(issued_from), name=f"{self.source}-pages")
+        for offset, data, warning in pages:
+            if warning is not None:
+                stats.warnings.append(warning)
+            page_name = f"offset={offset}"
             for item in data:
                 ordinal += 1
-                origin = Origin(name, ordinal, f"offset={offset}")
+                origin = Origin(name, ordinal, page_name)
                 try:
                     record = parse_loan(item, origin)
                 except FieldError as exc:
@@ -154,6 +144,29 @@ class BankApiConnector(ApiConnector[LoanRecord]):
                 else:
                     tracker.reach(record.issued_on)
                     yield record
+
+    def _pages(self, issued_from: date | None) -> Iterator[tuple[int, list[object], str | None]]:
+        """(offset, items, a warning or None) of each page in order; runs in the prefetch
+        worker. A page that does not advance is refused before the next one is asked for."""
+        offset = 0
+        first_total: int | None = None
+        while True:
+            params: dict[str, str | int] = {"offset": offset, "limit": self.page_size}
+            if issued_from is not None:
+                params["issued_from"] = issued_from.isoformat()
+            page = fetch_page(self._client, self.identity, self.retry, PATH, params, _page_problem)
+            total, data = page["total"], page["data"]
+            self._check_advance(page["offset"], offset, total, len(data))
+            warning = None
+            if first_total is None:
+                first_total = total
+            elif total != first_total:
+                warning = (
+                    f"total changed from {first_total} to {total} at offset {offset}; "
+                    "rows may have shifted between pages"
+                )
+                first_total = total
+            yield offset, data, warning
             offset += len(data)
             if offset >= total:
                 return

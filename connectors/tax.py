@@ -30,6 +30,7 @@ from connectors.fields import (
 )
 from connectors.http_fetch import ApiIdentity, fetch_page
 from connectors.outcomes import DeliveryStats, Reject, count_outcomes
+from connectors.page_prefetch import prefetched
 from connectors.records import Origin, TaxpayerRecord
 from connectors.settings import TAX_TOKEN_VARIABLE, TAX_URL_VARIABLE, Secret
 from connectors.vocabulary import TaxRegime, lookup_table
@@ -111,9 +112,28 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
     def _walk(
         self, name: str, since: datetime | None, tracker: CursorTracker[datetime]
     ) -> Iterator[TaxpayerRecord | Reject]:
+        ordinal = 0
+        for page_no, items in prefetched(self._pages(since), name=f"{self.source}-pages"):
+            page_name = f"page {page_no}"
+            for item in items:
+                ordinal += 1
+                origin = Origin(name, ordinal, page_name)
+                try:
+                    record = parse_taxpayer(item, origin)
+                except FieldError as exc:
+                    key = item.get("tin") if isinstance(item, dict) else None
+                    yield self.reject(item, key if isinstance(key, str) else None, exc, str(origin))
+                else:
+                    tracker.reach(record.updated_at)
+                    yield record
+
+    def _pages(self, since: datetime | None) -> Iterator[tuple[int, list[object]]]:
+        """(page number, items) of each page in order; runs in the prefetch worker. A bad
+        next token is refused here, before the next page, so the error comes after the
+        items of the page that named it."""
         token: str | None = None
         seen: set[str] = set()
-        ordinal = page_no = 0
+        page_no = 0
         while True:
             page_no += 1
             params: dict[str, str | int] = {"page_size": self.page_size}
@@ -130,17 +150,7 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
                 self._client, self.identity, self.retry, PATH, params, _page_problem, hint
             )
             items: list[object] = page["items"]
-            for item in items:
-                ordinal += 1
-                origin = Origin(name, ordinal, f"page {page_no}")
-                try:
-                    record = parse_taxpayer(item, origin)
-                except FieldError as exc:
-                    key = item.get("tin") if isinstance(item, dict) else None
-                    yield self.reject(item, key if isinstance(key, str) else None, exc, str(origin))
-                else:
-                    tracker.reach(record.updated_at)
-                    yield record
+            yield page_no, items
             token = self._next_token(page, seen, page_no, bool(items))
             if token is None:
                 return

@@ -13,6 +13,7 @@ import httpx
 
 from connectors.file_source import FileDelivery
 from connectors.outcomes import Reject
+from connectors.page_prefetch import pages_ahead
 from connectors.records import Origin
 
 if TYPE_CHECKING:
@@ -117,7 +118,8 @@ def test_records_are_yielded_before_the_delivery_is_fully_consumed(
 
         reading = case.connect(httpx.MockTransport(counting)).read_delivery()
         next(reading)
-        assert len(requests) == 1
+        # the next pages may be prefetched while the first is parsed, but only a few
+        assert 1 <= len(requests) <= 1 + pages_ahead(1)
         assert sum(1 for _ in reading) == len(units) - 1
         assert len(requests) > 1
         return
