@@ -3,36 +3,95 @@
 `fetch_by_keys` returns one record (or None) per key, in key order; `fetch_groups` returns
 one list of records per parent key, in key order. Keys are sent in chunks of `CHUNK` so a
 large batch stays within every database's limit on bound parameters.
+
+Each statement is built once and reused with bound parameters (`keyed`): building a
+statement anew for every batch (coercing every column and comparison, generating its cache
+key) cost more CPU than executing it. A batch of one key (a person's relations, a
+dashboard's mahalla) compares with `= :key`; a batch of many compares with
+`= ANY(:keys)` (an array) on PostgreSQL, whose SQL text never changes, and with an
+expanding `IN` elsewhere.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Table, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Executable,
+    Table,
+    and_,
+    any_,
+    bindparam,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from hub.api.records import record_fields, select_records, to_records
 
 R = TypeVar("R")
 CHUNK = 1000
 
+S = TypeVar("S", bound=Executable)
+Match = Callable[[Sequence[ColumnElement[Any]]], ColumnElement[bool]]
 
-def _in(column: ColumnElement[Any], keys: Sequence[Any]) -> ColumnElement[bool]:
-    # One key (a person's relations, a dashboard's mahalla) is compared with `=`: an
-    # expanding IN is re-rendered into SQL on every execution, which costs more CPU than
-    # the round trip.
-    if len(keys) == 1:
-        equal: ColumnElement[bool] = column == keys[0]
+_STATEMENTS: dict[Hashable, Any] = {}
+
+
+def _one(columns: Sequence[ColumnElement[Any]]) -> ColumnElement[bool]:
+    if len(columns) == 1:
+        equal: ColumnElement[bool] = columns[0] == bindparam("key")
         return equal
-    return column.in_(keys)
+    return and_(*(c == bindparam(f"key{i}") for i, c in enumerate(columns)))
 
 
-def _key_clause(table: Table, key: Sequence[str], keys: Sequence[Any]) -> ColumnElement[bool]:
-    if len(key) == 1:
-        return _in(table.c[key[0]], keys)
-    return tuple_(*(table.c[k] for k in key)).in_(keys)
+def _any(columns: Sequence[ColumnElement[Any]]) -> ColumnElement[bool]:
+    if len(columns) == 1:
+        column = columns[0]
+        found: ColumnElement[bool] = column == any_(bindparam("keys", type_=ARRAY(column.type)))
+        return found
+    return _in(columns)
+
+
+def _in(columns: Sequence[ColumnElement[Any]]) -> ColumnElement[bool]:
+    column = columns[0] if len(columns) == 1 else tuple_(*columns)
+    return column.in_(bindparam("keys", expanding=True))
+
+
+def keyed(
+    connection: Connection,
+    name: Hashable,
+    keys: Sequence[Any],
+    build: Callable[[Match], S],
+) -> tuple[S, dict[str, Any]]:
+    """The statement `build(match)` for this many `keys`, built once per `name`, and its
+    parameters.
+
+    `build` receives `match`, which turns the key column(s) into the WHERE condition the
+    parameters fill: `name` must identify everything `build` puts in the statement. Keys
+    of several columns are tuples.
+    """
+    if len(keys) == 1:
+        key: Any = keys[0]
+        params = {"key": key} if not isinstance(key, tuple) else _positional(key)
+        match: Match = _one
+        shape = "one"
+    else:
+        params = {"keys": list(keys)}
+        shape = connection.dialect.name
+        match = _any if shape == "postgresql" else _in
+    cache_key = (name, shape)
+    stmt = _STATEMENTS.get(cache_key)
+    if stmt is None:
+        stmt = _STATEMENTS[cache_key] = build(match)
+    return stmt, params
+
+
+def _positional(key: tuple[Any, ...]) -> dict[str, Any]:
+    return {f"key{i}": value for i, value in enumerate(key)}
 
 
 def _key_of(record: Any, key: Sequence[str]) -> Hashable:
@@ -53,11 +112,16 @@ def fetch_by_keys(
     missing = [k for k in key if k not in names]
     if missing:
         raise ValueError(f"Record {record.__name__} lacks its key field(s) {missing}.")
+    columns = [table.c[k] for k in key]
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), CHUNK):
-        chunk = unique[start : start + CHUNK]
-        stmt = select_records(record, table).where(_key_clause(table, key, chunk))
-        for item in to_records(record, connection.execute(stmt).all()):
+        stmt, params = keyed(
+            connection,
+            ("by_keys", record, table, tuple(key)),
+            unique[start : start + CHUNK],
+            lambda match: select_records(record, table).where(match(columns)),
+        )
+        for item in to_records(record, connection.execute(stmt, params).all()):
             found[_key_of(item, key)] = item
     return [found.get(k) for k in keys]
 
@@ -73,10 +137,15 @@ def fetch_groups(
     """Every record whose `parent` column is each of `keys`, ordered by `order_by` columns."""
     groups: defaultdict[Hashable, list[R]] = defaultdict(list)
     unique = list(dict.fromkeys(keys))
-    ordering = [table.c[parent], *(table.c[c] for c in order_by)]
+    column = table.c[parent]
+    ordering = [column, *(table.c[c] for c in order_by)]
     for start in range(0, len(unique), CHUNK):
-        chunk = unique[start : start + CHUNK]
-        stmt = select_records(record, table).where(_in(table.c[parent], chunk)).order_by(*ordering)
-        for item in to_records(record, connection.execute(stmt).all()):
+        stmt, params = keyed(
+            connection,
+            ("groups", record, table, parent, tuple(order_by)),
+            unique[start : start + CHUNK],
+            lambda match: select_records(record, table).where(match([column])).order_by(*ordering),
+        )
+        for item in to_records(record, connection.execute(stmt, params).all()):
             groups[getattr(item, parent)].append(item)
     return [groups.get(k, []) for k in keys]
