@@ -29,10 +29,10 @@ from hub.api.activities.types import (
 )
 from hub.api.context import Context
 from hub.api.error_reporting import ErrorClassification, log_errors
-from hub.api.leaf_execution import LeafExecutionContext
 from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
+from hub.api.planned_execution import PlannedExecutionContext
 from hub.api.provenance.queries import ProvenanceQuery
 from hub.api.provenance.types import (
     DeliveryNode,
@@ -132,7 +132,7 @@ def build_schema(**extra: Any) -> HubSchema:
             ErrorClassification,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        execution_context_class=LeafExecutionContext,
+        execution_context_class=PlannedExecutionContext,
         **extra,
     )
 

@@ -1,0 +1,221 @@
+"""Planned execution (`hub.api.planned_execution`) answers exactly as graphql-core's own.
+
+Two ways: the API's real queries over the fixture graph, run with the planned context and
+with strawberry's default one; and a small schema built to break every fast path (nulls
+in non-null fields, failing serializers, raising resolvers, wrong object types), whose
+responses, errors and null propagation must be identical.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import GraphQLField
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from hub.api.planned_execution import Kind, PlannedExecutionContext, field_plan
+from hub.api.schema import SCHEMA
+
+
+def _field(type_name: str, field_name: str) -> GraphQLField:
+    graphql_type = SCHEMA._schema.type_map[type_name]
+    field: GraphQLField = graphql_type.fields[field_name]  # type: ignore[attr-defined]
+    return field
+
+
+def test_plans_take_the_fast_way_only_for_plain_fields_and_info_only_resolvers() -> None:
+    assert field_plan(_field("Person", "fullName")).kind is Kind.LEAF
+    assert field_plan(_field("Person", "fullName")).attribute == "full_name"
+    assert field_plan(_field("Person", "household")).kind is Kind.RESOLVER
+    assert field_plan(_field("PersonEdge", "node")).kind is Kind.OBJECT
+    assert field_plan(_field("PersonConnection", "edges")).kind is Kind.OBJECT_LIST
+    assert field_plan(_field("Person", "id")).kind is Kind.REGULAR  # relay's global id
+    assert field_plan(_field("Person", "loans")).kind is Kind.REGULAR  # has arguments
+    assert field_plan(_field("Query", "persons")).kind is Kind.REGULAR  # async, arguments
+
+
+API_QUERIES: list[tuple[str, dict[str, Any]]] = [
+    (
+        """query($pinfl: String!) { person(pinfl: $pinfl) {
+          id hubId pinfl fullName surname givenName patronymic birthOn sex occupation
+          householdRelation createdAt
+          household { id hubId assessedCategory computedCategory categoryMismatch
+            monthlyIncome plotSotix needs address { street house apartment }
+            members { memberNo relation person { hubId fullName } } }
+          mahalla { code name district { name region { name } } }
+          taxRegistrations { totalCount edges { cursor node { tin regime isOpen } } }
+          employmentHistory(first: 1) { pageInfo { hasNextPage endCursor }
+            edges { node { recordNo status statusOn } } }
+          landLeases { edges { node { leaseId status parcel { cadastre areaHa } } } }
+          loans { edges { node { loanId programme amount issuedOn status } } }
+          notebookEntries { edges { node { notebook source } } }
+          appeals { edges { node { appealId topic status receivedAt } } }
+          sourceRecords { edges { node { source recordKey lastSeenAt } } }
+          conflicts { edges { node { attribute value survivingValue } } }
+        } }""",
+        {"pinfl": "31503851234566"},
+    ),
+    (
+        """query($code: String!) { persons(filter: {mahallaCode: $code}, first: 100) {
+          totalCount pageInfo { hasNextPage startCursor }
+          edges { cursor node { ...who household { hubId assessedCategory } } }
+        } }
+        fragment who on Person { hubId fullName birthOn sex alias: pinfl }""",
+        {"code": "1703202001"},
+    ),
+    (
+        """query($code: String!, $skip: Boolean!) { mahalla(code: $code) {
+          code name assistant { fullName phone } district { code @skip(if: $skip) }
+          statistics {
+            population households categoryMismatches
+            householdsByAssessedCategory { category1 category2 category3 category4 unknown }
+            employment { employed unemployed selfEmployed entrepreneurs publicWorks }
+            land { activeLeases leasedAreaHa }
+            loansByProgramme { programme count amount }
+            notebookEntries { notebook persons }
+            appeals { total open byTopic { topic appeals } }
+          }
+        } }""",
+        {"code": "1703202001", "skip": True},
+    ),
+    (
+        """{ regions { edges { node { code name districts { edges { node { code
+          mahallas(first: 3) { edges { node { code statistics { population } } } }
+        } } } } } } }""",
+        {},
+    ),
+    (
+        """query($code: String!) { households(filter: {mahallaCode: $code}) {
+          edges { node { hubId needs members { relation person { hubId household { hubId } } } } }
+        } }""",
+        {"code": "1703202001"},
+    ),
+    ('{ person(pinfl: "99999999999999") { hubId } }', {}),  # NOT_FOUND error
+    ('{ node(id: "not a global id") { id } }', {}),  # BAD_USER_INPUT error
+]
+
+
+@pytest.mark.parametrize(("query", "variables"), API_QUERIES)
+def test_the_api_answers_the_same_both_ways(
+    api: Any, monkeypatch: pytest.MonkeyPatch, query: str, variables: dict[str, Any]
+) -> None:
+    planned = api.query(query, variables)
+    monkeypatch.setattr(SCHEMA, "execution_context_class", StrawberryGraphQLCoreExecutionContext)
+    regular = api.query(query, variables)
+    assert planned == regular
+    assert planned.get("data") is not None or planned.get("errors")
+
+
+# -- A schema that breaks every fast path ---------------------------------------------------
+
+
+@strawberry.type
+class Leaf:
+    name: str
+    maybe: str | None
+    count: int
+
+
+@strawberry.type
+class Holder:
+    leaf: Leaf
+    optional_leaf: Leaf | None
+    leaves: list[Leaf]
+    optional_items: list[Leaf | None]
+    wrong: Leaf
+
+    @strawberry.field
+    def computed(self) -> Leaf:
+        return self.leaf
+
+    @strawberry.field
+    def failing(self, info: strawberry.Info) -> Leaf | None:
+        raise ValueError("the resolver failed")
+
+    @strawberry.field
+    def failing_required(self) -> Leaf:
+        raise ValueError("a required resolver failed")
+
+    @strawberry.field
+    async def later(self, info: strawberry.Info) -> Leaf:
+        return self.leaf
+
+
+class NotALeaf:
+    name = "impostor"
+    maybe = None
+    count = 1
+
+
+def _holder(**changes: Any) -> Holder:
+    values: dict[str, Any] = {
+        "leaf": Leaf(name="a", maybe=None, count=1),
+        "optional_leaf": None,
+        "leaves": [Leaf(name="b", maybe="x", count=2), Leaf(name="c", maybe=None, count=3)],
+        "optional_items": [None, Leaf(name="d", maybe=None, count=4)],
+        "wrong": Leaf(name="e", maybe=None, count=5),
+    }
+    values.update(changes)
+    return Holder(**values)
+
+
+HOLDERS = {
+    "fine": _holder(),
+    "null leaf": _holder(leaf=Leaf(name=None, maybe=None, count=1)),  # type: ignore[arg-type]
+    "bad int": _holder(leaf=Leaf(name="a", maybe=None, count="many")),  # type: ignore[arg-type]
+    "null object": _holder(leaf=None),
+    "null item": _holder(leaves=[Leaf(name="b", maybe=None, count=2), None]),
+    "wrong type": _holder(wrong=NotALeaf()),
+    "not a list": _holder(leaves=Leaf(name="b", maybe=None, count=2)),
+}
+
+
+@strawberry.type
+class BrokenQuery:
+    @strawberry.field
+    def holder(self, case: str) -> Holder | None:
+        return HOLDERS[case]
+
+    @strawberry.field
+    def holders(self) -> list[Holder]:
+        return list(HOLDERS.values())
+
+
+SELECTION = """{ leaf { name maybe count } optionalLeaf { name } leaves { name maybe count }
+  optionalItems { name } wrong { name } computed { name count } failing { name }
+  later { name count } }"""
+
+
+def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
+    planned = strawberry.Schema(BrokenQuery, execution_context_class=PlannedExecutionContext)
+    regular = strawberry.Schema(BrokenQuery)
+    return planned, regular
+
+
+@pytest.mark.parametrize("case", sorted(HOLDERS))
+def test_irregular_values_fail_exactly_as_graphql_core_fails_them(case: str) -> None:
+    planned, regular = _schemas()
+    query = 'query($case: String!) { holder(case: $case) ' + SELECTION + " }"
+    mine = asyncio.run(planned.execute(query, {"case": case}))
+    theirs = asyncio.run(regular.execute(query, {"case": case}))
+    assert mine.data == theirs.data
+    assert [(e.message, e.path) for e in mine.errors or []] == [
+        (e.message, e.path) for e in theirs.errors or []
+    ]
+    if case == "fine":
+        assert mine.errors is not None  # `failing` always fails; it is nulled, not fatal
+        assert mine.data is not None and mine.data["holder"]["leaf"]["name"] == "a"
+
+
+def test_a_failing_required_resolver_nulls_its_parent_the_same_way() -> None:
+    planned, regular = _schemas()
+    query = "{ holders { leaf { name } failingRequired { name } } }"
+    mine = asyncio.run(planned.execute(query))
+    theirs = asyncio.run(regular.execute(query))
+    assert mine.data == theirs.data is None  # non-null all the way up: the whole data
+    assert [(e.message, e.path) for e in mine.errors or []] == [
+        (e.message, e.path) for e in theirs.errors or []
+    ]
