@@ -27,7 +27,7 @@ from hub.api.relations import Relation as LoaderRelation
 from hub.api.relations import now_or_later, optional
 from hub.api.scalars import Soums
 from hub.api.territory.types import AssistantNode, MahallaNode
-from hub.api.vocabulary import Need, Occupation, Relation, Sex, optional_enum
+from hub.api.vocabulary import Need, Occupation, Relation, Sex, enum_value, optional_enum
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -245,7 +245,7 @@ class HouseholdMember:
         member, person = pair
         return cls(
             member_no=member.member_no,
-            relation=Relation(member.relation),
+            relation=enum_value(Relation, member.relation),
             person=PersonNode.of(person),
         )
 
@@ -288,7 +288,7 @@ class HouseholdNode(relay.Node):
             ),
             monthly_income=None if r.monthly_income_uzs is None else Soums(r.monthly_income_uzs),
             plot_sotix=r.plot_sotix,
-            needs=[Need(n) for n in r.needs],
+            needs=[enum_value(Need, n) for n in r.needs],
             last_confirmed_at=r.last_confirmed_at,
             household_id=r.id,
             assistant_id=r.assistant_id,
