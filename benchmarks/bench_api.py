@@ -6,11 +6,12 @@ Stages: seed a dedicated PostgreSQL database (`hub_bench`, see `seed_graph.py`; 
 keeps one seeded earlier), start one uvicorn server (a subprocess, loopback only, 2 workers
 for 2 cores) serving both the API (`/graphql`) and the floor (`/floor/...`: the same data
 read by hand-written SQL and returned by plain Starlette endpoints on the same stack), then
-drive it from this process with an asyncio load generator (raw HTTP/1.1 on keep-alive connections) at 1, 10 and 50 concurrent
-clients. Each (query, endpoint, concurrency) runs for at most `--seconds` and
-`--max-requests`; then a realistic mix of the four queries runs against GraphQL. Prints
-requests/s and p50/p95/p99 per query, and drops the database it seeded unless `--keep` (a
-database reused with `--reuse` is always kept: it took minutes to seed).
+drive it from this process with an asyncio load generator (raw HTTP/1.1 on keep-alive
+connections) at 1, 10 and 50 concurrent clients. Each (query, endpoint, concurrency) runs
+for at most `--seconds` and `--max-requests`; then a realistic mix of the four queries runs
+against GraphQL. Prints requests/s and p50/p95/p99 per query, and drops the database it
+seeded unless `--keep` (a database reused with `--reuse` is always kept: it took minutes
+to seed).
 
 Queries: person by PINFL with every nested record; a mahalla dashboard (assistant and
 statistics); a page of 100 persons with their households; a district's mahallas with

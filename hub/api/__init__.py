@@ -11,9 +11,9 @@ Layout, one package per domain (its data layer, GraphQL types, filters and root 
 - `app.py` (create_app), `view.py` (per-request context and session), `schema.py` (the
   root Query), `operation_thread.py` (each operation on one worker thread's own loop),
   `planned_execution.py` (each selection completed by a per-request plan instead of
-  graphql-core's per-field machinery), `request_database.py` (the request's session, one batch of calls at a
-  time), `loaders.py` (per-request DataLoaders), `relations.py` (sync-when-loaded
-  relation resolution and per-page warming), `pagination.py` (cursor connections),
-  `nodes.py` (global ids), `principal.py` (who is calling), `errors.py` and
+  graphql-core's per-field machinery), `request_database.py` (the request's session, one
+  batch of calls at a time), `loaders.py` (per-request DataLoaders), `relations.py`
+  (sync-when-loaded relation resolution and per-page warming), `pagination.py` (cursor
+  connections), `nodes.py` (global ids), `principal.py` (who is calling), `errors.py` and
   `error_reporting.py` (codes, masking, logging), `scalars.py`, `vocabulary.py`.
 """

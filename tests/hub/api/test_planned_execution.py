@@ -198,7 +198,7 @@ def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
 @pytest.mark.parametrize("case", sorted(HOLDERS))
 def test_irregular_values_fail_exactly_as_graphql_core_fails_them(case: str) -> None:
     planned, regular = _schemas()
-    query = 'query($case: String!) { holder(case: $case) ' + SELECTION + " }"
+    query = "query($case: String!) { holder(case: $case) " + SELECTION + " }"
     mine = asyncio.run(planned.execute(query, {"case": case}))
     theirs = asyncio.run(regular.execute(query, {"case": case}))
     assert mine.data == theirs.data
