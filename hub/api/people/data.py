@@ -7,10 +7,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Text, and_, cast, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    Text,
+    and_,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
 
-from hub.api.records import record_columns, select_records, table_of, to_records
+from hub.api.batch_fetch import Match, keyed
+from hub.api.records import record_columns, record_fields, select_records, table_of, to_records
 from hub.api.territory.codes import mahalla_code_range
 from hub.api.vocabulary import OPEN_APPEAL_STATUSES
 from hub.graph.models import (
@@ -264,20 +277,23 @@ def count_households(connection: Connection, criteria: HouseholdCriteria) -> int
     return int(connection.scalar(stmt) or 0)
 
 
+def _members_statement(match: Match) -> Select[Any]:
+    return (
+        select(*record_columns(MemberRecord, MEMBER), *record_columns(PersonRecord, PERSON))
+        .join(PERSON, PERSON.c.id == MEMBER.c.person_id)
+        .where(match([MEMBER.c.household_id]))
+        .order_by(MEMBER.c.household_id, MEMBER.c.member_no)
+    )
+
+
 def fetch_members(
     connection: Connection, household_ids: Sequence[int]
 ) -> list[list[tuple[MemberRecord, PersonRecord]]]:
     """Each household's members with their persons, by member number (one statement)."""
     groups: dict[int, list[tuple[MemberRecord, PersonRecord]]] = {h: [] for h in household_ids}
-    member_columns = record_columns(MemberRecord, MEMBER)
-    stmt = (
-        select(*member_columns, *record_columns(PersonRecord, PERSON))
-        .join(PERSON, PERSON.c.id == MEMBER.c.person_id)
-        .where(MEMBER.c.household_id.in_(list(groups)))
-        .order_by(MEMBER.c.household_id, MEMBER.c.member_no)
-    )
-    width = len(member_columns)
-    for row in connection.execute(stmt):
+    stmt, params = keyed(connection, "members", list(groups), _members_statement)
+    width = len(record_fields(MemberRecord))
+    for row in connection.execute(stmt, params):
         member = MemberRecord(*row[:width])
         groups[member.household_id].append((member, PersonRecord(*row[width:])))
     return [groups[h] for h in household_ids]

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, case, func, select, tuple_, type_coerce
+from sqlalchemy import ColumnElement, Connection, Select, case, func, select, tuple_, type_coerce
 
+from hub.api.batch_fetch import Match, keyed
 from hub.api.records import record_fields, select_records, table_of, to_records
 from hub.graph.models import Delivery, Person, PersonConflict, Reject, SourceRecord
 from hub.graph.types import UtcDateTime
@@ -264,17 +265,30 @@ def _conflict_columns() -> list[Any]:
     return [*(CONFLICT.c[name] for name in own), PERSON.c.hub_id]
 
 
+def _by_person_statement(match: Match) -> Select[Any]:
+    return (
+        select(*_conflict_columns())
+        .join(PERSON, PERSON.c.id == CONFLICT.c.person_id)
+        .where(match([CONFLICT.c.person_id]))
+        .order_by(CONFLICT.c.person_id, CONFLICT.c.attribute, CONFLICT.c.source)
+    )
+
+
+def _by_key_statement(match: Match) -> Select[Any]:
+    key = [PERSON.c.hub_id, CONFLICT.c.attribute, CONFLICT.c.source, CONFLICT.c.record_key]
+    return (
+        select(*_conflict_columns())
+        .join(PERSON, PERSON.c.id == CONFLICT.c.person_id)
+        .where(match(key))
+    )
+
+
 def fetch_conflicts_by_person(
     connection: Connection, person_ids: Sequence[int]
 ) -> list[list[ConflictRecord]]:
     groups: dict[int, list[ConflictRecord]] = {p: [] for p in person_ids}
-    stmt = (
-        select(*_conflict_columns())
-        .join(PERSON, PERSON.c.id == CONFLICT.c.person_id)
-        .where(CONFLICT.c.person_id.in_(list(groups)))
-        .order_by(CONFLICT.c.person_id, CONFLICT.c.attribute, CONFLICT.c.source)
-    )
-    for record in to_records(ConflictRecord, connection.execute(stmt)):
+    stmt, params = keyed(connection, "conflicts_by_person", list(groups), _by_person_statement)
+    for record in to_records(ConflictRecord, connection.execute(stmt, params)):
         groups[record.person_id].append(record)
     return [groups[p] for p in person_ids]
 
@@ -283,17 +297,9 @@ def fetch_conflicts_by_key(
     connection: Connection, keys: Sequence[tuple[str, str, str, str]]
 ) -> list[ConflictRecord | None]:
     """Conflicts by (person hub id, attribute, source, record key)."""
-    stmt = (
-        select(*_conflict_columns())
-        .join(PERSON, PERSON.c.id == CONFLICT.c.person_id)
-        .where(
-            tuple_(
-                PERSON.c.hub_id, CONFLICT.c.attribute, CONFLICT.c.source, CONFLICT.c.record_key
-            ).in_(list(set(keys)))
-        )
-    )
+    stmt, params = keyed(connection, "conflicts_by_key", list(set(keys)), _by_key_statement)
     found = {
         (r.person_hub_id, r.attribute, r.source, r.record_key): r
-        for r in to_records(ConflictRecord, connection.execute(stmt))
+        for r in to_records(ConflictRecord, connection.execute(stmt, params))
     }
     return [found.get(k) for k in keys]

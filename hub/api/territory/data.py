@@ -10,6 +10,7 @@ from enum import Enum
 
 from sqlalchemy import ColumnElement, Connection, Select, func, select
 
+from hub.api.batch_fetch import Match, keyed
 from hub.api.records import select_records, table_of, to_records
 from hub.api.territory.codes import mahalla_code_range
 from hub.graph.models import Assistant, District, Mahalla, MahallaIndicators, Region
@@ -168,16 +169,22 @@ def count_mahallas(connection: Connection, criteria: TerritoryCriteria) -> int:
     return int(connection.scalar(stmt) or 0)
 
 
+def _assistants_statement(match: Match) -> Select[tuple[object, ...]]:
+    return (
+        select_records(AssistantRecord, ASSISTANT)
+        .where(match([ASSISTANT.c.mahalla_code]))
+        .order_by(ASSISTANT.c.is_current, ASSISTANT.c.appointed_on, ASSISTANT.c.id)
+    )
+
+
 def fetch_current_assistants(
     connection: Connection, mahalla_codes: Sequence[str]
 ) -> list[AssistantRecord | None]:
     """Each mahalla's current assistant: flagged current, else the latest appointment."""
-    stmt = (
-        select_records(AssistantRecord, ASSISTANT)
-        .where(ASSISTANT.c.mahalla_code.in_(list(set(mahalla_codes))))
-        .order_by(ASSISTANT.c.is_current, ASSISTANT.c.appointed_on, ASSISTANT.c.id)
+    stmt, params = keyed(
+        connection, "current_assistants", list(set(mahalla_codes)), _assistants_statement
     )
     current: dict[str, AssistantRecord] = {}
-    for record in to_records(AssistantRecord, connection.execute(stmt)):
+    for record in to_records(AssistantRecord, connection.execute(stmt, params)):
         current[record.mahalla_code] = record  # the last in this order wins
     return [current.get(code) for code in mahalla_codes]

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Select, select
 
-from hub.api.records import select_records, table_of, to_records
+from hub.api.batch_fetch import Match, keyed
+from hub.api.records import record_columns, select_records, table_of, to_records
 from hub.graph.models import District, Mahalla, MahallaIndicators
 
 INDICATORS = table_of(MahallaIndicators)
@@ -160,35 +161,48 @@ def fetch_mahalla_statistics(
     connection: Connection, mahalla_codes: Sequence[str]
 ) -> list[StatisticsRecord | None]:
     """Each mahalla's statistics, None where indicators were never computed."""
-    stmt = select_records(IndicatorsRecord, INDICATORS).where(
-        INDICATORS.c.mahalla_code.in_(list(set(mahalla_codes)))
+    stmt, params = keyed(
+        connection,
+        "mahalla_statistics",
+        list(set(mahalla_codes)),
+        lambda match: select_records(IndicatorsRecord, INDICATORS).where(
+            match([INDICATORS.c.mahalla_code])
+        ),
     )
-    found = {r.mahalla_code: r for r in to_records(IndicatorsRecord, connection.execute(stmt))}
+    rows = connection.execute(stmt, params)
+    found = {r.mahalla_code: r for r in to_records(IndicatorsRecord, rows)}
     return [statistics_of(found[c]) if c in found else None for c in mahalla_codes]
 
 
 def fetch_district_statistics(
     connection: Connection, district_codes: Sequence[str]
 ) -> list[StatisticsRecord]:
-    return _grouped(connection, table_of(Mahalla).c.district_code, district_codes)
+    return _grouped(connection, "district_code", district_codes)
 
 
 def fetch_region_statistics(
     connection: Connection, region_codes: Sequence[str]
 ) -> list[StatisticsRecord]:
-    return _grouped(connection, table_of(District).c.region_code, region_codes)
+    return _grouped(connection, "region_code", region_codes)
 
 
-def _grouped(connection: Connection, group: Any, codes: Sequence[str]) -> list[StatisticsRecord]:
+def _grouped(connection: Connection, group_by: str, codes: Sequence[str]) -> list[StatisticsRecord]:
+    """Summed statistics per territory; `group_by` is the mahalla's district code or the
+    district's region code."""
     mahalla = table_of(Mahalla)
     district = table_of(District)
-    stmt = (
-        select(group, *select_records(IndicatorsRecord, INDICATORS).selected_columns)
-        .join(mahalla, mahalla.c.code == INDICATORS.c.mahalla_code)
-        .join(district, district.c.code == mahalla.c.district_code)
-        .where(group.in_(list(set(codes))))
-    )
+    group = mahalla.c.district_code if group_by == "district_code" else district.c.region_code
+
+    def build(match: Match) -> Select[Any]:
+        return (
+            select(group, *record_columns(IndicatorsRecord, INDICATORS))
+            .join(mahalla, mahalla.c.code == INDICATORS.c.mahalla_code)
+            .join(district, district.c.code == mahalla.c.district_code)
+            .where(match([group]))
+        )
+
+    stmt, params = keyed(connection, ("statistics", group_by), list(set(codes)), build)
     groups: dict[str, list[IndicatorsRecord]] = {}
-    for row in connection.execute(stmt):
+    for row in connection.execute(stmt, params):
         groups.setdefault(row[0], []).append(IndicatorsRecord(*row[1:]))
     return [sum_indicators(groups.get(code, [])) for code in codes]
