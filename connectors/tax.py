@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
+from connectors.api_items import TaxItem, taxpayer_record, typed_item
 from connectors.api_source import ApiConnector, ApiDeliveryReading, CursorTracker
 from connectors.errors import ProtocolError
 from connectors.fields import (
@@ -80,6 +81,8 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
     identity: ClassVar[ApiIdentity] = ApiIdentity(
         "tax", TAX_URL_VARIABLE, TAX_TOKEN_VARIABLE, "token"
     )
+    # Items are first tried on the typed fast path of `connectors.api_items` (None: off).
+    item_shape: ClassVar[type[TaxItem] | None] = TaxItem
 
     def __init__(
         self,
@@ -112,20 +115,24 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
     def _walk(
         self, name: str, since: datetime | None, tracker: CursorTracker[datetime]
     ) -> Iterator[TaxpayerRecord | Reject]:
-        ordinal = 0
+        ordinal, shape = 0, self.item_shape
         for page_no, items in prefetched(self._pages(since), name=f"{self.source}-pages"):
             page_name = f"page {page_no}"
             for item in items:
                 ordinal += 1
                 origin = Origin(name, ordinal, page_name)
-                try:
-                    record = parse_taxpayer(item, origin)
-                except FieldError as exc:
-                    key = item.get("tin") if isinstance(item, dict) else None
-                    yield self.reject(item, key if isinstance(key, str) else None, exc, str(origin))
-                else:
-                    tracker.reach(record.updated_at)
-                    yield record
+                typed = None if shape is None else typed_item(item, shape)
+                record = None if typed is None else taxpayer_record(typed, origin)
+                if record is None:
+                    try:
+                        record = parse_taxpayer(item, origin)
+                    except FieldError as exc:
+                        key = item.get("tin") if isinstance(item, dict) else None
+                        key = key if isinstance(key, str) else None
+                        yield self.reject(item, key, exc, str(origin))
+                        continue
+                tracker.reach(record.updated_at)
+                yield record
 
     def _pages(self, since: datetime | None) -> Iterator[tuple[int, list[object]]]:
         """(page number, items) of each page in order; runs in the prefetch worker. A bad
