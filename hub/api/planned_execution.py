@@ -15,11 +15,12 @@ plan:
   no argument): read the attribute and serialize it;
 - a plain attribute holding an object, or a list of objects: read it and complete the
   object(s) by their own plan, with no resolver call and no resolve info;
-- a field whose resolver is a synchronous method taking only `info` (a relation such as a
-  person's household): call the method directly with a strawberry `Info` over a real
+- a field whose resolver is a synchronous method taking `info` and arguments of built-in
+  scalar types only (a person's household, their loans with `first`/`after`): call the
+  method directly with graphql-core's coerced arguments and a strawberry `Info` over a real
   `GraphQLResolveInfo`, skipping strawberry's argument conversion and wrappers;
-- anything else (arguments, async resolvers, extensions, abstract types): graphql-core's
-  regular way.
+- anything else (input objects or enums as arguments, async resolvers, extensions,
+  abstract types): graphql-core's regular way.
 
 Anything unexpected on the fast paths (a null in a non-null field, a value that fails to
 serialize, an object of the wrong type) is handed to the regular way for that field, so
@@ -53,6 +54,7 @@ from graphql import (
     located_error,
 )
 from graphql.execution.execute import get_field_def
+from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
@@ -83,9 +85,11 @@ class FieldPlan:
     resolver: Callable[..., Any] | None = None  # RESOLVER
     info_parameter: str | None = None  # RESOLVER
     definition: StrawberryField | None = None  # RESOLVER
+    arguments: tuple[tuple[str, str], ...] = ()  # RESOLVER: (GraphQL name, Python name)
 
 
 _REGULAR_PLAN = FieldPlan(REGULAR)
+_BUILT_IN_SCALARS = frozenset(("Int", "Float", "String", "Boolean", "ID"))
 # strawberry's `is_type_of` looks only at the value (`_plain_object` admits no other).
 _NO_INFO = cast(GraphQLResolveInfo, None)
 _STRAWBERRY_CONVERTER = "strawberry.schema.schema_converter"
@@ -109,14 +113,33 @@ def _plain_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
     return graphql_type
 
 
+def _plain_arguments(
+    field_def: GraphQLField, definition: StrawberryField
+) -> tuple[tuple[str, str], ...] | None:
+    """(GraphQL name, Python name) of each argument when all are of built-in scalar types
+    (whose coerced values strawberry passes on unchanged), else None."""
+    arguments = definition.arguments
+    if len(arguments) != len(field_def.args):
+        return None
+    names: list[tuple[str, str]] = []
+    for (graphql_name, argument), python in zip(field_def.args.items(), arguments, strict=True):
+        inner, _ = _unwrap(argument.type)  # type: ignore[arg-type]
+        if getattr(inner, "name", None) not in _BUILT_IN_SCALARS:
+            return None
+        if python.graphql_name not in (None, graphql_name):
+            return None
+        names.append((graphql_name, python.python_name))
+    return tuple(names)
+
+
 def plan_field(field_def: GraphQLField) -> FieldPlan:
     """The plan for one field definition (independent of the request)."""
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if not isinstance(definition, StrawberryField) or field_def.args:
+    if not isinstance(definition, StrawberryField):
         return _REGULAR_PLAN
     inner, nullable = _unwrap(field_def.type)
     if getattr(field_def.resolve, "_is_default", False):
-        if definition.default_resolver is not getattr:
+        if definition.default_resolver is not getattr or field_def.args:
             return _REGULAR_PLAN
         attribute = definition.python_name
         if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
@@ -135,10 +158,11 @@ def plan_field(field_def: GraphQLField) -> FieldPlan:
                 )
         return _REGULAR_PLAN
     resolver = definition.base_resolver
+    arguments = _plain_arguments(field_def, definition)
     if (
         resolver is None
+        or arguments is None
         or definition.extensions
-        or resolver.arguments
         or resolver.is_async
         or resolver.self_parameter is None
         or resolver.root_parameter is not None
@@ -155,6 +179,7 @@ def plan_field(field_def: GraphQLField) -> FieldPlan:
         resolver=function,
         info_parameter=None if info is None else info.name,
         definition=definition,
+        arguments=arguments,
     )
 
 
@@ -409,11 +434,15 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         info = self.build_resolve_info(field_def, nodes, parent_type, path)
         return_type = field_def.type
         try:
-            if plan.info_parameter is None:
-                result = plan.resolver(source)
-            else:
-                strawberry_info = self._info_class(_raw_info=info, _field=plan.definition)
-                result = plan.resolver(source, **{plan.info_parameter: strawberry_info})
+            kwargs: dict[str, Any] = {}
+            if plan.arguments:
+                given = get_argument_values(field_def, nodes[0], self.variable_values)
+                kwargs = {python: given[name] for name, python in plan.arguments if name in given}
+            if plan.info_parameter is not None:
+                kwargs[plan.info_parameter] = self._info_class(
+                    _raw_info=info, _field=plan.definition
+                )
+            result = plan.resolver(source, **kwargs)
             if self.is_awaitable(result):
                 return self._await_result(result, return_type, nodes, info, path)
             completed = self._complete(return_type, nodes, info, path, result)

@@ -33,7 +33,10 @@ def test_plans_take_the_fast_way_only_for_plain_fields_and_info_only_resolvers()
     assert field_plan(_field("PersonEdge", "node")).kind is Kind.OBJECT
     assert field_plan(_field("PersonConnection", "edges")).kind is Kind.OBJECT_LIST
     assert field_plan(_field("Person", "id")).kind is Kind.REGULAR  # relay's global id
-    assert field_plan(_field("Person", "loans")).kind is Kind.REGULAR  # has arguments
+    loans = field_plan(_field("Person", "loans"))  # first/after/last/before: plain scalars
+    assert loans.kind is Kind.RESOLVER
+    assert dict(loans.arguments) == {n: n for n in ("first", "after", "last", "before")}
+    assert field_plan(_field("District", "mahallas")).kind is Kind.REGULAR  # async resolver
     assert field_plan(_field("Query", "persons")).kind is Kind.REGULAR  # async, arguments
 
 
@@ -143,6 +146,11 @@ class Holder:
     async def later(self, info: strawberry.Info) -> Leaf:
         return self.leaf
 
+    @strawberry.field
+    def pick(self, index: int, label: str = "kept") -> Leaf | None:
+        picked = self.leaves[index]  # IndexError: a located error, the field nulled
+        return Leaf(name=f"{picked.name} {label}", maybe=picked.maybe, count=picked.count)
+
 
 class NotALeaf:
     name = "impostor"
@@ -186,7 +194,8 @@ class BrokenQuery:
 
 SELECTION = """{ leaf { name maybe count } optionalLeaf { name } leaves { name maybe count }
   optionalItems { name } wrong { name } computed { name count } failing { name }
-  later { name count } }"""
+  later { name count } pick(index: 0) { name } far: pick(index: 9) { name }
+  labelled: pick(index: $index, label: "given") { name } }"""
 
 
 def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
@@ -198,9 +207,10 @@ def _schemas() -> tuple[strawberry.Schema, strawberry.Schema]:
 @pytest.mark.parametrize("case", sorted(HOLDERS))
 def test_irregular_values_fail_exactly_as_graphql_core_fails_them(case: str) -> None:
     planned, regular = _schemas()
-    query = "query($case: String!) { holder(case: $case) " + SELECTION + " }"
-    mine = asyncio.run(planned.execute(query, {"case": case}))
-    theirs = asyncio.run(regular.execute(query, {"case": case}))
+    query = "query($case: String!, $index: Int!) { holder(case: $case) " + SELECTION + " }"
+    variables = {"case": case, "index": 1}
+    mine = asyncio.run(planned.execute(query, variables))
+    theirs = asyncio.run(regular.execute(query, variables))
     assert mine.data == theirs.data
     assert [(e.message, e.path) for e in mine.errors or []] == [
         (e.message, e.path) for e in theirs.errors or []
