@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from connectors import land
 from connectors.errors import DeliveryFormatError
+from connectors.fields import FieldError
 from connectors.land import LandConnector
 from connectors.outcomes import Reject
-from connectors.records import LeaseRecord
+from connectors.records import LeaseRecord, Origin
 from connectors.vocabulary import LandPurpose, LesseeKind
 
 if TYPE_CHECKING:
@@ -199,3 +202,63 @@ def test_namespaced_root_is_not_the_contract_root(tmp_path: Path, kit: Kit) -> N
     )
     with pytest.raises(DeliveryFormatError, match=r"root element is <\{urn:x\}LeaseExport>"):
         _read_land(tmp_path, data)
+
+
+def _lease_parts() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    lease = {"id": "LS-1", "contract": "1/2022", "status": "active"}
+    children = {
+        "Parcel": {
+            "cadastre": "17:03",
+            "mahalla": "1703202015",
+            "areaHa": "0,12",
+            "purpose": "household_plot",
+            "crop": "tomato",
+        },
+        "Lessee": {"kind": "person", "pinfl": "31503851234566", "tin": "", "name": "A. B."},
+        "Term": {"start": "2022-03-01", "end": "2027-02-28"},
+    }
+    return lease, children
+
+
+@pytest.mark.parametrize(
+    ("element", "attribute", "value"),
+    [
+        ("Lease", "id", " "),
+        ("Lease", "id", None),
+        ("Lease", "contract", None),
+        ("Lease", "contract", " "),
+        ("Lease", "status", "expired"),
+        ("Parcel", "areaHa", "1,2345"),
+        ("Parcel", "areaHa", "1.5"),
+        ("Parcel", "areaHa", None),
+        ("Parcel", "purpose", None),
+        ("Parcel", "crop", ""),
+        ("Lessee", "kind", "company"),
+        ("Lessee", "name", None),
+        ("Term", "start", "2022-02-30"),
+        ("Term", "end", ""),
+        ("Term", "end", None),
+        ("Term", "end", "2031-12-31"),
+        ("Term", None, None),
+    ],
+)
+def test_lease_fast_path_decides_as_the_checked_rules(
+    element: str, attribute: str | None, value: str | None
+) -> None:
+    lease, children = _lease_parts()
+    target = lease if element == "Lease" else children[element]
+    if attribute is None:
+        del children[element]
+    elif value is None:
+        del target[attribute]
+    else:
+        target[attribute] = value
+    origin = Origin("leases_2022-12-01.xml", 1)
+
+    def outcome(build: Callable[..., LeaseRecord]) -> LeaseRecord | str:
+        try:
+            return build(lease, children, origin)
+        except FieldError as exc:
+            return str(exc)
+
+    assert outcome(land._lease) == outcome(land._checked_lease)
