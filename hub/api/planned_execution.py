@@ -113,6 +113,29 @@ def _plain_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
     return graphql_type
 
 
+def _enum_serializer(enum_type: GraphQLEnumType) -> Callable[[Any], Any]:
+    """`enum_type.serialize`, with the Python enum's members looked up in a dict first.
+
+    strawberry's serializer compares the member's value with each GraphQL value in turn,
+    reading `Enum.value` (a descriptor) every time."""
+    wrapped = getattr(enum_type, "wrapped_cls", None)
+    serialize = enum_type.serialize
+    if not isinstance(wrapped, type) or not issubclass(wrapped, Enum):
+        return serialize
+    names: dict[Any, str] = {}
+    for member in wrapped:
+        for name, value in enum_type.values.items():
+            if value.value == member.value:
+                names.setdefault(member, name)
+    lookup = names.get
+
+    def serialize_member(value: Any) -> Any:
+        name = lookup(value) if isinstance(value, wrapped) else None
+        return serialize(value) if name is None else name
+
+    return serialize_member
+
+
 def _plain_arguments(
     field_def: GraphQLField, definition: StrawberryField
 ) -> tuple[tuple[str, str], ...] | None:
@@ -142,7 +165,9 @@ def plan_field(field_def: GraphQLField) -> FieldPlan:
         if definition.default_resolver is not getattr or field_def.args:
             return _REGULAR_PLAN
         attribute = definition.python_name
-        if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+        if isinstance(inner, GraphQLEnumType):
+            return FieldPlan(LEAF, attribute, nullable, serialize=_enum_serializer(inner))
+        if isinstance(inner, GraphQLScalarType):
             return FieldPlan(LEAF, attribute, nullable, serialize=inner.serialize)
         if (object_type := _plain_object(inner)) is not None:
             return FieldPlan(OBJECT, attribute, nullable, object_type=object_type)

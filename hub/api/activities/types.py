@@ -38,6 +38,7 @@ from hub.api.vocabulary import (
     LoanStatus,
     Notebook,
     TaxRegime,
+    enum_value,
 )
 
 if TYPE_CHECKING:
@@ -77,7 +78,7 @@ class TaxRegistrationNode(relay.Node):
         income = r.declared_income_tiyin
         return cls(
             tin=r.tin,
-            regime=TaxRegime(r.regime),
+            regime=enum_value(TaxRegime, r.regime),
             activity_code=r.activity_code,
             registered_on=r.registered_on,
             closed_on=r.closed_on,
@@ -127,7 +128,7 @@ class EmploymentRecordNode(relay.Node):
     def of(cls, r: EmploymentRecordRow) -> EmploymentRecordNode:
         return cls(
             record_no=r.record_no,
-            status=EmploymentStatus(r.status),
+            status=enum_value(EmploymentStatus, r.status),
             status_on=r.status_on,
             employer_tin=r.employer_tin,
             referral=r.referral,
@@ -168,7 +169,7 @@ class ParcelNode(relay.Node):
             cadastre=r.cadastre,
             mahalla_code=r.mahalla_code,
             area_ha=float(r.area_ha),
-            purpose=LandPurpose(r.purpose),
+            purpose=enum_value(LandPurpose, r.purpose),
             crop=r.crop,
         )
 
@@ -231,9 +232,9 @@ class LandLeaseNode(relay.Node):
         return cls(
             lease_id=r.lease_id,
             contract=r.contract,
-            status=LeaseStatus(r.status),
+            status=enum_value(LeaseStatus, r.status),
             is_current=r.is_current,
-            lessee_kind=LesseeKind(r.lessee_kind),
+            lessee_kind=enum_value(LesseeKind, r.lessee_kind),
             lessee_name=r.lessee_name,
             start_on=r.start_on,
             end_on=r.end_on,
@@ -293,12 +294,12 @@ class LoanNode(relay.Node):
         return cls(
             loan_id=r.loan_id,
             bank_mfo=r.bank_mfo,
-            kind=LoanKind(r.kind),
-            programme=LoanProgramme(r.program),
+            kind=enum_value(LoanKind, r.kind),
+            programme=enum_value(LoanProgramme, r.program),
             amount=soums_from_tiyin(r.amount_tiyin),
             issued_on=r.issued_on,
             term_months=r.term_months,
-            status=LoanStatus(r.status),
+            status=enum_value(LoanStatus, r.status),
             purpose=r.purpose,
             borrower_name=r.borrower_name,
             mahalla_code=r.mahalla_code,
@@ -337,7 +338,7 @@ class NotebookEntryNode(relay.Node):
     @classmethod
     def of(cls, r: NotebookRecord) -> NotebookEntryNode:
         return cls(
-            notebook=Notebook(r.notebook),
+            notebook=enum_value(Notebook, r.notebook),
             source=r.source,
             record_key=r.record_key,
             entered_on=r.entered_on,
@@ -382,10 +383,10 @@ class AppealNode(relay.Node):
         return cls(
             appeal_id=r.appeal_id,
             received_at=r.received_at,
-            channel=AppealChannel(r.channel),
-            topic=AppealTopic(r.topic),
+            channel=enum_value(AppealChannel, r.channel),
+            topic=enum_value(AppealTopic, r.topic),
             addressed_to=r.addressed_to,
-            status=AppealStatus(r.status),
+            status=enum_value(AppealStatus, r.status),
             is_open=r.status in OPEN_APPEAL_STATUSES,
             resolved_at=r.resolved_at,
             mahalla_code=r.mahalla_code,

@@ -10,7 +10,7 @@ import strawberry
 
 from hub.api.scalars import Soums, soums_from_tiyin
 from hub.api.territory.statistics_data import StatisticsRecord
-from hub.api.vocabulary import AppealTopic, LoanProgramme, Notebook
+from hub.api.vocabulary import AppealTopic, LoanProgramme, Notebook, enum_value
 
 
 @strawberry.type(description="Households per category (1 well-off … 4 needs state support).")
@@ -128,21 +128,21 @@ class Statistics:
             land=LandStatistics(active_leases=r.active_leases, leased_area_ha=r.leased_area_ha),
             loans_by_programme=[
                 ProgrammeFinancing(
-                    programme=LoanProgramme(p),
+                    programme=enum_value(LoanProgramme, p),
                     count=t.count,
                     amount=soums_from_tiyin(t.amount_tiyin),
                 )
                 for p, t in sorted(r.loans_by_program.items())
             ],
             notebook_entries=[
-                NotebookCount(notebook=Notebook(n), persons=c)
+                NotebookCount(notebook=enum_value(Notebook, n), persons=c)
                 for n, c in sorted(r.notebook_entries.items())
             ],
             appeals=AppealStatistics(
                 total=r.appeals_total,
                 open=r.appeals_open,
                 by_topic=[
-                    TopicCount(topic=AppealTopic(t), appeals=c)
+                    TopicCount(topic=enum_value(AppealTopic, t), appeals=c)
                     for t, c in sorted(r.appeals_by_topic.items())
                 ],
             ),

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import GraphQLField
+from graphql import GraphQLError, GraphQLField
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub.api.planned_execution import Kind, PlannedExecutionContext, field_plan
 from hub.api.schema import SCHEMA
+from hub.api.vocabulary import Sex
 
 
 def _field(type_name: str, field_name: str) -> GraphQLField:
@@ -29,6 +30,10 @@ def _field(type_name: str, field_name: str) -> GraphQLField:
 def test_plans_take_the_fast_way_only_for_plain_fields_and_info_only_resolvers() -> None:
     assert field_plan(_field("Person", "fullName")).kind is Kind.LEAF
     assert field_plan(_field("Person", "fullName")).attribute == "full_name"
+    sex = field_plan(_field("Person", "sex")).serialize
+    assert sex is not None and sex(Sex.FEMALE) == "FEMALE"  # by name, as strawberry does
+    with pytest.raises(GraphQLError):
+        sex("X")  # not a member: strawberry's own serializer refuses it
     assert field_plan(_field("Person", "household")).kind is Kind.RESOLVER
     assert field_plan(_field("PersonEdge", "node")).kind is Kind.OBJECT
     assert field_plan(_field("PersonConnection", "edges")).kind is Kind.OBJECT_LIST
