@@ -22,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Executable,
+    Select,
     Table,
     and_,
     any_,
@@ -108,18 +109,17 @@ def fetch_by_keys(
 ) -> list[R | None]:
     """The record whose `key` columns equal each of `keys` (a tuple for composite keys)."""
     found: dict[Hashable, R] = {}
-    names = record_fields(record)
-    missing = [k for k in key if k not in names]
-    if missing:
-        raise ValueError(f"Record {record.__name__} lacks its key field(s) {missing}.")
-    columns = [table.c[k] for k in key]
+
+    def build(match: Match) -> Select[Any]:
+        missing = [k for k in key if k not in record_fields(record)]
+        if missing:
+            raise ValueError(f"Record {record.__name__} lacks its key field(s) {missing}.")
+        return select_records(record, table).where(match([table.c[k] for k in key]))
+
     unique = list(dict.fromkeys(keys))
     for start in range(0, len(unique), CHUNK):
         stmt, params = keyed(
-            connection,
-            ("by_keys", record, table, tuple(key)),
-            unique[start : start + CHUNK],
-            lambda match: select_records(record, table).where(match(columns)),
+            connection, ("by_keys", record, table, tuple(key)), unique[start : start + CHUNK], build
         )
         for item in to_records(record, connection.execute(stmt, params).all()):
             found[_key_of(item, key)] = item

@@ -229,7 +229,7 @@ def fetch_persons(
         .offset(offset)
         .limit(limit)
     )
-    return to_records(PersonRecord, connection.execute(stmt))
+    return to_records(PersonRecord, connection.execute(stmt).all())
 
 
 def count_persons(connection: Connection, criteria: PersonCriteria) -> int:
@@ -269,7 +269,7 @@ def fetch_households(
         .offset(offset)
         .limit(limit)
     )
-    return to_records(HouseholdRecord, connection.execute(stmt))
+    return to_records(HouseholdRecord, connection.execute(stmt).all())
 
 
 def count_households(connection: Connection, criteria: HouseholdCriteria) -> int:
@@ -293,7 +293,7 @@ def fetch_members(
     groups: dict[int, list[tuple[MemberRecord, PersonRecord]]] = {h: [] for h in household_ids}
     stmt, params = keyed(connection, "members", list(groups), _members_statement)
     width = len(record_fields(MemberRecord))
-    for row in connection.execute(stmt, params):
+    for row in connection.execute(stmt, params).all():
         member = MemberRecord(*row[:width])
         groups[member.household_id].append((member, PersonRecord(*row[width:])))
     return [groups[h] for h in household_ids]

@@ -145,7 +145,7 @@ def fetch_deliveries(
         .offset(offset)
         .limit(limit)
     )
-    return to_records(DeliveryRecord, connection.execute(stmt))
+    return to_records(DeliveryRecord, connection.execute(stmt).all())
 
 
 def count_deliveries(connection: Connection, criteria: DeliveryCriteria) -> int:
@@ -177,8 +177,8 @@ def fetch_source_summaries(
     if sources is not None:
         totals = totals.where(DELIVERY.c.source.in_(sources))
         open_rejects = open_rejects.where(REJECT.c.source.in_(sources))
-    by_source = {row[0]: tuple(row[1:]) for row in connection.execute(totals)}
-    rejects = {source: int(n) for source, n in connection.execute(open_rejects)}
+    by_source = {row[0]: tuple(row[1:]) for row in connection.execute(totals).all()}
+    rejects = {source: int(n) for source, n in connection.execute(open_rejects).all()}
     failures = _failure_messages(connection, {s: v[5] for s, v in by_source.items() if v[5]})
     summaries = []
     for source in sorted(set(by_source) | set(rejects)):
@@ -214,7 +214,7 @@ def _failure_messages(
         )
         .order_by(DELIVERY.c.id)
     )
-    return {source: message for source, message in connection.execute(stmt)}
+    return {source: message for source, message in connection.execute(stmt).all()}
 
 
 def _reject_where(c: RejectCriteria) -> list[ColumnElement[bool]]:
@@ -239,7 +239,7 @@ def fetch_rejects(
         .offset(offset)
         .limit(limit)
     )
-    return to_records(RejectRecord, connection.execute(stmt))
+    return to_records(RejectRecord, connection.execute(stmt).all())
 
 
 def count_rejects(connection: Connection, criteria: RejectCriteria) -> int:
@@ -257,7 +257,7 @@ def fetch_reject_counts(
         .group_by(REJECT.c.source, REJECT.c.rule, REJECT.c.status)
         .order_by(REJECT.c.source, REJECT.c.rule, REJECT.c.status)
     )
-    return [RejectCountRecord(s, r, st, int(n)) for s, r, st, n in connection.execute(stmt)]
+    return [RejectCountRecord(s, r, st, int(n)) for s, r, st, n in connection.execute(stmt).all()]
 
 
 def _conflict_columns() -> list[Any]:
@@ -288,7 +288,7 @@ def fetch_conflicts_by_person(
 ) -> list[list[ConflictRecord]]:
     groups: dict[int, list[ConflictRecord]] = {p: [] for p in person_ids}
     stmt, params = keyed(connection, "conflicts_by_person", list(groups), _by_person_statement)
-    for record in to_records(ConflictRecord, connection.execute(stmt, params)):
+    for record in to_records(ConflictRecord, connection.execute(stmt, params).all()):
         groups[record.person_id].append(record)
     return [groups[p] for p in person_ids]
 
@@ -300,6 +300,6 @@ def fetch_conflicts_by_key(
     stmt, params = keyed(connection, "conflicts_by_key", list(set(keys)), _by_key_statement)
     found = {
         (r.person_hub_id, r.attribute, r.source, r.record_key): r
-        for r in to_records(ConflictRecord, connection.execute(stmt, params))
+        for r in to_records(ConflictRecord, connection.execute(stmt, params).all())
     }
     return [found.get(k) for k in keys]

@@ -104,7 +104,7 @@ def fetch_regions(
     key = REGION.c.name if criteria.order is TerritoryOrder.NAME else REGION.c.code
     stmt = select_records(RegionRecord, REGION).where(*_region_where(criteria))
     stmt = _ordered(stmt, key, REGION.c.code, criteria.descending).offset(offset).limit(limit)
-    return to_records(RegionRecord, connection.execute(stmt))
+    return to_records(RegionRecord, connection.execute(stmt).all())
 
 
 def count_regions(connection: Connection, criteria: TerritoryCriteria) -> int:
@@ -129,7 +129,7 @@ def fetch_districts(
     key = DISTRICT.c.name if criteria.order is TerritoryOrder.NAME else DISTRICT.c.code
     stmt = select_records(DistrictRecord, DISTRICT).where(*_district_where(criteria))
     stmt = _ordered(stmt, key, DISTRICT.c.code, criteria.descending).offset(offset).limit(limit)
-    return to_records(DistrictRecord, connection.execute(stmt))
+    return to_records(DistrictRecord, connection.execute(stmt).all())
 
 
 def count_districts(connection: Connection, criteria: TerritoryCriteria) -> int:
@@ -161,7 +161,7 @@ def fetch_mahallas(
     else:
         key = MAHALLA.c.code
     stmt = _ordered(stmt, key, MAHALLA.c.code, criteria.descending).offset(offset).limit(limit)
-    return to_records(MahallaRecord, connection.execute(stmt))
+    return to_records(MahallaRecord, connection.execute(stmt).all())
 
 
 def count_mahallas(connection: Connection, criteria: TerritoryCriteria) -> int:
@@ -185,6 +185,6 @@ def fetch_current_assistants(
         connection, "current_assistants", list(set(mahalla_codes)), _assistants_statement
     )
     current: dict[str, AssistantRecord] = {}
-    for record in to_records(AssistantRecord, connection.execute(stmt, params)):
+    for record in to_records(AssistantRecord, connection.execute(stmt, params).all()):
         current[record.mahalla_code] = record  # the last in this order wins
     return [current.get(code) for code in mahalla_codes]

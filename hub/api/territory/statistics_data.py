@@ -169,7 +169,7 @@ def fetch_mahalla_statistics(
             match([INDICATORS.c.mahalla_code])
         ),
     )
-    rows = connection.execute(stmt, params)
+    rows = connection.execute(stmt, params).all()
     found = {r.mahalla_code: r for r in to_records(IndicatorsRecord, rows)}
     return [statistics_of(found[c]) if c in found else None for c in mahalla_codes]
 
@@ -203,6 +203,6 @@ def _grouped(connection: Connection, group_by: str, codes: Sequence[str]) -> lis
 
     stmt, params = keyed(connection, ("statistics", group_by), list(set(codes)), build)
     groups: dict[str, list[IndicatorsRecord]] = {}
-    for row in connection.execute(stmt, params):
+    for row in connection.execute(stmt, params).all():
         groups.setdefault(row[0], []).append(IndicatorsRecord(*row[1:]))
     return [sum_indicators(groups.get(code, [])) for code in codes]
