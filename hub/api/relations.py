@@ -71,17 +71,34 @@ def _fields(selections: Sequence[Selection]) -> list[SelectedField]:
     return found
 
 
-def node_selection(info: Info) -> set[str]:
-    """The field names the query selects on `edges.node` of the connection being resolved."""
-    names: set[str] = set()
+def selected_paths(selections: Sequence[Selection], prefix: str = "") -> set[str]:
+    """The dotted paths of the fields in `selections` and below them ("district",
+    "district.region", ...), fragments included, by field name (not alias)."""
+    paths: set[str] = set()
+    for field in _fields(selections):
+        path = prefix + field.name
+        paths.add(path)
+        if field.selections:
+            paths |= selected_paths(field.selections, path + ".")
+    return paths
+
+
+def node_selections(info: Info) -> list[Selection]:
+    """What the query selects on `edges.node` of the connection being resolved."""
+    found: list[Selection] = []
     for connection in _fields(info.selected_fields):
         for edges in _fields(connection.selections):
             if edges.name != "edges":
                 continue
             for node in _fields(edges.selections):
                 if node.name == "node":
-                    names.update(f.name for f in _fields(node.selections))
-    return names
+                    found.extend(node.selections)
+    return found
+
+
+def node_selection(info: Info) -> set[str]:
+    """The field names the query selects on `edges.node` of the connection being resolved."""
+    return {f.name for f in _fields(node_selections(info))}
 
 
 async def warm(info: Info, nodes: Sequence[T], relations: Mapping[str, Relation]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TypeVar
 
 import strawberry
@@ -12,8 +12,8 @@ from hub.api.context import Info
 from hub.api.errors import NotFoundError
 from hub.api.fields import described
 from hub.api.pagination import Connection, PageArgs, paginate
-from hub.api.relations import Relation, warm
-from hub.api.territory import data
+from hub.api.relations import Relation, node_selections, selected_paths, warm
+from hub.api.territory import bundles, data
 from hub.api.territory.codes import checked_code
 from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
 from hub.api.territory.types import (
@@ -37,11 +37,15 @@ async def _listed(
     count: Callable[[Database, data.TerritoryCriteria], int],
     convert: Callable[[R], N],
     relations: Mapping[str, Relation],
+    bundled: Callable[[list[R]], Awaitable[None]] | None = None,
 ) -> Connection[N]:
     db = info.context.db
 
     async def page(offset: int, limit: int) -> list[N]:
-        nodes = [convert(r) for r in await db.run(fetch, criteria, offset, limit)]
+        records = await db.run(fetch, criteria, offset, limit)
+        if bundled is not None:
+            await bundled(records)
+        nodes = [convert(r) for r in records]
         await warm(info, nodes, relations)
         return nodes
 
@@ -49,6 +53,27 @@ async def _listed(
         return await db.run(count, criteria)
 
     return await paginate(args, page, total)
+
+
+async def _primed_bundles(
+    info: Info, codes: list[str], parts: frozenset[str]
+) -> list[bundles.MahallaBundle | None]:
+    found = await info.context.db.run(bundles.fetch_mahalla_bundles, codes, parts)
+    bundles.prime(info.context.loaders, found, parts)
+    return found
+
+
+def _page_bundler(info: Info) -> Callable[[list[data.MahallaRecord]], Awaitable[None]] | None:
+    """Reads the relations the query selects on a page of mahallas in one statement."""
+    parts = bundles.parts_of(selected_paths(node_selections(info)))
+    if not parts:
+        return None
+
+    async def bundled(records: list[data.MahallaRecord]) -> None:
+        if records:
+            await _primed_bundles(info, [r.code for r in records], parts)
+
+    return bundled
 
 
 @strawberry.type
@@ -115,10 +140,13 @@ class TerritoryQuery:
 
     @described("The mahalla with this 10-digit code; NOT_FOUND if none.")
     async def mahalla(self, info: Info, code: str) -> MahallaNode:
-        record = await info.context.loaders.mahalla.load(checked_code("mahallaCode", code))
-        if record is None:
+        checked = checked_code("mahallaCode", code)
+        selections = [s for f in info.selected_fields for s in f.selections]
+        parts = bundles.parts_of(selected_paths(selections))
+        (bundle,) = await _primed_bundles(info, [checked], parts)
+        if bundle is None:
             raise NotFoundError(f"No mahalla has code {code}.", argument="code")
-        return MahallaNode.of(record)
+        return MahallaNode.of(bundle.mahalla)
 
     @strawberry.field
     async def mahallas(
@@ -141,4 +169,5 @@ class TerritoryQuery:
             data.count_mahallas,
             MahallaNode.of,
             MAHALLA_RELATIONS,
+            _page_bundler(info),
         )

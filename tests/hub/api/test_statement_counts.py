@@ -72,3 +72,27 @@ def test_a_district_list_with_statistics_is_batched(api: Api, fixture_graph: Fix
     """
     # districts page, district statistics, mahallas of districts, assistants, mahalla stats.
     assert api.count_statements(query) == 5
+
+
+def test_a_mahalla_dashboard_takes_one_statement(api: Api, fixture_graph: FixtureGraph) -> None:
+    query = """
+    { mahalla(code: "1703202001") {
+        code name district { name region { name } } assistant { fullName }
+        statistics { population employment { employed } appeals { total } }
+    } }
+    """
+    # The mahalla with its district, region, current assistant and statistics, joined.
+    assert api.count_statements(query) == 1
+
+
+def test_a_page_of_mahallas_with_relations_takes_two_statements(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    query = """
+    query($first: Int!) { mahallas(first: $first) { edges { node {
+        code district { region { name } } assistant { fullName } statistics { population }
+    } } } }
+    """
+    # The page, then its mahallas' district, region, assistant and statistics, joined.
+    for first in (1, 100):
+        assert api.count_statements(query, {"first": first}) == 2, first

@@ -1,0 +1,150 @@
+"""A mahalla with the relations a query selects on it, read in one statement.
+
+A mahalla dashboard follows four relations (district, the district's region, the current
+assistant, statistics); through the DataLoaders alone that is five statements in three
+round trips, one after another. When a resolver can see what the query selects (the
+`mahalla` root field, a page of mahallas), it reads the mahallas together with the
+selected relations in one joined statement and primes the request's loaders with them, so
+the relation fields then resolve from the loaders' caches without a statement of their
+own. What the bundle does not cover still goes through the loaders as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, desc, select
+
+from hub.api.batch_fetch import Match, keyed
+from hub.api.loaders import Loaders
+from hub.api.records import record_columns, record_fields
+from hub.api.territory.data import (
+    ASSISTANT,
+    DISTRICT,
+    INDICATORS,
+    MAHALLA,
+    REGION,
+    AssistantRecord,
+    DistrictRecord,
+    MahallaRecord,
+    RegionRecord,
+)
+from hub.api.territory.statistics_data import IndicatorsRecord, StatisticsRecord, statistics_of
+
+# The relations a bundle can carry, by the path of GraphQL fields that selects them.
+DISTRICT_PART = "district"
+REGION_PART = "district.region"
+ASSISTANT_PART = "assistant"
+STATISTICS_PART = "statistics"
+PARTS = (DISTRICT_PART, REGION_PART, ASSISTANT_PART, STATISTICS_PART)
+
+
+def parts_of(paths: set[str]) -> frozenset[str]:
+    """The parts a query selecting `paths` (below a mahalla) needs."""
+    return frozenset(part for part in PARTS if part in paths)
+
+
+@dataclass(frozen=True, slots=True)
+class MahallaBundle:
+    """A mahalla and the relations its bundle was asked for (None: absent or not asked)."""
+
+    mahalla: MahallaRecord
+    district: DistrictRecord | None = None
+    region: RegionRecord | None = None
+    assistant: AssistantRecord | None = None
+    statistics: StatisticsRecord | None = None
+
+
+def _current_assistant_id() -> Any:
+    # The same rule as `data.fetch_current_assistants`: flagged current, else the latest
+    # appointment (ties: the highest id).
+    inner = ASSISTANT.alias("candidate")
+    return (
+        select(inner.c.id)
+        .where(inner.c.mahalla_code == MAHALLA.c.code)
+        .order_by(desc(inner.c.is_current), desc(inner.c.appointed_on), desc(inner.c.id))
+        .limit(1)
+        .scalar_subquery()
+        .correlate(MAHALLA)
+    )
+
+
+def _statement(parts: frozenset[str], match: Match) -> Select[Any]:
+    columns = record_columns(MahallaRecord, MAHALLA)
+    source: Any = MAHALLA
+    if DISTRICT_PART in parts or REGION_PART in parts:
+        columns += record_columns(DistrictRecord, DISTRICT)
+        source = source.join(DISTRICT, DISTRICT.c.code == MAHALLA.c.district_code)
+    if REGION_PART in parts:
+        columns += record_columns(RegionRecord, REGION)
+        source = source.join(REGION, REGION.c.code == DISTRICT.c.region_code)
+    if ASSISTANT_PART in parts:
+        columns += record_columns(AssistantRecord, ASSISTANT)
+        source = source.outerjoin(ASSISTANT, ASSISTANT.c.id == _current_assistant_id())
+    if STATISTICS_PART in parts:
+        columns += record_columns(IndicatorsRecord, INDICATORS)
+        source = source.outerjoin(INDICATORS, INDICATORS.c.mahalla_code == MAHALLA.c.code)
+    labelled = [c.label(f"c{i}") for i, c in enumerate(columns)]
+    return select(*labelled).select_from(source).where(match([MAHALLA.c.code]))
+
+
+def _take(row: Sequence[Any], start: int, record: type[Any]) -> tuple[Any, int]:
+    end = start + len(record_fields(record))
+    return record(*row[start:end]), end
+
+
+def _bundle(row: Sequence[Any], parts: frozenset[str]) -> MahallaBundle:
+    mahalla, at = _take(row, 0, MahallaRecord)
+    district = region = assistant = statistics = None
+    if DISTRICT_PART in parts or REGION_PART in parts:
+        district, at = _take(row, at, DistrictRecord)
+    if REGION_PART in parts:
+        region, at = _take(row, at, RegionRecord)
+    if ASSISTANT_PART in parts:
+        assistant, end = _take(row, at, AssistantRecord)
+        assistant = None if row[at] is None else assistant
+        at = end
+    if STATISTICS_PART in parts:
+        indicators, end = _take(row, at, IndicatorsRecord)
+        statistics = None if row[at] is None else statistics_of(indicators)
+        at = end
+    return MahallaBundle(mahalla, district, region, assistant, statistics)
+
+
+def fetch_mahalla_bundles(
+    connection: Connection, codes: Sequence[str], parts: frozenset[str]
+) -> list[MahallaBundle | None]:
+    """Each mahalla of `codes` with the relations in `parts` (see PARTS); None where no
+    mahalla has the code."""
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise ValueError(f"A mahalla bundle cannot carry {sorted(unknown)}.")
+    stmt, params = keyed(
+        connection,
+        ("mahalla_bundle", parts),
+        list(dict.fromkeys(codes)),
+        lambda match: _statement(parts, match),
+    )
+    found = {
+        b.mahalla.code: b for b in (_bundle(r, parts) for r in connection.execute(stmt, params))
+    }
+    return [found.get(code) for code in codes]
+
+
+def prime(loaders: Loaders, bundles: Sequence[MahallaBundle | None], parts: frozenset[str]) -> None:
+    """Put what `bundles` carry into the request's loaders (a loaded value is kept)."""
+    for bundle in bundles:
+        if bundle is None:
+            continue
+        code = bundle.mahalla.code
+        loaders.mahalla.prime(code, bundle.mahalla)
+        if bundle.district is not None:
+            loaders.district.prime(bundle.district.code, bundle.district)
+        if bundle.region is not None:
+            loaders.region.prime(bundle.region.code, bundle.region)
+        if ASSISTANT_PART in parts:
+            loaders.current_assistant.prime(code, bundle.assistant)
+        if STATISTICS_PART in parts:
+            loaders.mahalla_statistics.prime(code, bundle.statistics)

@@ -1,0 +1,66 @@
+"""A mahalla bundle (`hub.api.territory.bundles`) reads what the loaders would read."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from typing import TYPE_CHECKING
+
+import pytest
+from sqlalchemy import Connection, create_engine, select
+
+from hub.api.territory import bundles, data
+from hub.api.territory import statistics_data as statistics
+
+if TYPE_CHECKING:
+    from conftest import BuiltGraph
+
+
+def test_bundles_agree_with_the_loaders_data_layer(built_graph: BuiltGraph) -> None:
+    engine = create_engine(built_graph.url)
+    try:
+        with engine.connect() as connection:
+            codes = list(connection.scalars(select(data.MAHALLA.c.code)))
+            assert len(codes) > 2
+            asked = [*codes, "9999999999"]  # and one that does not exist
+            for size in range(len(bundles.PARTS) + 1):
+                for parts in map(frozenset, combinations(bundles.PARTS, size)):
+                    for keys in (asked, asked[:1]):  # many keys, and the one-key statement
+                        found = bundles.fetch_mahalla_bundles(connection, keys, parts)
+                        assert found[-1] is None or keys == asked[:1]
+                        _agree(connection, keys, parts, found)
+    finally:
+        engine.dispose()
+
+
+def _agree(
+    connection: Connection,
+    keys: list[str],
+    parts: frozenset[str],
+    found: list[bundles.MahallaBundle | None],
+) -> None:
+    assistants = data.fetch_current_assistants(connection, keys)
+    stats = statistics.fetch_mahalla_statistics(connection, keys)
+    for key, bundle, assistant, stat in zip(keys, found, assistants, stats, strict=True):
+        if bundle is None:
+            assert key == "9999999999"
+            continue
+        assert bundle.mahalla.code == key
+        if bundles.DISTRICT_PART in parts or bundles.REGION_PART in parts:
+            assert bundle.district is not None
+            assert bundle.district.code == bundle.mahalla.district_code
+        if bundles.REGION_PART in parts:
+            assert bundle.region is not None and bundle.district is not None
+            assert bundle.region.code == bundle.district.region_code
+        else:
+            assert bundle.region is None
+        assert bundle.assistant == (assistant if bundles.ASSISTANT_PART in parts else None)
+        assert bundle.statistics == (stat if bundles.STATISTICS_PART in parts else None)
+
+
+def test_a_bundle_refuses_a_part_it_cannot_carry(built_graph: BuiltGraph) -> None:
+    engine = create_engine(built_graph.url)
+    try:
+        with engine.connect() as connection, pytest.raises(ValueError, match="households"):
+            bundles.fetch_mahalla_bundles(connection, ["1703202001"], frozenset({"households"}))
+    finally:
+        engine.dispose()
