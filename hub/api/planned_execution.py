@@ -80,7 +80,7 @@ class FieldPlan:
     attribute: str = ""
     nullable: bool = True
     serialize: Callable[[Any], Any] | None = None  # LEAF
-    object_type: GraphQLObjectType | None = None  # OBJECT, OBJECT_LIST
+    object_type: GraphQLObjectType | None = None  # OBJECT, OBJECT_LIST, RESOLVER (if plain)
     item_nullable: bool = True  # OBJECT_LIST
     resolver: Callable[..., Any] | None = None  # RESOLVER
     info_parameter: str | None = None  # RESOLVER
@@ -202,6 +202,7 @@ def plan_field(field_def: GraphQLField) -> FieldPlan:
         RESOLVER,
         nullable=nullable,
         resolver=function,
+        object_type=_plain_object(inner),
         info_parameter=None if info is None else info.name,
         definition=definition,
         arguments=arguments,
@@ -217,6 +218,24 @@ def field_plan(field_def: GraphQLField) -> FieldPlan:
     cached = _PLANS.get(id(field_def))
     if cached is None or cached[0] is not field_def:
         cached = _PLANS[id(field_def)] = (field_def, plan_field(field_def))
+    return cached[1]
+
+
+# id(GraphQLObjectType) -> (the type, the class strawberry made it from): a value of exactly
+# that class passes `is_type_of` without calling it.
+_ORIGINS: dict[int, tuple[GraphQLObjectType, type | None]] = {}
+
+
+def _origin(object_type: GraphQLObjectType) -> type | None:
+    cached = _ORIGINS.get(id(object_type))
+    if cached is None or cached[0] is not object_type:
+        extensions = object_type.extensions or {}
+        definition = extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+        origin = getattr(definition, "origin", None)
+        cached = _ORIGINS[id(object_type)] = (
+            object_type,
+            origin if isinstance(origin, type) else None,
+        )
     return cached[1]
 
 
@@ -359,7 +378,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[dict[str, Any]] | object:
         """The completed object, or Undefined when `value` is not of `object_type`."""
         check = object_type.is_type_of
-        if check is not None and not check(value, _NO_INFO):
+        exact = type(value) is _origin(object_type)
+        if check is not None and not exact and not check(value, _NO_INFO):
             return Undefined
         subfields = self.collect_subfields(object_type, nodes)
         return self.execute_fields(object_type, value, path, subfields)
@@ -469,8 +489,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 )
             result = plan.resolver(source, **kwargs)
             if self.is_awaitable(result):
-                return self._await_result(result, return_type, nodes, info, path)
-            completed = self._complete(return_type, nodes, info, path, result)
+                return self._await_result(plan, result, return_type, nodes, info, path)
+            completed = self._complete(plan, return_type, nodes, info, path, result)
         except Exception as raw_error:  # noqa: BLE001 - handled as graphql-core does
             self._field_error(raw_error, nodes, return_type, path)
             return None
@@ -478,14 +498,14 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _complete(
         self,
+        plan: FieldPlan,
         return_type: GraphQLOutputType,
         nodes: list[FieldNode],
         info: GraphQLResolveInfo,
         path: Path,
         result: Any,
     ) -> Any:
-        inner, _ = _unwrap(return_type)
-        object_type = _plain_object(inner)
+        object_type = plan.object_type
         if object_type is not None and result is not None:
             completed = self._object(object_type, nodes, path, result)
             if completed is not Undefined:
@@ -494,6 +514,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
 
     def _await_result(
         self,
+        plan: FieldPlan,
         result: Awaitable[Any],
         return_type: GraphQLOutputType,
         nodes: list[FieldNode],
@@ -502,7 +523,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Awaitable[Any]:
         async def await_result() -> Any:
             try:
-                completed = self._complete(return_type, nodes, info, path, await result)
+                completed = self._complete(plan, return_type, nodes, info, path, await result)
                 if self.is_awaitable(completed):
                     return await completed
                 return completed
