@@ -97,31 +97,33 @@ class ElementScanner:
         self, tag: str
     ) -> tuple[Callable[[str, dict[str, str]], None], Callable[[str], None]]:
         # Closures over locals: these run once per element start and end, the hot path.
+        # `inner` and `children` mirror the innermost open `tag` element (`inner` is its
+        # depth, 0 when none is open), so most calls compare two integers and stop.
         parser, opened, completed = self._parser, self._open, self.completed
-        depth = 0
+        depth = inner = 0
+        children: dict[str, dict[str, str]] = {}
 
         def start(name: str, attributes: dict[str, str]) -> None:
-            nonlocal depth
+            nonlocal depth, inner, children
             depth += 1
-            if opened:
-                if name == tag:
-                    opened.append((depth, attributes, {}, parser.CurrentByteIndex))
-                else:
-                    top = opened[-1]
-                    if top[0] == depth - 1:
-                        top[2].setdefault(name, attributes)
-            elif name == tag and depth > 1:
-                opened.append((depth, attributes, {}, parser.CurrentByteIndex))
+            if name == tag and depth > 1:
+                children = {}
+                opened.append((depth, attributes, children, parser.CurrentByteIndex))
+                inner = depth
+            elif inner and depth == inner + 1:
+                if name not in children:
+                    children[name] = attributes
             elif depth == 1:
                 self.root = name
 
         def end(name: str) -> None:
-            nonlocal depth
-            depth -= 1
-            if name == tag and opened and opened[-1][0] == depth + 1:
-                _, attributes, children, begin = opened.pop()
+            nonlocal depth, inner, children
+            if depth == inner:  # the innermost open `tag` element ends
+                _, attributes, closed, begin = opened.pop()
                 self.count += 1
-                completed.append((self.count, attributes, children, begin, parser.CurrentByteIndex))
+                completed.append((self.count, attributes, closed, begin, parser.CurrentByteIndex))
+                inner, children = (opened[-1][0], opened[-1][2]) if opened else (0, {})
+            depth -= 1
 
         return start, end
 
