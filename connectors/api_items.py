@@ -73,10 +73,6 @@ class LoanItem(msgspec.Struct, gc=False):
 _NO_BORROWER = Borrower()
 
 
-def _text(value: str | None) -> str | None:
-    return None if value is None else value.strip() or None
-
-
 def _date(cache: ParsedCache[date], value: str) -> date | None:
     """The date `value` names, or None if it is not one (the general path says why)."""
     found = cache.get(value)
@@ -109,13 +105,17 @@ def _tiyin(text: str) -> int | None:
 
 
 def taxpayer_record(item: TaxItem, origin: Origin) -> TaxpayerRecord | None:
-    """The record of a typed item, or None when a rule needs the general path's reason."""
+    """The record of a typed item, or None when a rule needs the general path's reason.
+
+    Texts are stripped and dates looked up inline (a dict lookup in the cache of parsed
+    dates first): this runs once per item, the hot path of an API walk.
+    """
     tin, full_name = item.tin.strip(), item.full_name.strip()
-    registered_on = _date(_ISO_DATES, item.registered_on)
+    registered, born, closed = item.registered_on, item.birth_date, item.closed_on
+    registered_on = _ISO_DATES.get(registered) or _date(_ISO_DATES, registered)
+    birth_date = (_ISO_DATES.get(born) or _date(_ISO_DATES, born)) if born else None
+    closed_on = (_ISO_DATES.get(closed) or _date(_ISO_DATES, closed)) if closed else None
     income, updated_at = _tiyin(item.declared_income_uzs), _aware(item.updated_at)
-    born, closed = item.birth_date, item.closed_on
-    birth_date = _date(_ISO_DATES, born) if born else None
-    closed_on = _date(_ISO_DATES, closed) if closed else None
     if (
         not (tin and full_name and registered_on and updated_at)
         or income is None
@@ -123,19 +123,25 @@ def taxpayer_record(item: TaxItem, origin: Origin) -> TaxpayerRecord | None:
         or (closed and closed_on is None)
     ):
         return None
+    pinfl, activity, mahalla, address = (
+        item.pinfl,
+        item.activity_code,
+        item.mahalla_code,
+        item.address,
+    )
     return TaxpayerRecord(
         tin,
-        _text(item.pinfl),
+        None if pinfl is None else pinfl.strip() or None,
         full_name,
         birth_date,
         item.regime,
-        _text(item.activity_code),
+        None if activity is None else activity.strip() or None,
         registered_on,
         closed_on,
         income,
         item.tax_year,
-        _text(item.mahalla_code),
-        _text(item.address),
+        None if mahalla is None else mahalla.strip() or None,
+        None if address is None else address.strip() or None,
         updated_at,
         origin,
     )
@@ -143,27 +149,29 @@ def taxpayer_record(item: TaxItem, origin: Origin) -> TaxpayerRecord | None:
 
 def loan_record(item: LoanItem, origin: Origin) -> LoanRecord | None:
     """The record of a typed item, or None when a rule needs the general path's reason."""
-    loan_id, bank_mfo = item.loan_id.strip(), item.bank_mfo.strip()
-    issued_on = _date(_ISO_DATES, item.issued_on)
+    loan_id, bank_mfo, issued = item.loan_id.strip(), item.bank_mfo.strip(), item.issued_on
+    issued_on = _ISO_DATES.get(issued) or _date(_ISO_DATES, issued)
     borrower = item.borrower or _NO_BORROWER
     born = borrower.birth_date
-    birth_date = _date(_DMY_DATES, born) if born else None
+    birth_date = (_DMY_DATES.get(born) or _date(_DMY_DATES, born)) if born else None
     if not (loan_id and bank_mfo and issued_on) or (born and birth_date is None):
         return None
+    pinfl, name, passport = borrower.pinfl, borrower.name, borrower.passport
+    purpose, mahalla = item.purpose, item.mahalla_code
     return LoanRecord(
         loan_id,
         bank_mfo,
         item.kind,
         item.program,
-        _text(borrower.pinfl),
-        _text(borrower.name),
+        None if pinfl is None else pinfl.strip() or None,
+        None if name is None else name.strip() or None,
         birth_date,
-        _text(borrower.passport),
+        None if passport is None else passport.strip() or None,
         item.amount_tiyin,
         issued_on,
         item.term_months,
         item.status,
-        _text(item.purpose),
-        _text(item.mahalla_code),
+        None if purpose is None else purpose.strip() or None,
+        None if mahalla is None else mahalla.strip() or None,
         origin,
     )
