@@ -215,21 +215,44 @@ def _person_where(c: PersonCriteria) -> list[ColumnElement[bool]]:
     return where
 
 
-def fetch_persons(
-    connection: Connection, criteria: PersonCriteria, offset: int, limit: int
-) -> list[PersonRecord]:
+def _persons_page(stmt: Select[Any], criteria: PersonCriteria, offset: int, limit: int) -> Any:
     key = PERSON.c[criteria.order.value]
     # hub_id is unique, so it breaks ties and keeps offsets stable between pages.
     columns = [key, PERSON.c.hub_id] if key is not PERSON.c.hub_id else [key]
     ordering = [c.desc() if criteria.descending else c.asc() for c in columns]
-    stmt = (
-        select_records(PersonRecord, PERSON)
-        .where(*_person_where(criteria))
-        .order_by(*ordering)
-        .offset(offset)
-        .limit(limit)
-    )
+    return stmt.where(*_person_where(criteria)).order_by(*ordering).offset(offset).limit(limit)
+
+
+def fetch_persons(
+    connection: Connection, criteria: PersonCriteria, offset: int, limit: int
+) -> list[PersonRecord]:
+    stmt = _persons_page(select_records(PersonRecord, PERSON), criteria, offset, limit)
     return to_records(PersonRecord, connection.execute(stmt).all())
+
+
+_PERSON_WIDTH = len(record_fields(PersonRecord))
+
+
+def fetch_persons_with_households(
+    connection: Connection, criteria: PersonCriteria, offset: int, limit: int
+) -> list[tuple[PersonRecord, HouseholdRecord | None]]:
+    """`fetch_persons`, each person with their household (None if they have none) read in
+    the same statement: a page that shows households needs no second statement."""
+    columns = [*record_columns(PersonRecord, PERSON), *record_columns(HouseholdRecord, HOUSEHOLD)]
+    joined = select(*(c.label(f"c{i}") for i, c in enumerate(columns))).select_from(
+        PERSON.outerjoin(HOUSEHOLD, HOUSEHOLD.c.id == PERSON.c.household_id)
+    )
+    stmt = _persons_page(joined, criteria, offset, limit)
+    pairs: list[tuple[PersonRecord, HouseholdRecord | None]] = []
+    for row in connection.execute(stmt).all():
+        household = row[_PERSON_WIDTH:]
+        pairs.append(
+            (
+                PersonRecord(*row[:_PERSON_WIDTH]),
+                None if household[0] is None else HouseholdRecord(*household),
+            )
+        )
+    return pairs
 
 
 def count_persons(connection: Connection, criteria: PersonCriteria) -> int:

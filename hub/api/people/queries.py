@@ -24,7 +24,7 @@ from hub.api.people.types import (
     HouseholdNode,
     PersonNode,
 )
-from hub.api.relations import warm
+from hub.api.relations import node_selection, warm
 
 _PINFL = re.compile(r"^[0-9]{14}$")
 
@@ -34,8 +34,18 @@ async def list_persons(
 ) -> Connection[PersonNode]:
     db = info.context.db
 
+    with_households = "household" in node_selection(info)
+
     async def fetch(offset: int, limit: int) -> list[PersonNode]:
-        records = await db.run(data.fetch_persons, criteria, offset, limit)
+        if with_households:  # one statement for the page and its households
+            pairs = await db.run(data.fetch_persons_with_households, criteria, offset, limit)
+            households = info.context.loaders.household
+            for _, household in pairs:
+                if household is not None:
+                    households.prime(household.id, household)
+            records = [person for person, _ in pairs]
+        else:
+            records = await db.run(data.fetch_persons, criteria, offset, limit)
         nodes = [PersonNode.of(r) for r in records]
         await warm(info, nodes, PERSON_RELATIONS)
         return nodes

@@ -1,4 +1,5 @@
-"""A mahalla bundle (`hub.api.territory.bundles`) reads what the loaders would read."""
+"""Joined reads (a mahalla bundle, a page of persons with households) read exactly what
+the loaders would read one relation at a time."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Connection, create_engine, select
 
+from hub.api.batch_fetch import fetch_by_keys
+from hub.api.people import data as people
 from hub.api.territory import bundles, data
 from hub.api.territory import statistics_data as statistics
 
@@ -62,5 +65,33 @@ def test_a_bundle_refuses_a_part_it_cannot_carry(built_graph: BuiltGraph) -> Non
     try:
         with engine.connect() as connection, pytest.raises(ValueError, match="households"):
             bundles.fetch_mahalla_bundles(connection, ["1703202001"], frozenset({"households"}))
+    finally:
+        engine.dispose()
+
+
+def test_a_page_of_persons_joined_with_households_matches_the_two_reads(
+    built_graph: BuiltGraph,
+) -> None:
+    engine = create_engine(built_graph.url)
+    try:
+        with engine.connect() as connection:
+            criteria = people.PersonCriteria()
+            total = people.count_persons(connection, criteria)
+            persons = people.fetch_persons(connection, criteria, 0, total)
+            pairs = people.fetch_persons_with_households(connection, criteria, 0, total)
+            assert [person for person, _ in pairs] == persons
+            ids = [p.household_id for p in persons if p.household_id is not None]
+            households = dict(
+                zip(
+                    ids,
+                    fetch_by_keys(
+                        connection, people.HouseholdRecord, people.HOUSEHOLD, ("id",), ids
+                    ),
+                    strict=True,
+                )
+            )
+            for person, household in pairs:
+                expected = None if person.household_id is None else households[person.household_id]
+                assert household == expected
     finally:
         engine.dispose()
