@@ -59,3 +59,13 @@ def test_each_request_returns_its_connection_to_the_pool(
     for _ in range(3):
         api.data('{ person(pinfl: "31503851234566") { hubId loans { totalCount } } }')
         assert pool.checkedout() == 0
+
+
+def test_requests_read_without_a_transaction_on_postgresql(api: Api) -> None:
+    # No BEGIN before a request's first statement, no ROLLBACK when it ends (see _engine).
+    engine = api.engine
+    with engine.connect() as connection:
+        dbapi = connection.connection.dbapi_connection
+        if engine.dialect.name == "postgresql":
+            assert dbapi is not None and dbapi.autocommit is True
+    api.data("{ regions { totalCount } }")
