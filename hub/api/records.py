@@ -9,7 +9,8 @@ ORM instances never leave the data layer.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from types import MemberDescriptorType
 from typing import Any, TypeVar
 
 from sqlalchemy import Column, Row, Select, Table, select
@@ -47,4 +48,52 @@ def select_records(record: type[Any], table: Table) -> Select[Any]:
 
 
 def to_records(record: type[R], rows: Iterable[Row[Any] | Sequence[Any]]) -> list[R]:
-    return [record(*row) for row in rows]
+    """One record per row, the row's values in field order."""
+    build = _BUILDERS.get(record)
+    if build is None:
+        build = _BUILDERS[record] = _builder(record)
+    return build(rows)
+
+
+Builder = Callable[[Iterable[Any]], list[Any]]
+_BUILDERS: dict[type[Any], Builder] = {}
+
+
+def _builder(record: type[Any]) -> Builder:
+    """A function building `record`s from rows as `record(*row)` would, only cheaper.
+
+    A frozen dataclass's `__init__` sets each field with `object.__setattr__`, a call per
+    field: about 1.5 µs for a 15-field record, hundreds of records per page. For a slotted
+    dataclass whose `__init__` only assigns its fields (no `__post_init__`, every field in
+    `__init__`, none with a default), the built function allocates the instance and stores
+    each field through its slot descriptor instead, which is what `__init__` ends up doing.
+    Any other class is built by calling it.
+    """
+    fields = dataclasses.fields(record) if dataclasses.is_dataclass(record) else ()
+    setters: list[Any] = [getattr(record, f.name, None) for f in fields]
+    plain = (
+        bool(fields)
+        and not hasattr(record, "__post_init__")
+        and all(f.init and f.default is f.default_factory is dataclasses.MISSING for f in fields)
+        and all(isinstance(s, MemberDescriptorType) for s in setters)
+    )
+    if not plain:
+        return lambda rows: [record(*row) for row in rows]
+    values = ", ".join(f"v{i}" for i in range(len(fields)))
+    stores = "".join(f"        s{i}(item, v{i})\n" for i in range(len(fields)))
+    source = (
+        "def build(rows):\n"
+        "    out = []\n"
+        "    append = out.append\n"
+        "    for row in rows:\n"
+        f"        {values}, = row\n"
+        "        item = new(cls)\n"
+        f"{stores}"
+        "        append(item)\n"
+        "    return out\n"
+    )
+    env: dict[str, Any] = {"new": object.__new__, "cls": record}
+    env.update({f"s{i}": setter.__set__ for i, setter in enumerate(setters)})
+    exec(compile(source, f"<records of {record.__qualname__}>", "exec"), env)
+    build: Builder = env["build"]
+    return build
