@@ -225,19 +225,25 @@ def paged_bank_transport(items: list[Any]) -> httpx.MockTransport:
 
 
 def tax_connector(
-    transport: httpx.BaseTransport, page_size: int = 2, **kwargs: Any
+    transport: httpx.BaseTransport,
+    page_size: int = 2,
+    connector_type: type[TaxApiConnector] = TaxApiConnector,
+    **kwargs: Any,
 ) -> TaxApiConnector:
     options: dict[str, Any] = {"retry": NO_WAIT} | kwargs
-    return TaxApiConnector(
+    return connector_type(
         TAX_URL, "secret-token", page_size=page_size, transport=transport, **options
     )
 
 
 def bank_connector(
-    transport: httpx.BaseTransport, page_size: int = 2, **kwargs: Any
+    transport: httpx.BaseTransport,
+    page_size: int = 2,
+    connector_type: type[BankApiConnector] = BankApiConnector,
+    **kwargs: Any,
 ) -> BankApiConnector:
     options: dict[str, Any] = {"retry": NO_WAIT} | kwargs
-    return BankApiConnector(
+    return connector_type(
         BANK_URL, "secret-key", page_size=page_size, transport=transport, **options
     )
 

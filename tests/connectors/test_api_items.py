@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import httpx
+import orjson
 import pytest
 
 from connectors.api_items import LoanItem, TaxItem, loan_record, taxpayer_record, typed_item
 from connectors.bank import BankApiConnector, parse_loan
+from connectors.errors import ProtocolError
 from connectors.records import Origin
 from connectors.tax import TaxApiConnector, parse_taxpayer
 
@@ -144,3 +147,61 @@ def test_contract_items_take_the_fast_path(kit: Kit) -> None:
     assert loan is not None
     assert taxpayer_record(tax, origin) == parse_taxpayer(kit.tax_item(1), origin)
     assert loan_record(loan, origin) == parse_loan(kit.loan_item(1), origin)
+
+
+def _outcome(connector: Any) -> object:
+    try:
+        return _walk(connector)
+    except ProtocolError as exc:
+        return f"ProtocolError: {exc}"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b'{"items": [ITEM], "next_page_token": null}',
+        b'{"items": [ITEM]}',
+        b'{"items": [ITEM], "next_page_token": ""}',
+        b'{"items": [ITEM], "next_page_token": 7}',
+        b'{"items": null, "next_page_token": null}',
+        b'{"items": {}, "next_page_token": null}',
+        b"[ITEM]",
+        b'{"items": [ITEM, ["a list"], null, 17, {"tin": 1e999}], "next_page_token": null}',
+        b'{"items": [ITEM, {"tin": "x", "tax_year": 123456789012345678901234567890}]}',
+        b'{"items": [ITEM], "next_page_token": null, "extra": [1, {"x": 2}]}',
+        b'{"items": [ITEM], "next_page_token": null',
+    ],
+)
+def test_tax_fast_page_decoding_decides_a_page_as_the_general_decoding(
+    kit: Kit, page: bytes
+) -> None:
+    body = page.replace(b"ITEM", orjson.dumps(kit.tax_item(1)))
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+    fast = _outcome(kit.tax_connector(transport))
+    general = _outcome(kit.tax_connector(transport, connector_type=GeneralTaxConnector))
+    assert fast == general
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b'{"total": 1, "offset": 0, "limit": 2, "data": [ITEM]}',
+        b'{"total": -1, "offset": 0, "data": [ITEM]}',
+        b'{"total": true, "offset": 0, "data": [ITEM]}',
+        b'{"total": 1, "offset": 0.0, "data": [ITEM]}',
+        b'{"total": 1, "data": [ITEM]}',
+        b'{"total": 12345678901234567890123, "offset": 0, "data": [ITEM]}',
+        b'{"total": 1, "offset": 0, "data": "ITEM"}',
+        b'{"total": 3, "offset": 0, "data": [ITEM, "loan", {"loan_id": null}]}',
+        b'{"total": 1, "offset": 0, "data": [{"loan_id": "x", "amount_tiyin": 1%s}]}'
+        % (b"0" * 22,),
+    ],
+)
+def test_bank_fast_page_decoding_decides_a_page_as_the_general_decoding(
+    kit: Kit, page: bytes
+) -> None:
+    body = page.replace(b"ITEM", orjson.dumps(kit.loan_item(1)))
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=body))
+    fast = _outcome(kit.bank_connector(transport))
+    general = _outcome(kit.bank_connector(transport, connector_type=GeneralBankConnector))
+    assert fast == general
