@@ -43,8 +43,16 @@ def record_columns(record: type[Any], table: Table) -> list[Column[Any]]:
     return [table.c[name] for name in record_fields(record)]
 
 
+_SELECTS: dict[tuple[type[Any], Table], Select[Any]] = {}
+
+
 def select_records(record: type[Any], table: Table) -> Select[Any]:
-    return select(*record_columns(record, table))
+    """SELECT the record's columns (memoised: statements are immutable, every method that
+    adds to one returns a copy)."""
+    stmt = _SELECTS.get((record, table))
+    if stmt is None:
+        stmt = _SELECTS[record, table] = select(*record_columns(record, table))
+    return stmt
 
 
 def to_records(record: type[R], rows: Iterable[Row[Any] | Sequence[Any]]) -> list[R]:

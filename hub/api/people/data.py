@@ -3,10 +3,11 @@ ordered, paginated list queries over persons and households."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
@@ -164,10 +165,41 @@ class HouseholdCriteria:
     descending: bool = False
 
 
-def _flag(condition: ColumnElement[bool], wanted: bool | None) -> list[ColumnElement[bool]]:
+def _flag(
+    condition: Callable[[], ColumnElement[bool]], wanted: bool | None
+) -> list[ColumnElement[bool]]:
+    # The condition is built only when asked for: most lists leave every flag unset, and
+    # building the EXISTS subqueries anyway cost more than the rest of the statement.
     if wanted is None:
         return []
-    return [condition if wanted else ~condition]
+    return [condition() if wanted else ~condition()]
+
+
+def _loan_linked() -> ColumnElement[bool]:
+    return _linked(table_of(Loan))
+
+
+def _current_lease_linked() -> ColumnElement[bool]:
+    lease = table_of(LandLease)
+    return _linked(lease, lease.c.is_current.is_(True), lease.c.status == "active")
+
+
+def _open_tax_linked() -> ColumnElement[bool]:
+    tax = table_of(TaxRegistration)
+    return _linked(tax, tax.c.closed_on.is_(None))
+
+
+def _open_appeal_linked() -> ColumnElement[bool]:
+    appeal = table_of(Appeal)
+    return _linked(appeal, appeal.c.status.in_(OPEN_APPEAL_STATUSES))
+
+
+def _category_mismatch() -> ColumnElement[bool]:
+    return and_(
+        HOUSEHOLD.c.assessed_category.is_not(None),
+        HOUSEHOLD.c.computed_category.is_not(None),
+        HOUSEHOLD.c.assessed_category != HOUSEHOLD.c.computed_category,
+    )
 
 
 def _linked(table: object, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -202,16 +234,10 @@ def _person_where(c: PersonCriteria) -> list[ColumnElement[bool]]:
             where.append(
                 exists().where(HOUSEHOLD.c.id == PERSON.c.household_id, column == category)
             )
-    lease = table_of(LandLease)
-    tax = table_of(TaxRegistration)
-    appeal = table_of(Appeal)
-    where += _flag(_linked(table_of(Loan)), c.has_loans)
-    where += _flag(
-        _linked(lease, lease.c.is_current.is_(True), lease.c.status == "active"),
-        c.has_current_lease,
-    )
-    where += _flag(_linked(tax, tax.c.closed_on.is_(None)), c.has_open_tax_registration)
-    where += _flag(_linked(appeal, appeal.c.status.in_(OPEN_APPEAL_STATUSES)), c.has_open_appeal)
+    where += _flag(_loan_linked, c.has_loans)
+    where += _flag(_current_lease_linked, c.has_current_lease)
+    where += _flag(_open_tax_linked, c.has_open_tax_registration)
+    where += _flag(_open_appeal_linked, c.has_open_appeal)
     return where
 
 
@@ -233,26 +259,31 @@ def fetch_persons(
 _PERSON_WIDTH = len(record_fields(PersonRecord))
 
 
+@cache
+def _persons_with_households() -> Select[Any]:
+    # Built once: labelling thirty columns for every page cost more than the page's rows.
+    columns = [*record_columns(PersonRecord, PERSON), *record_columns(HouseholdRecord, HOUSEHOLD)]
+    return select(*(c.label(f"c{i}") for i, c in enumerate(columns))).select_from(
+        PERSON.outerjoin(HOUSEHOLD, HOUSEHOLD.c.id == PERSON.c.household_id)
+    )
+
+
 def fetch_persons_with_households(
     connection: Connection, criteria: PersonCriteria, offset: int, limit: int
 ) -> list[tuple[PersonRecord, HouseholdRecord | None]]:
     """`fetch_persons`, each person with their household (None if they have none) read in
     the same statement: a page that shows households needs no second statement."""
-    columns = [*record_columns(PersonRecord, PERSON), *record_columns(HouseholdRecord, HOUSEHOLD)]
-    joined = select(*(c.label(f"c{i}") for i, c in enumerate(columns))).select_from(
-        PERSON.outerjoin(HOUSEHOLD, HOUSEHOLD.c.id == PERSON.c.household_id)
+    stmt = _persons_page(_persons_with_households(), criteria, offset, limit)
+    rows = connection.execute(stmt).all()
+    persons = to_records(PersonRecord, [row[:_PERSON_WIDTH] for row in rows])
+    households = to_records(
+        HouseholdRecord, [row[_PERSON_WIDTH:] for row in rows if row[_PERSON_WIDTH] is not None]
     )
-    stmt = _persons_page(joined, criteria, offset, limit)
-    pairs: list[tuple[PersonRecord, HouseholdRecord | None]] = []
-    for row in connection.execute(stmt).all():
-        household = row[_PERSON_WIDTH:]
-        pairs.append(
-            (
-                PersonRecord(*row[:_PERSON_WIDTH]),
-                None if household[0] is None else HouseholdRecord(*household),
-            )
-        )
-    return pairs
+    found = iter(households)
+    return [
+        (person, None if row[_PERSON_WIDTH] is None else next(found))
+        for person, row in zip(persons, rows, strict=True)
+    ]
 
 
 def count_persons(connection: Connection, criteria: PersonCriteria) -> int:
@@ -266,12 +297,7 @@ def _household_where(c: HouseholdCriteria) -> list[ColumnElement[bool]]:
         where.append(HOUSEHOLD.c.assessed_category == c.assessed_category)
     if c.computed_category is not None:
         where.append(HOUSEHOLD.c.computed_category == c.computed_category)
-    mismatch = and_(
-        HOUSEHOLD.c.assessed_category.is_not(None),
-        HOUSEHOLD.c.computed_category.is_not(None),
-        HOUSEHOLD.c.assessed_category != HOUSEHOLD.c.computed_category,
-    )
-    where += _flag(mismatch, c.category_mismatch)
+    where += _flag(_category_mismatch, c.category_mismatch)
     if c.need is not None:
         # `needs` is a JSON array of codes; its text holds each code in double quotes on
         # both databases, and codes never contain quotes.
