@@ -34,6 +34,9 @@ class Loaders:
 
     def __init__(self, db: RequestDatabase) -> None:
         self._db = db
+        # (converter, key) -> node: a record converted once per request (see
+        # `hub.api.relations.shared_node`).
+        self.converted: dict[tuple[Callable[[Any], Any], Hashable], Any] = {}
 
     def _batched(self, fetch: Callable[[Connection, Sequence[K]], Sequence[V]]) -> DataLoader[K, V]:
         db = self._db

@@ -47,6 +47,31 @@ def now_or_later(loader: DataLoader[Any, V], key: Hashable, convert: Callable[[V
     return cast(N, _later(future, convert))
 
 
+def shared_node(
+    loaders: Loaders,
+    loader: DataLoader[Any, V],
+    key: Hashable,
+    convert: Callable[[V], N],
+) -> N:
+    """`now_or_later`, converting a loaded record once per request: the hundred persons of
+    a page who live in twenty households share twenty household nodes.
+
+    `convert` must be one long-lived function (a module-level one), since it is part of
+    the memo's key."""
+    memo = loaders.converted
+    found = memo.get((convert, key), _MISSING)
+    if found is not _MISSING:
+        return cast(N, found)
+    future = loader.load(key)
+    if isinstance(future, asyncio.Future) and future.done():
+        node = memo[(convert, key)] = convert(future.result())
+        return node
+    return cast(N, _later(future, convert))
+
+
+_MISSING = object()
+
+
 def optional(convert: Callable[[V], N]) -> Callable[[V | None], N | None]:
     """`convert`, passing a missing record (None) through."""
 

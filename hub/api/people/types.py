@@ -24,7 +24,7 @@ from hub.api.pagination import Connection, PageArgs, connection_of_list
 from hub.api.people.data import HouseholdRecord, MemberRecord, PersonRecord
 from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
 from hub.api.relations import Relation as LoaderRelation
-from hub.api.relations import now_or_later, optional
+from hub.api.relations import now_or_later, optional, shared_node
 from hub.api.scalars import Soums
 from hub.api.territory.types import AssistantNode, MahallaNode
 from hub.api.vocabulary import Need, Occupation, Relation, Sex, enum_value, optional_enum
@@ -40,10 +40,18 @@ def _paged(convert: Callable[[R], N], args: PageArgs) -> Callable[[Sequence[R]],
     return page
 
 
+_mahalla_node = optional(MahallaNode.of)
+
+
 def _mahalla(info: Info, code: str | None) -> MahallaNode | None:
     if code is None:
         return None
-    return now_or_later(info.context.loaders.mahalla, code, optional(MahallaNode.of))
+    loaders = info.context.loaders
+    return shared_node(loaders, loaders.mahalla, code, _mahalla_node)
+
+
+def _household_node(record: HouseholdRecord | None) -> HouseholdNode | None:
+    return None if record is None else HouseholdNode.of(record)
 
 
 def _relation(member: MemberRecord) -> Relation:
@@ -108,8 +116,8 @@ class PersonNode(relay.Node):
     def household(self, info: Info) -> HouseholdNode | None:
         if self.household_id is None:
             return None
-        loader = info.context.loaders.household
-        return now_or_later(loader, self.household_id, optional(HouseholdNode.of))
+        loaders = info.context.loaders
+        return shared_node(loaders, loaders.household, self.household_id, _household_node)
 
     @described("The person's relation to the head of their household.")
     def household_relation(self, info: Info) -> Relation | None:
