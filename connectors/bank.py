@@ -10,7 +10,9 @@ Cursor (decided here, the contract leaves it open): the largest `issued_on` of t
 loans. Pass it as the next `issued_from`; the API filters inclusively, so that day is read
 again, which is harmless. The API cannot filter by change date, so an incremental walk does
 not see later status changes (repaid, overdue) of loans issued before the cursor: schedule a
-full walk (`issued_from=None`) regularly, e.g. weekly, to refresh statuses.
+full walk (`issued_from=None`) regularly, e.g. weekly, to refresh statuses. The next page is
+fetched while the current one is parsed (`connectors.page_prefetch`); items go through the
+typed fast path of `connectors.api_items` first, `parse_loan` decides the rest.
 """
 
 from __future__ import annotations

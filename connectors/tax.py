@@ -6,7 +6,9 @@ seen before, or a page with no items that still names a next page, is refused as
 expired page token (they live 10 minutes): the error says so and the run should restart
 from the saved cursor. Cursor: the largest `updated_at` of the accepted items; pass it as
 `updated_since` of the next delivery (the API re-sends items at that instant, which is
-harmless: the later delivery wins and loads are idempotent by `tin`).
+harmless: the later delivery wins and loads are idempotent by `tin`). The next page is fetched
+while the current one is parsed (`connectors.page_prefetch`); items go through the typed fast
+path of `connectors.api_items` first, `parse_taxpayer` decides the rest.
 """
 
 from __future__ import annotations
