@@ -116,8 +116,12 @@ class PageWindow:
 
 @strawberry.type(name="Edge", description="An item of a connection and its cursor.")
 class Edge(Generic[T]):
-    cursor: str = strawberry.field(description="The position of the item, for after/before.")
+    cursor: str = strawberry.field(
+        resolver=lambda self: encode_cursor(self.offset),  # only when selected
+        description="The position of the item, for after/before.",
+    )
     node: T
+    offset: strawberry.Private[int]
 
 
 @strawberry.type(name="Connection", description="A page of a list, with Relay cursors.")
@@ -141,14 +145,13 @@ def build_connection(
     count: Callable[[], Awaitable[int]],
 ) -> Connection[T]:
     """The connection for `items` fetched at `window` (`has_more`: a row lay past it)."""
-    edges = [
-        Edge(cursor=encode_cursor(window.offset + i), node=item) for i, item in enumerate(items)
-    ]
+    start = window.offset
+    edges = [Edge(offset=start + i, node=item) for i, item in enumerate(items)]
     page_info = relay.PageInfo(
         has_next_page=has_more,
-        has_previous_page=window.offset > 0,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
+        has_previous_page=start > 0,
+        start_cursor=encode_cursor(start) if edges else None,
+        end_cursor=encode_cursor(start + len(edges) - 1) if edges else None,
     )
     return Connection(edges=edges, page_info=page_info, count=count)
 

@@ -80,6 +80,7 @@ class FieldPlan:
     attribute: str = ""
     nullable: bool = True
     serialize: Callable[[Any], Any] | None = None  # LEAF
+    as_is: type | None = None  # LEAF: values of exactly this type serialize to themselves
     object_type: GraphQLObjectType | None = None  # OBJECT, OBJECT_LIST, RESOLVER (if plain)
     item_nullable: bool = True  # OBJECT_LIST
     resolver: Callable[..., Any] | None = None  # RESOLVER
@@ -90,6 +91,9 @@ class FieldPlan:
 
 _REGULAR_PLAN = FieldPlan(REGULAR)
 _BUILT_IN_SCALARS = frozenset(("Int", "Float", "String", "Boolean", "ID"))
+# graphql-core's serializers return a str as it is for String and ID, and a bool for
+# Boolean (Int and Float check ranges and finiteness, so they are always called).
+_AS_IS: dict[str, type] = {"String": str, "ID": str, "Boolean": bool}
 # strawberry's `is_type_of` looks only at the value (`_plain_object` admits no other).
 _NO_INFO = cast(GraphQLResolveInfo, None)
 _STRAWBERRY_CONVERTER = "strawberry.schema.schema_converter"
@@ -168,7 +172,13 @@ def plan_field(field_def: GraphQLField) -> FieldPlan:
         if isinstance(inner, GraphQLEnumType):
             return FieldPlan(LEAF, attribute, nullable, serialize=_enum_serializer(inner))
         if isinstance(inner, GraphQLScalarType):
-            return FieldPlan(LEAF, attribute, nullable, serialize=inner.serialize)
+            return FieldPlan(
+                LEAF,
+                attribute,
+                nullable,
+                serialize=inner.serialize,
+                as_is=_AS_IS.get(inner.name) if inner.name in _BUILT_IN_SCALARS else None,
+            )
         if (object_type := _plain_object(inner)) is not None:
             return FieldPlan(OBJECT, attribute, nullable, object_type=object_type)
         if isinstance(inner, GraphQLList):
@@ -305,6 +315,9 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         if plan.nullable:
                             results[name] = None
                             continue
+                    elif type(value) is plan.as_is:  # what serialize returns unchanged
+                        results[name] = value
+                        continue
                     else:
                         result = plan.serialize(value)  # type: ignore[misc]
                         if result is not None and result is not Undefined:

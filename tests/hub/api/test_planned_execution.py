@@ -38,6 +38,10 @@ def test_plans_take_the_fast_way_only_for_plain_fields_and_info_only_resolvers()
     assert field_plan(_field("PersonEdge", "node")).kind is Kind.OBJECT
     assert field_plan(_field("PersonConnection", "edges")).kind is Kind.OBJECT_LIST
     assert field_plan(_field("Person", "id")).kind is Kind.REGULAR  # relay's global id
+    assert field_plan(_field("PersonEdge", "cursor")).kind is Kind.RESOLVER  # encoded lazily
+    name = field_plan(_field("Person", "fullName"))
+    assert name.as_is is str  # a str is its own serialization
+    assert field_plan(_field("Person", "birthOn")).as_is is None  # a Date is serialized
     loans = field_plan(_field("Person", "loans"))  # first/after/last/before: plain scalars
     assert loans.kind is Kind.RESOLVER
     assert dict(loans.arguments) == {n: n for n in ("first", "after", "last", "before")}
