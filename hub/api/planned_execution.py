@@ -134,7 +134,8 @@ def _enum_serializer(enum_type: GraphQLEnumType) -> Callable[[Any], Any]:
     lookup = names.get
 
     def serialize_member(value: Any) -> Any:
-        name = lookup(value) if isinstance(value, wrapped) else None
+        # Only a member equals a member key (an unhashable value raises: the regular way).
+        name = lookup(value)
         return serialize(value) if name is None else name
 
     return serialize_member
