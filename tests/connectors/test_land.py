@@ -173,10 +173,10 @@ def test_pretty_printed_leases_with_escapes_are_parsed(tmp_path: Path, kit: Kit)
 
 
 def test_reject_raw_is_the_delivered_text_even_across_read_chunks(tmp_path: Path, kit: Kit) -> None:
-    # enough leases before the bad one that it straddles the parser's 64 KiB reads
+    # the bad lease at places where it straddles the parser's 16 KiB reads (53, 107, 161, 215)
     bad = kit.lease_xml(999, area="0.5").replace("><", ">\n    <")
     leases = [kit.lease_xml(n) for n in range(1, 400)]
-    for position in (150, 190, 210, 230):
+    for position in (53, 107, 150, 161, 190, 210, 215, 230):
         items = _read_land(
             tmp_path, kit.leases_bytes([*leases[:position], bad, *leases[position:]])
         )
