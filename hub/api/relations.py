@@ -86,6 +86,11 @@ def optional(convert: Callable[[V], N]) -> Callable[[V | None], N | None]:
 Relation = Callable[["Loaders"], tuple[DataLoader[Any, Any], Callable[[Any], Hashable | None]]]
 
 
+def fields_of(selections: Sequence[Selection]) -> list[SelectedField]:
+    """The fields in `selections`, with those of inline fragments and fragment spreads."""
+    return _fields(selections)
+
+
 def _fields(selections: Sequence[Selection]) -> list[SelectedField]:
     found: list[SelectedField] = []
     for selection in selections:

@@ -10,7 +10,7 @@ from hub.api.context import Info
 from hub.api.errors import BadUserInputError, NotFoundError
 from hub.api.fields import described
 from hub.api.pagination import Connection, PageArgs, paginate
-from hub.api.people import data
+from hub.api.people import bundles, data
 from hub.api.people.filters import (
     HouseholdFilter,
     HouseholdOrderBy,
@@ -24,7 +24,7 @@ from hub.api.people.types import (
     HouseholdNode,
     PersonNode,
 )
-from hub.api.relations import node_selection, warm
+from hub.api.relations import fields_of, node_selection, warm
 
 _PINFL = re.compile(r"^[0-9]{14}$")
 
@@ -92,10 +92,13 @@ class PeopleQuery:
                 f"Argument 'pinfl' has value {pinfl!r}. A PINFL is 14 digits.",
                 argument="pinfl",
             )
-        record = await info.context.loaders.person_by_pinfl.load(pinfl)
-        if record is None:
+        names = {f.name for s in info.selected_fields for f in fields_of(s.selections)}
+        parts = bundles.parts_of(names)
+        bundle = await info.context.db.run(bundles.fetch_person_bundle, pinfl, parts)
+        if bundle is None:
             raise NotFoundError(f"No person has PINFL {pinfl}.", argument="pinfl")
-        return PersonNode.of(record)
+        bundles.prime(info.context.loaders, pinfl, bundle)
+        return PersonNode.of(bundle.person)
 
     @described("Persons matching the filter, in the given order.")
     async def persons(

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import Connection, create_engine, select
 
 from hub.api.batch_fetch import fetch_by_keys
+from hub.api.people import bundles as person_bundles
 from hub.api.people import data as people
 from hub.api.territory import bundles, data
 from hub.api.territory import statistics_data as statistics
@@ -93,5 +94,40 @@ def test_a_page_of_persons_joined_with_households_matches_the_two_reads(
             for person, household in pairs:
                 expected = None if person.household_id is None else households[person.household_id]
                 assert household == expected
+    finally:
+        engine.dispose()
+
+
+def test_a_person_bundle_carries_what_the_loaders_would_load(built_graph: BuiltGraph) -> None:
+    engine = create_engine(built_graph.url)
+    try:
+        with engine.connect() as connection:
+            persons = people.fetch_persons(connection, people.PersonCriteria(), 0, 1000)
+            for person in (p for p in persons if p.pinfl is not None):
+                assert person.pinfl is not None
+                for size in range(len(person_bundles.PARTS) + 1):
+                    for parts in map(frozenset, combinations(person_bundles.PARTS, size)):
+                        bundle = person_bundles.fetch_person_bundle(connection, person.pinfl, parts)
+                        assert bundle is not None and bundle.person == person
+                        household = mahalla = None
+                        if "household" in parts and person.household_id is not None:
+                            (household,) = fetch_by_keys(
+                                connection,
+                                people.HouseholdRecord,
+                                people.HOUSEHOLD,
+                                ("id",),
+                                [person.household_id],
+                            )
+                        if "mahalla" in parts and person.mahalla_code is not None:
+                            (mahalla,) = fetch_by_keys(
+                                connection,
+                                data.MahallaRecord,
+                                data.MAHALLA,
+                                ("code",),
+                                [person.mahalla_code],
+                            )
+                        assert (bundle.household, bundle.mahalla) == (household, mahalla)
+            nobody = frozenset(person_bundles.PARTS)
+            assert person_bundles.fetch_person_bundle(connection, "99999999999999", nobody) is None
     finally:
         engine.dispose()

@@ -57,10 +57,10 @@ def test_a_person_with_every_relation_takes_one_statement_per_relation(
       conflicts { edges { node { attribute } } }
     } }
     """
-    # 1 person; 11 = household, membership, mahalla and 8 relation lists; 5 = members (with
-    # their persons), district, assistant, parcels, deliveries; 1 region. (The lease has no
-    # business lessee, so no business is loaded.)
-    assert api.count_statements(query, {"pinfl": MAIN_PINFL}) == 18
+    # 1 person joined with household and mahalla; 9 = membership and 8 relation lists;
+    # 5 = members (with their persons), district, assistant, parcels, deliveries; 1 region.
+    # (The lease has no business lessee, so no business is loaded.)
+    assert api.count_statements(query, {"pinfl": MAIN_PINFL}) == 16
 
 
 def test_a_district_list_with_statistics_is_batched(api: Api, fixture_graph: FixtureGraph) -> None:

@@ -1,0 +1,89 @@
+"""A person by PINFL with the household and mahalla the query selects, in one statement.
+
+`person(pinfl)` followed by `household` and `mahalla` is three statements in two round
+trips through the loaders; when the root resolver sees those fields selected it reads them
+joined to the person and primes the request's loaders with them (see the territory
+bundles for the same idea on mahallas).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, select
+
+from hub.api.batch_fetch import Match, keyed
+from hub.api.loaders import Loaders
+from hub.api.people.data import HOUSEHOLD, PERSON, HouseholdRecord, PersonRecord
+from hub.api.records import record_columns, record_fields, to_records
+from hub.api.territory.data import MAHALLA, MahallaRecord
+
+HOUSEHOLD_PART = "household"
+MAHALLA_PART = "mahalla"
+PARTS = (HOUSEHOLD_PART, MAHALLA_PART)
+
+
+def parts_of(names: set[str]) -> frozenset[str]:
+    """The parts a query selecting the fields `names` on a person needs."""
+    return frozenset(part for part in PARTS if part in names)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonBundle:
+    person: PersonRecord
+    household: HouseholdRecord | None = None
+    mahalla: MahallaRecord | None = None
+
+
+def _statement(parts: frozenset[str], match: Match) -> Select[Any]:
+    columns = record_columns(PersonRecord, PERSON)
+    source: Any = PERSON
+    if HOUSEHOLD_PART in parts:
+        columns += record_columns(HouseholdRecord, HOUSEHOLD)
+        source = source.outerjoin(HOUSEHOLD, HOUSEHOLD.c.id == PERSON.c.household_id)
+    if MAHALLA_PART in parts:
+        columns += record_columns(MahallaRecord, MAHALLA)
+        source = source.outerjoin(MAHALLA, MAHALLA.c.code == PERSON.c.mahalla_code)
+    labelled = [c.label(f"c{i}") for i, c in enumerate(columns)]
+    return select(*labelled).select_from(source).where(match([PERSON.c.pinfl]))
+
+
+def _part(row: Any, start: int, record: type[Any]) -> tuple[Any, int]:
+    end = start + len(record_fields(record))
+    if row[start] is None:  # an outer join found nothing
+        return None, end
+    return to_records(record, [row[start:end]])[0], end
+
+
+def fetch_person_bundle(
+    connection: Connection, pinfl: str, parts: frozenset[str]
+) -> PersonBundle | None:
+    """The person with `pinfl` and the relations in `parts` (see PARTS); None if none."""
+    unknown = parts - set(PARTS)
+    if unknown:
+        raise ValueError(f"A person bundle cannot carry {sorted(unknown)}.")
+    stmt, params = keyed(
+        connection, ("person_bundle", parts), [pinfl], lambda match: _statement(parts, match)
+    )
+    row = connection.execute(stmt, params).first()
+    if row is None:
+        return None
+    person, at = _part(row, 0, PersonRecord)
+    household = mahalla = None
+    if HOUSEHOLD_PART in parts:
+        household, at = _part(row, at, HouseholdRecord)
+    if MAHALLA_PART in parts:
+        mahalla, at = _part(row, at, MahallaRecord)
+    return PersonBundle(person, household, mahalla)
+
+
+def prime(loaders: Loaders, pinfl: str, bundle: PersonBundle) -> None:
+    """Put what `bundle` (the person with `pinfl`) carries into the request's loaders."""
+    person = bundle.person
+    loaders.person_by_pinfl.prime(pinfl, person)
+    loaders.person.prime(person.id, person)
+    if bundle.household is not None:
+        loaders.household.prime(bundle.household.id, bundle.household)
+    if bundle.mahalla is not None:
+        loaders.mahalla.prime(bundle.mahalla.code, bundle.mahalla)
