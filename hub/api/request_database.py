@@ -13,8 +13,9 @@ serves this request alone and the server's loop is never blocked.
 The data layer runs Core statements only, so it is handed a plain `Connection`, not an ORM
 `Session` (whose bookkeeping per statement cost more CPU than building and executing the
 statement). The connection only reads; it is checked out lazily by the first call and
-closed (its transaction rolled back, the connection returned to the pool) by `close`,
-which the view calls when the response is ready.
+closed (its transaction, if the engine opens one, rolled back; the connection returned to
+the pool) by `close`, which the view calls when the response is ready. On PostgreSQL the
+API's engine reads in autocommit (`hub.api.app`), so there is no transaction to end.
 """
 
 from __future__ import annotations
