@@ -53,18 +53,21 @@ def test_an_error_comes_after_every_page_produced_before_it() -> None:
     assert seen == [1, 2, 3]
 
 
+def _workers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "test-prefetch"]
+
+
 def test_the_worker_stays_at_most_a_few_pages_ahead_and_stops_when_the_caller_does() -> None:
     produced: list[int] = []
-    pages = prefetched(_pages(1000, produced), ahead=1)
+    pages = prefetched(_pages(1000, produced), ahead=1, name="test-prefetch")
     assert next(pages) == 1
     time.sleep(0.2)
     assert len(produced) <= 1 + pages_ahead(1)
     pages.close()
-    time.sleep(0.3)
-    stopped_at = len(produced)
-    time.sleep(0.2)
-    assert len(produced) == stopped_at <= 1 + pages_ahead(1)
-    assert not [t for t in threading.enumerate() if t.name == "page-prefetch"]
+    for worker in _workers():
+        worker.join(timeout=10)
+    assert not _workers()
+    assert len(produced) <= 1 + pages_ahead(1)
 
 
 def test_tax_refuses_a_repeated_page_token_after_the_items_of_the_page_that_named_it(
