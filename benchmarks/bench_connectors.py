@@ -57,12 +57,6 @@ from connectors.settings import Secret
 from connectors.survey import SurveyConnector
 from connectors.tax import PATH as TAX_PATH
 from connectors.tax import TaxApiConnector
-from sandbox.serve.settings import (
-    BANK_BASE_PATH,
-    DEFAULT_BANK_API_KEY,
-    DEFAULT_TAX_TOKEN,
-    TAX_BASE_PATH,
-)
 
 FILE_CONNECTORS: dict[str, Any] = {
     "registry": RegistryConnector,
@@ -454,6 +448,15 @@ def _jobs(args: argparse.Namespace, world: Path | None, sandbox: str | None) -> 
     if args.bank_url:
         jobs += _api_jobs("bank", args.bank_url, os.environ.get("HUB_BANK_API_KEY"))
     if sandbox is not None:
+        # Imported here: the sandbox package pulls in numpy and more, which would swell the
+        # peak RSS of every measuring process that imports this module.
+        from sandbox.serve.settings import (
+            BANK_BASE_PATH,
+            DEFAULT_BANK_API_KEY,
+            DEFAULT_TAX_TOKEN,
+            TAX_BASE_PATH,
+        )
+
         jobs += _api_jobs("tax", f"{sandbox}{TAX_BASE_PATH}", DEFAULT_TAX_TOKEN)
         jobs += _api_jobs("bank", f"{sandbox}{BANK_BASE_PATH}", DEFAULT_BANK_API_KEY)
     if args.api_mock:
