@@ -3,15 +3,15 @@
     uv run python benchmarks/bench_api.py --persons 1000000 --seconds 4
 
 Stages: seed a dedicated PostgreSQL database (`hub_bench`, see `seed_graph.py`; `--reuse`
-keeps one seeded earlier), start one uvicorn server (a subprocess, loopback only, 2 workers
-for 2 cores) serving both the API (`/graphql`) and the floor (`/floor/...`: the same data
+keeps one seeded earlier), start two uvicorn servers (subprocesses, loopback only, one per
+core) each serving both the API (`/graphql`) and the floor (`/floor/...`: the same data
 read by hand-written SQL and returned by plain Starlette endpoints on the same stack), then
-drive it from this process with an asyncio load generator (raw HTTP/1.1 on keep-alive
-connections) at 1, 10 and 50 concurrent clients. Each (query, endpoint, concurrency) runs
-for at most `--seconds` and `--max-requests`; then a realistic mix of the four queries runs
-against GraphQL. Prints requests/s and p50/p95/p99 per query, and drops the database it
-seeded unless `--keep` (a database reused with `--reuse` is always kept: it took minutes
-to seed).
+drive them from this process with an asyncio load generator (raw HTTP/1.1 on keep-alive
+connections, spread over the servers round-robin) at 1, 10 and 50 concurrent clients. Each
+(query, endpoint, concurrency) runs for at most `--seconds` and `--max-requests`; then a
+realistic mix of the four queries runs against GraphQL. Prints requests/s and p50/p95/p99
+per query, and drops the database it seeded unless `--keep` (a database reused with
+`--reuse` is always kept: it took minutes to seed).
 
 Queries: person by PINFL with every nested record; a mahalla dashboard (assistant and
 statistics); a page of 100 persons with their households; a district's mahallas with
@@ -430,7 +430,7 @@ async def _client(
 
 
 async def run_load(
-    base_url: str,
+    base_urls: list[str],
     mode: str,
     pick: Callable[[random.Random], str],
     keys: Keys,
@@ -440,9 +440,9 @@ async def run_load(
     seed: int,
 ) -> tuple[dict[str, Samples], float]:
     """`clients` concurrent loops, one keep-alive connection each, for at most `seconds`
-    and `max_requests` in total."""
-    url = httpx.URL(base_url)
-    address = (url.host, url.port or 80)
+    and `max_requests` in total; client i connects to server i mod len(base_urls)."""
+    urls = [httpx.URL(base) for base in base_urls]
+    addresses = [(url.host, url.port or 80) for url in urls]
     results: dict[str, Samples] = {}
     budget = [max_requests]
     started = time.perf_counter()
@@ -450,7 +450,7 @@ async def run_load(
     await asyncio.gather(
         *(
             _client(
-                address,
+                addresses[i % len(addresses)],
                 mode,
                 pick,
                 keys,
@@ -473,7 +473,31 @@ def _free_port() -> int:
         return port
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_servers(url: str, workers: int) -> list[tuple[subprocess.Popen[bytes], int]]:
+    """`workers` single-process uvicorn servers, each on its own loopback port.
+
+    Not one server with `--workers`: its processes share one listening socket and whichever
+    wakes first accepts, so the few keep-alive connections of a run sometimes all went to
+    one process, and that run measured one core. The load generator instead spreads its
+    connections over the servers round-robin, as a load balancer in front of them would.
+    """
+    started: list[tuple[subprocess.Popen[bytes], int]] = []
+    try:
+        for _ in range(workers):
+            port = _free_port()
+            started.append((start_server(url, port), port))
+    except BaseException:
+        stop_servers(started)
+        raise
+    return started
+
+
+def stop_servers(servers: list[tuple[subprocess.Popen[bytes], int]]) -> None:
+    for process, _ in servers:
+        stop_server(process)
+
+
+def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, HUB_DATABASE_URL=url, HUB_API_POOL_SIZE="10", HUB_API_MAX_OVERFLOW="20")
     command = [
         sys.executable,
@@ -488,7 +512,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "--port",
         str(port),
         "--workers",
-        str(workers),
+        "1",
         "--no-access-log",
         "--log-level",
         "warning",
@@ -618,9 +642,8 @@ def _pick_mix(rng: random.Random) -> str:
 
 def measure(args: argparse.Namespace, url: str) -> list[Row]:
     keys = read_keys(url, sample=5000, seed=args.seed)
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = start_server(url, port, args.workers)
+    servers = start_servers(url, args.workers)
+    base = [f"http://127.0.0.1:{port}" for _, port in servers]
     rows: list[Row] = []
     try:
         for mode in ("graphql", "floor"):  # warm both paths (pools, caches, imports)
@@ -655,7 +678,7 @@ def measure(args: argparse.Namespace, url: str) -> list[Row]:
             )
             rows += [replace_mode(r, "mix") for r in _rows(clients, "graphql", results, elapsed)]
     finally:
-        stop_server(server)
+        stop_servers(servers)
     return rows
 
 
@@ -704,7 +727,7 @@ def main(argv: list[str] | None = None) -> int:
             drop_database(args.admin_url, args.database)
     sys.stdout.write(
         f"machine: {os.cpu_count()} cores, load average before {load_before[0]:.2f}, "
-        f"after {os.getloadavg()[0]:.2f}; server: uvicorn, {args.workers} workers; "
+        f"after {os.getloadavg()[0]:.2f}; servers: {args.workers} uvicorn processes; "
         f"{args.persons} persons\n"
     )
     isolated = [r for r in rows if r.mode != "mix"]
