@@ -19,8 +19,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from strawberry.dataloader import DataLoader
-from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
 if TYPE_CHECKING:
     from hub.api.context import Info
@@ -86,49 +92,66 @@ def optional(convert: Callable[[V], N]) -> Callable[[V | None], N | None]:
 Relation = Callable[["Loaders"], tuple[DataLoader[Any, Any], Callable[[Any], Hashable | None]]]
 
 
-def fields_of(selections: Sequence[Selection]) -> list[SelectedField]:
-    """The fields in `selections`, with those of inline fragments and fragment spreads."""
-    return _fields(selections)
+_NODE = "edges.node."
+_PATHS_KEPT = 4096
+
+# id(FieldNode) -> (the node, the paths selected below it). Documents are parsed once per
+# text (the schema's parser cache), so the same query sends the same nodes every time;
+# keeping the node makes a reused id impossible.
+_PATHS: dict[int, tuple[FieldNode, frozenset[str]]] = {}
 
 
-def _fields(selections: Sequence[Selection]) -> list[SelectedField]:
-    found: list[SelectedField] = []
-    for selection in selections:
-        if isinstance(selection, SelectedField):
-            found.append(selection)
-        elif isinstance(selection, InlineFragment | FragmentSpread):
-            found.extend(_fields(selection.selections))
-    return found
+def _collect(
+    selection_set: SelectionSetNode,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    prefix: str,
+    into: set[str],
+) -> None:
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            path = prefix + selection.name.value
+            into.add(path)
+            if selection.selection_set is not None:
+                _collect(selection.selection_set, fragments, path + ".", into)
+        elif isinstance(selection, InlineFragmentNode):
+            _collect(selection.selection_set, fragments, prefix, into)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None:  # validation already refused unknown fragments
+                _collect(fragment.selection_set, fragments, prefix, into)
 
 
-def selected_paths(selections: Sequence[Selection], prefix: str = "") -> set[str]:
-    """The dotted paths of the fields in `selections` and below them ("district",
-    "district.region", ...), fragments included, by field name (not alias)."""
+def field_paths(info: Info) -> frozenset[str]:
+    """The dotted paths, by field name, of everything the query selects below the field
+    being resolved ("district", "district.region", "edges.node.household", ...), through
+    fragments. Directives are not evaluated: a path under `@skip` is still listed, which
+    only makes a caller read something it will not show."""
+    raw = info._raw_info
+    nodes = raw.field_nodes
+    if len(nodes) == 1:
+        cached = _PATHS.get(id(nodes[0]))
+        if cached is not None and cached[0] is nodes[0]:
+            return cached[1]
     paths: set[str] = set()
-    for field in _fields(selections):
-        path = prefix + field.name
-        paths.add(path)
-        if field.selections:
-            paths |= selected_paths(field.selections, path + ".")
-    return paths
-
-
-def node_selections(info: Info) -> list[Selection]:
-    """What the query selects on `edges.node` of the connection being resolved."""
-    found: list[Selection] = []
-    for connection in _fields(info.selected_fields):
-        for edges in _fields(connection.selections):
-            if edges.name != "edges":
-                continue
-            for node in _fields(edges.selections):
-                if node.name == "node":
-                    found.extend(node.selections)
+    for node in nodes:
+        if node.selection_set is not None:
+            _collect(node.selection_set, raw.fragments, "", paths)
+    found = frozenset(paths)
+    if len(nodes) == 1:
+        if len(_PATHS) >= _PATHS_KEPT:
+            _PATHS.clear()
+        _PATHS[id(nodes[0])] = (nodes[0], found)
     return found
+
+
+def node_paths(info: Info) -> frozenset[str]:
+    """`field_paths` below `edges.node` of the connection being resolved."""
+    return frozenset(p[len(_NODE) :] for p in field_paths(info) if p.startswith(_NODE))
 
 
 def node_selection(info: Info) -> set[str]:
     """The field names the query selects on `edges.node` of the connection being resolved."""
-    return {f.name for f in _fields(node_selections(info))}
+    return {p for p in node_paths(info) if "." not in p}
 
 
 async def warm(info: Info, nodes: Sequence[T], relations: Mapping[str, Relation]) -> None:

@@ -8,6 +8,7 @@ bundles for the same idea on mahallas).
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ MAHALLA_PART = "mahalla"
 PARTS = (HOUSEHOLD_PART, MAHALLA_PART)
 
 
-def parts_of(names: set[str]) -> frozenset[str]:
+def parts_of(names: AbstractSet[str]) -> frozenset[str]:
     """The parts a query selecting the fields `names` on a person needs."""
     return frozenset(part for part in PARTS if part in names)
 

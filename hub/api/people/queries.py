@@ -24,7 +24,7 @@ from hub.api.people.types import (
     HouseholdNode,
     PersonNode,
 )
-from hub.api.relations import fields_of, node_selection, warm
+from hub.api.relations import field_paths, node_selection, warm
 
 _PINFL = re.compile(r"^[0-9]{14}$")
 
@@ -92,8 +92,7 @@ class PeopleQuery:
                 f"Argument 'pinfl' has value {pinfl!r}. A PINFL is 14 digits.",
                 argument="pinfl",
             )
-        names = {f.name for s in info.selected_fields for f in fields_of(s.selections)}
-        parts = bundles.parts_of(names)
+        parts = bundles.parts_of(field_paths(info))
         bundle = await info.context.db.run(bundles.fetch_person_bundle, pinfl, parts)
         if bundle is None:
             raise NotFoundError(f"No person has PINFL {pinfl}.", argument="pinfl")

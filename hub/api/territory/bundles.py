@@ -12,6 +12,7 @@ own. What the bundle does not cover still goes through the loaders as before.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +42,7 @@ STATISTICS_PART = "statistics"
 PARTS = (DISTRICT_PART, REGION_PART, ASSISTANT_PART, STATISTICS_PART)
 
 
-def parts_of(paths: set[str]) -> frozenset[str]:
+def parts_of(paths: AbstractSet[str]) -> frozenset[str]:
     """The parts a query selecting `paths` (below a mahalla) needs."""
     return frozenset(part for part in PARTS if part in paths)
 

@@ -12,7 +12,7 @@ from hub.api.context import Info
 from hub.api.errors import NotFoundError
 from hub.api.fields import described
 from hub.api.pagination import Connection, PageArgs, paginate
-from hub.api.relations import Relation, node_selections, selected_paths, warm
+from hub.api.relations import Relation, field_paths, node_paths, warm
 from hub.api.territory import bundles, data
 from hub.api.territory.codes import checked_code
 from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
@@ -65,7 +65,7 @@ async def _primed_bundles(
 
 def _page_bundler(info: Info) -> Callable[[list[data.MahallaRecord]], Awaitable[None]] | None:
     """Reads the relations the query selects on a page of mahallas in one statement."""
-    parts = bundles.parts_of(selected_paths(node_selections(info)))
+    parts = bundles.parts_of(node_paths(info))
     if not parts:
         return None
 
@@ -141,8 +141,7 @@ class TerritoryQuery:
     @described("The mahalla with this 10-digit code; NOT_FOUND if none.")
     async def mahalla(self, info: Info, code: str) -> MahallaNode:
         checked = checked_code("mahallaCode", code)
-        selections = [s for f in info.selected_fields for s in f.selections]
-        parts = bundles.parts_of(selected_paths(selections))
+        parts = bundles.parts_of(field_paths(info))
         (bundle,) = await _primed_bundles(info, [checked], parts)
         if bundle is None:
             raise NotFoundError(f"No mahalla has code {code}.", argument="code")

@@ -96,3 +96,16 @@ def test_a_page_of_mahallas_with_relations_takes_two_statements(
     # The page, then its mahallas' district, region, assistant and statistics, joined.
     for first in (1, 100):
         assert api.count_statements(query, {"first": first}) == 2, first
+
+
+def test_relations_selected_through_fragments_are_joined_too(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    query = """
+    query { mahalla(code: "1703202001") { code ...place ... on Mahalla { assistant { fullName } } }
+    }
+    fragment place on Mahalla { district { name region { name } } statistics { population } }
+    """
+    assert api.count_statements(query) == 1
+    data = api.data(query)["mahalla"]
+    assert data["district"]["region"]["name"] and data["assistant"]["fullName"]
