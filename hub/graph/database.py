@@ -52,7 +52,14 @@ def create_hub_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _configure_sqlite)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    engine = create_engine(url, **kwargs)
+    # Sessions in UTC: timestamps then arrive already in UTC (`UtcDateTime` passes them on
+    # instead of converting each one), and server-side date arithmetic is the same for
+    # every connection whatever the server's own time zone.
+    connect_args = dict(kwargs.pop("connect_args", None) or {})
+    options = connect_args.get("options", "")
+    if "TimeZone" not in options:
+        connect_args["options"] = f"{options} -c TimeZone=UTC".strip()
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
     if parsed.get_backend_name() == "postgresql":
         event.listen(engine, "connect", _configure_postgresql)
     return engine
