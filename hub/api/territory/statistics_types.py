@@ -73,11 +73,72 @@ class TopicCount:
     appeals: int
 
 
+def _topics(self: AppealStatistics) -> list[TopicCount]:
+    return [
+        TopicCount(topic=enum_value(AppealTopic, t), appeals=c)
+        for t, c in sorted(self.counts.items())
+    ]
+
+
 @strawberry.type(description="Citizens' appeals; open = received or in progress.")
 class AppealStatistics:
     total: int
     open: int
-    by_topic: list[TopicCount]
+    by_topic: list[TopicCount] = strawberry.field(resolver=_topics)
+    counts: strawberry.Private[Mapping[str, int]]
+
+
+# The nested parts of the statistics are built when a query selects them: a district's
+# list of mahallas asks for a few numbers of each, not for every breakdown.
+
+
+def _assessed(self: Statistics) -> HouseholdCategoryCounts:
+    return HouseholdCategoryCounts.of(self.record.households_by_assessed_category)
+
+
+def _computed(self: Statistics) -> HouseholdCategoryCounts:
+    return HouseholdCategoryCounts.of(self.record.households_by_computed_category)
+
+
+def _employment(self: Statistics) -> EmploymentStatistics:
+    r = self.record
+    return EmploymentStatistics(
+        employed=r.employed,
+        unemployed=r.unemployed,
+        self_employed=r.self_employed,
+        entrepreneurs=r.entrepreneurs,
+        public_works=r.public_works,
+        in_training=r.in_training,
+    )
+
+
+def _land(self: Statistics) -> LandStatistics:
+    return LandStatistics(
+        active_leases=self.record.active_leases, leased_area_ha=self.record.leased_area_ha
+    )
+
+
+def _programmes(self: Statistics) -> list[ProgrammeFinancing]:
+    return [
+        ProgrammeFinancing(
+            programme=enum_value(LoanProgramme, p),
+            count=t.count,
+            amount=soums_from_tiyin(t.amount_tiyin),
+        )
+        for p, t in sorted(self.record.loans_by_program.items())
+    ]
+
+
+def _notebooks(self: Statistics) -> list[NotebookCount]:
+    return [
+        NotebookCount(notebook=enum_value(Notebook, n), persons=c)
+        for n, c in sorted(self.record.notebook_entries.items())
+    ]
+
+
+def _appeals(self: Statistics) -> AppealStatistics:
+    r = self.record
+    return AppealStatistics(total=r.appeals_total, open=r.appeals_open, counts=r.appeals_by_topic)
 
 
 @strawberry.type(
@@ -90,19 +151,20 @@ class Statistics:
     mahalla_count: int = strawberry.field(description="Mahallas whose indicators are summed.")
     population: int
     households: int
-    households_by_assessed_category: HouseholdCategoryCounts
-    households_by_computed_category: HouseholdCategoryCounts
+    households_by_assessed_category: HouseholdCategoryCounts = strawberry.field(resolver=_assessed)
+    households_by_computed_category: HouseholdCategoryCounts = strawberry.field(resolver=_computed)
     category_mismatches: int = strawberry.field(
         description="Households whose assessed and computed categories are both set and differ."
     )
-    employment: EmploymentStatistics
-    land: LandStatistics
-    loans_by_programme: list[ProgrammeFinancing]
-    notebook_entries: list[NotebookCount]
-    appeals: AppealStatistics
+    employment: EmploymentStatistics = strawberry.field(resolver=_employment)
+    land: LandStatistics = strawberry.field(resolver=_land)
+    loans_by_programme: list[ProgrammeFinancing] = strawberry.field(resolver=_programmes)
+    notebook_entries: list[NotebookCount] = strawberry.field(resolver=_notebooks)
+    appeals: AppealStatistics = strawberry.field(resolver=_appeals)
     computed_at: datetime | None = strawberry.field(
         description="When the oldest of the summed indicators was computed."
     )
+    record: strawberry.Private[StatisticsRecord]
 
     @classmethod
     def of(cls, r: StatisticsRecord) -> Statistics:
@@ -110,41 +172,7 @@ class Statistics:
             mahalla_count=r.mahallas,
             population=r.population,
             households=r.households,
-            households_by_assessed_category=HouseholdCategoryCounts.of(
-                r.households_by_assessed_category
-            ),
-            households_by_computed_category=HouseholdCategoryCounts.of(
-                r.households_by_computed_category
-            ),
             category_mismatches=r.category_mismatches,
-            employment=EmploymentStatistics(
-                employed=r.employed,
-                unemployed=r.unemployed,
-                self_employed=r.self_employed,
-                entrepreneurs=r.entrepreneurs,
-                public_works=r.public_works,
-                in_training=r.in_training,
-            ),
-            land=LandStatistics(active_leases=r.active_leases, leased_area_ha=r.leased_area_ha),
-            loans_by_programme=[
-                ProgrammeFinancing(
-                    programme=enum_value(LoanProgramme, p),
-                    count=t.count,
-                    amount=soums_from_tiyin(t.amount_tiyin),
-                )
-                for p, t in sorted(r.loans_by_program.items())
-            ],
-            notebook_entries=[
-                NotebookCount(notebook=enum_value(Notebook, n), persons=c)
-                for n, c in sorted(r.notebook_entries.items())
-            ],
-            appeals=AppealStatistics(
-                total=r.appeals_total,
-                open=r.appeals_open,
-                by_topic=[
-                    TopicCount(topic=enum_value(AppealTopic, t), appeals=c)
-                    for t, c in sorted(r.appeals_by_topic.items())
-                ],
-            ),
             computed_at=r.computed_at,
+            record=r,
         )
