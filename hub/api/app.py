@@ -7,6 +7,7 @@ with the factory `hub.api.app:create_app`. Settings come from the environment
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,6 +48,26 @@ def _ping(engine: Engine) -> None:
         connection.execute(text("SELECT 1"))
 
 
+# The youngest generation's threshold: a page of 100 persons allocates tens of thousands
+# of short-lived containers, which at the default (700) set off collections mid-request.
+GC_YOUNG_THRESHOLD = 50_000
+
+
+def tune_garbage_collector() -> None:
+    """Move everything start-up built (modules, the schema, SQLAlchemy's caches) out of the
+    collector's reach and collect the youngest generation less often.
+
+    Full collections otherwise scan that long-lived heap again and again; under ten
+    concurrent clients they showed as p99 latencies of 140-180 ms against p95s of 50-70 ms
+    (bench_api), and freezing brought p99 to about 60 ms. Freezing only exempts existing
+    objects from cycle detection; reference counting still frees them.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, oldest = gc.get_threshold()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, max(middle, 20), max(oldest, 100))
+
+
 def create_app(
     settings: HubSettings | None = None, *, api_settings: ApiSettings | None = None
 ) -> Starlette:
@@ -69,6 +90,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if api.tune_gc:
+            tune_garbage_collector()
         yield
         engine.dispose()
 

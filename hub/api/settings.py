@@ -5,6 +5,7 @@
 | `HUB_API_GRAPHIQL` | `false` | serve the GraphiQL IDE on `GET /graphql` |
 | `HUB_API_POOL_SIZE` | `10` | database connections kept per server process |
 | `HUB_API_MAX_OVERFLOW` | `10` | extra connections a process may open under load |
+| `HUB_API_TUNE_GC` | `true` | freeze the start-up heap out of GC scans (app.py) |
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class ApiSettings:
     graphiql: bool = False
     pool_size: int = 10
     max_overflow: int = 10
+    tune_gc: bool = True
 
 
 def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
@@ -33,6 +35,7 @@ def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
         graphiql=_flag(env, "HUB_API_GRAPHIQL", default=False),
         pool_size=_count(env, "HUB_API_POOL_SIZE", default=10),
         max_overflow=_count(env, "HUB_API_MAX_OVERFLOW", default=10),
+        tune_gc=_flag(env, "HUB_API_TUNE_GC", default=True),
     )
 
 

@@ -69,3 +69,23 @@ def test_requests_read_without_a_transaction_on_postgresql(api: Api) -> None:
         if engine.dialect.name == "postgresql":
             assert dbapi is not None and dbapi.autocommit is True
     api.data("{ regions { totalCount } }")
+
+
+def test_the_api_tunes_the_garbage_collector_at_start_up_unless_told_not_to(
+    tmp_path: Path,
+) -> None:
+    import gc
+
+    settings = HubSettings(database_url=f"sqlite:///{tmp_path}/hub.sqlite3", data_dir=tmp_path)
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with TestClient(create_app(settings, api_settings=ApiSettings(tune_gc=False))):
+            assert gc.get_threshold() == (700, 10, 10)
+        with TestClient(create_app(settings, api_settings=ApiSettings())):
+            assert gc.get_threshold()[0] == 50_000
+            assert gc.get_freeze_count() > 0
+        assert load_api_settings({"HUB_API_TUNE_GC": "false"}).tune_gc is False
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
