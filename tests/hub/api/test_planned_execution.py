@@ -105,6 +105,12 @@ API_QUERIES: list[tuple[str, dict[str, Any]]] = [
         } }""",
         {"code": "1703202001"},
     ),
+    (  # an interface: resolved by graphql-core's abstract-type path
+        """{ node(id: "UGVyc29uOlAtMQ==") { id ... on Person { hubId household { hubId } } }
+          nodes(ids: ["SG91c2Vob2xkOkgtMQ==", "TWFoYWxsYToxNzAzMjAyMDAx"]) {
+            __typename id ... on Household { needs } ... on Mahalla { name } } }""",
+        {},
+    ),
     ('{ person(pinfl: "99999999999999") { hubId } }', {}),  # NOT_FOUND error
     ('{ node(id: "not a global id") { id } }', {}),  # BAD_USER_INPUT error
 ]
