@@ -87,6 +87,7 @@ class FieldPlan:
     info_parameter: str | None = None  # RESOLVER
     definition: StrawberryField | None = None  # RESOLVER
     arguments: tuple[tuple[str, str], ...] = ()  # RESOLVER: (GraphQL name, Python name)
+    returns_list: bool = False  # RESOLVER: a list of `object_type` (items: `item_nullable`)
 
 
 _REGULAR_PLAN = FieldPlan(REGULAR)
@@ -209,11 +210,18 @@ def plan_field(field_def: GraphQLField) -> FieldPlan:
     if isinstance(function, staticmethod | classmethod) or not callable(function):
         return _REGULAR_PLAN
     info = resolver.info_parameter
+    object_type = _plain_object(inner)
+    item_nullable = True
+    if object_type is None and isinstance(inner, GraphQLList):
+        item, item_nullable = _unwrap(inner.of_type)
+        object_type = _plain_object(item)
     return FieldPlan(
         RESOLVER,
         nullable=nullable,
         resolver=function,
-        object_type=_plain_object(inner),
+        object_type=object_type,
+        item_nullable=item_nullable,
+        returns_list=object_type is not None and isinstance(inner, GraphQLList),
         info_parameter=None if info is None else info.name,
         definition=definition,
         arguments=arguments,
@@ -521,7 +529,10 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> Any:
         object_type = plan.object_type
         if object_type is not None and result is not None:
-            completed = self._object(object_type, nodes, path, result)
+            if plan.returns_list:
+                completed = self._list(plan, nodes, path, result)
+            else:
+                completed = self._object(object_type, nodes, path, result)
             if completed is not Undefined:
                 return completed
         return self.complete_value(return_type, nodes, info, path, result)

@@ -162,6 +162,14 @@ class Holder:
         return self.leaf
 
     @strawberry.field
+    def computed_leaves(self) -> list[Leaf]:  # a resolver's list: completed by plan too
+        return self.leaves
+
+    @strawberry.field
+    def computed_items(self) -> list[Leaf | None] | None:
+        return self.optional_items
+
+    @strawberry.field
     def pick(self, index: int, label: str = "kept") -> Leaf | None:
         picked = self.leaves[index]  # IndexError: a located error, the field nulled
         return Leaf(name=f"{picked.name} {label}", maybe=picked.maybe, count=picked.count)
@@ -192,6 +200,7 @@ HOLDERS = {
     "null object": _holder(leaf=None),
     "null item": _holder(leaves=[Leaf(name="b", maybe=None, count=2), None]),
     "wrong type": _holder(wrong=NotALeaf()),
+    "wrong item": _holder(optional_items=[NotALeaf(), None]),
     "not a list": _holder(leaves=Leaf(name="b", maybe=None, count=2)),
 }
 
@@ -209,7 +218,8 @@ class BrokenQuery:
 
 SELECTION = """{ leaf { name maybe count } optionalLeaf { name } leaves { name maybe count }
   optionalItems { name } wrong { name } computed { name count } failing { name }
-  later { name count } pick(index: 0) { name } far: pick(index: 9) { name }
+  later { name count } computedLeaves { name count } computedItems { name }
+  pick(index: 0) { name } far: pick(index: 9) { name }
   labelled: pick(index: $index, label: "given") { name } }"""
 
 
