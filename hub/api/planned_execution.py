@@ -34,7 +34,7 @@ compares the responses.
 from __future__ import annotations
 
 from asyncio import gather
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
@@ -42,6 +42,8 @@ from typing import Any, cast
 
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLEnumType,
     GraphQLField,
     GraphQLList,
@@ -50,6 +52,8 @@ from graphql import (
     GraphQLOutputType,
     GraphQLResolveInfo,
     GraphQLScalarType,
+    InlineFragmentNode,
+    SelectionSetNode,
     Undefined,
     located_error,
 )
@@ -261,6 +265,34 @@ def _origin(object_type: GraphQLObjectType) -> type | None:
 # One selected field of a selection: response name, its nodes, definition and plan.
 Step = tuple[str, list[FieldNode], GraphQLField | None, FieldPlan]
 
+# Subfields and their steps kept across requests (see `collect_subfields`): keyed by the
+# ids of the type and of the field's AST node, both held so the ids cannot be reused.
+_SHARED_KEPT = 4096
+_SHARED_SUBFIELDS: dict[
+    tuple[int, int], tuple[GraphQLObjectType, FieldNode, dict[str, list[FieldNode]]]
+] = {}
+_SHARED_STEPS: dict[int, tuple[dict[str, list[FieldNode]], list[Step]]] = {}
+
+
+def _has_directives(
+    selection_set: SelectionSetNode, fragments: Mapping[str, FragmentDefinitionNode]
+) -> bool:
+    """Whether a selection at this level carries a directive (whose arguments may be
+    variables), through inline fragments and fragment spreads."""
+    for selection in selection_set.selections:
+        if selection.directives:
+            return True
+        if isinstance(selection, InlineFragmentNode):
+            if _has_directives(selection.selection_set, fragments):
+                return True
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is None or fragment.directives:
+                return True
+            if _has_directives(fragment.selection_set, fragments):
+                return True
+    return False
+
 
 class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's execution, completing each selection by a per-request plan."""
@@ -288,18 +320,53 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def _steps(
         self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
     ) -> list[Step]:
-        # `fields` comes from graphql-core's per-request subfield cache, so every object
-        # of one shape passes the same dict; holding it keeps its id from being reused.
+        # `fields` comes from a subfield cache (this request's, or the process-wide one of
+        # `collect_subfields`), so every object of one shape passes the same dict; holding
+        # it keeps its id from being reused.
+        shared = _SHARED_STEPS.get(id(fields))
+        if shared is not None and shared[0] is fields:
+            return shared[1]
         cached = self._steps_cache.get(id(fields))
         if cached is not None and cached[0] is fields:
             return cached[1]
+        steps = self._plan_steps(parent_type, fields)
+        self._steps_cache[id(fields)] = (fields, steps)
+        return steps
+
+    def _plan_steps(
+        self, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
+    ) -> list[Step]:
         steps: list[Step] = []
         for name, nodes in fields.items():
             field_def = get_field_def(self.schema, parent_type, nodes[0])
             plan = field_plan(field_def) if field_def is not None else _REGULAR_PLAN
             steps.append((name, nodes, field_def, plan))
-        self._steps_cache[id(fields)] = (fields, steps)
         return steps
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_nodes: list[FieldNode]
+    ) -> dict[str, list[FieldNode]]:
+        """graphql-core's subfields, kept across requests for a selection without
+        directives: documents are parsed once per text, so the same query brings the same
+        nodes, and with no `@skip`/`@include` the subfields do not depend on variables."""
+        if not self._planning or len(field_nodes) != 1:
+            return super().collect_subfields(return_type, field_nodes)
+        node = field_nodes[0]
+        key = (id(return_type), id(node))
+        shared = _SHARED_SUBFIELDS.get(key)
+        if shared is not None and shared[0] is return_type and shared[1] is node:
+            return shared[2]
+        fields = super().collect_subfields(return_type, field_nodes)
+        if node.selection_set is not None and not _has_directives(
+            node.selection_set, self.fragments
+        ):
+            if len(_SHARED_SUBFIELDS) >= _SHARED_KEPT:
+                _SHARED_SUBFIELDS.clear()
+                _SHARED_STEPS.clear()
+            steps = self._plan_steps(return_type, fields)
+            _SHARED_STEPS[id(fields)] = (fields, steps)
+            _SHARED_SUBFIELDS[key] = (return_type, node, fields)
+        return fields
 
     def execute_fields(
         self,

@@ -254,3 +254,15 @@ def test_a_failing_required_resolver_nulls_its_parent_the_same_way() -> None:
     assert [(e.message, e.path) for e in mine.errors or []] == [
         (e.message, e.path) for e in theirs.errors or []
     ]
+
+
+def test_a_selection_with_directives_follows_each_requests_variables(api: Any) -> None:
+    # Subfields are kept across requests only for selections without directives: here the
+    # same document must answer differently as $skip changes.
+    query = """query($code: String!, $skip: Boolean!) { mahalla(code: $code) {
+      code district { code @skip(if: $skip) name } ... on Mahalla @include(if: $skip) { name }
+    } }"""
+    for skip in (True, False, True):
+        mahalla = api.data(query, {"code": "1703202001", "skip": skip})["mahalla"]
+        assert ("code" in mahalla["district"]) is not skip
+        assert ("name" in mahalla) is skip
