@@ -1,0 +1,132 @@
+"""CPU per request of the API's four benchmark queries, GraphQL beside the floor, in-process.
+
+    uv run python benchmarks/bench_api_cpu.py --requests 500
+
+Where `bench_api.py` measures throughput and latency over HTTP (load generator, servers,
+PostgreSQL and the wire all share the machine's cores), this calls the same ASGI
+application directly, one request after another, and divides the process's CPU time (all
+its threads) by the number of requests: the server-side cost of each query, without the
+HTTP server or the network. It needs the database `bench_api.py --keep` or `--reuse`
+left seeded (`hub_bench` by default). Prints a table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import sys
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+import orjson
+
+Message = MutableMapping[str, Any]
+
+
+async def _call(app: Any, method: str, path: str, body: bytes = b"", query: bytes = b"") -> bytes:
+    """One request through the ASGI app; the response body."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"content-type", b"application/json"), (b"host", b"bench")],
+        "client": ("127.0.0.1", 1),
+        "server": ("127.0.0.1", 80),
+    }
+    sent = False
+    chunks: list[bytes] = []
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # the client never disconnects
+        raise AssertionError("unreachable")
+
+    async def send(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    await app(scope, receive, send)
+    return b"".join(chunks)
+
+
+def _requester(
+    app: Any, mode: str, name: str, queries: dict[str, str]
+) -> Callable[[str], Awaitable[bytes]]:
+    if mode == "floor":
+        return lambda key: _call(app, "GET", f"/floor/{name}", query=f"key={key}".encode())
+    variable = "pinfl" if name == "person" else "code"
+
+    def graphql(key: str) -> Awaitable[bytes]:
+        body = orjson.dumps({"query": queries[name], "variables": {variable: key}})
+        return _call(app, "POST", "/graphql", body)
+
+    return graphql
+
+
+async def _measure(args: argparse.Namespace) -> list[tuple[str, float, float, float, float]]:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from bench_api import QUERIES, create_bench_app, read_keys
+
+    app = create_bench_app()
+    keys = read_keys(os.environ["HUB_DATABASE_URL"], 2000, args.seed)
+    rows = []
+    for name in QUERIES:
+        figures: dict[str, tuple[float, float]] = {}
+        for mode in ("graphql", "floor"):
+            request = _requester(app, mode, name, QUERIES)
+            warm = random.Random(args.seed)
+            for _ in range(20):
+                await request(keys.for_query(name, warm))
+            rng = random.Random(args.seed + 1)
+            cpu, wall = time.process_time(), time.perf_counter()
+            for _ in range(args.requests):
+                body = await request(keys.for_query(name, rng))
+                if b'"errors"' in body:
+                    raise RuntimeError(f"{mode} {name} answered with errors: {body[:300]!r}")
+            figures[mode] = (
+                (time.process_time() - cpu) / args.requests * 1000,
+                (time.perf_counter() - wall) / args.requests * 1000,
+            )
+        (g_cpu, g_wall), (f_cpu, f_wall) = figures["graphql"], figures["floor"]
+        rows.append((name, g_cpu, g_wall, f_cpu, f_wall))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", default="postgresql+psycopg://postgres@127.0.0.1:5432/hub_bench")
+    parser.add_argument("--requests", type=int, default=500, help="per query and endpoint")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    os.environ["HUB_DATABASE_URL"] = args.url
+    load = os.getloadavg()[0]
+    rows = asyncio.run(_measure(args))
+    out = [
+        f"machine: {os.cpu_count()} cores, load average before {load:.2f}, "
+        f"after {os.getloadavg()[0]:.2f}; {args.requests} requests per query and endpoint",
+        f"{'query':<10} {'GraphQL cpu ms':>14} {'wall ms':>8} {'floor cpu ms':>12} "
+        f"{'wall ms':>8} {'cpu ratio':>9}",
+    ]
+    for name, g_cpu, g_wall, f_cpu, f_wall in rows:
+        out.append(
+            f"{name:<10} {g_cpu:>14.2f} {g_wall:>8.2f} {f_cpu:>12.2f} {f_wall:>8.2f} "
+            f"{f_cpu / g_cpu:>9.2f}"
+        )
+    sys.stdout.write("\n".join(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
