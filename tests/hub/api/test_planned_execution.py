@@ -111,6 +111,15 @@ API_QUERIES: list[tuple[str, dict[str, Any]]] = [
             __typename id ... on Household { needs } ... on Mahalla { name } } }""",
         {},
     ),
+    (  # one response key from several field nodes (merged), aliases, __typename
+        """query($pinfl: String!) {
+          person(pinfl: $pinfl) { hubId household { hubId } }
+          person(pinfl: $pinfl) { fullName household { needs __typename } }
+          again: person(pinfl: $pinfl) { home: household { id } place: mahalla { code }
+            firstLoan: loans(first: 1) { edges { node { loanId } } } }
+        }""",
+        {"pinfl": "31503851234566"},
+    ),
     ('{ person(pinfl: "99999999999999") { hubId } }', {}),  # NOT_FOUND error
     ('{ node(id: "not a global id") { id } }', {}),  # BAD_USER_INPUT error
 ]
