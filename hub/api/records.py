@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from types import MemberDescriptorType
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Row, Select, Table, select
+from sqlalchemy import Column, ColumnElement, Row, Select, Table, select
 from sqlalchemy.orm import DeclarativeBase
 
 R = TypeVar("R")
@@ -53,6 +53,22 @@ def select_records(record: type[Any], table: Table) -> Select[Any]:
     if stmt is None:
         stmt = _SELECTS[record, table] = select(*record_columns(record, table))
     return stmt
+
+
+def select_labelled(columns: Sequence[ColumnElement[Any]]) -> Select[Any]:
+    """SELECT `columns` of several joined tables, labelled by position (`c0`, `c1`, ...)
+    so that equal column names of different tables do not collide; rows are then cut into
+    records with `record_at`."""
+    return select(*(c.label(f"c{i}") for i, c in enumerate(columns)))
+
+
+def record_at(row: Sequence[Any], start: int, record: type[R]) -> tuple[R | None, int]:
+    """The `record` whose fields are the row's values from `start` on, and where the next
+    record starts; None when the first of them is null (an outer join found nothing)."""
+    end = start + len(record_fields(record))
+    if row[start] is None:
+        return None, end
+    return to_records(record, (row[start:end],))[0], end
 
 
 def to_records(record: type[R], rows: Iterable[Row[Any] | Sequence[Any]]) -> list[R]:

@@ -12,12 +12,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select
 
 from hub.api.batch_fetch import Match, keyed
 from hub.api.loaders import Loaders
 from hub.api.people.data import HOUSEHOLD, PERSON, HouseholdRecord, PersonRecord
-from hub.api.records import record_columns, record_fields, to_records
+from hub.api.records import record_at, record_columns, select_labelled
 from hub.api.territory.data import MAHALLA, MahallaRecord
 
 HOUSEHOLD_PART = "household"
@@ -46,15 +46,7 @@ def _statement(parts: frozenset[str], match: Match) -> Select[Any]:
     if MAHALLA_PART in parts:
         columns += record_columns(MahallaRecord, MAHALLA)
         source = source.outerjoin(MAHALLA, MAHALLA.c.code == PERSON.c.mahalla_code)
-    labelled = [c.label(f"c{i}") for i, c in enumerate(columns)]
-    return select(*labelled).select_from(source).where(match([PERSON.c.pinfl]))
-
-
-def _part(row: Any, start: int, record: type[Any]) -> tuple[Any, int]:
-    end = start + len(record_fields(record))
-    if row[start] is None:  # an outer join found nothing
-        return None, end
-    return to_records(record, [row[start:end]])[0], end
+    return select_labelled(columns).select_from(source).where(match([PERSON.c.pinfl]))
 
 
 def fetch_person_bundle(
@@ -70,12 +62,13 @@ def fetch_person_bundle(
     row = connection.execute(stmt, params).first()
     if row is None:
         return None
-    person, at = _part(row, 0, PersonRecord)
+    person, at = record_at(row, 0, PersonRecord)
+    assert person is not None  # the row is the person's
     household = mahalla = None
     if HOUSEHOLD_PART in parts:
-        household, at = _part(row, at, HouseholdRecord)
+        household, at = record_at(row, at, HouseholdRecord)
     if MAHALLA_PART in parts:
-        mahalla, at = _part(row, at, MahallaRecord)
+        mahalla, at = record_at(row, at, MahallaRecord)
     return PersonBundle(person, household, mahalla)
 
 

@@ -24,7 +24,14 @@ from sqlalchemy import (
 )
 
 from hub.api.batch_fetch import Match, keyed
-from hub.api.records import record_columns, record_fields, select_records, table_of, to_records
+from hub.api.records import (
+    record_columns,
+    record_fields,
+    select_labelled,
+    select_records,
+    table_of,
+    to_records,
+)
 from hub.api.territory.codes import mahalla_code_range
 from hub.api.vocabulary import OPEN_APPEAL_STATUSES
 from hub.graph.models import (
@@ -263,7 +270,7 @@ _PERSON_WIDTH = len(record_fields(PersonRecord))
 def _persons_with_households() -> Select[Any]:
     # Built once: labelling thirty columns for every page cost more than the page's rows.
     columns = [*record_columns(PersonRecord, PERSON), *record_columns(HouseholdRecord, HOUSEHOLD)]
-    return select(*(c.label(f"c{i}") for i, c in enumerate(columns))).select_from(
+    return select_labelled(columns).select_from(
         PERSON.outerjoin(HOUSEHOLD, HOUSEHOLD.c.id == PERSON.c.household_id)
     )
 

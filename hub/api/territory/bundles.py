@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Select, desc, select
 
 from hub.api.batch_fetch import Match, keyed
 from hub.api.loaders import Loaders
-from hub.api.records import record_columns, record_fields
+from hub.api.records import record_at, record_columns, select_labelled
 from hub.api.territory.data import (
     ASSISTANT,
     DISTRICT,
@@ -87,30 +87,22 @@ def _statement(parts: frozenset[str], match: Match) -> Select[Any]:
     if STATISTICS_PART in parts:
         columns += record_columns(IndicatorsRecord, INDICATORS)
         source = source.outerjoin(INDICATORS, INDICATORS.c.mahalla_code == MAHALLA.c.code)
-    labelled = [c.label(f"c{i}") for i, c in enumerate(columns)]
-    return select(*labelled).select_from(source).where(match([MAHALLA.c.code]))
-
-
-def _take(row: Sequence[Any], start: int, record: type[Any]) -> tuple[Any, int]:
-    end = start + len(record_fields(record))
-    return record(*row[start:end]), end
+    return select_labelled(columns).select_from(source).where(match([MAHALLA.c.code]))
 
 
 def _bundle(row: Sequence[Any], parts: frozenset[str]) -> MahallaBundle:
-    mahalla, at = _take(row, 0, MahallaRecord)
-    district = region = assistant = statistics = None
+    mahalla, at = record_at(row, 0, MahallaRecord)
+    assert mahalla is not None  # the mahalla's own code
+    district = region = assistant = indicators = None
     if DISTRICT_PART in parts or REGION_PART in parts:
-        district, at = _take(row, at, DistrictRecord)
+        district, at = record_at(row, at, DistrictRecord)  # inner joins: always found
     if REGION_PART in parts:
-        region, at = _take(row, at, RegionRecord)
+        region, at = record_at(row, at, RegionRecord)
     if ASSISTANT_PART in parts:
-        assistant, end = _take(row, at, AssistantRecord)
-        assistant = None if row[at] is None else assistant
-        at = end
+        assistant, at = record_at(row, at, AssistantRecord)
     if STATISTICS_PART in parts:
-        indicators, end = _take(row, at, IndicatorsRecord)
-        statistics = None if row[at] is None else statistics_of(indicators)
-        at = end
+        indicators, at = record_at(row, at, IndicatorsRecord)
+    statistics = None if indicators is None else statistics_of(indicators)
     return MahallaBundle(mahalla, district, region, assistant, statistics)
 
 
