@@ -38,7 +38,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from graphql import (
     FieldNode,
@@ -232,34 +232,38 @@ def plan_field(field_def: GraphQLField) -> FieldPlan:
     )
 
 
-# id(GraphQLField) -> (the field, its plan); the schema's fields live as long as the
-# process, and keeping the field makes a reused id impossible.
-_PLANS: dict[int, tuple[GraphQLField, FieldPlan]] = {}
+K = TypeVar("K")
+V = TypeVar("V")
 
 
-def field_plan(field_def: GraphQLField) -> FieldPlan:
-    cached = _PLANS.get(id(field_def))
-    if cached is None or cached[0] is not field_def:
-        cached = _PLANS[id(field_def)] = (field_def, plan_field(field_def))
-    return cached[1]
+def _by_identity(compute: Callable[[K], V]) -> Callable[[K], V]:
+    """`compute`, memoised by the argument's identity: for schema objects, which live as
+    long as the process (graphql-core's fields compare by value, so they cannot be dict
+    keys). The memo keeps each argument, so its id cannot be reused."""
+    memo: dict[int, tuple[K, V]] = {}
+
+    def cached(argument: K) -> V:
+        hit = memo.get(id(argument))
+        if hit is None or hit[0] is not argument:
+            hit = memo[id(argument)] = (argument, compute(argument))
+        return hit[1]
+
+    return cached
 
 
-# id(GraphQLObjectType) -> (the type, the class strawberry made it from): a value of exactly
-# that class passes `is_type_of` without calling it.
-_ORIGINS: dict[int, tuple[GraphQLObjectType, type | None]] = {}
+field_plan = _by_identity(plan_field)
 
 
-def _origin(object_type: GraphQLObjectType) -> type | None:
-    cached = _ORIGINS.get(id(object_type))
-    if cached is None or cached[0] is not object_type:
-        extensions = object_type.extensions or {}
-        definition = extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
-        origin = getattr(definition, "origin", None)
-        cached = _ORIGINS[id(object_type)] = (
-            object_type,
-            origin if isinstance(origin, type) else None,
-        )
-    return cached[1]
+def _origin_of(object_type: GraphQLObjectType) -> type | None:
+    """The class strawberry made `object_type` from: a value of exactly that class passes
+    `is_type_of` without calling it."""
+    extensions = object_type.extensions or {}
+    definition = extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    origin = getattr(definition, "origin", None)
+    return origin if isinstance(origin, type) else None
+
+
+_origin = _by_identity(_origin_of)
 
 
 # One selected field of a selection: response name, its nodes, definition and plan.
