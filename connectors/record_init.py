@@ -6,11 +6,16 @@ The `__init__` that `dataclasses` writes for a frozen class sets each field with
 written here calls each slot's own descriptor, which is about twice as fast. The class is
 otherwise untouched: the same signature and defaults, still frozen (assignment raises
 `FrozenInstanceError`), same `__eq__`, `__hash__`, `__repr__`, `replace()` and pickling.
+
+`slot_builder(cls)` goes further for the very hottest loops (one record per API item): a
+positional function that fills an unfrozen twin of the class and then hands the instance its
+class, about three times cheaper than even the fast `__init__`.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -58,3 +63,34 @@ def fast_frozen_init(cls: type[T]) -> type[T]:
     init.__doc__ = cls.__init__.__doc__
     type.__setattr__(cls, "__init__", init)
     return cls
+
+
+def slot_builder(cls: type[T]) -> Callable[..., T]:
+    """`build(*values)`: the instance `cls(*values)` of a frozen `slots=True` dataclass, made
+    without going through the frozen class's `__setattr__` (for the hottest loops).
+
+    Every field is passed positionally, in field order, with no defaults. The instance is
+    allocated as an unfrozen twin class with the very same slots, filled by plain attribute
+    stores (which Python specialises to direct slot writes, about three times faster than
+    the descriptor calls of `fast_frozen_init`), then given its class by `__class__`
+    assignment, which Python allows only between classes of the same layout. The result is
+    an ordinary `cls` instance: `type(x) is cls`, equal to and hashed like `cls(*values)`,
+    frozen. Refuses (TypeError) what `fast_frozen_init` refuses, and a class whose layout
+    its twin cannot share.
+    """
+    fields = _check(cls)
+    names = [field.name for field in fields]
+    twin = type(f"_{cls.__name__}Twin", cls.__bases__, {"__slots__": cls.__dict__["__slots__"]})
+    probe: Any = object.__new__(twin)
+    probe.__class__ = cls  # raises TypeError if the layouts differ
+    namespace: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
+    body = "".join(f"    self.{name} = {name}\n" for name in names)
+    source = (
+        f"def build({', '.join(names)}):\n    self = _new(_twin)\n{body}"
+        "    self.__class__ = _cls\n    return self\n"
+    )
+    exec(source, namespace)
+    build: Callable[..., T] = namespace["build"]
+    build.__qualname__ = build.__name__ = f"build_{cls.__name__}"
+    build.__module__ = cls.__module__
+    return build
