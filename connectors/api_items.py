@@ -1,127 +1,249 @@
-"""The fast path of the HTTP connectors: an API item checked by typed structs, then built.
+"""The fast path of the HTTP connectors: a page decoded straight into typed item structs.
 
-`msgspec.convert` checks an item's JSON types, enum codes, ranges and required fields in C.
-The structs accept a strict subset of what `parse_taxpayer` and `parse_loan` accept: an item
-they refuse, or one that `taxpayer_record` or `loan_record` declines (a blank text, a date or
-an amount in a form the fast reading does not take), goes to the general parser, which
-accepts it or names the broken rule. So every item ends as it would without the fast path.
+A page body is decoded once by msgspec (in C): first its envelope, with each item kept as
+its raw JSON text, then each item into a typed struct that checks the item's JSON types,
+enum codes, ISO dates, integer ranges and required fields. An item the struct refuses is
+decoded as the general decoding (orjson) would decode it and goes to the general parser
+(`parse_taxpayer`, `parse_loan`), which accepts it or names the broken rule; so does a typed
+item that `taxpayer_record` or `loan_record` declines (a blank text, an amount, a date-time
+or a dd.mm.yyyy date in a form the fast reading does not take), re-read from its raw text.
+
+What the fast decoding accepts is a strict subset of what the general decoding accepts, with
+the same values: the structs take only JSON strings, nulls and 64-bit integers, refuse
+unknown fields (so no part of the page is merely skipped), and any page it is unsure about
+(not a JSON object, an unknown or repeated envelope key, an escape sequence that could spell
+a key, an item orjson would refuse) is answered None and left to the general decoding,
+which alone writes the problems of malformed pages. So every page and every item ends as it
+would without the fast path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
+import orjson
+from msgspec import Raw
 
-from connectors.fields import FieldError, ParsedCache, dmy_date, iso_date
+from connectors.fields import FieldError, ParsedCache, dmy_date
+from connectors.record_init import slot_builder
 from connectors.records import LoanRecord, Origin, TaxpayerRecord
 from connectors.vocabulary import LoanKind, LoanProgram, LoanStatus, TaxRegime
 
-_ISO_DATES = ParsedCache(iso_date)
-_DMY_DATES = ParsedCache(dmy_date)
-
-
 S = TypeVar("S")
 
+# orjson (the general decoding) reads integers beyond 64 bits as floats, which the contract
+# refuses; keeping the structs inside that range keeps the two decodings in agreement.
+Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
 
-def typed_item(item: object, shape: type[S]) -> S | None:
-    """`item` as a `shape` struct, or None if it does not fit (the general path decides)."""
-    try:
-        return msgspec.convert(item, shape)
-    except msgspec.ValidationError:
-        return None
+# What a typed decoding raises for an item it does not take (msgspec raises
+# UnicodeDecodeError, a ValueError, for bytes that are not UTF-8).
+_REFUSED = (msgspec.MsgspecError, ValueError, RecursionError)
+
+new_origin: Callable[[str, int, str | None], Origin] = slot_builder(Origin)
+"""`Origin(delivery, position, page)`, built without the frozen class's `__setattr__`."""
+_new_taxpayer: Callable[..., TaxpayerRecord] = slot_builder(TaxpayerRecord)
+_new_loan: Callable[..., LoanRecord] = slot_builder(LoanRecord)
+
+# Birth dates repeat across a delivery; a walk of a whole country's loans sees tens of
+# thousands of distinct ones, so the cache may hold that many (about 150 bytes each).
+_DMY_DATES = ParsedCache(dmy_date, limit=65536)
 
 
-class TaxItem(msgspec.Struct, gc=False):
+class TaxItem(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     tin: str
     full_name: str
     regime: TaxRegime
-    registered_on: str
+    registered_on: date
     declared_income_uzs: str
-    tax_year: int
+    tax_year: Int64
     updated_at: str
     pinfl: str | None = None
-    birth_date: str | None = None
+    birth_date: date | None = None
     activity_code: str | None = None
-    closed_on: str | None = None
+    closed_on: date | None = None
     mahalla_code: str | None = None
     address: str | None = None
 
 
-class Borrower(msgspec.Struct, gc=False):
+class Borrower(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     pinfl: str | None = None
     name: str | None = None
     birth_date: str | None = None
     passport: str | None = None
 
 
-class LoanItem(msgspec.Struct, gc=False):
+class LoanItem(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     loan_id: str
     bank_mfo: str
     kind: LoanKind
     program: LoanProgram
-    amount_tiyin: Annotated[int, msgspec.Meta(ge=0)]
-    issued_on: str
+    amount_tiyin: Annotated[int, msgspec.Meta(ge=0, le=2**63 - 1)]
+    issued_on: date
     status: LoanStatus
     borrower: Borrower | None = None
-    term_months: int | None = None
+    term_months: Int64 | None = None
     purpose: str | None = None
     mahalla_code: str | None = None
 
 
-_NO_BORROWER = Borrower()
+class _TaxPage(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    items: list[Raw]
+    next_page_token: str | None
 
 
-def _date(cache: ParsedCache[date], value: str) -> date | None:
-    """The date `value` names, or None if it is not one (the general path says why)."""
-    found = cache.get(value)
-    if found is None:
-        try:
-            found = cache.parse("", value)
-        except FieldError:
-            return None
-    return found
+class _BankPage(msgspec.Struct, gc=False, forbid_unknown_fields=True):
+    total: Int64
+    offset: Int64
+    limit: Int64
+    data: list[Raw]
 
 
-def _aware(value: str) -> datetime | None:
+_TAX_PAGE = msgspec.json.Decoder(_TaxPage)
+_BANK_PAGE = msgspec.json.Decoder(_BankPage)
+_TAX_ITEM = msgspec.json.Decoder(TaxItem)
+_LOAN_ITEM = msgspec.json.Decoder(LoanItem)
+
+TypedPage = tuple[dict[str, Any], list[Raw]]
+"""A page read by the fast decoding: the page object as the general decoding reads it,
+except that its items are typed structs where they fit, and the raw text of each item."""
+
+
+def typed_item(item: object, shape: type[S]) -> S | None:
+    """An already decoded `item` as a `shape` struct, or None if it does not fit."""
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return msgspec.convert(item, shape)
+    except msgspec.ValidationError:
         return None
-    return None if parsed.tzinfo is None else parsed
+
+
+def typed_items(items: list[Any], shape: type[S]) -> list[Any]:
+    """Items the general decoding read, each as a `shape` struct where it fits, else as is."""
+    typed: list[Any] = []
+    append = typed.append
+    for item in items:
+        try:
+            append(msgspec.convert(item, shape))
+        except msgspec.ValidationError:
+            append(item)
+    return typed
+
+
+def generic_item(original: Any) -> Any:
+    """An item as the general decoding of its page reads it, from its raw text if it was
+    read by the fast decoding, or as it is if the general decoding read it."""
+    return orjson.loads(memoryview(original)) if type(original) is Raw else original
+
+
+def _items(raws: list[Raw], decode: Callable[[Raw], Any]) -> list[Any] | None:
+    """Each item as a typed struct, or where the struct refuses it, as orjson reads it; None
+    if orjson refuses one as well (the page is malformed: the general decoding says how)."""
+    items: list[Any] = []
+    append = items.append
+    for raw in raws:
+        try:
+            append(decode(raw))
+        except _REFUSED:
+            try:
+                # Two levels down, as in its page, so that orjson's nesting limit counts the
+                # same: an item nested too deeply for the page is refused here as well.
+                append(orjson.loads(b"[[" + raw + b"]]")[0][0])
+            except orjson.JSONDecodeError:
+                return None
+    return items
+
+
+def _laid_out(body: bytes, head: bytes, raws: list[Raw], tail: bytes) -> bool:
+    """True if `body` is exactly `head`, the raw items joined by commas, then `tail`.
+
+    msgspec, like orjson, keeps the last of repeated keys, but it only skips over the
+    earlier value (and over the raw items until they are decoded), where orjson would still
+    refuse, say, invalid UTF-8. Holding the body to this compact layout, the one agencies'
+    servers write, leaves no byte of it that is neither a fixed envelope byte nor inside an
+    item decoded on its own. Any other layout (whitespace, another key order, a repeated
+    key) is left to the general decoding.
+    """
+    size = len(head) + len(tail) + sum(map(len, raws)) + max(len(raws) - 1, 0)
+    return len(body) == size and body.startswith(head) and body.endswith(tail)
+
+
+def tax_page(body: bytes) -> TypedPage | None:
+    """The tax page in `body` with typed items, or None to leave it to the general decoding."""
+    try:
+        envelope = _TAX_PAGE.decode(body)
+    except _REFUSED:
+        return None
+    raws, token = envelope.items, envelope.next_page_token
+    tail = b'],"next_page_token":' + orjson.dumps(token) + b"}"
+    if not _laid_out(body, b'{"items":[', raws, tail):
+        return None
+    items = _items(raws, _TAX_ITEM.decode)
+    if items is None:
+        return None
+    return {"items": items, "next_page_token": token}, raws
+
+
+def bank_page(body: bytes) -> TypedPage | None:
+    """The bank page in `body` with typed items, or None to leave it to the general decoding."""
+    try:
+        envelope = _BANK_PAGE.decode(body)
+    except _REFUSED:
+        return None
+    raws, total, offset, limit = envelope.data, envelope.total, envelope.offset, envelope.limit
+    head = b'{"total":%d,"offset":%d,"limit":%d,"data":[' % (total, offset, limit)
+    if not _laid_out(body, head, raws, b"]}"):
+        return None
+    items = _items(raws, _LOAN_ITEM.decode)
+    if items is None:
+        return None
+    return {"total": total, "offset": offset, "limit": limit, "data": items}, raws
+
+
+_fromisoformat = datetime.fromisoformat
 
 
 def _tiyin(text: str) -> int | None:
     """`"12500000.00"` or `"12500000"` as tiyin; None for any other form (the general path
-    reads those: `"12.5"`, `"1e3"`, `" 12 "`, negative amounts)."""
+    reads those: `"12.5"`, `"1e3"`, `" 12 "`, negative amounts). Results are kept, since
+    declared amounts repeat (a cache of at most `_TIYIN_LIMIT` texts)."""
     if len(text) > 3 and text[-3] == ".":
         digits = text[:-3] + text[-2:]
     elif "." not in text:
         digits = text + "00"
     else:
         return None
-    return int(digits) if digits.isascii() and digits.isdigit() else None
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    if len(_TIYIN) >= _TIYIN_LIMIT:
+        _TIYIN.clear()
+    tiyin = _TIYIN[text] = int(digits)
+    return tiyin
+
+
+_TIYIN: dict[str, int] = {}
+_TIYIN_LIMIT = 65536
 
 
 def taxpayer_record(item: TaxItem, origin: Origin) -> TaxpayerRecord | None:
     """The record of a typed item, or None when a rule needs the general path's reason.
 
-    Texts are stripped and dates looked up inline (a dict lookup in the cache of parsed
-    dates first): this runs once per item, the hot path of an API walk.
+    This runs once per item, the hot path of an API walk: amounts are looked up first,
+    texts stripped inline, and the record is built by `slot_builder` (dates, the enum and
+    the integers were checked by msgspec).
     """
-    tin, full_name = item.tin.strip(), item.full_name.strip()
-    registered, born, closed = item.registered_on, item.birth_date, item.closed_on
-    registered_on = _ISO_DATES.get(registered) or _date(_ISO_DATES, registered)
-    birth_date = (_ISO_DATES.get(born) or _date(_ISO_DATES, born)) if born else None
-    closed_on = (_ISO_DATES.get(closed) or _date(_ISO_DATES, closed)) if closed else None
-    income, updated_at = _tiyin(item.declared_income_uzs), _aware(item.updated_at)
-    if (
-        not (tin and full_name and registered_on and updated_at)
-        or income is None
-        or (born and birth_date is None)
-        or (closed and closed_on is None)
-    ):
+    tin, full_name, income = item.tin.strip(), item.full_name.strip(), item.declared_income_uzs
+    tiyin = _TIYIN.get(income)
+    if tiyin is None:
+        tiyin = _tiyin(income)
+    if not (tin and full_name) or tiyin is None:
+        return None
+    try:
+        updated_at = _fromisoformat(item.updated_at)
+    except ValueError:
+        return None
+    if updated_at.tzinfo is None:
         return None
     pinfl, activity, mahalla, address = (
         item.pinfl,
@@ -129,16 +251,16 @@ def taxpayer_record(item: TaxItem, origin: Origin) -> TaxpayerRecord | None:
         item.mahalla_code,
         item.address,
     )
-    return TaxpayerRecord(
+    return _new_taxpayer(
         tin,
         None if pinfl is None else pinfl.strip() or None,
         full_name,
-        birth_date,
+        item.birth_date,
         item.regime,
         None if activity is None else activity.strip() or None,
-        registered_on,
-        closed_on,
-        income,
+        item.registered_on,
+        item.closed_on,
+        tiyin,
         item.tax_year,
         None if mahalla is None else mahalla.strip() or None,
         None if address is None else address.strip() or None,
@@ -147,18 +269,28 @@ def taxpayer_record(item: TaxItem, origin: Origin) -> TaxpayerRecord | None:
     )
 
 
+_NO_BORROWER = Borrower()
+
+
 def loan_record(item: LoanItem, origin: Origin) -> LoanRecord | None:
     """The record of a typed item, or None when a rule needs the general path's reason."""
-    loan_id, bank_mfo, issued = item.loan_id.strip(), item.bank_mfo.strip(), item.issued_on
-    issued_on = _ISO_DATES.get(issued) or _date(_ISO_DATES, issued)
+    loan_id, bank_mfo = item.loan_id.strip(), item.bank_mfo.strip()
     borrower = item.borrower or _NO_BORROWER
     born = borrower.birth_date
-    birth_date = (_DMY_DATES.get(born) or _date(_DMY_DATES, born)) if born else None
-    if not (loan_id and bank_mfo and issued_on) or (born and birth_date is None):
+    if born:
+        birth_date = _DMY_DATES.get(born)
+        if birth_date is None:
+            try:
+                birth_date = _DMY_DATES.parse("", born)
+            except FieldError:
+                return None
+    else:
+        birth_date = None
+    if not (loan_id and bank_mfo):
         return None
     pinfl, name, passport = borrower.pinfl, borrower.name, borrower.passport
     purpose, mahalla = item.purpose, item.mahalla_code
-    return LoanRecord(
+    return _new_loan(
         loan_id,
         bank_mfo,
         item.kind,
@@ -168,7 +300,7 @@ def loan_record(item: LoanItem, origin: Origin) -> LoanRecord | None:
         birth_date,
         None if passport is None else passport.strip() or None,
         item.amount_tiyin,
-        issued_on,
+        item.issued_on,
         item.term_months,
         item.status,
         None if purpose is None else purpose.strip() or None,

@@ -11,8 +11,9 @@ loans. Pass it as the next `issued_from`; the API filters inclusively, so that d
 again, which is harmless. The API cannot filter by change date, so an incremental walk does
 not see later status changes (repaid, overdue) of loans issued before the cursor: schedule a
 full walk (`issued_from=None`) regularly, e.g. weekly, to refresh statuses. The next page is
-fetched while the current one is parsed (`connectors.page_prefetch`); items go through the
-typed fast path of `connectors.api_items` first, `parse_loan` decides the rest.
+fetched while the current one is parsed (`connectors.page_prefetch`); a page is decoded by the
+typed fast path of `connectors.api_items` first (straight into typed item structs), and
+`parse_loan` decides every item that path does not take, as it would without it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any, ClassVar
 
-from connectors.api_items import LoanItem, loan_record, typed_item
+from connectors.api_items import (
+    LoanItem,
+    bank_page,
+    generic_item,
+    loan_record,
+    new_origin,
+    typed_items,
+)
 from connectors.api_source import ApiConnector, ApiDeliveryReading, CursorTracker
 from connectors.errors import ProtocolError
 from connectors.fields import (
@@ -132,38 +140,55 @@ class BankApiConnector(ApiConnector[LoanRecord]):
         tracker: CursorTracker[date],
         stats: DeliveryStats,
     ) -> Iterator[LoanRecord | Reject]:
-        ordinal, shape = 0, self.item_shape
+        ordinal = 0
         pages = prefetched(self._pages(issued_from), name=f"{self.source}-pages")
-        for offset, data, warning in pages:
+        for offset, items, originals, warning in pages:
             if warning is not None:
                 stats.warnings.append(warning)
-            page_name = f"offset={offset}"
-            for item in data:
+            page_name, first, cursor = f"offset={offset}", ordinal + 1, tracker.value
+            for item in items:
                 ordinal += 1
-                origin = Origin(name, ordinal, page_name)
-                typed = None if shape is None else typed_item(item, shape)
-                record = None if typed is None else loan_record(typed, origin)
-                if record is None:
-                    try:
-                        record = parse_loan(item, origin)
-                    except FieldError as exc:
-                        key = item.get("loan_id") if isinstance(item, dict) else None
-                        key = key if isinstance(key, str) else None
-                        yield self.reject(item, key, exc, str(origin))
+                origin = new_origin(name, ordinal, page_name)
+                if type(item) is LoanItem:
+                    record = loan_record(item, origin)
+                    if record is not None:
+                        if cursor is None or record.issued_on > cursor:
+                            cursor = record.issued_on
+                        yield record
                         continue
-                tracker.reach(record.issued_on)
+                    # Declined: the general parser reads the item as the general decoding does.
+                    item = generic_item(originals[ordinal - first])
+                try:
+                    record = parse_loan(item, origin)
+                except FieldError as exc:
+                    key = item.get("loan_id") if isinstance(item, dict) else None
+                    key = key if isinstance(key, str) else None
+                    yield self.reject(item, key, exc, str(origin))
+                    continue
+                if cursor is None or record.issued_on > cursor:
+                    cursor = record.issued_on
                 yield record
+            # Each page's largest issued_on is reported before the next page is read.
+            if cursor is not None:
+                tracker.reach(cursor)
 
-    def _pages(self, issued_from: date | None) -> Iterator[tuple[int, list[object], str | None]]:
-        """(offset, items, a warning or None) of each page in order; runs in the prefetch
-        worker. A page that does not advance is refused before the next one is asked for."""
+    def _pages(
+        self, issued_from: date | None
+    ) -> Iterator[tuple[int, list[Any], list[Any], str | None]]:
+        """(offset, items, originals, a warning or None) of each page in order; runs in the
+        prefetch worker. Items are `LoanItem` structs where they fit (see
+        `connectors.api_items`), `originals` what the general decoding reads for each (or its
+        raw text). A page that does not advance is refused before the next one is asked for."""
+        fast = None if self.item_shape is None else bank_page
         offset = 0
         first_total: int | None = None
         while True:
             params: dict[str, str | int] = {"offset": offset, "limit": self.page_size}
             if issued_from is not None:
                 params["issued_from"] = issued_from.isoformat()
-            page = fetch_page(self._client, self.identity, self.retry, PATH, params, _page_problem)
+            page, raws = fetch_page(
+                self._client, self.identity, self.retry, PATH, params, _page_problem, "", fast
+            )
             total, data = page["total"], page["data"]
             self._check_advance(page["offset"], offset, total, len(data))
             warning = None
@@ -175,7 +200,12 @@ class BankApiConnector(ApiConnector[LoanRecord]):
                     "rows may have shifted between pages"
                 )
                 first_total = total
-            yield offset, data, warning
+            if raws is not None:
+                yield offset, data, raws, warning
+            elif self.item_shape is not None:
+                yield offset, typed_items(data, self.item_shape), data, warning
+            else:
+                yield offset, data, data, warning
             offset += len(data)
             if offset >= total:
                 return

@@ -33,6 +33,13 @@ _BODY_LIMIT = 300
 PageCheck = Callable[[dict[str, Any]], str | None]
 """Returns what is wrong with a decoded page, or None if it has the contract's shape."""
 
+FastDecoding = Callable[[bytes], tuple[dict[str, Any], Any] | None]
+"""A faster reading of a body: `(page, extra)`, where `page` is the object the general
+decoding (orjson) would read (its items possibly typed) and `extra` anything the connector
+wants beside it; or None to leave the body to the general decoding, which then decides it
+(and alone names the problem of a malformed body). It must never accept a body the general
+decoding refuses. The page check runs on its `page` as on the general one."""
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -78,9 +85,18 @@ class _MalformedPageError(Exception):
     """A 200 answer whose body is not a contract page (retried, then a ProtocolError)."""
 
 
-def _decode(response: httpx.Response, check: PageCheck) -> dict[str, Any]:
+def _decode(
+    response: httpx.Response, check: PageCheck, fast: FastDecoding | None
+) -> tuple[dict[str, Any], Any]:
+    content = response.content
+    decoded = None if fast is None else fast(content)
+    if decoded is not None:
+        problem = check(decoded[0])
+        if problem is not None:
+            raise _MalformedPageError(problem)
+        return decoded
     try:
-        page = orjson.loads(response.content)
+        page = orjson.loads(content)
     except orjson.JSONDecodeError as exc:
         raise _MalformedPageError(f"the body is not valid JSON ({exc})") from None
     if not isinstance(page, dict):
@@ -88,7 +104,7 @@ def _decode(response: httpx.Response, check: PageCheck) -> dict[str, Any]:
     problem = check(page)
     if problem is not None:
         raise _MalformedPageError(problem)
-    return page
+    return page, None
 
 
 def _fatal(identity: ApiIdentity, response: httpx.Response, bad_request_hint: str) -> Exception:
@@ -124,8 +140,10 @@ def fetch_page(
     params: Mapping[str, str | int],
     check: PageCheck,
     bad_request_hint: str = "",
-) -> dict[str, Any]:
-    """GET one page and return its decoded JSON object, retrying transient faults."""
+    fast: FastDecoding | None = None,
+) -> tuple[dict[str, Any], Any]:
+    """GET one page and return its decoded JSON object, retrying transient faults, with the
+    `extra` of the `fast` decoding if that read it (None if the general decoding did)."""
     url = str(client.build_request("GET", path, params=params).url)
     problem = ""
     malformed = False
@@ -138,7 +156,7 @@ def fetch_page(
         else:
             if response.status_code == 200:
                 try:
-                    return _decode(response, check)
+                    return _decode(response, check, fast)
                 except _MalformedPageError as exc:
                     problem, malformed = f"malformed page: {exc}", True
             elif response.status_code in TRANSIENT_STATUSES:

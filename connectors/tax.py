@@ -7,8 +7,9 @@ expired page token (they live 10 minutes): the error says so and the run should 
 from the saved cursor. Cursor: the largest `updated_at` of the accepted items; pass it as
 `updated_since` of the next delivery (the API re-sends items at that instant, which is
 harmless: the later delivery wins and loads are idempotent by `tin`). The next page is fetched
-while the current one is parsed (`connectors.page_prefetch`); items go through the typed fast
-path of `connectors.api_items` first, `parse_taxpayer` decides the rest.
+while the current one is parsed (`connectors.page_prefetch`); a page is decoded by the typed
+fast path of `connectors.api_items` first (straight into typed item structs), and
+`parse_taxpayer` decides every item that path does not take, as it would without it.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, ClassVar
 
-from connectors.api_items import TaxItem, taxpayer_record, typed_item
+from connectors.api_items import (
+    TaxItem,
+    generic_item,
+    new_origin,
+    tax_page,
+    taxpayer_record,
+    typed_items,
+)
 from connectors.api_source import ApiConnector, ApiDeliveryReading, CursorTracker
 from connectors.errors import ProtocolError
 from connectors.fields import (
@@ -117,29 +125,44 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
     def _walk(
         self, name: str, since: datetime | None, tracker: CursorTracker[datetime]
     ) -> Iterator[TaxpayerRecord | Reject]:
-        ordinal, shape = 0, self.item_shape
-        for page_no, items in prefetched(self._pages(since), name=f"{self.source}-pages"):
-            page_name = f"page {page_no}"
+        ordinal = 0
+        for page_no, items, originals in prefetched(
+            self._pages(since), name=f"{self.source}-pages"
+        ):
+            page_name, first, cursor = f"page {page_no}", ordinal + 1, tracker.value
             for item in items:
                 ordinal += 1
-                origin = Origin(name, ordinal, page_name)
-                typed = None if shape is None else typed_item(item, shape)
-                record = None if typed is None else taxpayer_record(typed, origin)
-                if record is None:
-                    try:
-                        record = parse_taxpayer(item, origin)
-                    except FieldError as exc:
-                        key = item.get("tin") if isinstance(item, dict) else None
-                        key = key if isinstance(key, str) else None
-                        yield self.reject(item, key, exc, str(origin))
+                origin = new_origin(name, ordinal, page_name)
+                if type(item) is TaxItem:
+                    record = taxpayer_record(item, origin)
+                    if record is not None:
+                        if cursor is None or record.updated_at > cursor:
+                            cursor = record.updated_at
+                        yield record
                         continue
-                tracker.reach(record.updated_at)
+                    # Declined: the general parser reads the item as the general decoding does.
+                    item = generic_item(originals[ordinal - first])
+                try:
+                    record = parse_taxpayer(item, origin)
+                except FieldError as exc:
+                    key = item.get("tin") if isinstance(item, dict) else None
+                    key = key if isinstance(key, str) else None
+                    yield self.reject(item, key, exc, str(origin))
+                    continue
+                if cursor is None or record.updated_at > cursor:
+                    cursor = record.updated_at
                 yield record
+            # Each page's largest updated_at is reported before the next page is read.
+            if cursor is not None:
+                tracker.reach(cursor)
 
-    def _pages(self, since: datetime | None) -> Iterator[tuple[int, list[object]]]:
-        """(page number, items) of each page in order; runs in the prefetch worker. A bad
-        next token is refused here, before the next page, so the error comes after the
-        items of the page that named it."""
+    def _pages(self, since: datetime | None) -> Iterator[tuple[int, list[Any], list[Any]]]:
+        """(page number, items, originals) of each page in order; runs in the prefetch
+        worker. Items are `TaxItem` structs where they fit (see `connectors.api_items`),
+        `originals` what the general decoding reads for each (or its raw text). A bad next
+        token is refused here, before the next page, so the error comes after the items of
+        the page that named it."""
+        fast = None if self.item_shape is None else tax_page
         token: str | None = None
         seen: set[str] = set()
         page_no = 0
@@ -155,11 +178,16 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
                 if token is not None
                 else ""
             )
-            page = fetch_page(
-                self._client, self.identity, self.retry, PATH, params, _page_problem, hint
+            page, raws = fetch_page(
+                self._client, self.identity, self.retry, PATH, params, _page_problem, hint, fast
             )
-            items: list[object] = page["items"]
-            yield page_no, items
+            items: list[Any] = page["items"]
+            if raws is not None:
+                yield page_no, items, raws
+            elif self.item_shape is not None:
+                yield page_no, typed_items(items, self.item_shape), items
+            else:
+                yield page_no, items, items
             token = self._next_token(page, seen, page_no, bool(items))
             if token is None:
                 return
