@@ -12,7 +12,9 @@ against `sandbox serve` in a process of its own (so that server and client do no
 GIL) serving N items per API, or with `--api-mock N` against an in-process
 `httpx.MockTransport` serving N items (parsing and paging cost only). Against a real server
 each API gets a second row, `<api> server`: the same pages fetched by the same kind of client
-and not decoded, the server's own ceiling for one client, to compare the connector with.
+and not decoded, the server's own ceiling for one client, to compare the connector with (both
+clocks start once the client is set up). `--passes N` walks each API N times in its process,
+for steadier figures when a world's APIs serve only some tens of thousands of items.
 
 Each source runs in a fresh process so that its peak RSS is its own. Besides wall-clock
 records/s the table shows the process's CPU seconds and records per CPU second, which move
@@ -343,32 +345,39 @@ def sandbox_server(world: Path) -> Iterator[str]:
 _NEXT_TOKEN = re.compile(rb'"next_page_token":(?:"([^"]*)"|null)}$')
 
 
-def _walk_raw(source: str, url: str, secret: str) -> int:
-    """Every page of the API fetched as the connector asks for them (an httpx client with the
-    same headers and timeout, the same page size), nothing decoded: the server's ceiling for
-    one client. Returns the number of items served."""
+def _raw_client(source: str, url: str, secret: str) -> tuple[httpx.Client, int]:
+    """An httpx client with the connector's headers and timeout, and its page size. Made
+    before the clock starts, as the connector is: setting up a client loads certificates
+    (about 40 ms, which alone halved the ceiling of a 57,000-item walk)."""
     api: Any = TaxApiConnector(url, secret) if source == "tax" else BankApiConnector(url, secret)
     api.close()
     headers = api.auth_headers(Secret(secret))
-    with httpx.Client(base_url=url, headers=headers, timeout=DEFAULT_TIMEOUT) as client:
-        if source == "tax":
-            params: dict[str, Any] = {"page_size": api.page_size}
-            served = 0
-            while True:
-                body = client.get(TAX_PATH, params=params).raise_for_status().content
-                served += body.count(b'"tin":')
-                token = _NEXT_TOKEN.search(body, len(body) - 400)
-                if token is None or token.group(1) is None:
-                    return served
-                params["page_token"] = token.group(1).decode()
-        offset, total = 0, 1
-        while offset < total:
-            query = {"offset": offset, "limit": api.page_size}
-            body = client.get(BANK_PATH, params=query).raise_for_status().content
-            head = re.match(rb'{"total":(\d+)', body)
-            total = int(head.group(1)) if head else 0
-            offset += api.page_size
-        return total
+    client = httpx.Client(base_url=url, headers=headers, timeout=DEFAULT_TIMEOUT)
+    return client, api.page_size
+
+
+def _walk_raw(source: str, client: httpx.Client, page_size: int) -> int:
+    """Every page of the API fetched as the connector asks for them (the same page size),
+    nothing decoded: the server's ceiling for one client. Returns the number of items
+    served."""
+    if source == "tax":
+        params: dict[str, Any] = {"page_size": page_size}
+        served = 0
+        while True:
+            body = client.get(TAX_PATH, params=params).raise_for_status().content
+            served += body.count(b'"tin":')
+            token = _NEXT_TOKEN.search(body, len(body) - 400)
+            if token is None or token.group(1) is None:
+                return served
+            params["page_token"] = token.group(1).decode()
+    offset, total = 0, 1
+    while offset < total:
+        query = {"offset": offset, "limit": page_size}
+        body = client.get(BANK_PATH, params=query).raise_for_status().content
+        head = re.match(rb'{"total":(\d+)', body)
+        total = int(head.group(1)) if head else 0
+        offset += page_size
+    return total
 
 
 def _peak_rss_mb() -> float:
@@ -384,11 +393,15 @@ def _peak_rss_mb() -> float:
 
 def _run_one(job: tuple[str, str, dict[str, Any]]) -> Measurement:
     source, kind, options = job
+    passes = options.get("passes", 1)
     read: Callable[[], Iterable[DeliveryReading[Any]]]
     if kind == "ceiling":
-        started, cpu_started = time.perf_counter(), time.process_time()
-        served = _walk_raw(source, options["url"], options["secret"])
-        seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
+        client, page_size = _raw_client(source, options["url"], options["secret"])
+        with client:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            served = sum(_walk_raw(source, client, page_size) for _ in range(passes))
+            seconds = time.perf_counter() - started
+            cpu_seconds = time.process_time() - cpu_started
         label = f"{source} server"
         return Measurement(label, served, 0, 0, seconds, cpu_seconds, _peak_rss_mb())
     if kind == "file":
@@ -398,7 +411,7 @@ def _run_one(job: tuple[str, str, dict[str, Any]]) -> Measurement:
         api_type = TaxApiConnector if source == "tax" else BankApiConnector
         transport = _mock_api(source, options["mock"]) if options.get("mock") else None
         api = api_type(options.get("url"), options.get("secret"), transport=transport)
-        read = lambda: [api.read_delivery()]  # noqa: E731 - one-line adapter
+        read = lambda: [api.read_delivery() for _ in range(passes)]  # noqa: E731 - adapter
     started, cpu_started = time.perf_counter(), time.process_time()
     records, rejects, members = _consume(read())
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
@@ -431,9 +444,11 @@ def _table_line(label: str, row: Measurement, records: int, rejects: int) -> str
     )
 
 
-def _api_jobs(source: str, url: str, secret: str | None) -> list[tuple[str, str, dict[str, Any]]]:
+def _api_jobs(
+    source: str, url: str, secret: str | None, passes: int
+) -> list[tuple[str, str, dict[str, Any]]]:
     """The connector against a real server, then the server's ceiling measured the same way."""
-    options = {"url": url, "secret": secret}
+    options = {"url": url, "secret": secret, "passes": passes}
     return [(source, "api", options), (source, "ceiling", options)]
 
 
@@ -444,9 +459,9 @@ def _jobs(args: argparse.Namespace, world: Path | None, sandbox: str | None) -> 
             (s, "file", {"folder": str(world / s)}) for s in FILE_CONNECTORS if (world / s).is_dir()
         ]
     if args.tax_url:
-        jobs += _api_jobs("tax", args.tax_url, os.environ.get("HUB_TAX_API_TOKEN"))
+        jobs += _api_jobs("tax", args.tax_url, os.environ.get("HUB_TAX_API_TOKEN"), args.passes)
     if args.bank_url:
-        jobs += _api_jobs("bank", args.bank_url, os.environ.get("HUB_BANK_API_KEY"))
+        jobs += _api_jobs("bank", args.bank_url, os.environ.get("HUB_BANK_API_KEY"), args.passes)
     if sandbox is not None:
         # Imported here: the sandbox package pulls in numpy and more, which would swell the
         # peak RSS of every measuring process that imports this module.
@@ -457,10 +472,11 @@ def _jobs(args: argparse.Namespace, world: Path | None, sandbox: str | None) -> 
             TAX_BASE_PATH,
         )
 
-        jobs += _api_jobs("tax", f"{sandbox}{TAX_BASE_PATH}", DEFAULT_TAX_TOKEN)
-        jobs += _api_jobs("bank", f"{sandbox}{BANK_BASE_PATH}", DEFAULT_BANK_API_KEY)
+        jobs += _api_jobs("tax", f"{sandbox}{TAX_BASE_PATH}", DEFAULT_TAX_TOKEN, args.passes)
+        jobs += _api_jobs("bank", f"{sandbox}{BANK_BASE_PATH}", DEFAULT_BANK_API_KEY, args.passes)
     if args.api_mock:
         mock = {"url": "http://mock.invalid", "secret": "x", "mock": args.api_mock}
+        mock |= {"passes": args.passes}
         jobs += [(source, "api", mock) for source in ("tax", "bank")]
     return jobs
 
@@ -479,6 +495,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--bank-url", help="bank API base URL (key from HUB_BANK_API_KEY)")
     parser.add_argument(
         "--api-mock", type=int, metavar="N", help="run tax and bank on N mocked items"
+    )
+    parser.add_argument(
+        "--passes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="walk each API N times in its measuring process (steadier figures for small "
+        "worlds; the ceiling walks as often)",
     )
     parser.add_argument(
         "--api-sandbox",
