@@ -281,14 +281,39 @@ def _mutated(rng: random.Random, item: dict[str, Any], fields: dict[str, list[An
     return item
 
 
+def _paged(items: list[Any], source: str, spaced: bool) -> httpx.MockTransport:
+    """An API over `items`, its pages written compactly (the fast decoding's layout) or
+    with spaces (the general decoding reads the page, items are then typed one by one)."""
+    separators = (", ", ": ") if spaced else (",", ":")
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        if source == "tax":
+            start, size = int(params.get("page_token", "0")), int(params["page_size"])
+            end = start + size
+            token = str(end) if end < len(items) else None
+            page: dict[str, Any] = {"items": items[start:end], "next_page_token": token}
+        else:
+            start, size = int(params["offset"]), int(params["limit"])
+            page = {"total": len(items), "offset": start, "limit": size}
+            page["data"] = items[start : start + size]
+        body = json.dumps(page, separators=separators, ensure_ascii=False).encode()
+        return httpx.Response(200, content=body)
+
+    return httpx.MockTransport(handle)
+
+
+@pytest.mark.parametrize("spaced", [False, True], ids=["compact", "spaced"])
 @pytest.mark.parametrize("seed", range(40))
-def test_tax_items_bent_at_random_end_as_on_the_general_path(kit: Kit, seed: int) -> None:
+def test_tax_items_bent_at_random_end_as_on_the_general_path(
+    kit: Kit, seed: int, spaced: bool
+) -> None:
     rng = random.Random(seed)
     items = [
         _mutated(rng, kit.tax_item(n), TAX_FIELDS) if rng.random() < 0.6 else kit.tax_item(n)
         for n in range(1, 31)
     ]
-    transport = kit.paged_tax_transport(items, 7)
+    transport = _paged(items, "tax", spaced)
     fast = _outcome(kit.tax_connector(transport, page_size=7))
     general = _outcome(
         kit.tax_connector(transport, page_size=7, connector_type=GeneralTaxConnector)
@@ -296,14 +321,17 @@ def test_tax_items_bent_at_random_end_as_on_the_general_path(kit: Kit, seed: int
     assert fast == general
 
 
+@pytest.mark.parametrize("spaced", [False, True], ids=["compact", "spaced"])
 @pytest.mark.parametrize("seed", range(40))
-def test_loan_items_bent_at_random_end_as_on_the_general_path(kit: Kit, seed: int) -> None:
+def test_loan_items_bent_at_random_end_as_on_the_general_path(
+    kit: Kit, seed: int, spaced: bool
+) -> None:
     rng = random.Random(1000 + seed)
     items = [
         _mutated(rng, kit.loan_item(n), LOAN_FIELDS) if rng.random() < 0.6 else kit.loan_item(n)
         for n in range(1, 31)
     ]
-    transport = kit.paged_bank_transport(items)
+    transport = _paged(items, "bank", spaced)
     fast = _outcome(kit.bank_connector(transport, page_size=7))
     general = _outcome(
         kit.bank_connector(transport, page_size=7, connector_type=GeneralBankConnector)
@@ -320,8 +348,10 @@ def test_random_cases_reach_both_the_fast_and_the_general_path(kit: Kit) -> None
     assert decoded is not None
     typed = sum(type(item) is TaxItem for item in decoded[0]["items"])
     assert 20 < typed < 180
-    outcomes = list(kit.tax_connector(kit.paged_tax_transport(items, 50)).read_delivery())
+    outcomes = list(kit.tax_connector(_paged(items, "tax", False), 50).read_delivery())
     assert 20 < sum(type(x) is Reject for x in outcomes) < 180
+    spaced = json.dumps({"items": items, "next_page_token": None}).encode()
+    assert tax_page(spaced) is None
 
 
 def test_a_declined_typed_item_is_read_again_from_its_raw_text(kit: Kit) -> None:
