@@ -9,12 +9,12 @@ item that `taxpayer_record` or `loan_record` declines (a blank text, an amount, 
 or a dd.mm.yyyy date in a form the fast reading does not take), re-read from its raw text.
 
 What the fast decoding accepts is a strict subset of what the general decoding accepts, with
-the same values: the structs take only JSON strings, nulls and 64-bit integers, refuse
-unknown fields (so no part of the page is merely skipped), and any page it is unsure about
-(not a JSON object, an unknown or repeated envelope key, an escape sequence that could spell
-a key, an item orjson would refuse) is answered None and left to the general decoding,
-which alone writes the problems of malformed pages. So every page and every item ends as it
-would without the fast path.
+the same values: the structs take only JSON strings, nulls, ISO dates and 64-bit integers and
+refuse unknown fields (so no part of an item is merely skipped over); a page not in the
+contract's compact layout (whitespace, another key order, a repeated or escaped key, see
+`_laid_out`) or with an item orjson refuses is answered None and left to the general
+decoding, which alone writes the problems of malformed pages. So every page and every item
+ends as it would without the fast path.
 """
 
 from __future__ import annotations
