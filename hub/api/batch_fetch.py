@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from hub.api.driver_rows import fetch_rows
 from hub.api.records import record_fields, select_records, to_records
 
 R = TypeVar("R")
@@ -60,6 +61,15 @@ def _any(columns: Sequence[ColumnElement[Any]]) -> ColumnElement[bool]:
 def _in(columns: Sequence[ColumnElement[Any]]) -> ColumnElement[bool]:
     column = columns[0] if len(columns) == 1 else tuple_(*columns)
     return column.in_(bindparam("keys", expanding=True))
+
+
+def kept_statement(name: Hashable, build: Callable[[], S]) -> S:
+    """The statement `build()`, built once per `name` and kept: `name` must identify
+    everything `build` puts in the statement (its values go in as bound parameters)."""
+    stmt = _STATEMENTS.get(name)
+    if stmt is None:
+        stmt = _STATEMENTS[name] = build()
+    return stmt
 
 
 def keyed(
@@ -121,7 +131,7 @@ def fetch_by_keys(
         stmt, params = keyed(
             connection, ("by_keys", record, table, tuple(key)), unique[start : start + CHUNK], build
         )
-        for item in to_records(record, connection.execute(stmt, params).all()):
+        for item in to_records(record, fetch_rows(connection, stmt, params)):
             found[_key_of(item, key)] = item
     return [found.get(k) for k in keys]
 
@@ -146,6 +156,6 @@ def fetch_groups(
             unique[start : start + CHUNK],
             lambda match: select_records(record, table).where(match([column])).order_by(*ordering),
         )
-        for item in to_records(record, connection.execute(stmt, params).all()):
+        for item in to_records(record, fetch_rows(connection, stmt, params)):
             groups[getattr(item, parent)].append(item)
     return [groups.get(k, []) for k in keys]

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Select
 
 from hub.api.batch_fetch import Match, keyed
+from hub.api.driver_rows import fetch_rows
 from hub.api.loaders import Loaders
 from hub.api.people.data import HOUSEHOLD, PERSON, HouseholdRecord, PersonRecord
 from hub.api.records import record_at, record_columns, select_labelled
@@ -59,9 +60,10 @@ def fetch_person_bundle(
     stmt, params = keyed(
         connection, ("person_bundle", parts), [pinfl], lambda match: _statement(parts, match)
     )
-    row = connection.execute(stmt, params).first()
-    if row is None:
+    rows = fetch_rows(connection, stmt, params)
+    if not rows:
         return None
+    row = rows[0]
     person, at = record_at(row, 0, PersonRecord)
     assert person is not None  # the row is the person's
     household = mahalla = None

@@ -3,7 +3,7 @@ ordered, paginated list queries over persons and households."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Select,
     Text,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -23,7 +25,8 @@ from sqlalchemy import (
     select,
 )
 
-from hub.api.batch_fetch import Match, keyed
+from hub.api.batch_fetch import Match, kept_statement, keyed
+from hub.api.driver_rows import fetch_rows
 from hub.api.records import (
     record_columns,
     record_fields,
@@ -129,14 +132,26 @@ class Territory:
     district_code: str | None = None
     mahalla_code: str | None = None
 
-    def conditions(self, column: ColumnElement[str | None]) -> list[ColumnElement[bool]]:
-        where: list[ColumnElement[bool]] = []
-        for prefix in (self.region_code, self.district_code):
+    def parameters(self, into: dict[str, Any]) -> None:
+        """Put the values `conditions` binds into `into`: a region or district is a range
+        of mahalla codes (`hub.api.territory.codes`)."""
+        for level, prefix in (("region", self.region_code), ("district", self.district_code)):
             if prefix is not None:
-                low, high = mahalla_code_range(prefix)
-                where.append(column.between(low, high))
+                into[f"{level}_low"], into[f"{level}_high"] = mahalla_code_range(prefix)
         if self.mahalla_code is not None:
-            where.append(column == self.mahalla_code)
+            into["mahalla_code"] = self.mahalla_code
+
+    @staticmethod
+    def conditions(
+        column: ColumnElement[str | None], names: Collection[str]
+    ) -> list[ColumnElement[bool]]:
+        """The conditions on `column` for the parameters `names` that `parameters` set."""
+        where: list[ColumnElement[bool]] = []
+        for level in ("region", "district"):
+            if f"{level}_low" in names:
+                where.append(column.between(bindparam(f"{level}_low"), bindparam(f"{level}_high")))
+        if "mahalla_code" in names:
+            where.append(column == bindparam("mahalla_code"))
         return where
 
 
@@ -214,53 +229,106 @@ def _linked(table: object, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(person_id == PERSON.c.id, *extra)
 
 
-def _person_where(c: PersonCriteria) -> list[ColumnElement[bool]]:
-    where = c.territory.conditions(PERSON.c.mahalla_code)
-    if c.name is not None:
-        where.append(PERSON.c.surname_key.like(c.name.surname_key))
-        if c.name.name_pattern is not None:
-            where.append(PERSON.c.name_key.like(c.name.name_pattern))
-        if c.name.sex is not None:
-            where.append(or_(PERSON.c.sex.is_(None), PERSON.c.sex == c.name.sex))
-    if c.sex is not None:
-        where.append(PERSON.c.sex == c.sex)
-    if c.born_from_year is not None:
-        where.append(PERSON.c.birth_on >= date(c.born_from_year, 1, 1))
-    if c.born_to_year is not None:
-        where.append(PERSON.c.birth_on <= date(c.born_to_year, 12, 31))
-    if c.occupation is not None:
-        where.append(PERSON.c.occupation == c.occupation)
-    if c.notebook is not None:
+# The parameters of a person list, by name; the statement depends only on which are set.
+_PERSON_VALUES: tuple[tuple[str, Callable[[PersonCriteria], Any]], ...] = (
+    ("surname_key", lambda c: None if c.name is None else c.name.surname_key),
+    ("name_pattern", lambda c: None if c.name is None else c.name.name_pattern),
+    ("name_sex", lambda c: None if c.name is None else c.name.sex),
+    ("sex", lambda c: c.sex),
+    ("born_from", lambda c: None if c.born_from_year is None else date(c.born_from_year, 1, 1)),
+    ("born_to", lambda c: None if c.born_to_year is None else date(c.born_to_year, 12, 31)),
+    ("occupation", lambda c: c.occupation),
+    ("notebook", lambda c: c.notebook),
+    ("assessed_category", lambda c: c.assessed_category),
+    ("computed_category", lambda c: c.computed_category),
+)
+
+
+def _person_parameters(c: PersonCriteria) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    c.territory.parameters(params)
+    for name, value_of in _PERSON_VALUES:
+        value = value_of(c)
+        if value is not None:
+            params[name] = value
+    return params
+
+
+def _person_flags(c: PersonCriteria) -> tuple[bool | None, ...]:
+    return (c.has_loans, c.has_current_lease, c.has_open_tax_registration, c.has_open_appeal)
+
+
+def _person_where(
+    names: Collection[str], flags: tuple[bool | None, ...]
+) -> list[ColumnElement[bool]]:
+    """The conditions binding the parameters `names` (see `_person_parameters`) and
+    requiring (True) or excluding (False) each linked fact of `flags`."""
+    where = Territory.conditions(PERSON.c.mahalla_code, names)
+    if "surname_key" in names:
+        where.append(PERSON.c.surname_key.like(bindparam("surname_key")))
+    if "name_pattern" in names:
+        where.append(PERSON.c.name_key.like(bindparam("name_pattern")))
+    if "name_sex" in names:
+        where.append(or_(PERSON.c.sex.is_(None), PERSON.c.sex == bindparam("name_sex")))
+    if "sex" in names:
+        where.append(PERSON.c.sex == bindparam("sex"))
+    if "born_from" in names:
+        where.append(PERSON.c.birth_on >= bindparam("born_from"))
+    if "born_to" in names:
+        where.append(PERSON.c.birth_on <= bindparam("born_to"))
+    if "occupation" in names:
+        where.append(PERSON.c.occupation == bindparam("occupation"))
+    if "notebook" in names:
         entry = table_of(NotebookEntry)
-        where.append(_linked(entry, entry.c.notebook == c.notebook))
-    for column, category in (
-        (HOUSEHOLD.c.assessed_category, c.assessed_category),
-        (HOUSEHOLD.c.computed_category, c.computed_category),
-    ):
-        if category is not None:
+        where.append(_linked(entry, entry.c.notebook == bindparam("notebook")))
+    for column in (HOUSEHOLD.c.assessed_category, HOUSEHOLD.c.computed_category):
+        if column.name in names:
             where.append(
-                exists().where(HOUSEHOLD.c.id == PERSON.c.household_id, column == category)
+                exists().where(
+                    HOUSEHOLD.c.id == PERSON.c.household_id, column == bindparam(column.name)
+                )
             )
-    where += _flag(_loan_linked, c.has_loans)
-    where += _flag(_current_lease_linked, c.has_current_lease)
-    where += _flag(_open_tax_linked, c.has_open_tax_registration)
-    where += _flag(_open_appeal_linked, c.has_open_appeal)
+    has_loans, has_current_lease, has_open_tax, has_open_appeal = flags
+    where += _flag(_loan_linked, has_loans)
+    where += _flag(_current_lease_linked, has_current_lease)
+    where += _flag(_open_tax_linked, has_open_tax)
+    where += _flag(_open_appeal_linked, has_open_appeal)
     return where
 
 
-def _persons_page(stmt: Select[Any], criteria: PersonCriteria, offset: int, limit: int) -> Any:
-    key = PERSON.c[criteria.order.value]
-    # hub_id is unique, so it breaks ties and keeps offsets stable between pages.
-    columns = [key, PERSON.c.hub_id] if key is not PERSON.c.hub_id else [key]
-    ordering = [c.desc() if criteria.descending else c.asc() for c in columns]
-    return stmt.where(*_person_where(criteria)).order_by(*ordering).offset(offset).limit(limit)
+def _persons_page(
+    kind: str, base: Callable[[], Select[Any]], criteria: PersonCriteria, offset: int, limit: int
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The page statement over `base` (kept per kind and shape of the criteria: which
+    parameters are set, the flags and the order) and its parameters."""
+    params = _person_parameters(criteria)
+    flags = _person_flags(criteria)
+    shape = (kind, frozenset(params), flags, criteria.order, criteria.descending)
+
+    def build() -> Select[Any]:
+        key = PERSON.c[criteria.order.value]
+        # hub_id is unique, so it breaks ties and keeps offsets stable between pages.
+        columns = [key, PERSON.c.hub_id] if key is not PERSON.c.hub_id else [key]
+        ordering = [c.desc() if criteria.descending else c.asc() for c in columns]
+        return (
+            base()
+            .where(*_person_where(params, flags))
+            .order_by(*ordering)
+            .offset(bindparam("offset", type_=Integer))
+            .limit(bindparam("limit", type_=Integer))
+        )
+
+    params["offset"], params["limit"] = offset, limit
+    return kept_statement(shape, build), params
 
 
 def fetch_persons(
     connection: Connection, criteria: PersonCriteria, offset: int, limit: int
 ) -> list[PersonRecord]:
-    stmt = _persons_page(select_records(PersonRecord, PERSON), criteria, offset, limit)
-    return to_records(PersonRecord, connection.execute(stmt).all())
+    stmt, params = _persons_page(
+        "persons", lambda: select_records(PersonRecord, PERSON), criteria, offset, limit
+    )
+    return to_records(PersonRecord, fetch_rows(connection, stmt, params))
 
 
 _PERSON_WIDTH = len(record_fields(PersonRecord))
@@ -280,8 +348,10 @@ def fetch_persons_with_households(
 ) -> list[tuple[PersonRecord, HouseholdRecord | None]]:
     """`fetch_persons`, each person with their household (None if they have none) read in
     the same statement: a page that shows households needs no second statement."""
-    stmt = _persons_page(_persons_with_households(), criteria, offset, limit)
-    rows = connection.execute(stmt).all()
+    stmt, params = _persons_page(
+        "persons with households", _persons_with_households, criteria, offset, limit
+    )
+    rows = fetch_rows(connection, stmt, params)
     persons = to_records(PersonRecord, [row[:_PERSON_WIDTH] for row in rows])
     households = to_records(
         HouseholdRecord, [row[_PERSON_WIDTH:] for row in rows if row[_PERSON_WIDTH] is not None]
@@ -294,12 +364,20 @@ def fetch_persons_with_households(
 
 
 def count_persons(connection: Connection, criteria: PersonCriteria) -> int:
-    stmt = select(func.count()).select_from(PERSON).where(*_person_where(criteria))
-    return int(connection.scalar(stmt) or 0)
+    params = _person_parameters(criteria)
+    flags = _person_flags(criteria)
+    stmt = kept_statement(
+        ("count persons", frozenset(params), flags),
+        lambda: select(func.count()).select_from(PERSON).where(*_person_where(params, flags)),
+    )
+    return int(fetch_rows(connection, stmt, params)[0][0] or 0)
 
 
-def _household_where(c: HouseholdCriteria) -> list[ColumnElement[bool]]:
-    where = c.territory.conditions(HOUSEHOLD.c.mahalla_code)
+def _household_where(c: HouseholdCriteria) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
+    """The conditions of a household list and the parameters they bind."""
+    params: dict[str, Any] = {}
+    c.territory.parameters(params)
+    where = Territory.conditions(HOUSEHOLD.c.mahalla_code, params)
     if c.assessed_category is not None:
         where.append(HOUSEHOLD.c.assessed_category == c.assessed_category)
     if c.computed_category is not None:
@@ -309,7 +387,7 @@ def _household_where(c: HouseholdCriteria) -> list[ColumnElement[bool]]:
         # `needs` is a JSON array of codes; its text holds each code in double quotes on
         # both databases, and codes never contain quotes.
         where.append(cast(HOUSEHOLD.c.needs, Text).contains(f'"{c.need}"', autoescape=True))
-    return where
+    return where, params
 
 
 def fetch_households(
@@ -318,19 +396,21 @@ def fetch_households(
     key = HOUSEHOLD.c[criteria.order.value]
     columns = [key, HOUSEHOLD.c.hub_id] if key is not HOUSEHOLD.c.hub_id else [key]
     ordering = [c.desc() if criteria.descending else c.asc() for c in columns]
+    where, params = _household_where(criteria)
     stmt = (
         select_records(HouseholdRecord, HOUSEHOLD)
-        .where(*_household_where(criteria))
+        .where(*where)
         .order_by(*ordering)
         .offset(offset)
         .limit(limit)
     )
-    return to_records(HouseholdRecord, connection.execute(stmt).all())
+    return to_records(HouseholdRecord, connection.execute(stmt, params).all())
 
 
 def count_households(connection: Connection, criteria: HouseholdCriteria) -> int:
-    stmt = select(func.count()).select_from(HOUSEHOLD).where(*_household_where(criteria))
-    return int(connection.scalar(stmt) or 0)
+    where, params = _household_where(criteria)
+    stmt = select(func.count()).select_from(HOUSEHOLD).where(*where)
+    return int(connection.scalar(stmt, params) or 0)
 
 
 def _members_statement(match: Match) -> Select[Any]:
@@ -349,7 +429,7 @@ def fetch_members(
     groups: dict[int, list[tuple[MemberRecord, PersonRecord]]] = {h: [] for h in household_ids}
     stmt, params = keyed(connection, "members", list(groups), _members_statement)
     width = len(record_fields(MemberRecord))
-    for row in connection.execute(stmt, params).all():
+    for row in fetch_rows(connection, stmt, params):
         member = MemberRecord(*row[:width])
         groups[member.household_id].append((member, PersonRecord(*row[width:])))
     return [groups[h] for h in household_ids]

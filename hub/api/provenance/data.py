@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, case, func, select, tuple_, type_coerce
 
 from hub.api.batch_fetch import Match, keyed
+from hub.api.driver_rows import fetch_rows
 from hub.api.records import record_fields, select_records, table_of, to_records
 from hub.graph.models import Delivery, Person, PersonConflict, Reject, SourceRecord
 from hub.graph.types import UtcDateTime
@@ -288,7 +289,7 @@ def fetch_conflicts_by_person(
 ) -> list[list[ConflictRecord]]:
     groups: dict[int, list[ConflictRecord]] = {p: [] for p in person_ids}
     stmt, params = keyed(connection, "conflicts_by_person", list(groups), _by_person_statement)
-    for record in to_records(ConflictRecord, connection.execute(stmt, params).all()):
+    for record in to_records(ConflictRecord, fetch_rows(connection, stmt, params)):
         groups[record.person_id].append(record)
     return [groups[p] for p in person_ids]
 
@@ -300,6 +301,6 @@ def fetch_conflicts_by_key(
     stmt, params = keyed(connection, "conflicts_by_key", list(set(keys)), _by_key_statement)
     found = {
         (r.person_hub_id, r.attribute, r.source, r.record_key): r
-        for r in to_records(ConflictRecord, connection.execute(stmt, params).all())
+        for r in to_records(ConflictRecord, fetch_rows(connection, stmt, params))
     }
     return [found.get(k) for k in keys]

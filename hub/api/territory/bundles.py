@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, desc, select
 
 from hub.api.batch_fetch import Match, keyed
+from hub.api.driver_rows import fetch_rows
 from hub.api.loaders import Loaders
 from hub.api.records import record_at, record_columns, select_labelled
 from hub.api.territory.data import (
@@ -121,7 +122,7 @@ def fetch_mahalla_bundles(
         lambda match: _statement(parts, match),
     )
     found = {
-        b.mahalla.code: b for b in (_bundle(r, parts) for r in connection.execute(stmt, params))
+        b.mahalla.code: b for b in (_bundle(r, parts) for r in fetch_rows(connection, stmt, params))
     }
     return [found.get(code) for code in codes]
 

@@ -3,14 +3,16 @@ the paginated list queries over them. Functions take the caller's connection."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, select
 
-from hub.api.batch_fetch import Match, keyed
+from hub.api.batch_fetch import Match, kept_statement, keyed
+from hub.api.driver_rows import fetch_rows
 from hub.api.records import select_records, table_of, to_records
 from hub.api.territory.codes import mahalla_code_range
 from hub.graph.models import Assistant, District, Mahalla, MahallaIndicators, Region
@@ -73,8 +75,90 @@ class TerritoryCriteria:
     descending: bool = False
 
 
-def _name_condition(column: ColumnElement[str], fragment: str) -> ColumnElement[bool]:
-    return func.lower(column).contains(fragment.lower(), autoescape=True)
+def _contains_pattern(fragment: str) -> str:
+    """A LIKE pattern (escape character `/`) matching texts that contain `fragment`,
+    lower-cased: what `contains(..., autoescape=True)` builds, as a bound value."""
+    escaped = fragment.lower().replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"%{escaped}%"
+
+
+def _name_condition(column: ColumnElement[str]) -> ColumnElement[bool]:
+    return func.lower(column).like(bindparam("name_pattern"), escape="/")
+
+
+def _parameters(criteria: TerritoryCriteria, level: str) -> dict[str, Any]:
+    """The values a list of `level` ("region", "district", "mahalla") binds; its statement
+    depends only on which are set."""
+    params: dict[str, Any] = {}
+    region, district = criteria.region_code, criteria.district_code
+    if level == "mahalla":  # a region or district is a range of mahalla codes
+        for name, prefix in (("region", region), ("district", district)):
+            if prefix is not None:
+                params[f"{name}_low"], params[f"{name}_high"] = mahalla_code_range(prefix)
+    else:
+        if region is not None:
+            params["region_code"] = region
+        if district is not None and level == "district":
+            params["district_code"] = district
+    if criteria.name_contains:
+        params["name_pattern"] = _contains_pattern(criteria.name_contains)
+    return params
+
+
+def _where(level: str, names: Collection[str]) -> list[ColumnElement[bool]]:
+    """The conditions of a list of `level` binding the parameters `names`."""
+    table = {"region": REGION, "district": DISTRICT, "mahalla": MAHALLA}[level]
+    where: list[ColumnElement[bool]] = []
+    if level == "mahalla":
+        for name in ("region", "district"):
+            if f"{name}_low" in names:
+                where.append(
+                    MAHALLA.c.code.between(bindparam(f"{name}_low"), bindparam(f"{name}_high"))
+                )
+    elif level == "region":
+        if "region_code" in names:
+            where.append(REGION.c.code == bindparam("region_code"))
+    else:
+        if "region_code" in names:
+            where.append(DISTRICT.c.region_code == bindparam("region_code"))
+        if "district_code" in names:
+            where.append(DISTRICT.c.code == bindparam("district_code"))
+    if "name_pattern" in names:
+        where.append(_name_condition(table.c.name))
+    return where
+
+
+def _page(
+    level: str,
+    criteria: TerritoryCriteria,
+    offset: int,
+    limit: int,
+    build: Callable[[list[ColumnElement[bool]]], Select[tuple[object, ...]]],
+) -> tuple[Select[tuple[object, ...]], dict[str, Any]]:
+    """A page of `level` (`build` adds the order to the selection with `where`), its
+    statement kept per shape of the criteria, and its parameters."""
+    params = _parameters(criteria, level)
+    shape = (level, frozenset(params), criteria.order, criteria.descending)
+
+    def built() -> Select[tuple[object, ...]]:
+        stmt = build(_where(level, params))
+        return stmt.offset(bindparam("offset", type_=Integer)).limit(
+            bindparam("limit", type_=Integer)
+        )
+
+    stmt = kept_statement(shape, built)
+    params["offset"], params["limit"] = offset, limit
+    return stmt, params
+
+
+def _count(connection: Connection, level: str, criteria: TerritoryCriteria) -> int:
+    table = {"region": REGION, "district": DISTRICT, "mahalla": MAHALLA}[level]
+    params = _parameters(criteria, level)
+    stmt = kept_statement(
+        ("count", level, frozenset(params)),
+        lambda: select(func.count()).select_from(table).where(*_where(level, params)),
+    )
+    return int(fetch_rows(connection, stmt, params)[0][0] or 0)
 
 
 def _ordered(
@@ -89,84 +173,59 @@ def _ordered(
     return stmt.order_by(key.asc(), code.asc())
 
 
-def _region_where(criteria: TerritoryCriteria) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if criteria.region_code is not None:
-        where.append(REGION.c.code == criteria.region_code)
-    if criteria.name_contains:
-        where.append(_name_condition(REGION.c.name, criteria.name_contains))
-    return where
-
-
 def fetch_regions(
     connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
 ) -> list[RegionRecord]:
-    key = REGION.c.name if criteria.order is TerritoryOrder.NAME else REGION.c.code
-    stmt = select_records(RegionRecord, REGION).where(*_region_where(criteria))
-    stmt = _ordered(stmt, key, REGION.c.code, criteria.descending).offset(offset).limit(limit)
-    return to_records(RegionRecord, connection.execute(stmt).all())
+    def build(where: list[ColumnElement[bool]]) -> Select[tuple[object, ...]]:
+        key = REGION.c.name if criteria.order is TerritoryOrder.NAME else REGION.c.code
+        stmt = select_records(RegionRecord, REGION).where(*where)
+        return _ordered(stmt, key, REGION.c.code, criteria.descending)
+
+    stmt, params = _page("region", criteria, offset, limit, build)
+    return to_records(RegionRecord, fetch_rows(connection, stmt, params))
 
 
 def count_regions(connection: Connection, criteria: TerritoryCriteria) -> int:
-    stmt = select(func.count()).select_from(REGION).where(*_region_where(criteria))
-    return int(connection.scalar(stmt) or 0)
-
-
-def _district_where(criteria: TerritoryCriteria) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    if criteria.region_code is not None:
-        where.append(DISTRICT.c.region_code == criteria.region_code)
-    if criteria.district_code is not None:
-        where.append(DISTRICT.c.code == criteria.district_code)
-    if criteria.name_contains:
-        where.append(_name_condition(DISTRICT.c.name, criteria.name_contains))
-    return where
+    return _count(connection, "region", criteria)
 
 
 def fetch_districts(
     connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
 ) -> list[DistrictRecord]:
-    key = DISTRICT.c.name if criteria.order is TerritoryOrder.NAME else DISTRICT.c.code
-    stmt = select_records(DistrictRecord, DISTRICT).where(*_district_where(criteria))
-    stmt = _ordered(stmt, key, DISTRICT.c.code, criteria.descending).offset(offset).limit(limit)
-    return to_records(DistrictRecord, connection.execute(stmt).all())
+    def build(where: list[ColumnElement[bool]]) -> Select[tuple[object, ...]]:
+        key = DISTRICT.c.name if criteria.order is TerritoryOrder.NAME else DISTRICT.c.code
+        stmt = select_records(DistrictRecord, DISTRICT).where(*where)
+        return _ordered(stmt, key, DISTRICT.c.code, criteria.descending)
+
+    stmt, params = _page("district", criteria, offset, limit, build)
+    return to_records(DistrictRecord, fetch_rows(connection, stmt, params))
 
 
 def count_districts(connection: Connection, criteria: TerritoryCriteria) -> int:
-    stmt = select(func.count()).select_from(DISTRICT).where(*_district_where(criteria))
-    return int(connection.scalar(stmt) or 0)
-
-
-def _mahalla_where(criteria: TerritoryCriteria) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
-    for prefix in (criteria.region_code, criteria.district_code):
-        if prefix is not None:
-            low, high = mahalla_code_range(prefix)
-            where.append(MAHALLA.c.code.between(low, high))
-    if criteria.name_contains:
-        where.append(_name_condition(MAHALLA.c.name, criteria.name_contains))
-    return where
+    return _count(connection, "district", criteria)
 
 
 def fetch_mahallas(
     connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
 ) -> list[MahallaRecord]:
-    stmt = select_records(MahallaRecord, MAHALLA).where(*_mahalla_where(criteria))
-    key: ColumnElement[object]
-    if criteria.order is TerritoryOrder.POPULATION:
-        stmt = stmt.outerjoin(INDICATORS, INDICATORS.c.mahalla_code == MAHALLA.c.code)
-        key = func.coalesce(INDICATORS.c.population, 0)
-    elif criteria.order is TerritoryOrder.NAME:
-        key = MAHALLA.c.name
-    else:
-        key = MAHALLA.c.code
-    stmt = _ordered(stmt, key, MAHALLA.c.code, criteria.descending).offset(offset).limit(limit)
-    return to_records(MahallaRecord, connection.execute(stmt).all())
+    def build(where: list[ColumnElement[bool]]) -> Select[tuple[object, ...]]:
+        stmt = select_records(MahallaRecord, MAHALLA).where(*where)
+        key: ColumnElement[object]
+        if criteria.order is TerritoryOrder.POPULATION:
+            stmt = stmt.outerjoin(INDICATORS, INDICATORS.c.mahalla_code == MAHALLA.c.code)
+            key = func.coalesce(INDICATORS.c.population, 0)
+        elif criteria.order is TerritoryOrder.NAME:
+            key = MAHALLA.c.name
+        else:
+            key = MAHALLA.c.code
+        return _ordered(stmt, key, MAHALLA.c.code, criteria.descending)
+
+    stmt, params = _page("mahalla", criteria, offset, limit, build)
+    return to_records(MahallaRecord, fetch_rows(connection, stmt, params))
 
 
 def count_mahallas(connection: Connection, criteria: TerritoryCriteria) -> int:
-    stmt = select(func.count()).select_from(MAHALLA).where(*_mahalla_where(criteria))
-    return int(connection.scalar(stmt) or 0)
+    return _count(connection, "mahalla", criteria)
 
 
 def _assistants_statement(match: Match) -> Select[tuple[object, ...]]:
@@ -185,6 +244,6 @@ def fetch_current_assistants(
         connection, "current_assistants", list(set(mahalla_codes)), _assistants_statement
     )
     current: dict[str, AssistantRecord] = {}
-    for record in to_records(AssistantRecord, connection.execute(stmt, params).all()):
+    for record in to_records(AssistantRecord, fetch_rows(connection, stmt, params)):
         current[record.mahalla_code] = record  # the last in this order wins
     return [current.get(code) for code in mahalla_codes]

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, select
 
 from hub.api.batch_fetch import Match, keyed
+from hub.api.driver_rows import fetch_rows
 from hub.api.records import record_columns, select_records, table_of, to_records
 from hub.graph.models import District, Mahalla, MahallaIndicators
 
@@ -169,7 +170,7 @@ def fetch_mahalla_statistics(
             match([INDICATORS.c.mahalla_code])
         ),
     )
-    rows = connection.execute(stmt, params).all()
+    rows = fetch_rows(connection, stmt, params)
     found = {r.mahalla_code: r for r in to_records(IndicatorsRecord, rows)}
     return [statistics_of(found[c]) if c in found else None for c in mahalla_codes]
 
@@ -203,6 +204,6 @@ def _grouped(connection: Connection, group_by: str, codes: Sequence[str]) -> lis
 
     stmt, params = keyed(connection, ("statistics", group_by), list(set(codes)), build)
     groups: dict[str, list[IndicatorsRecord]] = {}
-    for row in connection.execute(stmt, params).all():
+    for row in fetch_rows(connection, stmt, params):
         groups.setdefault(row[0], []).append(IndicatorsRecord(*row[1:]))
     return [sum_indicators(groups.get(code, [])) for code in codes]

@@ -734,13 +734,16 @@ def fixture_graph(built_graph: BuiltGraph) -> FixtureGraph:
 
 
 class Api:
-    """The API over the fixture graph: `query` posts a request and returns the JSON body."""
+    """The API over the fixture graph: `query` posts a request and returns the JSON body.
+
+    Statements are counted only inside `count_statements`: a listener on the engine's
+    statement events turns off the API's driver-level reads (`hub.api.driver_rows`), which
+    every other request should go through as in production."""
 
     def __init__(self, client: TestClient, engine: Any) -> None:
         self.client = client
         self.engine = engine
         self.statements: list[str] = []
-        event.listen(engine, "before_cursor_execute", self._count)
 
     def _count(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         self.statements.append(statement)
@@ -766,7 +769,11 @@ class Api:
 
     def count_statements(self, query: str, variables: dict[str, Any] | None = None) -> int:
         self.statements.clear()
-        self.data(query, variables)
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        try:
+            self.data(query, variables)
+        finally:
+            event.remove(self.engine, "before_cursor_execute", self._count)
         return len(self.statements)
 
 
@@ -781,11 +788,7 @@ def _api_app(
 
 
 @pytest.fixture
-def api(_api_app: tuple[TestClient, Any]) -> Iterator[Api]:
-    """The API over the fixture graph, counting its SQL statements for this test only."""
+def api(_api_app: tuple[TestClient, Any]) -> Api:
+    """The API over the fixture graph (which can count the SQL statements of a query)."""
     client, engine = _api_app
-    counter = Api(client, engine)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", counter._count)
+    return Api(client, engine)

@@ -122,5 +122,10 @@ def test_territory_lists_filter_and_order(api: Api, fixture_graph: FixtureGraph)
     assert codes("mahallas", filter={"districtCode": "1703202"}) == ["1703202001", "1703202002"]
     assert codes("mahallas", filter={"regionCode": "1726"}) == ["1726401001"]
     assert codes("mahallas", filter={"nameContains": "ʻishamol"}) == ["1703202002"]
+    # LIKE's wildcards and the escape character are matched literally.
+    for text in ("%", "_", "/", "a%", "_a", "//"):
+        assert codes("mahallas", filter={"nameContains": text}) == [], text
+        assert codes("districts", filter={"nameContains": text}) == [], text
+    assert codes("mahallas", filter={"nameContains": "ISHAMOL"}) == ["1703202002"]
     by_population = codes("mahallas", orderBy={"field": "POPULATION", "direction": "DESC"})
     assert by_population[0] == FILLER_MAHALLA

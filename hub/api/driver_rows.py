@@ -1,0 +1,131 @@
+"""The rows of a statement built once and kept (see `batch_fetch.keyed`), read on the driver.
+
+SQLAlchemy's `Connection.execute` does the same work for every execution of a statement
+it has compiled before: it looks the compiled form up by the statement's cache key, builds
+an execution context, asks psycopg for the cursor's description (psycopg builds a column
+object per column), matches it against the compiled result columns and builds a result
+object. For a person with every relation (sixteen small statements) that was a quarter of
+the request's CPU, more than the statements' own execution.
+
+`fetch_rows(connection, stmt, params)` keeps, per statement object, what that work
+produces: the SQL text in the driver's parameter style, the bind processors and the result
+processors of its columns. Then each execution is one driver call: the parameters are
+completed and processed as `construct_params` and the bind processors make them, the
+statement runs on a cursor of the same DBAPI connection (the request's, in its
+transaction if it has one), and each row's values go through the columns' result
+processors (the graph's `UtcDateTime`, say), so rows equal `connection.execute(...).all()`
+value for value (`tests/hub/api/test_driver_rows.py` compares both on PostgreSQL).
+
+The shortcut is taken only with psycopg, for statements without expanding parameters
+(an `IN` over a list, rendered per execution), and only while nothing listens for the engine's
+statement events (a listener, such as the tests' statement counter, must see every
+statement): anywhere else, and for statements built per call, use `connection.execute`.
+Driver errors arrive as psycopg's exceptions, not wrapped in SQLAlchemy's `DBAPIError`;
+the API masks unexpected errors either way, and a connection the server dropped is caught
+by the pool's pre-ping at the next checkout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Literal
+
+from sqlalchemy import Connection, Executable
+from sqlalchemy.engine import Dialect
+
+Processor = Callable[[Any], Any]
+RowConverter = Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]
+
+
+class _Plan:
+    """What executing one statement on psycopg needs, computed once."""
+
+    __slots__ = ("bind_processors", "compiled", "convert", "dialect", "direct", "sql")
+
+    def __init__(self, stmt: Executable, dialect: Dialect) -> None:
+        compiled: Any = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
+        self.compiled = compiled
+        self.dialect = dialect
+        # Expanding parameters (`IN` over a list) are rendered into the SQL per execution.
+        self.direct = not compiled.post_compile_params and not compiled.literal_execute_params
+        self.sql: str = compiled.string
+        self.bind_processors: dict[str, Processor] = dict(compiled._bind_processors)
+        self.convert: RowConverter | Literal[False] | None = False  # False: not known yet
+
+    def converter(self, description: Sequence[Any]) -> RowConverter | None:
+        """The result processors of the columns, as SQLAlchemy picks them: by the column's
+        type and the type code the driver reports (numeric types depend on it); known after
+        the first execution, the same for every later one."""
+        dialect = self.dialect
+        columns = self.compiled._result_columns
+        if len(columns) != len(description):
+            raise RuntimeError(f"{len(description)} columns came for {len(columns)} selected.")
+        processors = [
+            entry.type.dialect_impl(dialect).result_processor(dialect, column[1])
+            for entry, column in zip(columns, description, strict=True)
+        ]
+        self.convert = convert = _converter(processors)
+        return convert
+
+    def parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+        values: dict[str, Any] = self.compiled.construct_params(params, _check=False)
+        for name, process in self.bind_processors.items():
+            if name in values:
+                values[name] = process(values[name])
+        return values
+
+
+def _converter(processors: Sequence[Processor | None]) -> RowConverter | None:
+    """A function applying `processors` to each row's values (None: every value is kept)."""
+    if not any(processors):
+        return None
+    names = [f"v{i}" for i in range(len(processors))]
+    values = ", ".join(
+        name if process is None else f"p{i}({name})"
+        for i, (name, process) in enumerate(zip(names, processors, strict=True))
+    )
+    source = f"def convert(rows):\n    return [({values},) for {', '.join(names)}, in rows]\n"
+    env: dict[str, Any] = {f"p{i}": p for i, p in enumerate(processors) if p is not None}
+    exec(compile(source, "<driver row converter>", "exec"), env)
+    convert: RowConverter = env["convert"]
+    return convert
+
+
+# Plans by the statement's id; the statement is held with its plan, so its id is not reused.
+_PLANS: dict[int, tuple[Executable, _Plan]] = {}
+
+
+def _plan(stmt: Executable, dialect: Dialect) -> _Plan:
+    hit = _PLANS.get(id(stmt))
+    if hit is None or hit[0] is not stmt:
+        hit = _PLANS[id(stmt)] = (stmt, _Plan(stmt, dialect))
+    return hit[1]
+
+
+def fetch_rows(
+    connection: Connection, stmt: Executable, params: dict[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """Every row of `stmt` (a statement kept and reused, never one built per call) with
+    `params`, as `connection.execute(stmt, params).all()` returns them."""
+    dialect = connection.dialect
+    dispatch = connection.dispatch  # the engine's listeners and the connection's own
+    if (
+        dialect.driver != "psycopg"
+        or dispatch.before_cursor_execute
+        or dispatch.after_cursor_execute
+        or dispatch.before_execute
+        or dispatch.after_execute
+    ):
+        return connection.execute(stmt, params).all()
+    plan = _plan(stmt, dialect)
+    if not plan.direct:
+        return connection.execute(stmt, params).all()
+    values = plan.parameters(params)
+    driver_connection: Any = connection.connection.driver_connection
+    with driver_connection.cursor() as cursor:
+        cursor.execute(plan.sql, values)
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        convert = plan.convert
+        if convert is False:
+            convert = plan.converter(cursor.description)
+    return rows if convert is None else convert(rows)

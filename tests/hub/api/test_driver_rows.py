@@ -1,0 +1,170 @@
+"""Reads on the driver (`hub.api.driver_rows`) give what SQLAlchemy's execution gives.
+
+On PostgreSQL the API reads kept statements straight on psycopg's cursor; a listener on
+the engine's statement events turns that off. Every query below must answer the same
+both ways, and `fetch_rows` must return the same rows as `connection.execute(...).all()`,
+processed values (timestamps, numbers, JSON) included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import Connection, event
+
+from hub.api import driver_rows
+from hub.api.batch_fetch import keyed
+from hub.api.driver_rows import fetch_rows
+from hub.api.people import data as people
+from hub.api.provenance import data as provenance
+from hub.api.records import select_records
+from hub.api.territory import bundles
+from hub.graph.database import create_hub_engine
+
+if TYPE_CHECKING:
+    from conftest import Api, BuiltGraph, FixtureGraph
+
+MAIN_PINFL = "31503851234566"
+FILLER_MAHALLA = "1703203001"
+
+QUERIES = [
+    """{ person(pinfl: "PINFL") {
+        hubId fullName birthOn sex occupation createdAt lastConfirmedAt
+        household { hubId monthlyIncome plotSotix needs members { edges { node {
+          relation person { hubId } } } } }
+        mahalla { name district { name region { name } } assistant { fullName } }
+        taxRegistrations { edges { node { tin declaredIncome registeredOn } } }
+        employmentHistory { edges { node { recordNo statusOn } } }
+        landLeases { edges { node { leaseId parcel { cadastre areaHa } } } }
+        loans { edges { node { loanId amount issuedOn } } }
+        notebookEntries { edges { node { notebook } } }
+        appeals { edges { node { appealId receivedAt } } }
+        sourceRecords { edges { node { recordKey firstSeenAt lastSeenAt } } }
+        conflicts { edges { node { attribute value } } }
+    } }""".replace("PINFL", MAIN_PINFL),
+    """{ mahalla(code: "1703202001") { code name lastConfirmedAt
+        district { name } assistant { fullName phone }
+        statistics { population households
+          land { activeLeases leasedAreaHa } loansByProgramme { programme count amount }
+          appeals { total open byTopic { topic appeals } } } } }""",
+    """{ persons(filter: {mahallaCode: "M"}, first: 7) { totalCount
+        edges { cursor node { hubId birthOn household { hubId needs } } } } }""".replace(
+        "M", FILLER_MAHALLA
+    ),
+    """{ persons(filter: {regionCode: "1703", bornFromYear: 1950, bornToYear: 2020, sex: MALE},
+        orderBy: {field: BIRTH_ON, direction: DESC}) { totalCount edges { node { hubId } } } }""",
+    """{ mahallas(filter: {districtCode: "1703202"}, first: 100) { totalCount edges { node {
+        code assistant { fullName } statistics { population employment { employed } } } } } }""",
+    """{ districts(filter: {regionCode: "1703", nameContains: "a"}) { totalCount
+        edges { node { code name } } } }""",
+    """{ households(filter: {districtCode: "1703202"}) { totalCount edges { node { hubId } } } }""",
+]
+
+
+def _listening(api: Api, query: str) -> dict[str, Any]:
+    """The answer with a statement listener on the engine (the regular way)."""
+
+    def listener(*args: Any) -> None:
+        pass
+
+    event.listen(api.engine, "before_cursor_execute", listener)
+    try:
+        return api.data(query)
+    finally:
+        event.remove(api.engine, "before_cursor_execute", listener)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=range(len(QUERIES)))
+def test_queries_answer_the_same_on_the_driver_and_the_regular_way(
+    api: Api, fixture_graph: FixtureGraph, query: str
+) -> None:
+    direct = api.data(query)
+    assert direct == _listening(api, query)
+    assert direct == api.data(query)  # the kept plan, used a second time
+
+
+@pytest.fixture
+def connection(built_graph: BuiltGraph) -> Iterator[Connection]:
+    engine = create_hub_engine(built_graph.url)
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
+def _statements(connection: Connection) -> list[tuple[Any, dict[str, Any]]]:
+    """Kept statements with parameters: timestamps, JSON, numeric areas, many keys."""
+    person_ids = [p for (p,) in connection.exec_driver_sql("SELECT id FROM person").all()]
+    shapes: list[tuple[Any, dict[str, Any]]] = []
+    for keys in (person_ids[:1], person_ids):
+        shapes.append(
+            keyed(
+                connection,
+                ("test persons", len(keys) > 1),
+                keys,
+                lambda match: select_records(people.PersonRecord, people.PERSON).where(
+                    match([people.PERSON.c.id])
+                ),
+            )
+        )
+    parts = frozenset(bundles.PARTS)
+    shapes.append(
+        keyed(
+            connection,
+            ("test bundle", parts),
+            ["1703202001", "1703203001"],
+            lambda match: bundles._statement(parts, match),
+        )
+    )
+    shapes.append(keyed(connection, "test conflicts", person_ids, provenance._by_person_statement))
+    return shapes
+
+
+def test_fetch_rows_equals_sqlalchemy_execution(connection: Connection) -> None:
+    for stmt, params in _statements(connection):
+        expected = [tuple(row) for row in connection.execute(stmt, params).all()]
+        assert expected, stmt
+        assert [tuple(row) for row in fetch_rows(connection, stmt, params)] == expected
+        assert [tuple(row) for row in fetch_rows(connection, stmt, params)] == expected
+
+
+def test_the_driver_is_used_on_postgresql_only_without_listeners(
+    connection: Connection, built_graph: BuiltGraph
+) -> None:
+    stmt, params = _statements(connection)[1]
+    driver_rows._PLANS.pop(id(stmt), None)
+    fetch_rows(connection, stmt, params)
+    on_driver = connection.dialect.driver == "psycopg"
+    assert (id(stmt) in driver_rows._PLANS) is on_driver
+
+    seen: list[str] = []
+
+    def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        seen.append(statement)
+
+    event.listen(connection.engine, "before_cursor_execute", listener)
+    try:
+        fetch_rows(connection, stmt, params)
+    finally:
+        event.remove(connection.engine, "before_cursor_execute", listener)
+    assert len(seen) == 1  # a listener sees every statement
+
+
+def test_a_statement_with_an_expanding_parameter_is_executed_the_regular_way(
+    connection: Connection,
+) -> None:
+    # Composite keys compare with a tuple IN over a list, rendered per execution.
+    keys = [(1, 1), (1, 2)]
+    stmt, params = keyed(
+        connection,
+        "test members",
+        keys,
+        lambda match: select_records(people.MemberRecord, people.MEMBER).where(
+            match([people.MEMBER.c.household_id, people.MEMBER.c.person_id])
+        ),
+    )
+    expected = [tuple(row) for row in connection.execute(stmt, params).all()]
+    assert [tuple(row) for row in fetch_rows(connection, stmt, params)] == expected
