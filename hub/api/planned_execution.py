@@ -15,12 +15,19 @@ plan:
   no argument): read the attribute and serialize it;
 - a plain attribute holding an object, or a list of objects: read it and complete the
   object(s) by their own plan, with no resolver call and no resolve info;
-- a field whose resolver is a synchronous method taking `info` and arguments of built-in
-  scalar types only (a person's household, their loans with `first`/`after`): call the
-  method directly with graphql-core's coerced arguments and a strawberry `Info` over a real
-  `GraphQLResolveInfo`, skipping strawberry's argument conversion and wrappers;
-- anything else (input objects or enums as arguments, async resolvers, extensions,
-  abstract types): graphql-core's regular way.
+- a field whose resolver is a method (synchronous or async) taking `info` and arguments
+  (a person's household, their loans with `first`/`after`, `persons(filter:, first:)`):
+  call the method directly with graphql-core's coerced arguments, converted by a plan
+  made once per argument type (`hub.api.argument_plans`; built-in scalars pass as they
+  are), and a strawberry `Info` over a real `GraphQLResolveInfo`, skipping strawberry's
+  per-call argument conversion and wrappers;
+- anything else (arguments of types the argument plans leave out, such as `Maybe`,
+  extensions, resolvers taking `root` or `parent`, abstract types): graphql-core's
+  regular way.
+
+For a selection without directives (the same for every request of one document), the
+loop over its fields is compiled into a function with the plain leaves inlined
+(`compile_runner`).
 
 Anything unexpected on the fast paths (a null in a non-null field, a value that fails to
 serialize, an object of the wrong type) is handed to the regular way for that field, so
@@ -64,13 +71,15 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
+from hub.api.argument_plans import UNSUPPORTED, Convert, argument_converter
+
 
 class Kind(Enum):
     REGULAR = "regular"  # graphql-core's way
     LEAF = "leaf"  # a plain scalar or enum attribute
     OBJECT = "object"  # a plain attribute holding an object
     OBJECT_LIST = "object list"  # a plain attribute holding a list of objects
-    RESOLVER = "resolver"  # a synchronous resolver method taking only info
+    RESOLVER = "resolver"  # a resolver method taking info and planned arguments
 
 
 REGULAR, LEAF, OBJECT, OBJECT_LIST, RESOLVER = Kind
@@ -85,12 +94,14 @@ class FieldPlan:
     nullable: bool = True
     serialize: Callable[[Any], Any] | None = None  # LEAF
     as_is: type | None = None  # LEAF: values of exactly this type serialize to themselves
+    enum_names: Mapping[Any, str] | None = None  # LEAF of an enum: member -> GraphQL name
     object_type: GraphQLObjectType | None = None  # OBJECT, OBJECT_LIST, RESOLVER (if plain)
     item_nullable: bool = True  # OBJECT_LIST
     resolver: Callable[..., Any] | None = None  # RESOLVER
     info_parameter: str | None = None  # RESOLVER
     definition: StrawberryField | None = None  # RESOLVER
-    arguments: tuple[tuple[str, str], ...] = ()  # RESOLVER: (GraphQL name, Python name)
+    # RESOLVER: (GraphQL name, Python name, conversion or None) of each argument
+    arguments: tuple[tuple[str, str, Convert | None], ...] = ()
     returns_list: bool = False  # RESOLVER: a list of `object_type` (items: `item_nullable`)
 
 
@@ -122,20 +133,29 @@ def _plain_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
     return graphql_type
 
 
-def _enum_serializer(enum_type: GraphQLEnumType) -> Callable[[Any], Any]:
-    """`enum_type.serialize`, with the Python enum's members looked up in a dict first.
-
-    strawberry's serializer compares the member's value with each GraphQL value in turn,
-    reading `Enum.value` (a descriptor) every time."""
+def _enum_names(enum_type: GraphQLEnumType) -> dict[Any, str] | None:
+    """The GraphQL name of each member of the Python enum strawberry made `enum_type`
+    from (what its serializer returns for the member), or None for another enum type."""
     wrapped = getattr(enum_type, "wrapped_cls", None)
-    serialize = enum_type.serialize
     if not isinstance(wrapped, type) or not issubclass(wrapped, Enum):
-        return serialize
+        return None
     names: dict[Any, str] = {}
     for member in wrapped:
         for name, value in enum_type.values.items():
             if value.value == member.value:
                 names.setdefault(member, name)
+    return names
+
+
+def _enum_serializer(enum_type: GraphQLEnumType) -> Callable[[Any], Any]:
+    """`enum_type.serialize`, with the Python enum's members looked up in a dict first.
+
+    strawberry's serializer compares the member's value with each GraphQL value in turn,
+    reading `Enum.value` (a descriptor) every time."""
+    serialize = enum_type.serialize
+    names = _enum_names(enum_type)
+    if names is None:
+        return serialize
     lookup = names.get
 
     def serialize_member(value: Any) -> Any:
@@ -147,26 +167,29 @@ def _enum_serializer(enum_type: GraphQLEnumType) -> Callable[[Any], Any]:
 
 
 def _plain_arguments(
-    field_def: GraphQLField, definition: StrawberryField
-) -> tuple[tuple[str, str], ...] | None:
-    """(GraphQL name, Python name) of each argument when all are of built-in scalar types
-    (whose coerced values strawberry passes on unchanged), else None."""
+    field_def: GraphQLField, definition: StrawberryField, converter: GraphQLCoreConverter
+) -> tuple[tuple[str, str, Convert | None], ...] | None:
+    """(GraphQL name, Python name, conversion) of each argument, the conversion planned by
+    `hub.api.argument_plans` (None: the coerced value is passed as it is, as for a built-in
+    scalar); None when an argument's type is not planned (a `Maybe[str]` is a String in
+    the schema, but strawberry wraps its value)."""
     arguments = definition.arguments
     if len(arguments) != len(field_def.args):
         return None
-    names: list[tuple[str, str]] = []
-    for (graphql_name, argument), python in zip(field_def.args.items(), arguments, strict=True):
-        inner, _ = _unwrap(argument.type)  # type: ignore[arg-type]
-        if getattr(inner, "name", None) not in _BUILT_IN_SCALARS:
-            return None
+    planned: list[tuple[str, str, Convert | None]] = []
+    for graphql_name, python in zip(field_def.args, arguments, strict=True):
         if python.graphql_name not in (None, graphql_name):
             return None
-        names.append((graphql_name, python.python_name))
-    return tuple(names)
+        found = argument_converter(python.type, converter.scalar_registry, converter.config)
+        if found is UNSUPPORTED:
+            return None
+        planned.append((graphql_name, python.python_name, cast(Convert | None, found)))
+    return tuple(planned)
 
 
-def plan_field(field_def: GraphQLField) -> FieldPlan:
-    """The plan for one field definition (independent of the request)."""
+def plan_field(field_def: GraphQLField, converter: GraphQLCoreConverter) -> FieldPlan:
+    """The plan for one field definition of the schema `converter` made (independent of
+    the request)."""
     definition = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if not isinstance(definition, StrawberryField):
         return _REGULAR_PLAN
@@ -176,7 +199,13 @@ def plan_field(field_def: GraphQLField) -> FieldPlan:
             return _REGULAR_PLAN
         attribute = definition.python_name
         if isinstance(inner, GraphQLEnumType):
-            return FieldPlan(LEAF, attribute, nullable, serialize=_enum_serializer(inner))
+            return FieldPlan(
+                LEAF,
+                attribute,
+                nullable,
+                serialize=_enum_serializer(inner),
+                enum_names=_enum_names(inner),
+            )
         if isinstance(inner, GraphQLScalarType):
             return FieldPlan(
                 LEAF,
@@ -199,12 +228,11 @@ def plan_field(field_def: GraphQLField) -> FieldPlan:
                 )
         return _REGULAR_PLAN
     resolver = definition.base_resolver
-    arguments = _plain_arguments(field_def, definition)
+    arguments = _plain_arguments(field_def, definition, converter)
     if (
         resolver is None
         or arguments is None
         or definition.extensions
-        or resolver.is_async
         or resolver.self_parameter is None
         or resolver.root_parameter is not None
         or resolver.parent_parameter is not None
@@ -251,7 +279,16 @@ def _by_identity(compute: Callable[[K], V]) -> Callable[[K], V]:
     return cached
 
 
-field_plan = _by_identity(plan_field)
+_FIELD_PLANS: dict[int, tuple[GraphQLField, FieldPlan]] = {}
+
+
+def field_plan(field_def: GraphQLField, converter: GraphQLCoreConverter) -> FieldPlan:
+    """`plan_field`, memoised by the field's identity (a field belongs to one schema, so
+    to one converter); the memo holds the field, so its id cannot be reused."""
+    hit = _FIELD_PLANS.get(id(field_def))
+    if hit is None or hit[0] is not field_def:
+        hit = _FIELD_PLANS[id(field_def)] = (field_def, plan_field(field_def, converter))
+    return hit[1]
 
 
 def _origin_of(object_type: GraphQLObjectType) -> type | None:
@@ -276,6 +313,86 @@ _SHARED_SUBFIELDS: dict[
     tuple[int, int], tuple[GraphQLObjectType, FieldNode, dict[str, list[FieldNode]]]
 ] = {}
 _SHARED_STEPS: dict[int, tuple[dict[str, list[FieldNode]], list[Step]]] = {}
+# A compiled runner per shared selection (see `compile_runner`), keyed like `_SHARED_STEPS`.
+Runner = Callable[["PlannedExecutionContext", GraphQLObjectType, Any, "Path | None"], Any]
+_SHARED_RUNNERS: dict[int, tuple[dict[str, list[FieldNode]], Runner]] = {}
+_SKIP = object()  # `_step`: the regular way left the field out of the response
+_MISSING = object()  # a runner: the attribute could not be read
+
+
+def compile_runner(steps: list[Step]) -> Runner:
+    """A function completing an object of one selection as `execute_fields` does, with the
+    plain leaves inlined.
+
+    For each LEAF step the generated code reads the attribute and stores it when its type
+    is the one that serializes to itself (`as_is`), when it is None in a nullable field,
+    when it is a member of the field's enum (its GraphQL name), or when the scalar's
+    serializer returns a value; anything else, and every other kind of step, goes through
+    `PlannedExecutionContext._step`, the loop body of `execute_fields`, which handles the
+    field from scratch (a plain attribute read has no side effects), so responses and
+    errors are the same as the loop's.
+    """
+    env: dict[str, Any] = {"MISSING": _MISSING, "SKIP": _SKIP, "UNDEFINED": Undefined}
+    lines = ["def run(ctx, parent_type, source, path):", "    results = {}", "    pending = None"]
+
+    def slow(i: int, indent: str) -> list[str]:
+        return [
+            f"{indent}r = ctx._step(parent_type, source, path, S{i})",
+            f"{indent}if r is not SKIP:",
+            f"{indent}    results[K{i}] = r",
+            f"{indent}    if ctx.is_awaitable(r):",
+            f"{indent}        pending = [K{i}] if pending is None else [*pending, K{i}]",
+        ]
+
+    for i, step in enumerate(steps):
+        name, _, _, plan = step
+        env[f"S{i}"], env[f"K{i}"] = step, name
+        if plan.kind is not LEAF or not plan.attribute.isidentifier():
+            lines += slow(i, "    ")
+            continue
+        lines += [
+            "    try:",
+            f"        v = source.{plan.attribute}",
+            "    except Exception:",
+            "        v = MISSING",
+        ]
+        branch = "if"
+        if plan.as_is is not None:
+            env[f"T{i}"] = plan.as_is
+            lines += [f"    if v.__class__ is T{i}:", f"        results[K{i}] = v"]
+            branch = "elif"
+        if plan.nullable:
+            lines += [f"    {branch} v is None:", f"        results[K{i}] = None"]
+            branch = "elif"
+        if plan.enum_names is not None:
+            env[f"N{i}"] = plan.enum_names
+            lines += [
+                f"    {branch} v.__class__ in N{i}_classes and v in N{i}:",
+                f"        results[K{i}] = N{i}[v]",
+            ]
+            env[f"N{i}_classes"] = frozenset(type(member) for member in plan.enum_names)
+        elif plan.as_is is None:
+            env[f"F{i}"] = plan.serialize
+            lines += [
+                f"    {branch} v is not None and v is not MISSING:",
+                "        try:",
+                f"            r = F{i}(v)",
+                "        except Exception:",
+                "            r = None",
+                "        if r is not None and r is not UNDEFINED:",
+                f"            results[K{i}] = r",
+                "        else:",
+                *slow(i, "            "),
+            ]
+        lines += ["    else:", *slow(i, "        ")] if branch == "elif" else slow(i, "    ")
+    lines += [
+        "    if pending is None:",
+        "        return results",
+        "    return ctx._gather_fields(results, pending)",
+    ]
+    exec(compile("\n".join(lines) + "\n", "<planned selection>", "exec"), env)
+    run: Runner = env["run"]
+    return run
 
 
 def _has_directives(
@@ -313,6 +430,11 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return converter is not None and not getattr(converter, "_exception_handler_specs", ())
 
     @cached_property
+    def _schema_converter(self) -> GraphQLCoreConverter:
+        converter: GraphQLCoreConverter = self.schema._strawberry_schema.schema_converter  # type: ignore[attr-defined]
+        return converter
+
+    @cached_property
     def _info_class(self) -> Callable[..., Any]:
         info_class: Callable[..., Any] = self.schema._strawberry_schema.config.info_class  # type: ignore[attr-defined]
         return info_class
@@ -343,7 +465,11 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         steps: list[Step] = []
         for name, nodes in fields.items():
             field_def = get_field_def(self.schema, parent_type, nodes[0])
-            plan = field_plan(field_def) if field_def is not None else _REGULAR_PLAN
+            plan = (
+                field_plan(field_def, self._schema_converter)
+                if field_def is not None
+                else _REGULAR_PLAN
+            )
             steps.append((name, nodes, field_def, plan))
         return steps
 
@@ -367,8 +493,10 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             if len(_SHARED_SUBFIELDS) >= _SHARED_KEPT:
                 _SHARED_SUBFIELDS.clear()
                 _SHARED_STEPS.clear()
+                _SHARED_RUNNERS.clear()
             steps = self._plan_steps(return_type, fields)
             _SHARED_STEPS[id(fields)] = (fields, steps)
+            _SHARED_RUNNERS[id(fields)] = (fields, compile_runner(steps))
             _SHARED_SUBFIELDS[key] = (return_type, node, fields)
         return fields
 
@@ -381,53 +509,68 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[dict[str, Any]]:
         if not self._planning:
             return super().execute_fields(parent_type, source_value, path, fields)
+        runner = _SHARED_RUNNERS.get(id(fields))
+        if runner is not None and runner[0] is fields:
+            completed: AwaitableOrValue[dict[str, Any]] = runner[1](
+                self, parent_type, source_value, path
+            )
+            return completed
         results: dict[str, Any] = {}
-        awaitable_fields: list[str] = []
+        pending: list[str] = []
         is_awaitable = self.is_awaitable
-        type_name = parent_type.name
-        for name, nodes, field_def, plan in self._steps(parent_type, fields):
-            kind = plan.kind
-            result: Any = Undefined
-            if kind is LEAF:
-                try:
-                    value = getattr(source_value, plan.attribute)
-                    if value is None:
-                        if plan.nullable:
-                            results[name] = None
-                            continue
-                    elif type(value) is plan.as_is:  # what serialize returns unchanged
-                        results[name] = value
-                        continue
-                    else:
-                        result = plan.serialize(value)  # type: ignore[misc]
-                        if result is not None and result is not Undefined:
-                            results[name] = result
-                            continue
-                except Exception:  # noqa: BLE001 - the regular way below reports it properly
-                    pass
-                result = Undefined
-            elif kind is OBJECT or kind is OBJECT_LIST:
-                result = self._plain(parent_type, source_value, name, nodes, field_def, plan, path)
-            elif kind is RESOLVER:
-                result = self._resolve(
-                    parent_type, source_value, name, nodes, field_def, plan, path
-                )
-            if result is Undefined:  # the regular way
-                result = self.execute_field(
-                    parent_type, source_value, nodes, Path(path, name, type_name)
-                )
-                if result is Undefined:
-                    continue
-            results[name] = result
+        for step in self._steps(parent_type, fields):
+            result = self._step(parent_type, source_value, path, step)
+            if result is _SKIP:
+                continue
+            results[step[0]] = result
             if is_awaitable(result):
-                awaitable_fields.append(name)
-        if not awaitable_fields:
+                pending.append(step[0])
+        if not pending:
             return results
+        return self._gather_fields(results, pending)
 
+    def _step(
+        self, parent_type: GraphQLObjectType, source_value: Any, path: Path | None, step: Step
+    ) -> Any:
+        """The completed value of one selected field of `source_value` (maybe awaitable),
+        or `_SKIP` when the regular way leaves it out."""
+        name, nodes, field_def, plan = step
+        kind = plan.kind
+        result: Any = Undefined
+        if kind is LEAF:
+            try:
+                value = getattr(source_value, plan.attribute)
+                if value is None:
+                    if plan.nullable:
+                        return None
+                elif type(value) is plan.as_is:  # what serialize returns unchanged
+                    return value
+                else:
+                    result = plan.serialize(value)  # type: ignore[misc]
+                    if result is not None and result is not Undefined:
+                        return result
+            except Exception:  # noqa: BLE001 - the regular way below reports it properly
+                pass
+            result = Undefined
+        elif kind is OBJECT or kind is OBJECT_LIST:
+            result = self._plain(parent_type, source_value, name, nodes, field_def, plan, path)
+        elif kind is RESOLVER:
+            result = self._resolve(parent_type, source_value, name, nodes, field_def, plan, path)
+        if result is Undefined:  # the regular way
+            result = self.execute_field(
+                parent_type, source_value, nodes, Path(path, name, parent_type.name)
+            )
+            if result is Undefined:
+                return _SKIP
+        return result
+
+    def _gather_fields(
+        self, results: dict[str, Any], pending: list[str]
+    ) -> Awaitable[dict[str, Any]]:
         async def get_results() -> dict[str, Any]:
             # Concurrently, as graphql-core does: the fields' DataLoaders batch together.
-            values = await gather(*(results[name] for name in awaitable_fields))
-            results.update(zip(awaitable_fields, values, strict=True))
+            values = await gather(*(results[name] for name in pending))
+            results.update(zip(pending, values, strict=True))
             return results
 
         return get_results()
@@ -565,8 +708,9 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         plan: FieldPlan,
         parent_path: Path | None,
     ) -> Any:
-        """A field whose resolver is a synchronous method taking at most `info`: called
-        directly, its result completed as graphql-core's `execute_field` would."""
+        """A field whose resolver is a method taking `info` and planned arguments: called
+        directly, its result (awaited, if it is awaitable) completed as graphql-core's
+        `execute_field` would."""
         assert field_def is not None and plan.resolver is not None
         path = Path(parent_path, name, parent_type.name)
         info = self.build_resolve_info(field_def, nodes, parent_type, path)
@@ -575,7 +719,10 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             kwargs: dict[str, Any] = {}
             if plan.arguments:
                 given = get_argument_values(field_def, nodes[0], self.variable_values)
-                kwargs = {python: given[name] for name, python in plan.arguments if name in given}
+                for name, python, convert in plan.arguments:
+                    if name in given:
+                        value = given[name]
+                        kwargs[python] = value if convert is None else convert(value)
             if plan.info_parameter is not None:
                 kwargs[plan.info_parameter] = self._info_class(
                     _raw_info=info, _field=plan.definition

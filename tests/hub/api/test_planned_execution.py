@@ -16,7 +16,7 @@ import strawberry
 from graphql import GraphQLError, GraphQLField
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from hub.api.planned_execution import Kind, PlannedExecutionContext, field_plan
+from hub.api.planned_execution import FieldPlan, Kind, PlannedExecutionContext, field_plan
 from hub.api.schema import SCHEMA
 from hub.api.vocabulary import Sex
 
@@ -27,26 +27,37 @@ def _field(type_name: str, field_name: str) -> GraphQLField:
     return field
 
 
+def _plan(type_name: str, field_name: str) -> FieldPlan:
+    return field_plan(_field(type_name, field_name), SCHEMA.schema_converter)
+
+
 def test_plans_take_the_fast_way_only_for_plain_fields_and_info_only_resolvers() -> None:
-    assert field_plan(_field("Person", "fullName")).kind is Kind.LEAF
-    assert field_plan(_field("Person", "fullName")).attribute == "full_name"
-    sex = field_plan(_field("Person", "sex")).serialize
+    assert _plan("Person", "fullName").kind is Kind.LEAF
+    assert _plan("Person", "fullName").attribute == "full_name"
+    sex = _plan("Person", "sex").serialize
     assert sex is not None and sex(Sex.FEMALE) == "FEMALE"  # by name, as strawberry does
     with pytest.raises(GraphQLError):
         sex("X")  # not a member: strawberry's own serializer refuses it
-    assert field_plan(_field("Person", "household")).kind is Kind.RESOLVER
-    assert field_plan(_field("PersonEdge", "node")).kind is Kind.OBJECT
-    assert field_plan(_field("PersonConnection", "edges")).kind is Kind.OBJECT_LIST
-    assert field_plan(_field("Person", "id")).kind is Kind.REGULAR  # relay's global id
-    assert field_plan(_field("PersonEdge", "cursor")).kind is Kind.RESOLVER  # encoded lazily
-    name = field_plan(_field("Person", "fullName"))
+    assert _plan("Person", "household").kind is Kind.RESOLVER
+    assert _plan("PersonEdge", "node").kind is Kind.OBJECT
+    assert _plan("PersonConnection", "edges").kind is Kind.OBJECT_LIST
+    assert _plan("Person", "id").kind is Kind.REGULAR  # relay's global id
+    assert _plan("PersonEdge", "cursor").kind is Kind.RESOLVER  # encoded lazily
+    name = _plan("Person", "fullName")
     assert name.as_is is str  # a str is its own serialization
-    assert field_plan(_field("Person", "birthOn")).as_is is None  # a Date is serialized
-    loans = field_plan(_field("Person", "loans"))  # first/after/last/before: plain scalars
+    assert _plan("Person", "birthOn").as_is is None  # a Date is serialized
+    loans = _plan("Person", "loans")  # first/after/last/before: plain scalars
     assert loans.kind is Kind.RESOLVER
-    assert dict(loans.arguments) == {n: n for n in ("first", "after", "last", "before")}
-    assert field_plan(_field("District", "mahallas")).kind is Kind.REGULAR  # async resolver
-    assert field_plan(_field("Query", "persons")).kind is Kind.REGULAR  # async, arguments
+    assert [(g, p) for g, p, _ in loans.arguments] == [
+        (n, n) for n in ("first", "after", "last", "before")
+    ]
+    assert all(convert is None for _, _, convert in loans.arguments)  # passed as they are
+    assert _plan("District", "mahallas").kind is Kind.RESOLVER  # async resolver
+    persons = _plan("Query", "persons")  # async, an input object and an input enum
+    assert persons.kind is Kind.RESOLVER
+    converts = {g: convert for g, _, convert in persons.arguments}
+    assert converts["filter"] is not None and converts["orderBy"] is not None
+    assert converts["first"] is None
 
 
 API_QUERIES: list[tuple[str, dict[str, Any]]] = [
