@@ -3,15 +3,16 @@
     uv run python benchmarks/bench_api.py --persons 1000000 --seconds 4
 
 Stages: seed a dedicated PostgreSQL database (`hub_bench`, see `seed_graph.py`; `--reuse`
-keeps one seeded earlier), start two uvicorn servers (subprocesses, loopback only, one per
-core) each serving both the API (`/graphql`) and the floor (`/floor/...`: the same data
-read by hand-written SQL and returned by plain Starlette endpoints on the same stack), then
-drive them from this process with an asyncio load generator (raw HTTP/1.1 on keep-alive
-connections, spread over the servers round-robin) at 1, 10 and 50 concurrent clients. Each
-(query, endpoint, concurrency) runs for at most `--seconds` and `--max-requests`; then a
-realistic mix of the four queries runs against GraphQL. Prints requests/s and p50/p95/p99
-per query, and drops the database it seeded unless `--keep` (a database reused with
-`--reuse` is always kept: it took minutes to seed).
+keeps one seeded earlier), read it into the page cache (`pg_prewarm`), start two uvicorn
+servers (subprocesses, loopback only, one per core) each serving both the API (`/graphql`)
+and the floor (`/floor/...`: the same data read by hand-written SQL and returned by plain
+Starlette endpoints on the same stack), then drive them from this process with an asyncio
+load generator (raw HTTP/1.1 on keep-alive connections, spread over the servers
+round-robin) at 1, 10 and 50 concurrent clients. Each (query, endpoint, concurrency) runs
+for at most `--seconds` and `--max-requests`; then a realistic mix of the four queries runs
+against GraphQL. Prints requests/s and p50/p95/p99 per query, and drops the database it
+seeded unless `--keep` (a database reused with `--reuse` is always kept: it took minutes to
+seed).
 
 Queries: person by PINFL with every nested record; a mahalla dashboard (assistant and
 statistics); a page of 100 persons with their households; a district's mahallas with
@@ -632,6 +633,33 @@ def _seeded(admin_url: str, database: str, persons: int) -> str | None:
     return url if count == persons else None
 
 
+def prewarm(url: str) -> str:
+    """Read every table and index of the graph into the operating system's page cache
+    (`pg_prewarm`, mode `read`), so that runs measure a database whose working set is in
+    memory, as a server's is in steady state, not the disk reads of whichever keys a run
+    happens to draw first. Says what it did (or why it could not)."""
+    from sqlalchemy.exc import DBAPIError
+
+    engine = create_engine(url)
+    started = time.perf_counter()
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_prewarm"))
+            blocks = connection.scalar(
+                text(
+                    "SELECT sum(pg_prewarm(c.oid, 'read')) FROM pg_class c "
+                    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'i', 't')"
+                )
+            )
+    except DBAPIError as exc:
+        return f"database not prewarmed ({type(exc.orig).__name__}: {exc.orig})"
+    finally:
+        engine.dispose()
+    megabytes = int(blocks or 0) * 8192 / 2**20
+    return f"database prewarmed: {megabytes:.0f} MB read in {time.perf_counter() - started:.1f} s"
+
+
 def _pick_one(name: str) -> Callable[[random.Random], str]:
     return lambda rng: name
 
@@ -720,6 +748,7 @@ def main(argv: list[str] | None = None) -> int:
             f"seeded {args.persons} persons in {time.perf_counter() - started:.0f} s "
             f"({', '.join(f'{k} {v:.0f} s' for k, v in timings.items())})\n"
         )
+    warmed = prewarm(url)
     try:
         rows = measure(args, url)
     finally:
@@ -728,7 +757,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(
         f"machine: {os.cpu_count()} cores, load average before {load_before[0]:.2f}, "
         f"after {os.getloadavg()[0]:.2f}; servers: {args.workers} uvicorn processes; "
-        f"{args.persons} persons\n"
+        f"{args.persons} persons; {warmed}\n"
     )
     isolated = [r for r in rows if r.mode != "mix"]
     sys.stdout.write(_table("one query at a time (GraphQL vs floor):", isolated))
