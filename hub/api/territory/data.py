@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, select
 
@@ -22,6 +22,8 @@ DISTRICT = table_of(District)
 MAHALLA = table_of(Mahalla)
 ASSISTANT = table_of(Assistant)
 INDICATORS = table_of(MahallaIndicators)
+_TABLES = {"region": REGION, "district": DISTRICT, "mahalla": MAHALLA}
+R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,7 @@ def _parameters(criteria: TerritoryCriteria, level: str) -> dict[str, Any]:
 
 def _where(level: str, names: Collection[str]) -> list[ColumnElement[bool]]:
     """The conditions of a list of `level` binding the parameters `names`."""
-    table = {"region": REGION, "district": DISTRICT, "mahalla": MAHALLA}[level]
+    table = _TABLES[level]
     where: list[ColumnElement[bool]] = []
     if level == "mahalla":
         for name in ("region", "district"):
@@ -152,7 +154,7 @@ def _page(
 
 
 def _count(connection: Connection, level: str, criteria: TerritoryCriteria) -> int:
-    table = {"region": REGION, "district": DISTRICT, "mahalla": MAHALLA}[level]
+    table = _TABLES[level]
     params = _parameters(criteria, level)
     stmt = kept_statement(
         ("count", level, frozenset(params)),
@@ -173,16 +175,30 @@ def _ordered(
     return stmt.order_by(key.asc(), code.asc())
 
 
+def _fetch_coded(
+    connection: Connection,
+    level: str,
+    record: type[R],
+    criteria: TerritoryCriteria,
+    offset: int,
+    limit: int,
+) -> list[R]:
+    """A page of regions or districts, by code or by name."""
+    table = _TABLES[level]
+
+    def build(where: list[ColumnElement[bool]]) -> Select[tuple[object, ...]]:
+        key = table.c.name if criteria.order is TerritoryOrder.NAME else table.c.code
+        stmt = select_records(record, table).where(*where)
+        return _ordered(stmt, key, table.c.code, criteria.descending)
+
+    stmt, params = _page(level, criteria, offset, limit, build)
+    return to_records(record, fetch_rows(connection, stmt, params))
+
+
 def fetch_regions(
     connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
 ) -> list[RegionRecord]:
-    def build(where: list[ColumnElement[bool]]) -> Select[tuple[object, ...]]:
-        key = REGION.c.name if criteria.order is TerritoryOrder.NAME else REGION.c.code
-        stmt = select_records(RegionRecord, REGION).where(*where)
-        return _ordered(stmt, key, REGION.c.code, criteria.descending)
-
-    stmt, params = _page("region", criteria, offset, limit, build)
-    return to_records(RegionRecord, fetch_rows(connection, stmt, params))
+    return _fetch_coded(connection, "region", RegionRecord, criteria, offset, limit)
 
 
 def count_regions(connection: Connection, criteria: TerritoryCriteria) -> int:
@@ -192,13 +208,7 @@ def count_regions(connection: Connection, criteria: TerritoryCriteria) -> int:
 def fetch_districts(
     connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
 ) -> list[DistrictRecord]:
-    def build(where: list[ColumnElement[bool]]) -> Select[tuple[object, ...]]:
-        key = DISTRICT.c.name if criteria.order is TerritoryOrder.NAME else DISTRICT.c.code
-        stmt = select_records(DistrictRecord, DISTRICT).where(*where)
-        return _ordered(stmt, key, DISTRICT.c.code, criteria.descending)
-
-    stmt, params = _page("district", criteria, offset, limit, build)
-    return to_records(DistrictRecord, fetch_rows(connection, stmt, params))
+    return _fetch_coded(connection, "district", DistrictRecord, criteria, offset, limit)
 
 
 def count_districts(connection: Connection, criteria: TerritoryCriteria) -> int:

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, event, select, text
+from sqlalchemy import Connection, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -731,6 +731,17 @@ def built_graph(
 @pytest.fixture
 def fixture_graph(built_graph: BuiltGraph) -> FixtureGraph:
     return built_graph.graph
+
+
+@pytest.fixture
+def connection(built_graph: BuiltGraph) -> Iterator[Connection]:
+    """A connection to the fixture graph's database, for data-layer tests."""
+    engine = create_hub_engine(built_graph.url)
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 class Api:

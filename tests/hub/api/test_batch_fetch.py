@@ -6,10 +6,8 @@ IN elsewhere; composite keys with a tuple IN. Every shape must find the same rec
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import pytest
 from sqlalchemy import Connection, select
 
 from hub.api.activities import data as activities
@@ -17,20 +15,9 @@ from hub.api.batch_fetch import fetch_by_keys, fetch_groups
 from hub.api.people import data as people
 from hub.api.provenance import data as provenance
 from hub.api.records import select_records, to_records
-from hub.graph.database import create_hub_engine
 
 if TYPE_CHECKING:
-    from conftest import BuiltGraph
-
-
-@pytest.fixture
-def connection(built_graph: BuiltGraph) -> Iterator[Connection]:
-    engine = create_hub_engine(built_graph.url)
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
+    pass
 
 
 def test_persons_by_id_one_at_a_time_and_all_at_once(connection: Connection) -> None:

@@ -8,7 +8,6 @@ processed values (timestamps, numbers, JSON) included.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -21,7 +20,6 @@ from hub.api.people import data as people
 from hub.api.provenance import data as provenance
 from hub.api.records import select_records
 from hub.api.territory import bundles
-from hub.graph.database import create_hub_engine
 
 if TYPE_CHECKING:
     from conftest import Api, BuiltGraph, FixtureGraph
@@ -83,16 +81,6 @@ def test_queries_answer_the_same_on_the_driver_and_the_regular_way(
     direct = api.data(query)
     assert direct == _listening(api, query)
     assert direct == api.data(query)  # the kept plan, used a second time
-
-
-@pytest.fixture
-def connection(built_graph: BuiltGraph) -> Iterator[Connection]:
-    engine = create_hub_engine(built_graph.url)
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
 
 
 def _statements(connection: Connection) -> list[tuple[Any, dict[str, Any]]]:
