@@ -4,7 +4,8 @@
     uv run python benchmarks/bench_connectors.py --world path/to/world [--tax-url URL ...]
 
 `--world DIR` reads every file source from `DIR/<source>/` (registry, survey, employment,
-land, appeals), the layout of a delivery folder per source. `--generate N` first writes N
+land, appeals), the layout of a delivery folder per source; `--only land,survey` measures just
+those. `--generate N` first writes N
 records per file source in the contract formats (about 1 % of them corrupt, so the reject path
 is measured too) into a temporary folder. The HTTP connectors run against `--tax-url` /
 `--bank-url` (credentials from HUB_TAX_API_TOKEN / HUB_BANK_API_KEY), with `--api-sandbox N`
@@ -455,9 +456,8 @@ def _api_jobs(
 def _jobs(args: argparse.Namespace, world: Path | None, sandbox: str | None) -> list[Any]:
     jobs: list[tuple[str, str, dict[str, Any]]] = []
     if world is not None:
-        jobs += [
-            (s, "file", {"folder": str(world / s)}) for s in FILE_CONNECTORS if (world / s).is_dir()
-        ]
+        chosen = [s for s in FILE_CONNECTORS if args.only is None or s in args.only]
+        jobs += [(s, "file", {"folder": str(world / s)}) for s in chosen if (world / s).is_dir()]
     if args.tax_url:
         jobs += _api_jobs("tax", args.tax_url, os.environ.get("HUB_TAX_API_TOKEN"), args.passes)
     if args.bank_url:
@@ -485,6 +485,14 @@ def _load_average() -> str:
     return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
+def _source_names(text: str) -> frozenset[str]:
+    names = frozenset(name.strip() for name in text.split(",") if name.strip())
+    unknown = sorted(names - FILE_CONNECTORS.keys())
+    if unknown:
+        raise argparse.ArgumentTypeError(f"not a file source: {', '.join(unknown)}")
+    return names
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--world", type=Path, help="a folder with one sub-folder per file source")
@@ -503,6 +511,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="walk each API N times in its measuring process (steadier figures for small "
         "worlds; the ceiling walks as often)",
+    )
+    parser.add_argument(
+        "--only",
+        type=_source_names,
+        metavar="SOURCES",
+        help="measure only these file sources of the world, comma-separated (land,survey)",
     )
     parser.add_argument(
         "--api-sandbox",
