@@ -5,16 +5,17 @@
 
 `--world DIR` reads every file source from `DIR/<source>/` (registry, survey, employment,
 land, appeals), the layout of a delivery folder per source; `--only land,survey` measures just
-those. `--generate N` first writes N records per file source in the contract formats (about
-1 % of them corrupt, so the reject path is measured too) into a temporary folder. The HTTP connectors run against `--tax-url` /
-`--bank-url` (credentials from HUB_TAX_API_TOKEN / HUB_BANK_API_KEY), with `--api-sandbox N`
-against `sandbox serve` in a process of its own (so that server and client do not share a
-GIL) serving N items per API, or with `--api-mock N` against an in-process
-`httpx.MockTransport` serving N items (parsing and paging cost only). Against a real server
-each API gets a second row, `<api> server`: the same pages fetched by the same kind of client
-and not decoded, the server's own ceiling for one client, to compare the connector with (both
-clocks start once the client is set up). `--passes N` walks each API N times in its process,
-for steadier figures when a world's APIs serve only some tens of thousands of items.
+those. `--generate N` first writes N records per file source in the contract formats (about 1
+% of them corrupt, so the reject path is measured too) into a temporary folder. The HTTP
+connectors run against `--tax-url` / `--bank-url` (credentials from HUB_TAX_API_TOKEN /
+HUB_BANK_API_KEY), with `--api-sandbox N` against `sandbox serve` in a process of its own (so
+that server and client do not share a GIL) serving N items per API, or with `--api-mock N`
+against an in-process `httpx.MockTransport` serving N items (parsing and paging cost only).
+Against a real server each API gets a second row, `<api> server`: the same pages fetched by
+the same kind of client and not decoded, the server's own ceiling for one client, to compare
+the connector with (both clocks start once the client is set up). `--passes N` walks each API
+N times in its process, for steadier figures when a world's APIs serve only some tens of
+thousands of items.
 
 Each source runs in a fresh process so that its peak RSS is its own. Besides wall-clock
 records/s the table shows the process's CPU seconds and records per CPU second, which move
