@@ -24,8 +24,12 @@ import orjson
 from connectors.fields import FieldError
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery, R
 from connectors.outcomes import DeliveryStats, Reject
+from connectors.record_init import slot_builder
 from connectors.records import Origin
 from connectors.text_lines import TextLine, text_line
+
+# One origin per line: made by plain slot stores (the same Origin as `Origin(name, number)`).
+_new_origin: Callable[[str, int, str | None], Origin] = slot_builder(Origin)
 
 
 def _json_problem(line: TextLine, exc: orjson.JSONDecodeError) -> str:
@@ -68,11 +72,12 @@ class JsonLinesConnector(FileConnector[R]):
     def parse(self, delivery: FileDelivery, stats: DeliveryStats) -> Iterator[R | Reject]:
         empty = True
         name, build, loads, typed = delivery.name, self.build, orjson.loads, self.typed_lines
+        new_origin = _new_origin
         with delivery.path.open("rb") as binary:
             for number, raw in enumerate(binary, start=1):
                 if typed is not None:
                     try:
-                        fast = typed.build(typed.decode(raw), Origin(name, number))
+                        fast = typed.build(typed.decode(raw), new_origin(name, number, None))
                     except (msgspec.MsgspecError, UnicodeDecodeError):
                         fast = None
                     if fast is not None:

@@ -11,12 +11,14 @@ outcome of every line is the same as without this fast path.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 import msgspec
 
+from connectors.record_init import slot_builder
 from connectors.records import Origin, SurveyHousehold, SurveyMember
 from connectors.vocabulary import Need, Notebook, Occupation, Relation, Sex
 
@@ -56,6 +58,10 @@ class HouseholdLine(msgspec.Struct, gc=False):
 
 
 DECODER = msgspec.json.Decoder(HouseholdLine)
+# About 4.4 members and one household per line: built by plain slot stores, about three
+# times cheaper than the frozen classes' own constructors (the same records).
+_new_member: Callable[..., SurveyMember] = slot_builder(SurveyMember)
+_new_household: Callable[..., SurveyHousehold] = slot_builder(SurveyHousehold)
 
 
 def _text(value: str | int | None) -> str | None:
@@ -81,7 +87,7 @@ def household_record(line: HouseholdLine, origin: Origin) -> SurveyHousehold | N
             return None
         numbers.add(number)
         members.append(
-            SurveyMember(
+            _new_member(
                 survey_id,
                 number,
                 name,
@@ -94,7 +100,7 @@ def household_record(line: HouseholdLine, origin: Origin) -> SurveyHousehold | N
             )
         )
     address, plot, needs = line.address, line.plot_sotix, line.needs
-    return SurveyHousehold(
+    return _new_household(
         survey_id,
         mahalla,
         assistant,
