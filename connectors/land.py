@@ -13,7 +13,7 @@ and `vanished_leases(previous, current)` lists the lease ids no longer present.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from itertools import islice
 from typing import BinaryIO, ClassVar
@@ -29,6 +29,7 @@ from connectors.fields import (
 )
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery
 from connectors.outcomes import DeliveryStats, Reject
+from connectors.record_init import slot_builder
 from connectors.records import LeaseRecord, Origin
 from connectors.safe_xml import ElementScanner, ExpatError, UnsafeXmlError, is_empty_document
 from connectors.vocabulary import LandPurpose, LeaseStatus, LesseeKind, lookup_table
@@ -46,6 +47,10 @@ _RAW_LIMIT = 2000
 # them the cyclic GC finds alive, the fewer it promotes and the rarer its full collections
 # (16 KiB reads parse about 15 % faster than 64 KiB ones in a paired comparison).
 _CHUNK = 1 << 14
+# One lease and one origin per `<Lease>`, made by plain slot stores: the same records as the
+# classes' own constructors make, about three times cheaper.
+_new_lease: Callable[..., LeaseRecord] = slot_builder(LeaseRecord)
+_new_origin: Callable[[str, int, str | None], Origin] = slot_builder(Origin)
 
 Attributes = dict[str, str]
 
@@ -66,7 +71,7 @@ def _lease(lease: Attributes, children: dict[str, Attributes], origin: Origin) -
         parcel, lessee, term = children["Parcel"], children["Lessee"], children["Term"]
         lease_id, end = lease["id"].strip(), term["end"]
         ends_on = _DATES[end] if end else None
-        record = LeaseRecord(
+        record = _new_lease(
             lease_id,
             lease["contract"].strip() or None,
             STATUSES[lease["status"]],
@@ -181,9 +186,9 @@ class LandConnector(FileConnector[LeaseRecord]):
         self, delivery: FileDelivery, scanner: ElementScanner
     ) -> Iterator[LeaseRecord | Reject]:
         """The leases completed by the last `feed`, then releases them."""
-        name = delivery.name
+        name, new_origin = delivery.name, _new_origin
         for ordinal, lease, children, start, end in scanner.completed:
-            origin = Origin(name, ordinal)
+            origin = new_origin(name, ordinal, None)
             try:
                 yield _lease(lease, children, origin)
             except FieldError as exc:
