@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -70,6 +70,27 @@ def _text(value: str | int | None) -> str | None:
     return None if value is None else str(value)
 
 
+# `plot_sotix` repeats a few values: their Decimals by delivered number, integers and floats
+# apart (2 and 2.0 are equal keys but different Decimals). A float zero is never kept: 0.0 and
+# -0.0 are equal keys too, and their Decimals differ in sign.
+_INT_PLOTS: dict[int, Decimal] = {}
+_FLOAT_PLOTS: dict[float, Decimal] = {}
+_PLOTS_LIMIT = 4096
+
+
+def _plot(value: int | float) -> Decimal:
+    """`Decimal(repr(value))`, from a cache of the values seen."""
+    cache: dict[Any, Decimal] = _INT_PLOTS if type(value) is int else _FLOAT_PLOTS
+    found = cache.get(value)
+    if found is None:
+        found = Decimal(repr(value))
+        if value:
+            if len(cache) >= _PLOTS_LIMIT:
+                cache.clear()
+            cache[value] = found
+    return found
+
+
 def household_record(line: HouseholdLine, origin: Origin) -> SurveyHousehold | None:
     """The record of a decoded line, or None when a rule needs the general path's reason."""
     survey_id, mahalla, assistant = (
@@ -100,18 +121,34 @@ def household_record(line: HouseholdLine, origin: Origin) -> SurveyHousehold | N
             )
         )
     address, plot, needs = line.address, line.plot_sotix, line.needs
+    if address is None:
+        street = house = apartment = None
+    else:
+        street, house, apartment = address.street, address.house, address.apartment
+        street = None if street is None else street.strip() or None
+        house = house.strip() or None if type(house) is str else _text(house)
+        apartment = apartment.strip() or None if type(apartment) is str else _text(apartment)
+    if needs is None:
+        distinct: tuple[Need, ...] = ()
+    elif len(needs) == 2:
+        # Members of one enum are equal only to themselves, so `is` decides as
+        # `dict.fromkeys` does, without hashing.
+        first, second = needs
+        distinct = (first,) if first is second else (first, second)
+    else:
+        distinct = tuple(dict.fromkeys(needs))
     return _new_household(
         survey_id,
         mahalla,
         assistant,
         line.surveyed_on,
-        None if address is None else _text(address.street),
-        None if address is None else _text(address.house),
-        None if address is None else _text(address.apartment),
+        street,
+        house,
+        apartment,
         line.category,
         line.monthly_income_uzs,
-        None if plot is None else Decimal(repr(plot)),
-        () if needs is None else tuple(dict.fromkeys(needs)),
+        None if plot is None else _plot(plot),
+        distinct,
         tuple(members),
         origin,
     )

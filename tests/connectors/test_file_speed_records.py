@@ -6,12 +6,15 @@ frozen), on good and odd deliveries alike.
 from __future__ import annotations
 
 import dataclasses
+import json
 import pickle
+from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
+from connectors.json_lines import TypedLines
 from connectors.land import LandConnector
 from connectors.outcomes import Reject
 from connectors.records import Origin
@@ -99,3 +102,57 @@ def test_survey_records_are_the_constructors_records(tmp_path: Path, kit: Kit) -
         if not isinstance(item, Reject):
             _assert_as_constructed(item)
             assert type(item.origin) is Origin and item.origin.page is None
+
+
+class _GeneralSurveyConnector(SurveyConnector):
+    typed_lines: ClassVar[TypedLines[Any] | None] = None
+
+
+# Equal numbers with different Decimals (2 and 2.0, 0.0 and -0.0) in both orders, repeats
+# (the second read of a value comes from the cache), and values around the edges of 64 bits.
+PLOTS: list[Any] = [2, 2.0, 2, -0.0, 0.0, -0.0, 0, 0.0, 4.5, 4.5, 1e16, 10**18, -3, -3.0, 0.1]
+NEEDS: list[Any] = [
+    None,
+    [],
+    ["job"],
+    ["job", "job"],
+    ["job", "loan"],
+    ["loan", "job"],
+    ["job", "loan", "job"],
+    ["loan", "loan", "loan"],
+    ["job", "money"],
+]
+ADDRESSES: list[Any] = [
+    None,
+    {},
+    {"street": None, "house": 12, "apartment": 0},
+    {"street": "  Navoiy  ", "house": " 12 ", "apartment": ""},
+    {"street": "", "house": "", "apartment": "  "},
+    {"street": "x", "house": -7, "apartment": "4a"},
+    {"street": 5},
+]
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_survey_cached_numbers_needs_and_addresses_match_the_general_path(
+    tmp_path: Path, kit: Kit, reverse: bool
+) -> None:
+    items = [kit.survey_item(n, plot_sotix=plot) for n, plot in enumerate(PLOTS)]
+    items += [kit.survey_item(100 + n, needs=needs) for n, needs in enumerate(NEEDS)]
+    items += [kit.survey_item(200 + n, address=a) for n, a in enumerate(ADDRESSES)]
+    if reverse:
+        items.reverse()
+    data = b"".join(json.dumps(item).encode() + b"\n" for item in items)
+    (tmp_path / "survey_1.jsonl").write_bytes(data)
+    fast = SurveyConnector(tmp_path).read_delivery(tmp_path / "survey_1.jsonl")
+    general = _GeneralSurveyConnector(tmp_path).read_delivery(tmp_path / "survey_1.jsonl")
+    fast_items, general_items = list(fast), list(general)
+    assert [repr(item) for item in fast_items] == [repr(item) for item in general_items]
+    assert fast_items == general_items
+    assert fast.stats == general.stats
+    for item in fast_items:
+        if not isinstance(item, Reject):
+            _assert_as_constructed(item)
+    plots = [item.plot_sotix for item in fast_items[: len(PLOTS)] if not isinstance(item, Reject)]
+    if not reverse:
+        assert [repr(plot) for plot in plots] == [repr(Decimal(repr(plot))) for plot in PLOTS]
