@@ -149,8 +149,17 @@ class ElementScanner:
         return bytes(data[offset:stop]).decode("utf-8", "replace")
 
     def release(self) -> None:
-        """Forget `completed` and the bytes no open element needs any more."""
+        """Forget `completed` and the bytes no open element needs any more.
+
+        With no element of the tag open, the bytes from the last '<' on stay: a start tag
+        cut by the end of the piece is reported only once the next piece completes it, and
+        `raw` then needs its first bytes.
+        """
         self.completed.clear()
-        keep = self._open[0][3] if self._open else self._base + len(self._buffer)
+        if self._open:
+            keep = self._open[0][3]
+        else:
+            cut = self._buffer.rfind(b"<")
+            keep = self._base + (cut if cut >= 0 else len(self._buffer))
         del self._buffer[: keep - self._base]
         self._base = keep

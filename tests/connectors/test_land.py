@@ -186,6 +186,23 @@ def test_reject_raw_is_the_delivered_text_even_across_read_chunks(tmp_path: Path
         assert rejects[0].origin == f"leases_2022-12-01.xml:{position + 1}"
 
 
+@pytest.mark.parametrize("cut", [1, 8, 30, 57])
+def test_reject_raw_is_the_delivered_text_when_a_read_ends_inside_its_start_tag(
+    tmp_path: Path, kit: Kit, cut: int
+) -> None:
+    """A start tag cut by a 16 KiB read is reported once the next read completes it; its
+    first bytes must still be there for `raw` (they were once dropped, leaving raw empty)."""
+    bad = kit.lease_xml(999, area="0,1,2")
+    leases = [kit.lease_xml(n) for n in range(1, 50)]
+    unpadded = kit.leases_bytes([*leases, bad]).index(b'<Lease id="LS-0000999"')
+    pad = (1 << 14) - cut - unpadded
+    data = kit.leases_bytes([*leases, bad]).replace(b"<LeaseExport ", b"<LeaseExport " + b" " * pad)
+    assert data.index(b'<Lease id="LS-0000999"') == (1 << 14) - cut
+    items = _read_land(tmp_path, data)
+    rejects = [x for x in items if isinstance(x, Reject)]
+    assert [(r.raw, r.record_key) for r in rejects] == [(bad, "LS-0000999")]
+
+
 def test_empty_lease_element_is_rejected_with_its_own_text(tmp_path: Path, kit: Kit) -> None:
     empty = '<Lease id="LS-7" contract="a>b" status="active"/>'
     items = _read_land(tmp_path, kit.leases_bytes([empty, kit.lease_xml(8)]))
