@@ -19,7 +19,15 @@ import re
 from collections.abc import Callable
 from xml.parsers import expat
 
-__all__ = ["ElementScanner", "ExpatError", "ScannedElement", "UnsafeXmlError", "is_empty_document"]
+__all__ = [
+    "START_TAG",
+    "ElementScanner",
+    "ExpatError",
+    "ScannedElement",
+    "UnsafeXmlError",
+    "guarded_parser",
+    "is_empty_document",
+]
 
 ExpatError = expat.ExpatError
 
@@ -27,7 +35,7 @@ ScannedElement = tuple[int, dict[str, str], dict[str, dict[str, str]], int, int]
 """(ordinal, attributes, first direct child of each tag name, start byte, end-tag byte)."""
 
 # One start tag, quoted attribute values may contain '>'.
-_START_TAG = re.compile(rb"<[^\"'>]*(?:(?:\"[^\"]*\"|'[^']*')[^\"'>]*)*>")
+START_TAG = re.compile(rb"<[^\"'>]*(?:(?:\"[^\"]*\"|'[^']*')[^\"'>]*)*>")
 _NO_ELEMENTS = expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS]
 
 
@@ -65,6 +73,17 @@ def _refuse_external(
     raise UnsafeXmlError(f"an external entity reference (system id {sysid!r})")
 
 
+def guarded_parser() -> expat.XMLParserType:
+    """An expat parser with the guards above and names in the `uri}local` form; no other
+    handlers (with none, expat only checks that the input is well-formed)."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartDoctypeDeclHandler = _refuse_doctype
+    parser.EntityDeclHandler = _refuse_entity
+    parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
+    parser.ExternalEntityRefHandler = _refuse_external
+    return parser
+
+
 def is_empty_document(error: ExpatError, root: str | None) -> bool:
     """True if `error` says the input had no element at all (an empty file)."""
     return root is None and error.code == _NO_ELEMENTS and error.lineno <= 1
@@ -86,11 +105,7 @@ class ElementScanner:
         self._open: list[tuple[int, dict[str, str], dict[str, dict[str, str]], int]] = []
         self._buffer = bytearray()
         self._base = 0  # offset in the input of the buffer's first byte
-        self._parser = parser = expat.ParserCreate(namespace_separator="}")
-        parser.StartDoctypeDeclHandler = _refuse_doctype
-        parser.EntityDeclHandler = _refuse_entity
-        parser.UnparsedEntityDeclHandler = _refuse_unparsed_entity
-        parser.ExternalEntityRefHandler = _refuse_external
+        self._parser = parser = guarded_parser()
         parser.StartElementHandler, parser.EndElementHandler = self._handlers(tag)
 
     def _handlers(
@@ -140,7 +155,7 @@ class ElementScanner:
     def raw(self, start: int, end: int) -> str:
         """The delivered text of the element from byte `start` to its end tag at `end`."""
         data, offset = self._buffer, start - self._base
-        opening = _START_TAG.match(data, offset)
+        opening = START_TAG.match(data, offset)
         if opening is not None and opening.group().endswith(b"/>"):
             stop = opening.end()  # an empty-element tag: expat reports its end after it
         else:
