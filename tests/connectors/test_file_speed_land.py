@@ -310,3 +310,22 @@ def test_the_fast_path_rebuilds_dicts_as_the_checked_rules_expect() -> None:
     assert land._canonical_lease(values, origin) == land._lease(
         lease, land._canonical_children(values), origin
     )
+
+
+@pytest.mark.parametrize(
+    "character",
+    [
+        b"\xed\xa0\x80",  # a surrogate
+        b"\xef\xbf\xbe",  # not a character
+        b"\xf4\x90\x80\x80",  # beyond U+10FFFF
+        b"\xf0\x9f\x98\x80",  # outside the BMP
+        b"\x7f",
+        b"\xc2\x85",  # NEL, a line end only in XML 1.1
+        b"\xe2\x80\xa8",
+        b"\x0b",
+        b"\x0c",
+    ],
+)
+def test_odd_characters_in_a_value_read_alike(tmp_path: Path, character: bytes) -> None:
+    data = _document([_pretty(1, name="AB"), *_many(100)])
+    _same_both_ways(tmp_path, data.replace(b'name="AB"', b'name="A' + character + b'B"'))
