@@ -5,8 +5,8 @@
 
 `--world DIR` reads every file source from `DIR/<source>/` (registry, survey, employment,
 land, appeals), the layout of a delivery folder per source; `--only land,survey` measures just
-those. `--generate N` first writes N records per file source in the contract formats (about 1
-% of them corrupt, so the reject path is measured too) into a temporary folder. The HTTP
+those. `--generate N` first writes N records per file source in the contract formats
+(about 1 % of them corrupt, so the reject path is measured too) into a temporary folder. The HTTP
 connectors run against `--tax-url` / `--bank-url` (credentials from HUB_TAX_API_TOKEN /
 HUB_BANK_API_KEY), with `--api-sandbox N` against `sandbox serve` in a process of its own (so
 that server and client do not share a GIL) serving N items per API, or with `--api-mock N`
