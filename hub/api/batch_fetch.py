@@ -94,10 +94,7 @@ def keyed(
         params = {"keys": list(keys)}
         shape = connection.dialect.name
         match = _any if shape == "postgresql" else _in
-    cache_key = (name, shape)
-    stmt = _STATEMENTS.get(cache_key)
-    if stmt is None:
-        stmt = _STATEMENTS[cache_key] = build(match)
+    stmt = kept_statement((name, shape), lambda: build(match))
     return stmt, params
 
 

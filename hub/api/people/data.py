@@ -35,7 +35,7 @@ from hub.api.records import (
     table_of,
     to_records,
 )
-from hub.api.territory.codes import mahalla_code_range
+from hub.api.territory.codes import code_range_conditions, code_range_parameters
 from hub.api.vocabulary import OPEN_APPEAL_STATUSES
 from hub.graph.models import (
     Appeal,
@@ -135,9 +135,7 @@ class Territory:
     def parameters(self, into: dict[str, Any]) -> None:
         """Put the values `conditions` binds into `into`: a region or district is a range
         of mahalla codes (`hub.api.territory.codes`)."""
-        for level, prefix in (("region", self.region_code), ("district", self.district_code)):
-            if prefix is not None:
-                into[f"{level}_low"], into[f"{level}_high"] = mahalla_code_range(prefix)
+        code_range_parameters(self.region_code, self.district_code, into)
         if self.mahalla_code is not None:
             into["mahalla_code"] = self.mahalla_code
 
@@ -146,10 +144,7 @@ class Territory:
         column: ColumnElement[str | None], names: Collection[str]
     ) -> list[ColumnElement[bool]]:
         """The conditions on `column` for the parameters `names` that `parameters` set."""
-        where: list[ColumnElement[bool]] = []
-        for level in ("region", "district"):
-            if f"{level}_low" in names:
-                where.append(column.between(bindparam(f"{level}_low"), bindparam(f"{level}_high")))
+        where = code_range_conditions(column, names)
         if "mahalla_code" in names:
             where.append(column == bindparam("mahalla_code"))
         return where

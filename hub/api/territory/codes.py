@@ -5,6 +5,11 @@ PostgreSQL only indexes with a special operator class)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
+
+from sqlalchemy import ColumnElement, bindparam
+
 from hub.api.errors import BadUserInputError
 
 MAHALLA_CODE_LENGTH = 10
@@ -26,3 +31,24 @@ def mahalla_code_range(prefix: str) -> tuple[str, str]:
     """The lowest and highest mahalla codes that start with a region or district `prefix`."""
     pad = MAHALLA_CODE_LENGTH - len(prefix)
     return prefix + "0" * pad, prefix + "9" * pad
+
+
+def code_range_parameters(
+    region_code: str | None, district_code: str | None, into: dict[str, Any]
+) -> None:
+    """Put the bounds of the mahalla codes in a region and in a district (those given)
+    into `into`, as the parameters `code_range_conditions` binds."""
+    for level, prefix in (("region", region_code), ("district", district_code)):
+        if prefix is not None:
+            into[f"{level}_low"], into[f"{level}_high"] = mahalla_code_range(prefix)
+
+
+def code_range_conditions(
+    column: ColumnElement[Any], names: Collection[str]
+) -> list[ColumnElement[bool]]:
+    """`column` (a mahalla code) within each range whose parameters are among `names`."""
+    return [
+        column.between(bindparam(f"{level}_low"), bindparam(f"{level}_high"))
+        for level in ("region", "district")
+        if f"{level}_low" in names
+    ]

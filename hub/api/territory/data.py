@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, fu
 from hub.api.batch_fetch import Match, kept_statement, keyed
 from hub.api.driver_rows import fetch_rows
 from hub.api.records import select_records, table_of, to_records
-from hub.api.territory.codes import mahalla_code_range
+from hub.api.territory.codes import code_range_conditions, code_range_parameters
 from hub.graph.models import Assistant, District, Mahalla, MahallaIndicators, Region
 
 REGION = table_of(Region)
@@ -94,9 +94,7 @@ def _parameters(criteria: TerritoryCriteria, level: str) -> dict[str, Any]:
     params: dict[str, Any] = {}
     region, district = criteria.region_code, criteria.district_code
     if level == "mahalla":  # a region or district is a range of mahalla codes
-        for name, prefix in (("region", region), ("district", district)):
-            if prefix is not None:
-                params[f"{name}_low"], params[f"{name}_high"] = mahalla_code_range(prefix)
+        code_range_parameters(region, district, params)
     else:
         if region is not None:
             params["region_code"] = region
@@ -112,11 +110,7 @@ def _where(level: str, names: Collection[str]) -> list[ColumnElement[bool]]:
     table = _TABLES[level]
     where: list[ColumnElement[bool]] = []
     if level == "mahalla":
-        for name in ("region", "district"):
-            if f"{name}_low" in names:
-                where.append(
-                    MAHALLA.c.code.between(bindparam(f"{name}_low"), bindparam(f"{name}_high"))
-                )
+        where += code_range_conditions(MAHALLA.c.code, names)
     elif level == "region":
         if "region_code" in names:
             where.append(REGION.c.code == bindparam("region_code"))
