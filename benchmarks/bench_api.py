@@ -38,7 +38,8 @@ from typing import Any
 
 import httpx
 import orjson
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -179,36 +180,34 @@ def _programmes(loans: dict[str, Any] | None) -> list[dict[str, Any]]:
     ]
 
 
-def _floor_person(engine: Engine, pinfl: str) -> dict[str, Any] | None:
-    with engine.connect() as connection:
-        row = connection.execute(_PERSON_SQL, {"pinfl": pinfl}).first()
-        if row is None:
-            return None
-        person: dict[str, Any] = {
-            "hubId": row[1],
-            "pinfl": row[2],
-            "fullName": row[3],
-            "birthOn": row[4],
-            "sex": row[5],
-            "occupation": row[6],
-            "household": {
-                "hubId": row[7],
-                "assessedCategory": row[8],
-                "computedCategory": row[9],
-                "monthlyIncome": row[10],
-                "needs": row[11],
-            },
-            "mahalla": {"code": row[12], "name": row[13]},
-        }
-        for name, (sql, keys) in _PERSON_LISTS.items():
-            rows = connection.execute(text(sql), {"id": row[0]})
-            person[name] = [dict(zip(keys, r, strict=True)) for r in rows]
-        return person
+def _floor_person(connection: Connection, pinfl: str) -> dict[str, Any] | None:
+    row = connection.execute(_PERSON_SQL, {"pinfl": pinfl}).first()
+    if row is None:
+        return None
+    person: dict[str, Any] = {
+        "hubId": row[1],
+        "pinfl": row[2],
+        "fullName": row[3],
+        "birthOn": row[4],
+        "sex": row[5],
+        "occupation": row[6],
+        "household": {
+            "hubId": row[7],
+            "assessedCategory": row[8],
+            "computedCategory": row[9],
+            "monthlyIncome": row[10],
+            "needs": row[11],
+        },
+        "mahalla": {"code": row[12], "name": row[13]},
+    }
+    for name, (sql, keys) in _PERSON_LISTS.items():
+        rows = connection.execute(text(sql), {"id": row[0]})
+        person[name] = [dict(zip(keys, r, strict=True)) for r in rows]
+    return person
 
 
-def _floor_dashboard(engine: Engine, code: str) -> dict[str, Any] | None:
-    with engine.connect() as connection:
-        r = connection.execute(_DASHBOARD_SQL, {"code": code}).first()
+def _floor_dashboard(connection: Connection, code: str) -> dict[str, Any] | None:
+    r = connection.execute(_DASHBOARD_SQL, {"code": code}).first()
     if r is None:
         return None
     return {
@@ -241,9 +240,8 @@ def _floor_dashboard(engine: Engine, code: str) -> dict[str, Any] | None:
     }
 
 
-def _floor_page(engine: Engine, code: str) -> list[dict[str, Any]]:
-    with engine.connect() as connection:
-        rows = connection.execute(_PAGE_SQL, {"code": code}).all()
+def _floor_page(connection: Connection, code: str) -> list[dict[str, Any]]:
+    rows = connection.execute(_PAGE_SQL, {"code": code}).all()
     return [
         {
             "hubId": r[0],
@@ -256,9 +254,8 @@ def _floor_page(engine: Engine, code: str) -> list[dict[str, Any]]:
     ]
 
 
-def _floor_district(engine: Engine, code: str) -> list[dict[str, Any]]:
-    with engine.connect() as connection:
-        rows = connection.execute(_DISTRICT_SQL, {"code": code}).all()
+def _floor_district(connection: Connection, code: str) -> list[dict[str, Any]]:
+    rows = connection.execute(_DISTRICT_SQL, {"code": code}).all()
     return [
         {
             "code": r[0],
@@ -276,7 +273,7 @@ def _floor_district(engine: Engine, code: str) -> list[dict[str, Any]]:
     ]
 
 
-FLOORS: dict[str, tuple[str, Callable[[Engine, str], Any]]] = {
+FLOORS: dict[str, tuple[str, Callable[[Connection, str], Any]]] = {
     "person": ("pinfl", _floor_person),
     "dashboard": ("code", _floor_dashboard),
     "page100": ("code", _floor_page),
@@ -296,11 +293,23 @@ def create_bench_app() -> Starlette:
     from hub.api.app import create_app
 
     app = create_app()
-    engine: Engine = app.state.engine
+    engine: Engine | AsyncEngine = app.state.engine
 
-    def endpoint(fetch: Callable[[Engine, str], Any]) -> Callable[[Request], Any]:
+    def endpoint(fetch: Callable[[Connection, str], Any]) -> Callable[[Request], Any]:
+        # The floor reads as the API does: awaited on the loop with PostgreSQL's asyncio
+        # engine, in the thread pool with a synchronous one.
+        def fetch_sync(key: str) -> Any:
+            assert isinstance(engine, Engine)
+            with engine.connect() as connection:
+                return fetch(connection, key)
+
         async def handle(request: Request) -> Response:
-            data = await run_in_threadpool(fetch, engine, request.query_params["key"])
+            key = request.query_params["key"]
+            if isinstance(engine, AsyncEngine):
+                async with engine.connect() as connection:
+                    data = await connection.run_sync(fetch, key)
+            else:
+                data = await run_in_threadpool(fetch_sync, key)
             body = orjson.dumps({"data": data}, default=_json_default)
             return Response(body, media_type="application/json")
 

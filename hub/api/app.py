@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -24,18 +25,22 @@ from hub.api.schema import SCHEMA
 from hub.api.settings import ApiSettings, load_api_settings
 from hub.api.view import HubGraphQL
 from hub.config import HubSettings, load_settings
-from hub.graph.database import create_hub_engine
+from hub.graph.database import create_hub_async_engine, create_hub_engine
 
 logger = logging.getLogger("hub.api")
 
 
-def _engine(settings: HubSettings, api: ApiSettings) -> Engine:
+def _engine(settings: HubSettings, api: ApiSettings) -> Engine | AsyncEngine:
+    """The engine requests read with: on PostgreSQL an asyncio engine, so a request runs on
+    the server's event loop and its statements are awaited (no thread hop, see
+    `hub.api.request_database`); on SQLite, whose driver has no asynchronous mode, a
+    synchronous one, each request running in a worker thread."""
     if settings.is_sqlite:
         return create_hub_engine(settings.database_url)
     # The API only reads, one statement at a time, at READ COMMITTED: a transaction around
     # a request would give it no stronger view of the data, only two more round trips
     # (BEGIN before the first statement, ROLLBACK when the connection is returned).
-    return create_hub_engine(
+    return create_hub_async_engine(
         settings.database_url,
         pool_size=api.pool_size,
         max_overflow=api.max_overflow,
@@ -46,6 +51,15 @@ def _engine(settings: HubSettings, api: ApiSettings) -> Engine:
 def _ping(engine: Engine) -> None:
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
+
+
+async def ping(engine: Engine | AsyncEngine) -> None:
+    """One trivial statement on `engine`; raises SQLAlchemyError when it cannot."""
+    if isinstance(engine, AsyncEngine):
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    else:
+        await run_in_threadpool(_ping, engine)
 
 
 # The youngest generation's threshold: a page of 100 persons allocates tens of thousands
@@ -73,7 +87,8 @@ def create_app(
 ) -> Starlette:
     """Build the API for the graph at `settings.database_url` (default: the environment).
 
-    The engine is `app.state.engine`; it is disposed when the application shuts down.
+    The engine is `app.state.engine` (an `AsyncEngine` on PostgreSQL, see `_engine`); it is
+    disposed when the application shuts down.
     """
     settings = settings or load_settings()
     api = api_settings or load_api_settings()
@@ -82,7 +97,7 @@ def create_app(
 
     async def healthz(request: Request) -> JSONResponse:
         try:
-            await run_in_threadpool(_ping, engine)
+            await ping(engine)
         except SQLAlchemyError as exc:
             logger.error("Health check failed: the graph database is unreachable: %s", exc)
             return JSONResponse({"status": "unavailable"}, status_code=503)
@@ -93,7 +108,10 @@ def create_app(
         if api.tune_gc:
             tune_garbage_collector()
         yield
-        engine.dispose()
+        if isinstance(engine, AsyncEngine):
+            await engine.dispose()
+        else:
+            engine.dispose()
 
     app = Starlette(
         routes=[

@@ -12,7 +12,8 @@ produces: the SQL text in the driver's parameter style, the bind processors and 
 processors of its columns. Then each execution is one driver call: the parameters are
 completed and processed as `construct_params` and the bind processors make them, the
 statement runs on a cursor of the same DBAPI connection (the request's, in its
-transaction if it has one), and each row's values go through the columns' result
+transaction if it has one; with an asyncio engine, psycopg's async cursor, awaited from the
+greenlet SQLAlchemy runs the data layer in), and each row's values go through the columns' result
 processors (the graph's `UtcDateTime`, say), so rows equal `connection.execute(...).all()`
 value for value (`tests/hub/api/test_driver_rows.py` compares both on PostgreSQL).
 
@@ -30,8 +31,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
+import psycopg
 from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
+from sqlalchemy.util import await_only
 
 Processor = Callable[[Any], Any]
 RowConverter = Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]
@@ -121,10 +124,24 @@ def fetch_rows(
     if not plan.direct:
         return connection.execute(stmt, params).all()
     values = plan.parameters(params)
+    rows: list[tuple[Any, ...]]
     driver_connection: Any = connection.connection.driver_connection
+    if isinstance(driver_connection, psycopg.AsyncConnection):
+        # An asyncio engine: this runs in its greenlet (`AsyncConnection.run_sync`), which
+        # awaits each driver call on the request's loop.
+        async_cursor = driver_connection.cursor()
+        try:
+            await_only(async_cursor.execute(plan.sql, values))
+            rows = await_only(async_cursor.fetchall())
+            convert = plan.convert
+            if convert is False:
+                convert = plan.converter(async_cursor.description)
+        finally:
+            await_only(async_cursor.close())
+        return rows if convert is None else convert(rows)
     with driver_connection.cursor() as cursor:
         cursor.execute(plan.sql, values)
-        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        rows = cursor.fetchall()
         convert = plan.convert
         if convert is False:
             convert = plan.converter(cursor.description)

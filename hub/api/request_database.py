@@ -6,9 +6,18 @@ data-layer call; one drainer at a time takes everything queued and runs it, in o
 request's statements never overlap on its one connection, and the DataLoaders dispatched
 in one tick of the loop (a person's eleven relations, say) run as one batch.
 
-The calls run inline, blocking the loop they are awaited on: the schema executes each
-operation on a private loop in a worker thread (`hub.api.operation_thread`), so that loop
-serves this request alone and the server's loop is never blocked.
+How a batch runs depends on the engine:
+
+- an `AsyncEngine` (PostgreSQL, psycopg's async mode): the batch runs in one greenlet by
+  `AsyncConnection.run_sync`, the data layer's synchronous code unchanged, each statement
+  awaited on the server's loop. The operation runs on that loop (`awaits_statements`), so
+  a request costs no thread hop: handing an operation to a worker thread and back cost
+  about 0.15 ms of CPU, and as much again in cold caches when the thread ran on the other
+  core, against some 0.05 ms more per statement for the awaiting;
+- an `Engine` (SQLite, whose driver has no asynchronous mode): the calls run inline,
+  blocking the loop they are awaited on; the schema executes such an operation on a
+  private loop in a worker thread (`hub.api.operation_thread`), so that loop serves this
+  request alone and the server's loop is never blocked.
 
 The data layer runs Core statements only, so it is handed a plain `Connection`, not an ORM
 `Session` (whose bookkeeping per statement cost more CPU than building and executing the
@@ -26,6 +35,7 @@ from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -48,8 +58,10 @@ def _run_all(calls: list[Call]) -> list[Outcome]:
 class RequestDatabase:
     """The request's connection, handed to data-layer functions one call at a time."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine | AsyncEngine) -> None:
         self._engine = engine
+        self._async_engine = engine if isinstance(engine, AsyncEngine) else None
+        self._async_connection: AsyncConnection | None = None
         self._connection: Connection | None = None
         self._queue: list[tuple[Call, asyncio.Future[Any]]] = []
         self._drainer: asyncio.Task[None] | None = None
@@ -64,11 +76,30 @@ class RequestDatabase:
             self._drainer = asyncio.create_task(self._drain())
         return await future
 
+    @property
+    def awaits_statements(self) -> bool:
+        """Whether statements are awaited (an asyncio engine), so that running the
+        operation on the server's loop never blocks it."""
+        return self._async_engine is not None
+
     def _call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         connection = self._connection
         if connection is None:
+            assert isinstance(self._engine, Engine)
             connection = self._connection = self._engine.connect()
         return fn(connection, *args, **kwargs)
+
+    async def _run_batch(self, calls: list[Call]) -> list[Outcome]:
+        if self._async_engine is None:
+            return _run_all(calls)
+        if self._async_connection is None:
+            self._async_connection = await self._async_engine.connect()
+        return await self._async_connection.run_sync(self._run_in_greenlet, calls)
+
+    def _run_in_greenlet(self, connection: Connection, calls: list[Call]) -> list[Outcome]:
+        # `connection` is the async connection's synchronous face, the same every batch.
+        self._connection = connection
+        return _run_all(calls)
 
     async def _drain(self) -> None:
         try:
@@ -76,7 +107,10 @@ class RequestDatabase:
                 # One more tick lets the other loaders dispatched in this one join the trip.
                 await asyncio.sleep(0)
                 batch, self._queue = self._queue, []
-                outcomes = _run_all([call for call, _ in batch])
+                try:
+                    outcomes = await self._run_batch([call for call, _ in batch])
+                except Exception as exc:  # noqa: BLE001 - no connection: every call failed
+                    outcomes = [(False, exc)] * len(batch)
                 for (_, future), (ok, value) in zip(batch, outcomes, strict=True):
                     if future.cancelled():
                         continue
@@ -92,5 +126,8 @@ class RequestDatabase:
         while self._drainer is not None:
             await asyncio.wait({self._drainer})
         connection, self._connection = self._connection, None
-        if connection is not None:
+        async_connection, self._async_connection = self._async_connection, None
+        if async_connection is not None:
+            await async_connection.close()
+        elif connection is not None:
             connection.close()

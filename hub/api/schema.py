@@ -78,7 +78,8 @@ class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery):
 
 class HubSchema(strawberry.Schema):
     """The schema, logging errors our way (see `hub.api.error_reporting`), executing each
-    operation in one worker thread (see `hub.api.operation_thread`)."""
+    operation on the server's loop when its database awaits statements (PostgreSQL), else
+    in one worker thread (SQLite, see `hub.api.operation_thread`)."""
 
     async def execute(
         self,
@@ -104,10 +105,12 @@ class HubSchema(strawberry.Schema):
                     operation_extensions,
                 )
             finally:
-                # Returned to the pool from this thread: closing rolls back, a round trip.
+                # Returned to the pool from where it ran (the worker thread, if any).
                 if isinstance(context_value, Context):
                     await context_value.db.close()
 
+        if isinstance(context_value, Context) and context_value.db.awaits_statements:
+            return await operation()  # statements are awaited: nothing blocks the loop
         return await run_in_worker(operation)
 
     def process_errors(

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from cross_web import HTTPException
 from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -32,7 +33,7 @@ from hub.api.request_database import RequestDatabase
 class HubGraphQL(GraphQL[Context, None]):
     """strawberry's ASGI view with the hub's context, connection lifecycle and JSON encoder."""
 
-    def __init__(self, schema: BaseSchema, engine: Engine, *, graphiql: bool) -> None:
+    def __init__(self, schema: BaseSchema, engine: Engine | AsyncEngine, *, graphiql: bool) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,

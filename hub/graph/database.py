@@ -16,6 +16,7 @@ from alembic.config import Config
 from psycopg.types.json import set_json_loads
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -37,8 +38,23 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 def _configure_postgresql(dbapi_connection: Any, _record: Any) -> None:
     # JSON columns (indicator breakdowns, needs) are decoded with orjson: the standard
     # library's decoder cost several microseconds per value on every statistics read.
-    if isinstance(dbapi_connection, psycopg.Connection):
-        set_json_loads(orjson.loads, dbapi_connection)
+    # An asyncio engine's DBAPI connection is SQLAlchemy's adapter around psycopg's.
+    connection = getattr(dbapi_connection, "_connection", dbapi_connection)
+    if isinstance(connection, psycopg.Connection | psycopg.AsyncConnection):
+        set_json_loads(orjson.loads, connection)
+
+
+def _server_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`kwargs` for a server database's engine: pre-ping, and sessions in UTC."""
+    kwargs.setdefault("pool_pre_ping", True)
+    # Sessions in UTC: timestamps then arrive already in UTC (`UtcDateTime` passes them on
+    # instead of converting each one), and server-side date arithmetic is the same for
+    # every connection whatever the server's own time zone.
+    connect_args = dict(kwargs.pop("connect_args", None) or {})
+    options = connect_args.get("options", "")
+    if "TimeZone" not in options:
+        connect_args["options"] = f"{options} -c TimeZone=UTC".strip()
+    return {**kwargs, "connect_args": connect_args}
 
 
 def create_hub_engine(url: str, **kwargs: Any) -> Engine:
@@ -51,17 +67,20 @@ def create_hub_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _configure_sqlite)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    # Sessions in UTC: timestamps then arrive already in UTC (`UtcDateTime` passes them on
-    # instead of converting each one), and server-side date arithmetic is the same for
-    # every connection whatever the server's own time zone.
-    connect_args = dict(kwargs.pop("connect_args", None) or {})
-    options = connect_args.get("options", "")
-    if "TimeZone" not in options:
-        connect_args["options"] = f"{options} -c TimeZone=UTC".strip()
-    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, **_server_options(kwargs))
     if parsed.get_backend_name() == "postgresql":
         event.listen(engine, "connect", _configure_postgresql)
+    return engine
+
+
+def create_hub_async_engine(url: str, **kwargs: Any) -> AsyncEngine:
+    """An asyncio engine for the PostgreSQL database at `url` (psycopg's async mode),
+    configured as `create_hub_engine` configures a synchronous one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql" or parsed.get_driver_name() != "psycopg":
+        raise ValueError(f"An asyncio engine is for postgresql+psycopg, not {parsed.drivername}.")
+    engine = create_async_engine(url, **_server_options(kwargs))
+    event.listen(engine.sync_engine, "connect", _configure_postgresql)
     return engine
 
 

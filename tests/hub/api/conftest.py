@@ -753,7 +753,10 @@ class Api:
 
     def __init__(self, client: TestClient, engine: Any) -> None:
         self.client = client
-        self.engine = engine
+        # The engine requests read with (an asyncio engine on PostgreSQL) and the one that
+        # takes event listeners (an asyncio engine's synchronous face).
+        self.app_engine = engine
+        self.engine = getattr(engine, "sync_engine", engine)
         self.statements: list[str] = []
 
     def _count(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:

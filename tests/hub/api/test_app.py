@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.api.app import create_app
 from hub.api.settings import ApiSettings, load_api_settings
@@ -63,12 +65,25 @@ def test_each_request_returns_its_connection_to_the_pool(
 
 def test_requests_read_without_a_transaction_on_postgresql(api: Api) -> None:
     # No BEGIN before a request's first statement, no ROLLBACK when it ends (see _engine).
-    engine = api.engine
-    with engine.connect() as connection:
-        dbapi = connection.connection.dbapi_connection
-        if engine.dialect.name == "postgresql":
-            assert dbapi is not None and dbapi.autocommit is True
-    api.data("{ regions { totalCount } }")
+    seen: list[bool] = []
+
+    def checkout(dbapi_connection: Any, *args: Any) -> None:
+        seen.append(bool(getattr(dbapi_connection, "autocommit", False)))
+
+    event.listen(api.engine, "checkout", checkout)
+    try:
+        api.data("{ regions { totalCount } }")
+    finally:
+        event.remove(api.engine, "checkout", checkout)
+    assert len(seen) == 1
+    if api.engine.dialect.name == "postgresql":
+        assert seen == [True]
+
+
+def test_requests_on_postgresql_await_their_statements_on_the_servers_loop(api: Api) -> None:
+    # On PostgreSQL the API reads through an asyncio engine: no worker thread per request.
+    assert isinstance(api.app_engine, AsyncEngine) is (api.engine.dialect.name == "postgresql")
+    assert api.data('{ mahalla(code: "1703202001") { code } }')["mahalla"] is not None
 
 
 def test_the_api_tunes_the_garbage_collector_at_start_up_unless_told_not_to(
