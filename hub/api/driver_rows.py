@@ -133,16 +133,15 @@ def fetch_rows(
         try:
             await_only(async_cursor.execute(plan.sql, values))
             rows = await_only(async_cursor.fetchall())
-            convert = plan.convert
-            if convert is False:
-                convert = plan.converter(async_cursor.description)
+            description = async_cursor.description
         finally:
             await_only(async_cursor.close())
-        return rows if convert is None else convert(rows)
-    with driver_connection.cursor() as cursor:
-        cursor.execute(plan.sql, values)
-        rows = cursor.fetchall()
-        convert = plan.convert
-        if convert is False:
-            convert = plan.converter(cursor.description)
+    else:
+        with driver_connection.cursor() as cursor:
+            cursor.execute(plan.sql, values)
+            rows = cursor.fetchall()
+            description = cursor.description
+    convert = plan.convert
+    if convert is False:
+        convert = plan.converter(description or ())
     return rows if convert is None else convert(rows)
