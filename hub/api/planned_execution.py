@@ -45,7 +45,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
 from functools import cached_property
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from graphql import (
     FieldNode,
@@ -327,10 +327,14 @@ def compile_runner(steps: list[Step]) -> Runner:
     For each LEAF step the generated code reads the attribute and stores it when its type
     is the one that serializes to itself (`as_is`), when it is None in a nullable field,
     when it is a member of the field's enum (its GraphQL name), or when the scalar's
-    serializer returns a value; anything else, and every other kind of step, goes through
-    `PlannedExecutionContext._step`, the loop body of `execute_fields`, which handles the
-    field from scratch (a plain attribute read has no side effects), so responses and
-    errors are the same as the loop's.
+    serializer returns a value. For each OBJECT step (a plain attribute holding an object,
+    such as an edge's `node`) it reads the attribute and, when the value is None in a
+    nullable field or an instance of exactly the class the object type was made from,
+    completes it by the runner of its own selection, found once (`child_runner`) and kept
+    in the generated code, handling errors as `_plain` does. Anything else, and every
+    other kind of step, goes through `PlannedExecutionContext._step`, the loop body of
+    `execute_fields`, which handles the field from scratch (a plain attribute read has no
+    side effects), so responses and errors are the same as the loop's.
     """
     env: dict[str, Any] = {"MISSING": _MISSING, "SKIP": _SKIP, "UNDEFINED": Undefined}
     lines = ["def run(ctx, parent_type, source, path):", "    results = {}", "    pending = None"]
@@ -345,8 +349,51 @@ def compile_runner(steps: list[Step]) -> Runner:
         ]
 
     for i, step in enumerate(steps):
-        name, _, _, plan = step
+        name, nodes, field_def, plan = step
         env[f"S{i}"], env[f"K{i}"] = step, name
+        origin = None if plan.object_type is None else _origin(plan.object_type)
+        if (
+            plan.kind is OBJECT
+            and plan.attribute.isidentifier()
+            and field_def is not None
+            and origin is not None
+        ):
+            env.update(
+                {f"C{i}": [None], f"O{i}": origin, f"T{i}": plan.object_type},
+                **{f"N{i}": nodes, f"F{i}": field_def.type, "Path": Path},
+            )
+            lines += [
+                "    try:",
+                f"        v = source.{plan.attribute}",
+                "    except Exception:",
+                "        v = MISSING",
+            ]
+            if plan.nullable:
+                lines += ["    if v is None:", f"        results[K{i}] = None", "    el"]
+            else:
+                lines += ["    "]
+            lines[-1] += f"if v.__class__ is O{i} and C{i}[0] is not False:"
+            lines += [
+                f"        child = C{i}[0]",
+                "        if child is None:",
+                f"            child = C{i}[0] = ctx.child_runner(S{i})",
+                "        if child is not False:",
+                f"            p = Path(path, K{i}, parent_type.name)",
+                "            try:",
+                f"                r = child(ctx, T{i}, v, p)",
+                "            except Exception as error:",
+                f"                ctx._field_error(error, N{i}, F{i}, p)",
+                "                r = None",
+                "            if ctx.is_awaitable(r):",
+                f"                r = ctx._guarded(r, N{i}, F{i}, p)",
+                f"                pending = [K{i}] if pending is None else [*pending, K{i}]",
+                f"            results[K{i}] = r",
+                "        else:",
+                *slow(i, "            "),
+                "    else:",
+                *slow(i, "        "),
+            ]
+            continue
         if plan.kind is not LEAF or not plan.attribute.isidentifier():
             lines += slow(i, "    ")
             continue
@@ -499,6 +546,17 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             _SHARED_RUNNERS[id(fields)] = (fields, compile_runner(steps))
             _SHARED_SUBFIELDS[key] = (return_type, node, fields)
         return fields
+
+    def child_runner(self, step: Step) -> Runner | Literal[False]:
+        """The runner of the selection below an OBJECT step, or False when that selection
+        has none (it carries directives): the same for every request of the document."""
+        _, nodes, _, plan = step
+        assert plan.object_type is not None
+        fields = self.collect_subfields(plan.object_type, nodes)
+        shared = _SHARED_RUNNERS.get(id(fields))
+        if shared is not None and shared[0] is fields:
+            return shared[1]
+        return False
 
     def execute_fields(
         self,
@@ -670,6 +728,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             object_type if plan.item_nullable else GraphQLNonNull(object_type)
         )
         subfields = self.collect_subfields(object_type, nodes)
+        shared = _SHARED_RUNNERS.get(id(subfields))
+        runner = shared[1] if shared is not None and shared[0] is subfields else None
         is_awaitable = self.is_awaitable
         completed: list[Any] = []
         awaitable_indices: list[int] = []
@@ -679,7 +739,11 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 continue
             item_path = path.add_key(index, None)
             try:
-                result: Any = self.execute_fields(object_type, item, item_path, subfields)
+                result: Any = (
+                    self.execute_fields(object_type, item, item_path, subfields)
+                    if runner is None
+                    else runner(self, object_type, item, item_path)
+                )
             except Exception as raw_error:  # noqa: BLE001 - handled as graphql-core does
                 self._field_error(raw_error, nodes, item_type, item_path)
                 result = None
@@ -734,6 +798,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         except Exception as raw_error:  # noqa: BLE001 - handled as graphql-core does
             self._field_error(raw_error, nodes, return_type, path)
             return None
+        if not self.is_awaitable(completed):
+            return completed
         return self._guarded(completed, nodes, return_type, path)
 
     def _complete(
