@@ -1,5 +1,8 @@
 """Running a request's whole GraphQL operation in one worker thread, on its own loop.
 
+Used with a synchronous engine (SQLite); on PostgreSQL the API's asyncio engine awaits
+statements on the server's loop and needs no thread (`hub.api.request_database`).
+
 Strawberry executes an operation as a coroutine, and the data layer is synchronous
 SQLAlchemy. Hopping to Starlette's thread pool for every batch of statements (a person
 with every relation: about sixteen hops) cost more CPU than the statements themselves.

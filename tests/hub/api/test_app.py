@@ -35,6 +35,23 @@ def test_healthz_reports_unavailable_when_the_database_does_not(tmp_path: Path) 
     assert (response.status_code, response.json()) == (503, {"status": "unavailable"})
 
 
+def test_a_query_while_the_database_is_unreachable_is_a_masked_error(tmp_path: Path) -> None:
+    # The asyncio engine's connection fails inside the request's first batch: every
+    # resolver waiting on that batch gets the error, which is masked and logged.
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=1"
+    app = create_app(HubSettings(database_url=url, data_dir=tmp_path))
+    with TestClient(app) as client:
+        response = client.post("/graphql", json={"query": "{ regions { totalCount } }"})
+        assert response.status_code == 200
+        errors = response.json()["errors"]
+        assert [(e["message"], e["extensions"]["code"]) for e in errors] == [
+            ("Unexpected error.", "INTERNAL_SERVER_ERROR")
+        ]
+        # The request returned what it had: the next one fails the same way, not worse.
+        again = client.post("/graphql", json={"query": "{ regions { totalCount } }"})
+        assert again.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+
 def test_graphiql_is_off_by_default_and_on_by_configuration(tmp_path: Path) -> None:
     # Serving the IDE page reads no data, so an empty SQLite file is enough.
     settings = HubSettings(database_url=f"sqlite:///{tmp_path / 'hub.sqlite3'}", data_dir=tmp_path)
