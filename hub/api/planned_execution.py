@@ -72,6 +72,7 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from hub.api.argument_plans import UNSUPPORTED, Convert, argument_converter
+from hub.api.relations import ToOne, to_one_of
 
 
 class Kind(Enum):
@@ -103,6 +104,7 @@ class FieldPlan:
     # RESOLVER: (GraphQL name, Python name, conversion or None) of each argument
     arguments: tuple[tuple[str, str, Convert | None], ...] = ()
     returns_list: bool = False  # RESOLVER: a list of `object_type` (items: `item_nullable`)
+    relation: ToOne | None = None  # RESOLVER: the to-one relation it declares resolving
 
 
 _REGULAR_PLAN = FieldPlan(REGULAR)
@@ -247,9 +249,11 @@ def plan_field(field_def: GraphQLField, converter: GraphQLCoreConverter) -> Fiel
     if object_type is None and isinstance(inner, GraphQLList):
         item, item_nullable = _unwrap(inner.of_type)
         object_type = _plain_object(item)
+    relation = to_one_of(function) if not arguments else None
     return FieldPlan(
         RESOLVER,
         nullable=nullable,
+        relation=relation,
         resolver=function,
         object_type=object_type,
         item_nullable=item_nullable,
@@ -328,10 +332,14 @@ def compile_runner(steps: list[Step]) -> Runner:
     is the one that serializes to itself (`as_is`), when it is None in a nullable field,
     when it is a member of the field's enum (its GraphQL name), or when the scalar's
     serializer returns a value. For each OBJECT step (a plain attribute holding an object,
-    such as an edge's `node`) it reads the attribute and, when the value is None in a
-    nullable field or an instance of exactly the class the object type was made from,
-    completes it by the runner of its own selection, found once (`child_runner`) and kept
-    in the generated code, handling errors as `_plain` does. Anything else, and every
+    such as an edge's `node`) it reads the attribute, and for each RESOLVER step whose
+    resolver declares a to-one relation (`hub.api.relations.ToOne`: a person's household,
+    a mahalla's statistics) it takes the related node from the request's loaders without
+    calling the resolver (`ToOne.ready`); when the value is None in a nullable field or an
+    instance of exactly the class the object type was made from, it completes it by the
+    runner of its own selection, found once (`child_runner`) and kept in the generated
+    code, handling errors as `_plain` and `_resolve` do. Anything else (a relation not
+    loaded yet, an error, a null in a non-null field), and every
     other kind of step, goes through `PlannedExecutionContext._step`, the loop body of
     `execute_fields`, which handles the field from scratch (a plain attribute read has no
     side effects), so responses and errors are the same as the loop's.
@@ -352,22 +360,20 @@ def compile_runner(steps: list[Step]) -> Runner:
         name, nodes, field_def, plan = step
         env[f"S{i}"], env[f"K{i}"] = step, name
         origin = None if plan.object_type is None else _origin(plan.object_type)
-        if (
-            plan.kind is OBJECT
-            and plan.attribute.isidentifier()
-            and field_def is not None
-            and origin is not None
-        ):
+        attribute = plan.kind is OBJECT and plan.attribute.isidentifier()
+        relation = plan.kind is RESOLVER and plan.relation is not None and not plan.returns_list
+        if (attribute or relation) and field_def is not None and origin is not None:
             env.update(
                 {f"C{i}": [None], f"O{i}": origin, f"T{i}": plan.object_type},
                 **{f"N{i}": nodes, f"F{i}": field_def.type, "Path": Path},
             )
-            lines += [
-                "    try:",
-                f"        v = source.{plan.attribute}",
-                "    except Exception:",
-                "        v = MISSING",
-            ]
+            if attribute:
+                read = f"source.{plan.attribute}"
+            else:  # the related node if its loader holds it, else NOT_READY
+                env[f"R{i}"], env["NOT_READY"] = plan.relation, ToOne.NOT_READY
+                read = f"R{i}.ready(source, ctx.context_value.loaders)"
+            lines += ["    try:", f"        v = {read}", "    except Exception:"]
+            lines += ["        v = MISSING"]
             if plan.nullable:
                 lines += ["    if v is None:", f"        results[K{i}] = None", "    el"]
             else:
@@ -548,8 +554,9 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return fields
 
     def child_runner(self, step: Step) -> Runner | Literal[False]:
-        """The runner of the selection below an OBJECT step, or False when that selection
-        has none (it carries directives): the same for every request of the document."""
+        """The runner of the selection below an OBJECT step (or a to-one relation), or
+        False when that selection has none (it carries directives): the same for every
+        request of the document."""
         _, nodes, _, plan = step
         assert plan.object_type is not None
         fields = self.collect_subfields(plan.object_type, nodes)

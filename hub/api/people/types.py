@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Self, TypeVar
+from typing import Self, TypeVar, cast
 
 import strawberry
 from strawberry import relay
@@ -24,7 +24,7 @@ from hub.api.pagination import Connection, PageArgs, connection_of_list
 from hub.api.people.data import HouseholdRecord, MemberRecord, PersonRecord
 from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
 from hub.api.relations import Relation as LoaderRelation
-from hub.api.relations import now_or_later, optional, shared_node
+from hub.api.relations import ToOne, now_or_later, optional
 from hub.api.scalars import Soums
 from hub.api.territory.types import AssistantNode, MahallaNode
 from hub.api.vocabulary import Need, Occupation, Relation, Sex, enum_value, optional_enum
@@ -43,15 +43,14 @@ def _paged(convert: Callable[[R], N], args: PageArgs) -> Callable[[Sequence[R]],
 _mahalla_node = optional(MahallaNode.of)
 
 
-def _mahalla(info: Info, code: str | None) -> MahallaNode | None:
-    if code is None:
-        return None
-    loaders = info.context.loaders
-    return shared_node(loaders, loaders.mahalla, code, _mahalla_node)
-
-
 def _household_node(record: HouseholdRecord | None) -> HouseholdNode | None:
     return None if record is None else HouseholdNode.of(record)
+
+
+# Relations of persons and households (see hub.api.relations.ToOne); nodes are shared:
+# the hundred persons of a page who live in twenty households share twenty nodes.
+_HOUSEHOLD = ToOne("household", "household_id", _household_node, shared=True)
+_MAHALLA = ToOne("mahalla", "mahalla_code", _mahalla_node, shared=True)
 
 
 def _relation(member: MemberRecord) -> Relation:
@@ -113,11 +112,9 @@ class PersonNode(relay.Node):
         return await load_nodes(info.context.loaders.person_by_hub_id, list(node_ids), cls.of)
 
     @strawberry.field
+    @_HOUSEHOLD.resolves
     def household(self, info: Info) -> HouseholdNode | None:
-        if self.household_id is None:
-            return None
-        loaders = info.context.loaders
-        return shared_node(loaders, loaders.household, self.household_id, _household_node)
+        return cast(HouseholdNode | None, _HOUSEHOLD.resolve(self, info))
 
     @described("The person's relation to the head of their household.")
     def household_relation(self, info: Info) -> Relation | None:
@@ -127,8 +124,9 @@ class PersonNode(relay.Node):
         return now_or_later(info.context.loaders.membership, key, optional(_relation))
 
     @strawberry.field
+    @_MAHALLA.resolves
     def mahalla(self, info: Info) -> MahallaNode | None:
-        return _mahalla(info, self.mahalla_code)
+        return cast(MahallaNode | None, _MAHALLA.resolve(self, info))
 
     @described("Tax registrations, oldest first.")
     def tax_registrations(
@@ -314,8 +312,9 @@ class HouseholdNode(relay.Node):
         return await load_nodes(loader, list(node_ids), cls.of)
 
     @strawberry.field
+    @_MAHALLA.resolves
     def mahalla(self, info: Info) -> MahallaNode | None:
-        return _mahalla(info, self.mahalla_code)
+        return cast(MahallaNode | None, _MAHALLA.resolve(self, info))
 
     @described("The assistant who surveyed the household.")
     def surveyed_by(self, info: Info) -> AssistantNode | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Self, TypeVar
+from typing import TYPE_CHECKING, Annotated, Self, TypeVar, cast
 
 import strawberry
 from strawberry import relay
@@ -14,7 +14,7 @@ from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
-from hub.api.relations import Relation, now_or_later, optional, warm
+from hub.api.relations import Relation, ToOne, optional, warm
 from hub.api.territory.data import AssistantRecord, DistrictRecord, MahallaRecord, RegionRecord
 from hub.api.territory.statistics_types import Statistics
 
@@ -35,6 +35,16 @@ def _required(convert: Callable[[R], N]) -> Callable[[R | None], N]:
 
 if TYPE_CHECKING:
     from hub.api.people.types import HouseholdNode, PersonNode
+
+# To-one relations of the territory (see hub.api.relations.ToOne); each converter looks its
+# node class up when called, so a relation can point at a class defined further down.
+_REGION = ToOne("region", "region_code", _required(lambda r: RegionNode.of(r)))
+_DISTRICT = ToOne("district", "district_code", _required(lambda r: DistrictNode.of(r)))
+_MAHALLA = ToOne("mahalla", "mahalla_code", _required(lambda r: MahallaNode.of(r)))
+_ASSISTANT = ToOne("current_assistant", "code", optional(lambda r: AssistantNode.of(r)))
+_REGION_STATISTICS = ToOne("region_statistics", "code", Statistics.of)
+_DISTRICT_STATISTICS = ToOne("district_statistics", "code", Statistics.of)
+_MAHALLA_STATISTICS = ToOne("mahalla_statistics", "code", optional(Statistics.of))
 
 
 @strawberry.type(name="Region", description="A region (viloyat), keyed by its 4-digit SOATO.")
@@ -74,8 +84,9 @@ class RegionNode(relay.Node):
         return connection
 
     @described("Sums of the indicators of the region's mahallas.")
+    @_REGION_STATISTICS.resolves
     def statistics(self, info: Info) -> Statistics:
-        return now_or_later(info.context.loaders.region_statistics, self.code, Statistics.of)
+        return cast(Statistics, _REGION_STATISTICS.resolve(self, info))
 
 
 @strawberry.type(name="District", description="A district or city, keyed by its 7-digit SOATO.")
@@ -99,8 +110,9 @@ class DistrictNode(relay.Node):
         return await load_nodes(info.context.loaders.district, list(node_ids), cls.of)
 
     @strawberry.field
+    @_REGION.resolves
     def region(self, info: Info) -> RegionNode:
-        return now_or_later(info.context.loaders.region, self.region_code, _required(RegionNode.of))
+        return cast(RegionNode, _REGION.resolve(self, info))
 
     @described("The district's mahallas, by code.")
     async def mahallas(
@@ -118,9 +130,9 @@ class DistrictNode(relay.Node):
         return connection
 
     @described("Sums of the indicators of the district's mahallas.")
+    @_DISTRICT_STATISTICS.resolves
     def statistics(self, info: Info) -> Statistics:
-        loader = info.context.loaders.district_statistics
-        return now_or_later(loader, self.code, Statistics.of)
+        return cast(Statistics, _DISTRICT_STATISTICS.resolve(self, info))
 
 
 @strawberry.type(
@@ -154,19 +166,19 @@ class MahallaNode(relay.Node):
         return await load_nodes(info.context.loaders.mahalla, list(node_ids), cls.of)
 
     @strawberry.field
+    @_DISTRICT.resolves
     def district(self, info: Info) -> DistrictNode:
-        loader = info.context.loaders.district
-        return now_or_later(loader, self.district_code, _required(DistrictNode.of))
+        return cast(DistrictNode, _DISTRICT.resolve(self, info))
 
     @described("The current khokim assistant, if one is appointed.")
+    @_ASSISTANT.resolves
     def assistant(self, info: Info) -> AssistantNode | None:
-        loader = info.context.loaders.current_assistant
-        return now_or_later(loader, self.code, optional(AssistantNode.of))
+        return cast(AssistantNode | None, _ASSISTANT.resolve(self, info))
 
     @described("Indicators of the mahalla; null until first computed.")
+    @_MAHALLA_STATISTICS.resolves
     def statistics(self, info: Info) -> Statistics | None:
-        loader = info.context.loaders.mahalla_statistics
-        return now_or_later(loader, self.code, optional(Statistics.of))
+        return cast(Statistics | None, _MAHALLA_STATISTICS.resolve(self, info))
 
     @described("The mahalla's households by hub id (one statement per mahalla).")
     async def households(
@@ -226,9 +238,9 @@ class AssistantNode(relay.Node):
         return await load_nodes(info.context.loaders.assistant, list(node_ids), cls.of)
 
     @strawberry.field
+    @_MAHALLA.resolves
     def mahalla(self, info: Info) -> MahallaNode:
-        loader = info.context.loaders.mahalla
-        return now_or_later(loader, self.mahalla_code, _required(MahallaNode.of))
+        return cast(MahallaNode, _MAHALLA.resolve(self, info))
 
 
 # The relations a page of districts or mahallas warms (see hub.api.relations.warm).

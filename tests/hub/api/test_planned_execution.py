@@ -17,6 +17,7 @@ from graphql import GraphQLError, GraphQLField
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub.api.planned_execution import FieldPlan, Kind, PlannedExecutionContext, field_plan
+from hub.api.relations import ToOne
 from hub.api.schema import SCHEMA
 from hub.api.vocabulary import Sex
 
@@ -131,6 +132,19 @@ API_QUERIES: list[tuple[str, dict[str, Any]]] = [
         }""",
         {"pinfl": "31503851234566"},
     ),
+    (  # to-one relations read from a bundle (assistant, statistics) on a page
+        """query($code: String!) { mahallas(filter: {districtCode: $code}, first: 100) {
+          edges { node { code name assistant { fullName } district { name region { code } }
+            statistics { population employment { employed } loansByProgramme { count } } } }
+        } }""",
+        {"code": "1703202"},
+    ),
+    (  # to-one relations not loaded when first met: the resolver loads them
+        """{ households(filter: {mahallaCode: "1703202001"}) { edges { node {
+          hubId mahalla { code district { code } statistics { households } }
+          surveyedBy { fullName mahalla { name } } } } } }""",
+        {},
+    ),
     ('{ person(pinfl: "99999999999999") { hubId } }', {}),  # NOT_FOUND error
     ('{ node(id: "not a global id") { id } }', {}),  # BAD_USER_INPUT error
 ]
@@ -145,6 +159,26 @@ def test_the_api_answers_the_same_both_ways(
     regular = api.query(query, variables)
     assert planned == regular
     assert planned.get("data") is not None or planned.get("errors")
+
+
+def test_loaded_to_one_relations_are_completed_without_their_resolvers(
+    api: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    resolved: list[str] = []
+    resolve = ToOne.resolve
+
+    def counting(relation: ToOne, source: Any, info: Any) -> Any:
+        resolved.append(relation.loader)
+        return resolve(relation, source, info)
+
+    monkeypatch.setattr(ToOne, "resolve", counting)
+    page = """{ persons(filter: {mahallaCode: "1703202001"}, first: 100) {
+      edges { node { hubId household { hubId } } } } }"""
+    edges = api.data(page)["persons"]["edges"]
+    assert any(edge["node"]["household"] for edge in edges)
+    assert resolved == []  # the page read its households with it: all loaded
+    api.data('{ household(hubId: "H-1") { mahalla { code } } }')
+    assert resolved == ["mahalla"]  # not loaded yet: the resolver loads it
 
 
 # -- A schema that breaks every fast path ---------------------------------------------------

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
 from strawberry.dataloader import DataLoader
 
 from hub.api.loaders import Loaders
-from hub.api.relations import shared_node
+from hub.api.relations import ToOne, shared_node
 
 
 def test_a_loaded_record_is_converted_once_and_shared() -> None:
@@ -34,5 +35,63 @@ def test_a_loaded_record_is_converted_once_and_shared() -> None:
         assert asyncio.iscoroutine(other)
         assert await other == {"node": "record 2"}  # type: ignore[misc]
         assert calls == ["record 1", "record 1", "record 2"]
+
+    asyncio.run(scenario())
+
+
+class _Source:
+    def __init__(self, key: int | None) -> None:
+        self.key = key
+
+
+class _Context:
+    def __init__(self, loaders: Loaders) -> None:
+        self.loaders = loaders
+
+
+class _Info:
+    def __init__(self, loaders: Loaders) -> None:
+        self.context = _Context(loaders)
+
+
+def _loaders_with(loader: DataLoader[int, str | None]) -> Loaders:
+    loaders = Loaders(db=None)  # type: ignore[arg-type]  # the loader here is our own
+    loaders.__dict__["things"] = loader  # Loaders creates its loaders lazily, by name
+    return loaders
+
+
+def _required_node(record: str | None) -> dict[str, Any]:
+    if record is None:
+        raise LookupError("missing")
+    return {"node": record}
+
+
+def test_a_to_one_relation_is_ready_only_once_loaded_and_never_loads_itself() -> None:
+    async def scenario() -> None:
+        loads: list[list[int]] = []
+
+        async def load(keys: list[int]) -> list[str | None]:
+            loads.append(keys)
+            return [None if k == 9 else f"record {k}" for k in keys]
+
+        for shared in (False, True):
+            loads.clear()
+            loader: DataLoader[int, str | None] = DataLoader(load_fn=load)
+            loaders = _loaders_with(loader)
+            relation = ToOne("things", "key", _required_node, shared=shared)
+            info: Any = _Info(loaders)
+            assert relation.ready(_Source(None), loaders) is None  # no key: no relation
+            assert relation.ready(_Source(1), loaders) is ToOne.NOT_READY
+            await asyncio.sleep(0)
+            assert loads == []  # `ready` asked for nothing
+            assert await relation.resolve(_Source(1), info) == {"node": "record 1"}
+            node = relation.ready(_Source(1), loaders)
+            assert node == {"node": "record 1"}
+            assert (relation.resolve(_Source(1), info) is node) is shared  # one shared node
+            await loader.load(9)
+            with pytest.raises(LookupError):  # as `resolve` fails: a missing required record
+                relation.ready(_Source(9), loaders)
+            with pytest.raises(LookupError):
+                relation.resolve(_Source(9), info)
 
     asyncio.run(scenario())
