@@ -16,12 +16,12 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, desc, select
+from sqlalchemy import ColumnElement, Connection, Select, desc, select
 
 from hub.api.batch_fetch import Match, keyed
 from hub.api.driver_rows import fetch_rows
 from hub.api.loaders import Loaders
-from hub.api.records import record_at, record_columns, select_labelled
+from hub.api.records import record_at, record_columns, record_fields, select_labelled
 from hub.api.territory.data import (
     ASSISTANT,
     DISTRICT,
@@ -33,7 +33,13 @@ from hub.api.territory.data import (
     MahallaRecord,
     RegionRecord,
 )
-from hub.api.territory.statistics_data import IndicatorsRecord, StatisticsRecord, statistics_of
+from hub.api.territory.statistics_data import (
+    IndicatorsRecord,
+    StatisticsRecord,
+    indicator_columns,
+    indicator_records,
+    statistics_of,
+)
 
 # The relations a bundle can carry, by the path of GraphQL fields that selects them.
 DISTRICT_PART = "district"
@@ -74,7 +80,7 @@ def _current_assistant_id() -> Any:
 
 
 def _statement(parts: frozenset[str], match: Match) -> Select[Any]:
-    columns = record_columns(MahallaRecord, MAHALLA)
+    columns: list[ColumnElement[Any]] = [*record_columns(MahallaRecord, MAHALLA)]
     source: Any = MAHALLA
     if DISTRICT_PART in parts or REGION_PART in parts:
         columns += record_columns(DistrictRecord, DISTRICT)
@@ -86,7 +92,7 @@ def _statement(parts: frozenset[str], match: Match) -> Select[Any]:
         columns += record_columns(AssistantRecord, ASSISTANT)
         source = source.outerjoin(ASSISTANT, ASSISTANT.c.id == _current_assistant_id())
     if STATISTICS_PART in parts:
-        columns += record_columns(IndicatorsRecord, INDICATORS)
+        columns += indicator_columns()
         source = source.outerjoin(INDICATORS, INDICATORS.c.mahalla_code == MAHALLA.c.code)
     return select_labelled(columns).select_from(source).where(match([MAHALLA.c.code]))
 
@@ -102,7 +108,10 @@ def _bundle(row: Sequence[Any], parts: frozenset[str]) -> MahallaBundle:
     if ASSISTANT_PART in parts:
         assistant, at = record_at(row, at, AssistantRecord)
     if STATISTICS_PART in parts:
-        indicators, at = record_at(row, at, IndicatorsRecord)
+        end = at + len(record_fields(IndicatorsRecord))
+        if row[at] is not None:  # the outer join found the mahalla's indicators
+            indicators = indicator_records([row[at:end]])[0]
+        at = end
     statistics = None if indicators is None else statistics_of(indicators)
     return MahallaBundle(mahalla, district, region, assistant, statistics)
 
