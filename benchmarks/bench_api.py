@@ -6,7 +6,9 @@ Stages: seed a dedicated PostgreSQL database (`hub_bench`, see `seed_graph.py`; 
 keeps one seeded earlier), read it into the page cache (`pg_prewarm`), start two uvicorn
 servers (subprocesses, loopback only, one per core) each serving both the API (`/graphql`)
 and the floor (`/floor/...`: the same data read by hand-written SQL and returned by plain
-Starlette endpoints on the same stack), then drive them from this process with an asyncio
+Starlette endpoints on the same stack, reading through the API's engine as the API reads,
+or with `--floor-reads threads` through a synchronous engine in Starlette's thread pool),
+then drive them from this process with an asyncio
 load generator (raw HTTP/1.1 on keep-alive connections, spread over the servers
 round-robin) at 1, 10 and 50 concurrent clients. Each (query, endpoint, concurrency) runs
 for at most `--seconds` and `--max-requests`; then a realistic mix of the four queries runs
@@ -287,6 +289,10 @@ def _json_default(value: object) -> object:
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
+# How the floor reads (`--floor-reads`), passed to the servers.
+FLOOR_READS_VARIABLE = "BENCH_FLOOR_READS"
+
+
 def create_bench_app() -> Starlette:
     """The API app (`hub.api.app.create_app`, settings from the environment) plus the floor
     endpoints `/floor/<query>?key=...` on the same engine, server and event loop."""
@@ -294,10 +300,20 @@ def create_bench_app() -> Starlette:
 
     app = create_app()
     engine: Engine | AsyncEngine = app.state.engine
+    if os.environ.get(FLOOR_READS_VARIABLE) == "threads" and isinstance(engine, AsyncEngine):
+        # A synchronous engine of the floor's own, read in Starlette's thread pool.
+        from hub.graph.database import create_hub_engine
+
+        engine = create_hub_engine(
+            engine.url.render_as_string(hide_password=False),
+            pool_size=10,
+            max_overflow=20,
+            isolation_level="AUTOCOMMIT",
+        )
 
     def endpoint(fetch: Callable[[Connection, str], Any]) -> Callable[[Request], Any]:
-        # The floor reads as the API does: awaited on the loop with PostgreSQL's asyncio
-        # engine, in the thread pool with a synchronous one.
+        # By default the floor reads as the API does: awaited on the loop with PostgreSQL's
+        # asyncio engine, in the thread pool with a synchronous one.
         def fetch_sync(key: str) -> Any:
             assert isinstance(engine, Engine)
             with engine.connect() as connection:
@@ -743,7 +759,15 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse", action="store_true", help="use (and keep) a database seeded before"
     )
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
+    parser.add_argument(
+        "--floor-reads",
+        choices=("engine", "threads"),
+        default="engine",
+        help="the floor reads through the API's engine as the API does (engine), or through "
+        "a synchronous engine in Starlette's thread pool (threads)",
+    )
     args = parser.parse_args(argv)
+    os.environ[FLOOR_READS_VARIABLE] = args.floor_reads
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per health probe
     load_before = os.getloadavg()
@@ -766,7 +790,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(
         f"machine: {os.cpu_count()} cores, load average before {load_before[0]:.2f}, "
         f"after {os.getloadavg()[0]:.2f}; servers: {args.workers} uvicorn processes; "
-        f"{args.persons} persons; {warmed}\n"
+        f"{args.persons} persons; {warmed}; floor reads: {args.floor_reads}\n"
     )
     isolated = [r for r in rows if r.mode != "mix"]
     sys.stdout.write(_table("one query at a time (GraphQL vs floor):", isolated))
