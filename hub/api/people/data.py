@@ -3,7 +3,7 @@ ordered, paginated list queries over persons and households."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -15,12 +15,14 @@ from sqlalchemy import (
     Connection,
     Integer,
     Select,
+    Table,
     Text,
     and_,
     bindparam,
     cast,
     exists,
     func,
+    null,
     or_,
     select,
 )
@@ -292,7 +294,11 @@ def _person_where(
 
 
 def _persons_page(
-    kind: str, base: Callable[[], Select[Any]], criteria: PersonCriteria, offset: int, limit: int
+    kind: Hashable,
+    base: Callable[[], Select[Any]],
+    criteria: PersonCriteria,
+    offset: int,
+    limit: int,
 ) -> tuple[Select[Any], dict[str, Any]]:
     """The page statement over `base` (kept per kind and shape of the criteria: which
     parameters are set, the flags and the order) and its parameters."""
@@ -329,22 +335,65 @@ def fetch_persons(
 _PERSON_WIDTH = len(record_fields(PersonRecord))
 
 
+# Columns that only one GraphQL field shows, (type, field) by record field: a page whose
+# document shows that field nowhere (see `hub.api.projection`) reads NULL in their place.
+PERSON_SHOWN_BY = {
+    "created_at": ("Person", "createdAt"),
+    "updated_at": ("Person", "updatedAt"),
+    "last_confirmed_at": ("Person", "lastConfirmedAt"),
+}
+HOUSEHOLD_SHOWN_BY = {
+    "surveyed_on": ("Household", "surveyedOn"),
+    "monthly_income_uzs": ("Household", "monthlyIncome"),
+    "plot_sotix": ("Household", "plotSotix"),
+    "needs": ("Household", "needs"),
+    "last_confirmed_at": ("Household", "lastConfirmedAt"),
+}
+
+
+def unshown_columns(shown: Collection[tuple[str, str]]) -> frozenset[str]:
+    """The optional columns ("person.created_at", "household.needs", ...) a document
+    showing the (type, field) pairs `shown` does not need."""
+    return frozenset(
+        f"{table}.{column}"
+        for table, shown_by in (("person", PERSON_SHOWN_BY), ("household", HOUSEHOLD_SHOWN_BY))
+        for column, field in shown_by.items()
+        if field not in shown
+    )
+
+
 @cache
-def _persons_with_households() -> Select[Any]:
-    # Built once: labelling thirty columns for every page cost more than the page's rows.
-    columns = [*record_columns(PersonRecord, PERSON), *record_columns(HouseholdRecord, HOUSEHOLD)]
+def _persons_with_households(unshown: frozenset[str] = frozenset()) -> Select[Any]:
+    # Built once per projection: labelling thirty columns for every page cost more than
+    # the page's rows.
+    def read(table: Table, record: type[Any]) -> list[ColumnElement[Any]]:
+        return [
+            null() if f"{table.name}.{column.name}" in unshown else column
+            for column in record_columns(record, table)
+        ]
+
+    columns = [*read(PERSON, PersonRecord), *read(HOUSEHOLD, HouseholdRecord)]
     return select_labelled(columns).select_from(
         PERSON.outerjoin(HOUSEHOLD, HOUSEHOLD.c.id == PERSON.c.household_id)
     )
 
 
 def fetch_persons_with_households(
-    connection: Connection, criteria: PersonCriteria, offset: int, limit: int
+    connection: Connection,
+    criteria: PersonCriteria,
+    offset: int,
+    limit: int,
+    unshown: frozenset[str] = frozenset(),
 ) -> list[tuple[PersonRecord, HouseholdRecord | None]]:
     """`fetch_persons`, each person with their household (None if they have none) read in
-    the same statement: a page that shows households needs no second statement."""
+    the same statement: a page that shows households needs no second statement. Columns
+    named in `unshown` (see `unshown_columns`) are read as None."""
     stmt, params = _persons_page(
-        "persons with households", _persons_with_households, criteria, offset, limit
+        ("persons with households", unshown),
+        lambda: _persons_with_households(unshown),
+        criteria,
+        offset,
+        limit,
     )
     rows = fetch_rows(connection, stmt, params)
     persons = to_records(PersonRecord, [row[:_PERSON_WIDTH] for row in rows])

@@ -24,6 +24,7 @@ from hub.api.people.types import (
     HouseholdNode,
     PersonNode,
 )
+from hub.api.projection import shown_fields
 from hub.api.relations import field_paths, node_selection, warm
 
 _PINFL = re.compile(r"^[0-9]{14}$")
@@ -38,7 +39,10 @@ async def list_persons(
 
     async def fetch(offset: int, limit: int) -> list[PersonNode]:
         if with_households:  # one statement for the page and its households
-            pairs = await db.run(data.fetch_persons_with_households, criteria, offset, limit)
+            unshown = data.unshown_columns(shown_fields(info))
+            pairs = await db.run(
+                data.fetch_persons_with_households, criteria, offset, limit, unshown
+            )
             households = info.context.loaders.household
             for _, household in pairs:
                 if household is not None:

@@ -294,7 +294,8 @@ class HouseholdNode(relay.Node):
             ),
             monthly_income=None if r.monthly_income_uzs is None else Soums(r.monthly_income_uzs),
             plot_sotix=r.plot_sotix,
-            needs=[enum_value(Need, n) for n in r.needs],
+            # None: not read, the document shows no household's needs (hub.api.projection)
+            needs=[] if r.needs is None else [enum_value(Need, n) for n in r.needs],
             last_confirmed_at=r.last_confirmed_at,
             household_id=r.id,
             assistant_id=r.assistant_id,
