@@ -324,10 +324,15 @@ def _persons_page(
 
 
 def fetch_persons(
-    connection: Connection, criteria: PersonCriteria, offset: int, limit: int
+    connection: Connection,
+    criteria: PersonCriteria,
+    offset: int,
+    limit: int,
+    unshown: frozenset[str] = frozenset(),
 ) -> list[PersonRecord]:
+    """A page of persons; columns named in `unshown` (see `unshown_columns`) read as None."""
     stmt, params = _persons_page(
-        "persons", lambda: select_records(PersonRecord, PERSON), criteria, offset, limit
+        ("persons", unshown), lambda: _persons_only(unshown), criteria, offset, limit
     )
     return to_records(PersonRecord, fetch_rows(connection, stmt, params))
 
@@ -362,17 +367,26 @@ def unshown_columns(shown: Collection[tuple[str, str]]) -> frozenset[str]:
     )
 
 
+def _read(table: Table, record: type[Any], unshown: frozenset[str]) -> list[ColumnElement[Any]]:
+    """The record's columns, NULL in place of those in `unshown`."""
+    return [
+        null().label(column.name) if f"{table.name}.{column.name}" in unshown else column
+        for column in record_columns(record, table)
+    ]
+
+
+@cache
+def _persons_only(unshown: frozenset[str]) -> Select[Any]:
+    if not unshown:
+        return select_records(PersonRecord, PERSON)
+    return select(*_read(PERSON, PersonRecord, unshown)).select_from(PERSON)
+
+
 @cache
 def _persons_with_households(unshown: frozenset[str] = frozenset()) -> Select[Any]:
     # Built once per projection: labelling thirty columns for every page cost more than
     # the page's rows.
-    def read(table: Table, record: type[Any]) -> list[ColumnElement[Any]]:
-        return [
-            null() if f"{table.name}.{column.name}" in unshown else column
-            for column in record_columns(record, table)
-        ]
-
-    columns = [*read(PERSON, PersonRecord), *read(HOUSEHOLD, HouseholdRecord)]
+    columns = [*_read(PERSON, PersonRecord, unshown), *_read(HOUSEHOLD, HouseholdRecord, unshown)]
     return select_labelled(columns).select_from(
         PERSON.outerjoin(HOUSEHOLD, HOUSEHOLD.c.id == PERSON.c.household_id)
     )

@@ -38,8 +38,8 @@ async def list_persons(
     with_households = "household" in node_selection(info)
 
     async def fetch(offset: int, limit: int) -> list[PersonNode]:
+        unshown = data.unshown_columns(shown_fields(info))
         if with_households:  # one statement for the page and its households
-            unshown = data.unshown_columns(shown_fields(info))
             pairs = await db.run(
                 data.fetch_persons_with_households, criteria, offset, limit, unshown
             )
@@ -49,7 +49,7 @@ async def list_persons(
                     households.prime(household.id, household)
             records = [person for person, _ in pairs]
         else:
-            records = await db.run(data.fetch_persons, criteria, offset, limit)
+            records = await db.run(data.fetch_persons, criteria, offset, limit, unshown)
         nodes = [PersonNode.of(r) for r in records]
         await warm(info, nodes, PERSON_RELATIONS)
         return nodes

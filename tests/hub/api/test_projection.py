@@ -73,8 +73,15 @@ def test_a_field_shown_elsewhere_in_the_document_answers_as_alone(api: Any, sele
     assert mixed["persons"]["edges"]
 
 
-def test_a_page_showing_the_optional_fields_answers_as_the_persons_alone(api: Any) -> None:
-    fields = " ".join(PERSON_FIELDS) + " household { " + " ".join(HOUSEHOLD_FIELDS) + " }"
+@pytest.mark.parametrize(
+    "fields",
+    [
+        " ".join(PERSON_FIELDS) + " household { " + " ".join(HOUSEHOLD_FIELDS) + " }",
+        " ".join(PERSON_FIELDS),  # a page without households: persons alone
+        "fullName household { hubId }",  # nothing optional shown: none read
+    ],
+)
+def test_a_page_answers_as_the_persons_alone(api: Any, fields: str) -> None:
     page = api.data(
         '{ persons(filter: {mahallaCode: "1703202001"}, first: 100) { edges { node { pinfl '
         + fields
