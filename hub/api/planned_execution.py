@@ -320,6 +320,14 @@ _SHARED_STEPS: dict[int, tuple[dict[str, list[FieldNode]], list[Step]]] = {}
 # A compiled runner per shared selection (see `compile_runner`), keyed like `_SHARED_STEPS`.
 Runner = Callable[["PlannedExecutionContext", GraphQLObjectType, Any, "Path | None"], Any]
 _SHARED_RUNNERS: dict[int, tuple[dict[str, list[FieldNode]], Runner]] = {}
+
+
+def _shared_runner(fields: dict[str, list[FieldNode]]) -> Runner | None:
+    """The compiled runner of the shared selection `fields`, if it has one."""
+    shared = _SHARED_RUNNERS.get(id(fields))
+    return shared[1] if shared is not None and shared[0] is fields else None
+
+
 _SKIP = object()  # `_step`: the regular way left the field out of the response
 _MISSING = object()  # a runner: the attribute could not be read
 
@@ -339,10 +347,10 @@ def compile_runner(steps: list[Step]) -> Runner:
     instance of exactly the class the object type was made from, it completes it by the
     runner of its own selection, found once (`child_runner`) and kept in the generated
     code, handling errors as `_plain` and `_resolve` do. Anything else (a relation not
-    loaded yet, an error, a null in a non-null field), and every
-    other kind of step, goes through `PlannedExecutionContext._step`, the loop body of
-    `execute_fields`, which handles the field from scratch (a plain attribute read has no
-    side effects), so responses and errors are the same as the loop's.
+    loaded yet, an error, a null in a non-null field), and every other kind of step, goes
+    through `PlannedExecutionContext._step`, the loop body of `execute_fields`, which
+    handles the field from scratch (a plain attribute read has no side effects), so
+    responses and errors are the same as the loop's.
     """
     env: dict[str, Any] = {"MISSING": _MISSING, "SKIP": _SKIP, "UNDEFINED": Undefined}
     lines = ["def run(ctx, parent_type, source, path):", "    results = {}", "    pending = None"]
@@ -559,11 +567,8 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
         request of the document."""
         _, nodes, _, plan = step
         assert plan.object_type is not None
-        fields = self.collect_subfields(plan.object_type, nodes)
-        shared = _SHARED_RUNNERS.get(id(fields))
-        if shared is not None and shared[0] is fields:
-            return shared[1]
-        return False
+        runner = _shared_runner(self.collect_subfields(plan.object_type, nodes))
+        return False if runner is None else runner
 
     def execute_fields(
         self,
@@ -574,9 +579,9 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> AwaitableOrValue[dict[str, Any]]:
         if not self._planning:
             return super().execute_fields(parent_type, source_value, path, fields)
-        runner = _SHARED_RUNNERS.get(id(fields))
-        if runner is not None and runner[0] is fields:
-            completed: AwaitableOrValue[dict[str, Any]] = runner[1](
+        runner = _shared_runner(fields)
+        if runner is not None:
+            completed: AwaitableOrValue[dict[str, Any]] = runner(
                 self, parent_type, source_value, path
             )
             return completed
@@ -735,8 +740,7 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             object_type if plan.item_nullable else GraphQLNonNull(object_type)
         )
         subfields = self.collect_subfields(object_type, nodes)
-        shared = _SHARED_RUNNERS.get(id(subfields))
-        runner = shared[1] if shared is not None and shared[0] is subfields else None
+        runner = _shared_runner(subfields)
         is_awaitable = self.is_awaitable
         completed: list[Any] = []
         awaitable_indices: list[int] = []
