@@ -62,13 +62,20 @@ def select_labelled(columns: Sequence[ColumnElement[Any]]) -> Select[Any]:
     return select(*(c.label(f"c{i}") for i, c in enumerate(columns)))
 
 
-def record_at(row: Sequence[Any], start: int, record: type[R]) -> tuple[R | None, int]:
+def record_at(
+    row: Sequence[Any],
+    start: int,
+    record: type[R],
+    build: Callable[[Iterable[Sequence[Any]]], Sequence[R]] | None = None,
+) -> tuple[R | None, int]:
     """The `record` whose fields are the row's values from `start` on, and where the next
-    record starts; None when the first of them is null (an outer join found nothing)."""
+    record starts; None when the first of them is null (an outer join found nothing).
+    `build` makes records from rows when `to_records` is not how (default: it is)."""
     end = start + len(record_fields(record))
     if row[start] is None:
         return None, end
-    return to_records(record, (row[start:end],))[0], end
+    values = row[start:end]
+    return (to_records(record, (values,)) if build is None else build((values,)))[0], end
 
 
 def to_records(record: type[R], rows: Iterable[Row[Any] | Sequence[Any]]) -> list[R]:

@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, Connection, Select, desc, select
 from hub.api.batch_fetch import Match, keyed
 from hub.api.driver_rows import fetch_rows
 from hub.api.loaders import Loaders
-from hub.api.records import record_at, record_columns, record_fields, select_labelled
+from hub.api.records import record_at, record_columns, select_labelled
 from hub.api.territory.data import (
     ASSISTANT,
     DISTRICT,
@@ -108,10 +108,7 @@ def _bundle(row: Sequence[Any], parts: frozenset[str]) -> MahallaBundle:
     if ASSISTANT_PART in parts:
         assistant, at = record_at(row, at, AssistantRecord)
     if STATISTICS_PART in parts:
-        end = at + len(record_fields(IndicatorsRecord))
-        if row[at] is not None:  # the outer join found the mahalla's indicators
-            indicators = indicator_records([row[at:end]])[0]
-        at = end
+        indicators, at = record_at(row, at, IndicatorsRecord, indicator_records)
     statistics = None if indicators is None else statistics_of(indicators)
     return MahallaBundle(mahalla, district, region, assistant, statistics)
 
