@@ -377,13 +377,11 @@ def _read(table: Table, record: type[Any], unshown: frozenset[str]) -> list[Colu
 
 @cache
 def _persons_only(unshown: frozenset[str]) -> Select[Any]:
-    if not unshown:
-        return select_records(PersonRecord, PERSON)
-    return select(*_read(PERSON, PersonRecord, unshown)).select_from(PERSON)
+    return select(*_read(PERSON, PersonRecord, unshown))
 
 
 @cache
-def _persons_with_households(unshown: frozenset[str] = frozenset()) -> Select[Any]:
+def _persons_with_households(unshown: frozenset[str]) -> Select[Any]:
     # Built once per projection: labelling thirty columns for every page cost more than
     # the page's rows.
     columns = [*_read(PERSON, PersonRecord, unshown), *_read(HOUSEHOLD, HouseholdRecord, unshown)]

@@ -36,9 +36,9 @@ async def list_persons(
     db = info.context.db
 
     with_households = "household" in node_selection(info)
+    unshown = data.unshown_columns(shown_fields(info))
 
     async def fetch(offset: int, limit: int) -> list[PersonNode]:
-        unshown = data.unshown_columns(shown_fields(info))
         if with_households:  # one statement for the page and its households
             pairs = await db.run(
                 data.fetch_persons_with_households, criteria, offset, limit, unshown
