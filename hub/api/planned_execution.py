@@ -432,6 +432,7 @@ def compile_runner(steps: list[Step]) -> Runner:
                 f"        results[K{i}] = N{i}[v]",
             ]
             env[f"N{i}_classes"] = frozenset(type(member) for member in plan.enum_names)
+            branch = "elif"
         elif plan.as_is is None:
             env[f"F{i}"] = plan.serialize
             lines += [
@@ -445,6 +446,9 @@ def compile_runner(steps: list[Step]) -> Runner:
                 "        else:",
                 *slow(i, "            "),
             ]
+            branch = "elif"
+        # Whatever no branch above took (a null in a non-null field, an unreadable
+        # attribute, a value of another type) goes the regular way, and only that.
         lines += ["    else:", *slow(i, "        ")] if branch == "elif" else slow(i, "    ")
     lines += [
         "    if pending is None:",

@@ -320,3 +320,43 @@ def test_a_selection_with_directives_follows_each_requests_variables(api: Any) -
         mahalla = api.data(query, {"code": "1703202001", "skip": skip})["mahalla"]
         assert ("code" in mahalla["district"]) is not skip
         assert ("name" in mahalla) is skip
+
+
+@strawberry.type
+class Counted:
+    name: str
+    maybe: str | None
+    count: int
+    sex: Sex
+
+
+@strawberry.type
+class CountedQuery:
+    @strawberry.field
+    def items(self) -> list[Counted]:
+        return [Counted(name=f"n{i}", maybe=None, count=i, sex=Sex.MALE) for i in range(3)]
+
+
+def test_fine_leaves_are_completed_once_by_the_compiled_selection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A non-null Int (serialized) and a non-null enum, beside a String (its own
+    # serialization) and a nullable String: none of them may also go the regular way
+    # (`_step`) once the compiled selection stored it.
+    regular_leaves: list[str] = []
+    step = PlannedExecutionContext._step
+
+    def counting_step(self: PlannedExecutionContext, *args: Any) -> Any:
+        if args[-1][0] in {"name", "maybe", "count", "sex"}:
+            regular_leaves.append(args[-1][0])
+        return step(self, *args)
+
+    monkeypatch.setattr(PlannedExecutionContext, "_step", counting_step)
+
+    schema = strawberry.Schema(CountedQuery, execution_context_class=PlannedExecutionContext)
+    result = asyncio.run(schema.execute("{ items { name maybe count sex } }"))
+    assert result.errors is None
+    assert result.data == {
+        "items": [{"name": f"n{i}", "maybe": None, "count": i, "sex": "MALE"} for i in range(3)]
+    }
+    assert regular_leaves == []
