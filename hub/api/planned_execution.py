@@ -40,6 +40,7 @@ compares the responses.
 
 from __future__ import annotations
 
+import inspect
 from asyncio import gather
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
@@ -332,6 +333,70 @@ _SKIP = object()  # `_step`: the regular way left the field out of the response
 _MISSING = object()  # a runner: the attribute could not be read
 
 
+def _called_plainly(plan: FieldPlan) -> bool:
+    """Whether a compiled selection may call the field's resolver itself: a synchronous
+    method taking nothing but its object (a statistics' `employment`, its
+    `loansByProgramme`), returning an object, or a list of objects, of a plain type."""
+    resolver = plan.resolver
+    return (
+        plan.kind is RESOLVER
+        and resolver is not None
+        and plan.relation is None
+        and not plan.arguments
+        and plan.info_parameter is None
+        and plan.object_type is not None
+        and not inspect.iscoroutinefunction(resolver)
+        and not inspect.isasyncgenfunction(resolver)
+        and not inspect.isgeneratorfunction(resolver)
+    )
+
+
+def _object_block(i: int, plan: FieldPlan, slow: Callable[[int, str], list[str]]) -> list[str]:
+    """The generated lines completing the value `v` of an OBJECT step, a to-one relation
+    or a plainly called resolver (see `compile_runner`) by the runner of its selection,
+    and anything irregular the regular way."""
+    lines = ["    if v is None:", f"        results[K{i}] = None"] if plan.nullable else []
+    branch = "elif" if plan.nullable else "if"
+    if plan.returns_list:
+        lines += [
+            f"    {branch} v.__class__ is list:",
+            f"        p = Path(path, K{i}, parent_type.name)",
+            "        try:",
+            f"            r = ctx._list(P{i}, N{i}, p, v)",
+            "        except Exception as error:",
+            f"            ctx._field_error(error, N{i}, F{i}, p)",
+            "            r = None",
+            "        if r is UNDEFINED:",
+            *slow(i, "            "),
+            "        else:",
+            "            if ctx.is_awaitable(r):",
+            f"                r = ctx._guarded(r, N{i}, F{i}, p)",
+            f"                pending = [K{i}] if pending is None else [*pending, K{i}]",
+            f"            results[K{i}] = r",
+        ]
+    else:
+        lines += [
+            f"    {branch} v.__class__ is O{i} and C{i}[0] is not False:",
+            f"        child = C{i}[0]",
+            "        if child is None:",
+            f"            child = C{i}[0] = ctx.child_runner(S{i})",
+            "        if child is not False:",
+            f"            p = Path(path, K{i}, parent_type.name)",
+            "            try:",
+            f"                r = child(ctx, T{i}, v, p)",
+            "            except Exception as error:",
+            f"                ctx._field_error(error, N{i}, F{i}, p)",
+            "                r = None",
+            "            if ctx.is_awaitable(r):",
+            f"                r = ctx._guarded(r, N{i}, F{i}, p)",
+            f"                pending = [K{i}] if pending is None else [*pending, K{i}]",
+            f"            results[K{i}] = r",
+            "        else:",
+            *slow(i, "            "),
+        ]
+    return [*lines, "    else:", *slow(i, "        ")]
+
+
 def compile_runner(steps: list[Step]) -> Runner:
     """A function completing an object of one selection as `execute_fields` does, with the
     plain leaves inlined.
@@ -346,10 +411,15 @@ def compile_runner(steps: list[Step]) -> Runner:
     calling the resolver (`ToOne.ready`); when the value is None in a nullable field or an
     instance of exactly the class the object type was made from, it completes it by the
     runner of its own selection, found once (`child_runner`) and kept in the generated
-    code, handling errors as `_plain` and `_resolve` do. Anything else (a relation not
-    loaded yet, an error, a null in a non-null field), and every other kind of step, goes
-    through `PlannedExecutionContext._step`, the loop body of `execute_fields`, which
-    handles the field from scratch (a plain attribute read has no side effects), so
+    code, handling errors as `_plain` and `_resolve` do. A RESOLVER step whose resolver
+    takes nothing but its object and returns a plain object or list of them
+    (`_called_plainly`: a statistics' `employment`, its `loansByProgramme`) is called
+    directly, its error made the field's as `_resolve` makes it, and its value completed
+    the same way (a list by `_list`). Anything else (a relation not loaded yet, an
+    unreadable attribute, a null in a non-null field, a value of another type), and every
+    other kind of step, goes through `PlannedExecutionContext._step`, the loop body of
+    `execute_fields`, which handles the field from scratch (a plain attribute read has no
+    side effects; such a resolver is called again, as the regular way calls it), so
     responses and errors are the same as the loop's.
     """
     env: dict[str, Any] = {"MISSING": _MISSING, "SKIP": _SKIP, "UNDEFINED": Undefined}
@@ -370,43 +440,35 @@ def compile_runner(steps: list[Step]) -> Runner:
         origin = None if plan.object_type is None else _origin(plan.object_type)
         attribute = plan.kind is OBJECT and plan.attribute.isidentifier()
         relation = plan.kind is RESOLVER and plan.relation is not None and not plan.returns_list
-        if (attribute or relation) and field_def is not None and origin is not None:
+        call = _called_plainly(plan)
+        if (attribute or relation or call) and field_def is not None and origin is not None:
             env.update(
                 {f"C{i}": [None], f"O{i}": origin, f"T{i}": plan.object_type},
                 **{f"N{i}": nodes, f"F{i}": field_def.type, "Path": Path},
             )
-            if attribute:
-                read = f"source.{plan.attribute}"
-            else:  # the related node if its loader holds it, else NOT_READY
-                env[f"R{i}"], env["NOT_READY"] = plan.relation, ToOne.NOT_READY
-                read = f"R{i}.ready(source, ctx.context_value.loaders)"
-            lines += ["    try:", f"        v = {read}", "    except Exception:"]
-            lines += ["        v = MISSING"]
-            if plan.nullable:
-                lines += ["    if v is None:", f"        results[K{i}] = None", "    el"]
+            if call:  # the resolver's own value; its error is the field's, as in `_resolve`
+                env[f"R{i}"], env[f"P{i}"] = plan.resolver, plan
+                lines += [
+                    "    try:",
+                    f"        v = R{i}(source)",
+                    "    except Exception as error:",
+                    f"        p = Path(path, K{i}, parent_type.name)",
+                    f"        ctx._field_error(error, N{i}, F{i}, p)",
+                    f"        results[K{i}] = v = None",
+                    "    else:",
+                ]
+                indent = "    "
             else:
-                lines += ["    "]
-            lines[-1] += f"if v.__class__ is O{i} and C{i}[0] is not False:"
-            lines += [
-                f"        child = C{i}[0]",
-                "        if child is None:",
-                f"            child = C{i}[0] = ctx.child_runner(S{i})",
-                "        if child is not False:",
-                f"            p = Path(path, K{i}, parent_type.name)",
-                "            try:",
-                f"                r = child(ctx, T{i}, v, p)",
-                "            except Exception as error:",
-                f"                ctx._field_error(error, N{i}, F{i}, p)",
-                "                r = None",
-                "            if ctx.is_awaitable(r):",
-                f"                r = ctx._guarded(r, N{i}, F{i}, p)",
-                f"                pending = [K{i}] if pending is None else [*pending, K{i}]",
-                f"            results[K{i}] = r",
-                "        else:",
-                *slow(i, "            "),
-                "    else:",
-                *slow(i, "        "),
-            ]
+                if attribute:
+                    read = f"source.{plan.attribute}"
+                else:  # the related node if its loader holds it, else NOT_READY
+                    env[f"R{i}"], env["NOT_READY"] = plan.relation, ToOne.NOT_READY
+                    read = f"R{i}.ready(source, ctx.context_value.loaders)"
+                lines += ["    try:", f"        v = {read}", "    except Exception:"]
+                lines += ["        v = MISSING"]
+                indent = ""
+            block = _object_block(i, plan, slow)
+            lines += [indent + line for line in block]
             continue
         if plan.kind is not LEAF or not plan.attribute.isidentifier():
             lines += slow(i, "    ")

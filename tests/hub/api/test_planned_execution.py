@@ -216,6 +216,10 @@ class Holder:
         return self.leaf
 
     @strawberry.field
+    def computed_wrong(self) -> Leaf:  # NotALeaf in the "wrong type" case
+        return self.wrong
+
+    @strawberry.field
     def computed_leaves(self) -> list[Leaf]:  # a resolver's list: completed by plan too
         return self.leaves
 
@@ -273,6 +277,7 @@ class BrokenQuery:
 SELECTION = """{ leaf { name maybe count } optionalLeaf { name } leaves { name maybe count }
   optionalItems { name } wrong { name } computed { name count } failing { name }
   later { name count } computedLeaves { name count } computedItems { name }
+  computedWrong { name }
   pick(index: 0) { name } far: pick(index: 9) { name }
   labelled: pick(index: $index, label: "given") { name } }"""
 
@@ -322,12 +327,30 @@ def test_a_selection_with_directives_follows_each_requests_variables(api: Any) -
         assert ("name" in mahalla) is skip
 
 
+CALLS: list[str] = []
+
+
+@strawberry.type
+class Part:
+    label: str
+
+
 @strawberry.type
 class Counted:
     name: str
     maybe: str | None
     count: int
     sex: Sex
+
+    @strawberry.field
+    def main(self) -> Part:
+        CALLS.append("main")
+        return Part(label=self.name)
+
+    @strawberry.field
+    def parts(self) -> list[Part]:
+        CALLS.append("parts")
+        return [Part(label=f"{self.name}.{i}") for i in range(2)]
 
 
 @strawberry.type
@@ -342,21 +365,35 @@ def test_fine_leaves_are_completed_once_by_the_compiled_selection(
 ) -> None:
     # A non-null Int (serialized) and a non-null enum, beside a String (its own
     # serialization) and a nullable String: none of them may also go the regular way
-    # (`_step`) once the compiled selection stored it.
+    # (`_step`) once the compiled selection stored it. Nor may resolvers taking only
+    # their object (`main`, `parts`), which it calls itself, once per object.
     regular_leaves: list[str] = []
     step = PlannedExecutionContext._step
+    CALLS.clear()
 
     def counting_step(self: PlannedExecutionContext, *args: Any) -> Any:
-        if args[-1][0] in {"name", "maybe", "count", "sex"}:
+        if args[-1][0] in {"name", "maybe", "count", "sex", "main", "parts", "label"}:
             regular_leaves.append(args[-1][0])
         return step(self, *args)
 
     monkeypatch.setattr(PlannedExecutionContext, "_step", counting_step)
 
     schema = strawberry.Schema(CountedQuery, execution_context_class=PlannedExecutionContext)
-    result = asyncio.run(schema.execute("{ items { name maybe count sex } }"))
+    query = "{ items { name maybe count sex main { label } parts { label } } }"
+    result = asyncio.run(schema.execute(query))
     assert result.errors is None
     assert result.data == {
-        "items": [{"name": f"n{i}", "maybe": None, "count": i, "sex": "MALE"} for i in range(3)]
+        "items": [
+            {
+                "name": f"n{i}",
+                "maybe": None,
+                "count": i,
+                "sex": "MALE",
+                "main": {"label": f"n{i}"},
+                "parts": [{"label": f"n{i}.0"}, {"label": f"n{i}.1"}],
+            }
+            for i in range(3)
+        ]
     }
     assert regular_leaves == []
+    assert CALLS == ["main", "parts"] * 3
