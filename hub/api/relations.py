@@ -228,14 +228,25 @@ def node_selection(info: Info) -> set[str]:
 
 async def warm(info: Info, nodes: Sequence[T], relations: Mapping[str, Relation]) -> None:
     """Load every relation in `relations` (GraphQL field name -> Relation) that the query
-    selects on `nodes`, one batch per relation, concurrently."""
+    selects on `nodes`, one batch per relation, concurrently.
+
+    Only what is not loaded yet is awaited: a page whose relations a bundle primed (see
+    `hub.api.territory.bundles`) has nothing left to wait for, and gathering its hundred
+    finished futures cost more than the rest of this function. A loaded value that is an
+    error is awaited, so it is raised here as `load_many` would raise it."""
     if not nodes:
         return
     pending: list[Awaitable[Any]] = []
     for name in node_selection(info) & relations.keys():
         loader, key_of = relations[name](info.context.loaders)
-        keys = list(dict.fromkeys(k for k in map(key_of, nodes) if k is not None))
-        if keys:
-            pending.append(loader.load_many(keys))
+        for key in dict.fromkeys(k for k in map(key_of, nodes) if k is not None):
+            future = loader.load(key)
+            if not (isinstance(future, asyncio.Future) and _loaded(future)):
+                pending.append(future)
     if pending:
         await asyncio.gather(*pending)
+
+
+def _loaded(future: asyncio.Future[Any]) -> bool:
+    """Whether `future` holds a value (not an error, not cancelled)."""
+    return future.done() and not future.cancelled() and future.exception() is None

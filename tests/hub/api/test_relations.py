@@ -1,4 +1,5 @@
-"""`shared_node`: a loaded record is converted once per request, and only when loaded."""
+"""`shared_node`, `ToOne` and `warm`: loaded records are converted once per request, and
+only what is not loaded yet is loaded or waited for."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 from strawberry.dataloader import DataLoader
 
+from hub.api import relations
 from hub.api.loaders import Loaders
 from hub.api.relations import ToOne, shared_node
 
@@ -93,5 +95,39 @@ def test_a_to_one_relation_is_ready_only_once_loaded_and_never_loads_itself() ->
                 relation.ready(_Source(9), loaders)
             with pytest.raises(LookupError):
                 relation.resolve(_Source(9), info)
+
+    asyncio.run(scenario())
+
+
+def test_warm_waits_only_for_what_is_not_loaded_and_raises_a_loaded_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(relations, "node_selection", lambda info: {"thing", "unselected"})
+    batches: list[list[int]] = []
+
+    async def load(keys: list[int]) -> list[str | None]:
+        batches.append(keys)
+        return [f"record {k}" for k in keys]
+
+    def things(loaders: Loaders) -> tuple[DataLoader[Any, Any], Any]:
+        return loaders.things, lambda node: node.key  # type: ignore[attr-defined]
+
+    async def scenario() -> None:
+        loader: DataLoader[int, str | None] = DataLoader(load_fn=load)
+        info: Any = _Info(_loaders_with(loader))
+        nodes = [_Source(1), _Source(2), _Source(1), _Source(None)]
+        loader.prime_many({1: "primed 1", 2: "primed 2"})
+        warming = relations.warm(info, nodes, {"thing": things})
+        with pytest.raises(StopIteration):  # done at once: it never waits on the loop
+            warming.send(None)
+        assert batches == []  # everything was primed: nothing to load or wait for
+        await relations.warm(info, [*nodes, _Source(3)], {"thing": things})
+        assert batches == [[3]]  # only the missing key, in one batch
+        assert loader.load(3).result() == "record 3"  # type: ignore[attr-defined]
+        failed: asyncio.Future[str | None] = asyncio.get_running_loop().create_future()
+        failed.set_exception(LookupError("the batch failed"))
+        loader.cache_map.set(4, failed)  # a loaded error is raised, as load_many raises it
+        with pytest.raises(LookupError, match="the batch failed"):
+            await relations.warm(info, [_Source(4)], {"thing": things})
 
     asyncio.run(scenario())
