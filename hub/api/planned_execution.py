@@ -351,6 +351,17 @@ def _called_plainly(plan: FieldPlan) -> bool:
     )
 
 
+def _store_completed(i: int, indent: str) -> list[str]:
+    """The generated lines storing the completed value `r` of step `i` (at path `p`), its
+    errors handled as a field's when it is awaitable."""
+    return [
+        f"{indent}if ctx.is_awaitable(r):",
+        f"{indent}    r = ctx._guarded(r, N{i}, F{i}, p)",
+        f"{indent}    pending = [K{i}] if pending is None else [*pending, K{i}]",
+        f"{indent}results[K{i}] = r",
+    ]
+
+
 def _object_block(i: int, plan: FieldPlan, slow: Callable[[int, str], list[str]]) -> list[str]:
     """The generated lines completing the value `v` of an OBJECT step, a to-one relation
     or a plainly called resolver (see `compile_runner`) by the runner of its selection,
@@ -369,10 +380,7 @@ def _object_block(i: int, plan: FieldPlan, slow: Callable[[int, str], list[str]]
             "        if r is UNDEFINED:",
             *slow(i, "            "),
             "        else:",
-            "            if ctx.is_awaitable(r):",
-            f"                r = ctx._guarded(r, N{i}, F{i}, p)",
-            f"                pending = [K{i}] if pending is None else [*pending, K{i}]",
-            f"            results[K{i}] = r",
+            *_store_completed(i, "            "),
         ]
     else:
         lines += [
@@ -387,10 +395,7 @@ def _object_block(i: int, plan: FieldPlan, slow: Callable[[int, str], list[str]]
             "            except Exception as error:",
             f"                ctx._field_error(error, N{i}, F{i}, p)",
             "                r = None",
-            "            if ctx.is_awaitable(r):",
-            f"                r = ctx._guarded(r, N{i}, F{i}, p)",
-            f"                pending = [K{i}] if pending is None else [*pending, K{i}]",
-            f"            results[K{i}] = r",
+            *_store_completed(i, "            "),
             "        else:",
             *slow(i, "            "),
         ]
