@@ -125,7 +125,10 @@ def fetch_rows(
         return connection.execute(stmt, params).all()
     values = plan.parameters(params)
     rows: list[tuple[Any, ...]]
+    convert = plan.convert
     driver_connection: Any = connection.connection.driver_connection
+    # The description (psycopg builds a column object per column each time it is read) is
+    # needed only once per statement, to pick the converter.
     if isinstance(driver_connection, psycopg.AsyncConnection):
         # An asyncio engine: this runs in its greenlet (`AsyncConnection.run_sync`), which
         # awaits each driver call on the request's loop.
@@ -133,15 +136,14 @@ def fetch_rows(
         try:
             await_only(async_cursor.execute(plan.sql, values))
             rows = await_only(async_cursor.fetchall())
-            description = async_cursor.description
+            if convert is False:
+                convert = plan.converter(async_cursor.description or ())
         finally:
             await_only(async_cursor.close())
     else:
         with driver_connection.cursor() as cursor:
             cursor.execute(plan.sql, values)
             rows = cursor.fetchall()
-            description = cursor.description
-    convert = plan.convert
-    if convert is False:
-        convert = plan.converter(description or ())
+            if convert is False:
+                convert = plan.converter(cursor.description or ())
     return rows if convert is None else convert(rows)
