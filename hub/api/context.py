@@ -24,6 +24,9 @@ class Context:
     db: RequestDatabase
     loaders: Loaders
     request: Request | None = None
+    # Set by the planned execution when it runs the request's operation: only it takes
+    # the `edges` a resolver completes from rows (`hub.api.row_pages`).
+    completes_rows: bool = False
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

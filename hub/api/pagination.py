@@ -22,9 +22,10 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
+from graphql import FieldNode
 from strawberry import relay
 
 from hub.api.errors import BadUserInputError
@@ -35,6 +36,7 @@ DEFAULT_PAGE_SIZE = 20
 _CURSOR_PREFIX = "offset:"
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 def encode_cursor(offset: int) -> str:
@@ -114,6 +116,17 @@ class PageWindow:
         return cls(offset=start, limit=size, backward=False)
 
 
+class CompletedEdges:
+    """A connection's `edges`, already completed for one field node from the rows of its
+    statement (`hub.api.row_pages`); deliberately not a list."""
+
+    __slots__ = ("field_node", "items")
+
+    def __init__(self, field_node: FieldNode, items: list[dict[str, Any]]) -> None:
+        self.field_node = field_node
+        self.items = items
+
+
 @strawberry.type(name="Edge", description="An item of a connection and its cursor.")
 class Edge(Generic[T]):
     cursor: str = strawberry.field(
@@ -137,23 +150,32 @@ class Connection(Generic[T]):
         return await self.count()
 
 
+def edges_of(items: Sequence[T], start: int) -> list[Edge[T]]:
+    """An edge per item, the first at offset `start`."""
+    return [Edge(offset=start + i, node=item) for i, item in enumerate(items)]
+
+
 def build_connection(
     items: Sequence[T],
     window: PageWindow,
     *,
     has_more: bool,
     count: Callable[[], Awaitable[int]],
+    edges: list[Edge[T]] | CompletedEdges | None = None,
 ) -> Connection[T]:
-    """The connection for `items` fetched at `window` (`has_more`: a row lay past it)."""
+    """The connection for `items` fetched at `window` (`has_more`: a row lay past it);
+    `edges`, when given, are the items' edges (else an `Edge` per item)."""
     start = window.offset
-    edges = [Edge(offset=start + i, node=item) for i, item in enumerate(items)]
+    size = len(items)
     page_info = relay.PageInfo(
         has_next_page=has_more,
         has_previous_page=start > 0,
-        start_cursor=encode_cursor(start) if edges else None,
-        end_cursor=encode_cursor(start + len(edges) - 1) if edges else None,
+        start_cursor=encode_cursor(start) if size else None,
+        end_cursor=encode_cursor(start + size - 1) if size else None,
     )
-    return Connection(edges=edges, page_info=page_info, count=count)
+    if edges is None:
+        edges = edges_of(items, start)
+    return Connection(edges=edges, page_info=page_info, count=count)  # type: ignore[arg-type]
 
 
 async def paginate(
@@ -165,6 +187,21 @@ async def paginate(
 
     `count()` is awaited at most once per request field, and only when needed.
     """
+
+    async def edges(items: Sequence[T], start: int) -> list[Edge[T]]:
+        return edges_of(items, start)
+
+    return await paginate_rows(args, fetch, count, edges)
+
+
+async def paginate_rows(
+    args: PageArgs,
+    fetch: Callable[[int, int], Awaitable[Sequence[R]]],
+    count: Callable[[], Awaitable[int]],
+    edges: Callable[[Sequence[R], int], Awaitable[list[Edge[T]] | CompletedEdges]],
+) -> Connection[T]:
+    """`paginate` over what `fetch` reads (a statement's rows, say), the page's edges made
+    by `edges(items, start)` from the items in the window (`start`: the first's offset)."""
     cached: list[int] = []
 
     async def counted() -> int:
@@ -176,7 +213,9 @@ async def paginate(
     window = PageWindow.of(args, total)
     rows = list(await fetch(window.offset, window.limit + 1)) if window.limit > 0 else []
     has_more = len(rows) > window.limit
-    return build_connection(rows[: window.limit], window, has_more=has_more, count=counted)
+    items = rows[: window.limit]
+    made = await edges(items, window.offset)
+    return build_connection(items, window, has_more=has_more, count=counted, edges=made)  # type: ignore[arg-type]
 
 
 def connection_of_list(items: Sequence[T], args: PageArgs) -> Connection[T]:

@@ -29,6 +29,10 @@ For a selection without directives (the same for every request of one document),
 loop over its fields is compiled into a function with the plain leaves inlined
 (`compile_runner`).
 
+A connection whose resolver completed its `edges` straight from the rows of its statement
+(`hub.api.row_pages`, a `CompletedEdges`) has them taken as they are, for the field node
+they were completed for and no other.
+
 Anything unexpected on the fast paths (a null in a non-null field, a value that fails to
 serialize, an object of the wrong type) is handed to the regular way for that field, so
 errors and null propagation come out exactly as graphql-core makes them; errors raised
@@ -73,6 +77,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 from hub.api.argument_plans import UNSUPPORTED, Convert, argument_converter
+from hub.api.context import Context
+from hub.api.pagination import CompletedEdges
 from hub.api.relations import ToOne, to_one_of
 
 
@@ -333,7 +339,7 @@ _SKIP = object()  # `_step`: the regular way left the field out of the response
 _MISSING = object()  # a runner: the attribute could not be read
 
 
-def _called_plainly(plan: FieldPlan) -> bool:
+def called_plainly(plan: FieldPlan) -> bool:
     """Whether a compiled selection may call the field's resolver itself: a synchronous
     method taking nothing but its object (a statistics' `employment`, its
     `loansByProgramme`), returning an object, or a list of objects, of a plain type."""
@@ -418,7 +424,7 @@ def compile_runner(steps: list[Step]) -> Runner:
     runner of its own selection, found once (`child_runner`) and kept in the generated
     code, handling errors as `_plain` and `_resolve` do. A RESOLVER step whose resolver
     takes nothing but its object and returns a plain object or list of them
-    (`_called_plainly`: a statistics' `employment`, its `loansByProgramme`) is called
+    (`called_plainly`: a statistics' `employment`, its `loansByProgramme`) is called
     directly, its error made the field's as `_resolve` makes it, and its value completed
     the same way (a list by `_list`). Anything else (a relation not loaded yet, an
     unreadable attribute, a null in a non-null field, a value of another type), and every
@@ -445,7 +451,7 @@ def compile_runner(steps: list[Step]) -> Runner:
         origin = None if plan.object_type is None else _origin(plan.object_type)
         attribute = plan.kind is OBJECT and plan.attribute.isidentifier()
         relation = plan.kind is RESOLVER and plan.relation is not None and not plan.returns_list
-        call = _called_plainly(plan)
+        call = called_plainly(plan)
         if (attribute or relation or call) and field_def is not None and origin is not None:
             env.update(
                 {f"C{i}": [None], f"O{i}": origin, f"T{i}": plan.object_type},
@@ -559,7 +565,10 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return False
         strawberry_schema = getattr(self.schema, "_strawberry_schema", None)
         converter = getattr(strawberry_schema, "schema_converter", None)
-        return converter is not None and not getattr(converter, "_exception_handler_specs", ())
+        planning = converter is not None and not getattr(converter, "_exception_handler_specs", ())
+        if planning and isinstance(self.context_value, Context):
+            self.context_value.completes_rows = True  # `_plain` takes CompletedEdges
+        return planning
 
     @cached_property
     def _schema_converter(self) -> GraphQLCoreConverter:
@@ -779,6 +788,10 @@ class PlannedExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return Undefined
         if value is None:
             return None if plan.nullable else Undefined
+        if value.__class__ is CompletedEdges:
+            # Completed from rows for this very field node (`hub.api.row_pages`); for any
+            # other the regular way reports it, as it is not a list.
+            return value.items if len(nodes) == 1 and nodes[0] is value.field_node else Undefined
         assert plan.object_type is not None and field_def is not None
         path = Path(parent_path, name, parent_type.name)
         try:

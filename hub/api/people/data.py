@@ -331,10 +331,8 @@ def fetch_persons(
     unshown: frozenset[str] = frozenset(),
 ) -> list[PersonRecord]:
     """A page of persons; columns named in `unshown` (see `unshown_columns`) read as None."""
-    stmt, params = _persons_page(
-        ("persons", unshown), lambda: _persons_only(unshown), criteria, offset, limit
-    )
-    return to_records(PersonRecord, fetch_rows(connection, stmt, params))
+    rows = fetch_person_rows(connection, criteria, offset, limit, unshown, households=False)
+    return persons_of(rows)
 
 
 _PERSON_WIDTH = len(record_fields(PersonRecord))
@@ -400,21 +398,57 @@ def fetch_persons_with_households(
     """`fetch_persons`, each person with their household (None if they have none) read in
     the same statement: a page that shows households needs no second statement. Columns
     named in `unshown` (see `unshown_columns`) are read as None."""
-    stmt, params = _persons_page(
-        ("persons with households", unshown),
-        lambda: _persons_with_households(unshown),
-        criteria,
-        offset,
-        limit,
-    )
-    rows = fetch_rows(connection, stmt, params)
-    persons = to_records(PersonRecord, [row[:_PERSON_WIDTH] for row in rows])
-    households = to_records(
-        HouseholdRecord, [row[_PERSON_WIDTH:] for row in rows if row[_PERSON_WIDTH] is not None]
-    )
-    found = iter(households)
+    rows = fetch_person_rows(connection, criteria, offset, limit, unshown, households=True)
+    return persons_with_households(rows)
+
+
+def fetch_person_rows(
+    connection: Connection,
+    criteria: PersonCriteria,
+    offset: int,
+    limit: int,
+    unshown: frozenset[str] = frozenset(),
+    *,
+    households: bool,
+) -> Sequence[Sequence[Any]]:
+    """The rows of a page of persons: a `PersonRecord`'s fields, followed (`households`)
+    by those of the person's `HouseholdRecord` (`HOUSEHOLD_AT` on; all None when they
+    have none). Columns named in `unshown` are read as None."""
+    if households:
+        stmt, params = _persons_page(
+            ("persons with households", unshown),
+            lambda: _persons_with_households(unshown),
+            criteria,
+            offset,
+            limit,
+        )
+    else:
+        stmt, params = _persons_page(
+            ("persons", unshown), lambda: _persons_only(unshown), criteria, offset, limit
+        )
+    return fetch_rows(connection, stmt, params)
+
+
+HOUSEHOLD_AT = _PERSON_WIDTH  # where a household's fields start in `fetch_person_rows`
+
+
+def persons_of(rows: Sequence[Sequence[Any]]) -> list[PersonRecord]:
+    """The persons of rows of `fetch_person_rows`."""
+    return to_records(PersonRecord, [row[:_PERSON_WIDTH] for row in rows])
+
+
+def persons_with_households(
+    rows: Sequence[Sequence[Any]],
+) -> list[tuple[PersonRecord, HouseholdRecord | None]]:
+    """The persons and households of rows of `fetch_person_rows(households=True)`; a
+    household of several members on the page is one record."""
+    persons = persons_of(rows)
+    built: dict[Any, HouseholdRecord] = {}
+    wanted = {row[_PERSON_WIDTH]: row for row in rows if row[_PERSON_WIDTH] is not None}
+    for household in to_records(HouseholdRecord, [row[_PERSON_WIDTH:] for row in wanted.values()]):
+        built[household.id] = household
     return [
-        (person, None if row[_PERSON_WIDTH] is None else next(found))
+        (person, None if row[_PERSON_WIDTH] is None else built[row[_PERSON_WIDTH]])
         for person, row in zip(persons, rows, strict=True)
     ]
 

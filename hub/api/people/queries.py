@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 import strawberry
 
 from hub.api.context import Info
 from hub.api.errors import BadUserInputError, NotFoundError
 from hub.api.fields import described
-from hub.api.pagination import Connection, PageArgs, paginate
+from hub.api.pagination import (
+    CompletedEdges,
+    Connection,
+    Edge,
+    PageArgs,
+    edges_of,
+    paginate,
+    paginate_rows,
+)
 from hub.api.people import bundles, data
 from hub.api.people.filters import (
     HouseholdFilter,
@@ -20,12 +30,15 @@ from hub.api.people.filters import (
 )
 from hub.api.people.types import (
     HOUSEHOLD_RELATIONS,
+    PERSON_HOUSEHOLD_ROWS,
     PERSON_RELATIONS,
+    PERSON_ROWS,
     HouseholdNode,
     PersonNode,
 )
 from hub.api.projection import shown_fields
 from hub.api.relations import field_paths, node_selection, warm
+from hub.api.row_pages import completed_edges
 
 _PINFL = re.compile(r"^[0-9]{14}$")
 
@@ -34,30 +47,39 @@ async def list_persons(
     info: Info, criteria: data.PersonCriteria, args: PageArgs
 ) -> Connection[PersonNode]:
     db = info.context.db
-
     with_households = "household" in node_selection(info)
     unshown = data.unshown_columns(shown_fields(info))
+    # Straight from the rows when the selection allows (hub.api.row_pages).
+    completed = completed_edges(info, PERSON_HOUSEHOLD_ROWS if with_households else PERSON_ROWS)
 
-    async def fetch(offset: int, limit: int) -> list[PersonNode]:
-        if with_households:  # one statement for the page and its households
-            pairs = await db.run(
-                data.fetch_persons_with_households, criteria, offset, limit, unshown
-            )
+    async def fetch(offset: int, limit: int) -> Sequence[Sequence[Any]]:
+        # With households: one statement for the page and its households.
+        return await db.run(
+            data.fetch_person_rows, criteria, offset, limit, unshown, households=with_households
+        )
+
+    async def edges(
+        rows: Sequence[Sequence[Any]], start: int
+    ) -> list[Edge[PersonNode]] | CompletedEdges:
+        if completed is not None and (done := completed(rows, start)) is not None:
+            return done
+        if with_households:
+            pairs = data.persons_with_households(rows)
             households = info.context.loaders.household
             for _, household in pairs:
                 if household is not None:
                     households.prime(household.id, household)
             records = [person for person, _ in pairs]
         else:
-            records = await db.run(data.fetch_persons, criteria, offset, limit, unshown)
+            records = data.persons_of(rows)
         nodes = [PersonNode.of(r) for r in records]
         await warm(info, nodes, PERSON_RELATIONS)
-        return nodes
+        return edges_of(nodes, start)
 
     async def count() -> int:
         return await db.run(data.count_persons, criteria)
 
-    return await paginate(args, fetch, count)
+    return await paginate_rows(args, fetch, count, edges)
 
 
 async def list_households(

@@ -21,10 +21,12 @@ from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
-from hub.api.people.data import HouseholdRecord, MemberRecord, PersonRecord
+from hub.api.people.data import HOUSEHOLD_AT, HouseholdRecord, MemberRecord, PersonRecord
 from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
+from hub.api.records import record_fields
 from hub.api.relations import Relation as LoaderRelation
 from hub.api.relations import ToOne, now_or_later, optional
+from hub.api.row_pages import RowShape, record_shape
 from hub.api.scalars import Soums
 from hub.api.territory.types import AssistantNode, MahallaNode
 from hub.api.vocabulary import Need, Occupation, Relation, Sex, enum_value, optional_enum
@@ -336,6 +338,49 @@ class HouseholdNode(relay.Node):
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.members
         return now_or_later(loader, self.household_id, _paged(HouseholdMember.of, args))
+
+
+# Where persons' and households' fields lie in rows of `data.fetch_person_rows` (see
+# hub.api.row_pages); `tests/hub/api/test_row_pages.py` checks them against `of`.
+_PERSON_COLUMNS = record_shape(
+    record_fields(PersonRecord),
+    0,
+    same=(
+        "hub_id",
+        "pinfl",
+        "full_name",
+        "surname",
+        "given_name",
+        "patronymic",
+        "birth_on",
+        "mahalla_code",
+        "created_at",
+        "updated_at",
+        "last_confirmed_at",
+    ),
+    converted={"sex": ("sex", Sex), "occupation": ("occupation", Occupation)},
+)
+_HOUSEHOLD_SHAPE = RowShape(
+    record_shape(
+        record_fields(HouseholdRecord),
+        HOUSEHOLD_AT,
+        same=(
+            "hub_id",
+            "survey_id",
+            "mahalla_code",
+            "surveyed_on",
+            "assessed_category",
+            "computed_category",
+            "plot_sotix",
+            "last_confirmed_at",
+        ),
+        converted={"monthly_income": ("monthly_income_uzs", Soums)},
+    )
+)
+PERSON_ROWS = RowShape(_PERSON_COLUMNS)
+PERSON_HOUSEHOLD_ROWS = RowShape(
+    _PERSON_COLUMNS, relations={_HOUSEHOLD: (_HOUSEHOLD_SHAPE, HOUSEHOLD_AT)}
+)
 
 
 def _person_key(node: PersonNode) -> int:

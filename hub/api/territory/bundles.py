@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, desc, select
@@ -21,7 +22,7 @@ from sqlalchemy import ColumnElement, Connection, Select, desc, select
 from hub.api.batch_fetch import Match, keyed
 from hub.api.driver_rows import fetch_rows
 from hub.api.loaders import Loaders
-from hub.api.records import record_at, record_columns, select_labelled
+from hub.api.records import record_at, record_columns, record_fields, select_labelled
 from hub.api.territory.data import (
     ASSISTANT,
     DISTRICT,
@@ -32,6 +33,8 @@ from hub.api.territory.data import (
     DistrictRecord,
     MahallaRecord,
     RegionRecord,
+    TerritoryCriteria,
+    mahalla_page,
 )
 from hub.api.territory.statistics_data import (
     IndicatorsRecord,
@@ -80,6 +83,12 @@ def _current_assistant_id() -> Any:
 
 
 def _statement(parts: frozenset[str], match: Match) -> Select[Any]:
+    return _selection(parts).where(match([MAHALLA.c.code]))
+
+
+@cache
+def _selection(parts: frozenset[str]) -> Select[Any]:
+    """The bundle's columns (see `part_starts`) from the mahalla and the joined parts."""
     columns: list[ColumnElement[Any]] = [*record_columns(MahallaRecord, MAHALLA)]
     source: Any = MAHALLA
     if DISTRICT_PART in parts or REGION_PART in parts:
@@ -94,10 +103,28 @@ def _statement(parts: frozenset[str], match: Match) -> Select[Any]:
     if STATISTICS_PART in parts:
         columns += indicator_columns()
         source = source.outerjoin(INDICATORS, INDICATORS.c.mahalla_code == MAHALLA.c.code)
-    return select_labelled(columns).select_from(source).where(match([MAHALLA.c.code]))
+    return select_labelled(columns).select_from(source)
 
 
-def _bundle(row: Sequence[Any], parts: frozenset[str]) -> MahallaBundle:
+def part_starts(parts: frozenset[str]) -> dict[str, int]:
+    """Where each part's record starts in a bundle row (see `_statement`); the mahalla's
+    own fields start at 0, under the key "mahalla"."""
+    starts = {"mahalla": 0}
+    at = len(record_fields(MahallaRecord))
+    for part, record in (
+        (DISTRICT_PART, DistrictRecord),
+        (REGION_PART, RegionRecord),
+        (ASSISTANT_PART, AssistantRecord),
+        (STATISTICS_PART, IndicatorsRecord),
+    ):
+        if part in parts or (part == DISTRICT_PART and REGION_PART in parts):
+            starts[part] = at
+            at += len(record_fields(record))
+    return starts
+
+
+def bundle_of(row: Sequence[Any], parts: frozenset[str]) -> MahallaBundle:
+    """The bundle in a row of `fetch_mahalla_bundle_rows`."""
     mahalla, at = record_at(row, 0, MahallaRecord)
     assert mahalla is not None  # the mahalla's own code
     district = region = assistant = indicators = None
@@ -118,6 +145,15 @@ def fetch_mahalla_bundles(
 ) -> list[MahallaBundle | None]:
     """Each mahalla of `codes` with the relations in `parts` (see PARTS); None where no
     mahalla has the code."""
+    rows = fetch_mahalla_bundle_rows(connection, codes, parts)
+    return [None if row is None else bundle_of(row, parts) for row in rows]
+
+
+def fetch_mahalla_bundle_rows(
+    connection: Connection, codes: Sequence[str], parts: frozenset[str]
+) -> list[Sequence[Any] | None]:
+    """The row of each mahalla of `codes`, its relations in `parts` (see PARTS) after its
+    own fields (`part_starts`); None where no mahalla has the code."""
     unknown = parts - set(PARTS)
     if unknown:
         raise ValueError(f"A mahalla bundle cannot carry {sorted(unknown)}.")
@@ -127,10 +163,23 @@ def fetch_mahalla_bundles(
         list(dict.fromkeys(codes)),
         lambda match: _statement(parts, match),
     )
-    found = {
-        b.mahalla.code: b for b in (_bundle(r, parts) for r in fetch_rows(connection, stmt, params))
-    }
+    found = {row[0]: row for row in fetch_rows(connection, stmt, params)}
     return [found.get(code) for code in codes]
+
+
+def fetch_mahalla_page_rows(
+    connection: Connection,
+    criteria: TerritoryCriteria,
+    offset: int,
+    limit: int,
+    parts: frozenset[str],
+) -> Sequence[Sequence[Any]]:
+    """A page of mahallas as `fetch_mahallas` reads it, each as its bundle row with the
+    relations in `parts` (see `fetch_mahalla_bundle_rows`): one statement for both."""
+    stmt, params = mahalla_page(
+        criteria, offset, limit, ("bundle", parts), lambda: _selection(parts)
+    )
+    return fetch_rows(connection, stmt, params)
 
 
 def prime(loaders: Loaders, bundles: Sequence[MahallaBundle | None], parts: frozenset[str]) -> None:

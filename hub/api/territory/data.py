@@ -3,7 +3,7 @@ the paginated list queries over them. Functions take the caller's connection."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -130,11 +130,13 @@ def _page(
     offset: int,
     limit: int,
     build: Callable[[list[ColumnElement[bool]]], Select[tuple[object, ...]]],
+    kind: Hashable = None,
 ) -> tuple[Select[tuple[object, ...]], dict[str, Any]]:
     """A page of `level` (`build` adds the order to the selection with `where`), its
-    statement kept per shape of the criteria, and its parameters."""
+    statement kept per `kind` (of selection) and shape of the criteria, and its
+    parameters."""
     params = _parameters(criteria, level)
-    shape = (level, frozenset(params), criteria.order, criteria.descending)
+    shape = (level, kind, frozenset(params), criteria.order, criteria.descending)
 
     def built() -> Select[tuple[object, ...]]:
         stmt = build(_where(level, params))
@@ -212,20 +214,37 @@ def count_districts(connection: Connection, criteria: TerritoryCriteria) -> int:
 def fetch_mahallas(
     connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
 ) -> list[MahallaRecord]:
+    stmt, params = mahalla_page(
+        criteria, offset, limit, "records", lambda: select_records(MahallaRecord, MAHALLA)
+    )
+    return to_records(MahallaRecord, fetch_rows(connection, stmt, params))
+
+
+def mahalla_page(
+    criteria: TerritoryCriteria,
+    offset: int,
+    limit: int,
+    kind: Hashable,
+    base: Callable[[], Select[Any]],
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The statement of a page of mahallas selecting what `base` selects (from `mahalla`
+    and tables joined to it; kept per `kind`), and its parameters."""
+
     def build(where: list[ColumnElement[bool]]) -> Select[tuple[object, ...]]:
-        stmt = select_records(MahallaRecord, MAHALLA).where(*where)
+        stmt = base().where(*where)
         key: ColumnElement[object]
         if criteria.order is TerritoryOrder.POPULATION:
-            stmt = stmt.outerjoin(INDICATORS, INDICATORS.c.mahalla_code == MAHALLA.c.code)
-            key = func.coalesce(INDICATORS.c.population, 0)
+            # An alias of its own: `base` may join the indicators to show them.
+            ordering = INDICATORS.alias("ordering")
+            stmt = stmt.outerjoin(ordering, ordering.c.mahalla_code == MAHALLA.c.code)
+            key = func.coalesce(ordering.c.population, 0)
         elif criteria.order is TerritoryOrder.NAME:
             key = MAHALLA.c.name
         else:
             key = MAHALLA.c.code
         return _ordered(stmt, key, MAHALLA.c.code, criteria.descending)
 
-    stmt, params = _page("mahalla", criteria, offset, limit, build)
-    return to_records(MahallaRecord, fetch_rows(connection, stmt, params))
+    return _page("mahalla", criteria, offset, limit, build, kind)
 
 
 def count_mahallas(connection: Connection, criteria: TerritoryCriteria) -> int:

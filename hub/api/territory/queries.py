@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
-from typing import TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import strawberry
 from sqlalchemy import Connection as Database
@@ -11,8 +11,17 @@ from sqlalchemy import Connection as Database
 from hub.api.context import Info
 from hub.api.errors import NotFoundError
 from hub.api.fields import described
-from hub.api.pagination import Connection, PageArgs, paginate
+from hub.api.pagination import (
+    CompletedEdges,
+    Connection,
+    Edge,
+    PageArgs,
+    edges_of,
+    paginate,
+    paginate_rows,
+)
 from hub.api.relations import Relation, field_paths, node_paths, warm
+from hub.api.row_pages import completed_edges
 from hub.api.territory import bundles, data
 from hub.api.territory.codes import checked_code
 from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
@@ -23,6 +32,7 @@ from hub.api.territory.types import (
     DistrictNode,
     MahallaNode,
     RegionNode,
+    mahalla_rows,
 )
 
 R = TypeVar("R")
@@ -37,14 +47,11 @@ async def _listed(
     count: Callable[[Database, data.TerritoryCriteria], int],
     convert: Callable[[R], N],
     relations: Mapping[str, Relation],
-    bundled: Callable[[list[R]], Awaitable[None]] | None = None,
 ) -> Connection[N]:
     db = info.context.db
 
     async def page(offset: int, limit: int) -> list[N]:
         records = await db.run(fetch, criteria, offset, limit)
-        if bundled is not None:
-            await bundled(records)
         nodes = [convert(r) for r in records]
         await warm(info, nodes, relations)
         return nodes
@@ -63,17 +70,34 @@ async def _primed_bundles(
     return found
 
 
-def _page_bundler(info: Info) -> Callable[[list[data.MahallaRecord]], Awaitable[None]] | None:
-    """Reads the relations the query selects on a page of mahallas in one statement."""
+async def _mahalla_page(
+    info: Info, criteria: data.TerritoryCriteria, args: PageArgs
+) -> Connection[MahallaNode]:
+    """A page of mahallas read with the relations the query selects on them that a bundle
+    carries, in one statement; its edges are completed straight from those rows when the
+    selection allows (hub.api.row_pages)."""
+    db = info.context.db
     parts = bundles.parts_of(node_paths(info))
-    if not parts:
-        return None
+    completed = completed_edges(info, mahalla_rows(parts))
 
-    async def bundled(records: list[data.MahallaRecord]) -> None:
-        if records:
-            await _primed_bundles(info, [r.code for r in records], parts)
+    async def fetch(offset: int, limit: int) -> Sequence[Sequence[Any]]:
+        return await db.run(bundles.fetch_mahalla_page_rows, criteria, offset, limit, parts)
 
-    return bundled
+    async def edges(
+        rows: Sequence[Sequence[Any]], start: int
+    ) -> list[Edge[MahallaNode]] | CompletedEdges:
+        if completed is not None and (done := completed(rows, start)) is not None:
+            return done
+        found = [bundles.bundle_of(row, parts) for row in rows]
+        bundles.prime(info.context.loaders, found, parts)
+        nodes = [MahallaNode.of(bundle.mahalla) for bundle in found]
+        await warm(info, nodes, MAHALLA_RELATIONS)
+        return edges_of(nodes, start)
+
+    async def total() -> int:
+        return await db.run(data.count_mahallas, criteria)
+
+    return await paginate_rows(args, fetch, total, edges)
 
 
 @strawberry.type
@@ -160,13 +184,4 @@ class TerritoryQuery:
     ) -> Connection[MahallaNode]:
         criteria = (filter or TerritoryFilter()).criteria(order_by)
         args = PageArgs(first, after, last, before)
-        return await _listed(
-            info,
-            criteria,
-            args,
-            data.fetch_mahallas,
-            data.count_mahallas,
-            MahallaNode.of,
-            MAHALLA_RELATIONS,
-            _page_bundler(info),
-        )
+        return await _mahalla_page(info, criteria, args)

@@ -201,12 +201,17 @@ def sum_indicators(rows: Iterable[IndicatorsRecord]) -> StatisticsRecord:
     )
 
 
+def programme_totals(loans: Mapping[str, Any]) -> list[tuple[str, int, int]]:
+    """(programme, count, amount in tiyin) of a mahalla's loans breakdown, by programme."""
+    return [
+        (programme, int(v.get("count", 0)), int(v.get("amount_tiyin", 0)))
+        for programme, v in sorted(loans.items())
+    ]
+
+
 def statistics_of(row: IndicatorsRecord) -> StatisticsRecord:
     """One mahalla's statistics: its indicators row as it is (no summing needed)."""
-    loans = {
-        programme: ProgrammeTotal(int(v.get("count", 0)), int(v.get("amount_tiyin", 0)))
-        for programme, v in sorted(row.loans_by_program.items())
-    }
+    loans = {p: ProgrammeTotal(c, a) for p, c, a in programme_totals(row.loans_by_program)}
     return StatisticsRecord(
         mahallas=1,
         population=row.population,

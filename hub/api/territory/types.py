@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Annotated, Self, TypeVar, cast
+from functools import cache
+from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar, cast
 
 import strawberry
 from strawberry import relay
@@ -14,9 +15,12 @@ from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
+from hub.api.records import record_fields
 from hub.api.relations import Relation, ToOne, optional, warm
+from hub.api.row_pages import RowShape, record_shape
+from hub.api.territory import bundles
 from hub.api.territory.data import AssistantRecord, DistrictRecord, MahallaRecord, RegionRecord
-from hub.api.territory.statistics_types import Statistics
+from hub.api.territory.statistics_types import Statistics, mahalla_statistics_rows
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -256,3 +260,33 @@ MAHALLA_RELATIONS: dict[str, Relation] = {
 REGION_RELATIONS: dict[str, Relation] = {
     "statistics": lambda loaders: (loaders.region_statistics, lambda n: n.code),
 }
+
+
+# Where a mahalla's fields, and those of the relations a bundle carries, lie in rows of
+# `bundles.fetch_mahalla_bundle_rows` (see hub.api.row_pages), by the bundle's parts;
+# `tests/hub/api/test_row_pages.py` checks them against `of` and the resolvers.
+@cache
+def mahalla_rows(parts: frozenset[str]) -> RowShape:
+    starts = bundles.part_starts(parts)
+
+    def shape(record: type[Any], part: str, **converted: str) -> dict[str, Any]:
+        fields = record_fields(record)
+        renamed = {attribute: (name, None) for attribute, name in converted.items()}
+        plain = [name for name in fields if name not in converted.values()]
+        return record_shape(fields, starts[part], same=plain, converted=renamed)  # type: ignore[arg-type]
+
+    relations: dict[ToOne, tuple[RowShape, int]] = {}
+    if bundles.DISTRICT_PART in starts:
+        district_relations: dict[ToOne, tuple[RowShape, int]] = {}
+        if bundles.REGION_PART in starts:
+            region = RowShape(shape(RegionRecord, bundles.REGION_PART))
+            district_relations[_REGION] = (region, starts[bundles.REGION_PART])
+        district = RowShape(shape(DistrictRecord, bundles.DISTRICT_PART), district_relations)
+        relations[_DISTRICT] = (district, starts[bundles.DISTRICT_PART])
+    if bundles.ASSISTANT_PART in starts:
+        assistant = RowShape(shape(AssistantRecord, bundles.ASSISTANT_PART, assistant_id="id"))
+        relations[_ASSISTANT] = (assistant, starts[bundles.ASSISTANT_PART])
+    if bundles.STATISTICS_PART in starts:
+        at = starts[bundles.STATISTICS_PART]
+        relations[_MAHALLA_STATISTICS] = (mahalla_statistics_rows(at), at)
+    return RowShape(shape(MahallaRecord, "mahalla"), relations)

@@ -67,7 +67,7 @@ def test_unexpected_errors_are_masked_for_the_client_and_logged(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("connection to 10.0.0.7 refused: SELECT secret FROM person")
 
-    monkeypatch.setattr(people_data, "fetch_persons", broken)
+    monkeypatch.setattr(people_data, "fetch_person_rows", broken)
     with caplog.at_level(logging.ERROR, logger="hub.api"):
         response = api.client.post("/graphql", json={"query": "{ persons { totalCount } }"})
     assert response.status_code == 200
