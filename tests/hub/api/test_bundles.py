@@ -3,6 +3,7 @@ the loaders would read one relation at a time."""
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import combinations
 from typing import TYPE_CHECKING
 
@@ -14,9 +15,13 @@ from hub.api.people import bundles as person_bundles
 from hub.api.people import data as people
 from hub.api.territory import bundles, data
 from hub.api.territory import statistics_data as statistics
+from hub.graph.bulk import upsert_rows
+from hub.graph.models import Assistant, District, Mahalla, Region
 
 if TYPE_CHECKING:
     from conftest import BuiltGraph
+
+    from tests.conftest import GraphDatabase
 
 
 def test_bundles_agree_with_the_loaders_data_layer(built_graph: BuiltGraph) -> None:
@@ -131,3 +136,47 @@ def test_a_person_bundle_carries_what_the_loaders_would_load(built_graph: BuiltG
             assert person_bundles.fetch_person_bundle(connection, "99999999999999", nobody) is None
     finally:
         engine.dispose()
+
+
+def test_a_bundle_joins_the_current_assistant_by_the_loaders_rule(graph_db: GraphDatabase) -> None:
+    # Flagged current, else the latest appointment, ties to the highest id; the bundle's
+    # join (an anti-join) must pick what `fetch_current_assistants` picks, in every case.
+    cases = {
+        "1703202001": [("A-1", date(2020, 1, 1), True), ("A-2", date(2023, 1, 1), False)],
+        "1703202002": [("A-3", date(2021, 1, 1), False), ("A-4", date(2022, 6, 1), False)],
+        "1703202003": [("A-6", date(2022, 1, 1), False), ("A-5", date(2022, 1, 1), False)],
+        "1703202004": [("A-7", date(2019, 1, 1), True), ("A-8", date(2021, 1, 1), True)],
+        "1703202005": [],
+    }
+    expected = {"1703202001": "A-1", "1703202002": "A-4", "1703202003": "A-6"}
+    expected |= {"1703202004": "A-8", "1703202005": None}
+    with graph_db.sessions() as session, session.begin():
+        upsert_rows(session, Region, [{"code": "1703", "name": "Andijon"}], key=["code"])
+        district = {"code": "1703202", "region_code": "1703", "name": "Asaka"}
+        upsert_rows(session, District, [district], key=["code"])
+        mahallas = [{"code": c, "district_code": "1703202", "name": c} for c in cases]
+        upsert_rows(session, Mahalla, mahallas, key=["code"])
+        assistants = [
+            {
+                "id": key,
+                "full_name": key,
+                "mahalla_code": code,
+                "appointed_on": on,
+                "is_current": current,
+            }
+            for code, rows in cases.items()
+            for key, on, current in rows
+        ]
+        upsert_rows(session, Assistant, assistants, key=["id"])
+    codes = list(cases)
+    parts = frozenset({bundles.ASSISTANT_PART})
+    with graph_db.engine.connect() as connection:
+        found = bundles.fetch_mahalla_bundles(connection, codes, parts)
+        loaded = data.fetch_current_assistants(connection, codes)
+        page = bundles.fetch_mahalla_page_rows(
+            connection, data.TerritoryCriteria(district_code="1703202"), 0, 100, parts
+        )
+    chosen = {b.mahalla.code: b.assistant and b.assistant.id for b in found if b is not None}
+    assert chosen == expected
+    assert [a and a.id for a in loaded] == [expected[c] for c in codes]
+    assert [bundles.bundle_of(row, parts).mahalla.code for row in page] == codes  # one each
