@@ -338,19 +338,32 @@ def fetch_persons(
 _PERSON_WIDTH = len(record_fields(PersonRecord))
 
 
-# Columns that only one GraphQL field shows, (type, field) by record field: a page whose
-# document shows that field nowhere (see `hub.api.projection`) reads NULL in their place.
-PERSON_SHOWN_BY = {
-    "created_at": ("Person", "createdAt"),
-    "updated_at": ("Person", "updatedAt"),
-    "last_confirmed_at": ("Person", "lastConfirmedAt"),
+# Columns that only some GraphQL fields show (or use as the key of a relation), the
+# (type, field) pairs by record field: a page whose document selects none of those fields
+# anywhere (see `hub.api.projection`) reads NULL in their place.
+PERSON_SHOWN_BY: dict[str, tuple[tuple[str, str], ...]] = {
+    "pinfl": (("Person", "pinfl"),),
+    "surname": (("Person", "surname"),),
+    "given_name": (("Person", "givenName"),),
+    "patronymic": (("Person", "patronymic"),),
+    "occupation": (("Person", "occupation"),),
+    "mahalla_code": (("Person", "mahallaCode"), ("Person", "mahalla")),
+    "created_at": (("Person", "createdAt"),),
+    "updated_at": (("Person", "updatedAt"),),
+    "last_confirmed_at": (("Person", "lastConfirmedAt"),),
 }
-HOUSEHOLD_SHOWN_BY = {
-    "surveyed_on": ("Household", "surveyedOn"),
-    "monthly_income_uzs": ("Household", "monthlyIncome"),
-    "plot_sotix": ("Household", "plotSotix"),
-    "needs": ("Household", "needs"),
-    "last_confirmed_at": ("Household", "lastConfirmedAt"),
+HOUSEHOLD_SHOWN_BY: dict[str, tuple[tuple[str, str], ...]] = {
+    "survey_id": (("Household", "surveyId"),),
+    "mahalla_code": (("Household", "mahallaCode"), ("Household", "mahalla")),
+    "assistant_id": (("Household", "surveyedBy"),),
+    "street": (("Household", "address"),),
+    "house": (("Household", "address"),),
+    "apartment": (("Household", "address"),),
+    "surveyed_on": (("Household", "surveyedOn"),),
+    "monthly_income_uzs": (("Household", "monthlyIncome"),),
+    "plot_sotix": (("Household", "plotSotix"),),
+    "needs": (("Household", "needs"),),
+    "last_confirmed_at": (("Household", "lastConfirmedAt"),),
 }
 
 
@@ -360,8 +373,8 @@ def unshown_columns(shown: Collection[tuple[str, str]]) -> frozenset[str]:
     return frozenset(
         f"{table}.{column}"
         for table, shown_by in (("person", PERSON_SHOWN_BY), ("household", HOUSEHOLD_SHOWN_BY))
-        for column, field in shown_by.items()
-        if field not in shown
+        for column, fields in shown_by.items()
+        if not any(field in shown for field in fields)
     )
 
 

@@ -42,6 +42,8 @@ def test_a_field_shown_anywhere_keeps_its_column() -> None:
         ),
         # through the Node interface
         'node(id: "x") { ... on Person { createdAt } }': "person.created_at",
+        # a relation's key, read to follow it
+        'household(hubId: "H-1") { surveyedBy { fullName } }': "household.assistant_id",
         'nodes(ids: ["x"]) { ... on Household { lastConfirmedAt } }': (
             "household.last_confirmed_at"
         ),
@@ -56,8 +58,29 @@ def test_a_field_shown_anywhere_keeps_its_column() -> None:
         assert unshown == ALL_OPTIONAL - {column}, document
 
 
-PERSON_FIELDS = ["createdAt", "updatedAt", "lastConfirmedAt"]
-HOUSEHOLD_FIELDS = ["surveyedOn", "monthlyIncome", "plotSotix", "needs", "lastConfirmedAt"]
+PERSON_FIELDS = [
+    "surname",
+    "givenName",
+    "patronymic",
+    "occupation",
+    "mahallaCode",
+    "mahalla { code }",
+    "createdAt",
+    "updatedAt",
+    "lastConfirmedAt",
+]
+HOUSEHOLD_FIELDS = [
+    "surveyId",
+    "mahallaCode",
+    "mahalla { name }",
+    "surveyedBy { fullName }",
+    "address { street house apartment }",
+    "surveyedOn",
+    "monthlyIncome",
+    "plotSotix",
+    "needs",
+    "lastConfirmedAt",
+]
 
 
 @pytest.mark.parametrize(
