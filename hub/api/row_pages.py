@@ -331,24 +331,12 @@ def _leaf_lines(
     selection serializes it (`compile_runner`), or returning None where it would not take
     its fast branch."""
     null = f"{value} = None" if plan.nullable else "return None"
-    if isinstance(conversion, type) and issubclass(conversion, Enum) and plan.enum_names:
-        # The stored value's GraphQL name, through the member the node would hold.
-        by_value = {
-            member.value: plan.enum_names[member]
-            for member in conversion
-            if member in plan.enum_names
-        }
-        return [
-            f"{indent}v = {read}",
-            f"{indent}if v is None:",
-            f"{indent}    {null}",
-            f"{indent}else:",
-            f"{indent}    {value} = {writer.name(by_value)}.get(v, IRREGULAR)",
-            f"{indent}    if {value} is IRREGULAR:",
-            f"{indent}        return None",
-        ]
     lines = [f"{indent}v = {read}"]
-    if conversion is not None:
+    names = plan.enum_names
+    if isinstance(conversion, type) and issubclass(conversion, Enum) and names:
+        # The stored value's GraphQL name, through the member the node would hold.
+        names = {member.value: names[member] for member in conversion if member in names}
+    elif conversion is not None:
         if isinstance(conversion, type) and issubclass(conversion, Enum):
             convert = writer.name(conversion._value2member_map_.__getitem__)
         else:
@@ -363,11 +351,10 @@ def _leaf_lines(
             f"{indent}else:",
             f"{indent}    return None",
         ]
-    elif plan.enum_names is not None:
-        names = writer.name(plan.enum_names)
+    elif names is not None:
         lines += [
             f"{indent}else:",
-            f"{indent}    {value} = {names}.get(v, IRREGULAR)",
+            f"{indent}    {value} = {writer.name(names)}.get(v, IRREGULAR)",
             f"{indent}    if {value} is IRREGULAR:",
             f"{indent}        return None",
         ]

@@ -7,14 +7,14 @@ for."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import strawberry
 from graphql import FieldNode, NameNode, parse
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub.api import row_pages
@@ -44,17 +44,7 @@ from hub.api.territory.types import (
 )
 
 if TYPE_CHECKING:
-    from conftest import BuiltGraph
-
-
-@pytest.fixture
-def graph_connection(built_graph: BuiltGraph) -> Iterator[Connection]:
-    engine = create_engine(built_graph.url)
-    try:
-        with engine.connect() as connection:
-            yield connection
-    finally:
-        engine.dispose()
+    pass
 
 
 def _converted(value: Any, conversion: Any) -> Any:
@@ -89,9 +79,9 @@ def _agree(node: Any, shape: RowShape, row: Sequence[Any], related: Callable[[To
     return compared
 
 
-def test_person_shapes_agree_with_the_nodes_of_every_row(graph_connection: Connection) -> None:
+def test_person_shapes_agree_with_the_nodes_of_every_row(connection: Connection) -> None:
     criteria = people.PersonCriteria()
-    rows = people.fetch_person_rows(graph_connection, criteria, 0, 10_000, households=True)
+    rows = people.fetch_person_rows(connection, criteria, 0, 10_000, households=True)
     pairs = people.persons_with_households(rows)
     assert len(rows) > 5 and any(h for _, h in pairs)
     compared = 0
@@ -104,13 +94,11 @@ def test_person_shapes_agree_with_the_nodes_of_every_row(graph_connection: Conne
 
 
 def test_mahalla_shapes_agree_with_the_nodes_and_resolvers_of_every_row(
-    graph_connection: Connection,
+    connection: Connection,
 ) -> None:
     parts = frozenset(bundles.PARTS)
     shape = mahalla_rows(parts)
-    rows = bundles.fetch_mahalla_page_rows(
-        graph_connection, data.TerritoryCriteria(), 0, 10_000, parts
-    )
+    rows = bundles.fetch_mahalla_page_rows(connection, data.TerritoryCriteria(), 0, 10_000, parts)
     assert len(rows) > 2
     seen_statistics = seen_loans = False
     for row in rows:
@@ -135,15 +123,15 @@ def test_mahalla_shapes_agree_with_the_nodes_and_resolvers_of_every_row(
 @pytest.mark.parametrize("order", list(data.TerritoryOrder))
 @pytest.mark.parametrize("descending", [False, True])
 def test_a_page_of_mahalla_rows_is_the_page_of_mahallas(
-    graph_connection: Connection, order: data.TerritoryOrder, descending: bool
+    connection: Connection, order: data.TerritoryOrder, descending: bool
 ) -> None:
     # Ordering by population joins the indicators once more, beside the shown statistics.
     criteria = data.TerritoryCriteria(order=order, descending=descending)
     for offset, limit in ((0, 100), (1, 2)):
-        records = data.fetch_mahallas(graph_connection, criteria, offset, limit)
+        records = data.fetch_mahallas(connection, criteria, offset, limit)
         for size in (0, len(bundles.PARTS)):
             parts = frozenset(bundles.PARTS[:size])
-            rows = bundles.fetch_mahalla_page_rows(graph_connection, criteria, offset, limit, parts)
+            rows = bundles.fetch_mahalla_page_rows(connection, criteria, offset, limit, parts)
             assert [bundles.bundle_of(row, parts).mahalla for row in rows] == records
 
 
@@ -243,26 +231,24 @@ def _both_ways(api: Any, monkeypatch: pytest.MonkeyPatch, query: str, variables:
     return planned
 
 
-@pytest.mark.parametrize(("query", "variables"), COMPILED_QUERIES)
-def test_compiled_pages_answer_as_the_regular_way(
-    api: Any, monkeypatch: pytest.MonkeyPatch, query: str, variables: dict[str, Any]
+@pytest.mark.parametrize(
+    ("query", "variables", "compiled"),
+    [*((q, v, True) for q, v in COMPILED_QUERIES), *((q, v, False) for q, v in REGULAR_QUERIES)],
+)
+def test_pages_answer_as_the_regular_way_compiled_or_not(
+    api: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    query: str,
+    variables: dict[str, Any],
+    compiled: bool,
 ) -> None:
     spy = _Spy(monkeypatch)
     body = _both_ways(api, monkeypatch, query, variables)
     assert "errors" not in body and body["data"]
-    assert spy.outcomes[0] == (True, True)  # compiled, and completed from its rows
+    # Compiled (or not), and then completed from its rows (or not).
+    assert spy.outcomes[0] == (compiled, compiled)
     # The regular execution never asks for completed edges.
-    assert spy.outcomes[1:] and all(not compiled for compiled, _ in spy.outcomes[1:])
-
-
-@pytest.mark.parametrize(("query", "variables"), REGULAR_QUERIES)
-def test_selections_the_compiled_pages_do_not_cover_go_the_regular_way(
-    api: Any, monkeypatch: pytest.MonkeyPatch, query: str, variables: dict[str, Any]
-) -> None:
-    spy = _Spy(monkeypatch)
-    body = _both_ways(api, monkeypatch, query, variables)
-    assert "errors" not in body and body["data"]
-    assert spy.outcomes and all(outcome == (False, False) for outcome in spy.outcomes)
+    assert spy.outcomes[1:] and all(not asked for asked, _ in spy.outcomes[1:])
 
 
 def _persons_builder(selection: str) -> row_pages.EdgesBuilder:
@@ -287,12 +273,10 @@ def _persons_builder(selection: str) -> row_pages.EdgesBuilder:
     ],
 )
 def test_a_page_with_an_irregular_value_is_not_completed(
-    graph_connection: Connection, selection: str, column: str, bad: Any
+    connection: Connection, selection: str, column: str, bad: Any
 ) -> None:
     build = _persons_builder(selection)
-    rows = people.fetch_person_rows(
-        graph_connection, people.PersonCriteria(), 0, 100, households=True
-    )
+    rows = people.fetch_person_rows(connection, people.PersonCriteria(), 0, 100, households=True)
     rows = [row for row in rows if row[people.HOUSEHOLD_AT] is not None]
     completed = build(rows, 0)
     assert isinstance(completed, CompletedEdges) and len(completed.items) == len(rows)
