@@ -200,12 +200,15 @@ def _compile(
     if len(edges) != 1 or edges[0].arguments:
         raise _UnsupportedError
     edges_node = edges[0]
-    edges_type = connection.fields["edges"].type
+    edges_field = connection.fields.get("edges")
+    edges_type = None if edges_field is None else edges_field.type
     if isinstance(edges_type, GraphQLNonNull):
         edges_type = edges_type.of_type
     if not isinstance(edges_type, GraphQLList):
         raise _UnsupportedError
-    edge_type = _object_type(edges_type.of_type)
+    edge_type = _object_type(edges_type.of_type)  # `hub.api.pagination.Edge`'s
+    if "node" not in edge_type.fields:
+        raise _UnsupportedError
     writer = _Writer()
     lines = writer.lines
     lines += [
