@@ -150,32 +150,33 @@ class Connection(Generic[T]):
         return await self.count()
 
 
-def edges_of(items: Sequence[T], start: int) -> list[Edge[T]]:
+def _edges_of(items: Sequence[T], start: int) -> list[Edge[T]]:
     """An edge per item, the first at offset `start`."""
     return [Edge(offset=start + i, node=item) for i, item in enumerate(items)]
 
 
 def build_connection(
-    items: Sequence[T],
+    edges: list[Edge[T]] | CompletedEdges,
+    size: int,
     window: PageWindow,
     *,
     has_more: bool,
     count: Callable[[], Awaitable[int]],
-    edges: list[Edge[T]] | CompletedEdges | None = None,
 ) -> Connection[T]:
-    """The connection for `items` fetched at `window` (`has_more`: a row lay past it);
-    `edges`, when given, are the items' edges (else an `Edge` per item)."""
+    """The connection whose `size` edges were fetched at `window` (`has_more`: a row lay
+    past it)."""
     start = window.offset
-    size = len(items)
     page_info = relay.PageInfo(
         has_next_page=has_more,
         has_previous_page=start > 0,
         start_cursor=encode_cursor(start) if size else None,
         end_cursor=encode_cursor(start + size - 1) if size else None,
     )
-    if edges is None:
-        edges = edges_of(items, start)
     return Connection(edges=edges, page_info=page_info, count=count)  # type: ignore[arg-type]
+
+
+async def _as_they_are(items: Sequence[T]) -> Sequence[T]:
+    return items
 
 
 async def paginate(
@@ -187,21 +188,19 @@ async def paginate(
 
     `count()` is awaited at most once per request field, and only when needed.
     """
-
-    async def edges(items: Sequence[T], start: int) -> list[Edge[T]]:
-        return edges_of(items, start)
-
-    return await paginate_rows(args, fetch, count, edges)
+    return await paginate_rows(args, fetch, count, _as_they_are)
 
 
 async def paginate_rows(
     args: PageArgs,
     fetch: Callable[[int, int], Awaitable[Sequence[R]]],
     count: Callable[[], Awaitable[int]],
-    edges: Callable[[Sequence[R], int], Awaitable[list[Edge[T]] | CompletedEdges]],
+    nodes: Callable[[Sequence[R]], Awaitable[Sequence[T]]],
+    completed: Callable[[Sequence[R], int], CompletedEdges | None] | None = None,
 ) -> Connection[T]:
-    """`paginate` over what `fetch` reads (a statement's rows, say), the page's edges made
-    by `edges(items, start)` from the items in the window (`start`: the first's offset)."""
+    """`paginate` over what `fetch` reads (a statement's rows, say): the page's edges are
+    `completed(rows, start)` (`start`: the first row's offset) when that gives them (see
+    `hub.api.row_pages`), else an `Edge` per node of `nodes(rows)`."""
     cached: list[int] = []
 
     async def counted() -> int:
@@ -214,8 +213,12 @@ async def paginate_rows(
     rows = list(await fetch(window.offset, window.limit + 1)) if window.limit > 0 else []
     has_more = len(rows) > window.limit
     items = rows[: window.limit]
-    made = await edges(items, window.offset)
-    return build_connection(items, window, has_more=has_more, count=counted, edges=made)  # type: ignore[arg-type]
+    edges: list[Edge[T]] | CompletedEdges | None = None
+    if completed is not None:
+        edges = completed(items, window.offset)
+    if edges is None:
+        edges = _edges_of(await nodes(items), window.offset)
+    return build_connection(edges, len(items), window, has_more=has_more, count=counted)
 
 
 def connection_of_list(items: Sequence[T], args: PageArgs) -> Connection[T]:
@@ -228,4 +231,5 @@ def connection_of_list(items: Sequence[T], args: PageArgs) -> Connection[T]:
     async def count() -> int:
         return total
 
-    return build_connection(page, window, has_more=has_more, count=count)
+    edges = _edges_of(page, window.offset)
+    return build_connection(edges, len(page), window, has_more=has_more, count=count)

@@ -11,15 +11,7 @@ import strawberry
 from hub.api.context import Info
 from hub.api.errors import BadUserInputError, NotFoundError
 from hub.api.fields import described
-from hub.api.pagination import (
-    CompletedEdges,
-    Connection,
-    Edge,
-    PageArgs,
-    edges_of,
-    paginate,
-    paginate_rows,
-)
+from hub.api.pagination import Connection, PageArgs, paginate, paginate_rows
 from hub.api.people import bundles, data
 from hub.api.people.filters import (
     HouseholdFilter,
@@ -58,11 +50,7 @@ async def list_persons(
             data.fetch_person_rows, criteria, offset, limit, unshown, households=with_households
         )
 
-    async def edges(
-        rows: Sequence[Sequence[Any]], start: int
-    ) -> list[Edge[PersonNode]] | CompletedEdges:
-        if completed is not None and (done := completed(rows, start)) is not None:
-            return done
+    async def nodes(rows: Sequence[Sequence[Any]]) -> list[PersonNode]:
         if with_households:
             pairs = data.persons_with_households(rows)
             households = info.context.loaders.household
@@ -72,14 +60,14 @@ async def list_persons(
             records = [person for person, _ in pairs]
         else:
             records = data.persons_of(rows)
-        nodes = [PersonNode.of(r) for r in records]
-        await warm(info, nodes, PERSON_RELATIONS)
-        return edges_of(nodes, start)
+        built = [PersonNode.of(r) for r in records]
+        await warm(info, built, PERSON_RELATIONS)
+        return built
 
     async def count() -> int:
         return await db.run(data.count_persons, criteria)
 
-    return await paginate_rows(args, fetch, count, edges)
+    return await paginate_rows(args, fetch, count, nodes, completed)
 
 
 async def list_households(

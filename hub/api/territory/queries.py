@@ -11,15 +11,7 @@ from sqlalchemy import Connection as Database
 from hub.api.context import Info
 from hub.api.errors import NotFoundError
 from hub.api.fields import described
-from hub.api.pagination import (
-    CompletedEdges,
-    Connection,
-    Edge,
-    PageArgs,
-    edges_of,
-    paginate,
-    paginate_rows,
-)
+from hub.api.pagination import Connection, PageArgs, paginate, paginate_rows
 from hub.api.relations import Relation, field_paths, node_paths, warm
 from hub.api.row_pages import completed_edges
 from hub.api.territory import bundles, data
@@ -83,21 +75,17 @@ async def _mahalla_page(
     async def fetch(offset: int, limit: int) -> Sequence[Sequence[Any]]:
         return await db.run(bundles.fetch_mahalla_page_rows, criteria, offset, limit, parts)
 
-    async def edges(
-        rows: Sequence[Sequence[Any]], start: int
-    ) -> list[Edge[MahallaNode]] | CompletedEdges:
-        if completed is not None and (done := completed(rows, start)) is not None:
-            return done
+    async def nodes(rows: Sequence[Sequence[Any]]) -> list[MahallaNode]:
         found = [bundles.bundle_of(row, parts) for row in rows]
         bundles.prime(info.context.loaders, found, parts)
-        nodes = [MahallaNode.of(bundle.mahalla) for bundle in found]
-        await warm(info, nodes, MAHALLA_RELATIONS)
-        return edges_of(nodes, start)
+        built = [MahallaNode.of(bundle.mahalla) for bundle in found]
+        await warm(info, built, MAHALLA_RELATIONS)
+        return built
 
     async def total() -> int:
         return await db.run(data.count_mahallas, criteria)
 
-    return await paginate_rows(args, fetch, total, edges)
+    return await paginate_rows(args, fetch, total, nodes, completed)
 
 
 @strawberry.type
