@@ -323,18 +323,6 @@ def _persons_page(
     return kept_statement(shape, build), params
 
 
-def fetch_persons(
-    connection: Connection,
-    criteria: PersonCriteria,
-    offset: int,
-    limit: int,
-    unshown: frozenset[str] = frozenset(),
-) -> list[PersonRecord]:
-    """A page of persons; columns named in `unshown` (see `unshown_columns`) read as None."""
-    rows = fetch_person_rows(connection, criteria, offset, limit, unshown, households=False)
-    return persons_of(rows)
-
-
 _PERSON_WIDTH = len(record_fields(PersonRecord))
 
 
@@ -401,20 +389,6 @@ def _persons_with_households(unshown: frozenset[str]) -> Select[Any]:
     )
 
 
-def fetch_persons_with_households(
-    connection: Connection,
-    criteria: PersonCriteria,
-    offset: int,
-    limit: int,
-    unshown: frozenset[str] = frozenset(),
-) -> list[tuple[PersonRecord, HouseholdRecord | None]]:
-    """`fetch_persons`, each person with their household (None if they have none) read in
-    the same statement: a page that shows households needs no second statement. Columns
-    named in `unshown` (see `unshown_columns`) are read as None."""
-    rows = fetch_person_rows(connection, criteria, offset, limit, unshown, households=True)
-    return persons_with_households(rows)
-
-
 def fetch_person_rows(
     connection: Connection,
     criteria: PersonCriteria,
@@ -424,9 +398,10 @@ def fetch_person_rows(
     *,
     households: bool,
 ) -> Sequence[Sequence[Any]]:
-    """The rows of a page of persons: a `PersonRecord`'s fields, followed (`households`)
-    by those of the person's `HouseholdRecord` (`HOUSEHOLD_AT` on; all None when they
-    have none). Columns named in `unshown` are read as None."""
+    """The rows of a page of persons: a `PersonRecord`'s fields (`persons_of`), followed
+    (`households`) by those of the person's `HouseholdRecord` (`HOUSEHOLD_AT` on; all None
+    when they have none; `persons_with_households`), read in the same statement. Columns
+    named in `unshown` (see `unshown_columns`) are read as None."""
     if households:
         stmt, params = _persons_page(
             ("persons with households", unshown),
@@ -453,16 +428,15 @@ def persons_of(rows: Sequence[Sequence[Any]]) -> list[PersonRecord]:
 def persons_with_households(
     rows: Sequence[Sequence[Any]],
 ) -> list[tuple[PersonRecord, HouseholdRecord | None]]:
-    """The persons and households of rows of `fetch_person_rows(households=True)`; a
-    household of several members on the page is one record."""
-    persons = persons_of(rows)
-    built: dict[Any, HouseholdRecord] = {}
-    wanted = {row[_PERSON_WIDTH]: row for row in rows if row[_PERSON_WIDTH] is not None}
-    for household in to_records(HouseholdRecord, [row[_PERSON_WIDTH:] for row in wanted.values()]):
-        built[household.id] = household
+    """The persons of rows of `fetch_person_rows(households=True)`, each with their
+    household (None if they have none); a household of several members on the page is
+    one record."""
+    at = _PERSON_WIDTH
+    wanted = {row[at]: row[at:] for row in rows if row[at] is not None}
+    built = dict(zip(wanted, to_records(HouseholdRecord, wanted.values()), strict=True))
     return [
-        (person, None if row[_PERSON_WIDTH] is None else built[row[_PERSON_WIDTH]])
-        for person, row in zip(persons, rows, strict=True)
+        (person, None if row[at] is None else built[row[at]])
+        for person, row in zip(persons_of(rows), rows, strict=True)
     ]
 
 

@@ -120,17 +120,22 @@ def _selection(parts: frozenset[str]) -> Select[Any]:
     return select_labelled(columns).select_from(source)
 
 
+# The records of the parts, in the order a bundle row holds them.
+_PART_RECORDS = (
+    (DISTRICT_PART, DistrictRecord),
+    (REGION_PART, RegionRecord),
+    (ASSISTANT_PART, AssistantRecord),
+    (STATISTICS_PART, IndicatorsRecord),
+)
+
+
+@cache
 def part_starts(parts: frozenset[str]) -> dict[str, int]:
-    """Where each part's record starts in a bundle row (see `_statement`); the mahalla's
+    """Where each part's record starts in a bundle row (see `_selection`); the mahalla's
     own fields start at 0, under the key "mahalla"."""
     starts = {"mahalla": 0}
     at = len(record_fields(MahallaRecord))
-    for part, record in (
-        (DISTRICT_PART, DistrictRecord),
-        (REGION_PART, RegionRecord),
-        (ASSISTANT_PART, AssistantRecord),
-        (STATISTICS_PART, IndicatorsRecord),
-    ):
+    for part, record in _PART_RECORDS:
         if part in parts or (part == DISTRICT_PART and REGION_PART in parts):
             starts[part] = at
             at += len(record_fields(record))
@@ -138,20 +143,23 @@ def part_starts(parts: frozenset[str]) -> dict[str, int]:
 
 
 def bundle_of(row: Sequence[Any], parts: frozenset[str]) -> MahallaBundle:
-    """The bundle in a row of `fetch_mahalla_bundle_rows`."""
-    mahalla, at = record_at(row, 0, MahallaRecord)
+    """The bundle in a bundle row (`fetch_mahalla_bundles`, `fetch_mahalla_page_rows`)."""
+    starts = part_starts(parts)
+    mahalla, _ = record_at(row, 0, MahallaRecord)
     assert mahalla is not None  # the mahalla's own code
-    district = region = assistant = indicators = None
-    if DISTRICT_PART in parts or REGION_PART in parts:
-        district, at = record_at(row, at, DistrictRecord)  # inner joins: always found
-    if REGION_PART in parts:
-        region, at = record_at(row, at, RegionRecord)
-    if ASSISTANT_PART in parts:
-        assistant, at = record_at(row, at, AssistantRecord)
-    if STATISTICS_PART in parts:
-        indicators, at = record_at(row, at, IndicatorsRecord, indicator_records)
-    statistics = None if indicators is None else statistics_of(indicators)
-    return MahallaBundle(mahalla, district, region, assistant, statistics)
+    found: dict[str, Any] = {}
+    for part, record in _PART_RECORDS:
+        if part in starts:
+            build = indicator_records if record is IndicatorsRecord else None
+            found[part], _ = record_at(row, starts[part], record, build)
+    indicators = found.get(STATISTICS_PART)
+    return MahallaBundle(
+        mahalla,
+        found.get(DISTRICT_PART),  # inner joins: found whenever asked for
+        found.get(REGION_PART),
+        found.get(ASSISTANT_PART),
+        None if indicators is None else statistics_of(indicators),
+    )
 
 
 def fetch_mahalla_bundles(
@@ -159,15 +167,6 @@ def fetch_mahalla_bundles(
 ) -> list[MahallaBundle | None]:
     """Each mahalla of `codes` with the relations in `parts` (see PARTS); None where no
     mahalla has the code."""
-    rows = fetch_mahalla_bundle_rows(connection, codes, parts)
-    return [None if row is None else bundle_of(row, parts) for row in rows]
-
-
-def fetch_mahalla_bundle_rows(
-    connection: Connection, codes: Sequence[str], parts: frozenset[str]
-) -> list[Sequence[Any] | None]:
-    """The row of each mahalla of `codes`, its relations in `parts` (see PARTS) after its
-    own fields (`part_starts`); None where no mahalla has the code."""
     unknown = parts - set(PARTS)
     if unknown:
         raise ValueError(f"A mahalla bundle cannot carry {sorted(unknown)}.")
@@ -177,7 +176,7 @@ def fetch_mahalla_bundle_rows(
         list(dict.fromkeys(codes)),
         lambda match: _statement(parts, match),
     )
-    found = {row[0]: row for row in fetch_rows(connection, stmt, params)}
+    found = {row[0]: bundle_of(row, parts) for row in fetch_rows(connection, stmt, params)}
     return [found.get(code) for code in codes]
 
 
@@ -188,8 +187,8 @@ def fetch_mahalla_page_rows(
     limit: int,
     parts: frozenset[str],
 ) -> Sequence[Sequence[Any]]:
-    """A page of mahallas as `fetch_mahallas` reads it, each as its bundle row with the
-    relations in `parts` (see `fetch_mahalla_bundle_rows`): one statement for both."""
+    """A page of mahallas, each as its bundle row with the relations in `parts` (see
+    `part_starts`, `bundle_of`): the page and its relations in one statement."""
     stmt, params = mahalla_page(
         criteria, offset, limit, ("bundle", parts), lambda: _selection(parts)
     )

@@ -211,15 +211,6 @@ def count_districts(connection: Connection, criteria: TerritoryCriteria) -> int:
     return _count(connection, "district", criteria)
 
 
-def fetch_mahallas(
-    connection: Connection, criteria: TerritoryCriteria, offset: int, limit: int
-) -> list[MahallaRecord]:
-    stmt, params = mahalla_page(
-        criteria, offset, limit, "records", lambda: select_records(MahallaRecord, MAHALLA)
-    )
-    return to_records(MahallaRecord, fetch_rows(connection, stmt, params))
-
-
 def mahalla_page(
     criteria: TerritoryCriteria,
     offset: int,

@@ -263,7 +263,7 @@ REGION_RELATIONS: dict[str, Relation] = {
 
 
 # Where a mahalla's fields, and those of the relations a bundle carries, lie in rows of
-# `bundles.fetch_mahalla_bundle_rows` (see hub.api.row_pages), by the bundle's parts;
+# `bundles.fetch_mahalla_page_rows` (see hub.api.row_pages), by the bundle's parts;
 # `tests/hub/api/test_row_pages.py` checks them against `of` and the resolvers.
 @cache
 def mahalla_rows(parts: frozenset[str]) -> RowShape:

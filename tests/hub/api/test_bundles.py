@@ -83,8 +83,10 @@ def test_a_page_of_persons_joined_with_households_matches_the_two_reads(
         with engine.connect() as connection:
             criteria = people.PersonCriteria()
             total = people.count_persons(connection, criteria)
-            persons = people.fetch_persons(connection, criteria, 0, total)
-            pairs = people.fetch_persons_with_households(connection, criteria, 0, total)
+            alone = people.fetch_person_rows(connection, criteria, 0, total, households=False)
+            persons = people.persons_of(alone)
+            joined = people.fetch_person_rows(connection, criteria, 0, total, households=True)
+            pairs = people.persons_with_households(joined)
             assert [person for person, _ in pairs] == persons
             ids = [p.household_id for p in persons if p.household_id is not None]
             households = dict(
@@ -107,7 +109,10 @@ def test_a_person_bundle_carries_what_the_loaders_would_load(built_graph: BuiltG
     engine = create_engine(built_graph.url)
     try:
         with engine.connect() as connection:
-            persons = people.fetch_persons(connection, people.PersonCriteria(), 0, 1000)
+            rows = people.fetch_person_rows(
+                connection, people.PersonCriteria(), 0, 1000, households=False
+            )
+            persons = people.persons_of(rows)
             for person in (p for p in persons if p.pinfl is not None):
                 assert person.pinfl is not None
                 for size in range(len(person_bundles.PARTS) + 1):

@@ -122,17 +122,33 @@ def test_mahalla_shapes_agree_with_the_nodes_and_resolvers_of_every_row(
 
 @pytest.mark.parametrize("order", list(data.TerritoryOrder))
 @pytest.mark.parametrize("descending", [False, True])
-def test_a_page_of_mahalla_rows_is_the_page_of_mahallas(
+def test_a_page_of_mahalla_rows_is_the_same_page_whatever_it_joins(
     connection: Connection, order: data.TerritoryOrder, descending: bool
 ) -> None:
     # Ordering by population joins the indicators once more, beside the shown statistics.
     criteria = data.TerritoryCriteria(order=order, descending=descending)
+    everything = frozenset(bundles.PARTS)
+    total = data.count_mahallas(connection, criteria)
     for offset, limit in ((0, 100), (1, 2)):
-        records = data.fetch_mahallas(connection, criteria, offset, limit)
-        for size in (0, len(bundles.PARTS)):
-            parts = frozenset(bundles.PARTS[:size])
-            rows = bundles.fetch_mahalla_page_rows(connection, criteria, offset, limit, parts)
-            assert [bundles.bundle_of(row, parts).mahalla for row in rows] == records
+        pages = [
+            [
+                bundles.bundle_of(row, parts).mahalla
+                for row in bundles.fetch_mahalla_page_rows(
+                    connection, criteria, offset, limit, parts
+                )
+            ]
+            for parts in (frozenset(), everything)
+        ]
+        assert pages[0] == pages[1] and len(pages[0]) == min(limit, total - offset)
+    if order is data.TerritoryOrder.POPULATION:  # by population (none: 0), then code
+        rows = bundles.fetch_mahalla_page_rows(connection, criteria, 0, 100, everything)
+        found = [bundles.bundle_of(row, everything) for row in rows]
+        expected = sorted(
+            found,
+            key=lambda b: (b.statistics.population if b.statistics else 0, b.mahalla.code),
+            reverse=descending,
+        )
+        assert [b.mahalla.code for b in found] == [b.mahalla.code for b in expected]
 
 
 # -- Responses, compiled and regular ---------------------------------------------------------
