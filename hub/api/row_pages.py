@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -58,7 +59,9 @@ from hub.api.planned_execution import (
     called_plainly,
     field_plan,
 )
+from hub.api.records import record_fields
 from hub.api.relations import ToOne
+from hub.api.vocabulary import enum_value
 
 if TYPE_CHECKING:
     from hub.api.context import Info
@@ -93,16 +96,16 @@ class RowShape:
 
 
 def record_shape(
-    fields: Sequence[str],
+    record: type[Any],
     start: int,
     *,
     same: Iterable[str],
-    converted: Mapping[str, tuple[str, Conversion]] | None = None,
+    converted: Mapping[str, tuple[str, Conversion | None]] | None = None,
 ) -> dict[str, tuple[int, Conversion | None]]:
-    """Columns of a `RowShape` for a record whose `fields` are read from `start` on:
+    """Columns of a `RowShape` for a record class whose fields are read from `start` on:
     the node attributes in `same` hold the record field of their name as it is, those in
-    `converted` (attribute -> (record field, conversion)) its converted value."""
-    at = {name: start + i for i, name in enumerate(fields)}
+    `converted` (attribute -> (record field, conversion or None)) that field converted."""
+    at = {name: start + i for i, name in enumerate(record_fields(record))}
     columns: dict[str, tuple[int, Conversion | None]] = {name: (at[name], None) for name in same}
     for attribute, (name, conversion) in (converted or {}).items():
         columns[attribute] = (at[name], conversion)
@@ -341,7 +344,7 @@ def _leaf_lines(
         names = {member.value: names[member] for member in conversion if member in names}
     elif conversion is not None:
         if isinstance(conversion, type) and issubclass(conversion, Enum):
-            convert = writer.name(conversion._value2member_map_.__getitem__)
+            convert = writer.name(partial(enum_value, conversion))  # as `optional_enum`
         else:
             convert = writer.name(conversion)
         lines += [f"{indent}if v is not None:", f"{indent}    v = {convert}(v)"]

@@ -23,7 +23,6 @@ from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
 from hub.api.people.data import HOUSEHOLD_AT, HouseholdRecord, MemberRecord, PersonRecord
 from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
-from hub.api.records import record_fields
 from hub.api.relations import Relation as LoaderRelation
 from hub.api.relations import ToOne, now_or_later, optional
 from hub.api.row_pages import RowShape, record_shape
@@ -343,7 +342,7 @@ class HouseholdNode(relay.Node):
 # Where persons' and households' fields lie in rows of `data.fetch_person_rows` (see
 # hub.api.row_pages); `tests/hub/api/test_row_pages.py` checks them against `of`.
 _PERSON_COLUMNS = record_shape(
-    record_fields(PersonRecord),
+    PersonRecord,
     0,
     same=(
         "hub_id",
@@ -362,7 +361,7 @@ _PERSON_COLUMNS = record_shape(
 )
 _HOUSEHOLD_SHAPE = RowShape(
     record_shape(
-        record_fields(HouseholdRecord),
+        HouseholdRecord,
         HOUSEHOLD_AT,
         same=(
             "hub_id",

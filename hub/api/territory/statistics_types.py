@@ -7,13 +7,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-import orjson
 import strawberry
 
 from hub.api.records import record_fields
 from hub.api.row_pages import RowShape
 from hub.api.scalars import Soums, soums_from_tiyin
-from hub.api.territory.statistics_data import IndicatorsRecord, StatisticsRecord, programme_totals
+from hub.api.territory.statistics_data import (
+    IndicatorsRecord,
+    JsonObject,
+    StatisticsRecord,
+    programme_totals,
+)
 from hub.api.vocabulary import AppealTopic, LoanProgramme, Notebook, enum_value
 
 
@@ -183,15 +187,13 @@ class Statistics:
 
 
 def _json_items(text: str) -> list[tuple[str, Any]]:
-    """The sorted items of an indicator breakdown's JSON text (as `JsonObject` reads it)."""
-    decoded = orjson.loads(text)
-    if not isinstance(decoded, dict):
-        raise ValueError(f"An indicator breakdown is not a JSON object: {text!r}")
-    return sorted(decoded.items())
+    """The sorted items of an indicator breakdown's JSON text, read as `statistics_of`
+    reads it."""
+    return sorted(JsonObject(text).items())
 
 
 def _programme_items(text: str) -> list[tuple[str, int, int]]:
-    return programme_totals(orjson.loads(text))
+    return programme_totals(JsonObject(text))
 
 
 def mahalla_statistics_rows(start: int) -> RowShape:

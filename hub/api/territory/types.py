@@ -269,11 +269,11 @@ REGION_RELATIONS: dict[str, Relation] = {
 def mahalla_rows(parts: frozenset[str]) -> RowShape:
     starts = bundles.part_starts(parts)
 
-    def shape(record: type[Any], part: str, **converted: str) -> dict[str, Any]:
-        fields = record_fields(record)
-        renamed = {attribute: (name, None) for attribute, name in converted.items()}
-        plain = [name for name in fields if name not in converted.values()]
-        return record_shape(fields, starts[part], same=plain, converted=renamed)  # type: ignore[arg-type]
+    def shape(record: type[Any], part: str, **renamed: str) -> dict[str, Any]:
+        # Every record field is the node attribute of its name, but those `renamed`.
+        same = [name for name in record_fields(record) if name not in renamed.values()]
+        read = {attribute: (name, None) for attribute, name in renamed.items()}
+        return record_shape(record, starts[part], same=same, converted=read)
 
     relations: dict[ToOne, tuple[RowShape, int]] = {}
     if bundles.DISTRICT_PART in starts:

@@ -8,7 +8,6 @@ for."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -48,12 +47,9 @@ if TYPE_CHECKING:
 
 
 def _converted(value: Any, conversion: Any) -> Any:
-    """What a compiled function makes of a stored value (a null stays null)."""
-    if value is None or conversion is None:
-        return value
-    if isinstance(conversion, type) and issubclass(conversion, Enum):
-        return conversion(value)
-    return conversion(value)
+    """What a compiled function makes of a stored value (a null stays null); an Enum
+    conversion is the enum's member of that value."""
+    return value if value is None or conversion is None else conversion(value)
 
 
 def _agree(node: Any, shape: RowShape, row: Sequence[Any], related: Callable[[ToOne], Any]) -> int:
