@@ -16,6 +16,7 @@ from cross_web import HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -25,6 +26,7 @@ from strawberry.types.unset import UNSET
 
 from hub.api.context import Context
 from hub.api.error_reporting import classified
+from hub.api.graphiql import graphiql_page
 from hub.api.loaders import Loaders
 from hub.api.principal import PrincipalError, resolve_principal
 from hub.api.request_database import RequestDatabase
@@ -40,6 +42,10 @@ class HubGraphQL(GraphQL[Context, None]):
             subscription_protocols=(),
         )
         self._engine = engine
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        # strawberry's own page loads GraphiQL from a CDN; the hub serves its copy.
+        return HTMLResponse(graphiql_page(request.url.path))
 
     def _context(self, request: Request) -> Context:
         try:
