@@ -29,6 +29,7 @@ from hub.api.activities.types import (
 )
 from hub.api.context import Context
 from hub.api.error_reporting import ErrorClassification, log_errors
+from hub.api.global_ids import NodeQuery
 from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
@@ -67,13 +68,8 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
 
 
 @strawberry.type(description="The mahalla graph: territory, people, agency facts, provenance.")
-class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery):
-    node: relay.Node | None = relay.node(
-        description="Any object by its global id; null when it does not exist."
-    )
-    nodes: list[relay.Node | None] = relay.node(
-        description="Objects by their global ids, in order; null where one does not exist."
-    )
+class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery, NodeQuery):
+    pass
 
 
 class HubSchema(strawberry.Schema):

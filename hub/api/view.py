@@ -48,10 +48,7 @@ class HubGraphQL(GraphQL[Context, None]):
         return HTMLResponse(graphiql_page(request.url.path))
 
     def _context(self, request: Request) -> Context:
-        try:
-            principal = resolve_principal(request.headers)
-        except PrincipalError as exc:
-            raise HTTPException(400, str(exc)) from exc
+        principal = resolve_principal(request.headers)
         db = RequestDatabase(self._engine)
         return Context(principal=principal, db=db, loaders=Loaders(db), request=request)
 
@@ -68,7 +65,16 @@ class HubGraphQL(GraphQL[Context, None]):
     ) -> Any:
         if context is not UNSET or not isinstance(request, Request):
             return await super().run(request, context, root_value)
-        context = self._context(request)
+        try:
+            context = self._context(request)
+        except PrincipalError as exc:
+            # A GraphQL response like every other error the API returns.
+            error = {"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}
+            return Response(
+                orjson.dumps({"data": None, "errors": [error]}),
+                status_code=400,
+                media_type="application/json",
+            )
         try:
             return await super().run(request, context, root_value)
         finally:

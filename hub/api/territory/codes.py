@@ -13,15 +13,18 @@ from sqlalchemy import ColumnElement, bindparam
 from hub.api.errors import BadUserInputError
 
 MAHALLA_CODE_LENGTH = 10
-CODE_LENGTHS = {"regionCode": 4, "districtCode": 7, "mahallaCode": 10}
+CODE_LENGTHS = {"region": 4, "district": 7, "mahalla": 10}
 
 
-def checked_code(argument: str, value: str) -> str:
-    """`value` if it is a well-formed code for `argument`; BadUserInputError otherwise."""
-    length = CODE_LENGTHS[argument]
+def checked_code(argument: str, value: str, *, level: str | None = None) -> str:
+    """`value` if it is a well-formed code of `level` (region, district or mahalla; by
+    default the one `argument` names: `regionCode` is a region's); BadUserInputError
+    naming `argument` as the client wrote it otherwise."""
+    level = level or argument.removesuffix("Code")
+    length = CODE_LENGTHS[level]
     if len(value) != length or not value.isascii() or not value.isdigit():
         raise BadUserInputError(
-            f"Argument '{argument}' has value {value!r}. Not a {length}-digit code.",
+            f"Argument '{argument}' has value {value!r}. Expected a {level} code: {length} digits.",
             argument=argument,
         )
     return value

@@ -92,7 +92,7 @@ async def _mahalla_page(
 class TerritoryQuery:
     @described("The region with this 4-digit code; NOT_FOUND if none.")
     async def region(self, info: Info, code: str) -> RegionNode:
-        record = await info.context.loaders.region.load(checked_code("regionCode", code))
+        record = await info.context.loaders.region.load(checked_code("code", code, level="region"))
         if record is None:
             raise NotFoundError(f"No region has code {code}.", argument="code")
         return RegionNode.of(record)
@@ -122,7 +122,9 @@ class TerritoryQuery:
 
     @described("The district with this 7-digit code; NOT_FOUND if none.")
     async def district(self, info: Info, code: str) -> DistrictNode:
-        record = await info.context.loaders.district.load(checked_code("districtCode", code))
+        record = await info.context.loaders.district.load(
+            checked_code("code", code, level="district")
+        )
         if record is None:
             raise NotFoundError(f"No district has code {code}.", argument="code")
         return DistrictNode.of(record)
@@ -152,7 +154,7 @@ class TerritoryQuery:
 
     @described("The mahalla with this 10-digit code; NOT_FOUND if none.")
     async def mahalla(self, info: Info, code: str) -> MahallaNode:
-        checked = checked_code("mahallaCode", code)
+        checked = checked_code("code", code, level="mahalla")
         parts = bundles.parts_of(field_paths(info))
         (bundle,) = await _primed_bundles(info, [checked], parts)
         if bundle is None:

@@ -82,11 +82,55 @@ def test_unexpected_errors_are_masked_for_the_client_and_logged(
     assert "SELECT secret" in str(record.exc_info[1])
 
 
-def test_a_malformed_principal_header_is_refused(api: Api, fixture_graph: FixtureGraph) -> None:
+def test_a_malformed_principal_header_is_refused_with_a_graphql_response(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
     response = api.client.post(
         "/graphql",
         json={"query": "{ regions { totalCount } }"},
         headers={"X-Hub-Role": "superuser"},
     )
     assert response.status_code == 400
-    assert "superuser" in response.text
+    assert response.headers["content-type"] == "application/json"
+    body = response.json()
+    assert body["data"] is None
+    error = _error(body)
+    assert "superuser" in error["message"]
+    assert error["extensions"] == {"code": "BAD_REQUEST"}
+
+
+def test_a_bad_territory_code_is_named_as_the_client_wrote_the_argument(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    for field, level, digits in (("region", "region", 4), ("district", "district", 7),
+                                 ("mahalla", "mahalla", 10)):  # fmt: skip
+        error = _error(api.query(f'{{ {field}(code: "1") {{ code }} }}'))
+        assert error["message"] == (
+            f"Argument 'code' has value '1'. Expected a {level} code: {digits} digits."
+        )
+        assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "code"}
+    error = _error(api.query('{ persons(filter: {regionCode: "17"}) { totalCount } }'))
+    assert error["message"].startswith("Argument 'regionCode' has value '17'.")
+
+
+def test_a_malformed_global_id_is_explained_without_python_internals(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    for bad in ("abc", "not base64!", "Tm9UeXBlOjE="):  # bad padding, garbage, "NoType:1"
+        error = _error(api.query("query($id: ID!) { node(id: $id) { id } }", {"id": bad}))
+        message = error["message"]
+        assert message.startswith(f"Argument 'id' has value {bad!r}"), message
+        assert "Expected the `id` of an object this API returned" in message
+        for internal in ("padding", "base64-encoded string", "GlobalID", "Cannot resolve"):
+            assert internal not in message
+
+
+def test_one_bad_id_in_nodes_nulls_only_its_entry(api: Api, fixture_graph: FixtureGraph) -> None:
+    first = api.data("{ regions(first: 2) { edges { node { id code } } } }")["regions"]["edges"]
+    ids = [first[0]["node"]["id"], "abc", first[1]["node"]["id"], "Tm9UeXBlOjE="]
+    body = api.query("query($ids: [ID!]!) { nodes(ids: $ids) { id } }", {"ids": ids})
+    assert body["data"]["nodes"] == [{"id": ids[0]}, None, {"id": ids[2]}, None]
+    errors = {tuple(e["path"]): e for e in body["errors"]}
+    assert set(errors) == {("nodes", 1), ("nodes", 3)}
+    assert errors[("nodes", 1)]["message"].startswith("Argument 'ids[1]' has value 'abc'.")
+    assert errors[("nodes", 3)]["extensions"]["code"] == "BAD_USER_INPUT"
