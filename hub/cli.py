@@ -102,3 +102,51 @@ def demo(
     except DemoError as exc:
         typer.echo(f"demo: {exc}", err=True)
         raise typer.Exit(1) from exc
+
+
+@app.command("env")
+def env_command(
+    api_port: Annotated[int, typer.Option(help="Port of the GraphQL API.")] = 8000,
+    agencies_port: Annotated[int, typer.Option(help="Port of the sandbox agencies.")] = 8701,
+) -> None:
+    """Print the settings of the demo's sandbox world as a .env file (`hub env > .env`).
+
+    Dagster reads `.env` from the folder it runs in, so `dagster dev -m pipelines.definitions`
+    and `hub run` then work from the project's folder without the demo.
+    """
+    from hub.config import load_settings
+    from pipelines.demo import DemoSettings, demo_variables
+
+    data_dir = load_settings().data_dir
+    settings = DemoSettings(api_port=api_port, agencies_port=agencies_port)
+    for name, value in demo_variables(settings, data_dir / "world", data_dir).items():
+        typer.echo(f"{name}={value}")
+
+
+@app.command("run")
+def run_command(
+    job: Annotated[str, typer.Argument(help="The job: hub_main_job or <source>_job.")] = (
+        "hub_main_job"
+    ),
+) -> None:
+    """Run one Dagster job with the settings of the environment and of ./.env.
+
+    The settings are checked first (one message lists every one missing); the run's full
+    log goes to data/logs/<job>.log and one line per asset is printed here.
+    """
+    from hub.config import load_settings
+    from pipelines.instance import prepare_dagster_home
+    from pipelines.job_progress import run_job
+    from pipelines.preflight import SettingsMissingError, check_settings, environment_with_dotenv
+
+    env = environment_with_dotenv(Path.cwd())
+    try:
+        check_settings(env)
+    except SettingsMissingError as exc:
+        typer.echo(f"run: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    data_dir = load_settings(env).data_dir
+    env.setdefault("DAGSTER_HOME", str(prepare_dagster_home(data_dir / "dagster_home", env)))
+    code, progress = run_job(job, env, data_dir / "logs" / f"{job}.log")
+    if code != 0 or progress.failed_steps:
+        raise typer.Exit(1)

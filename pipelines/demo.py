@@ -22,6 +22,7 @@ import httpx
 
 from hub.config import load_settings
 from pipelines.instance import prepare_dagster_home
+from pipelines.job_progress import run_job
 from sandbox.generate.world import generate_world
 from sandbox.serve.settings import DEFAULT_BANK_API_KEY, DEFAULT_TAX_TOKEN
 
@@ -49,29 +50,31 @@ class DemoSettings:
     agencies_port: int = 8701
 
 
-def demo_environment(settings: DemoSettings, world: Path, data_dir: Path) -> dict[str, str]:
-    """The environment every process of the demo shares (contracts/SOURCES.md variables)."""
+def demo_variables(settings: DemoSettings, world: Path, data_dir: Path) -> dict[str, str]:
+    """The hub's settings for the demo world (contracts/SOURCES.md variables), as `hub env`
+    prints them: tokens already in the environment are kept."""
     agencies = f"http://{settings.host}:{settings.agencies_port}"
-    env = dict(os.environ)
-    env.update(
-        {
-            "HUB_DATA_DIR": str(data_dir),
-            "HUB_REGISTRY_DIR": str(world / "registry"),
-            "HUB_SURVEY_DIR": str(world / "survey"),
-            "HUB_EMPLOYMENT_DIR": str(world / "employment"),
-            "HUB_LAND_DIR": str(world / "land"),
-            "HUB_APPEALS_DIR": str(world / "appeals"),
-            "HUB_TAX_API_URL": f"{agencies}/tax",
-            "HUB_TAX_API_TOKEN": env.get("HUB_TAX_API_TOKEN", DEFAULT_TAX_TOKEN),
-            "HUB_BANK_API_URL": f"{agencies}/bank",
-            "HUB_BANK_API_KEY": env.get("HUB_BANK_API_KEY", DEFAULT_BANK_API_KEY),
-            "HUB_API_GRAPHIQL": "true",
-            "DAGSTER_HOME": str(prepare_dagster_home(data_dir / "dagster_home")),
-            "GX_ANALYTICS_ENABLED": "False",
-            "DAGSTER_DISABLE_TELEMETRY": "1",
-        }
-    )
-    return env
+    return {
+        "HUB_DATA_DIR": str(data_dir),
+        "HUB_REGISTRY_DIR": str(world / "registry"),
+        "HUB_SURVEY_DIR": str(world / "survey"),
+        "HUB_EMPLOYMENT_DIR": str(world / "employment"),
+        "HUB_LAND_DIR": str(world / "land"),
+        "HUB_APPEALS_DIR": str(world / "appeals"),
+        "HUB_TAX_API_URL": f"{agencies}/tax",
+        "HUB_TAX_API_TOKEN": os.environ.get("HUB_TAX_API_TOKEN", DEFAULT_TAX_TOKEN),
+        "HUB_BANK_API_URL": f"{agencies}/bank",
+        "HUB_BANK_API_KEY": os.environ.get("HUB_BANK_API_KEY", DEFAULT_BANK_API_KEY),
+        "HUB_API_GRAPHIQL": "true",
+        "DAGSTER_HOME": str(prepare_dagster_home(data_dir / "dagster_home")),
+        "GX_ANALYTICS_ENABLED": "False",
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+
+
+def demo_environment(settings: DemoSettings, world: Path, data_dir: Path) -> dict[str, str]:
+    """The environment every process of the demo shares."""
+    return {**os.environ, **demo_variables(settings, world, data_dir)}
 
 
 def _wait_until_up(name: str, url: str, process: subprocess.Popen[bytes], seconds: float) -> None:
@@ -90,10 +93,15 @@ def _wait_until_up(name: str, url: str, process: subprocess.Popen[bytes], second
 
 @contextmanager
 def _process(
-    name: str, argv: list[str], env: dict[str, str], cwd: Path | None = None
+    name: str, argv: list[str], env: dict[str, str], log_file: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
-    log.info("starting %s: %s", name, " ".join(argv))
-    process = subprocess.Popen(argv, env=env, cwd=cwd, start_new_session=True)
+    """`argv` running with its output in `log_file`; stopped (SIGINT, then SIGKILL) on exit."""
+    log.info("starting %s (log: %s)", name, log_file)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("ab") as output:
+        process = subprocess.Popen(
+            argv, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
     try:
         yield process
     finally:
@@ -118,14 +126,16 @@ def ensure_world(world: Path, settings: DemoSettings) -> None:
     generate_world(world, settings.people, seed=settings.seed)
 
 
-def run_main_job(env: dict[str, str]) -> None:
-    argv = [_bin("dagster"), "job", "execute", "-m", "pipelines.definitions", "-j", "hub_main_job"]
-    log.info("running hub_main_job (every source end to end)")
-    completed = subprocess.run(argv, env=env, cwd=env["DAGSTER_HOME"], check=False)
-    if completed.returncode != 0:
+def run_main_job(env: dict[str, str], logs: Path) -> None:
+    code, progress = run_job("hub_main_job", env, logs / "hub_main_job.log")
+    checks = f"{progress.checks_passed} checks passed, {len(progress.failed_checks)} failed"
+    if code != 0 or progress.failed_steps:
         raise DemoError(
-            "hub_main_job failed; the Dagster UI shows the failed step and its message."
+            f"hub_main_job failed ({', '.join(progress.failed_steps) or f'exit code {code}'}); "
+            f"{checks}. The Dagster UI shows each failed step and its message; the full log "
+            f"is {logs / 'hub_main_job.log'}."
         )
+    sys.stdout.write(f"hub_main_job: finished, {progress.materialized} assets, {checks}.\n")
 
 
 def _stop_on_sigterm() -> None:
@@ -143,6 +153,7 @@ def run_demo(settings: DemoSettings) -> None:
     world = data_dir / "world"
     ensure_world(world, settings)
     env = demo_environment(settings, world, data_dir)
+    logs = data_dir / "logs"
     host = settings.host
     agencies_argv = [
         _bin("sandbox"),
@@ -153,13 +164,13 @@ def run_demo(settings: DemoSettings) -> None:
         "--port",
         str(settings.agencies_port),
     ]
-    with _process("sandbox agencies", agencies_argv, env) as agencies:
+    with _process("sandbox agencies", agencies_argv, env, logs / "agencies.log") as agencies:
         _wait_until_up(
             "sandbox agencies", f"http://{host}:{settings.agencies_port}/health", agencies, 60
         )
         failure: DemoError | None = None
         try:
-            run_main_job(env)
+            run_main_job(env, logs)
         except DemoError as exc:
             failure = exc
         api_argv = [_bin("hub"), "api", "--host", host, "--port", str(settings.api_port)]
@@ -174,24 +185,31 @@ def run_demo(settings: DemoSettings) -> None:
             str(settings.dagster_port),
         ]
         with (
-            _process("GraphQL API", api_argv, env) as api,
-            _process("Dagster UI", dagster_argv, env) as dagster,
+            _process("GraphQL API", api_argv, env, logs / "api.log") as api,
+            _process("Dagster UI", dagster_argv, env, logs / "dagster.log") as dagster,
         ):
             _wait_until_up("GraphQL API", f"http://{host}:{settings.api_port}/healthz", api, 60)
             _wait_until_up(
                 "Dagster UI", f"http://{host}:{settings.dagster_port}/server_info", dagster, 180
             )
-            _announce(settings, failure)
+            _announce(settings, failure, logs)
             _wait_for_interrupt([agencies, api, dagster])
 
 
-def _announce(settings: DemoSettings, failure: DemoError | None) -> None:
+def _announce(settings: DemoSettings, failure: DemoError | None, logs: Path) -> None:
+    api = f"http://{settings.host}:{settings.api_port}/graphql"
+    dagster = f"http://{settings.host}:{settings.dagster_port}"
     lines = [
         "",
         "Mahalla Hub is serving:",
-        f"  GraphQL API + GraphiQL  http://{settings.host}:{settings.api_port}/graphql",
-        f"  Dagster UI              http://{settings.host}:{settings.dagster_port}",
+        f"  GraphQL API + GraphiQL  {api}",
+        f"  Dagster UI              {dagster}",
         f"  sandbox agencies        http://{settings.host}:{settings.agencies_port}/tax , /bank",
+        "",
+        "Where to look:",
+        f"  data-quality checks     {dagster}/assets (each staged_* asset, its Checks tab)",
+        "  the quarantine          GraphiQL: { quarantine { counts { source rule count } } }",
+        f"  logs                    {logs}/ (hub_main_job.log, api.log, dagster.log)",
         "",
         "Try in GraphiQL:",
         EXAMPLE_QUERY,

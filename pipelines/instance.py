@@ -43,7 +43,8 @@ def prepare_dagster_home(home: Path, environ: Mapping[str, str] | None = None) -
     settings = instance_settings(environ)
     sqlite = settings.get("storage", {}).get("sqlite")
     if sqlite is not None:
-        # A relative base_dir would be relative to wherever Dagster is started: anchor it.
-        sqlite["base_dir"] = str((home / sqlite["base_dir"]).resolve())
+        # The template's relative base_dir serves a Dagster started without a home; this
+        # home keeps its storage inside itself, wherever Dagster is started from.
+        sqlite["base_dir"] = str((home / "storage").resolve())
     (home / "dagster.yaml").write_text(yaml.safe_dump(settings, sort_keys=False), encoding="utf-8")
     return home
