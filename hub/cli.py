@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+OUR_LOGGERS = ("hub", "pipelines", "connectors", "sandbox")
+
 app = typer.Typer(help="Mahalla Hub: the integration hub of the Online Mahalla platform.")
 
 
@@ -19,10 +21,16 @@ app = typer.Typer(help="Mahalla Hub: the integration hub of the Online Mahalla p
 def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log at DEBUG.")] = False,
 ) -> None:
+    # The hub's own messages at INFO; libraries (alembic's migration chatter, httpx's
+    # request lines) only when they warn, unless --verbose asks for everything.
     logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
+        level=logging.DEBUG if verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
     )
+    if not verbose:
+        for ours in OUR_LOGGERS:
+            logging.getLogger(ours).setLevel(logging.INFO)
 
 
 @app.command()
