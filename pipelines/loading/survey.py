@@ -12,6 +12,7 @@ from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import Household, HouseholdMember, NotebookEntry
 from hub.identity.linking import household_hub_id
 from pipelines.loading.context import LoadContext
+from pipelines.loading.display import display_text
 from pipelines.loading.people import link_and_upsert_persons, upsert_source_records
 
 
@@ -40,7 +41,7 @@ def _upsert_households(ctx: LoadContext, households: pl.DataFrame) -> pl.DataFra
         "survey_id",
         "mahalla_code",
         "assistant_id",
-        "street",
+        display_text("street").alias("street"),
         "house",
         "apartment",
         "surveyed_on",

@@ -8,7 +8,9 @@ from sqlalchemy import update
 from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import Assistant, District, Mahalla, Region
 from hub.identity import REGIONS_BY_SOATO
+from hub.identity.names.display import display_apostrophes
 from pipelines.loading.context import LoadContext
+from pipelines.loading.display import display_person_name, display_text
 from pipelines.loading.people import upsert_source_records
 
 
@@ -22,7 +24,7 @@ def load_mahallas(ctx: LoadContext, staged: pl.DataFrame) -> None:
         region_rows.append(
             {
                 "code": code,
-                "name": name,
+                "name": display_apostrophes(name) if name else name,
                 "name_ru": known.name_ru if known else None,
                 "iso_code": known.iso if known else None,
             }
@@ -31,13 +33,13 @@ def load_mahallas(ctx: LoadContext, staged: pl.DataFrame) -> None:
     districts = staged.select(
         pl.col("district_soato").alias("code"),
         pl.col("region_soato").alias("region_code"),
-        pl.col("district_name").alias("name"),
+        display_text("district_name").alias("name"),
     ).unique("code", keep="last", maintain_order=True)
     upsert_rows(ctx.session, District, districts.to_dicts(), key=["code"])
     mahallas = staged.select(
         pl.col("mahalla_code").alias("code"),
         pl.col("district_soato").alias("district_code"),
-        pl.col("mahalla_name").alias("name"),
+        display_text("mahalla_name").alias("name"),
         pl.col("mahalla_stir").alias("stir"),
         pl.lit(ctx.delivery_id).alias("delivery_id"),
         pl.lit(ctx.now).alias("last_confirmed_at"),
@@ -51,7 +53,7 @@ def load_assistants(ctx: LoadContext, staged: pl.DataFrame) -> None:
         return
     rows = staged.select(
         pl.col("assistant_id").alias("id"),
-        "full_name",
+        display_person_name("full_name").alias("full_name"),
         "phone",
         "mahalla_code",
         "appointed_on",
