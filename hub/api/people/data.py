@@ -11,6 +11,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     Integer,
@@ -49,6 +50,7 @@ from hub.graph.models import (
     Person,
     TaxRegistration,
 )
+from hub.identity.names.fold import UNKNOWN_LETTER
 
 PERSON = table_of(Person)
 HOUSEHOLD = table_of(Household)
@@ -106,7 +108,9 @@ class NameQuery:
     """A name search in the graph's normalised keys (see `hub.api.people.name_search`).
 
     `surname_key` must equal the person's (`_` matches any one letter); `name_pattern`, when
-    set, is a LIKE pattern the person's `name_key` must match; `sex`, when the typed name
+    set, is a LIKE pattern the given-name and patronymic part of the person's `name_key`
+    (what follows the surname key) must match, and `excluded_patterns` (at most two)
+    patterns that part must not match; `sex`, when the typed name
     tells it (Abdullayev / Abdullayeva share one surname key), excludes persons recorded with
     the other sex.
     """
@@ -114,6 +118,7 @@ class NameQuery:
     surname_key: str
     name_pattern: str | None
     sex: str | None = None
+    excluded_patterns: tuple[str, ...] = ()
 
 
 class PersonOrder(Enum):
@@ -226,10 +231,17 @@ def _linked(table: object, *extra: ColumnElement[bool]) -> ColumnElement[bool]:
     return exists().where(person_id == PERSON.c.id, *extra)
 
 
+def _excluded(c: PersonCriteria, index: int) -> str | None:
+    patterns = () if c.name is None else c.name.excluded_patterns
+    return patterns[index] if index < len(patterns) else None
+
+
 # The parameters of a person list, by name; the statement depends only on which are set.
 _PERSON_VALUES: tuple[tuple[str, Callable[[PersonCriteria], Any]], ...] = (
     ("surname_key", lambda c: None if c.name is None else c.name.surname_key),
     ("name_pattern", lambda c: None if c.name is None else c.name.name_pattern),
+    ("name_excluded_0", lambda c: _excluded(c, 0)),
+    ("name_excluded_1", lambda c: _excluded(c, 1)),
     ("name_sex", lambda c: None if c.name is None else c.name.sex),
     ("sex", lambda c: c.sex),
     ("born_from", lambda c: None if c.born_from_year is None else date(c.born_from_year, 1, 1)),
@@ -255,6 +267,17 @@ def _person_flags(c: PersonCriteria) -> tuple[bool | None, ...]:
     return (c.has_loans, c.has_current_lease, c.has_open_tax_registration, c.has_open_appeal)
 
 
+def _surname_matches(typed: BindParameter[Any]) -> ColumnElement[bool]:
+    """The person's surname key matches the typed one (a LIKE pattern), or holds `?` (a
+    letter lost in a Windows-1251 export) and the typed one fits it, `?` as any letter."""
+    stored = PERSON.c.surname_key
+    as_pattern = func.replace(stored, UNKNOWN_LETTER, "_")
+    return or_(
+        stored.like(typed),
+        and_(stored.contains(UNKNOWN_LETTER, autoescape=True), typed.like(as_pattern)),
+    )
+
+
 def _person_where(
     names: Collection[str], flags: tuple[bool | None, ...]
 ) -> list[ColumnElement[bool]]:
@@ -262,9 +285,14 @@ def _person_where(
     requiring (True) or excluding (False) each linked fact of `flags`."""
     where = Territory.conditions(PERSON.c.mahalla_code, names)
     if "surname_key" in names:
-        where.append(PERSON.c.surname_key.like(bindparam("surname_key")))
+        where.append(_surname_matches(bindparam("surname_key")))
+    # name_key is "surname|given|patronymic" and starts with surname_key.
+    given_and_patronymic = func.substr(PERSON.c.name_key, func.length(PERSON.c.surname_key) + 2)
     if "name_pattern" in names:
-        where.append(PERSON.c.name_key.like(bindparam("name_pattern")))
+        where.append(given_and_patronymic.like(bindparam("name_pattern")))
+    for excluded in ("name_excluded_0", "name_excluded_1"):
+        if excluded in names:
+            where.append(given_and_patronymic.not_like(bindparam(excluded)))
     if "name_sex" in names:
         where.append(or_(PERSON.c.sex.is_(None), PERSON.c.sex == bindparam("name_sex")))
     if "sex" in names:

@@ -6,19 +6,28 @@ the search string goes through the same function: any script, case, word order, 
 or patronymic form finds the same people. The surname must match; a given name or
 patronymic, when typed, must match too; an initial matches any name with that first letter;
 a gendered surname or patronymic (Abdullayeva, …qizi) leaves out persons of the other sex.
-`?` (a letter lost in a Windows-1251 export) matches any one letter.
+`?` (a letter lost in a Windows-1251 export) matches any one letter, whether typed in the
+search or stored in a person's surname. Initials are Uzbek letters: "Sh." finds Shahnoza
+and not Sohiba, and "S." finds Sohiba and not Shahnoza.
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 from hub.api.errors import BadUserInputError
 from hub.api.people.data import NameQuery
-from hub.identity.names import KEY_SEPARATOR, normalise_name
+from hub.identity.names import KEY_SEPARATOR, is_initial_key, normalise_name
 
 
 def _like(key: str) -> str:
     # Keys hold ASCII letters and '?'; LIKE's '_' is the one-letter wildcard.
     return key.replace("?", "_")
+
+
+# An initial S. is not Sh.: a one-letter initial that begins a digraph letter excludes
+# the names beginning with that letter (see hub.identity.names.initial_key).
+_DIGRAPH_SECOND: Final = {"s": "h", "c": "h", "n": "g"}
 
 
 def name_query(text: str) -> NameQuery:
@@ -29,18 +38,23 @@ def name_query(text: str) -> NameQuery:
             f"Argument 'name' has value {text!r}. No name could be read from it.",
             argument="name",
         )
+    surname = _like(name.surname_key)
     if not name.given_key and not name.patronymic_key:
-        return NameQuery(_like(name.surname_key), None, name.sex_hint)
-    given = _part_pattern(name.given_key)
-    patronymic = _part_pattern(name.patronymic_key)
-    pattern = KEY_SEPARATOR.join((_like(name.surname_key), given, patronymic))
-    return NameQuery(_like(name.surname_key), pattern, name.sex_hint)
+        return NameQuery(surname, None, name.sex_hint)
+    given, patronymic = name.given_key, name.patronymic_key
+    rest = KEY_SEPARATOR.join((_part_pattern(given), _part_pattern(patronymic)))
+    excluded = []
+    if given in _DIGRAPH_SECOND:
+        excluded.append(KEY_SEPARATOR.join((given + _DIGRAPH_SECOND[given] + "%", "%")))
+    if patronymic in _DIGRAPH_SECOND:
+        excluded.append(KEY_SEPARATOR.join(("%", patronymic + _DIGRAPH_SECOND[patronymic] + "%")))
+    return NameQuery(surname, rest, name.sex_hint, tuple(excluded))
 
 
 def _part_pattern(key: str) -> str:
     """A LIKE pattern for one name part: any value when unknown, a prefix for an initial."""
     if not key:
         return "%"
-    if len(key) == 1:
+    if is_initial_key(key):
         return _like(key) + "%"
     return _like(key)

@@ -4,7 +4,13 @@
 apostrophe variant or patronymic form; ``name_similarity`` compares two results.
 """
 
-from hub.identity.names.fold import KEY_SEPARATOR, comparison_key, keys_match
+from hub.identity.names.fold import (
+    KEY_SEPARATOR,
+    comparison_key,
+    initial_key,
+    is_initial_key,
+    keys_match,
+)
 from hub.identity.names.issues import NameIssue
 from hub.identity.names.parse import (
     NameParse,
@@ -30,7 +36,9 @@ __all__ = [
     "NormalName",
     "clear_name_caches",
     "comparison_key",
+    "initial_key",
     "initials_compatible",
+    "is_initial_key",
     "key_similarity",
     "keys_match",
     "name_similarity",

@@ -66,6 +66,23 @@ def comparison_key(latin: str) -> str:
     return _DOUBLED.sub(r"\1", fold_letters(latin))
 
 
+# Uzbek Latin letters written with two characters (and kept apart by the folds above):
+# Shahnoza's initial is Sh, not S, so "Sh." and "S." are different initials.
+_DIGRAPH_LETTER_KEYS: Final = frozenset({"sh", "ch", "ng"})
+
+
+def initial_key(key: str) -> str:
+    """The key of the first letter of the name part whose key is `key`: two characters for
+    sh, ch and ng (one Uzbek letter each), else one. An initial's own key is its initial
+    key, so ``initial_key(a) == initial_key(b)`` says two parts can share an initial."""
+    return key[:2] if key[:2] in _DIGRAPH_LETTER_KEYS else key[:1]
+
+
+def is_initial_key(key: str) -> bool:
+    """Whether `key` is only an initial (``a``, ``sh``) rather than a whole name part."""
+    return bool(key) and initial_key(key) == key
+
+
 def fold_letters(latin: str) -> str:
     """``comparison_key`` before doubled letters are made single (for exact word shapes)."""
     key = latin

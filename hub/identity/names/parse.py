@@ -17,7 +17,7 @@ import itertools
 from typing import Final, NamedTuple
 
 from hub.identity.names.display import display_name
-from hub.identity.names.fold import KEY_SEPARATOR
+from hub.identity.names.fold import KEY_SEPARATOR, initial_key
 from hub.identity.names.issues import NameIssue
 from hub.identity.names.tokens import Piece, PieceKind, TokenReading, read_token
 from hub.identity.types import Sex
@@ -226,7 +226,7 @@ def _initial_parts(piece: Piece | None) -> tuple[str, str | None]:
     """Key letter and display (``"A."``) of an initial; ``("", None)`` when there is none."""
     if piece is None:
         return "", None
-    return piece.key[:1], piece.display + "."
+    return initial_key(piece.key), piece.display + "."
 
 
 def _sex_hint(surname: Sex | None, patronymic: Sex | None, notes: set[NameIssue]) -> Sex | None:

@@ -13,7 +13,7 @@ from typing import Final
 
 from rapidfuzz.distance import JaroWinkler
 
-from hub.identity.names.fold import fill_wildcards, keys_match
+from hub.identity.names.fold import fill_wildcards, initial_key, is_initial_key, keys_match
 from hub.identity.names.parse import NormalName
 
 # A surname is shared by a whole family and a given name by thousands; the patronymic
@@ -70,7 +70,7 @@ def key_similarity(first: str, second: str) -> float:
 def initials_compatible(first: NormalName, second: NormalName) -> bool:
     """Whether no known initial of the given name or patronymic contradicts the other name."""
     return all(
-        not a or not b or keys_match(a[:1], b[:1])
+        not a or not b or keys_match(initial_key(a), initial_key(b))
         for a, b in (
             (first.given_key, second.given_key),
             (first.patronymic_key, second.patronymic_key),
@@ -81,6 +81,6 @@ def initials_compatible(first: NormalName, second: NormalName) -> bool:
 def _part_similarity(first: str, second: str) -> float | None:
     if not first or not second:
         return None
-    if len(first) == 1 or len(second) == 1:
-        return 1.0 if keys_match(first[:1], second[:1]) else 0.0
+    if is_initial_key(first) or is_initial_key(second):
+        return 1.0 if keys_match(initial_key(first), initial_key(second)) else 0.0
     return key_similarity(first, second)
