@@ -65,7 +65,7 @@ class WalkGuard:
         if left <= 0:
             raise WalkBoundError(
                 self.source,
-                f"the walk passed its deadline of {self.limits.walk_seconds:,.0f} s "
+                f"the walk passed its deadline of {self.limits.walk_seconds:g} s "
                 f"({WALK_SECONDS_VARIABLE}) after {self.pages - 1:,} pages; stopping it",
                 WALK_SECONDS_VARIABLE,
             )
