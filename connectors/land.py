@@ -16,12 +16,14 @@ and `vanished_leases(previous, current)` lists the lease ids no longer present.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from itertools import islice
 from typing import BinaryIO, ClassVar
 
+from connectors.bounded_lines import finish_overlong, is_overlong, lines
 from connectors.errors import DeliveryFormatError
 from connectors.fields import (
     FieldError,
@@ -32,7 +34,9 @@ from connectors.fields import (
     required_text,
 )
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery
+from connectors.limits import FileLimits
 from connectors.outcomes import DeliveryStats, Reject
+from connectors.raw_text import capped_raw
 from connectors.record_init import slot_builder
 from connectors.records import LeaseRecord, Origin
 from connectors.safe_xml import (
@@ -44,6 +48,7 @@ from connectors.safe_xml import (
     is_empty_document,
 )
 from connectors.vocabulary import LandPurpose, LeaseStatus, LesseeKind, lookup_table
+from connectors.xml_field_bound import FieldBound, FieldCut
 
 FILE_NAME = re.compile(r"leases_\d{4}-\d{2}-\d{2}\.xml")
 ROOT = "LeaseExport"
@@ -53,7 +58,6 @@ LESSEE_KINDS = lookup_table(LesseeKind)
 CHILDREN = ("Parcel", "Lessee", "Term")
 _DATES = ParsedCache(iso_date)
 _AREAS = ParsedCache(decimal_comma)
-_RAW_LIMIT = 2000
 # Small reads: the leases completed by one read are held until the next, and the fewer of
 # them the cyclic GC finds alive, the fewer it promotes and the rarer its full collections
 # (16 KiB reads parse about 15 % faster than 64 KiB ones in a paired comparison).
@@ -74,31 +78,40 @@ def _blank(value: str | None) -> str | None:
 # character expat would change or refuse (no reference, no tab, newline or other control
 # character, no '<'), so the delivered bytes are the values expat reports; tags have one
 # space between attributes and double quotes; between tags only XML white space.
-_VALUE = rb'="([^"&<\x00-\x1f]*)"'
 _SPACE = rb"[ \t\r\n]*"
-_CANONICAL_LEASE = re.compile(
-    _SPACE
-    + rb"<Lease id%s contract%s status%s>" % (_VALUE, _VALUE, _VALUE)
-    + _SPACE
-    + rb"<Parcel cadastre%s mahalla%s areaHa%s purpose%s crop%s/>" % ((_VALUE,) * 5)
-    + _SPACE
-    + rb"<Lessee kind%s pinfl%s tin%s name%s/>" % ((_VALUE,) * 4)
-    + _SPACE
-    + rb"<Term start%s end%s/>" % (_VALUE, _VALUE)
-    + _SPACE
-    + rb"</Lease>"
-)
-# Any other lease of empty child elements with such attributes (a child missing or added,
-# attributes in another order): read attribute by attribute. Names are plain (no prefix,
-# so no namespace), and no child is itself a `<Lease>`.
 _NAME = rb"[A-Za-z_][A-Za-z0-9_.-]*"
-_ATTRIBUTES = rb'(?: %s="[^"&<\x00-\x1f]*")*' % _NAME
-_PLAIN_LEASE = re.compile(
-    rb"%s<Lease(%s)>((?:%s<(?!Lease[ /])%s%s/>)*)%s</Lease>"
-    % (_SPACE, _ATTRIBUTES, _SPACE, _NAME, _ATTRIBUTES, _SPACE)
-)
 _PLAIN_ATTRIBUTE = re.compile(rb' (%s)="([^"]*)"' % _NAME)
-_PLAIN_CHILD = re.compile(rb"<(%s)(%s)/>" % (_NAME, _ATTRIBUTES))
+
+
+@functools.cache
+def _lease_patterns(max_field_bytes: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """The canonical and the plain lease, with no value longer than `max_field_bytes`: a
+    longer one does not match, and the general scanner rejects its lease."""
+    value = rb'="([^"&<\x00-\x1f]{0,%d})"' % max_field_bytes
+    canonical = re.compile(
+        _SPACE
+        + rb"<Lease id%s contract%s status%s>" % (value, value, value)
+        + _SPACE
+        + rb"<Parcel cadastre%s mahalla%s areaHa%s purpose%s crop%s/>" % ((value,) * 5)
+        + _SPACE
+        + rb"<Lessee kind%s pinfl%s tin%s name%s/>" % ((value,) * 4)
+        + _SPACE
+        + rb"<Term start%s end%s/>" % (value, value)
+        + _SPACE
+        + rb"</Lease>"
+    )
+    # Any other lease of empty child elements with such attributes (a child missing or
+    # added, attributes in another order): read attribute by attribute. Names are plain
+    # (no prefix, so no namespace), and no child is itself a `<Lease>`.
+    attributes = rb'(?: %s="[^"&<\x00-\x1f]{0,%d}")*' % (_NAME, max_field_bytes)
+    plain = re.compile(
+        rb"%s<Lease(%s)>((?:%s<(?!Lease[ /])%s%s/>)*)%s</Lease>"
+        % (_SPACE, attributes, _SPACE, _NAME, attributes, _SPACE)
+    )
+    return canonical, plain
+
+
+_PLAIN_CHILD = re.compile(rb'<(%s)((?: %s="[^"]*")*)/>' % (_NAME, _NAME))
 _SPACES = re.compile(_SPACE)
 _ROOT_END = b"</LeaseExport>"
 _LEASE_START = b"<Lease "
@@ -106,7 +119,7 @@ _WAIT_LIMIT = 1 << 16  # bytes held while waiting for the rest of a lease or of 
 
 
 def _canonical_lease(values: list[str], origin: Origin) -> LeaseRecord:
-    """`_lease` of a canonical lease's attribute values, in `_CANONICAL_LEASE` order."""
+    """`_lease` of a canonical lease's attribute values, in the canonical pattern's order."""
     (delivered_id, contract, status, cadastre, mahalla, area, purpose, crop) = values[:8]
     kind, pinfl, tin, name, start, end = values[8:]
     try:
@@ -155,7 +168,7 @@ def _plain_attributes(text: bytes) -> Attributes:
 
 
 def _plain_lease(lease: re.Match[bytes], origin: Origin) -> LeaseRecord:
-    """`_lease` of a `_PLAIN_LEASE` match (each child's first occurrence counts)."""
+    """`_lease` of a plain pattern's match (each child's first occurrence counts)."""
     children: dict[str, Attributes] = {}
     for tag, attributes in _PLAIN_CHILD.findall(lease.group(2)):
         children.setdefault(tag.decode(), _plain_attributes(attributes))
@@ -164,9 +177,9 @@ def _plain_lease(lease: re.Match[bytes], origin: Origin) -> LeaseRecord:
 
 class _CanonicalLeases:
     """The leases of a snapshot written as the contract's exports write them, found by
-    `_CANONICAL_LEASE` (or `_PLAIN_LEASE`) in bytes that an expat parser without element
-    handlers (so without a call and an attribute dict per element) has already found
-    well-formed. About a fifth less time per lease than the general scanner.
+    the canonical (or the plain) pattern of `_lease_patterns` in bytes that an expat parser
+    without element handlers (so without a call and an attribute dict per element) has
+    already found well-formed. About a fifth less time per lease than the general scanner.
 
     `feed` answers None as soon as anything is not so: a parse error or a refused
     declaration, a namespace declaration, an encoding other than UTF-8, a root other than
@@ -179,8 +192,11 @@ class _CanonicalLeases:
     `_lease`. A file handed over late costs up to one more parse of what came before.
     """
 
-    def __init__(self, source: str, delivery: str) -> None:
+    def __init__(self, source: str, delivery: str, limits: FileLimits) -> None:
         self.source, self.delivery = source, delivery
+        self._raw_chars, max_field_bytes = limits.raw_chars, limits.max_field_bytes
+        self._max_field_bytes = max_field_bytes
+        self._canonical, self._plain = _lease_patterns(max_field_bytes)
         self.count = 0
         self._buffer = b""  # the bytes not yet taken (from the file's start until the root)
         self._start: int | None = None  # where in `_buffer` the next lease may begin
@@ -230,21 +246,24 @@ class _CanonicalLeases:
             tag = START_TAG.match(buffer, self._root_at)
             if self._root != ROOT or tag is None or tag.group().endswith(b"/>"):
                 return None
+            if len(tag.group()) > self._max_field_bytes:  # may hold a value over the bound
+                return None
             start = tag.end()
         found: list[LeaseRecord | Reject] = []
-        canonical, plain = _CANONICAL_LEASE.match, _PLAIN_LEASE.match
+        canonical, plain = self._canonical.match, self._plain.match
         new_origin, decode = _new_origin, bytes.decode
         while (lease := canonical(buffer, start) or plain(buffer, start)) is not None:
             self.count += 1
             origin = new_origin(self.delivery, self.count, None)
             try:
-                if lease.re is _CANONICAL_LEASE:
+                if lease.re is self._canonical:
                     found.append(_canonical_lease(list(map(decode, lease.groups())), origin))
                 else:
                     found.append(_plain_lease(lease, origin))
             except FieldError as exc:
                 text = buffer[lease.start() : lease.end()].lstrip(b" \t\r\n").decode()
-                if lease.re is _CANONICAL_LEASE:
+                text = capped_raw(text, self._raw_chars)
+                if lease.re is self._canonical:
                     key: str | None = lease.group(1).decode()
                 else:
                     key = _plain_attributes(lease.group(1)).get("id")
@@ -345,11 +364,18 @@ def _chunks(binary: BinaryIO) -> Iterator[bytes]:
     yield b""
 
 
-def _line_at(delivery: FileDelivery, number: int) -> str:
-    """The text of line `number` (1-based), capped, for the reject of a broken tail."""
+def _line_at(delivery: FileDelivery, number: int, limit: int) -> str:
+    """The text of line `number` (1-based), capped, for the reject of a broken tail; read
+    with a bound, so a line of any length costs at most `limit` bytes."""
     with delivery.path.open("rb") as binary:
-        line = next(islice(binary, number - 1, None), b"")
-    return line[:_RAW_LIMIT].decode("utf-8", "replace").rstrip("\r\n")
+        for at, raw in enumerate(lines(binary, limit), start=1):
+            if is_overlong(raw, limit):
+                line = finish_overlong(binary, raw, limit)
+                if at == number:
+                    return line.raw(limit)
+            elif at == number:
+                return capped_raw(raw.decode("utf-8", "replace").rstrip("\r\n"), limit)
+    return ""
 
 
 class LandConnector(FileConnector[LeaseRecord]):
@@ -368,7 +394,8 @@ class LandConnector(FileConnector[LeaseRecord]):
     def parse(self, delivery: FileDelivery, stats: DeliveryStats) -> Iterator[LeaseRecord | Reject]:
         """Canonical snapshots are read by `_CanonicalLeases`; any other by the general
         scanner (from the start, skipping what the fast path already gave)."""
-        fast, given = _CanonicalLeases(self.source, delivery.name), 0
+        fast = _CanonicalLeases(self.source, delivery.name, self.limits)
+        given = 0
         with delivery.path.open("rb") as binary:
             for data in _chunks(binary):
                 found = fast.feed(data)
@@ -384,11 +411,12 @@ class LandConnector(FileConnector[LeaseRecord]):
         self, delivery: FileDelivery, stats: DeliveryStats
     ) -> Iterator[LeaseRecord | Reject]:
         scanner = ElementScanner("Lease")
+        bound = FieldBound(self.limits.max_field_bytes)
         with delivery.path.open("rb") as binary:
             for data in _chunks(binary):
                 fault: ExpatError | None = None
                 try:
-                    scanner.feed(data, final=not data)
+                    scanner.feed(bound.feed(data), final=not data)
                 except ExpatError as exc:
                     fault = exc
                 except UnsafeXmlError as exc:
@@ -399,7 +427,7 @@ class LandConnector(FileConnector[LeaseRecord]):
                         delivery.name,
                     ) from None
                 self._check_root(delivery, scanner.root)
-                yield from self._leases(delivery, scanner)
+                yield from self._leases(delivery, scanner, bound, stats)
                 if fault is not None:
                     if is_empty_document(fault, scanner.root):
                         stats.warnings.append(EMPTY_FILE_WARNING)
@@ -408,18 +436,32 @@ class LandConnector(FileConnector[LeaseRecord]):
                     return
 
     def _leases(
-        self, delivery: FileDelivery, scanner: ElementScanner
+        self,
+        delivery: FileDelivery,
+        scanner: ElementScanner,
+        bound: FieldBound,
+        stats: DeliveryStats,
     ) -> Iterator[LeaseRecord | Reject]:
-        """The leases completed by the last `feed`, then releases them."""
-        name, new_origin = delivery.name, _new_origin
+        """The leases completed by the last `feed`, then releases them. A lease holding a
+        value over the field bound is rejected for it (the first such value names it)."""
+        name, new_origin, raw_chars = delivery.name, _new_origin, self.limits.raw_chars
         for ordinal, lease, children, start, end in scanner.completed:
             origin = new_origin(name, ordinal, None)
+            self._stray_cuts(bound.take_before(start + 1), stats)
+            cuts = bound.take_before(end)
             try:
+                if cuts:
+                    raise FieldError(cuts[0].reason(bound.max_bytes))
                 yield _lease(lease, children, origin)
             except FieldError as exc:
-                raw = scanner.raw(start, end)
+                raw = capped_raw(scanner.raw(start, end), raw_chars)
                 yield Reject(self.source, _blank(lease.get("id")), raw, str(exc), str(origin))
         scanner.release()
+
+    def _stray_cuts(self, cuts: list[FieldCut], stats: DeliveryStats) -> None:
+        """Values over the bound outside any lease (the root's, say) reject nothing."""
+        for cut in cuts:
+            stats.warnings.append(f"{cut.reason(self.limits.max_field_bytes)}; it was not read")
 
     def _check_root(self, delivery: FileDelivery, root: str | None) -> None:
         if root is not None and root != ROOT:
@@ -442,7 +484,8 @@ class LandConnector(FileConnector[LeaseRecord]):
         origin = Origin(delivery.name, scanner.count + 1)
         opened = scanner.open_attributes
         key = _blank(opened.get("id")) if opened is not None else None
-        return Reject(self.source, key, _line_at(delivery, line), message, str(origin))
+        raw = _line_at(delivery, line, self.limits.raw_chars)
+        return Reject(self.source, key, raw, message, str(origin))
 
     def lease_ids(self, delivery: FileDelivery) -> frozenset[str]:
         """Every lease id present in a snapshot, valid or not (a rejected lease is present).
