@@ -2,10 +2,12 @@
 
 Parsed incrementally with `connectors.safe_xml` (expat with DTDs, entity declarations and
 external references refused), keeping only the open `<Lease>`, so memory stays flat whatever
-the size. A rejected lease's `raw` is its delivered text.
+the size. A rejected lease's `raw` is its delivered text (capped). Every attribute value is
+bounded while streaming (`connectors.xml_field_bound`): a lease holding a longer one is
+rejected for it, in linear time, without the value ever being held whole.
 A snapshot written as the contract's exports write them (plain attributes, no escapes,
 comments or namespaces) takes a fast path: expat only checks that the bytes are well-formed,
-and the leases are read from those bytes by regular expressions (`CanonicalLeases`); at the
+and the leases are read from those bytes by regular expressions (`connectors.land_fast`); at the
 first thing it does not expect, the file goes to the general scanner, with the same outcome.
 `areaHa` uses a decimal comma. A file that stops being well-formed keeps the leases read
 before the fault; the rest of the file becomes one reject and an entry in `stats.errors`.
