@@ -185,7 +185,7 @@ def _pay_wait(
         retry_at = (datetime.now(UTC) + timedelta(seconds=delay)).replace(microsecond=0)
         raise RateLimitedError(
             identity.source,
-            f"{url} asks for a wait of {delay:,.0f} s before the next try; a run may wait "
+            f"the next try of {url} would wait {delay:,.0f} s; a run may wait "
             f"{budget.total:,.0f} s in all ({RETRY_WAIT_VARIABLE}), at most "
             f"{policy.max_retry_after:,.0f} s at once, and this one has {budget.left:,.0f} s "
             f"left. Try again after {retry_at.isoformat()}.",
