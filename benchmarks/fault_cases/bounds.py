@@ -44,7 +44,7 @@ def _scaled(size: int) -> int:
     return max(1, round(size * float(os.environ.get("FAULT_CASES_SCALE", "1"))))
 
 
-def _hub(workdir: Path) -> HubDatabase:
+def small_hub(workdir: Path) -> HubDatabase:
     """A SQLite hub under `workdir` with a one-mahalla register loaded."""
     hub = HubDatabase(
         database_url=f"sqlite:///{workdir / 'hub.sqlite3'}", landing_dir=str(workdir / "landing")
@@ -100,7 +100,7 @@ def _lease(n: int, crop: str = "tomato") -> bytes:
 
 
 def land_attribute(workdir: Path) -> FaultOutcome:
-    hub, folder = _hub(workdir), workdir / "land"
+    hub, folder = small_hub(workdir), workdir / "land"
     folder.mkdir()
     name = "leases_2022-12-01.xml"
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n<LeaseExport generated="2022-12-01">\n'
@@ -124,7 +124,7 @@ def _household(n: int, street: str = "Navoiy ko'chasi") -> bytes:
 
 
 def survey_line(workdir: Path) -> FaultOutcome:
-    hub, folder = _hub(workdir), workdir / "survey"
+    hub, folder = small_hub(workdir), workdir / "survey"
     folder.mkdir()
     name = "survey_2022-01.jsonl"
     long_line = _household(2, "@").split(b'"@"')
@@ -140,7 +140,7 @@ def survey_line(workdir: Path) -> FaultOutcome:
 
 
 def employment_line(workdir: Path) -> FaultOutcome:
-    hub, folder = _hub(workdir), workdir / "employment"
+    hub, folder = small_hub(workdir), workdir / "employment"
     folder.mkdir()
     name = "employment_2022-02.csv"
 
@@ -163,7 +163,7 @@ Answer = tuple[int, dict[str, str], Iterator[bytes]]
 
 
 @contextmanager
-def _agency(answer: Callable[[str, dict[str, str]], Answer]) -> Iterator[str]:
+def serve_agency(answer: Callable[[str, dict[str, str]], Answer]) -> Iterator[str]:
     """Serve `answer(path, query)` on a free port of 127.0.0.1 until the block ends."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -196,12 +196,12 @@ def _agency(answer: Callable[[str, dict[str, str]], Answer]) -> Iterator[str]:
         server.server_close()
 
 
-def _json(payload: object) -> Answer:
+def json_answer(payload: object) -> Answer:
     body = orjson.dumps(payload)
     return 200, {"Content-Type": "application/json", "Content-Length": str(len(body))}, iter([body])
 
 
-def _tax_item(n: int) -> dict[str, object]:
+def tax_item(n: int) -> dict[str, object]:
     return {"tin": f"4{n:08d}", "pinfl": PINFL, "full_name": "ABDULLAYEV AKMAL",
             "birth_date": "1985-03-15", "regime": "self_employed", "activity_code": "47190",
             "registered_on": "2022-05-01", "closed_on": None, "declared_income_uzs": "1.00",
@@ -233,8 +233,8 @@ def _api_outcome(hub: HubDatabase, source: str, run: Callable[[], object]) -> Fa
 
 
 def _tax(workdir: Path, answer: Callable[[str, dict[str, str]], Answer]) -> FaultOutcome:
-    hub = _hub(workdir)
-    with _agency(answer) as url:
+    hub = small_hub(workdir)
+    with serve_agency(answer) as url:
         agency = TaxAgency(base_url=url, token="t", max_attempts=2, base_delay_seconds=0.1)
         return _api_outcome(hub, "tax", lambda: land_tax(hub, agency, None))
 
@@ -251,10 +251,10 @@ def tax_gzip_bomb(workdir: Path) -> FaultOutcome:
 
 
 def tax_endless_tokens(workdir: Path) -> FaultOutcome:
-    items = [_tax_item(n) for n in range(1000)]
+    items = [tax_item(n) for n in range(1000)]
     tokens = iter(range(10**9))
     return _tax(
-        workdir, lambda p, q: _json({"items": items, "next_page_token": f"t{next(tokens)}"})
+        workdir, lambda p, q: json_answer({"items": items, "next_page_token": f"t{next(tokens)}"})
     )
 
 
@@ -263,15 +263,15 @@ def tax_endless_new_items(workdir: Path) -> FaultOutcome:
 
     def answer(path: str, query: dict[str, str]) -> Answer:
         page = int(query.get("page_token", "0"))
-        items = [_tax_item(page * 100 + n) for n in range(100)]
-        return _json({"items": items, "next_page_token": str(page + 1)})
+        items = [tax_item(page * 100 + n) for n in range(100)]
+        return json_answer({"items": items, "next_page_token": str(page + 1)})
 
     return _tax(workdir, answer)
 
 
 def tax_drip(workdir: Path) -> FaultOutcome:
     os.environ["HUB_API_REQUEST_SECONDS"] = "10"
-    body = orjson.dumps({"items": [_tax_item(1)], "next_page_token": None})
+    body = orjson.dumps({"items": [tax_item(1)], "next_page_token": None})
 
     def drip() -> Iterator[bytes]:
         for at in range(len(body)):
@@ -288,14 +288,14 @@ def tax_retry_after_a_day(workdir: Path) -> FaultOutcome:
 
 
 def bank_total_1e9(workdir: Path) -> FaultOutcome:
-    hub = _hub(workdir)
+    hub = small_hub(workdir)
 
     def answer(path: str, query: dict[str, str]) -> Answer:
         offset, limit = int(query["offset"]), int(query["limit"])
         data = [_loan_item(offset + n) for n in range(limit)]
-        return _json({"total": 10**9, "offset": offset, "limit": limit, "data": data})
+        return json_answer({"total": 10**9, "offset": offset, "limit": limit, "data": data})
 
-    with _agency(answer) as url:
+    with serve_agency(answer) as url:
         agency = BankAgency(base_url=url, api_key="k", max_attempts=2, base_delay_seconds=0.1)
         return _api_outcome(hub, "bank", lambda: land_bank(hub, agency, None))
 
