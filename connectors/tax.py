@@ -195,7 +195,7 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
             )
             items: list[Any] = page["items"]
             if items:
-                guard.check_new(f"page {page_no}", page_digest(raws, items))
+                guard.check_new(f"the page of token '{token}'", page_digest(raws, items))
             if raws is not None:
                 yield page_no, items, raws
             elif self.item_shape is not None:

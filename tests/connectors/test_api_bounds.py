@@ -100,7 +100,9 @@ def test_a_tax_api_handing_out_new_tokens_for_the_same_items_is_stopped(kit: Kit
         )
     )
     reading = kit.tax_connector(transport).read_delivery()
-    with pytest.raises(WalkBoundError, match=r"page 2 \(page 2\) repeats the items of page 1"):
+    with pytest.raises(
+        WalkBoundError, match=r"the page of token 't.*' \(page 2\) repeats the items of page 1"
+    ):
         list(reading)
     assert len(seen) == 2
     assert not reading.stats.completed
