@@ -29,6 +29,7 @@ from connectors.fields import FieldError
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery
 from connectors.land_fast import CanonicalLeases
 from connectors.land_rules import ROOT, blank, lease_of, new_origin
+from connectors.limits import FIELD_BYTES_VARIABLE
 from connectors.outcomes import DeliveryStats, Reject
 from connectors.raw_text import capped_raw
 from connectors.records import LeaseRecord, Origin
@@ -146,12 +147,20 @@ class LandConnector(FileConnector[LeaseRecord]):
             except FieldError as exc:
                 raw = capped_raw(scanner.raw(start, end), raw_chars)
                 yield Reject(self.source, blank(lease.get("id")), raw, str(exc), str(origin))
+        for skipped in bound.skipped:
+            stats.warnings.append(
+                f"{skipped.element} of {skipped.length:,} bytes is longer than the "
+                f"{self.limits.max_field_bytes:,} bytes of {FIELD_BYTES_VARIABLE}; only its "
+                "beginning was read"
+            )
+        bound.skipped.clear()
         scanner.release()
 
     def _stray_cuts(self, cuts: list[FieldCut], stats: DeliveryStats) -> None:
         """Values over the bound outside any lease (the root's, say) reject nothing."""
+        limit = self.limits.max_field_bytes
         for cut in cuts:
-            stats.warnings.append(f"{cut.reason(self.limits.max_field_bytes)}; it was not read")
+            stats.warnings.append(f"{cut.reason(limit)}; it was not read")
 
     def _check_root(self, delivery: FileDelivery, root: str | None) -> None:
         if root is not None and root != ROOT:

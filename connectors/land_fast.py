@@ -158,6 +158,7 @@ class CanonicalLeases:
         self._buffer = b""  # the bytes not yet taken (from the file's start until the root)
         self._start: int | None = None  # where in `_buffer` the next lease may begin
         self._closed = False  # the root's end tag was seen
+        self._trailing = 0  # bytes read after it
         self._root: str | None = None
         self._root_at = 0
         self._declined = False
@@ -183,6 +184,10 @@ class CanonicalLeases:
         """The leases completed by `data` (b"" for the end of the file), or None to hand
         the file to the general scanner."""
         final = not data
+        if self._closed:
+            self._trailing += len(data)
+            if self._trailing > self._max_field_bytes:
+                return None  # a long tail (a comment, say): the general scanner bounds it
         try:
             self._parser.Parse(data, final)
         except (ExpatError, UnsafeXmlError):
@@ -203,8 +208,8 @@ class CanonicalLeases:
             tag = START_TAG.match(buffer, self._root_at)
             if self._root != ROOT or tag is None or tag.group().endswith(b"/>"):
                 return None
-            if len(tag.group()) > self._max_field_bytes:  # may hold a value over the bound
-                return None
+            if max(len(tag.group()), self._root_at) > self._max_field_bytes:
+                return None  # a value or a prolog comment may pass the bound
             start = tag.end()
         found: list[LeaseRecord | Reject] = []
         canonical, plain = self._canonical.match, self._plain.match

@@ -6,7 +6,8 @@ scanner would each hold all of it. `FieldBound` sits in front of the parser: it 
 markup just enough to know when it is inside a quoted attribute value (tags, quotes,
 comments, CDATA sections, processing instructions), holds at most `max_bytes` of a value,
 and replaces a longer value by the text `[cut: N bytes]`, recording a `FieldCut` at the
-value's position in the stream it hands on. Everything else passes unchanged, so the
+value's position in the stream it hands on. A comment or processing instruction (also one
+token to expat) keeps only its first `max_bytes`. Everything else passes unchanged, so the
 output is well-formed exactly when the input is, and the positions expat reports are
 positions in the output. The caller rejects the record a cut falls in. Each byte is
 looked at a bounded number of times: time is linear in the input.
@@ -26,6 +27,7 @@ _ELEMENT = re.compile(rb"<([^\s/>\"']*)")
 _OPENERS = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"), (b"<!", b">"))
 _LONGEST_OPENER = max(len(opener) for opener, _ in _OPENERS)
 _RECENT = 256  # bytes of the current tag kept to name its element and attribute
+_BOUNDED_MARKUP = {b"-->": "a comment", b"?>": "a processing instruction"}
 
 
 @dataclass(slots=True)
@@ -49,6 +51,8 @@ class FieldBound:
     """Feed the input's pieces in order (b"" last); each `feed` returns the output so far.
 
     `cuts` lists the cuts made, in stream order; the caller takes them with `take_before`.
+    `skipped` lists comments and processing instructions whose content over the bound was
+    dropped (they carry no data, so nothing is rejected for them).
     """
 
     def __init__(self, max_bytes: int) -> None:
@@ -63,6 +67,9 @@ class FieldBound:
         self._held = bytearray()  # the current value, while it is within the bound
         self._cut: FieldCut | None = None  # the current value, once it is over the bound
         self._emitted = 0
+        self.skipped: list[FieldCut] = []  # comments and instructions cut, once ended
+        self._skipped: FieldCut | None = None
+        self._markup_length = 0
 
     def feed(self, data: bytes) -> bytes:
         final = not data
@@ -99,15 +106,16 @@ class FieldBound:
             return len(data)
         out.append(data[i:j])
         head = data[j : j + _LONGEST_OPENER]
+        cut_short = not final and len(head) < _LONGEST_OPENER  # the piece ends inside it
+        if cut_short and any(len(o) > len(head) and o.startswith(head) for o, _ in _OPENERS):
+            self._pending = data[j:]  # which markup it opens is not yet known
+            return len(data)
         for opener, terminator in _OPENERS:
             if head.startswith(opener):
                 out.append(opener)
                 self._state, self._terminator = _MARKUP, terminator
+                self._markup_length = 0
                 return j + len(opener)
-        undecided = not final and len(head) < _LONGEST_OPENER and b">" not in head
-        if undecided and any(opener.startswith(head) for opener, _ in _OPENERS):
-            self._pending = data[j:]  # which markup it opens is not yet known
-            return len(data)
         out.append(b"<")
         self._state, self._head, self._recent = _TAG, b"<", b""
         return j + 1
@@ -167,9 +175,35 @@ class FieldBound:
         if j < 0:
             keep = 0 if final else len(self._terminator) - 1
             stop = max(i, len(data) - keep)
-            out.append(data[i:stop])
+            self._markup_text(data[i:stop], out)
             self._pending = data[stop:]
             return len(data)
-        out.append(data[i : j + len(self._terminator)])
+        self._markup_text(data[i:j], out)
+        if self._skipped is not None:
+            out.append(b" ")  # so that a kept '-' cannot run into the closing '-->'
+            self.skipped.append(self._skipped)
+            self._skipped = None
+        out.append(self._terminator)
         self._state = _TEXT
         return j + len(self._terminator)
+
+    def _markup_text(self, text: bytes, out: list[bytes]) -> None:
+        """Pass the content of a comment or processing instruction on, up to the bound (a
+        single token to expat, so as costly as a value); content beyond it is dropped (the
+        hub reads none of it) at a character boundary, and noted in `skipped`."""
+        if self._terminator not in _BOUNDED_MARKUP:
+            out.append(text)
+            return
+        room = self.max_bytes - self._markup_length
+        self._markup_length += len(text)
+        if len(text) <= room:
+            out.append(text)
+            return
+        if room > 0:
+            cut = room
+            while cut < len(text) and 0x80 <= text[cut] < 0xC0:  # inside a UTF-8 character
+                cut += 1
+            out.append(text[:cut])
+        if self._skipped is None:
+            self._skipped = FieldCut(self._position(out), _BOUNDED_MARKUP[self._terminator], "", 0)
+        self._skipped.length = self._markup_length

@@ -120,3 +120,30 @@ def test_a_broken_tail_on_a_long_line_keeps_a_capped_raw_text(tmp_path: Path, ki
     tail = outcomes[-1]
     assert isinstance(tail, Reject) and "not well-formed" in tail.reason
     assert len(tail.raw) <= 400 and "bytes in all, sha256 " in tail.raw
+
+
+def test_a_long_comment_or_instruction_is_read_only_to_the_bound_and_rejects_nothing(
+    tmp_path: Path, kit: Kit
+) -> None:
+    comment = "<!--" + "ж-" * 5000 + "ж-->"  # 15,002 bytes; cut inside a character
+    instruction = "<?note " + "x" * 3000 + "?>"
+    lease = kit.lease_xml(1).replace("<Term", comment + instruction + "<Term")
+    outcomes, warnings = _read(tmp_path, kit.leases_bytes([lease, kit.lease_xml(2)]))
+    assert [type(o) for o in outcomes] == [LeaseRecord, LeaseRecord]
+    assert warnings == [
+        "a comment of 15,002 bytes is longer than the 1,000 bytes of HUB_MAX_FIELD_BYTES; "
+        "only its beginning was read",
+        "a processing instruction of 3,005 bytes is longer than the 1,000 bytes of "
+        "HUB_MAX_FIELD_BYTES; only its beginning was read",
+    ]
+
+
+def test_a_cut_comment_stays_well_formed_in_pieces_of_any_size() -> None:
+    document = "<R><!--ab" + "ж-" * 100 + "ж--></R>"
+    for piece in (1, 2, 5, 64):
+        bound = FieldBound(10)
+        data = document.encode()
+        out = b"".join(bound.feed(data[i : i + piece]) for i in range(0, len(data), piece))
+        out += bound.feed(b"")
+        assert out.decode().startswith("<R><!--abж-ж-ж") and out.endswith(b" --></R>")
+        assert b"--->" not in out and len(out) < 30
