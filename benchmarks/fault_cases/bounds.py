@@ -71,8 +71,8 @@ def _file_outcome(hub: HubDatabase, name: str, physical: int) -> FaultOutcome:
         d = session.scalars(select(Delivery).where(Delivery.name == name)).one()
         kept = session.scalar(select(func.max(func.length(Reject.raw)))) or 0
         reasons = session.scalars(select(Reject.reasons).where(Reject.delivery_id == d.id)).all()
-        counts = (d.accepted, d.rejected, d.status)
-    first = reasons[0][0] if reasons else "no reject"
+        counts, message = (d.accepted, d.rejected, d.status), d.message
+    first = reasons[0][0] if reasons else f"no reject; {message or 'no warning'}"
     note = f"{counts[2]}; quarantine keeps <= {kept:,} chars; {first[:90]}"
     return FaultOutcome(physical, counts[0], counts[1], note)
 
@@ -107,6 +107,18 @@ def land_attribute(workdir: Path) -> FaultOutcome:
     head += _lease(1) + _lease(2).split(b'crop="')[0] + b'crop="'
     tail = _lease(2).split(b'crop="tomato')[1] + _lease(3) + b"</LeaseExport>\n"
     _write_with_filler(folder / name, head, b"pomidor ", _scaled(200 * MB), tail)
+    _run_files(hub, "land", folder)
+    return _file_outcome(hub, name, 3)
+
+
+def land_comment(workdir: Path) -> FaultOutcome:
+    hub, folder = small_hub(workdir), workdir / "land"
+    folder.mkdir()
+    name = "leases_2022-12-01.xml"
+    head = b'<?xml version="1.0" encoding="UTF-8"?>\n<LeaseExport generated="2022-12-01">\n'
+    head += _lease(1) + _lease(2).split(b"<Term")[0] + b"<!--"
+    tail = b"--><Term" + _lease(2).split(b"<Term")[1] + _lease(3) + b"</LeaseExport>\n"
+    _write_with_filler(folder / name, head, b"izoh ", _scaled(200 * MB), tail)
     _run_files(hub, "land", folder)
     return _file_outcome(hub, name, 3)
 
@@ -302,6 +314,7 @@ def bank_total_1e9(workdir: Path) -> FaultOutcome:
 
 CASES: list[FaultCase] = [
     FaultCase("land_attribute_200mb", 8, "land", land_attribute),
+    FaultCase("land_comment_200mb", 8, "land", land_comment),
     FaultCase("survey_line_200mb", 9, "survey", survey_line),
     FaultCase("employment_line_200mb", 9, "employment", employment_line),
     FaultCase("tax_gzip_bomb_1gib", 10, "tax", tax_gzip_bomb),
