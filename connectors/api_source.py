@@ -18,9 +18,12 @@ from typing import ClassVar, Generic, Self, TypeVar
 import httpx
 import orjson
 
+from connectors.api_walk import WalkGuard
 from connectors.fields import FieldError
-from connectors.http_fetch import DEFAULT_TIMEOUT, ApiIdentity, RetryPolicy
+from connectors.http_fetch import DEFAULT_TIMEOUT, ApiIdentity, RequestBounds, RetryPolicy
+from connectors.limits import ApiLimits, api_limits_from_env
 from connectors.outcomes import DeliveryReading, DeliveryStats, Keyed, Reject
+from connectors.raw_text import capped_raw
 from connectors.settings import Secret, api_from_env, check_base_url, check_secret
 
 T = TypeVar("T")
@@ -66,7 +69,9 @@ class ApiConnector(ABC, Generic[R]):
     """Holds the httpx client of one API source; use as a context manager or `close()`.
 
     `base_url` and `secret` default to the source's environment variables. `transport`
-    replaces the network (tests pass `httpx.MockTransport`); `retry` bounds the retries.
+    replaces the network (tests pass `httpx.MockTransport`); `retry` bounds the retries;
+    `limits` (default: `connectors.limits`' variables) bound each page, each walk and the
+    waiting of this connector's whole life, which is one run.
     """
 
     identity: ClassVar[ApiIdentity]
@@ -80,8 +85,11 @@ class ApiConnector(ABC, Generic[R]):
         retry: RetryPolicy | None = None,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        limits: ApiLimits | None = None,
     ) -> None:
         ident = self.identity
+        self.limits = limits or api_limits_from_env(environ)
+        self.bounds = RequestBounds.of(self.limits)
         if base_url is None or secret is None:
             env_url, env_secret = api_from_env(
                 ident.source, ident.url_variable, ident.secret_variable, environ
@@ -118,6 +126,10 @@ class ApiConnector(ABC, Generic[R]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
+    def walk_guard(self) -> WalkGuard:
+        """The bounds of one walk through the pages (a new one per delivery)."""
+        return WalkGuard(self.source, self.limits)
+
     def reject(self, item: object, key: str | None, error: FieldError, origin: str) -> Reject:
-        raw = orjson.dumps(item).decode("utf-8")
+        raw = capped_raw(orjson.dumps(item).decode("utf-8"), self.limits.raw_chars)
         return Reject(self.source, key, raw, str(error), origin)

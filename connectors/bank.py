@@ -2,7 +2,9 @@
 
 `read_delivery(issued_from)` walks `GET /api/v2/loans` with `offset`/`limit` until `offset`
 reaches `total`. A page whose `offset` is not the one asked for, or that is empty while
-`total` says more remain, is refused as a `ProtocolError` (the walk would not advance). A
+`total` says more remain, is refused as a `ProtocolError` (the walk would not advance); so
+is a page repeating an earlier page's items, a total needing more pages than a walk may
+read, and a walk past its deadline (`connectors.api_walk`). A
 change of `total` during the walk is a warning in the stats (rows may have shifted between
 pages; the next delivery repairs it, since records are keyed by `loan_id`).
 
@@ -31,6 +33,7 @@ from connectors.api_items import (
     typed_items,
 )
 from connectors.api_source import ApiConnector, ApiDeliveryReading, CursorTracker
+from connectors.api_walk import page_digest
 from connectors.errors import ProtocolError
 from connectors.fields import (
     FieldError,
@@ -180,17 +183,30 @@ class BankApiConnector(ApiConnector[LoanRecord]):
         `connectors.api_items`), `originals` what the general decoding reads for each (or its
         raw text). A page that does not advance is refused before the next one is asked for."""
         fast = None if self.item_shape is None else bank_page
+        guard = self.walk_guard()
         offset = 0
         first_total: int | None = None
         while True:
+            left = guard.next_page()
             params: dict[str, str | int] = {"offset": offset, "limit": self.page_size}
             if issued_from is not None:
                 params["issued_from"] = issued_from.isoformat()
             page, raws = fetch_page(
-                self._client, self.identity, self.retry, PATH, params, _page_problem, "", fast
+                self._client,
+                self.identity,
+                self.retry,
+                PATH,
+                params,
+                _page_problem,
+                "",
+                fast,
+                self.bounds.within(left),
             )
             total, data = page["total"], page["data"]
             self._check_advance(page["offset"], offset, total, len(data))
+            guard.check_total(total, self.page_size, "loans")
+            if data:
+                guard.check_new(f"the page at offset {offset}", page_digest(raws, data))
             warning = None
             if first_total is None:
                 first_total = total

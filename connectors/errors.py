@@ -8,10 +8,14 @@ The tree:
     + AuthenticationError        -- the agency refused our credentials (401/403)
     + ProtocolError              -- the agency broke its own protocol (bad page, repeated
                                     page token, 400, malformed JSON beyond retries)
+      + WalkBoundError           -- a walk through the pages passed one of its bounds
+                                    (repeated pages, more pages than allowed, its deadline)
     + DeliveryFormatError        -- a delivered file cannot be read at all (wrong header,
                                     wrong encoding of the whole file)
   x RetriableSourceError         -- the source may work later; schedule the run again
     + SourceUnavailableError     -- the API stayed down beyond the bounded retries
+    + RateLimitedError           -- the API asked for a longer wait than the run may spend;
+                                    `retry_at` says when to try again
 
 A single unreadable row is never an exception: it becomes a `Reject` (see
 `connectors.outcomes`). Every error carries the source id so that an operator knows which
@@ -20,6 +24,8 @@ agency to look at; messages never contain secrets.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 __all__ = [
     "AuthenticationError",
     "ConfigurationError",
@@ -27,8 +33,10 @@ __all__ = [
     "DeliveryFormatError",
     "FatalSourceError",
     "ProtocolError",
+    "RateLimitedError",
     "RetriableSourceError",
     "SourceUnavailableError",
+    "WalkBoundError",
 ]
 
 
@@ -64,6 +72,15 @@ class ProtocolError(FatalSourceError):
     """The agency's answer breaks the contract in a way that makes the delivery unusable."""
 
 
+class WalkBoundError(ProtocolError):
+    """A walk through an API's pages stopped at a bound; `variable` names the setting that
+    bounds it, if one does (None: the walk repeated itself, which no setting allows)."""
+
+    def __init__(self, source: str, message: str, variable: str | None = None) -> None:
+        super().__init__(source, message)
+        self.variable = variable
+
+
 class DeliveryFormatError(FatalSourceError):
     """A whole delivered file cannot be read (header or encoding); no row of it is loaded."""
 
@@ -83,3 +100,11 @@ class SourceUnavailableError(RetriableSourceError):
         super().__init__(source, message)
         self.url = url
         self.attempts = attempts
+
+
+class RateLimitedError(RetriableSourceError):
+    """The API asked us to wait longer than this run may; try again after `retry_at` (UTC)."""
+
+    def __init__(self, source: str, message: str, retry_at: datetime) -> None:
+        super().__init__(source, message)
+        self.retry_at = retry_at

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar, Generic, TypeVar
 
+from connectors.limits import FileLimits, file_limits_from_env
 from connectors.outcomes import DeliveryReading, DeliveryStats, Keyed, Reject, count_outcomes
 from connectors.settings import FOLDER_VARIABLES, check_folder, folder_from_env
 
@@ -53,13 +54,19 @@ class FileConnector(ABC, Generic[R]):
 
     `folder` defaults to the source's `HUB_*_DIR` variable (read from `environ`, default
     `os.environ`); a missing folder raises `ConfigurationError` naming the variable.
+    `limits` (default: `connectors.limits`' variables) bound fields, lines and raw texts.
     """
 
     source: ClassVar[str]
 
     def __init__(
-        self, folder: Path | str | None = None, *, environ: Mapping[str, str] | None = None
+        self,
+        folder: Path | str | None = None,
+        *,
+        environ: Mapping[str, str] | None = None,
+        limits: FileLimits | None = None,
     ) -> None:
+        self.limits = limits or file_limits_from_env(environ)
         if folder is None:
             self.folder = folder_from_env(self.source, environ)
         else:

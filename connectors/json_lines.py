@@ -1,8 +1,10 @@
 """The base of JSON Lines sources (survey, appeals): one JSON object per line, UTF-8.
 
 A line that is not valid UTF-8, not valid JSON, or not an object is a reject; a final line
-without its newline that fails to parse is reported as a truncated file. Blank lines are
-skipped. Files are listed by name; later files win for the same key.
+without its newline that fails to parse is reported as a truncated file; a line longer than
+`limits.max_line_bytes` is a reject read in bounded pieces, never held whole
+(`connectors.bounded_lines`), with its record key if its beginning names one. Blank lines
+are skipped. Files are listed by name; later files win for the same key.
 
 A subclass may add a `TypedLines` fast path: a line is first decoded straight into typed
 structs (msgspec, in C) and turned into its record; a line the fast path cannot take (any
@@ -13,6 +15,7 @@ must accept only lines the general path accepts, and yield the same record for t
 
 from __future__ import annotations
 
+import re
 from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,9 +24,11 @@ from typing import Any, ClassVar, Generic
 import msgspec
 import orjson
 
+from connectors.bounded_lines import OverlongLine, finish_overlong, is_overlong, lines
 from connectors.fields import FieldError
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery, R
 from connectors.outcomes import DeliveryStats, Reject
+from connectors.raw_text import capped_raw
 from connectors.record_init import slot_builder
 from connectors.records import Origin
 from connectors.text_lines import TextLine, text_line
@@ -72,9 +77,14 @@ class JsonLinesConnector(FileConnector[R]):
     def parse(self, delivery: FileDelivery, stats: DeliveryStats) -> Iterator[R | Reject]:
         empty = True
         name, build, loads, typed = delivery.name, self.build, orjson.loads, self.typed_lines
-        new_origin = _new_origin
+        new_origin, max_bytes = _new_origin, self.limits.max_line_bytes
         with delivery.path.open("rb") as binary:
-            for number, raw in enumerate(binary, start=1):
+            for number, raw in enumerate(lines(binary, max_bytes), start=1):
+                if len(raw) > max_bytes and is_overlong(raw, max_bytes):
+                    empty = False
+                    overlong = finish_overlong(binary, raw, self.limits.raw_chars)
+                    yield self._overlong_reject(name, number, overlong)
+                    continue
                 if typed is not None:
                     try:
                         fast = typed.build(typed.decode(raw), new_origin(name, number, None))
@@ -110,5 +120,24 @@ class JsonLinesConnector(FileConnector[R]):
             stats.warnings.append(EMPTY_FILE_WARNING)
 
     def _reject(self, delivery: str, line: TextLine, key: str | None, reason: str) -> Reject:
-        raw = line.data.decode("utf-8", "replace")
+        raw = capped_raw(line.data.decode("utf-8", "replace"), self.limits.raw_chars)
         return Reject(self.source, key, raw, reason, str(Origin(delivery, line.number)))
+
+    def _overlong_reject(self, delivery: str, number: int, line: OverlongLine) -> Reject:
+        max_bytes, origin = self.limits.max_line_bytes, Origin(delivery, number)
+        key = _key_in(line.head, self.key_field)
+        return Reject(
+            self.source,
+            key,
+            line.raw(self.limits.raw_chars),
+            line.reason(number, max_bytes),
+            str(origin),
+        )
+
+
+def _key_in(head: bytes, key_field: str) -> str | None:
+    """The record key a line's beginning names (`"survey_id": "SV-1"`), if it names one."""
+    found = re.search(rb'"%s"\s*:\s*"([^"\\]{1,64})"' % re.escape(key_field.encode()), head)
+    if found is None:
+        return None
+    return found.group(1).decode("utf-8", "replace").strip() or None

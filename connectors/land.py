@@ -2,10 +2,12 @@
 
 Parsed incrementally with `connectors.safe_xml` (expat with DTDs, entity declarations and
 external references refused), keeping only the open `<Lease>`, so memory stays flat whatever
-the size. A rejected lease's `raw` is its delivered text.
+the size. A rejected lease's `raw` is its delivered text (capped). Every attribute value is
+bounded while streaming (`connectors.xml_field_bound`): a lease holding a longer one is
+rejected for it, in linear time, without the value ever being held whole.
 A snapshot written as the contract's exports write them (plain attributes, no escapes,
 comments or namespaces) takes a fast path: expat only checks that the bytes are well-formed,
-and the leases are read from those bytes by regular expressions (`_CanonicalLeases`); at the
+and the leases are read from those bytes by regular expressions (`connectors.land_fast`); at the
 first thing it does not expect, the file goes to the general scanner, with the same outcome.
 `areaHa` uses a decimal comma. A file that stops being well-formed keeps the leases read
 before the fault; the rest of the file becomes one reject and an entry in `stats.errors`.
@@ -17,325 +19,33 @@ and `vanished_leases(previous, current)` lists the lease ids no longer present.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from decimal import Decimal
+from collections.abc import Iterator
 from itertools import islice
 from typing import BinaryIO, ClassVar
 
+from connectors.bounded_lines import finish_overlong, is_overlong, lines
 from connectors.errors import DeliveryFormatError
-from connectors.fields import (
-    FieldError,
-    ParsedCache,
-    decimal_comma,
-    enum_member,
-    iso_date,
-    required_text,
-)
+from connectors.fields import FieldError
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery
+from connectors.land_fast import CanonicalLeases
+from connectors.land_rules import ROOT, blank, lease_of, new_origin
+from connectors.limits import FIELD_BYTES_VARIABLE
 from connectors.outcomes import DeliveryStats, Reject
-from connectors.record_init import slot_builder
+from connectors.raw_text import capped_raw
 from connectors.records import LeaseRecord, Origin
 from connectors.safe_xml import (
-    START_TAG,
     ElementScanner,
     ExpatError,
     UnsafeXmlError,
-    guarded_parser,
     is_empty_document,
 )
-from connectors.vocabulary import LandPurpose, LeaseStatus, LesseeKind, lookup_table
+from connectors.xml_field_bound import FieldBound, FieldCut
 
 FILE_NAME = re.compile(r"leases_\d{4}-\d{2}-\d{2}\.xml")
-ROOT = "LeaseExport"
-STATUSES = lookup_table(LeaseStatus)
-PURPOSES = lookup_table(LandPurpose)
-LESSEE_KINDS = lookup_table(LesseeKind)
-CHILDREN = ("Parcel", "Lessee", "Term")
-_DATES = ParsedCache(iso_date)
-_AREAS = ParsedCache(decimal_comma)
-_RAW_LIMIT = 2000
 # Small reads: the leases completed by one read are held until the next, and the fewer of
 # them the cyclic GC finds alive, the fewer it promotes and the rarer its full collections
 # (16 KiB reads parse about 15 % faster than 64 KiB ones in a paired comparison).
 _CHUNK = 1 << 14
-# One lease and one origin per `<Lease>`, made by plain slot stores: the same records as the
-# classes' own constructors make, about three times cheaper.
-_new_lease: Callable[..., LeaseRecord] = slot_builder(LeaseRecord)
-_new_origin: Callable[[str, int, str | None], Origin] = slot_builder(Origin)
-
-Attributes = dict[str, str]
-
-
-def _blank(value: str | None) -> str | None:
-    return (value or "").strip() or None
-
-
-# The fast path: a lease exactly as the contract's exports write it. Attribute values hold no
-# character expat would change or refuse (no reference, no tab, newline or other control
-# character, no '<'), so the delivered bytes are the values expat reports; tags have one
-# space between attributes and double quotes; between tags only XML white space.
-_VALUE = rb'="([^"&<\x00-\x1f]*)"'
-_SPACE = rb"[ \t\r\n]*"
-_CANONICAL_LEASE = re.compile(
-    _SPACE
-    + rb"<Lease id%s contract%s status%s>" % (_VALUE, _VALUE, _VALUE)
-    + _SPACE
-    + rb"<Parcel cadastre%s mahalla%s areaHa%s purpose%s crop%s/>" % ((_VALUE,) * 5)
-    + _SPACE
-    + rb"<Lessee kind%s pinfl%s tin%s name%s/>" % ((_VALUE,) * 4)
-    + _SPACE
-    + rb"<Term start%s end%s/>" % (_VALUE, _VALUE)
-    + _SPACE
-    + rb"</Lease>"
-)
-# Any other lease of empty child elements with such attributes (a child missing or added,
-# attributes in another order): read attribute by attribute. Names are plain (no prefix,
-# so no namespace), and no child is itself a `<Lease>`.
-_NAME = rb"[A-Za-z_][A-Za-z0-9_.-]*"
-_ATTRIBUTES = rb'(?: %s="[^"&<\x00-\x1f]*")*' % _NAME
-_PLAIN_LEASE = re.compile(
-    rb"%s<Lease(%s)>((?:%s<(?!Lease[ /])%s%s/>)*)%s</Lease>"
-    % (_SPACE, _ATTRIBUTES, _SPACE, _NAME, _ATTRIBUTES, _SPACE)
-)
-_PLAIN_ATTRIBUTE = re.compile(rb' (%s)="([^"]*)"' % _NAME)
-_PLAIN_CHILD = re.compile(rb"<(%s)(%s)/>" % (_NAME, _ATTRIBUTES))
-_SPACES = re.compile(_SPACE)
-_ROOT_END = b"</LeaseExport>"
-_LEASE_START = b"<Lease "
-_WAIT_LIMIT = 1 << 16  # bytes held while waiting for the rest of a lease or of the prolog
-
-
-def _canonical_lease(values: list[str], origin: Origin) -> LeaseRecord:
-    """`_lease` of a canonical lease's attribute values, in `_CANONICAL_LEASE` order."""
-    (delivered_id, contract, status, cadastre, mahalla, area, purpose, crop) = values[:8]
-    kind, pinfl, tin, name, start, end = values[8:]
-    try:
-        lease_id = delivered_id.strip()
-        if not lease_id:
-            raise KeyError(lease_id)
-        return _new_lease(
-            lease_id,
-            contract.strip() or None,
-            STATUSES[status],
-            cadastre.strip() or None,
-            mahalla.strip() or None,
-            _AREAS[area],
-            PURPOSES[purpose],
-            crop.strip() or None,
-            LESSEE_KINDS[kind],
-            pinfl.strip() or None,
-            tin.strip() or None,
-            name.strip() or None,
-            _DATES[start],
-            _DATES[end] if end else None,
-            origin,
-        )
-    except KeyError:
-        lease = {"id": delivered_id, "contract": contract, "status": status}
-        return _lease(lease, _canonical_children(values), origin)
-
-
-def _canonical_children(values: list[str]) -> dict[str, Attributes]:
-    cadastre, mahalla, area, purpose, crop, kind, pinfl, tin, name, start, end = values[3:]
-    return {
-        "Parcel": {
-            "cadastre": cadastre,
-            "mahalla": mahalla,
-            "areaHa": area,
-            "purpose": purpose,
-            "crop": crop,
-        },
-        "Lessee": {"kind": kind, "pinfl": pinfl, "tin": tin, "name": name},
-        "Term": {"start": start, "end": end},
-    }
-
-
-def _plain_attributes(text: bytes) -> Attributes:
-    return {name.decode(): value.decode() for name, value in _PLAIN_ATTRIBUTE.findall(text)}
-
-
-def _plain_lease(lease: re.Match[bytes], origin: Origin) -> LeaseRecord:
-    """`_lease` of a `_PLAIN_LEASE` match (each child's first occurrence counts)."""
-    children: dict[str, Attributes] = {}
-    for tag, attributes in _PLAIN_CHILD.findall(lease.group(2)):
-        children.setdefault(tag.decode(), _plain_attributes(attributes))
-    return _lease(_plain_attributes(lease.group(1)), children, origin)
-
-
-class _CanonicalLeases:
-    """The leases of a snapshot written as the contract's exports write them, found by
-    `_CANONICAL_LEASE` (or `_PLAIN_LEASE`) in bytes that an expat parser without element
-    handlers (so without a call and an attribute dict per element) has already found
-    well-formed. About a fifth less time per lease than the general scanner.
-
-    `feed` answers None as soon as anything is not so: a parse error or a refused
-    declaration, a namespace declaration, an encoding other than UTF-8, a root other than
-    `<LeaseExport>`, anything but white space and such leases inside the root (a comment,
-    an escape, a nested element, a lease longer than `_WAIT_LIMIT`). The caller then reads
-    the whole file again by the general scanner and skips the outcomes already given, which
-    are the general path's first ones: the leases matched up to there are well-formed, are
-    every `<Lease>` before that point, in order, with the very attribute values expat
-    reports (nothing in them is one that expat rewrites), and each is decided by the same
-    `_lease`. A file handed over late costs up to one more parse of what came before.
-    """
-
-    def __init__(self, source: str, delivery: str) -> None:
-        self.source, self.delivery = source, delivery
-        self.count = 0
-        self._buffer = b""  # the bytes not yet taken (from the file's start until the root)
-        self._start: int | None = None  # where in `_buffer` the next lease may begin
-        self._closed = False  # the root's end tag was seen
-        self._root: str | None = None
-        self._root_at = 0
-        self._declined = False
-        self._parser = parser = guarded_parser()
-        parser.StartElementHandler = self._root_start
-        parser.StartNamespaceDeclHandler = self._namespace
-        parser.XmlDeclHandler = self._declaration
-
-    def _root_start(self, name: str, attributes: dict[str, str]) -> None:
-        if self._root is None:
-            self._root, self._root_at = name, self._parser.CurrentByteIndex
-
-    def _namespace(self, prefix: str | None, uri: str) -> None:
-        self._declined = True
-
-    def _declaration(self, version: str, encoding: str | None, standalone: int) -> None:
-        # Values are taken from the bytes as UTF-8: a file declared in any other encoding
-        # (which expat would decode as declared) goes to the general scanner.
-        if encoding is not None and encoding.lower() != "utf-8":
-            self._declined = True
-
-    def feed(self, data: bytes) -> list[LeaseRecord | Reject] | None:
-        """The leases completed by `data` (b"" for the end of the file), or None to hand
-        the file to the general scanner."""
-        final = not data
-        try:
-            self._parser.Parse(data, final)
-        except (ExpatError, UnsafeXmlError):
-            return None
-        if self._declined:
-            return None
-        if self._closed:
-            return []
-        buffer = self._buffer + data if self._buffer else data
-        start = self._start
-        if start is None:  # the root's start tag has not been passed yet
-            if self._root is None:
-                if final or len(buffer) > _WAIT_LIMIT:
-                    return None
-                self._buffer = buffer
-                return []
-            self._parser.StartElementHandler = None
-            tag = START_TAG.match(buffer, self._root_at)
-            if self._root != ROOT or tag is None or tag.group().endswith(b"/>"):
-                return None
-            start = tag.end()
-        found: list[LeaseRecord | Reject] = []
-        canonical, plain = _CANONICAL_LEASE.match, _PLAIN_LEASE.match
-        new_origin, decode = _new_origin, bytes.decode
-        while (lease := canonical(buffer, start) or plain(buffer, start)) is not None:
-            self.count += 1
-            origin = new_origin(self.delivery, self.count, None)
-            try:
-                if lease.re is _CANONICAL_LEASE:
-                    found.append(_canonical_lease(list(map(decode, lease.groups())), origin))
-                else:
-                    found.append(_plain_lease(lease, origin))
-            except FieldError as exc:
-                text = buffer[lease.start() : lease.end()].lstrip(b" \t\r\n").decode()
-                if lease.re is _CANONICAL_LEASE:
-                    key: str | None = lease.group(1).decode()
-                else:
-                    key = _plain_attributes(lease.group(1)).get("id")
-                found.append(Reject(self.source, _blank(key), text, str(exc), str(origin)))
-            start = lease.end()
-        start = _SPACES.match(buffer, start).end()  # type: ignore[union-attr]
-        rest = buffer[start:]
-        if rest.startswith(_ROOT_END):
-            self._closed = True
-            self._buffer = b""
-            return found
-        waiting = (
-            _LEASE_START.startswith(rest)
-            or _ROOT_END.startswith(rest)
-            or (rest.startswith(_LEASE_START) and b"</Lease>" not in rest)
-        )
-        if final or not waiting or len(rest) > _WAIT_LIMIT:
-            return None
-        self._buffer, self._start = rest, 0
-        return found
-
-
-def _lease(lease: Attributes, children: dict[str, Attributes], origin: Origin) -> LeaseRecord:
-    """The record of one `<Lease>`; the first broken rule (in field order) is the reason.
-
-    The fast path reads a lease that has every attribute, with values already seen (enum
-    codes, cached areas and dates), by plain subscripts; any KeyError, and an empty id or an
-    end date not yet cached, sends the lease to `_checked_lease`, which applies each rule in
-    order and raises the reject reason.
-    """
-    try:
-        parcel, lessee, term = children["Parcel"], children["Lessee"], children["Term"]
-        lease_id, end = lease["id"].strip(), term["end"]
-        ends_on = _DATES[end] if end else None
-        record = _new_lease(
-            lease_id,
-            lease["contract"].strip() or None,
-            STATUSES[lease["status"]],
-            parcel["cadastre"].strip() or None,
-            parcel["mahalla"].strip() or None,
-            _AREAS[parcel["areaHa"]],
-            PURPOSES[parcel["purpose"]],
-            parcel["crop"].strip() or None,
-            LESSEE_KINDS[lessee["kind"]],
-            lessee["pinfl"].strip() or None,
-            lessee["tin"].strip() or None,
-            lessee["name"].strip() or None,
-            _DATES[term["start"]],
-            ends_on,
-            origin,
-        )
-    except KeyError:
-        return _checked_lease(lease, children, origin)
-    return record if lease_id else _checked_lease(lease, children, origin)
-
-
-def _checked_lease(
-    lease: Attributes, children: dict[str, Attributes], origin: Origin
-) -> LeaseRecord:
-    """`_lease` with every rule checked in field order (and new values parsed and cached)."""
-    missing = [tag for tag in CHILDREN if tag not in children]
-    if missing:
-        raise FieldError(f"Lease has no <{missing[0]}> element")
-    parcel, lessee, term = children["Parcel"], children["Lessee"], children["Term"]
-    get = lease.get
-    end = term.get("end")
-    return LeaseRecord(
-        lease_id=(get("id") or "").strip() or required_text("Lease/@id", get("id")),
-        contract_no=_blank(get("contract")),
-        status=STATUSES.get(get("status", ""))
-        or enum_member("Lease/@status", get("status"), STATUSES),
-        cadastre_no=_blank(parcel.get("cadastre")),
-        mahalla_code=_blank(parcel.get("mahalla")),
-        area_ha=_area(parcel.get("areaHa")),
-        purpose=PURPOSES.get(parcel.get("purpose", ""))
-        or enum_member("Parcel/@purpose", parcel.get("purpose"), PURPOSES),
-        crop=_blank(parcel.get("crop")),
-        lessee_kind=LESSEE_KINDS.get(lessee.get("kind", ""))
-        or enum_member("Lessee/@kind", lessee.get("kind"), LESSEE_KINDS),
-        lessee_pinfl=_blank(lessee.get("pinfl")),
-        lessee_tin=_blank(lessee.get("tin")),
-        lessee_name=_blank(lessee.get("name")),
-        starts_on=_DATES.get(term.get("start")) or _DATES.parse("Term/@start", term.get("start")),
-        ends_on=(_DATES.get(end) or _DATES.parse("Term/@end", end)) if end else None,
-        origin=origin,
-    )
-
-
-def _area(value: str | None) -> Decimal:
-    found = _AREAS.get(value)
-    return found if found is not None else _AREAS.parse("Parcel/@areaHa", value)
 
 
 def _chunks(binary: BinaryIO) -> Iterator[bytes]:
@@ -345,11 +55,18 @@ def _chunks(binary: BinaryIO) -> Iterator[bytes]:
     yield b""
 
 
-def _line_at(delivery: FileDelivery, number: int) -> str:
-    """The text of line `number` (1-based), capped, for the reject of a broken tail."""
+def _line_at(delivery: FileDelivery, number: int, limit: int) -> str:
+    """The text of line `number` (1-based), capped, for the reject of a broken tail; read
+    with a bound, so a line of any length costs at most `limit` bytes."""
     with delivery.path.open("rb") as binary:
-        line = next(islice(binary, number - 1, None), b"")
-    return line[:_RAW_LIMIT].decode("utf-8", "replace").rstrip("\r\n")
+        for at, raw in enumerate(lines(binary, limit), start=1):
+            if is_overlong(raw, limit):
+                line = finish_overlong(binary, raw, limit)
+                if at == number:
+                    return line.raw(limit)
+            elif at == number:
+                return capped_raw(raw.decode("utf-8", "replace").rstrip("\r\n"), limit)
+    return ""
 
 
 class LandConnector(FileConnector[LeaseRecord]):
@@ -366,9 +83,10 @@ class LandConnector(FileConnector[LeaseRecord]):
         return deliveries[-1] if deliveries else None
 
     def parse(self, delivery: FileDelivery, stats: DeliveryStats) -> Iterator[LeaseRecord | Reject]:
-        """Canonical snapshots are read by `_CanonicalLeases`; any other by the general
+        """Canonical snapshots are read by `CanonicalLeases`; any other by the general
         scanner (from the start, skipping what the fast path already gave)."""
-        fast, given = _CanonicalLeases(self.source, delivery.name), 0
+        fast = CanonicalLeases(self.source, delivery.name, self.limits)
+        given = 0
         with delivery.path.open("rb") as binary:
             for data in _chunks(binary):
                 found = fast.feed(data)
@@ -384,11 +102,12 @@ class LandConnector(FileConnector[LeaseRecord]):
         self, delivery: FileDelivery, stats: DeliveryStats
     ) -> Iterator[LeaseRecord | Reject]:
         scanner = ElementScanner("Lease")
+        bound = FieldBound(self.limits.max_field_bytes)
         with delivery.path.open("rb") as binary:
             for data in _chunks(binary):
                 fault: ExpatError | None = None
                 try:
-                    scanner.feed(data, final=not data)
+                    scanner.feed(bound.feed(data), final=not data)
                 except ExpatError as exc:
                     fault = exc
                 except UnsafeXmlError as exc:
@@ -399,7 +118,7 @@ class LandConnector(FileConnector[LeaseRecord]):
                         delivery.name,
                     ) from None
                 self._check_root(delivery, scanner.root)
-                yield from self._leases(delivery, scanner)
+                yield from self._leases(delivery, scanner, bound, stats)
                 if fault is not None:
                     if is_empty_document(fault, scanner.root):
                         stats.warnings.append(EMPTY_FILE_WARNING)
@@ -408,18 +127,40 @@ class LandConnector(FileConnector[LeaseRecord]):
                     return
 
     def _leases(
-        self, delivery: FileDelivery, scanner: ElementScanner
+        self,
+        delivery: FileDelivery,
+        scanner: ElementScanner,
+        bound: FieldBound,
+        stats: DeliveryStats,
     ) -> Iterator[LeaseRecord | Reject]:
-        """The leases completed by the last `feed`, then releases them."""
-        name, new_origin = delivery.name, _new_origin
+        """The leases completed by the last `feed`, then releases them. A lease holding a
+        value over the field bound is rejected for it (the first such value names it)."""
+        name, make_origin, raw_chars = delivery.name, new_origin, self.limits.raw_chars
         for ordinal, lease, children, start, end in scanner.completed:
-            origin = new_origin(name, ordinal, None)
+            origin = make_origin(name, ordinal, None)
+            self._stray_cuts(bound.take_before(start + 1), stats)
+            cuts = bound.take_before(end)
             try:
-                yield _lease(lease, children, origin)
+                if cuts:
+                    raise FieldError(cuts[0].reason(bound.max_bytes))
+                yield lease_of(lease, children, origin)
             except FieldError as exc:
-                raw = scanner.raw(start, end)
-                yield Reject(self.source, _blank(lease.get("id")), raw, str(exc), str(origin))
+                raw = capped_raw(scanner.raw(start, end), raw_chars)
+                yield Reject(self.source, blank(lease.get("id")), raw, str(exc), str(origin))
+        for skipped in bound.skipped:
+            stats.warnings.append(
+                f"{skipped.element} of {skipped.length:,} bytes is longer than the "
+                f"{self.limits.max_field_bytes:,} bytes of {FIELD_BYTES_VARIABLE}; only its "
+                "beginning was read"
+            )
+        bound.skipped.clear()
         scanner.release()
+
+    def _stray_cuts(self, cuts: list[FieldCut], stats: DeliveryStats) -> None:
+        """Values over the bound outside any lease (the root's, say) reject nothing."""
+        limit = self.limits.max_field_bytes
+        for cut in cuts:
+            stats.warnings.append(f"{cut.reason(limit)}; it was not read")
 
     def _check_root(self, delivery: FileDelivery, root: str | None) -> None:
         if root is not None and root != ROOT:
@@ -441,8 +182,9 @@ class LandConnector(FileConnector[LeaseRecord]):
         stats.errors.append(message)
         origin = Origin(delivery.name, scanner.count + 1)
         opened = scanner.open_attributes
-        key = _blank(opened.get("id")) if opened is not None else None
-        return Reject(self.source, key, _line_at(delivery, line), message, str(origin))
+        key = blank(opened.get("id")) if opened is not None else None
+        raw = _line_at(delivery, line, self.limits.raw_chars)
+        return Reject(self.source, key, raw, message, str(origin))
 
     def lease_ids(self, delivery: FileDelivery) -> frozenset[str]:
         """Every lease id present in a snapshot, valid or not (a rejected lease is present).

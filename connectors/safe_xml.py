@@ -105,6 +105,7 @@ class ElementScanner:
         self._open: list[tuple[int, dict[str, str], dict[str, dict[str, str]], int]] = []
         self._buffer = bytearray()
         self._base = 0  # offset in the input of the buffer's first byte
+        self._fed = 0  # bytes given to the last `feed`
         self._parser = parser = guarded_parser()
         parser.StartElementHandler, parser.EndElementHandler = self._handlers(tag)
 
@@ -150,6 +151,7 @@ class ElementScanner:
     def feed(self, data: bytes, final: bool = False) -> None:
         """Parse the next bytes (`final` with the last, possibly empty, piece)."""
         self._buffer += data
+        self._fed = len(data)
         self._parser.Parse(data, final)
 
     def raw(self, start: int, end: int) -> str:
@@ -174,7 +176,11 @@ class ElementScanner:
         if self._open:
             keep = self._open[0][3]
         else:
-            cut = self._buffer.rfind(b"<")
-            keep = self._base + (cut if cut >= 0 else len(self._buffer))
+            # Only the last piece is searched: what was kept before it starts at its only
+            # '<' (searching all of a long run without one again per piece is quadratic).
+            cut = self._buffer.rfind(b"<", max(len(self._buffer) - self._fed, 0))
+            if cut < 0:
+                cut = 0 if self._buffer.startswith(b"<") else len(self._buffer)
+            keep = self._base + cut
         del self._buffer[: keep - self._base]
         self._base = keep

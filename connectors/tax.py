@@ -2,14 +2,16 @@
 
 `read_delivery(updated_since)` walks `GET /v1/taxpayers` page by page. A `next_page_token`
 seen before, or a page with no items that still names a next page, is refused as a
-`ProtocolError` (it would loop forever). A 400 in the middle of a walk is most often an
-expired page token (they live 10 minutes): the error says so and the run should restart
-from the saved cursor. Cursor: the largest `updated_at` of the accepted items; pass it as
-`updated_since` of the next delivery (the API re-sends items at that instant, which is
-harmless: the later delivery wins and loads are idempotent by `tin`). The next page is fetched
-while the current one is parsed (`connectors.page_prefetch`); a page is decoded by the typed
-fast path of `connectors.api_items` first (straight into typed item structs), and
-`parse_taxpayer` decides every item that path does not take, as it would without it.
+`ProtocolError` (it would loop forever); so is a page repeating an earlier page's items
+under a new token, and a walk longer than its bounds (`connectors.api_walk`). A 400 in the
+middle of a walk is most often an expired page token (they live 10 minutes): the error says
+so and the run should restart from the saved cursor. Cursor: the largest `updated_at` of
+the accepted items; pass it as `updated_since` of the next delivery (the API re-sends items
+at that instant, which is harmless: the later delivery wins and loads are idempotent by
+`tin`). The next page is fetched while the current one is parsed
+(`connectors.page_prefetch`); a page is decoded by the typed fast path of
+`connectors.api_items` first (straight into typed item structs), and `parse_taxpayer`
+decides every item that path does not take, as it would without it.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from connectors.api_items import (
     typed_items,
 )
 from connectors.api_source import ApiConnector, ApiDeliveryReading, CursorTracker
+from connectors.api_walk import page_digest
 from connectors.errors import ProtocolError
 from connectors.fields import (
     FieldError,
@@ -163,11 +166,12 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
         token is refused here, before the next page, so the error comes after the items of
         the page that named it."""
         fast = None if self.item_shape is None else tax_page
+        guard = self.walk_guard()
         token: str | None = None
         seen: set[str] = set()
-        page_no = 0
         while True:
-            page_no += 1
+            left = guard.next_page()
+            page_no = guard.pages
             params: dict[str, str | int] = {"page_size": self.page_size}
             if since is not None:
                 params["updated_since"] = since.isoformat()
@@ -179,9 +183,19 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
                 else ""
             )
             page, raws = fetch_page(
-                self._client, self.identity, self.retry, PATH, params, _page_problem, hint, fast
+                self._client,
+                self.identity,
+                self.retry,
+                PATH,
+                params,
+                _page_problem,
+                hint,
+                fast,
+                self.bounds.within(left),
             )
             items: list[Any] = page["items"]
+            if items:
+                guard.check_new(f"the page of token '{token}'", page_digest(raws, items))
             if raws is not None:
                 yield page_no, items, raws
             elif self.item_shape is not None:

@@ -1,7 +1,9 @@
 """Streaming readers of line-based files: physical lines and CSV rows with their raw text.
 
 Files are read in binary, one line at a time, so a delivery of any size is never held in
-memory and every row keeps its line number and its raw text for a reject. Decoding happens
+memory and every row keeps its line number and its raw text for a reject. A line longer
+than `FileLimits.max_line_bytes` is never held either: its beginning stands for it, with
+the problem that rejects its row (`connectors.bounded_lines`). Decoding happens
 per line, so one badly encoded line becomes one reject instead of failing the file.
 """
 
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import BinaryIO
 
+from connectors.bounded_lines import finish_overlong, is_overlong, lines
+from connectors.limits import FileLimits
 from connectors.record_init import fast_frozen_init
 
 
@@ -73,8 +77,9 @@ class CsvRow:
 class _LineFeed:
     """Decoded physical lines for `csv.reader`; remembers what the current row consumed."""
 
-    def __init__(self, binary: BinaryIO, encoding: str) -> None:
-        self._lines = iter(binary)
+    def __init__(self, binary: BinaryIO, encoding: str, limits: FileLimits) -> None:
+        self._binary, self._limits = binary, limits
+        self._lines = lines(binary, limits.max_line_bytes)
         self._encoding = encoding
         self._cp1251 = encoding.replace("-", "").lower() in ("cp1251", "windows1251")
         self.line = 0
@@ -99,6 +104,8 @@ class _LineFeed:
         raw = next(self._lines)
         self.line += 1
         self.terminated = raw.endswith(b"\n")
+        if len(raw) > self._limits.max_line_bytes and is_overlong(raw, self._limits.max_line_bytes):
+            return self._overlong(raw)
         try:
             text = raw.decode(self._encoding)
         except UnicodeDecodeError as exc:
@@ -110,6 +117,15 @@ class _LineFeed:
         self.consumed.append(text)
         return text
 
+    def _overlong(self, head: bytes) -> str:
+        """The beginning of a line over the bound (the rest is read and dropped)."""
+        line = finish_overlong(self._binary, head, self._limits.raw_chars)
+        self.terminated = line.terminated
+        self.problem = self.problem or line.reason(self.line, self._limits.max_line_bytes)
+        text = line.raw(self._limits.raw_chars, self._encoding)
+        self.consumed.append(text)
+        return text + ("\n" if line.terminated else "")
+
 
 def _split(text: str, delimiter: str) -> list[str] | None:
     """The fields of a one-line record as `csv.reader` reads them, or None if only the csv
@@ -120,13 +136,15 @@ def _split(text: str, delimiter: str) -> list[str] | None:
     return body.split(delimiter) if body else []
 
 
-def iter_csv_rows(binary: BinaryIO, encoding: str, delimiter: str) -> Iterator[CsvRow]:
+def iter_csv_rows(
+    binary: BinaryIO, encoding: str, delimiter: str, limits: FileLimits | None = None
+) -> Iterator[CsvRow]:
     """CSV records (the header included) with their raw text; blank lines are skipped.
 
     A plain line is split directly; a line the csv module must read (quoted fields, which
     may run over several lines) is read by a `csv.reader` that continues on the same feed.
     """
-    feed = _LineFeed(binary, encoding)
+    feed = _LineFeed(binary, encoding, limits or FileLimits())
     for text in feed:
         first_line = feed.line
         fields = _split(text, delimiter)

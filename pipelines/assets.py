@@ -23,10 +23,11 @@ from dagster import (
     MaterializeResult,
     MetadataValue,
     RetryPolicy,
+    RetryRequested,
     asset,
 )
 
-from connectors.errors import ConnectorError, RetriableSourceError
+from connectors.errors import ConnectorError, RateLimitedError, RetriableSourceError
 from hub.diagnostics.categories import refresh_computed_categories
 from hub.diagnostics.indicators import refresh_mahalla_indicators
 from pipelines.resources import HubDatabase
@@ -36,6 +37,9 @@ from pipelines.steps.load import load_pending
 from pipelines.steps.stage import stage_pending
 
 # The APIs are flaky by nature: the connector retries each request, Dagster the whole walk.
+# The retry is requested by the asset itself, for a source that is unavailable only: as a
+# step's retry policy, Dagster would also retry a step stopped by SIGTERM/SIGINT, so a run
+# told to stop would start its walk again instead of stopping.
 API_RETRY = RetryPolicy(max_retries=2, delay=2, backoff=Backoff.EXPONENTIAL)
 
 
@@ -54,24 +58,39 @@ def _land(context: AssetExecutionContext, source: str) -> LandingReport:
     return land_files(hub, agency, source, run_id)
 
 
+def _retry(context: AssetExecutionContext) -> RetryRequested:
+    attempt = context.retry_number + 1
+    return RetryRequested(
+        max_retries=API_RETRY.max_retries, seconds_to_wait=API_RETRY.calculate_delay(attempt)
+    )
+
+
 def _raw_asset(spec: SourceSpec) -> AssetsDefinition:
     @asset(
         name=f"raw_{spec.name}",
         group_name=spec.name,
         description=f"{spec.description} New deliveries, as the agency delivered them.",
         required_resource_keys={"hub_db", agency_key(spec.name)},
-        retry_policy=API_RETRY if spec.transport == "api" else None,
         kinds={"python", "parquet"},
     )
     def raw(context: AssetExecutionContext) -> MaterializeResult[None]:
         try:
             report = _land(context, spec.name)
-        except RetriableSourceError as exc:
+        except RateLimitedError as exc:
             raise Failure(
+                description=f"{spec.name} is rate limited: {exc} The graph keeps its last good "
+                "data for this source; the saved cursor is unchanged.",
+                allow_retries=False,
+            ) from exc
+        except RetriableSourceError as exc:
+            failure = Failure(
                 description=f"{spec.name} is unavailable: {exc}. The graph keeps its last good "
                 "data for this source; the saved cursor is unchanged.",
                 allow_retries=True,
-            ) from exc
+            )
+            if spec.transport != "api":
+                raise failure from exc
+            raise _retry(context) from failure
         except ConnectorError as exc:
             raise Failure(description=f"{spec.name}: {exc}", allow_retries=False) from exc
         return MaterializeResult(

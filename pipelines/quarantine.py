@@ -1,7 +1,9 @@
 """The quarantine: records that were delivered but not loaded, with their reasons.
 
 Rejects from the connectors (stage `connect`, rule `unreadable`) and from staging's row
-rules (stage `stage`, the rule's code) are written here. When a later delivery brings an
+rules (stage `stage`, the rule's code) are written here, each raw text capped to
+`HUB_QUARANTINE_RAW_CHARS` characters (its beginning, full length and SHA-256 beyond that:
+`connectors.raw_text`). When a later delivery brings an
 accepted record with the same (source, record key), its open rejects become `resolved`.
 """
 
@@ -14,14 +16,20 @@ import polars as pl
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from connectors.limits import raw_chars_from_env
 from connectors.outcomes import Reject as ConnectorReject
+from connectors.raw_text import capped_raw
 from hub.graph.bulk import in_chunks
 from hub.graph.models import Reject
 
 
 def quarantine_unreadable(
-    session: Session, delivery_id: int, rejects: Sequence[ConnectorReject]
+    session: Session,
+    delivery_id: int,
+    rejects: Sequence[ConnectorReject],
+    raw_chars: int | None = None,
 ) -> int:
+    limit = raw_chars or raw_chars_from_env()
     rows = [
         {
             "source": r.source,
@@ -30,7 +38,7 @@ def quarantine_unreadable(
             "stage": "connect",
             "rule": "unreadable",
             "reasons": [r.reason],
-            "raw": r.raw,
+            "raw": capped_raw(r.raw, limit),
             "origin": r.origin,
         }
         for r in rejects
@@ -41,11 +49,16 @@ def quarantine_unreadable(
 
 
 def quarantine_rule_breaks(
-    session: Session, source: str, delivery_id: int, rejects: pl.DataFrame
+    session: Session,
+    source: str,
+    delivery_id: int,
+    rejects: pl.DataFrame,
+    raw_chars: int | None = None,
 ) -> int:
     """Write staging's rejects (REJECT_SCHEMA of pipelines.staging.rules)."""
     if rejects.is_empty():
         return 0
+    limit = raw_chars or raw_chars_from_env()
     rows = [
         {
             "source": source,
@@ -54,7 +67,7 @@ def quarantine_rule_breaks(
             "stage": "stage",
             "rule": row["rule"],
             "reasons": row["reasons"],
-            "raw": row["raw"],
+            "raw": capped_raw(row["raw"], limit),
             "origin": row["origin"],
         }
         for row in rejects.iter_rows(named=True)

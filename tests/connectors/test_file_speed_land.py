@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-import connectors.land as land
+import connectors.land_fast as land_fast
+import connectors.land_rules as land_rules
 from connectors.errors import DeliveryFormatError
 from connectors.file_source import FileDelivery
 from connectors.land import LandConnector
@@ -305,10 +306,10 @@ def test_the_fast_path_rebuilds_dicts_as_the_checked_rules_expect() -> None:
         "2022-03-01",
         "2027-02-28",
     ]
-    origin = land._new_origin(NAME, 1, None)
+    origin = land_rules.new_origin(NAME, 1, None)
     lease = dict(zip(("id", "contract", "status"), values[:3], strict=True))
-    assert land._canonical_lease(values, origin) == land._lease(
-        lease, land._canonical_children(values), origin
+    assert land_fast._canonical_lease(values, origin) == land_rules.lease_of(
+        lease, land_fast._canonical_children(values), origin
     )
 
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from connectors import land
+from connectors import land_rules
 from connectors.errors import DeliveryFormatError
 from connectors.fields import FieldError
 from connectors.land import LandConnector
@@ -278,4 +278,4 @@ def test_lease_fast_path_decides_as_the_checked_rules(
         except FieldError as exc:
             return str(exc)
 
-    assert outcome(land._lease) == outcome(land._checked_lease)
+    assert outcome(land_rules.lease_of) == outcome(land_rules.checked_lease)

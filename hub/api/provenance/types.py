@@ -176,6 +176,19 @@ class PersonConflictNode(relay.Node):
         return await load_nodes(info.context.loaders.conflict, keys, cls.of)
 
 
+RAW_SHOWN_CHARS = 4000
+"""The most of a quarantined record's raw text the API returns: the quarantine's own cap
+(HUB_QUARANTINE_RAW_CHARS, 4,000 by default), also for rows written before texts were capped."""
+
+
+def shown_raw(raw: str) -> str:
+    """`raw`, or its beginning and full length if it is longer than `RAW_SHOWN_CHARS`."""
+    if len(raw) <= RAW_SHOWN_CHARS:
+        return raw
+    marker = f"…[cut: {len(raw):,} characters in all]"
+    return raw[: RAW_SHOWN_CHARS - len(marker)] + marker
+
+
 @strawberry.type(
     name="QuarantinedRecord",
     description="A record that was not loaded (the quarantine), with its raw text and reasons.",
@@ -187,7 +200,10 @@ class QuarantinedRecordNode(relay.Node):
     stage: str
     rule: str = strawberry.field(description="The rule the record failed.")
     reasons: list[str]
-    raw: str = strawberry.field(description="The record as delivered.")
+    raw: str = strawberry.field(
+        description="The record as delivered; a long one is cut to its beginning, followed by "
+        "its full length (and, when the hub cut it, the SHA-256 of the whole)."
+    )
     origin: str | None = strawberry.field(description="File and line, or API page.")
     status: str = strawberry.field(description="open until a corrected redelivery resolves it.")
     created_at: datetime
@@ -203,7 +219,7 @@ class QuarantinedRecordNode(relay.Node):
             stage=r.stage,
             rule=r.rule,
             reasons=list(r.reasons),
-            raw=r.raw,
+            raw=shown_raw(r.raw),
             origin=r.origin,
             status=r.status,
             created_at=r.created_at,
