@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import orjson
 
+from connectors.byte_order import without_bom
 from connectors.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -88,7 +89,7 @@ class _MalformedPageError(Exception):
 def _decode(
     response: httpx.Response, check: PageCheck, fast: FastDecoding | None
 ) -> tuple[dict[str, Any], Any]:
-    content = response.content
+    content = without_bom(response.content)
     decoded = None if fast is None else fast(content)
     if decoded is not None:
         problem = check(decoded[0])

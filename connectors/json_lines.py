@@ -1,6 +1,7 @@
 """The base of JSON Lines sources (survey, appeals): one JSON object per line, UTF-8.
 
-A line that is not valid UTF-8, not valid JSON, or not an object is a reject; a final line
+A byte-order mark opening the file is dropped (`connectors.byte_order`). A line that is
+not valid UTF-8, not valid JSON, or not an object is a reject; a final line
 without its newline that fails to parse is reported as a truncated file. Blank lines are
 skipped. Files are listed by name; later files win for the same key.
 
@@ -21,6 +22,7 @@ from typing import Any, ClassVar, Generic
 import msgspec
 import orjson
 
+from connectors.byte_order import without_bom
 from connectors.fields import FieldError
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery, R
 from connectors.outcomes import DeliveryStats, Reject
@@ -75,6 +77,8 @@ class JsonLinesConnector(FileConnector[R]):
         new_origin = _new_origin
         with delivery.path.open("rb") as binary:
             for number, raw in enumerate(binary, start=1):
+                if number == 1:
+                    raw = without_bom(raw)
                 if typed is not None:
                     try:
                         fast = typed.build(typed.decode(raw), new_origin(name, number, None))
