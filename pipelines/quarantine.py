@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from connectors.outcomes import Reject as ConnectorReject
 from hub.graph.bulk import in_chunks
 from hub.graph.models import Reject
+from pipelines.storable_text import storable, storable_key, storable_origin
 
 
 def quarantine_unreadable(
@@ -25,13 +26,13 @@ def quarantine_unreadable(
     rows = [
         {
             "source": r.source,
-            "record_key": r.record_key,
+            "record_key": storable_key(r.record_key),
             "delivery_id": delivery_id,
             "stage": "connect",
             "rule": "unreadable",
-            "reasons": [r.reason],
-            "raw": r.raw,
-            "origin": r.origin,
+            "reasons": [storable(r.reason)],
+            "raw": storable(r.raw),
+            "origin": storable_origin(r.origin),
         }
         for r in rejects
     ]
@@ -49,13 +50,13 @@ def quarantine_rule_breaks(
     rows = [
         {
             "source": source,
-            "record_key": row["record_key"],
+            "record_key": storable_key(row["record_key"]),
             "delivery_id": delivery_id,
             "stage": "stage",
             "rule": row["rule"],
-            "reasons": row["reasons"],
-            "raw": row["raw"],
-            "origin": row["origin"],
+            "reasons": [storable(reason) for reason in row["reasons"]],
+            "raw": storable(row["raw"]),
+            "origin": storable_origin(row["origin"]),
         }
         for row in rejects.iter_rows(named=True)
     ]
