@@ -14,12 +14,12 @@ import re
 from collections.abc import Iterator
 from typing import ClassVar
 
-from connectors.csv_rows import CsvRow, iter_csv_rows
 from connectors.errors import DeliveryFormatError
 from connectors.fields import FieldError, ParsedCache, dmy_date, enum_member, required_text
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery
 from connectors.outcomes import DeliveryStats, Reject
 from connectors.records import EmploymentRecord, Origin
+from connectors.text_lines import CsvRow, iter_csv_rows
 from connectors.vocabulary import EMPLOYMENT_STATUS_RU, SEX_RU
 
 HEADER = (

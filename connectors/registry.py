@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from typing import ClassVar
 
-from connectors.csv_rows import iter_csv_rows
 from connectors.errors import DeliveryFormatError
 from connectors.fields import FieldError, digits, iso_date, optional_text, required_text
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery
 from connectors.outcomes import DeliveryStats, Reject
 from connectors.records import AssistantRecord, MahallaRecord, Origin
+from connectors.text_lines import iter_csv_rows
 
 MAHALLA_COLUMNS = (
     "region_soato",
@@ -104,7 +104,7 @@ class RegistryConnector(FileConnector[RegistryRecord]):
             )
         build = PARSERS[delivery.name]
         with delivery.path.open("rb") as binary:
-            rows = iter_csv_rows(binary, "utf-8", ",")
+            rows = iter_csv_rows(binary, "utf-8-sig", ",")
             header = next(rows, None)
             if header is None:
                 stats.warnings.append(EMPTY_FILE_WARNING)

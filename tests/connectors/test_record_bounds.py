@@ -12,11 +12,11 @@ import orjson
 import pytest
 
 from connectors.appeals import AppealsConnector
-from connectors.csv_rows import iter_csv_rows
 from connectors.employment import EmploymentConnector
 from connectors.outcomes import Reject
 from connectors.registry import MAHALLA_COLUMNS, RegistryConnector
 from connectors.survey import SurveyConnector
+from connectors.text_lines import iter_csv_rows
 
 if TYPE_CHECKING:
     from conftest import Kit

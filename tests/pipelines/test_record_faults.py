@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from starlette.testclient import TestClient
 
+from hub.api.app import create_app
+from hub.config import HubSettings
 from hub.graph.models import (
     Appeal,
     EmploymentRecord,
@@ -195,6 +198,16 @@ def test_duplicate_keys_are_counted_per_delivery_and_the_later_record_loads(
         rows = session.execute(select(Appeal.appeal_id, Appeal.topic)).all()
     topics = {key: topic for key, topic in rows}
     assert topics == {"AP-2022-0000001": "employment", "AP-2022-0000002": "employment"}
+    # Engineers see the count where deliveries are shown.
+    settings = HubSettings(database_url=hub.database_url, data_dir=tmp_path)
+    with TestClient(create_app(settings)) as client:
+        answer = client.post(
+            "/graphql",
+            json={
+                "query": '{ deliveries(source: "appeals") { edges { node { duplicateKeys } } } }'
+            },
+        ).json()
+    assert answer["data"]["deliveries"]["edges"] == [{"node": {"duplicateKeys": 2}}]
 
 
 def test_a_register_key_repeated_with_other_values_rejects_both_rows(
