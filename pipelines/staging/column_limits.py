@@ -149,6 +149,18 @@ TARGETS: Final[dict[str, dict[str, tuple[Column, ...]]]] = {
 }
 """Staged table -> staged column -> the graph's columns its values are written to."""
 
+DERIVED: Final[dict[str, list[tuple[str, pl.Expr, Column]]]] = {
+    "land": [
+        (
+            "cadastre",
+            pl.coalesce("cadastre_no", pl.concat_str([pl.lit("lease:"), "lease_id"])),
+            Parcel.cadastre,
+        )
+    ],
+}
+"""Values the loaders compute from staged columns before writing them (name, value, column):
+a lease without a cadastre number gets the parcel key `lease:<lease id>`."""
+
 _INTEGER_RANGES: Final[Mapping[type[Any], tuple[int, int]]] = {
     SmallInteger: (-(2**15), 2**15 - 1),
     BigInteger: (-(2**63), 2**63 - 1),
@@ -173,14 +185,15 @@ def _shortest(columns: tuple[Column, ...]) -> tuple[int, Column] | None:
     return min(lengths, key=lambda found: found[0]) if lengths else None
 
 
-def _length_rule(name: str, limit: int, target: Column) -> RowRule:
+def _length_rule(name: str, limit: int, target: Column, value: pl.Expr | None = None) -> RowRule:
+    length = (pl.col(name) if value is None else value).str.len_chars()
     return RowRule(
         f"{name}_too_long",
-        pl.col(name).str.len_chars() > limit,
+        length > limit,
         pl.concat_str(
             [
                 pl.lit(f"{name} is "),
-                pl.col(name).str.len_chars().cast(pl.String),
+                length.cast(pl.String),
                 pl.lit(f" characters long; the graph's {_name(target)} holds at most {limit}"),
             ]
         ),
@@ -255,6 +268,10 @@ def limit_rules(table: str, columns: Mapping[str, Any]) -> list[RowRule]:
         dtype = columns.get(name, STAGED_SCHEMAS[table].get(name))
         if dtype is not None and name in columns:
             found.extend(_column_rules(name, dtype, targets))
+    for name, value, target in DERIVED.get(table, []):
+        limit = _shortest((target,))
+        if limit is not None:
+            found.append(_length_rule(name, limit[0], target, value))
     return found
 
 

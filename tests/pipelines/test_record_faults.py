@@ -172,14 +172,21 @@ def test_an_area_beyond_its_numeric_column_is_a_reject_and_extra_decimals_round(
     hub: HubDatabase, tmp_path: Path
 ) -> None:
     huge = "1" + "0" * 26 + ",5"
-    leases = [lease(1, area="0,123456"), lease(2, area=huge), lease(3, name="A" * 316)]
+    no_cadastre = lease(4).replace('cadastre="17:03:02:01:02:0004"', 'cadastre=""')
+    long_id = no_cadastre.replace('id="LS-0000004"', f'id="LS-{"4" * 40}"')
+    leases = [lease(1, area="0,123456"), lease(2, area=huge), lease(3, name="A" * 316), long_id]
     run_files(hub, "land", leases_file(tmp_path / "land", leases))
     delivery = only_delivery(hub, "land")
-    assert (delivery.delivered, delivery.accepted, delivery.rejected) == (3, 1, 2)
+    assert (delivery.delivered, delivery.accepted, delivery.rejected) == (4, 1, 3)
     reasons = {r.record_key: r.reasons[0] for r in rejects_of(hub, "land")}
     assert "area_ha '1e+26' has more than 10 digits" in reasons["LS-0000002"]
     assert "numeric(14, 4)" in reasons["LS-0000002"]
     assert "full_name is 316 characters long" in reasons["LS-0000003"]
+    # Without a cadastre number the parcel is keyed by the lease id, which must fit too.
+    assert (
+        "cadastre is 49 characters long; the graph's parcel.cadastre holds at most 40"
+        in (reasons["LS-" + "4" * 40])
+    )
     assert count(hub, LandLease) == 1
     with hub.session() as session:
         area = session.scalar(select(Parcel.area_ha))
