@@ -68,15 +68,10 @@ def _run_files(hub: HubDatabase, source: str, folder: Path) -> None:
     load_pending(hub, source)
 
 
-def _delivery(hub: HubDatabase, name: str) -> Delivery:
-    with hub.session() as session:
-        found = session.scalars(select(Delivery).where(Delivery.name == name)).one()
-        session.expunge(found)
-    return found
-
-
 def _outcome(hub: HubDatabase, name: str, physical: int, note: str) -> FaultOutcome:
-    d = _delivery(hub, name)
+    with hub.session() as session:
+        d = session.scalars(select(Delivery).where(Delivery.name == name)).one()
+        session.expunge(d)
     extra = f"; {d.duplicate_keys} duplicate keys" if d.duplicate_keys else ""
     return FaultOutcome(physical, d.accepted, d.rejected, f"{d.status}{extra}; {note}")
 
@@ -245,7 +240,7 @@ def _land_case(faults: list[dict[str, str]], note: str) -> Callable[[Path], Faul
     return run
 
 
-def _appeal(n: int, **changes: Any) -> dict[str, Any]:
+def _appeal(n: int = 10**6, **changes: Any) -> dict[str, Any]:
     return {
         "appeal_id": f"AP-2022-{n:07d}",
         "received_at": "2022-07-03T09:15:00+05:00",
@@ -257,22 +252,15 @@ def _appeal(n: int, **changes: Any) -> dict[str, Any]:
     } | changes
 
 
-def _duplicate_appeals(workdir: Path) -> FaultOutcome:
-    hub = _hub(workdir)
-    items = [_appeal(n) for n in range(1, _good(50) + 1)]
-    items += [_appeal(1, topic="gas"), _appeal(2, topic="water")]
-    physical = _jsonl(workdir / "appeals", "appeals_1.jsonl", items)
-    _run_files(hub, "appeals", workdir / "appeals")
-    return _outcome(hub, "appeals_1.jsonl", physical, "the later records loaded")
+def _appeals_case(faults: list[dict[str, Any]], note: str) -> Callable[[Path], FaultOutcome]:
+    def run(workdir: Path) -> FaultOutcome:
+        hub = _hub(workdir)
+        items = [_appeal(n) for n in range(1, _good(50) + 1)] + [_appeal(**f) for f in faults]
+        physical = _jsonl(workdir / "appeals", "appeals_1.jsonl", items)
+        _run_files(hub, "appeals", workdir / "appeals")
+        return _outcome(hub, "appeals_1.jsonl", physical, note)
 
-
-def _old_appeal(workdir: Path) -> FaultOutcome:
-    hub = _hub(workdir)
-    items = [_appeal(n) for n in range(1, _good(50) + 1)]
-    items.append(_appeal(len(items) + 1, received_at="1800-07-03T09:15:00+05:00"))
-    physical = _jsonl(workdir / "appeals", "appeals_1.jsonl", items)
-    _run_files(hub, "appeals", workdir / "appeals")
-    return _outcome(hub, "appeals_1.jsonl", physical, "received_at in 1800 rejected")
+    return run
 
 
 def _register_conflict(workdir: Path) -> FaultOutcome:
@@ -312,7 +300,12 @@ CASES: list[FaultCase] = [
         "land",
         _land_case([{"area": "1" + "0" * 26 + ",5"}], "area beyond numeric(14, 4) rejected"),
     ),
-    FaultCase("duplicate appeal keys", 13, "appeals", _duplicate_appeals),
+    FaultCase(
+        "duplicate appeal keys",
+        13,
+        "appeals",
+        _appeals_case([{"n": 1, "topic": "gas"}, {"n": 2, "topic": "water"}], "later ones load"),
+    ),
     FaultCase("register key, two values", 13, "registry", _register_conflict),
     FaultCase(
         "survey file with a BOM", 14, "survey", _survey_case([], "first household loaded", BOM)
@@ -323,5 +316,10 @@ CASES: list[FaultCase] = [
     FaultCase(
         "lease from 1800", 15, "land", _land_case([{"start": "1800-03-01"}], "starts_on rejected")
     ),
-    FaultCase("appeal received in 1800", 15, "appeals", _old_appeal),
+    FaultCase(
+        "appeal received in 1800",
+        15,
+        "appeals",
+        _appeals_case([{"received_at": "1800-07-03T09:15:00+05:00"}], "received_at rejected"),
+    ),
 ]
