@@ -72,7 +72,12 @@ DEFAULT_RANGES: Final[dict[str, dict[str, DateRange]]] = {
     "registry_assistants": {"appointed_on": _SINCE_1991},
     "survey_households": {"surveyed_on": _SINCE_2000},
     "survey_members": {"birth_on": _BIRTH, "surveyed_on": _SINCE_2000},
-    "tax": {"birth_on": _BIRTH, "registered_on": _SINCE_1991, "closed_on": _SINCE_1991},
+    "tax": {
+        "birth_on": _BIRTH,
+        "registered_on": _SINCE_1991,
+        "closed_on": _SINCE_1991,
+        "updated_at": DateRange(_fixed("2000-01-01"), Bound(days=1)),
+    },
     "employment": {"birth_on": _BIRTH, "status_on": _SINCE_1991},
     "land": {
         "starts_on": DateRange(_fixed("1991-01-01"), Bound(days=366)),

@@ -13,6 +13,7 @@ import pytest
 
 from connectors.appeals import AppealsConnector
 from connectors.employment import EmploymentConnector
+from connectors.land import LandConnector
 from connectors.outcomes import Reject
 from connectors.registry import MAHALLA_COLUMNS, RegistryConnector
 from connectors.survey import SurveyConnector
@@ -213,3 +214,11 @@ def test_a_byte_order_mark_opening_an_api_body_is_dropped(kit: Kit, source: str)
     outcomes = list(connect(transport).read_delivery())
     assert len(outcomes) == 1
     assert not isinstance(outcomes[0], Reject)
+
+
+def test_a_byte_order_mark_opening_a_land_snapshot_is_dropped(tmp_path: Path, kit: Kit) -> None:
+    path = tmp_path / "leases_2022-12-01.xml"
+    path.write_bytes(BOM + kit.leases_bytes([kit.lease_xml(1), kit.lease_xml(2)]))
+    records, rejects, _ = _read(LandConnector(tmp_path), path)
+    assert not rejects
+    assert [r.lease_id for r in records] == ["LS-0000001", "LS-0000002"]

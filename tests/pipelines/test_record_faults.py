@@ -123,9 +123,15 @@ def test_a_survey_integer_the_graph_cannot_hold_is_a_reject_and_the_rest_loads(
         ),
         ("bank", loan(2, amount_tiyin=2**63), Loan, "amount_tiyin 9223372036854775808 is out"),
         ("bank", loan(2, term_months=2**31), Loan, "term_months 2147483648 is out of range"),
+        (
+            "tax",
+            taxpayer(2, updated_at="0001-01-01T00:00:00+05:00"),
+            TaxRegistration,
+            "updated_at '0000-12-31 19:00:00.000000+00:00' is outside its plausible range",
+        ),
     ],
 )
-def test_an_api_integer_the_graph_cannot_hold_is_a_reject_and_the_rest_loads(
+def test_an_api_value_the_graph_cannot_hold_is_a_reject_and_the_rest_loads(
     hub: HubDatabase, source: str, bad: dict[str, object], model: type, reason: str
 ) -> None:
     build = taxpayer if source == "tax" else loan
