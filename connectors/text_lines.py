@@ -87,14 +87,9 @@ class CsvRow:
     terminated: bool
 
 
-@dataclass(frozen=True, slots=True)
-class _FedLine:
-    """One physical line as the feed decoded it, with its own problem if any."""
-
-    number: int
-    text: str
-    problem: str | None
-    terminated: bool
+_FedLine = tuple[int, str, str | None, bool]
+"""One physical line as the feed decoded it: (number, text, its own problem or None,
+terminated). A plain tuple: the feed makes one per line of every CSV file."""
 
 
 class _LineFeed:
@@ -148,32 +143,32 @@ class _LineFeed:
         else:
             if self._cp1251 and _utf8_where_cp1251_expected(raw):
                 problem = f"line {number} is UTF-8 text, but the contract says Windows-1251"
-        return _FedLine(number, text, problem, raw.endswith(b"\n"))
+        return (number, text, problem, raw.endswith(b"\n"))
 
     def __next__(self) -> str:
+        if self.limit is None and not self._again:  # the common case: the file's next line
+            fed = self._read_line()
+        else:
+            fed = self._next_within_row()
+        self.line = fed[0]
+        self.consumed.append(fed)
+        return fed[1]
+
+    def _next_within_row(self) -> _FedLine:
         if self.limit is not None and len(self.consumed) >= self.limit:
             self.starved = True
             raise StopIteration
         if self._again:
-            fed = self._again.popleft()
-        else:
-            try:
-                fed = self._read_line()
-            except StopIteration:
-                self.starved = bool(self.consumed)
-                raise
-        self.line = fed.number
-        self.consumed.append(fed)
-        return fed.text
+            return self._again.popleft()
+        try:
+            return self._read_line()
+        except StopIteration:
+            self.starved = bool(self.consumed)
+            raise
 
     def read_again(self, lines: list[_FedLine]) -> None:
         """Serve these lines (in order) before any other."""
         self._again.extendleft(reversed(lines))
-
-    def start_row(self) -> None:
-        self.consumed.clear()
-        self.starved = False
-        self.limit = None
 
 
 def _split(text: str, delimiter: str) -> list[str] | None:
@@ -206,9 +201,9 @@ def _implausible(
     if longest > limits.max_field_chars:
         return f"read with the lines after it, a field would be {longest} characters long"
     if width is not None and width > 1:
-        for line in lines[1:]:
-            if line.text.count(limits.delimiter) >= width - 1:
-                return f"line {line.number} after it has the delimiters of a row of its own"
+        for number, text, _, _ in lines[1:]:
+            if text.count(limits.delimiter) >= width - 1:
+                return f"line {number} after it has the delimiters of a row of its own"
     return None
 
 
@@ -218,7 +213,7 @@ def _read_quoted(
     """The fields of the record starting with `text`, read by the csv module, and its
     problem; a record that is not plausibly one record is cut back to its first line."""
     first_line = feed.line
-    feed.limit = limits.max_record_lines
+    feed.starved, feed.limit = False, limits.max_record_lines
     reader = csv.reader(chain([text], feed), delimiter=limits.delimiter, strict=False)
     error = None
     try:
@@ -273,18 +268,21 @@ def iter_csv_rows(
     """
     limits = _Limits(delimiter, max_record_lines, max_field_chars)
     feed = _LineFeed(binary, encoding)
+    consumed = feed.consumed
     width: int | None = None
-    feed.start_row()
     for text in feed:
         first_line = feed.line
         fields, problem = _split(text, delimiter), None
         if fields is None:
             fields, problem = _read_quoted(feed, text, width, limits)
-        consumed = feed.consumed
-        raw = "".join(line.text for line in consumed).rstrip("\r\n")
-        problem = next((line.problem for line in consumed if line.problem), problem)
-        terminated = consumed[-1].terminated
-        feed.start_row()
+        if len(consumed) == 1:  # the common case, without the loops below
+            _, line_text, line_problem, terminated = consumed[0]
+            raw, problem = line_text.rstrip("\r\n"), line_problem or problem
+        else:
+            raw = "".join(line[1] for line in consumed).rstrip("\r\n")
+            problem = next((line[2] for line in consumed if line[2]), problem)
+            terminated = consumed[-1][3]
+        consumed.clear()
         if fields or problem:
             if width is None:
                 width = len(fields)
