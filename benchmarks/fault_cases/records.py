@@ -264,7 +264,8 @@ def _appeals_case(faults: list[dict[str, Any]], note: str) -> Callable[[Path], F
 
 
 def _register_conflict(workdir: Path) -> FaultOutcome:
-    rows = [_mahalla(n) for n in range(15, 15 + _good(20))]
+    # Mahalla numbers have three digits: at most 885 good rows beside the conflicting 900.
+    rows = [_mahalla(n) for n in range(15, 15 + min(_good(20), 885))]
     rows += [_mahalla(900, "Bog‘ishamol MFY"), _mahalla(900, "Yangi hayot MFY"), _mahalla(15)]
     hub = _hub(workdir, rows)
     return _outcome(hub, "mahallas.csv", len(rows), "both rows of the conflicting key rejected")
