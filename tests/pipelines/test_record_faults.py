@@ -302,3 +302,29 @@ def test_a_date_outside_its_plausible_range_is_a_reject(
     assert reject.rule == f"{reason}_implausible"
     assert f"{reason} '1800-" in reject.reasons[0]
     assert "outside its plausible range" in reject.reasons[0]
+
+
+def test_rows_postgresql_refuses_reach_the_quarantine_from_the_connector_and_staging(
+    hub: HubDatabase, tmp_path: Path
+) -> None:
+    long_key = "E2022-" + "9" * 94
+    rows = [
+        employment_row(1),
+        employment_row(2, ФИО="Абдуллаев\x00 Акмал"),
+        employment_row(3, ФИО="Абдуллаев\x00 Акмал", Статус="пенсионер"),
+        employment_row(4, **{"Номер записи": long_key}),
+        employment_row(5),
+    ]
+    run_files(hub, "employment", employment_file(tmp_path / "employment", rows))
+    delivery = only_delivery(hub, "employment")
+    assert (delivery.delivered, delivery.accepted, delivery.rejected) == (5, 2, 3)
+    assert count(hub, EmploymentRecord) == 2
+    found = {r.origin: r for r in rejects_of(hub, "employment")}
+    assert "full_name contains a NUL character" in found["employment_2022-02.csv:3"].reasons[0]
+    unreadable = found["employment_2022-02.csv:4"]
+    assert unreadable.rule == "unreadable" and "\\x00" in unreadable.raw
+    assert "\x00" not in unreadable.raw + unreadable.reasons[0]
+    too_long = found["employment_2022-02.csv:5"]
+    assert "record_key is 100 characters long" in too_long.reasons[0]
+    assert too_long.record_key == long_key[:64]
+    assert long_key in too_long.raw
