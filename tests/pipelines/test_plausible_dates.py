@@ -101,3 +101,11 @@ def test_staging_rejects_dates_outside_the_configured_range_and_keeps_the_rest()
     staged = stage_appeals(landed, _context(narrowed))
     assert staged.frame["appeal_id"].to_list() == ["AP-2"]
     assert staged.frame.height + staged.rejects.height == landed.height
+
+
+def test_a_bad_setting_stops_the_definitions_at_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipelines.definitions import build_resources
+
+    monkeypatch.setenv(VARIABLE, "survey_households.surveyed_on=2015-01-01..soon")
+    with pytest.raises(PlausibleDatesError, match="The bound 'soon' is not an ISO date"):
+        build_resources()
