@@ -38,7 +38,6 @@ from hub.graph.models import (
     TaxRegistration,
 )
 from pipelines.staging.rules import RowRule, quoted
-from pipelines.staging.schemas import STAGED_SCHEMAS
 
 Column = InstrumentedAttribute[Any]
 
@@ -265,8 +264,8 @@ def limit_rules(table: str, columns: Mapping[str, Any]) -> list[RowRule]:
     column -> dtype, before it is conformed to its staged schema)."""
     found: list[RowRule] = []
     for name, targets in TARGETS[table].items():
-        dtype = columns.get(name, STAGED_SCHEMAS[table].get(name))
-        if dtype is not None and name in columns:
+        dtype = columns.get(name)
+        if dtype is not None:
             found.extend(_column_rules(name, dtype, targets))
     for name, value, target in DERIVED.get(table, []):
         limit = _shortest((target,))
