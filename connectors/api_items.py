@@ -37,6 +37,9 @@ S = TypeVar("S")
 # orjson (the general decoding) reads integers beyond 64 bits as floats, which the contract
 # refuses; keeping the structs inside that range keeps the two decodings in agreement.
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+# Fields whose column is an `Integer` (connectors.fields.INT32): the general parser refuses
+# what it cannot hold, so the structs refuse it too.
+Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
 
 # What a typed decoding raises for an item it does not take (msgspec raises
 # UnicodeDecodeError, a ValueError, for bytes that are not UTF-8).
@@ -59,7 +62,7 @@ class TaxItem(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     regime: TaxRegime
     registered_on: date
     declared_income_uzs: str
-    tax_year: Int64
+    tax_year: Int32
     updated_at: str
     pinfl: str | None = None
     birth_date: date | None = None
@@ -85,7 +88,7 @@ class LoanItem(msgspec.Struct, gc=False, forbid_unknown_fields=True):
     issued_on: date
     status: LoanStatus
     borrower: Borrower | None = None
-    term_months: Int64 | None = None
+    term_months: Int32 | None = None
     purpose: str | None = None
     mahalla_code: str | None = None
 
@@ -207,7 +210,8 @@ _fromisoformat = datetime.fromisoformat
 
 def _tiyin(text: str) -> int | None:
     """`"12500000.00"` or `"12500000"` as tiyin; None for any other form (the general path
-    reads those: `"12.5"`, `"1e3"`, `" 12 "`, negative amounts). Results are kept, since
+    reads those: `"12.5"`, `"1e3"`, `" 12 "`, negative amounts, amounts beyond 64 bits
+    and texts over 19 digits, too long to be one). Results are kept, since
     declared amounts repeat (at most `_TIYIN_LIMIT` texts, about 130 bytes each)."""
     if len(text) > 3 and text[-3] == ".":
         digits = text[:-3] + text[-2:]
@@ -215,16 +219,20 @@ def _tiyin(text: str) -> int | None:
         digits = text + "00"
     else:
         return None
-    if not (digits.isascii() and digits.isdigit()):
+    if len(digits) > 19 or not (digits.isascii() and digits.isdigit()):
         return None
     if len(_TIYIN) >= _TIYIN_LIMIT:
         _TIYIN.clear()
-    tiyin = _TIYIN[text] = int(digits)
+    tiyin = int(digits)
+    if tiyin > _MAX_TIYIN:
+        return None
+    _TIYIN[text] = tiyin
     return tiyin
 
 
 _TIYIN: dict[str, int] = {}
 _TIYIN_LIMIT = 16384
+_MAX_TIYIN = 2**63 - 1
 
 
 def taxpayer_record(item: TaxItem, origin: Origin) -> TaxpayerRecord | None:

@@ -36,6 +36,7 @@ from connectors.api_source import ApiConnector, ApiDeliveryReading, CursorTracke
 from connectors.api_walk import page_digest
 from connectors.errors import ProtocolError
 from connectors.fields import (
+    INT32,
     FieldError,
     enum_member,
     integer,
@@ -92,7 +93,7 @@ def parse_loan(item: object, origin: Origin) -> LoanRecord:
         borrower_passport=optional_text("borrower.passport", borrower.get("passport")),
         amount_tiyin=amount,
         issued_on=iso_date("issued_on", item.get("issued_on")),
-        term_months=optional_integer("term_months", item.get("term_months")),
+        term_months=optional_integer("term_months", item.get("term_months"), INT32),
         status=enum_member("status", item.get("status"), STATUSES),
         purpose=optional_text("purpose", item.get("purpose")),
         mahalla_code=optional_text("mahalla_code", item.get("mahalla_code")),

@@ -75,7 +75,7 @@ class EmploymentConnector(FileConnector[EmploymentRecord]):
     ) -> Iterator[EmploymentRecord | Reject]:
         width = len(HEADER)
         with delivery.path.open("rb") as binary:
-            rows = iter_csv_rows(binary, ENCODING, ";", self.limits)
+            rows = iter_csv_rows(binary, ENCODING, ";", limits=self.limits)
             header = next(rows, None)
             if header is None:
                 stats.warnings.append(EMPTY_FILE_WARNING)

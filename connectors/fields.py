@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import TypeVar
+from typing import Final, TypeVar
 
 E = TypeVar("E")
 
@@ -105,17 +105,29 @@ def optional_aware_datetime(name: str, value: object) -> datetime | None:
     return None if value is None or value == "" else aware_datetime(name, value)
 
 
-def integer(name: str, value: object) -> int:
-    """A JSON integer (booleans and floats are refused: they are not what was promised)."""
+INT32: Final = (-(2**31), 2**31 - 1)
+"""What an `Integer` column of the graph holds (and a polars Int32)."""
+INT64: Final = (-(2**63), 2**63 - 1)
+"""What a `BigInteger` column of the graph holds (and a polars Int64)."""
+
+
+def integer(name: str, value: object, bounds: tuple[int, int] = INT64) -> int:
+    """A JSON integer within `bounds` (booleans and floats are refused: they are not what was
+    promised; a number the hub's column cannot hold is refused rather than stored as null)."""
     if type(value) is int:
-        return value
+        low, high = bounds
+        if low <= value <= high:
+            return value
+        raise FieldError(
+            f"{name} {value} is out of range: the hub stores integers from {low} to {high}"
+        )
     if value is None:
         raise FieldError(f"{name} is missing; the contract requires it")
     raise FieldError(f"{name} {_shown(value)} is not an integer")
 
 
-def optional_integer(name: str, value: object) -> int | None:
-    return None if value is None else integer(name, value)
+def optional_integer(name: str, value: object, bounds: tuple[int, int] = INT64) -> int | None:
+    return None if value is None else integer(name, value, bounds)
 
 
 def optional_number(name: str, value: object) -> Decimal | None:
@@ -146,6 +158,10 @@ def soums_to_tiyin(name: str, value: object) -> int:
     tiyin = amount * 100
     if tiyin != tiyin.to_integral_value():
         raise FieldError(f"{name} {_shown(value)} has fractions of a tiyin")
+    if tiyin > INT64[1]:
+        raise FieldError(
+            f"{name} {_shown(value)} is out of range: the hub stores at most {INT64[1]} tiyin"
+        )
     return int(tiyin)
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import orjson
 
+from connectors.byte_order import without_bom
 from connectors.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -135,6 +136,7 @@ class _MalformedPageError(Exception):
 
 
 def _decode(content: bytes, check: PageCheck, fast: FastDecoding | None) -> Decoded:
+    content = without_bom(content)
     decoded = None if fast is None else fast(content)
     if decoded is not None:
         problem = check(decoded[0])

@@ -1,6 +1,7 @@
 """The base of JSON Lines sources (survey, appeals): one JSON object per line, UTF-8.
 
-A line that is not valid UTF-8, not valid JSON, or not an object is a reject; a final line
+A byte-order mark opening the file is dropped (`connectors.byte_order`). A line that is
+not valid UTF-8, not valid JSON, or not an object is a reject; a final line
 without its newline that fails to parse is reported as a truncated file; a line longer than
 `limits.max_line_bytes` is a reject read in bounded pieces, never held whole
 (`connectors.bounded_lines`), with its record key if its beginning names one. Blank lines
@@ -25,6 +26,7 @@ import msgspec
 import orjson
 
 from connectors.bounded_lines import OverlongLine, finish_overlong, is_overlong, lines
+from connectors.byte_order import without_bom
 from connectors.fields import FieldError
 from connectors.file_source import EMPTY_FILE_WARNING, FileConnector, FileDelivery, R
 from connectors.outcomes import DeliveryStats, Reject
@@ -85,6 +87,8 @@ class JsonLinesConnector(FileConnector[R]):
                     overlong = finish_overlong(binary, raw, self.limits.raw_chars)
                     yield self._overlong_reject(name, number, overlong)
                     continue
+                if number == 1:
+                    raw = without_bom(raw)
                 if typed is not None:
                     try:
                         fast = typed.build(typed.decode(raw), new_origin(name, number, None))

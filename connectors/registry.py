@@ -104,7 +104,7 @@ class RegistryConnector(FileConnector[RegistryRecord]):
             )
         build = PARSERS[delivery.name]
         with delivery.path.open("rb") as binary:
-            rows = iter_csv_rows(binary, "utf-8-sig", ",", self.limits)
+            rows = iter_csv_rows(binary, "utf-8-sig", ",", limits=self.limits)
             header = next(rows, None)
             if header is None:
                 stats.warnings.append(EMPTY_FILE_WARNING)

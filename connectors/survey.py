@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from connectors.fields import (
+    INT32,
     FieldError,
     ParsedCache,
     enum_member,
@@ -53,7 +54,9 @@ def _member(survey_id: str, item: object) -> SurveyMember:
     )
     return SurveyMember(
         survey_id=survey_id,
-        member_no=number if type(number) is int else integer("member_no", number),
+        member_no=number
+        if type(number) is int and INT32[0] <= number <= INT32[1]
+        else integer("member_no", number, INT32),
         full_name=(type(name) is str and name.strip()) or required_text("full_name", name),
         pinfl=(pinfl.strip() or None) if type(pinfl) is str else optional_text("pinfl", pinfl),
         birth_date=(_DATES.get(born) if type(born) is str else None)

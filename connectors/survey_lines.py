@@ -22,13 +22,15 @@ from connectors.record_init import slot_builder
 from connectors.records import Origin, SurveyHousehold, SurveyMember
 from connectors.vocabulary import Need, Notebook, Occupation, Relation, Sex
 
-# orjson (the general path) reads integers beyond 64 bits as floats, which the contract
-# refuses; keeping the fast path inside that range keeps the two paths in agreement.
+# The general path refuses integers its column cannot hold (connectors.fields.INT32/INT64;
+# orjson reads those beyond 64 bits as floats); keeping the fast path inside the same
+# ranges keeps the two paths in agreement.
 Int64 = Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+Int32 = Annotated[int, msgspec.Meta(ge=-(2**31), le=2**31 - 1)]
 
 
 class MemberLine(msgspec.Struct, gc=False):
-    member_no: Int64
+    member_no: Int32
     full_name: str
     sex: Sex
     relation: Relation

@@ -32,6 +32,7 @@ from connectors.api_source import ApiConnector, ApiDeliveryReading, CursorTracke
 from connectors.api_walk import page_digest
 from connectors.errors import ProtocolError
 from connectors.fields import (
+    INT32,
     FieldError,
     aware_datetime,
     enum_member,
@@ -79,7 +80,7 @@ def parse_taxpayer(item: object, origin: Origin) -> TaxpayerRecord:
         declared_income_tiyin=soums_to_tiyin(
             "declared_income_uzs", item.get("declared_income_uzs")
         ),
-        tax_year=integer("tax_year", item.get("tax_year")),
+        tax_year=integer("tax_year", item.get("tax_year"), INT32),
         mahalla_code=optional_text("mahalla_code", item.get("mahalla_code")),
         address=optional_text("address", item.get("address")),
         updated_at=aware_datetime("updated_at", item.get("updated_at")),

@@ -126,6 +126,7 @@ def _staged_asset(spec: SourceSpec) -> AssetsDefinition:
             metadata={
                 "deliveries": len(report.staged),
                 "accepted": report.accepted,
+                "duplicate_keys": report.duplicate_keys,
                 "rejected_by_rule": MetadataValue.json(report.rejected_by_rule),
             }
         )

@@ -21,6 +21,7 @@ from connectors.outcomes import Reject as ConnectorReject
 from connectors.raw_text import capped_raw
 from hub.graph.bulk import in_chunks
 from hub.graph.models import Reject
+from pipelines.storable_text import storable, storable_key, storable_origin
 
 
 def quarantine_unreadable(
@@ -33,13 +34,13 @@ def quarantine_unreadable(
     rows = [
         {
             "source": r.source,
-            "record_key": r.record_key,
+            "record_key": storable_key(r.record_key),
             "delivery_id": delivery_id,
             "stage": "connect",
             "rule": "unreadable",
-            "reasons": [r.reason],
-            "raw": capped_raw(r.raw, limit),
-            "origin": r.origin,
+            "reasons": [storable(r.reason)],
+            "raw": storable(capped_raw(r.raw, limit)),
+            "origin": storable_origin(r.origin),
         }
         for r in rejects
     ]
@@ -62,13 +63,13 @@ def quarantine_rule_breaks(
     rows = [
         {
             "source": source,
-            "record_key": row["record_key"],
+            "record_key": storable_key(row["record_key"]),
             "delivery_id": delivery_id,
             "stage": "stage",
             "rule": row["rule"],
-            "reasons": row["reasons"],
-            "raw": capped_raw(row["raw"], limit),
-            "origin": row["origin"],
+            "reasons": [storable(reason) for reason in row["reasons"]],
+            "raw": storable(capped_raw(row["raw"], limit)),
+            "origin": storable_origin(row["origin"]),
         }
         for row in rejects.iter_rows(named=True)
     ]

@@ -74,7 +74,9 @@ def records_frame(
         data[name] = [compute(r) for r in records]
     hints = get_type_hints(record_type)
     schema = {name: _dtype(hints[name]) for name in names if name != "origin"}
-    return pl.DataFrame(data, schema_overrides=schema, strict=False)
+    # Strict: a value its column cannot hold raises rather than turning into a null. The
+    # connectors refuse such values row by row (connectors.fields.INT64), so this is a guard.
+    return pl.DataFrame(data, schema_overrides=schema, strict=True)
 
 
 def survey_frames(households: Sequence[SurveyHousehold]) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Final
 
 FIRST_BIRTH_ON: Final = date(1900, 1, 1)
-"""Staging quarantines earlier birth dates (pipelines/staging/tables.py)."""
+"""Staging quarantines earlier birth dates by default (pipelines/staging/plausible_dates.py)."""
 
 MAX_TIYIN: Final = 10**13
 """100 billion soums: more than any household loan, subsidy or declared income."""

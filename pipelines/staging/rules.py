@@ -9,6 +9,7 @@ record with all its reasons; nothing is dropped: kept + rejected = the input.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -61,22 +62,6 @@ def quoted(column: str) -> pl.Expr:
     return pl.concat_str([pl.lit("'"), pl.col(column).cast(pl.String), pl.lit("'")])
 
 
-def not_in_future(column: str, today: pl.Expr) -> RowRule:
-    return RowRule(
-        f"{column}_in_future",
-        pl.col(column) > today,
-        pl.concat_str([pl.lit(f"{column} "), quoted(column), pl.lit(" is in the future")]),
-    )
-
-
-def not_before(column: str, first: pl.Expr, what: str) -> RowRule:
-    return RowRule(
-        f"{column}_before_{what.replace(' ', '_')}",
-        pl.col(column) < first,
-        pl.concat_str([pl.lit(f"{column} "), quoted(column), pl.lit(f" is before {what}")]),
-    )
-
-
 def positive(column: str) -> RowRule:
     return RowRule(
         f"{column}_not_positive",
@@ -117,5 +102,25 @@ def not_after(first: str, second: str) -> RowRule:
         pl.col(second) < pl.col(first),
         pl.concat_str(
             [pl.lit(f"{second} "), quoted(second), pl.lit(f" is before {first} "), quoted(first)]
+        ),
+    )
+
+
+def within_dates(column: str, earliest: date, latest: date, configured: str) -> RowRule:
+    """The column's date (a date-time's UTC date) lies in [earliest, latest]; `configured`
+    is how the range was written (`2000-01-01..today`), for the reason."""
+    day = pl.col(column).cast(pl.Date)
+    return RowRule(
+        f"{column}_implausible",
+        (day < earliest) | (day > latest),
+        pl.concat_str(
+            [
+                pl.lit(f"{column} "),
+                quoted(column),
+                pl.lit(
+                    f" is outside its plausible range {configured} ({earliest.isoformat()} to "
+                    f"{latest.isoformat()})"
+                ),
+            ]
         ),
     )

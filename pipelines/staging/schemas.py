@@ -164,5 +164,10 @@ SOURCE_TABLES: Final[dict[str, tuple[str, ...]]] = {
 }
 
 
+CARRIED_TABLES: Final = frozenset({"survey_members"})
+"""Tables whose rows travel inside another table's delivered unit (a household's members):
+a repeated household repeats its members, so only the unit is counted as a duplicate."""
+
+
 def empty_frame(table: str) -> pl.DataFrame:
     return pl.DataFrame(schema=STAGED_SCHEMAS[table])

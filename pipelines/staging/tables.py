@@ -1,23 +1,28 @@
 """Staging of each source: landed frames in, staged frames (STAGED_SCHEMAS) and rejects out.
 
-Every function keeps the last row per record key (the later line of a delivery wins),
+Every function keeps the last row per record key (the later line of a delivery wins;
+the register instead rejects a key repeated with other values, `staging.duplicates`),
 derives the mention columns where the table names a person, and applies the table's row
-rules. `StagingContext` carries what rules compare against: the mahalla register and today.
+rules, the plausible ranges of its dates (`staging.plausible_dates`) and the limits of the
+graph's columns its values go to (`staging.column_limits`). `StagingContext` carries what
+rules compare against: the mahalla register, today and the date ranges in force.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import polars as pl
 
 from pipelines.quality.suites import MAHALLA_CODE, TIN
-from pipelines.quality.thresholds import FIRST_BIRTH_ON as FIRST_BIRTH
 from pipelines.staging import rules as r
+from pipelines.staging.column_limits import limit_rules, round_to_scales
+from pipelines.staging.duplicates import count_duplicates, split_conflicting_duplicates
 from pipelines.staging.mentions import add_mention_columns
+from pipelines.staging.plausible_dates import PlausibleDates
 from pipelines.staging.schemas import STAGED_SCHEMAS
 
 
@@ -27,13 +32,17 @@ class StagingContext:
     today: date
     delivery_id: int
     delivery_name: str
+    dates: PlausibleDates = field(default_factory=PlausibleDates)
 
 
 @dataclass(frozen=True)
 class StagedTable:
+    """`duplicates`: rows of the landed table that repeated an earlier row's record key."""
+
     table: str
     frame: pl.DataFrame
     rejects: pl.DataFrame
+    duplicates: int = 0
 
 
 def _conform(table: str, frame: pl.DataFrame) -> pl.DataFrame:
@@ -50,28 +59,36 @@ def _latest_per_key(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.unique(subset="record_key", keep="last", maintain_order=True)
 
 
+def _date_rules(table: str, ctx: StagingContext, columns: list[str]) -> list[r.RowRule]:
+    return [
+        r.within_dates(column, found.earliest.on(ctx.today), found.latest.on(ctx.today), str(found))
+        for column, found in ctx.dates.of(table).items()
+        if column in columns
+    ]
+
+
 def _stage(
     table: str,
     landed: pl.DataFrame,
     ctx: StagingContext,
     rules: Callable[[StagingContext], list[r.RowRule]],
     prepare: Callable[[pl.DataFrame], pl.DataFrame] = lambda f: f,
+    unique_key: str | None = None,
 ) -> StagedTable:
+    """`unique_key`: the key's name where a key repeated with other values is a reject."""
     if landed.is_empty():
         return StagedTable(
             table, _conform(table, landed.clear()), pl.DataFrame(schema=r.REJECT_SCHEMA)
         )
+    duplicates = count_duplicates(landed)
+    conflicts = pl.DataFrame(schema=r.REJECT_SCHEMA)
+    if unique_key is not None:
+        landed, conflicts = split_conflicting_duplicates(landed, unique_key)
     frame = prepare(_latest_per_key(landed)).with_columns(delivery_id=pl.lit(ctx.delivery_id))
-    kept, rejects = r.apply_rules(frame, rules(ctx))
-    return StagedTable(table, _conform(table, kept), rejects)
-
-
-def _person_rules(ctx: StagingContext) -> list[r.RowRule]:
-    today = pl.lit(ctx.today)
-    return [
-        r.not_in_future("birth_on", today),
-        r.not_before("birth_on", pl.lit(FIRST_BIRTH), "1900-01-01"),
-    ]
+    checks = rules(ctx) + _date_rules(table, ctx, frame.columns)
+    kept, rejects = r.apply_rules(frame, checks + limit_rules(table, frame.schema))
+    staged = _conform(table, round_to_scales(table, kept))
+    return StagedTable(table, staged, pl.concat([conflicts, rejects]), duplicates)
 
 
 def _mention(
@@ -86,6 +103,7 @@ def stage_mahallas(landed: pl.DataFrame, ctx: StagingContext) -> StagedTable:
         landed,
         ctx,
         lambda c: [r.matches("mahalla_code", MAHALLA_CODE, "10 digits")],
+        unique_key="mahalla_code",
     )
 
 
@@ -94,10 +112,8 @@ def stage_assistants(landed: pl.DataFrame, ctx: StagingContext) -> StagedTable:
         "registry_assistants",
         landed,
         ctx,
-        lambda c: [
-            r.known_mahalla("mahalla_code", c.known_mahallas),
-            r.not_in_future("appointed_on", pl.lit(c.today)),
-        ],
+        lambda c: [r.known_mahalla("mahalla_code", c.known_mahallas)],
+        unique_key="assistant_id",
     )
 
 
@@ -108,7 +124,6 @@ def stage_survey_households(landed: pl.DataFrame, ctx: StagingContext) -> Staged
         ctx,
         lambda c: [
             r.known_mahalla("mahalla_code", c.known_mahallas),
-            r.not_in_future("surveyed_on", pl.lit(c.today)),
             r.not_negative("monthly_income_uzs"),
             r.not_negative("plot_sotix"),
         ],
@@ -120,7 +135,7 @@ def stage_survey_members(landed: pl.DataFrame, ctx: StagingContext) -> StagedTab
         "survey_members",
         landed,
         ctx,
-        lambda c: [*_person_rules(c), r.known_mahalla("mahalla_code", c.known_mahallas)],
+        lambda c: [r.known_mahalla("mahalla_code", c.known_mahallas)],
         _mention("pinfl", "full_name", "birth_date", "sex"),
     )
 
@@ -131,12 +146,10 @@ def stage_tax(landed: pl.DataFrame, ctx: StagingContext) -> StagedTable:
         landed,
         ctx,
         lambda c: [
-            *_person_rules(c),
             r.matches("tin", TIN, "a 9-digit TIN starting with 2 or 4-7"),
             r.matches("mahalla_code", MAHALLA_CODE, "10 digits"),
             r.not_after("registered_on", "closed_on"),
             r.not_negative("declared_income_tiyin"),
-            r.not_in_future("registered_on", pl.lit(c.today)),
         ],
         _mention("pinfl", "full_name", "birth_date", None),
     )
@@ -148,10 +161,8 @@ def stage_employment(landed: pl.DataFrame, ctx: StagingContext) -> StagedTable:
         landed,
         ctx,
         lambda c: [
-            *_person_rules(c),
             r.matches("mahalla_code", MAHALLA_CODE, "10 digits"),
             r.matches("employer_tin", TIN, "a 9-digit TIN starting with 2 or 4-7"),
-            r.not_in_future("status_on", pl.lit(c.today)),
         ],
         lambda f: _mention("pinfl", "full_name", "birth_date", "sex")(f).with_columns(
             source_file=pl.lit(ctx.delivery_name)
@@ -192,10 +203,8 @@ def stage_bank(landed: pl.DataFrame, ctx: StagingContext) -> StagedTable:
         landed,
         ctx,
         lambda c: [
-            *_person_rules(c),
             r.positive("amount_tiyin"),
             r.positive("term_months"),
-            r.not_in_future("issued_on", pl.lit(c.today)),
             r.matches("mahalla_code", MAHALLA_CODE, "10 digits"),
         ],
         lambda f: _mention("borrower_pinfl", "borrower_name", "borrower_birth_date", None)(

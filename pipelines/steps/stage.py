@@ -3,6 +3,7 @@
 Counts after staging: `accepted` = landed rows less those staging rejected (a key repeated
 inside one delivery counts as accepted: its later row is the one loaded), `rejected` =
 unreadable rows + rule breaks, so `delivered = accepted + rejected` still holds.
+`duplicate_keys` counts the delivered units that repeated an earlier unit's record key.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from hub.graph.models import Delivery
 from pipelines import deliveries
 from pipelines.quarantine import quarantine_rule_breaks
 from pipelines.resources import HubDatabase
+from pipelines.staging.plausible_dates import PlausibleDates
 from pipelines.staging.rules import REJECT_SCHEMA
-from pipelines.staging.schemas import SOURCE_TABLES
+from pipelines.staging.schemas import CARRIED_TABLES, SOURCE_TABLES
 from pipelines.staging.tables import STAGERS, StagedTable, StagingContext
 
 
@@ -27,6 +29,7 @@ class StagingReport:
     source: str
     staged: list[int] = field(default_factory=list)
     accepted: int = 0
+    duplicate_keys: int = 0
     rejected_by_rule: dict[str, int] = field(default_factory=dict)
 
 
@@ -62,15 +65,19 @@ def _orphan_members(households: StagedTable, members: StagedTable) -> StagedTabl
     )
 
 
-def stage_pending(hub: HubDatabase, source: str, today: date | None = None) -> StagingReport:
-    """Stage every landed delivery of `source`, oldest first."""
+def stage_pending(
+    hub: HubDatabase, source: str, today: date | None = None, dates: PlausibleDates | None = None
+) -> StagingReport:
+    """Stage every landed delivery of `source`, oldest first; `dates` defaults to the
+    ranges of `HUB_PLAUSIBLE_DATES` (read and checked here, before any delivery)."""
     report = StagingReport(source)
+    dates = PlausibleDates.from_env() if dates is None else dates
     store = hub.landing()
     with hub.session() as session:
         pending = deliveries.pending(session, source, "landed")
     for ref in pending:
         known = _known_mahallas(hub, source)
-        ctx = StagingContext(known, today or date.today(), ref.id, ref.name)
+        ctx = StagingContext(known, today or date.today(), ref.id, ref.name, dates)
         results: dict[str, StagedTable] = {}
         landed_rows = 0
         for table in SOURCE_TABLES[source]:
@@ -92,6 +99,11 @@ def stage_pending(hub: HubDatabase, source: str, today: date | None = None) -> S
                     report.rejected_by_rule[rule] = report.rejected_by_rule.get(rule, 0) + count
             unreadable = session.scalar(select(Delivery.rejected).where(Delivery.id == ref.id))
             accepted = landed_rows - rejected
+            duplicates = sum(
+                staged.duplicates
+                for table, staged in results.items()
+                if table not in CARRIED_TABLES
+            )
             deliveries.advance(
                 session,
                 ref.id,
@@ -99,9 +111,11 @@ def stage_pending(hub: HubDatabase, source: str, today: date | None = None) -> S
                 accepted=accepted,
                 rejected=(unreadable or 0) + rejected,
                 delivered=accepted + (unreadable or 0) + rejected,
+                duplicate_keys=duplicates,
             )
         report.staged.append(ref.id)
         report.accepted += accepted
+        report.duplicate_keys += duplicates
     return report
 
 

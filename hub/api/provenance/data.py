@@ -42,6 +42,7 @@ class DeliveryRecord:
     delivered: int
     accepted: int
     rejected: int
+    duplicate_keys: int
     cursor_from: str | None
     cursor_to: str | None
     message: str | None

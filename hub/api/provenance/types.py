@@ -40,6 +40,11 @@ class DeliveryNode(relay.Node):
     delivered: int
     accepted: int
     rejected: int
+    duplicate_keys: int = strawberry.field(
+        description="Delivered records that repeated an earlier record's key in this "
+        "delivery (the later one is loaded; the register rejects keys repeated with other "
+        "values)."
+    )
     cursor_from: str | None
     cursor_to: str | None
     message: str | None
@@ -58,6 +63,7 @@ class DeliveryNode(relay.Node):
             delivered=r.delivered,
             accepted=r.accepted,
             rejected=r.rejected,
+            duplicate_keys=r.duplicate_keys,
             cursor_from=r.cursor_from,
             cursor_to=r.cursor_to,
             message=r.message,

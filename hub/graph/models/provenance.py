@@ -45,6 +45,8 @@ class Delivery(Base):
     delivered: Mapped[int] = mapped_column(default=0)
     accepted: Mapped[int] = mapped_column(default=0)
     rejected: Mapped[int] = mapped_column(default=0)
+    # Delivered units that repeated an earlier unit's record key (the later one wins).
+    duplicate_keys: Mapped[int] = mapped_column(default=0, server_default="0")
     cursor_from: Mapped[str | None] = mapped_column(String(64))
     cursor_to: Mapped[str | None] = mapped_column(String(64))
     message: Mapped[str | None] = mapped_column(Text)
@@ -75,8 +77,9 @@ class SourceRecord(Base):
     last_delivery_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("delivery.id"))
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
-    # The mention as delivered, normalised: what record linkage compares.
-    pinfl: Mapped[str | None] = mapped_column(String(14))
+    # The mention as delivered, normalised: what record linkage compares. A PINFL of the
+    # wrong length is kept as delivered (with its issue), so the column is wider than 14.
+    pinfl: Mapped[str | None] = mapped_column(String(32))
     pinfl_issue: Mapped[str | None] = mapped_column(String(32))
     full_name: Mapped[str | None] = mapped_column(String(200))
     name_key: Mapped[str | None] = mapped_column(String(200))
