@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from hub.identity.linkage.adapt import adapt_settings
 from hub.identity.linkage.clustering import anchor_links, constrained_clusters
 from hub.identity.linkage.conflicts import collect_conflicts
 from hub.identity.linkage.contract import (
@@ -33,19 +34,20 @@ PAIR_KEYS = ["unique_id_l", "unique_id_r"]
 def run_engine(mentions: pl.DataFrame, *, model: LinkageModel | None = None) -> Resolution:
     chosen = model or load_latest_model()
     features = mention_features(mentions)
+    settings = adapt_settings(chosen.settings, features)
     if features.height < 2:
         scored = ScoredPairs(_no_pairs(), 0)
     else:
-        scored = score_pairs(features, chosen.settings)
+        scored = score_pairs(features, settings)
     links = scored.pairs.filter(pl.col("match_probability") >= LINK_THRESHOLD).select(
         *PAIR_KEYS, "match_weight"
     )
     clusters = constrained_clusters(features, pl.concat([anchor_links(features), links]))
-    decided = _deciding_pairs(features, clusters.accepted, scored.pairs, chosen.settings)
+    decided = _deciding_pairs(features, clusters.accepted, scored.pairs, settings)
     features = features.with_columns(cluster=pl.Series(clusters.cluster, dtype=pl.Int64))
     assignments = _assignments(features, decided)
     explained = waterfall(
-        decided.filter(pl.col("method") != "previous_link"), scored.pairs, chosen.settings
+        decided.filter(pl.col("method") != "previous_link"), scored.pairs, settings
     )
     conflicts = collect_conflicts(features, assignments, scored.pairs, clusters.refused)
     return Resolution(

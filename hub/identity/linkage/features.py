@@ -13,6 +13,7 @@ blocking rule reads is a column here, so the Splink model stays plain SQL over c
   ``pinfl_valid``; ``pinfl_confirmed`` when valid and the record states a birth date and
   neither it nor a stated sex contradicts the PINFL; ``pinfl_birth_text``/``pinfl_sex``: the
   date and sex the digits encode (also for an invalid PINFL whose date part reads);
+- ``birth_any``: the own date, else the PINFL's (for blocking only);
 - ``district``: the mahalla code's first 7 digits (district SOATO); ``phone`` digits only.
 """
 
@@ -74,8 +75,9 @@ def mention_features(mentions: pl.DataFrame) -> pl.DataFrame:
         sex=pl.col("sex").str.to_uppercase().replace({"М": "M", "Ж": "F"}),
     )
     frame = frame.join(_name_table(frame["full_name"]), on="full_name", how="left")
+    frame = frame.with_columns(*_pinfl_columns())
     return frame.with_columns(
-        *_pinfl_columns(),
+        birth_any=pl.coalesce(pl.col("birth_on").dt.strftime("%Y%m%d"), "pinfl_birth_text"),
         sex_eff=pl.coalesce("sex", "name_sex"),
         birth_text=pl.col("birth_on").dt.strftime("%Y%m%d"),
         birth_swapped=pl.when(pl.col("birth_on").dt.day() <= 12).then(

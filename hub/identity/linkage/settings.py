@@ -10,8 +10,8 @@ Comparisons, most specific level first (Splink scores the first level whose cond
   Damerau-Levenshtein close / initials compatible where a side has only an initial /
   given name and surname swapped;
 - ``birth``: the records' own dates equal / day and month swapped / one digit apart /
-  within a year; a mention without its own date falls back to the date an INVALID PINFL
-  encodes (a valid one is already compared as a whole);
+  within a year; a mention without its own date falls back to the date its PINFL encodes,
+  except against a mention with the same PINFL (that date would count the PINFL twice);
 - ``sex`` (stated, else from the name's form), ``mahalla`` (same mahalla / same district),
   ``passport``, ``phone``, ``tin``: equal / different.
 """
@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-LINK_THRESHOLD: Final = 0.9
-"""A pair at or above this match probability is a link (before the clustering constraints)."""
+LINK_THRESHOLD: Final = 0.5
+"""A pair at or above this match probability is a link (before the clustering constraints):
+the Bayes decision boundary, where a link is more likely right than wrong."""
 
 
 def _null(*columns: str) -> dict[str, Any]:
@@ -62,6 +63,7 @@ _PINFL: Final = {
             m_probability=1e-6,
             fix_m_probability=True,
         ),
+        _level("two valid PINFLs", '"pinfl_valid_l" AND "pinfl_valid_r"'),
         _else(),
     ],
 }
@@ -92,16 +94,19 @@ def _name_part(name: str, column: str, *, tf: bool) -> dict[str, Any]:
     return {"output_column_name": name, "comparison_levels": [*levels, _else()]}
 
 
-_BIRTH_L: Final = (
-    'coalesce("birth_text_l", CASE WHEN NOT "pinfl_valid_l" THEN "pinfl_birth_text_l" END)'
+_BIRTH_L: Final = 'coalesce("birth_text_l", "pinfl_birth_text_l")'
+_BIRTH_R: Final = 'coalesce("birth_text_r", "pinfl_birth_text_r")'
+_SAME_DIGITS_NO_OWN_DATE: Final = (
+    '"pinfl_l" = "pinfl_r" AND ("birth_text_l" IS NULL OR "birth_text_r" IS NULL)'
 )
-_BIRTH_R: Final = _BIRTH_L.replace("_l", "_r")
 
 _BIRTH: Final = {
     "output_column_name": "birth",
     "comparison_levels": [
         {
-            "sql_condition": f"{_BIRTH_L} IS NULL OR {_BIRTH_R} IS NULL",
+            # A date read from a PINFL says nothing new about a pair sharing that PINFL.
+            "sql_condition": f"{_BIRTH_L} IS NULL OR {_BIRTH_R} IS NULL"
+            f" OR ({_SAME_DIGITS_NO_OWN_DATE})",
             "label_for_charts": "missing",
             "is_null_level": True,
         },
@@ -141,7 +146,7 @@ _MAHALLA: Final = {
 COMPARISONS: Final[list[dict[str, Any]]] = [
     _PINFL,
     _name_part("surname", "surname_key", tf=True),
-    _name_part("given", "given_key", tf=False),
+    _name_part("given", "given_key", tf=True),
     _name_part("patronymic", "patronymic_key", tf=False),
     _BIRTH,
     _equal_or_different("sex", "sex_eff"),
@@ -155,8 +160,8 @@ BLOCKING_RULES: Final[list[str]] = [
     'l."pinfl" = r."pinfl"',
     'l."pinfl_head" = r."pinfl_head" AND l."surname_key" = r."surname_key"',
     'l."pinfl_tail" = r."pinfl_tail" AND l."surname_key" = r."surname_key"',
-    'l."surname_key" = r."surname_key" AND l."birth_text" = r."birth_text"',
-    'l."given_key" = r."given_key" AND l."birth_text" = r."birth_text"',
+    'l."surname_key" = r."surname_key" AND l."birth_any" = r."birth_any"',
+    'l."given_key" = r."given_key" AND l."birth_any" = r."birth_any"',
     'l."surname_key" = r."surname_key" AND l."given_initial" = r."given_initial"'
     ' AND l."mahalla_code" = r."mahalla_code"',
     'l."passport" = r."passport"',

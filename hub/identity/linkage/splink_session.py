@@ -23,6 +23,7 @@ LINKER_COLUMNS: tuple[str, ...] = (
     "patronymic_key",
     "birth_text",
     "birth_swapped",
+    "birth_any",
     "sex_eff",
     "mahalla_code",
     "district",

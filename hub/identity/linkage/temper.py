@@ -4,7 +4,7 @@ Expectation maximisation on well-separated data drives some m values to 1e-20 an
 (a surname typo beyond the "close" level would then outweigh every other agreement), and
 leaves levels it never saw without a value. Tempering floors every trainable m at
 ``M_FLOOR`` and u at ``U_FLOOR``, renormalises each comparison, and gives unobserved levels
-defaults (a first level that agrees is evidence for, the others spread the rest).
+defaults (a first level that agrees is evidence for; the others get the floor).
 Levels whose m is fixed in the settings keep it.
 """
 
@@ -34,8 +34,7 @@ def _bound(levels: list[dict[str, Any]], key: str, floor: float, first: float) -
     for index, level in enumerate(levels):
         value = level.get(key)
         if not isinstance(value, int | float):
-            rest = (1.0 - first) / max(len(levels) - 1, 1)
-            value = first if index == 0 else rest
+            value = first if index == 0 else floor
         if not level.get(fixed_key):
             value = max(float(value), floor)
         level[key] = value

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from hub.identity.linkage.adapt import MATCHES_PER_MENTION, matches_per_mention
 from hub.identity.linkage.features import mention_features
 from hub.identity.linkage.model import LinkageModel
 from hub.identity.linkage.settings import EM_RULES, PRIOR_RECALL, PRIOR_RULES, base_settings
@@ -43,4 +44,5 @@ def train_model(
             rule, estimate_without_term_frequencies=True
         )
     settings = temper_settings(linker.misc.save_model_to_json())
+    settings[MATCHES_PER_MENTION] = matches_per_mention(settings, mentions.height)
     return LinkageModel(version=version, settings=settings)
