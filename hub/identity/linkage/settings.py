@@ -162,8 +162,15 @@ BLOCKING_RULES: Final[list[str]] = [
     'l."pinfl_tail" = r."pinfl_tail" AND l."surname_key" = r."surname_key"',
     'l."surname_key" = r."surname_key" AND l."birth_any" = r."birth_any"',
     'l."given_key" = r."given_key" AND l."birth_any" = r."birth_any"',
+    # A date typo or a day/month swap leaves the year, or the month and day, intact.
+    'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
+    ' AND substr(l."birth_any", 1, 4) = substr(r."birth_any", 1, 4)',
+    'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
+    ' AND substr(l."birth_any", 5, 4) = substr(r."birth_any", 5, 4)',
+    # Name and mahalla alone only where a side has no birth date to block on at all.
     'l."surname_key" = r."surname_key" AND l."given_initial" = r."given_initial"'
-    ' AND l."mahalla_code" = r."mahalla_code"',
+    ' AND l."mahalla_code" = r."mahalla_code"'
+    ' AND (l."birth_any" IS NULL OR r."birth_any" IS NULL)',
     'l."passport" = r."passport"',
     'l."phone" = r."phone"',
     'l."tin" = r."tin"',
