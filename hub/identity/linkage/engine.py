@@ -11,6 +11,8 @@ number, a passport, a phone or a TIN); otherwise it is ``unlinked`` with the rea
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from hub.identity.linkage.adapt import adapt_settings
@@ -35,10 +37,8 @@ def run_engine(mentions: pl.DataFrame, *, model: LinkageModel | None = None) -> 
     chosen = model or load_latest_model()
     features = mention_features(mentions)
     settings = adapt_settings(chosen.settings, features)
-    if features.height < 2:
-        scored = ScoredPairs(_no_pairs(), 0)
-    else:
-        scored = score_pairs(features, settings)
+    enough = features.height >= 2
+    scored = score_pairs(features, settings) if enough else ScoredPairs(_no_pairs(), 0)
     links = scored.pairs.filter(pl.col("match_probability") >= LINK_THRESHOLD).select(
         *PAIR_KEYS, "match_weight"
     )
@@ -76,7 +76,7 @@ def _deciding_pairs(
     features: pl.DataFrame,
     accepted: pl.DataFrame,
     pairs: pl.DataFrame,
-    settings: dict[str, object],
+    settings: dict[str, Any],
 ) -> pl.DataFrame:
     """Per linked mention: its strongest accepted pair, the partner and the method."""
     both = pl.concat(
@@ -86,7 +86,7 @@ def _deciding_pairs(
         ]
     )
     best = both.sort("match_weight", descending=True).unique("unique_id", keep="first")
-    same_pinfl = level_values(settings)["pinfl"]["same PINFL"]  # type: ignore[arg-type]
+    same_pinfl = level_values(settings)["pinfl"]["same PINFL"]
     facts = pairs.select(*PAIR_KEYS, "match_probability", "gamma_pinfl", "pinfl_overruled")
     ids = features.select("unique_id", "mention_id")
     best = best.join(facts, on=PAIR_KEYS, how="left").join(ids, on="unique_id")

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+
 LINK_THRESHOLD: Final = 0.5
 """A pair at or above this match probability is a link (before the clustering constraints):
 the Bayes decision boundary, where a link is more likely right than wrong."""
@@ -178,7 +180,7 @@ BLOCKING_RULES: Final[list[str]] = [
 """Pairs are scored only when one of these holds: each keys on something a person's records
 share even with a typo elsewhere, so comparisons grow near-linearly with mentions."""
 
-PRIOR_RULES: Final[list[str]] = [
+PRIOR_RULES: Final[list[str | BlockingRuleCreator]] = [
     'l."pinfl" = r."pinfl" AND l."pinfl_confirmed" AND r."pinfl_confirmed"',
     'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
     ' AND l."birth_text" = r."birth_text" AND l."mahalla_code" = r."mahalla_code"',

@@ -9,7 +9,6 @@ import pytest
 
 from hub.identity import parse_pinfl
 from hub.identity.linkage import ASSIGNMENT_SCHEMA, Resolution, resolve_identities
-
 from tests.hub.identity.linkage.mentions import frame, mention, pinfl, typo
 
 pytestmark = pytest.mark.slow
