@@ -140,17 +140,29 @@ def truth_of(folder: Path, mentions: pl.DataFrame) -> pl.Series:
     ).to_series()
 
 
-def run(method: Method, mentions: pl.DataFrame) -> tuple[pl.Series, int, float, float]:
+@dataclass(frozen=True)
+class Cost:
+    seconds: float
+    cpu_seconds: float  # all threads of this process: the method's own work on a shared machine
+    peak_mb: float
+
+    def cells(self) -> str:
+        return f"{self.seconds:>8.1f} {self.cpu_seconds:>8.1f} {self.peak_mb:>8.0f}"
+
+
+def run(method: Method, mentions: pl.DataFrame) -> tuple[pl.Series, int, Cost]:
+    process = psutil.Process()
     with Peak() as peak:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), process.cpu_times()
         labels, comparisons = method(mentions)
-        seconds = time.perf_counter() - started
-    return labels, comparisons, seconds, peak.mb
+        seconds, after = time.perf_counter() - started, process.cpu_times()
+    used = after.user + after.system - cpu.user - cpu.system
+    return labels, comparisons, Cost(seconds, used, peak.mb)
 
 
 HEADER = (
     f"{'world':<24} {'method':<13} {'mentions':>9} {'compared':>10} {'precision':>9} "
-    f"{'recall':>7} {'F1':>7} {'exact':>7} {'seconds':>8} {'peak MB':>8}"
+    f"{'recall':>7} {'F1':>7} {'exact':>7} {'seconds':>8} {'cpu s':>8} {'peak MB':>8}"
 )
 
 
@@ -162,24 +174,26 @@ def quality(args: argparse.Namespace) -> None:
             mentions = world_mentions(folder)
             truth = truth_of(folder, mentions)
             for name in args.methods:
-                labels, compared, seconds, peak = run(METHODS[name], mentions)
+                labels, compared, cost = run(METHODS[name], mentions)
                 s = scores(mentions, truth, labels)
                 _out(
                     f"{folder.name:<24} {name:<13} {mentions.height:>9} {compared:>10} "
                     f"{s['precision']:>9.4f} {s['recall']:>7.4f} {s['f1']:>7.4f} "
-                    f"{s['exact']:>7.4f} {seconds:>8.1f} {peak:>8.0f}"
+                    f"{s['exact']:>7.4f} {cost.cells()}"
                 )
             _out(f"{folder.name:<24} recall ceiling {ceiling(mentions, truth):.4f}")
 
 
 def scale(args: argparse.Namespace) -> None:
-    _out(f"{'people':>9} {'mentions':>9} {'compared':>11} {'seconds':>8} {'peak MB':>8}")
+    _out(
+        f"{'people':>9} {'mentions':>9} {'compared':>11} {'seconds':>8} {'cpu s':>8} {'peak MB':>8}"
+    )
     times = []
     for people in args.scale:
         mentions = world_mentions(world(args.worlds, people, args.seeds[0], "default"))
-        _, compared, seconds, peak = run(project, mentions)
-        times.append(seconds)
-        _out(f"{people:>9} {mentions.height:>9} {compared:>11} {seconds:>8.1f} {peak:>8.0f}")
+        _, compared, cost = run(project, mentions)
+        times.append(cost.seconds)
+        _out(f"{people:>9} {mentions.height:>9} {compared:>11} {cost.cells()}")
         del mentions
     _out(f"time ratio {args.scale[-1]:,} / {args.scale[0]:,} people: {times[-1] / times[0]:.1f}x")
 

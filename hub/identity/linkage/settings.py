@@ -166,8 +166,10 @@ BLOCKING_RULES: Final[list[str]] = [
     'l."given_key" = r."given_key" AND l."birth_any" = r."birth_any"',
     # A date typo or a day/month swap leaves the year, or the month and day, intact.
     'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
+    ' AND l."district" = r."district"'
     ' AND substr(l."birth_any", 1, 4) = substr(r."birth_any", 1, 4)',
     'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
+    ' AND l."district" = r."district"'
     ' AND substr(l."birth_any", 5, 4) = substr(r."birth_any", 5, 4)',
     # Name and mahalla alone only where a side has no birth date to block on at all.
     'l."surname_key" = r."surname_key" AND l."given_initial" = r."given_initial"'
