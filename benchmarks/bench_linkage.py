@@ -93,6 +93,14 @@ def world(worlds: Path, people: int, seed: int, noise: str) -> Path:
     return folder
 
 
+def mentions_of(folder: Path) -> pl.DataFrame:
+    """The world's mentions, read once through connectors and staging, then cached beside it."""
+    cached = folder / "linkage_mentions.parquet"
+    if not cached.is_file():
+        world_mentions(folder).write_parquet(cached)
+    return pl.read_parquet(cached)
+
+
 def scores(mentions: pl.DataFrame, truth: pl.Series, labels: pl.Series) -> dict[str, float]:
     frame = pl.DataFrame({"truth": truth, "label": labels})
 
@@ -171,7 +179,7 @@ def quality(args: argparse.Namespace) -> None:
     for noise in args.noise:
         for seed in args.seeds:
             folder = world(args.worlds, args.people, seed, noise)
-            mentions = world_mentions(folder)
+            mentions = mentions_of(folder)
             truth = truth_of(folder, mentions)
             for name in args.methods:
                 labels, compared, cost = run(METHODS[name], mentions)
@@ -190,7 +198,7 @@ def scale(args: argparse.Namespace) -> None:
     )
     times = []
     for people in args.scale:
-        mentions = world_mentions(world(args.worlds, people, args.seeds[0], "default"))
+        mentions = mentions_of(world(args.worlds, people, args.seeds[0], "default"))
         _, compared, cost = run(project, mentions)
         times.append(cost.seconds)
         _out(f"{people:>9} {mentions.height:>9} {compared:>11} {cost.cells()}")
