@@ -33,7 +33,16 @@ from hub.identity.linkage.settings import LINK_THRESHOLD
 PAIR_KEYS = ["unique_id_l", "unique_id_r"]
 
 
+class DuplicateMentionError(ValueError):
+    """Two input rows share a mention_id (the caller must send each record once)."""
+
+
 def run_engine(mentions: pl.DataFrame, *, model: LinkageModel | None = None) -> Resolution:
+    repeated = mentions.filter(pl.col("mention_id").is_duplicated())["mention_id"]
+    if not repeated.is_empty():
+        raise DuplicateMentionError(
+            f"Mention {repeated[0]!r} appears {repeated.len()} times; each must be unique."
+        )
     chosen = model or load_latest_model()
     features = mention_features(mentions)
     settings = adapt_settings(chosen.settings, features)
@@ -162,4 +171,4 @@ def _assignments(features: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
     ).cast(ASSIGNMENT_SCHEMA)  # type: ignore[arg-type]
 
 
-__all__ = ["CONFLICT_SCHEMA", "EXPLANATION_SCHEMA", "run_engine"]
+__all__ = ["CONFLICT_SCHEMA", "EXPLANATION_SCHEMA", "DuplicateMentionError", "run_engine"]
