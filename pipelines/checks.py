@@ -4,6 +4,10 @@ Per staged table two checks: `<table>_structure` (blocking: a failure stops the 
 load, the deliveries stay staged) and `<table>_quality` (warnings: rates, ranges,
 freshness). One GX validation feeds both. Checks look at the deliveries waiting to be
 loaded; with nothing new they pass and say so.
+
+On each loaded asset, `no_held_delivery` (a warning) fails while a delivery of the source
+waits for an engineer's confirmation (pipelines/deliveries.py: `held`), naming each one,
+its reason and the command that confirms it.
 """
 
 from collections.abc import Iterator
@@ -15,8 +19,13 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
+    MetadataValue,
+    asset_check,
     multi_asset_check,
 )
+from sqlalchemy import select
+
+from hub.graph.models import Delivery
 
 from pipelines.quality.validate import validate_table
 from pipelines.resources import HubDatabase
@@ -88,4 +97,44 @@ def _quality_checks(source: str) -> AssetChecksDefinition:
     return checks
 
 
-QUALITY_CHECKS: list[AssetChecksDefinition] = [_quality_checks(name) for name in SOURCES]
+def _held_check(source: str) -> AssetChecksDefinition:
+    @asset_check(
+        name="no_held_delivery",
+        asset=AssetKey(f"loaded_{source}"),
+        required_resource_keys={"hub_db"},
+        description=f"No {source} delivery is held waiting for an engineer's confirmation.",
+    )
+    def held(context: AssetCheckExecutionContext) -> AssetCheckResult:
+        hub: HubDatabase = context.resources.hub_db
+        with hub.session() as session:
+            found = session.execute(
+                select(Delivery.id, Delivery.name, Delivery.message)
+                .where(Delivery.source == source, Delivery.status == "held")
+                .order_by(Delivery.id)
+            ).all()
+        return AssetCheckResult(
+            passed=not found,
+            severity=AssetCheckSeverity.WARN,
+            metadata={
+                "held": len(found),
+                "deliveries": MetadataValue.json(
+                    [
+                        {
+                            "id": i,
+                            "name": name,
+                            "reason": reason,
+                            "confirm": f"hub deliveries confirm {i}",
+                        }
+                        for i, name, reason in found
+                    ]
+                ),
+            },
+        )
+
+    return held
+
+
+QUALITY_CHECKS: list[AssetChecksDefinition] = [
+    *(_quality_checks(name) for name in SOURCES),
+    *(_held_check(name) for name in SOURCES),
+]
