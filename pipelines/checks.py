@@ -26,7 +26,6 @@ from dagster import (
 from sqlalchemy import select
 
 from hub.graph.models import Delivery
-
 from pipelines.quality.validate import validate_table
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES

@@ -1,9 +1,9 @@
 """Settings of the pipelines' safeguards, read from the environment once and validated.
 
-| variable | meaning | default |
-|---|---|---|
-| `HUB_FILE_SETTLE_SECONDS` | a delivered file is taken once unchanged this long (or since the last look) | 60 |
-| `HUB_LAND_MAX_ENDED_SHARE` | a land snapshot ending more than this share of current leases is held | 0.2 |
+- `HUB_FILE_SETTLE_SECONDS` (default 60): a delivered file is taken once it has not changed
+  for this long, or since the hub's previous look (pipelines/landing/settling.py).
+- `HUB_LAND_MAX_ENDED_SHARE` (default 0.2): a land snapshot that would end more than this
+  share of the current leases is held (pipelines/steps/snapshot_guard.py).
 
 An invalid value raises `hub.config.ConfigurationError` naming the variable and the value.
 """
