@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from dagster import AssetCheckKey, AssetKey, build_asset_check_context
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
@@ -13,6 +14,7 @@ from hub.api.app import create_app
 from hub.cli import app as cli
 from hub.config import HubSettings
 from hub.graph.models import Delivery, LandLease
+from pipelines.checks import QUALITY_CHECKS
 from pipelines.resources import HubDatabase
 from tests.pipelines.agency_files import run_folder, snapshot, write_registry
 
@@ -121,3 +123,19 @@ def test_the_api_shows_a_held_snapshot_and_why(hub: HubDatabase, graph_db, tmp_p
     (edge,) = answer["data"]["deliveries"]["edges"]
     assert edge["node"]["name"] == SECOND
     assert "would end 12 of the 12 current leases" in edge["node"]["message"]
+
+
+def test_the_held_delivery_check_fails_naming_the_snapshot_and_the_command(
+    hub: HubDatabase, tmp_path: Path
+) -> None:
+    key = AssetCheckKey(AssetKey("loaded_land"), "no_held_delivery")
+    check = next(c for c in QUALITY_CHECKS if set(c.check_keys) == {key})
+    context = build_asset_check_context(resources={"hub_db": hub})
+    assert check(context).passed
+    (tmp_path / "land" / SECOND).write_bytes(snapshot([]))
+    run_folder(hub, tmp_path / "land", "land")
+    result = check(build_asset_check_context(resources={"hub_db": hub}))
+    assert not result.passed
+    (held,) = result.metadata["deliveries"].value  # type: ignore[attr-defined]
+    assert held["name"] == SECOND and held["confirm"] == f"hub deliveries confirm {held['id']}"
+    assert "would end 12 of the 12 current leases" in held["reason"]

@@ -167,3 +167,19 @@ def test_an_unreadable_file_is_read_again_once_its_content_changes(
         ("employment_2022-01.csv", "loaded"),
     ]
     assert _count(hub, Reject.source == "employment", Reject.status == "open") == 0
+
+
+def test_a_month_fixed_after_a_later_month_loaded_does_not_overwrite_it(
+    hub: HubDatabase, tmp_path: Path
+) -> None:
+    folder = tmp_path / "employment"
+    folder.mkdir()
+    (folder / "employment_2022-01.csv").write_bytes(UNREADABLE)
+    february = employment_row(1, status="самозанятый")
+    (folder / "employment_2022-02.csv").write_bytes(employment_file([february]))
+    run_folder(hub, folder, "employment")
+    (folder / "employment_2022-01.csv").write_bytes(employment_file([employment_row(1)]))
+    run_folder(hub, folder, "employment")
+    with hub.session() as session:
+        (record,) = session.scalars(select(EmploymentRecord)).all()
+    assert (record.status, record.source_file) == ("self_employed", "employment_2022-02.csv")
