@@ -117,10 +117,11 @@ TABLE_SPECS: Final[dict[str, TableSpec]] = {
         fresh_column="updated_at",
     ),
     "employment": TableSpec(
-        required=("record_no", "full_name", "birth_on", "sex", "status", "status_on"),
+        # The contract lets a birth date be empty (records migrated from paper registers).
+        required=("record_no", "full_name", "sex", "status", "status_on"),
         enums={"status": _values(v.EmploymentStatus)},
         formats={"mahalla_code": MAHALLA_CODE, "employer_tin": TIN},
-        mostly_present=("pinfl", "mahalla_code"),
+        mostly_present=("pinfl", "mahalla_code", "birth_on"),
         fresh_column="status_on",
     ),
     "land": TableSpec(

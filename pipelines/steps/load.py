@@ -23,7 +23,7 @@ from pipelines.loading.context import LoadContext
 from pipelines.quarantine import resolve_accepted
 from pipelines.resources import HubDatabase
 from pipelines.staging.schemas import SOURCE_TABLES, STAGED_SCHEMAS
-from pipelines.steps.snapshot_guard import hold_reason
+from pipelines.steps.snapshot_guard import hold_reason, supersede_older_held
 
 Loader = Callable[[LoadContext, dict[str, pl.DataFrame]], None]
 
@@ -99,6 +99,8 @@ def load_pending(hub: HubDatabase, source: str) -> LoadReport:
             keys = [k for frame in frames.values() for k in frame["record_key"].to_list()]
             report.resolved_rejects += resolve_accepted(session, source, keys, ref.id, now)
             deliveries.advance(session, ref.id, "loaded", finished_at=now)
+            if source == "land":
+                supersede_older_held(session, ref)
             if ref.cursor_to is not None:
                 upsert_rows(
                     session,

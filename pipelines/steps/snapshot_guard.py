@@ -5,7 +5,8 @@ An empty snapshot, one cut short while being written, or one of the wrong region
 end leases wholesale. So before the newest snapshot loads, the leases it would end are
 counted; above `max_share` of the current leases, the delivery is held (status `held`,
 the reason in its message) and the graph keeps its previous snapshot until an engineer
-runs `hub deliveries confirm <id>`; the next run then loads it.
+runs `hub deliveries confirm <id>`; the next run then loads it. A newer snapshot that
+loads supersedes the held ones before it.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks
 from hub.graph.models import Delivery, LandLease
+from hub.graph.types import utc_now
 from pipelines.deliveries import DeliveryRef
 
 
@@ -71,4 +73,18 @@ def hold_reason(
         f"{impact.ended} of the {impact.current} current leases ({impact.share:.0%}), more "
         f"than the {max_share:.0%} allowed (HUB_LAND_MAX_ENDED_SHARE); the previous "
         f"snapshot stays current. If it is right, run: hub deliveries confirm {ref.id}"
+    )
+
+
+def supersede_older_held(session: Session, ref: DeliveryRef) -> None:
+    """Held snapshots older than `ref`, which has just loaded, no longer wait: a newer
+    snapshot has said which leases are current."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.source == "land", Delivery.status == "held", Delivery.name < ref.name)
+        .values(
+            status="superseded",
+            finished_at=utc_now(),
+            message=f"superseded by the newer snapshot {ref.name} (delivery {ref.id})",
+        )
     )

@@ -139,3 +139,16 @@ def test_the_held_delivery_check_fails_naming_the_snapshot_and_the_command(
     (held,) = result.metadata["deliveries"].value  # type: ignore[attr-defined]
     assert held["name"] == SECOND and held["confirm"] == f"hub deliveries confirm {held['id']}"
     assert "would end 12 of the 12 current leases" in held["reason"]
+
+
+def test_a_newer_snapshot_that_loads_supersedes_a_held_one(
+    hub: HubDatabase, tmp_path: Path
+) -> None:
+    (tmp_path / "land" / SECOND).write_bytes(snapshot([]))
+    run_folder(hub, tmp_path / "land", "land")
+    (tmp_path / "land" / "leases_2023-01-01.xml").write_bytes(snapshot(range(1, 13)))
+    run_folder(hub, tmp_path / "land", "land")
+    held = _delivery(hub, SECOND)
+    assert held.status == "superseded"
+    assert "superseded by the newer snapshot leases_2023-01-01.xml" in (held.message or "")
+    assert _current(hub) == 12

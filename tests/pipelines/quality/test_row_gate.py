@@ -47,3 +47,9 @@ def test_the_structure_check_fails_on_a_share_of_failures_never_on_one_row() -> 
     many = with_values(frame, "tax_year", {i: None for i in range(0, 200, 20)})
     report = validate_table("tax", many, as_of=AS_OF)
     assert [o.rule for o in report.blocking_failures] == ["tax_year_not_null"]
+
+
+def test_an_employment_row_without_a_birth_date_is_kept_as_the_contract_allows() -> None:
+    frame = with_values(valid_frame("employment", 2), "birth_on", {0: None})
+    kept, rejects = gate_rows("employment", frame)
+    assert kept.height == 2 and rejects.is_empty()
