@@ -86,12 +86,7 @@ def _land_reading(
             if len(chunk) >= LANDING_CHUNK:
                 flush()
     except ConnectorError as exc:
-        store.discard(report.source, delivery_id)
-        with hub.session() as session:
-            if isinstance(exc, DeliveryFormatError) and file is not None:
-                _set_aside(session, report.source, delivery_id, file, exc)
-            else:
-                deliveries.fail(session, delivery_id, str(exc))
+        _abandon(hub, report.source, delivery_id, exc, file)
         raise
     if chunk or parts == 0:
         flush()
@@ -116,6 +111,23 @@ def _land_reading(
     report.accepted += stats.accepted
     report.rejected += stats.rejected
     report.warnings.extend(f"{stats.delivery}: {w}" for w in stats.warnings + stats.errors)
+
+
+def _abandon(
+    hub: HubDatabase,
+    source: str,
+    delivery_id: int,
+    exc: ConnectorError,
+    file: FileDelivery | None,
+) -> None:
+    """Remove a broken reading's parts; the delivery fails (read again next run), or, for
+    a file no row of which can be read, is set aside."""
+    hub.landing().discard(source, delivery_id)
+    with hub.session() as session:
+        if isinstance(exc, DeliveryFormatError) and file is not None:
+            _set_aside(session, source, delivery_id, file, exc)
+        else:
+            deliveries.fail(session, delivery_id, str(exc))
 
 
 def _set_aside(
