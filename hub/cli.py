@@ -116,20 +116,14 @@ def demo(
 @deliveries_app.command("held")
 def deliveries_held() -> None:
     """List the deliveries of HUB_DATABASE_URL held for a confirmation, with their reasons."""
-    from sqlalchemy import select
-
-    from hub.graph.models import Delivery
+    from pipelines.deliveries import held
 
     with _graph_session() as session:
-        held = session.execute(
-            select(Delivery.id, Delivery.source, Delivery.name, Delivery.message)
-            .where(Delivery.status == "held")
-            .order_by(Delivery.id)
-        ).all()
-    if not held:
+        found = held(session)
+    if not found:
         typer.echo("No delivery is held.")
-    for delivery_id, source, name, message in held:
-        typer.echo(f"{delivery_id}\t{source}\t{name}\t{message}")
+    for d in found:
+        typer.echo(f"{d.id}\t{d.source}\t{d.name}\t{d.reason}")
 
 
 @deliveries_app.command("confirm")

@@ -23,9 +23,8 @@ from dagster import (
     asset_check,
     multi_asset_check,
 )
-from sqlalchemy import select
 
-from hub.graph.models import Delivery
+from pipelines import deliveries
 from pipelines.quality.validate import validate_table
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES
@@ -106,28 +105,15 @@ def _held_check(source: str) -> AssetChecksDefinition:
     def held(context: AssetCheckExecutionContext) -> AssetCheckResult:
         hub: HubDatabase = context.resources.hub_db
         with hub.session() as session:
-            found = session.execute(
-                select(Delivery.id, Delivery.name, Delivery.message)
-                .where(Delivery.source == source, Delivery.status == "held")
-                .order_by(Delivery.id)
-            ).all()
+            found = deliveries.held(session, source)
+        described = [
+            {"id": d.id, "name": d.name, "reason": d.reason, "confirm": d.confirm_command}
+            for d in found
+        ]
         return AssetCheckResult(
             passed=not found,
             severity=AssetCheckSeverity.WARN,
-            metadata={
-                "held": len(found),
-                "deliveries": MetadataValue.json(
-                    [
-                        {
-                            "id": i,
-                            "name": name,
-                            "reason": reason,
-                            "confirm": f"hub deliveries confirm {i}",
-                        }
-                        for i, name, reason in found
-                    ]
-                ),
-            },
+            metadata={"held": len(found), "deliveries": MetadataValue.json(described)},
         )
 
     return held

@@ -135,6 +135,31 @@ def confirm(session: Session, delivery_id: int, at: datetime | None = None) -> D
     return _ref(delivery)
 
 
+@dataclass(frozen=True)
+class HeldDelivery:
+    id: int
+    source: str
+    name: str
+    reason: str
+
+    @property
+    def confirm_command(self) -> str:
+        return f"hub deliveries confirm {self.id}"
+
+
+def held(session: Session, source: str | None = None) -> list[HeldDelivery]:
+    """The deliveries waiting for an engineer's confirmation (of `source`), oldest first."""
+    stmt = select(Delivery.id, Delivery.source, Delivery.name, Delivery.message).where(
+        Delivery.status == "held"
+    )
+    if source is not None:
+        stmt = stmt.where(Delivery.source == source)
+    return [
+        HeldDelivery(i, s, name, message or "")
+        for i, s, name, message in session.execute(stmt.order_by(Delivery.id))
+    ]
+
+
 def supersede_earlier_versions(
     session: Session, source: str, name: str, delivery_id: int
 ) -> list[int]:
