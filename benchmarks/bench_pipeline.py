@@ -123,7 +123,7 @@ def resources(database_url: str, landing: Path, world: Path, agencies: Agencies)
         "bank_agency": BankAgency(base_url=f"{agencies.url}/bank", api_key=DEFAULT_BANK_API_KEY),
     }
     for source in FILE_SOURCES:
-        found[f"{source}_agency"] = FolderAgency(folder=str(world / source))
+        found[f"{source}_agency"] = FolderAgency(folder=str(world / source), settle_seconds=0)
     return found
 
 

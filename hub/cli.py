@@ -3,22 +3,33 @@
 uv run hub api --host 127.0.0.1 --port 8000    serve the GraphQL API (uvicorn)
 uv run hub export-schema                       write schema.graphql from the code
 uv run hub linkage train --world DIR           train a new person linkage model version
+uv run hub deliveries held                     list deliveries waiting for a confirmation
+uv run hub deliveries confirm 42               let held delivery 42 load on the next run
+uv run hub env > .env                          the demo world's settings as a .env file
+uv run hub run hub_main_job                    run one job, its settings checked first
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hub.identity.linkage.cli import linkage_app
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 OUR_LOGGERS = ("hub", "pipelines", "connectors", "sandbox")
 
 app = typer.Typer(help="Mahalla Hub: the integration hub of the Online Mahalla platform.")
 app.add_typer(linkage_app, name="linkage")
+deliveries_app = typer.Typer(help="Deliveries held for an engineer's confirmation.")
+app.add_typer(deliveries_app, name="deliveries")
 
 
 @app.callback()
@@ -162,3 +173,48 @@ def run_command(
     code, progress = run_job(job, env, data_dir / "logs" / f"{job}.log")
     if code != 0 or progress.failed_steps:
         raise typer.Exit(1)
+
+
+@deliveries_app.command("held")
+def deliveries_held() -> None:
+    """List the deliveries of HUB_DATABASE_URL held for a confirmation, with their reasons."""
+    from pipelines.deliveries import held
+
+    with _graph_session() as session:
+        found = held(session)
+    if not found:
+        typer.echo("No delivery is held.")
+    for d in found:
+        typer.echo(f"{d.id}\t{d.source}\t{d.name}\t{d.reason}")
+
+
+@deliveries_app.command("confirm")
+def deliveries_confirm(
+    delivery_id: Annotated[int, typer.Argument(help="The held delivery's id.")],
+) -> None:
+    """Let a held delivery load: it is staged again and the next run of its source loads it."""
+    from pipelines.deliveries import DeliveryNotHeldError, confirm
+
+    try:
+        with _graph_session() as session:
+            ref = confirm(session, delivery_id)
+    except DeliveryNotHeldError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Delivery {ref.id} ({ref.source} {ref.name}) confirmed; the next run loads it.")
+
+
+@contextmanager
+def _graph_session() -> Iterator[Session]:
+    """A session on HUB_DATABASE_URL (migrated first), committed when the block ends."""
+    from hub.config import load_settings
+    from hub.graph.database import create_hub_engine, create_session_factory, upgrade_database
+
+    url = load_settings().database_url
+    upgrade_database(url)
+    engine = create_hub_engine(url)
+    try:
+        with create_session_factory(engine)() as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()

@@ -1,7 +1,9 @@
 """The hub's assets: for each source raw → staged → loaded, then the mahalla diagnostics.
 
 - `raw_<source>`: new deliveries read through the connector into the landing store;
-  unreadable rows quarantined; delivered/accepted/rejected recorded per delivery.
+  unreadable rows quarantined; delivered/accepted/rejected recorded per delivery. A file
+  still being written waits; a file that cannot be read at all is quarantined whole and
+  the source's other files go on.
 - `staged_<source>`: landed deliveries normalised (PINFL checked, names folded) and checked
   row by row; rule breaks quarantined. Its Great Expectations checks are in `checks.py`.
 - `loaded_<source>`: staged deliveries linked (exact PINFL) and written into the graph,
@@ -99,6 +101,8 @@ def _raw_asset(spec: SourceSpec) -> AssetsDefinition:
                 "delivered": report.delivered,
                 "accepted": report.accepted,
                 "rejected": report.rejected,
+                "quarantined_files": len(report.quarantined),
+                "waiting_files": MetadataValue.json(report.waiting[:20]),
                 "warnings": MetadataValue.json(report.warnings[:20]),
             }
         )
@@ -150,6 +154,7 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
                 "deliveries": len(report.loaded),
                 "rows": report.rows,
                 "resolved_rejects": report.resolved_rejects,
+                "held": MetadataValue.json(report.held),
             }
         )
 

@@ -3,8 +3,9 @@
 - one job per source (its raw → staged → loaded assets and checks, then the diagnostics),
   and `hub_main_job` with everything;
 - a schedule for each API source (the APIs are pulled incrementally from their cursors);
-- a sensor for each file folder: a new or changed file starts that source's job (the job
-  itself only lands files it has not landed before);
+- a sensor for each file folder: a new or changed file starts that source's job once the
+  folder looked the same on two ticks in a row (a file still being written changes between
+  them); the job itself only lands settled files it has not landed before;
 - a run-failure sensor that records every failed run in `<data dir>/alerts.jsonl` and the
   Dagster log, for whoever is on duty.
 """
@@ -70,6 +71,20 @@ def _folder_signature(folder: Path) -> str:
     return hashlib.sha256(json.dumps(entries).encode()).hexdigest()
 
 
+def next_folder_step(cursor: str | None, signature: str) -> tuple[str, bool]:
+    """The sensor's new cursor and whether to start a run, for the folder's `signature`.
+
+    The cursor keeps the signature of the previous tick and that of the last run started:
+    a run starts when the folder is unchanged since the previous tick and differs from
+    what the last run saw.
+    """
+    state = json.loads(cursor) if cursor and cursor.startswith("{") else {}
+    settled = state.get("seen") == signature
+    start = settled and state.get("ran") != signature
+    ran = signature if start else state.get("ran")
+    return json.dumps({"seen": signature, "ran": ran}), start
+
+
 def folder_sensor(source: str) -> SensorDefinition:
     @sensor(
         name=f"{source}_folder_sensor",
@@ -77,17 +92,21 @@ def folder_sensor(source: str) -> SensorDefinition:
         minimum_interval_seconds=60,
         required_resource_keys={agency_key(source)},
         default_status=DefaultSensorStatus.STOPPED,
-        description=f"Starts {source}_job when a file in the {source} folder is new or changed.",
+        description=f"Starts {source}_job when a file in the {source} folder is new or "
+        "changed and has stayed the same for one more tick.",
     )
     def watch(context: SensorEvaluationContext) -> RunRequest | SkipReason:
         folder = Path(getattr(context.resources, agency_key(source)).folder)
         if not folder.is_dir():
             return SkipReason(f"The {source} folder {folder} does not exist.")
         signature = _folder_signature(folder)
-        if signature == context.cursor:
+        cursor, start = next_folder_step(context.cursor, signature)
+        context.update_cursor(cursor)
+        if start:
+            return RunRequest(run_key=f"{source}-{signature[:16]}")
+        if json.loads(cursor)["ran"] == signature:
             return SkipReason(f"No new or changed file in {folder}.")
-        context.update_cursor(signature)
-        return RunRequest(run_key=f"{source}-{signature[:16]}")
+        return SkipReason(f"{folder} changed since the last tick; waiting for it to settle.")
 
     return watch
 

@@ -4,6 +4,10 @@ Per staged table two checks: `<table>_structure` (blocking: a failure stops the 
 load, the deliveries stay staged) and `<table>_quality` (warnings: rates, ranges,
 freshness). One GX validation feeds both. Checks look at the deliveries waiting to be
 loaded; with nothing new they pass and say so.
+
+On each loaded asset, `no_held_delivery` (a warning) fails while a delivery of the source
+waits for an engineer's confirmation (pipelines/deliveries.py: `held`), naming each one,
+its reason and the command that confirms it.
 """
 
 from collections.abc import Iterator
@@ -15,9 +19,12 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
+    MetadataValue,
+    asset_check,
     multi_asset_check,
 )
 
+from pipelines import deliveries
 from pipelines.quality.validate import validate_table
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES
@@ -88,4 +95,31 @@ def _quality_checks(source: str) -> AssetChecksDefinition:
     return checks
 
 
-QUALITY_CHECKS: list[AssetChecksDefinition] = [_quality_checks(name) for name in SOURCES]
+def _held_check(source: str) -> AssetChecksDefinition:
+    @asset_check(
+        name="no_held_delivery",
+        asset=AssetKey(f"loaded_{source}"),
+        required_resource_keys={"hub_db"},
+        description=f"No {source} delivery is held waiting for an engineer's confirmation.",
+    )
+    def held(context: AssetCheckExecutionContext) -> AssetCheckResult:
+        hub: HubDatabase = context.resources.hub_db
+        with hub.session() as session:
+            found = deliveries.held(session, source)
+        described = [
+            {"id": d.id, "name": d.name, "reason": d.reason, "confirm": d.confirm_command}
+            for d in found
+        ]
+        return AssetCheckResult(
+            passed=not found,
+            severity=AssetCheckSeverity.WARN,
+            metadata={"held": len(found), "deliveries": MetadataValue.json(described)},
+        )
+
+    return held
+
+
+QUALITY_CHECKS: list[AssetChecksDefinition] = [
+    *(_quality_checks(name) for name in SOURCES),
+    *(_held_check(name) for name in SOURCES),
+]

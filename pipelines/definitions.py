@@ -13,15 +13,21 @@ from pipelines.assets import ALL_ASSETS, agency_key
 from pipelines.automation import API_SCHEDULE_DEFS, FOLDER_SENSORS, JOBS, record_failed_runs
 from pipelines.checks import QUALITY_CHECKS
 from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
+from pipelines.settings import load_pipeline_settings
 from pipelines.staging.plausible_dates import PlausibleDates
 
 
 def build_resources() -> dict[str, object]:
     # Checked at start-up so that a bad setting stops the code location, naming the variable.
     PlausibleDates.from_env()
-    resources: dict[str, object] = {"hub_db": HubDatabase()}
+    settings = load_pipeline_settings()
+    resources: dict[str, object] = {
+        "hub_db": HubDatabase(land_max_ended_share=settings.land_max_ended_share)
+    }
     for source, variable in FOLDER_VARIABLES.items():
-        resources[agency_key(source)] = FolderAgency(folder=EnvVar(variable))
+        resources[agency_key(source)] = FolderAgency(
+            folder=EnvVar(variable), settle_seconds=settings.settle_seconds
+        )
     resources[agency_key("tax")] = TaxAgency(
         base_url=EnvVar("HUB_TAX_API_URL"), token=EnvVar("HUB_TAX_API_TOKEN")
     )

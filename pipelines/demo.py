@@ -66,6 +66,8 @@ def demo_variables(settings: DemoSettings, world: Path, data_dir: Path) -> dict[
         "HUB_BANK_API_URL": f"{agencies}/bank",
         "HUB_BANK_API_KEY": os.environ.get("HUB_BANK_API_KEY", DEFAULT_BANK_API_KEY),
         "HUB_API_GRAPHIQL": "true",
+        # The sandbox writes its whole world before the first run: no file is half-written.
+        "HUB_FILE_SETTLE_SECONDS": os.environ.get("HUB_FILE_SETTLE_SECONDS", "0"),
         "DAGSTER_HOME": str(prepare_dagster_home(data_dir / "dagster_home")),
         "GX_ANALYTICS_ENABLED": "False",
         "DAGSTER_DISABLE_TELEMETRY": "1",

@@ -3,8 +3,11 @@
 Rejects from the connectors (stage `connect`, rule `unreadable`) and from staging's row
 rules (stage `stage`, the rule's code) are written here, each raw text capped to
 `HUB_QUARANTINE_RAW_CHARS` characters (its beginning, full length and SHA-256 beyond that:
-`connectors.raw_text`). When a later delivery brings an
-accepted record with the same (source, record key), its open rejects become `resolved`.
+`connectors.raw_text`), and so is a whole file that cannot be read at all (stage `connect`,
+rule `unreadable_file`, one entry for the file). When a later delivery brings an accepted
+record with the same (source, record key), its open rejects become `resolved`; when a later
+version of the same file lands, the open rejects of the earlier versions become `resolved`
+by it (the new version has its own).
 """
 
 from __future__ import annotations
@@ -47,6 +50,46 @@ def quarantine_unreadable(
     if rows:
         session.execute(insert(Reject), rows)
     return len(rows)
+
+
+def quarantine_unreadable_file(
+    session: Session, source: str, delivery_id: int, name: str, description: str, reason: str
+) -> None:
+    """One entry for a file no row of which could be read; `description` stands for its
+    raw text (the file itself stays in the agency's folder)."""
+    session.execute(
+        insert(Reject),
+        [
+            {
+                "source": source,
+                "record_key": None,
+                "delivery_id": delivery_id,
+                "stage": "connect",
+                "rule": "unreadable_file",
+                "reasons": [storable(reason)],
+                "raw": storable(capped_raw(description, raw_chars_from_env())),
+                "origin": storable_origin(name),
+            }
+        ],
+    )
+
+
+def resolve_superseded(
+    session: Session, earlier: Sequence[int], delivery_id: int, at: datetime
+) -> int:
+    """Close the open rejects of the deliveries `earlier`, replaced by `delivery_id`."""
+    ids: list[int] = []
+    for chunk in in_chunks(list(earlier)):
+        ids += session.scalars(
+            select(Reject.id).where(Reject.delivery_id.in_(chunk), Reject.status == "open")
+        )
+    for chunk in in_chunks(ids):
+        session.execute(
+            update(Reject)
+            .where(Reject.id.in_(chunk))
+            .values(status="resolved", resolved_at=at, resolved_by_delivery_id=delivery_id)
+        )
+    return len(ids)
 
 
 def quarantine_rule_breaks(

@@ -25,13 +25,19 @@ from hub.config import load_settings
 from hub.graph.database import create_hub_engine, create_session_factory, upgrade_database
 from hub.graph.models import Mahalla
 from pipelines.landing.store import LandingStore
+from pipelines.settings import DEFAULT_LAND_MAX_ENDED_SHARE, DEFAULT_SETTLE_SECONDS
 
 
 class HubDatabase(ConfigurableResource):  # type: ignore[type-arg]
-    """The graph database (`HUB_DATABASE_URL`) and the landing store beside it."""
+    """The graph database (`HUB_DATABASE_URL`) and the landing store beside it.
+
+    `land_max_ended_share`: a land snapshot that would end more than this share of the
+    current leases is held for an engineer's confirmation (`HUB_LAND_MAX_ENDED_SHARE`).
+    """
 
     database_url: str = ""
     landing_dir: str = ""
+    land_max_ended_share: float = DEFAULT_LAND_MAX_ENDED_SHARE
 
     _engine: Engine | None = PrivateAttr(default=None)
 
@@ -61,9 +67,11 @@ class HubDatabase(ConfigurableResource):  # type: ignore[type-arg]
 
 
 class FolderAgency(ConfigurableResource):  # type: ignore[type-arg]
-    """A source delivered as files in `folder`."""
+    """A source delivered as files in `folder`; a file is taken once it has settled for
+    `settle_seconds` or since the previous look (pipelines/landing/settling.py)."""
 
     folder: str
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS
 
     def connector(self, connector_type: type[FileConnector[Any]]) -> FileConnector[Any]:
         return connector_type(self.folder)

@@ -4,14 +4,13 @@ Each case writes a small register and one faulty delivery under its work folder,
 land, stage and load on a SQLite graph there (`pipelines.steps`, as a scheduled run does)
 and reports the delivery counted by its units: CSV rows and JSON lines counted in the
 written bytes, households for the survey (a member's reject travels with its household's
-line), API items as sent. `HUB_BENCH_FAULT_SCALE` (default 1) multiplies the good records
+line), API items as sent. `FAULT_CASES_SCALE` (default 1) multiplies the good records
 around the faulty ones.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,14 +30,14 @@ from pipelines.steps.load import load_pending
 from pipelines.steps.stage import stage_pending
 
 from . import FaultCase, FaultOutcome
+from .small_hub import scale
 
-SCALE_VARIABLE = "HUB_BENCH_FAULT_SCALE"
 MAHALLA = "1703202015"
 BOM = b"\xef\xbb\xbf"
 
 
 def _good(base: int) -> int:
-    return base * max(1, int(os.environ.get(SCALE_VARIABLE, "1")))
+    return max(base, round(base * scale()))
 
 
 def _mahalla(n: int, name: str | None = None) -> str:

@@ -15,7 +15,7 @@ expectation is built only when a validation runs (`QualityRule.build`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal, TypeAlias
 
@@ -118,9 +118,16 @@ def column_type(column: str, type_name: str) -> QualityRule:
     )
 
 
-def not_null(column: str, *, scope: Scope = "sample") -> QualityRule:
-    """Blocking: no null in a required column."""
-    return _column_rule(
+def _tolerating(rule: QualityRule, failed_share: float) -> QualityRule:
+    """`rule` failing only above `failed_share` of its rows (GX's `mostly`)."""
+    if failed_share <= 0:
+        return rule
+    return replace(rule, kwargs={**rule.kwargs, "mostly": round(1.0 - failed_share, 6)})
+
+
+def not_null(column: str, *, scope: Scope = "sample", failed_share: float = 0.0) -> QualityRule:
+    """Blocking: no null in a required column (at most `failed_share` of the rows)."""
+    rule = _column_rule(
         f"{column}_not_null",
         "ExpectColumnValuesToNotBeNull",
         column,
@@ -128,6 +135,7 @@ def not_null(column: str, *, scope: Scope = "sample") -> QualityRule:
         f"{column} is required",
         scope=scope,
     )
+    return _tolerating(rule, failed_share)
 
 
 def unique(column: str) -> QualityRule:
@@ -142,9 +150,9 @@ def unique(column: str) -> QualityRule:
     )
 
 
-def in_set(column: str, values: tuple[str, ...]) -> QualityRule:
-    """Blocking: every non-null value is one of `values`."""
-    return _column_rule(
+def in_set(column: str, values: tuple[str, ...], *, failed_share: float = 0.0) -> QualityRule:
+    """Blocking: every non-null value is one of `values` (but `failed_share` of them)."""
+    rule = _column_rule(
         f"{column}_in_set",
         "ExpectColumnValuesToBeInSet",
         column,
@@ -152,11 +160,14 @@ def in_set(column: str, values: tuple[str, ...]) -> QualityRule:
         f"{column} is one of the contract's values",
         value_set=sorted(values),
     )
+    return _tolerating(rule, failed_share)
 
 
-def matches(column: str, regex: str, *, severity: Severity = "blocking") -> QualityRule:
-    """Every non-null value matches `regex` (anchored by the caller)."""
-    return _column_rule(
+def matches(
+    column: str, regex: str, *, severity: Severity = "blocking", failed_share: float = 0.0
+) -> QualityRule:
+    """Every non-null value matches `regex` (anchored by the caller), but `failed_share`."""
+    rule = _column_rule(
         f"{column}_format",
         "ExpectColumnValuesToMatchRegex",
         column,
@@ -164,6 +175,7 @@ def matches(column: str, regex: str, *, severity: Severity = "blocking") -> Qual
         f"{column} matches {regex}",
         regex=regex,
     )
+    return _tolerating(rule, failed_share)
 
 
 def null_rate_at_most(column: str, rate: float) -> QualityRule:

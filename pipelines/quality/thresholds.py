@@ -28,6 +28,9 @@ class QualityThresholds:
     - `max_area_ha`: largest plausible leased area.
     - `max_age_days`: the newest main date of a table may be this old relative to `as_of`;
       older warns (freshness never blocks: an agency may simply have sent nothing new).
+    - `max_failed_row_share`: a blocking rule on single values (required, vocabulary,
+      format) fails only when more than this share of the rows break it: a structural
+      break, not one bad row (staging quarantines such rows anyway).
     """
 
     min_valid_pinfl_rate: float = 0.80
@@ -36,6 +39,7 @@ class QualityThresholds:
     max_area_ha: float = 1000.0
     first_birth_on: date = FIRST_BIRTH_ON
     max_age_days: int = 45
+    max_failed_row_share: float = 0.01
 
 
 DEFAULT_THRESHOLDS: Final = QualityThresholds()

@@ -23,6 +23,7 @@ from pipelines.loading.context import LoadContext
 from pipelines.quarantine import resolve_accepted
 from pipelines.resources import HubDatabase
 from pipelines.staging.schemas import SOURCE_TABLES, STAGED_SCHEMAS
+from pipelines.steps.snapshot_guard import hold_reason, supersede_older_held
 
 Loader = Callable[[LoadContext, dict[str, pl.DataFrame]], None]
 
@@ -59,6 +60,7 @@ class LoadReport:
     loaded: list[int] = field(default_factory=list)
     rows: int = 0
     resolved_rejects: int = 0
+    held: list[str] = field(default_factory=list)
 
 
 def _frames(hub: HubDatabase, source: str, delivery_id: int) -> dict[str, pl.DataFrame]:
@@ -70,12 +72,25 @@ def _frames(hub: HubDatabase, source: str, delivery_id: int) -> dict[str, pl.Dat
     return frames
 
 
+def _held(hub: HubDatabase, ref: deliveries.DeliveryRef, staged: pl.DataFrame) -> bool:
+    with hub.session() as session:
+        reason = hold_reason(session, ref, staged, hub.land_max_ended_share)
+        if reason is not None:
+            deliveries.hold(session, ref.id, reason)
+    return reason is not None
+
+
 def load_pending(hub: HubDatabase, source: str) -> LoadReport:
+    """Load every staged delivery of `source`, oldest first; a land snapshot that would end
+    too many current leases is held instead (pipelines/steps/snapshot_guard.py)."""
     report = LoadReport(source)
     with hub.session() as session:
         pending = deliveries.pending(session, source, "staged")
     for ref in pending:
         frames = _frames(hub, source, ref.id)
+        if source == "land" and _held(hub, ref, frames["land"]):
+            report.held.append(ref.name)
+            continue
         known = hub.known_mahallas()
         now = utc_now()
         with hub.session() as session:
@@ -84,6 +99,8 @@ def load_pending(hub: HubDatabase, source: str) -> LoadReport:
             keys = [k for frame in frames.values() for k in frame["record_key"].to_list()]
             report.resolved_rejects += resolve_accepted(session, source, keys, ref.id, now)
             deliveries.advance(session, ref.id, "loaded", finished_at=now)
+            if source == "land":
+                supersede_older_held(session, ref)
             if ref.cursor_to is not None:
                 upsert_rows(
                     session,

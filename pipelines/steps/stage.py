@@ -4,6 +4,10 @@ Counts after staging: `accepted` = landed rows less those staging rejected (a ke
 inside one delivery counts as accepted: its later row is the one loaded), `rejected` =
 unreadable rows + rule breaks, so `delivered = accepted + rejected` still holds.
 `duplicate_keys` counts the delivered units that repeated an earlier unit's record key.
+
+Besides each source's row rules, every row must keep the blocking rules of its table's
+suite that judge one value (`pipelines.quality.row_gate`): a row breaking one is
+quarantined here, so the blocking checks only ever judge a delivery's structure.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from sqlalchemy import select
 
 from hub.graph.models import Delivery
 from pipelines import deliveries
+from pipelines.quality.row_gate import gate_rows
 from pipelines.quarantine import quarantine_rule_breaks
 from pipelines.resources import HubDatabase
 from pipelines.staging.plausible_dates import PlausibleDates
@@ -65,6 +70,13 @@ def _orphan_members(households: StagedTable, members: StagedTable) -> StagedTabl
     )
 
 
+def _gated(staged: StagedTable) -> StagedTable:
+    kept, rejects = gate_rows(staged.table, staged.frame)
+    if rejects.is_empty():
+        return staged
+    return StagedTable(staged.table, kept, pl.concat([staged.rejects, rejects]), staged.duplicates)
+
+
 def stage_pending(
     hub: HubDatabase, source: str, today: date | None = None, dates: PlausibleDates | None = None
 ) -> StagingReport:
@@ -85,7 +97,7 @@ def stage_pending(
             if landed is None:
                 continue
             landed_rows += landed.height
-            results[table] = STAGERS[table](landed, ctx)
+            results[table] = _gated(STAGERS[table](landed, ctx))
         if "survey_members" in results and "survey_households" in results:
             results["survey_members"] = _orphan_members(
                 results["survey_households"], results["survey_members"]

@@ -115,5 +115,6 @@ def _resources(
         ),
     }
     for source in FILE_SOURCES:
-        resources[f"{source}_agency"] = FolderAgency(folder=str(world / source))
+        # The world is written whole before any run: no file is still being written.
+        resources[f"{source}_agency"] = FolderAgency(folder=str(world / source), settle_seconds=0)
     return resources

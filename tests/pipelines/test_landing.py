@@ -21,7 +21,9 @@ def test_a_delivery_larger_than_a_chunk_is_landed_in_parts_and_staged_whole(
     monkeypatch.setattr(land, "LANDING_CHUNK", 100)
     hub = HubDatabase(database_url=graph_db.url, landing_dir=str(tmp_path / "landing"))
     for source in ("registry", "survey"):
-        report = land_files(hub, FolderAgency(folder=str(world / source)), source, None)
+        report = land_files(
+            hub, FolderAgency(folder=str(world / source), settle_seconds=0), source, None
+        )
         stage_pending(hub, source)
     first = report.landed[0]
     store = LandingStore(tmp_path / "landing")

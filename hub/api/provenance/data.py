@@ -2,7 +2,9 @@
 quarantine, with the per-source summaries engineers watch.
 
 Delivery statuses are the pipelines' (pipelines/deliveries.py): `landing` → `landed` →
-`staged` → `loaded`, or `failed`; the summaries count `loaded` as a successful load.
+`staged` → `loaded`, or `failed`; set aside: `held` (waiting for an engineer's
+confirmation), `quarantined` (a file unreadable as a whole), `superseded` (replaced by a
+later version of the same file). The summaries count `loaded` as a successful load.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class DeliveryRecord:
     cursor_to: str | None
     message: str | None
     run_id: str | None
+    confirmed_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,8 @@ class SourceSummaryRecord:
     last_failed_at: datetime | None
     last_failure_message: str | None
     open_rejects: int
+    held_deliveries: int
+    quarantined_files: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +165,10 @@ def _latest(status: str) -> Any:
     return type_coerce(func.max(finished), UtcDateTime())
 
 
+def _count_of(status: str) -> Any:
+    return func.coalesce(func.sum(case((DELIVERY.c.status == status, 1), else_=0)), 0)
+
+
 def fetch_source_summaries(
     connection: Connection, sources: Sequence[str] | None
 ) -> list[SourceSummaryRecord]:
@@ -172,6 +181,8 @@ def fetch_source_summaries(
         func.coalesce(func.sum(DELIVERY.c.rejected), 0),
         _latest(DELIVERY_SUCCEEDED),
         _latest(DELIVERY_FAILED),
+        _count_of("held"),
+        _count_of("quarantined"),
     ).group_by(DELIVERY.c.source)
     open_rejects = (
         select(REJECT.c.source, func.count()).where(REJECT.c.status == "open")
@@ -184,8 +195,8 @@ def fetch_source_summaries(
     failures = _failure_messages(connection, {s: v[5] for s, v in by_source.items() if v[5]})
     summaries = []
     for source in sorted(set(by_source) | set(rejects)):
-        n, delivered, accepted, rejected, succeeded_at, failed_at = by_source.get(
-            source, (0, 0, 0, 0, None, None)
+        n, delivered, accepted, rejected, succeeded_at, failed_at, held, quarantined = (
+            by_source.get(source, (0, 0, 0, 0, None, None, 0, 0))
         )
         summaries.append(
             SourceSummaryRecord(
@@ -198,6 +209,8 @@ def fetch_source_summaries(
                 last_failed_at=failed_at,
                 last_failure_message=failures.get(source),
                 open_rejects=rejects.get(source, 0),
+                held_deliveries=int(held),
+                quarantined_files=int(quarantined),
             )
         )
     return summaries

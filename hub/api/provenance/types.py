@@ -33,7 +33,10 @@ class DeliveryNode(relay.Node):
     name: str
     fingerprint: str | None
     status: str = strawberry.field(
-        description="landing, landed, staged, loaded (a successful load) or failed.",
+        description="landing, landed, staged, loaded (a successful load) or failed; "
+        "held (waiting for an engineer's confirmation, the message says why and how), "
+        "quarantined (a file unreadable as a whole) or superseded (a later version of the "
+        "same file replaced it).",
     )
     started_at: datetime
     finished_at: datetime | None
@@ -49,6 +52,9 @@ class DeliveryNode(relay.Node):
     cursor_to: str | None
     message: str | None
     run_id: str | None
+    confirmed_at: datetime | None = strawberry.field(
+        description="When an engineer let this held delivery load."
+    )
 
     @classmethod
     def of(cls, r: DeliveryRecord) -> DeliveryNode:
@@ -68,6 +74,7 @@ class DeliveryNode(relay.Node):
             cursor_to=r.cursor_to,
             message=r.message,
             run_id=r.run_id,
+            confirmed_at=r.confirmed_at,
         )
 
     @classmethod
@@ -262,6 +269,12 @@ class SourceSummary:
     last_failed_at: datetime | None
     last_failure_message: str | None
     open_rejects: int = strawberry.field(description="Quarantined records still open.")
+    held_deliveries: int = strawberry.field(
+        description="Deliveries held for an engineer's confirmation (hub deliveries confirm)."
+    )
+    quarantined_files: int = strawberry.field(
+        description="Files set aside whole because no row of them could be read."
+    )
 
     @classmethod
     def of(cls, r: SourceSummaryRecord) -> SourceSummary:
@@ -275,6 +288,8 @@ class SourceSummary:
             last_failed_at=r.last_failed_at,
             last_failure_message=r.last_failure_message,
             open_rejects=r.open_rejects,
+            held_deliveries=r.held_deliveries,
+            quarantined_files=r.quarantined_files,
         )
 
 

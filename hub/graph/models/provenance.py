@@ -51,6 +51,8 @@ class Delivery(Base):
     cursor_to: Mapped[str | None] = mapped_column(String(64))
     message: Mapped[str | None] = mapped_column(Text)
     run_id: Mapped[str | None] = mapped_column(String(64))
+    # When an engineer let a held delivery load (pipelines/deliveries.py: `confirm`).
+    confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class SourceRecord(Base):

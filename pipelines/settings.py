@@ -1,0 +1,52 @@
+"""Settings of the pipelines' safeguards, read from the environment once and validated.
+
+- `HUB_FILE_SETTLE_SECONDS` (default 60): a delivered file is taken once it has not changed
+  for this long, or since the hub's previous look (pipelines/landing/settling.py).
+- `HUB_LAND_MAX_ENDED_SHARE` (default 0.2): a land snapshot that would end more than this
+  share of the current leases is held (pipelines/steps/snapshot_guard.py).
+
+An invalid value raises `hub.config.ConfigurationError` naming the variable and the value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from hub.config import ConfigurationError
+
+DEFAULT_SETTLE_SECONDS: Final = 60.0
+"""One sensor interval (pipelines/automation.py): a file unchanged for a whole tick."""
+DEFAULT_LAND_MAX_ENDED_SHARE: Final = 0.2
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    settle_seconds: float = DEFAULT_SETTLE_SECONDS
+    land_max_ended_share: float = DEFAULT_LAND_MAX_ENDED_SHARE
+
+
+def _number(env: Mapping[str, str], variable: str, default: float, high: float | None) -> float:
+    text = env.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value >= 0 and (high is None or value <= high)):
+        limits = "0 or more" if high is None else f"between 0 and {high:g}"
+        raise ConfigurationError(f"{variable} has value {text!r}. Not a number {limits}.")
+    return value
+
+
+def load_pipeline_settings(environ: Mapping[str, str] | None = None) -> PipelineSettings:
+    env = os.environ if environ is None else environ
+    return PipelineSettings(
+        settle_seconds=_number(env, "HUB_FILE_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS, None),
+        land_max_ended_share=_number(
+            env, "HUB_LAND_MAX_ENDED_SHARE", DEFAULT_LAND_MAX_ENDED_SHARE, 1.0
+        ),
+    )
