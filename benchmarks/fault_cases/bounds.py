@@ -60,7 +60,7 @@ def small_hub(workdir: Path) -> HubDatabase:
 
 
 def _run_files(hub: HubDatabase, source: str, folder: Path) -> None:
-    land_files(hub, FolderAgency(folder=str(folder)), source, None)
+    land_files(hub, FolderAgency(folder=str(folder), settle_seconds=0), source, None)
     stage_pending(hub, source)
     load_pending(hub, source)
 

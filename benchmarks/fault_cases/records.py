@@ -62,7 +62,7 @@ def _hub(workdir: Path, mahallas: list[str] | None = None) -> HubDatabase:
 
 
 def _run_files(hub: HubDatabase, source: str, folder: Path) -> None:
-    land_files(hub, FolderAgency(folder=str(folder)), source, None)
+    land_files(hub, FolderAgency(folder=str(folder), settle_seconds=0), source, None)
     stage_pending(hub, source)
     load_pending(hub, source)
 
