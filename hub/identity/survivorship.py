@@ -123,9 +123,17 @@ def _survivor(records: pl.DataFrame, attribute: str) -> tuple[pl.DataFrame, str]
     )
     best = ranked.group_by("hub_id", maintain_order=True).first()
     origin = pl.concat_str([pl.col("source"), pl.lit("/"), pl.col("record_key")])
-    columns = [pl.col("hub_id"), pl.col("value").alias(attribute), origin.alias(f"{attribute}_from")]
+    columns = [
+        pl.col("hub_id"),
+        pl.col("value").alias(attribute),
+        origin.alias(f"{attribute}_from"),
+    ]
     if attribute == "name":
-        columns += [pl.col("name_key"), pl.col("surname_key"), pl.col("source").alias("name_source")]
+        columns += [
+            pl.col("name_key"),
+            pl.col("surname_key"),
+            pl.col("source").alias("name_source"),
+        ]
         columns += [pl.col("trust").alias("name_trust")]
     return best.select(columns), compared
 
