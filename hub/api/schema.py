@@ -29,6 +29,7 @@ from hub.api.activities.types import (
 )
 from hub.api.context import Context
 from hub.api.error_reporting import ErrorClassification, log_errors
+from hub.api.identity.queries import IdentityQuery
 from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
@@ -67,7 +68,7 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
 
 
 @strawberry.type(description="The mahalla graph: territory, people, agency facts, provenance.")
-class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery):
+class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery, IdentityQuery):
     node: relay.Node | None = relay.node(
         description="Any object by its global id; null when it does not exist."
     )

@@ -62,6 +62,13 @@ class SourceRecordRow:
     pinfl_issue: str | None
     match_method: str | None
     match_score: float | None
+    id: int
+    match_weight: float | None
+    matched_source: str | None
+    matched_record_key: str | None
+    unlinked_reason: str | None
+    model_version: str | None
+    linked_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from strawberry import relay
 
 from hub.api.context import Info
 from hub.api.fields import described
+from hub.api.identity.types import RecordLink
 from hub.api.nodes import integer_key, load_nodes, split_key
 from hub.api.provenance.data import (
     ConflictRecord,
@@ -100,10 +101,12 @@ class SourceRecordNode(relay.Node):
     match_score: float | None
     first_delivery_id: strawberry.Private[int | None]
     last_delivery_id: strawberry.Private[int | None]
+    row: strawberry.Private[SourceRecordRow]
 
     @classmethod
     def of(cls, r: SourceRecordRow) -> SourceRecordNode:
         return cls(
+            row=r,
             source=r.source,
             record_key=r.record_key,
             kind=r.kind,
@@ -134,6 +137,15 @@ class SourceRecordNode(relay.Node):
     @described("The delivery that last brought the record.")
     def last_delivery(self, info: Info) -> DeliveryNode | None:
         return _delivery(info, self.last_delivery_id)
+
+    @described(
+        "How the record joined its person (method, probability, weight, the waterfall of "
+        "comparisons), or why it stayed unlinked; null for records that are not persons."
+    )
+    def link(self) -> RecordLink | None:
+        if self.row.kind != "person":
+            return None
+        return RecordLink.of(self.row)
 
 
 @strawberry.type(
