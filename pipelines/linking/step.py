@@ -116,7 +116,7 @@ def link_persons(
     known = gather_candidates(ctx.session, incoming_records, retired)
     records = pl.concat([incoming, known.with_columns(incoming=pl.lit(False))])
     resolution = (resolver or resolve_identities)(engine_mentions(records))
-    assigned = _assign(ctx, records, resolution)
+    assigned = _assign(ctx, records, resolution, retired)
     return assigned.filter(pl.col("incoming")).select(
         "record_key",
         pl.col("new_person_id").alias("person_id"),
@@ -125,7 +125,9 @@ def link_persons(
     )
 
 
-def _assign(ctx: LoadContext, records: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
+def _assign(
+    ctx: LoadContext, records: pl.DataFrame, resolution: Resolution, retired: Sequence[int]
+) -> pl.DataFrame:
     session = ctx.session
     assigned = records.with_columns(mention_id=mention_id()).join(
         resolution.assignments, on="mention_id", how="left"
@@ -141,7 +143,7 @@ def _assign(ctx: LoadContext, records: pl.DataFrame, resolution: Resolution) -> 
         session, assigned.filter(pl.col("new_person_id").ne_missing(pl.col("person_id")))
     )
     old = assigned["person_id"].drop_nulls().to_list()
-    drop_orphans(session, old)
+    drop_orphans(session, [*old, *retired])
     persons = assigned["new_person_id"].drop_nulls().unique().to_list()
     refresh_golden(
         session, persons, ctx.known_mahallas, ctx.now, _identity_conflicts(assigned, resolution)
