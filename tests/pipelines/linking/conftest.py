@@ -47,14 +47,19 @@ class GroupResolver:
         self.seen.append(mentions)
         labels = {m: self.groups.get(m, m) for m in mentions["mention_id"]}
         clusters: dict[str, int] = {}
+        # A group's partner for the others: its first mention already in the graph.
         firsts: dict[str, str] = {}
+        ordered = mentions.sort(pl.col("person_hub_id").is_null(), "mention_id")
+        for mention in ordered["mention_id"]:
+            if labels[mention] is not None:
+                firsts.setdefault(labels[mention], mention)
         rows, steps = [], []
         for mention, label in labels.items():
             if label is None:
                 rows.append((mention, None, "unlinked", None, None, None, "only a name"))
                 continue
             cluster = clusters.setdefault(label, len(clusters))
-            first = firsts.setdefault(label, mention)
+            first = firsts[label]
             p = self.probabilities.get(mention)
             partner = None if first == mention else first
             method = (
