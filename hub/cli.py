@@ -2,6 +2,7 @@
 
 uv run hub api --host 127.0.0.1 --port 8000    serve the GraphQL API (uvicorn)
 uv run hub export-schema                       write schema.graphql from the code
+uv run hub linkage train --world DIR           train a new person linkage model version
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from typing import Annotated
 
 import typer
 
+from hub.identity.linkage.cli import linkage_app
+
 app = typer.Typer(help="Mahalla Hub: the integration hub of the Online Mahalla platform.")
+app.add_typer(linkage_app, name="linkage")
 
 
 @app.callback()

@@ -1,69 +1,165 @@
-"""The linkage run (first pass only: exact, trusted PINFL; probabilistic linking follows).
+"""The linkage run: features, scored pairs, constrained clusters, then what each mention
+gets in the ``Resolution`` (see ``contract``).
 
-A PINFL is trusted when it is valid and agrees with the record's own birth date and sex
-(a field the record does not state is not compared, but at least one must be stated).
-Mentions sharing a trusted PINFL form one cluster; survey members without one found their
-own cluster; other mentions stay unlinked.
+A mention's link is decided by its strongest accepted pair: ``previous_link`` when that is
+the tie between mentions anchored to one existing person, ``pinfl_exact`` when the pair
+shares a PINFL that was not overruled, else ``probabilistic``. A mention in a cluster of
+its own is a ``singleton`` person when it is a survey member (a resident) or carries enough
+to found a person (a valid PINFL, or a readable name with a birth date, a PINFL-like
+number, a passport, a phone or a TIN); otherwise it is ``unlinked`` with the reason.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from hub.identity.linkage.adapt import adapt_settings
+from hub.identity.linkage.clustering import anchor_links, constrained_clusters
+from hub.identity.linkage.conflicts import collect_conflicts
 from hub.identity.linkage.contract import (
     ASSIGNMENT_SCHEMA,
     CONFLICT_SCHEMA,
     EXPLANATION_SCHEMA,
-    MENTION_SCHEMA,
     Resolution,
 )
-from hub.identity.linkage.model import LinkageModel
-from hub.identity.pinfl_bulk import pinfl_birth_on_expr, pinfl_issue_expr, pinfl_sex_expr
+from hub.identity.linkage.explain import waterfall
+from hub.identity.linkage.features import mention_features
+from hub.identity.linkage.model import LinkageModel, load_latest_model
+from hub.identity.linkage.scoring import ScoredPairs, level_values, score_pairs
+from hub.identity.linkage.settings import LINK_THRESHOLD
 
-
-def trusted_pinfl_expr() -> pl.Expr:
-    """The mention's PINFL where valid and confirmed by its stated birth date and sex."""
-    digits = pl.col("pinfl")
-    stated = pl.col("birth_on").is_not_null() | pl.col("sex").is_not_null()
-    agrees = (
-        pl.col("birth_on").is_null() | (pl.col("birth_on") == pinfl_birth_on_expr(digits))
-    ) & (pl.col("sex").is_null() | (pl.col("sex") == pinfl_sex_expr(digits)))
-    valid = pinfl_issue_expr("pinfl").is_null()
-    return pl.when(valid & stated & agrees).then(digits).otherwise(None)
+PAIR_KEYS = ["unique_id_l", "unique_id_r"]
 
 
 def run_engine(mentions: pl.DataFrame, *, model: LinkageModel | None = None) -> Resolution:
-    frame = mentions.select(pl.col(name).cast(dtype) for name, dtype in MENTION_SCHEMA.items())
-    frame = frame.with_columns(trusted=trusted_pinfl_expr())
-    first = pl.col("mention_id").first().over("trusted")
-    frame = frame.with_row_index("row").with_columns(
-        cluster=pl.when(pl.col("trusted").is_not_null())
-        .then(pl.col("row").min().over("trusted"))
-        .when(pl.col("source") == "survey")
-        .then(pl.col("row"))
-        .cast(pl.Int64)
+    chosen = model or load_latest_model()
+    features = mention_features(mentions)
+    settings = adapt_settings(chosen.settings, features)
+    if features.height < 2:
+        scored = ScoredPairs(_no_pairs(), 0)
+    else:
+        scored = score_pairs(features, settings)
+    links = scored.pairs.filter(pl.col("match_probability") >= LINK_THRESHOLD).select(
+        *PAIR_KEYS, "match_weight"
     )
-    assignments = frame.select(
-        "mention_id",
-        "cluster",
-        method=pl.when(pl.col("trusted").is_not_null())
+    clusters = constrained_clusters(features, pl.concat([anchor_links(features), links]))
+    decided = _deciding_pairs(features, clusters.accepted, scored.pairs, settings)
+    features = features.with_columns(cluster=pl.Series(clusters.cluster, dtype=pl.Int64))
+    assignments = _assignments(features, decided)
+    explained = waterfall(
+        decided.filter(pl.col("method") != "previous_link"), scored.pairs, settings
+    )
+    conflicts = collect_conflicts(features, assignments, scored.pairs, clusters.refused)
+    return Resolution(
+        assignments=assignments,
+        explanations=explained,
+        conflicts=conflicts,
+        comparisons=scored.comparisons,
+        model_version=chosen.version,
+    )
+
+
+def _no_pairs() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "unique_id_l": pl.Int64,
+            "unique_id_r": pl.Int64,
+            "match_weight": pl.Float64,
+            "match_probability": pl.Float64,
+            "gamma_pinfl": pl.Int32,
+            "pinfl_overruled": pl.Boolean,
+        }
+    )
+
+
+def _deciding_pairs(
+    features: pl.DataFrame,
+    accepted: pl.DataFrame,
+    pairs: pl.DataFrame,
+    settings: dict[str, object],
+) -> pl.DataFrame:
+    """Per linked mention: its strongest accepted pair, the partner and the method."""
+    both = pl.concat(
+        [
+            accepted.with_columns(unique_id=pl.col("unique_id_l"), partner=pl.col("unique_id_r")),
+            accepted.with_columns(unique_id=pl.col("unique_id_r"), partner=pl.col("unique_id_l")),
+        ]
+    )
+    best = both.sort("match_weight", descending=True).unique("unique_id", keep="first")
+    same_pinfl = level_values(settings)["pinfl"]["same PINFL"]  # type: ignore[arg-type]
+    facts = pairs.select(*PAIR_KEYS, "match_probability", "gamma_pinfl", "pinfl_overruled")
+    ids = features.select("unique_id", "mention_id")
+    best = best.join(facts, on=PAIR_KEYS, how="left").join(ids, on="unique_id")
+    best = best.join(
+        ids.rename({"unique_id": "partner", "mention_id": "matched_mention_id"}), on="partner"
+    )
+    anchor = pl.col("match_weight").is_infinite()
+    return best.with_columns(
+        method=pl.when(anchor)
+        .then(pl.lit("previous_link"))
+        .when((pl.col("gamma_pinfl") == same_pinfl) & ~pl.col("pinfl_overruled"))
         .then(pl.lit("pinfl_exact"))
-        .when(pl.col("cluster").is_not_null())
+        .otherwise(pl.lit("probabilistic")),
+        match_weight=pl.when(anchor).then(None).otherwise("match_weight"),
+    )
+
+
+def _founding_evidence() -> pl.Expr:
+    return pl.col("pinfl_valid").fill_null(False) | (
+        pl.col("name_ok")
+        & pl.any_horizontal(
+            pl.col(c).is_not_null() for c in ("birth_on", "pinfl", "passport", "phone", "tin")
+        )
+    )
+
+
+def _unlinked_reason() -> pl.Expr:
+    return (
+        pl.when(pl.col("full_name").is_null() & pl.col("pinfl").is_null())
+        .then(pl.lit("neither a name nor a PINFL"))
+        .when(~pl.col("name_ok"))
+        .then(
+            pl.concat_str(
+                pl.lit("name '"),
+                pl.col("full_name"),
+                pl.lit("' normalises to nothing and no valid PINFL"),
+            )
+        )
+        .otherwise(
+            pl.lit("only a name (no PINFL, birth date, passport, phone or TIN) and no match")
+        )
+    )
+
+
+def _assignments(features: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
+    sizes = pl.len().over("cluster")
+    alone = sizes == 1
+    keeps = (
+        (pl.col("source") == "survey")
+        | _founding_evidence()
+        | pl.col("person_hub_id").is_not_null()
+    )
+    joined = features.join(
+        decided.select(
+            "unique_id", "method", "match_probability", "match_weight", "matched_mention_id"
+        ),
+        on="unique_id",
+        how="left",
+    )
+    linked = ~alone | keeps
+    return joined.select(
+        "mention_id",
+        cluster=pl.when(linked).then("cluster"),
+        method=pl.when(~alone)
+        .then("method")
+        .when(keeps)
         .then(pl.lit("singleton"))
         .otherwise(pl.lit("unlinked")),
-        match_probability=pl.lit(None, pl.Float64),
-        match_weight=pl.lit(None, pl.Float64),
-        matched_mention_id=pl.when(
-            pl.col("trusted").is_not_null() & (first != pl.col("mention_id"))
-        ).then(first),
-        unlinked_reason=pl.when(pl.col("cluster").is_null()).then(
-            pl.lit("no trusted PINFL and no probabilistic evidence")
-        ),
-    )
-    return Resolution(
-        assignments=assignments.cast(ASSIGNMENT_SCHEMA),  # type: ignore[arg-type]
-        explanations=pl.DataFrame(schema=EXPLANATION_SCHEMA),
-        conflicts=pl.DataFrame(schema=CONFLICT_SCHEMA),
-        comparisons=0,
-        model_version=model.version if model else "pinfl_exact",
-    )
+        match_probability=pl.when(~alone).then("match_probability"),
+        match_weight=pl.when(~alone).then("match_weight"),
+        matched_mention_id=pl.when(~alone).then("matched_mention_id"),
+        unlinked_reason=pl.when(~linked).then(_unlinked_reason()),
+    ).cast(ASSIGNMENT_SCHEMA)  # type: ignore[arg-type]
+
+
+__all__ = ["CONFLICT_SCHEMA", "EXPLANATION_SCHEMA", "run_engine"]

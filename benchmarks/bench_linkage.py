@@ -1,0 +1,189 @@
+"""Identity linkage against the sandbox's ground truth: this project, plain Splink, exact PINFL.
+
+    uv run python benchmarks/bench_linkage.py [--people 20000] [--seeds 1 2] [--noise default high]
+    uv run python benchmarks/bench_linkage.py --scale 100000 1000000     # this project only
+
+For every (seed, noise) a sandbox world is generated once (cached under --worlds), its
+deliveries are read into person mentions through the connectors and staging
+(``hub.identity.linkage.world``), and the three methods link the SAME mentions in the same
+run. ``truth/records.csv`` (which true person every record is) is read only here, to score:
+pairwise precision, recall and F1 over all pairs of mentions (an unlinked mention is a
+person of its own), and the share of true persons whose mentions form exactly one cluster.
+Wall seconds and the process's peak RSS while the method ran (sampled every 50 ms) are the
+method's own: the project's time is linking with its shipped model; plain Splink's
+includes training on the mentions (it has no other model). Comparison counts are the pairs
+each method scored. ``--scale`` times the project alone at each size and prints the ratio
+of the last size's time to the first's. Targets (issue 13): default noise precision >= 0.998
+and recall >= 0.99, high noise F1 >= 0.97, 1M people <= 180 s and <= 6 GB, ratio <= 12.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import psutil
+from linkage_baselines import exact_pinfl, plain_splink
+
+from hub.identity.linkage import resolve_identities
+from hub.identity.linkage.world import world_mentions
+from sandbox.generate import generate_world, noise_preset
+
+Method = Callable[[pl.DataFrame], tuple[pl.Series, int]]
+
+
+@dataclass
+class Peak:
+    """The highest RSS (MB) of this process while the block ran."""
+
+    mb: float = 0.0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> Peak:
+        process = psutil.Process()
+
+        def sample() -> None:
+            while not self._stop.is_set():
+                self.mb = max(self.mb, process.memory_info().rss / 2**20)
+                time.sleep(0.05)
+
+        self._thread = threading.Thread(target=sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def project(mentions: pl.DataFrame) -> tuple[pl.Series, int]:
+    resolution = resolve_identities(mentions)
+    labels = resolution.assignments.select(
+        pl.coalesce(pl.col("cluster").cast(pl.String), pl.col("mention_id"))
+    ).to_series()
+    return labels, resolution.comparisons
+
+
+METHODS: dict[str, Method] = {
+    "this project": project,
+    "plain Splink": plain_splink,
+    "exact PINFL": exact_pinfl,
+}
+
+
+def world(worlds: Path, people: int, seed: int, noise: str) -> Path:
+    folder = worlds / f"p{people}-s{seed}-{noise}"
+    if not (folder / "world.json").is_file():
+        generate_world(folder, people, seed=seed, noise=noise_preset(noise))
+    return folder
+
+
+def scores(mentions: pl.DataFrame, truth: pl.Series, labels: pl.Series) -> dict[str, float]:
+    frame = pl.DataFrame({"truth": truth, "label": labels})
+
+    def pairs(*columns: str) -> float:
+        counts = frame.group_by(*columns).len()["len"].cast(pl.Float64)
+        return float((counts * (counts - 1) / 2).sum())
+
+    together, predicted, true = pairs("truth", "label"), pairs("label"), pairs("truth")
+    precision = together / predicted if predicted else 1.0
+    recall = together / true if true else 1.0
+    exact = frame.group_by("truth").agg(
+        one=pl.col("label").n_unique() == 1, label=pl.col("label").first(), n=pl.len()
+    )
+    sizes = frame.group_by("label").len().rename({"len": "size"})
+    exact = exact.join(sizes, on="label")
+    recovered = exact.filter(pl.col("one") & (pl.col("n") == pl.col("size"))).height
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        "exact": recovered / exact.height,
+    }
+
+
+def truth_of(folder: Path, mentions: pl.DataFrame) -> pl.Series:
+    records = pl.read_csv(folder / "truth" / "records.csv", infer_schema=False)
+    joined = mentions.select("source", "record_key").join(
+        records.select("source", "record_key", "person_id"),
+        on=["source", "record_key"],
+        how="left",
+        maintain_order="left",
+    )
+    return joined.select(
+        pl.coalesce("person_id", pl.concat_str(pl.lit("?"), "record_key"))
+    ).to_series()
+
+
+def run(method: Method, mentions: pl.DataFrame) -> tuple[pl.Series, int, float, float]:
+    with Peak() as peak:
+        started = time.perf_counter()
+        labels, comparisons = method(mentions)
+        seconds = time.perf_counter() - started
+    return labels, comparisons, seconds, peak.mb
+
+
+HEADER = (
+    f"{'world':<24} {'method':<13} {'mentions':>9} {'compared':>10} {'precision':>9} "
+    f"{'recall':>7} {'F1':>7} {'exact':>7} {'seconds':>8} {'peak MB':>8}"
+)
+
+
+def quality(args: argparse.Namespace) -> None:
+    print(HEADER)
+    for noise in args.noise:
+        for seed in args.seeds:
+            folder = world(args.worlds, args.people, seed, noise)
+            mentions = world_mentions(folder)
+            truth = truth_of(folder, mentions)
+            for name in args.methods:
+                labels, compared, seconds, peak = run(METHODS[name], mentions)
+                s = scores(mentions, truth, labels)
+                print(
+                    f"{folder.name:<24} {name:<13} {mentions.height:>9} {compared:>10} "
+                    f"{s['precision']:>9.4f} {s['recall']:>7.4f} {s['f1']:>7.4f} "
+                    f"{s['exact']:>7.4f} {seconds:>8.1f} {peak:>8.0f}",
+                    flush=True,
+                )
+
+
+def scale(args: argparse.Namespace) -> None:
+    print(f"{'people':>9} {'mentions':>9} {'compared':>11} {'seconds':>8} {'peak MB':>8}")
+    times = []
+    for people in args.scale:
+        mentions = world_mentions(world(args.worlds, people, args.seeds[0], "default"))
+        _, compared, seconds, peak = run(project, mentions)
+        times.append(seconds)
+        print(f"{people:>9} {mentions.height:>9} {compared:>11} {seconds:>8.1f} {peak:>8.0f}")
+        del mentions
+    print(f"time ratio {args.scale[-1]:,} / {args.scale[0]:,} people: {times[-1] / times[0]:.1f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=20_000)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--noise", nargs="+", default=["default", "high"])
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument("--scale", type=int, nargs="+", help="people per size (project only)")
+    parser.add_argument(
+        "--worlds", type=Path, default=Path(tempfile.gettempdir()) / "bench_linkage_worlds"
+    )
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    args.worlds.mkdir(parents=True, exist_ok=True)
+    if args.scale:
+        scale(args)
+    else:
+        quality(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""Pairs to clusters under rules that cannot chain a family into one person.
+
+Links are taken strongest first (links between mentions anchored to one existing person
+before all others) and a link joins two clusters only if the union would hold neither two
+different confirmed PINFLs (valid, and agreeing with their records' stated birth dates and
+sexes) nor two members of one surveyed household. A refused link is kept as a
+``merge_refused`` conflict: the two clusters stay apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import polars as pl
+
+ANCHOR_WEIGHT = float("inf")
+
+
+@dataclass
+class _Constraints:
+    pinfls: dict[int, set[str]] = field(default_factory=dict)
+    households: dict[int, set[str]] = field(default_factory=dict)
+
+    def clash(self, a: int, b: int) -> str | None:
+        pa, pb = self.pinfls.get(a), self.pinfls.get(b)
+        if pa and pb and pa != pb:
+            return f"confirmed PINFLs {sorted(pa)[0]} and {sorted(pb)[0]} differ"
+        ha, hb = self.households.get(a), self.households.get(b)
+        if ha and hb:
+            shared = ha & hb
+            if shared:
+                return f"both are members of surveyed household {sorted(shared)[0]}"
+        return None
+
+    def absorb(self, root: int, other: int) -> None:
+        for table in (self.pinfls, self.households):
+            moved = table.pop(other, None)
+            if moved:
+                table.setdefault(root, set()).update(moved)
+
+
+@dataclass(frozen=True)
+class Clusters:
+    cluster: list[int]  # per unique_id: its cluster (the smallest unique_id in it)
+    accepted: pl.DataFrame  # unique_id_l, unique_id_r, match_weight: links that joined
+    refused: pl.DataFrame  # unique_id_l, unique_id_r, detail
+
+
+def constrained_clusters(features: pl.DataFrame, links: pl.DataFrame) -> Clusters:
+    """Cluster ``features`` rows (by ``unique_id`` 0..n-1) along ``links``
+    (``unique_id_l``, ``unique_id_r``, ``match_weight``; anchors have infinite weight)."""
+    size = features.height
+    parent = list(range(size))
+    members = [1] * size
+    rules = _initial_constraints(features)
+    accepted: list[tuple[int, int, float]] = []
+    refused: list[tuple[int, int, str]] = []
+
+    def find(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    ordered = links.sort("match_weight", descending=True)
+    for left, right, weight in ordered.select(
+        "unique_id_l", "unique_id_r", "match_weight"
+    ).iter_rows():
+        a, b = find(left), find(right)
+        if a == b:
+            continue
+        reason = rules.clash(a, b)
+        if reason is not None:
+            refused.append((left, right, reason))
+            continue
+        if members[a] < members[b]:
+            a, b = b, a
+        parent[b] = a
+        members[a] += members[b]
+        rules.absorb(a, b)
+        accepted.append((left, right, weight))
+    roots = [find(node) for node in range(size)]
+    smallest: dict[int, int] = {}
+    for node, root in enumerate(roots):
+        smallest.setdefault(root, node)
+    return Clusters(
+        cluster=[smallest[root] for root in roots],
+        accepted=pl.DataFrame(
+            accepted,
+            schema={"unique_id_l": pl.Int64, "unique_id_r": pl.Int64, "match_weight": pl.Float64},
+            orient="row",
+        ),
+        refused=pl.DataFrame(
+            refused,
+            schema={"unique_id_l": pl.Int64, "unique_id_r": pl.Int64, "detail": pl.String},
+            orient="row",
+        ),
+    )
+
+
+def _initial_constraints(features: pl.DataFrame) -> _Constraints:
+    rules = _Constraints()
+    confirmed = features.filter(pl.col("pinfl_confirmed")).select("unique_id", "pinfl")
+    for node, pinfl in confirmed.iter_rows():
+        rules.pinfls[node] = {pinfl}
+    surveyed = features.filter(pl.col("household_key").is_not_null())
+    for node, household in surveyed.select("unique_id", "household_key").iter_rows():
+        rules.households[node] = {household}
+    return rules
+
+
+def anchor_links(features: pl.DataFrame) -> pl.DataFrame:
+    """Links chaining the mentions anchored to each existing person (infinite weight)."""
+    anchored = features.filter(pl.col("person_hub_id").is_not_null()).select(
+        "unique_id", first=pl.col("unique_id").min().over("person_hub_id")
+    )
+    return anchored.filter(pl.col("unique_id") != pl.col("first")).select(
+        unique_id_l="first",
+        unique_id_r="unique_id",
+        match_weight=pl.lit(ANCHOR_WEIGHT),
+    )

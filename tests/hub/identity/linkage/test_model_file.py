@@ -1,0 +1,53 @@
+"""The model is a versioned JSON file: saved, loaded back equal, newest version found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hub.identity.linkage import LinkageModel, ModelFileError, load_latest_model
+from hub.identity.linkage.model import MODELS_DIR, model_versions, next_model_path
+
+
+def test_a_saved_model_loads_back_with_the_same_version_and_settings(tmp_path: Path) -> None:
+    shipped = load_latest_model()
+    path = tmp_path / "person_v7.json"
+    shipped.save(path)
+    again = LinkageModel.load(path)
+    assert again == shipped
+    assert again.settings["comparisons"][0]["output_column_name"] == "pinfl"
+
+
+def test_the_latest_version_in_a_folder_is_loaded_and_the_next_numbered(tmp_path: Path) -> None:
+    for number in (1, 2, 10):
+        LinkageModel(f"person_v{number}", {"comparisons": []}).save(
+            tmp_path / f"person_v{number}.json"
+        )
+    (tmp_path / "notes.json").write_text("{}", encoding="utf-8")
+    assert [n for n, _ in model_versions(tmp_path)] == [1, 2, 10]
+    assert load_latest_model(tmp_path).version == "person_v10"
+    assert next_model_path(tmp_path).name == "person_v11.json"
+
+
+def test_the_repository_ships_at_least_one_model() -> None:
+    assert model_versions(MODELS_DIR)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [("{not json", "cannot read it"), ('{"model_version": "x"}', "no 'splink_settings'")],
+)
+def test_a_file_that_is_not_a_model_is_refused_by_name(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "person_v3.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ModelFileError, match=message) as raised:
+        LinkageModel.load(path)
+    assert "person_v3.json" in str(raised.value)
+
+
+def test_an_empty_models_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelFileError, match="No linkage model"):
+        load_latest_model(tmp_path)
