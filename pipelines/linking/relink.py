@@ -45,3 +45,19 @@ def groups(frame: pl.DataFrame) -> set[frozenset[str]]:
     linked = frame.filter(pl.col("group").is_not_null())
     grouped = linked.group_by("group").agg(pl.col("mention_id"))
     return {frozenset(ids) for ids in grouped["mention_id"].to_list()}
+
+
+def pairs(frame: pl.DataFrame) -> set[tuple[str, str]]:
+    """The pairs of mentions a partition puts in one group."""
+    found: set[tuple[str, str]] = set()
+    for group in groups(frame):
+        ordered = sorted(group)
+        found.update((a, b) for i, a in enumerate(ordered) for b in ordered[i + 1 :])
+    return found
+
+
+def agreement(incremental: pl.DataFrame, full: pl.DataFrame) -> tuple[float, float]:
+    """Pairwise precision and recall of `incremental` against `full` (1.0 when equal)."""
+    mine, theirs = pairs(incremental), pairs(full)
+    shared = len(mine & theirs)
+    return (shared / len(mine) if mine else 1.0, shared / len(theirs) if theirs else 1.0)

@@ -115,10 +115,11 @@ TABLE_SPECS: Final[dict[str, TableSpec]] = {
         fresh_column="updated_at",
     ),
     "employment": TableSpec(
-        required=("record_no", "full_name", "birth_on", "sex", "status", "status_on"),
+        required=("record_no", "full_name", "sex", "status", "status_on"),
         enums={"status": _values(v.EmploymentStatus)},
         formats={"mahalla_code": MAHALLA_CODE, "employer_tin": TIN},
-        mostly_present=("pinfl", "mahalla_code"),
+        # A birth date may be empty (paper-register records): linked on the other fields.
+        mostly_present=("pinfl", "mahalla_code", "birth_on"),
         fresh_column="status_on",
     ),
     "land": TableSpec(
