@@ -80,6 +80,10 @@ class ConflictRecord:
     value: str | None
     surviving_value: str | None
     detected_at: datetime
+    kind: str
+    other_source: str | None
+    other_record_key: str | None
+    detail: str | None
     person_hub_id: str
 
 

@@ -162,11 +162,24 @@ class PersonConflictNode(relay.Node):
     source: str
     record_key: str
     detected_at: datetime
+    kind: str = strawberry.field(
+        description="attribute (a value that lost to the surviving one), or an identity "
+        "conflict linkage found: pinfl_overruled, pinfl_shared, merge_refused."
+    )
+    other_source: str | None = strawberry.field(
+        description="For an identity conflict: the source of the other record."
+    )
+    other_record_key: str | None
+    detail: str | None
     person_hub_id: strawberry.Private[str]
 
     @classmethod
     def of(cls, r: ConflictRecord) -> PersonConflictNode:
         return cls(
+            kind=r.kind,
+            other_source=r.other_source,
+            other_record_key=r.other_record_key,
+            detail=r.detail,
             attribute=r.attribute,
             value=r.value,
             surviving_value=r.surviving_value,

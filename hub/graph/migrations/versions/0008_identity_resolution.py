@@ -87,6 +87,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_source_record_tin'), ['tin'], unique=False)
 
     # ### end Alembic commands ###
+    # Persons no source record belongs to (left by redelivered survey households before
+    # linking retired their members' records) are not persons of anyone.
+    op.execute(
+        "DELETE FROM person WHERE id NOT IN "
+        "(SELECT person_id FROM source_record WHERE person_id IS NOT NULL)"
+    )
 
 
 def downgrade() -> None:
