@@ -14,6 +14,7 @@ from hub.identity.linkage.contract import (
     Resolution,
     resolve_identities,
 )
+from hub.identity.linkage.engine import DuplicateMentionError
 from hub.identity.linkage.model import LinkageModel, ModelFileError, load_latest_model
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "EXPLANATION_SCHEMA",
     "MENTION_SCHEMA",
     "METHODS",
+    "DuplicateMentionError",
     "LinkageModel",
     "ModelFileError",
     "Resolution",

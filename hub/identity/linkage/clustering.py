@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 ANCHOR_WEIGHT = float("inf")
+PAIR = ("unique_id_l", "unique_id_r")
 
 
 @dataclass
@@ -46,55 +47,64 @@ class Clusters:
     refused: pl.DataFrame  # unique_id_l, unique_id_r, detail
 
 
-def constrained_clusters(features: pl.DataFrame, links: pl.DataFrame) -> Clusters:
-    """Cluster ``features`` rows (by ``unique_id`` 0..n-1) along ``links``
-    (``unique_id_l``, ``unique_id_r``, ``match_weight``; anchors have infinite weight)."""
-    size = features.height
-    parent = list(range(size))
-    members = [1] * size
-    rules = _initial_constraints(features)
-    accepted: list[tuple[int, int, float]] = []
-    refused: list[tuple[int, int, str]] = []
+class _UnionFind:
+    """Disjoint sets with union by size and path halving, carrying the constraints."""
 
-    def find(node: int) -> int:
+    def __init__(self, size: int, rules: _Constraints) -> None:
+        self.parent = list(range(size))
+        self.members = [1] * size
+        self.rules = rules
+
+    def find(self, node: int) -> int:
+        parent = self.parent
         while parent[node] != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    ordered = links.sort("match_weight", descending=True)
-    for left, right, weight in ordered.select(
-        "unique_id_l", "unique_id_r", "match_weight"
-    ).iter_rows():
-        a, b = find(left), find(right)
+    def join(self, left: int, right: int) -> str | None:
+        """Join the sets of ``left`` and ``right``; the reason if the constraints refuse."""
+        a, b = self.find(left), self.find(right)
         if a == b:
-            continue
-        reason = rules.clash(a, b)
+            return None
+        reason = self.rules.clash(a, b)
+        if reason is not None:
+            return reason
+        if self.members[a] < self.members[b]:
+            a, b = b, a
+        self.parent[b] = a
+        self.members[a] += self.members[b]
+        self.rules.absorb(a, b)
+        return None
+
+    def labels(self) -> list[int]:
+        """Per node: the smallest node of its set."""
+        roots = [self.find(node) for node in range(len(self.parent))]
+        smallest: dict[int, int] = {}
+        for node, root in enumerate(roots):
+            smallest.setdefault(root, node)
+        return [smallest[root] for root in roots]
+
+
+def constrained_clusters(features: pl.DataFrame, links: pl.DataFrame) -> Clusters:
+    """Cluster ``features`` rows (by ``unique_id`` 0..n-1) along ``links``
+    (``unique_id_l``, ``unique_id_r``, ``match_weight``; anchors have infinite weight)."""
+    sets = _UnionFind(features.height, _initial_constraints(features))
+    accepted: list[tuple[int, int, float]] = []
+    refused: list[tuple[int, int, str]] = []
+    ordered = links.sort("match_weight", descending=True)
+    for left, right, weight in ordered.select(*PAIR, "match_weight").iter_rows():
+        before = sets.find(left) == sets.find(right)
+        reason = sets.join(left, right)
         if reason is not None:
             refused.append((left, right, reason))
-            continue
-        if members[a] < members[b]:
-            a, b = b, a
-        parent[b] = a
-        members[a] += members[b]
-        rules.absorb(a, b)
-        accepted.append((left, right, weight))
-    roots = [find(node) for node in range(size)]
-    smallest: dict[int, int] = {}
-    for node, root in enumerate(roots):
-        smallest.setdefault(root, node)
+        elif not before:
+            accepted.append((left, right, weight))
+    pair = {"unique_id_l": pl.Int64, "unique_id_r": pl.Int64}
     return Clusters(
-        cluster=[smallest[root] for root in roots],
-        accepted=pl.DataFrame(
-            accepted,
-            schema={"unique_id_l": pl.Int64, "unique_id_r": pl.Int64, "match_weight": pl.Float64},
-            orient="row",
-        ),
-        refused=pl.DataFrame(
-            refused,
-            schema={"unique_id_l": pl.Int64, "unique_id_r": pl.Int64, "detail": pl.String},
-            orient="row",
-        ),
+        cluster=sets.labels(),
+        accepted=pl.DataFrame(accepted, schema=pair | {"match_weight": pl.Float64}, orient="row"),
+        refused=pl.DataFrame(refused, schema=pair | {"detail": pl.String}, orient="row"),
     )
 
 

@@ -11,6 +11,8 @@ number, a passport, a phone or a TIN); otherwise it is ``unlinked`` with the rea
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from hub.identity.linkage.adapt import adapt_settings
@@ -31,14 +33,21 @@ from hub.identity.linkage.settings import LINK_THRESHOLD
 PAIR_KEYS = ["unique_id_l", "unique_id_r"]
 
 
+class DuplicateMentionError(ValueError):
+    """Two input rows share a mention_id (the caller must send each record once)."""
+
+
 def run_engine(mentions: pl.DataFrame, *, model: LinkageModel | None = None) -> Resolution:
+    repeated = mentions.filter(pl.col("mention_id").is_duplicated())["mention_id"]
+    if not repeated.is_empty():
+        raise DuplicateMentionError(
+            f"Mention {repeated[0]!r} appears {repeated.len()} times; each must be unique."
+        )
     chosen = model or load_latest_model()
     features = mention_features(mentions)
     settings = adapt_settings(chosen.settings, features)
-    if features.height < 2:
-        scored = ScoredPairs(_no_pairs(), 0)
-    else:
-        scored = score_pairs(features, settings)
+    enough = features.height >= 2
+    scored = score_pairs(features, settings) if enough else ScoredPairs(_no_pairs(), 0)
     links = scored.pairs.filter(pl.col("match_probability") >= LINK_THRESHOLD).select(
         *PAIR_KEYS, "match_weight"
     )
@@ -76,7 +85,7 @@ def _deciding_pairs(
     features: pl.DataFrame,
     accepted: pl.DataFrame,
     pairs: pl.DataFrame,
-    settings: dict[str, object],
+    settings: dict[str, Any],
 ) -> pl.DataFrame:
     """Per linked mention: its strongest accepted pair, the partner and the method."""
     both = pl.concat(
@@ -86,7 +95,7 @@ def _deciding_pairs(
         ]
     )
     best = both.sort("match_weight", descending=True).unique("unique_id", keep="first")
-    same_pinfl = level_values(settings)["pinfl"]["same PINFL"]  # type: ignore[arg-type]
+    same_pinfl = level_values(settings)["pinfl"]["same PINFL"]
     facts = pairs.select(*PAIR_KEYS, "match_probability", "gamma_pinfl", "pinfl_overruled")
     ids = features.select("unique_id", "mention_id")
     best = best.join(facts, on=PAIR_KEYS, how="left").join(ids, on="unique_id")
@@ -162,4 +171,4 @@ def _assignments(features: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
     ).cast(ASSIGNMENT_SCHEMA)  # type: ignore[arg-type]
 
 
-__all__ = ["CONFLICT_SCHEMA", "EXPLANATION_SCHEMA", "run_engine"]
+__all__ = ["CONFLICT_SCHEMA", "EXPLANATION_SCHEMA", "DuplicateMentionError", "run_engine"]

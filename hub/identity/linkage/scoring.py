@@ -49,7 +49,9 @@ def score_pairs(features: pl.DataFrame, settings: dict[str, Any]) -> ScoredPairs
     scoring = settings | {"retain_intermediate_calculation_columns": True}
     linker = open_linker(features, scoring)
     blocked = linker.inference.compute_blocked_pairs_for_predict()
-    counted = linker.misc.query_sql(f"SELECT count(*) AS n FROM {blocked.physical_name}", "pandas")
+    counted = linker.misc.query_sql(  # type: ignore[no-untyped-call]
+        f"SELECT count(*) AS n FROM {blocked.physical_name}", "pandas"
+    )
     predicted = linker.inference.predict(
         threshold_match_probability=CANDIDATE_PROBABILITY, warning_mode="never"
     )

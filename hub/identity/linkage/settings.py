@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from splink.internals.blocking_rule_creator import BlockingRuleCreator
+
 LINK_THRESHOLD: Final = 0.5
 """A pair at or above this match probability is a link (before the clustering constraints):
 the Bayes decision boundary, where a link is more likely right than wrong."""
@@ -162,8 +164,17 @@ BLOCKING_RULES: Final[list[str]] = [
     'l."pinfl_tail" = r."pinfl_tail" AND l."surname_key" = r."surname_key"',
     'l."surname_key" = r."surname_key" AND l."birth_any" = r."birth_any"',
     'l."given_key" = r."given_key" AND l."birth_any" = r."birth_any"',
+    # A date typo or a day/month swap leaves the year, or the month and day, intact.
+    'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
+    ' AND l."district" = r."district"'
+    ' AND substr(l."birth_any", 1, 4) = substr(r."birth_any", 1, 4)',
+    'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
+    ' AND l."district" = r."district"'
+    ' AND substr(l."birth_any", 5, 4) = substr(r."birth_any", 5, 4)',
+    # Name and mahalla alone only where a side has no birth date to block on at all.
     'l."surname_key" = r."surname_key" AND l."given_initial" = r."given_initial"'
-    ' AND l."mahalla_code" = r."mahalla_code"',
+    ' AND l."mahalla_code" = r."mahalla_code"'
+    ' AND (l."birth_any" IS NULL OR r."birth_any" IS NULL)',
     'l."passport" = r."passport"',
     'l."phone" = r."phone"',
     'l."tin" = r."tin"',
@@ -171,7 +182,7 @@ BLOCKING_RULES: Final[list[str]] = [
 """Pairs are scored only when one of these holds: each keys on something a person's records
 share even with a typo elsewhere, so comparisons grow near-linearly with mentions."""
 
-PRIOR_RULES: Final[list[str]] = [
+PRIOR_RULES: Final[list[str | BlockingRuleCreator]] = [
     'l."pinfl" = r."pinfl" AND l."pinfl_confirmed" AND r."pinfl_confirmed"',
     'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
     ' AND l."birth_text" = r."birth_text" AND l."mahalla_code" = r."mahalla_code"',

@@ -22,7 +22,7 @@ import polars as pl
 from connectors.bank import parse_loan
 from connectors.fields import FieldError
 from connectors.outcomes import Reject
-from connectors.records import Origin
+from connectors.records import MahallaRecord, Origin
 from connectors.registry import RegistryConnector
 from connectors.tax import parse_taxpayer
 from hub.identity.linkage.contract import MENTION_SCHEMA
@@ -73,9 +73,9 @@ def _known_mahallas(world: Path) -> pl.Series:
     folder = world / "registry"
     if not folder.is_dir():
         raise WorldFolderError(f"World {world.name}: no registry/ folder of mahallas.")
-    codes = set()
+    codes: set[str] = set()
     for reading in RegistryConnector(folder).read_all():
-        codes.update(r.mahalla_code for r in reading if type(r).__name__ == "MahallaRecord")
+        codes.update(r.mahalla_code for r in reading if isinstance(r, MahallaRecord))
     return pl.Series("mahalla_code", sorted(codes), dtype=pl.String)
 
 
@@ -142,5 +142,5 @@ def _as_mentions(source: str, table: str, staged: pl.DataFrame) -> pl.DataFrame:
             tin=tin if tin is not None else pl.lit(None, pl.String),
             person_hub_id=pl.lit(None, pl.String),
         )
-        .cast(MENTION_SCHEMA)
-    )  # type: ignore[arg-type]
+        .cast(MENTION_SCHEMA)  # type: ignore[arg-type]
+    )

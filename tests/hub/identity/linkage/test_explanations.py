@@ -9,7 +9,6 @@ import pytest
 
 from hub.identity.linkage import EXPLANATION_SCHEMA, resolve_identities
 from hub.identity.linkage.settings import COMPARISONS
-
 from tests.hub.identity.linkage.mentions import frame, mention, pinfl
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import pytest
 
 from hub.identity import parse_pinfl
 from hub.identity.linkage import ASSIGNMENT_SCHEMA, Resolution, resolve_identities
-
+from hub.identity.linkage.engine import DuplicateMentionError
 from tests.hub.identity.linkage.mentions import frame, mention, pinfl, typo
 
 pytestmark = pytest.mark.slow
@@ -80,6 +80,19 @@ def test_every_mention_is_assigned_exactly_once_with_the_contract_columns() -> N
     assert set(unlinked["method"]) <= {"unlinked"}
     assert unlinked["unlinked_reason"].null_count() == 0
     assert result.model_version.startswith("person_v")
+
+
+def test_an_empty_delivery_resolves_to_empty_frames() -> None:
+    result = resolve_identities(frame())
+    assert result.assignments.is_empty()
+    assert result.conflicts.is_empty()
+    assert result.comparisons == 0
+
+
+def test_a_mention_sent_twice_is_refused_by_its_id() -> None:
+    twice = mention("tax", "T1", full_name="Aliyev Vali")
+    with pytest.raises(DuplicateMentionError, match="'tax/T1' appears 2 times"):
+        resolve_identities(frame(twice, twice))
 
 
 def test_agency_record_with_the_same_valid_pinfl_joins_the_survey_member() -> None:
