@@ -50,7 +50,8 @@ def _build(fields: list[str], origin: Origin) -> EmploymentRecord:
         record_no=record_no.strip() or required_text("Номер записи", record_no),
         pinfl=pinfl.strip() or None,
         full_name=name.strip() or required_text("ФИО", name),
-        birth_date=_DATES.get(born) or _DATES.parse("Дата рождения", born),
+        # May be empty (SOURCES.md, 2026-12-03): records migrated from paper registers.
+        birth_date=(_DATES.get(born) or _DATES.parse("Дата рождения", born)) if born else None,
         sex=SEX_RU.get(sex) or enum_member("Пол", sex, SEX_RU),
         mahalla_code=mahalla.strip() or None,
         status=EMPLOYMENT_STATUS_RU.get(status)

@@ -169,7 +169,7 @@ class EmploymentRecord:
     record_no: str
     pinfl: str | None
     full_name: str
-    birth_date: date
+    birth_date: date | None
     sex: Sex
     mahalla_code: str | None
     status: EmploymentStatus

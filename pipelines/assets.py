@@ -6,8 +6,9 @@
   the source's other files go on.
 - `staged_<source>`: landed deliveries normalised (PINFL checked, names folded) and checked
   row by row; rule breaks quarantined. Its Great Expectations checks are in `checks.py`.
-- `loaded_<source>`: staged deliveries linked (exact PINFL) and written into the graph,
-  one transaction per delivery.
+- `loaded_<source>`: staged deliveries written into the graph, one transaction per
+  delivery; inside it the `linked_persons` step (`pipelines.linking.step`) links the
+  delivery's person mentions against every source's records in the graph.
 - `mahalla_diagnostics`: computed household categories and per-mahalla indicators.
 
 Everything but the register waits for the register: every record refers to a mahalla.

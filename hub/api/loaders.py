@@ -18,6 +18,7 @@ from strawberry.dataloader import DataLoader
 
 from hub.api.activities import data as activities
 from hub.api.batch_fetch import fetch_by_keys, fetch_groups
+from hub.api.identity import data as identity
 from hub.api.people import data as people
 from hub.api.provenance import data as provenance
 from hub.api.request_database import RequestDatabase
@@ -109,6 +110,11 @@ class Loaders:
     @cached_property
     def person_by_hub_id(self) -> DataLoader[str, people.PersonRecord | None]:
         return self._by_key(people.PersonRecord, people.PERSON, "hub_id")
+
+    @cached_property
+    def person_following_redirects(self) -> DataLoader[str, people.PersonRecord | None]:
+        """By hub id, or by a hub id merged into another person's."""
+        return self._batched(identity.fetch_persons_following_redirects)
 
     @cached_property
     def person_by_pinfl(self) -> DataLoader[str, people.PersonRecord | None]:
@@ -251,3 +257,16 @@ class Loaders:
     @cached_property
     def reject(self) -> DataLoader[int, provenance.RejectRecord | None]:
         return self._by_key(provenance.RejectRecord, provenance.REJECT, "id")
+
+    # Identity
+    @cached_property
+    def contributions_of_record(self) -> DataLoader[int, list[identity.ContributionRecord]]:
+        return self._batched(identity.fetch_contributions)
+
+    @cached_property
+    def business_sources(self) -> DataLoader[str, list[identity.BusinessSourceRecord]]:
+        return self._batched(identity.fetch_business_sources)
+
+    @cached_property
+    def plot_leases_of_household(self) -> DataLoader[int, list[activities.LeaseRecord]]:
+        return self._batched(identity.fetch_plot_leases)

@@ -30,6 +30,7 @@ from hub.api.activities.types import (
 from hub.api.context import Context
 from hub.api.error_reporting import ErrorClassification, log_errors
 from hub.api.global_ids import NodeQuery
+from hub.api.identity.queries import IdentityQuery
 from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
@@ -68,7 +69,7 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
 
 
 @strawberry.type(description="The mahalla graph: territory, people, agency facts, provenance.")
-class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery, NodeQuery):
+class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery, IdentityQuery, NodeQuery):
     pass
 
 

@@ -1,8 +1,9 @@
 """The agencies' facts: tax registrations, employment records, leases, loans, appeals.
 
-Each loader links the table's person mentions (trusted PINFL only: these sources found a
-person only when they carry a trusted PINFL), writes the facts keyed by record key, and
-records provenance.
+Each loader links the table's person mentions through the `linked_persons` step (which
+writes their source records), writes the facts keyed by record key with the persons found,
+and records provenance. Businesses are one node per TIN, whichever source names it: a tax
+registration's TIN, an employer's INN, a legal-entity lessee's TIN.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hub.graph.models import (
     TaxRegistration,
 )
 from pipelines.loading.context import LoadContext
-from pipelines.loading.people import link_and_upsert_persons, upsert_source_records
+from pipelines.loading.people import upsert_source_records, with_persons
 
 NOTEBOOK_PROGRAMS = {"iron_notebook": "iron", "women_notebook": "women", "youth_notebook": "youth"}
 
@@ -35,9 +36,28 @@ def _sourced(ctx: LoadContext) -> list[pl.Expr]:
 
 
 def _link(ctx: LoadContext, staged: pl.DataFrame) -> pl.DataFrame:
-    linked = link_and_upsert_persons(ctx, staged, found_persons=False)
-    upsert_source_records(ctx, linked, "person")
-    return linked
+    return with_persons(ctx, staged)
+
+
+def upsert_businesses(ctx: LoadContext, businesses: pl.DataFrame) -> pl.DataFrame:
+    """Business nodes for `businesses` (tin, name: null keeps the name known); tin -> id."""
+    rows = businesses.filter(pl.col("tin").is_not_null()).unique("tin", keep="last")
+    if rows.is_empty():
+        return pl.DataFrame(schema={"tin": pl.String, "business_id": pl.Int64})
+    named = rows.filter(pl.col("name").is_not_null())
+    unnamed = rows.filter(pl.col("name").is_null()).drop("name")
+    written: list[tuple[object, ...]] = []
+    for frame, columns in ((named, None), (unnamed, ["delivery_id", "last_confirmed_at"])):
+        if not frame.is_empty():
+            written += upsert_rows(
+                ctx.session,
+                Business,
+                frame.with_columns(*_sourced(ctx)).to_dicts(),
+                key=["tin"],
+                update=columns,
+                returning=["tin", "id"],
+            )
+    return pl.DataFrame(written, schema={"tin": pl.String, "business_id": pl.Int64}, orient="row")
 
 
 def load_tax(ctx: LoadContext, staged: pl.DataFrame) -> None:
@@ -65,6 +85,10 @@ def load_tax(ctx: LoadContext, staged: pl.DataFrame) -> None:
         key=["tin"],
         where="tax_registration.source_updated_at <= excluded.source_updated_at",
     )
+    upsert_businesses(
+        ctx,
+        linked.select("tin", pl.coalesce("latin_name", "full_name").alias("name"), "mahalla_code"),
+    )
 
 
 def load_employment(ctx: LoadContext, staged: pl.DataFrame) -> None:
@@ -89,6 +113,12 @@ def load_employment(ctx: LoadContext, staged: pl.DataFrame) -> None:
         key=["record_no"],
         where="employment_record.source_file <= excluded.source_file",
     )
+    employers = linked.select(
+        pl.col("employer_tin").alias("tin"),
+        pl.lit(None, pl.String).alias("name"),
+        pl.lit(None, pl.String).alias("mahalla_code"),
+    )
+    upsert_businesses(ctx, employers)
 
 
 def load_land(ctx: LoadContext, staged: pl.DataFrame, *, newest: bool) -> None:
@@ -98,22 +128,16 @@ def load_land(ctx: LoadContext, staged: pl.DataFrame, *, newest: bool) -> None:
             _retire_absent_leases(ctx)
         return
     linked = _link(ctx, staged)
-    companies = linked.filter(pl.col("lessee_kind") == "legal_entity").select(
-        pl.col("lessee_tin").alias("tin"), pl.col("full_name").alias("name"), *_sourced(ctx)
-    )
-    business_ids = pl.DataFrame(
-        upsert_rows(
-            ctx.session,
-            Business,
-            companies.unique("tin", keep="last").to_dicts(),
-            key=["tin"],
-            returning=["tin", "id"],
-        )
-        if not companies.is_empty()
-        else [],
-        schema={"lessee_tin": pl.String, "business_id": pl.Int64},
-        orient="row",
-    )
+    companies = linked.filter(pl.col("lessee_kind") == "legal_entity")
+    business_ids = upsert_businesses(
+        ctx,
+        companies.select(
+            pl.col("lessee_tin").alias("tin"),
+            pl.col("full_name").alias("name"),
+            "mahalla_code",
+        ),
+    ).rename({"tin": "lessee_tin"})
+    upsert_source_records(ctx, companies, "business")
     parcels = linked.select(
         pl.coalesce("cadastre_no", pl.concat_str([pl.lit("lease:"), "lease_id"])).alias("cadastre"),
         "mahalla_code",

@@ -1,19 +1,21 @@
 """The household survey: households, their members as persons, membership, notebooks.
 
-A later survey of the same `survey_id` replaces the household's member list as a whole.
+A later survey of the same `survey_id` replaces the household's member list as a whole:
+the `linked_persons` step retires the records of members no longer listed, so no person is
+left behind by a changed household.
 """
 
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from hub.graph.bulk import in_chunks, upsert_rows
-from hub.graph.models import Household, HouseholdMember, NotebookEntry
-from hub.identity.linking import household_hub_id
+from hub.graph.models import Household, HouseholdMember, NotebookEntry, Person
+from hub.identity.golden_ids import household_hub_id
 from pipelines.loading.context import LoadContext
 from pipelines.loading.display import display_text
-from pipelines.loading.people import link_and_upsert_persons, upsert_source_records
+from pipelines.loading.people import upsert_source_records, with_persons
 
 
 def load_survey(ctx: LoadContext, households: pl.DataFrame, members: pl.DataFrame) -> None:
@@ -21,18 +23,22 @@ def load_survey(ctx: LoadContext, households: pl.DataFrame, members: pl.DataFram
         return
     house_ids = _upsert_households(ctx, households)
     members = members.join(house_ids, on="survey_id", how="inner")
-    linked = link_and_upsert_persons(
-        ctx,
-        members,
-        found_persons=True,
-        survey_columns=members.select("record_key", "household_id", "occupation"),
-    )
+    linked = with_persons(ctx, members, households=house_ids["survey_id"].to_list())
     _replace_members(ctx, house_ids["household_id"].to_list(), linked)
+    _set_occupations(ctx, linked)
     _upsert_notebooks(ctx, linked)
-    upsert_source_records(
-        ctx, households.join(house_ids, on="survey_id"), "household", person=False
+    upsert_source_records(ctx, households.join(house_ids, on="survey_id"), "household")
+
+
+def _set_occupations(ctx: LoadContext, linked: pl.DataFrame) -> None:
+    """A person's occupation is what their latest survey says."""
+    rows = (
+        linked.filter(pl.col("person_id").is_not_null())
+        .unique("person_id", keep="last", maintain_order=True)
+        .select(pl.col("person_id").alias("id"), "occupation")
     )
-    upsert_source_records(ctx, linked, "person")
+    if not rows.is_empty():
+        ctx.session.execute(update(Person), rows.to_dicts())
 
 
 def _upsert_households(ctx: LoadContext, households: pl.DataFrame) -> pl.DataFrame:

@@ -45,7 +45,7 @@ def load_mahallas(ctx: LoadContext, staged: pl.DataFrame) -> None:
         pl.lit(ctx.now).alias("last_confirmed_at"),
     )
     upsert_rows(ctx.session, Mahalla, mahallas.to_dicts(), key=["code"])
-    upsert_source_records(ctx, staged, "mahalla", person=False)
+    upsert_source_records(ctx, staged, "mahalla")
 
 
 def load_assistants(ctx: LoadContext, staged: pl.DataFrame) -> None:
@@ -62,7 +62,7 @@ def load_assistants(ctx: LoadContext, staged: pl.DataFrame) -> None:
     )
     upsert_rows(ctx.session, Assistant, rows.to_dicts(), key=["id"])
     mark_current_assistants(ctx, staged["mahalla_code"].unique().to_list())
-    upsert_source_records(ctx, staged.drop("full_name"), "assistant", person=False)
+    upsert_source_records(ctx, staged, "assistant")
 
 
 def mark_current_assistants(ctx: LoadContext, mahalla_codes: list[str]) -> None:

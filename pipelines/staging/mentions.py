@@ -4,6 +4,9 @@ A PINFL that fails its own rules keeps its `pinfl_issue`; one that is valid but 
 with the record's own birth date or sex is marked `inconsistent` (IDENTIFIERS.md: evidence
 of a typo, not an identity) so linking does not trust it. Where the record lacks a birth
 date or sex, those inside a valid PINFL fill them in; a name's sex hint is the last resort.
+Those filled-in values are for display only: `stated_birth_on` and `stated_sex` keep what
+the record itself says, and linkage compares those (a daughter's record carrying her
+mother's PINFL must not become her mother by borrowing the PINFL's date and sex).
 """
 
 from __future__ import annotations
@@ -70,6 +73,8 @@ def add_mention_columns(
     drop = ["pinfl_raw", "_issue", "_pinfl_birth", "_pinfl_sex", "name_sex"]
     drop += [c for c in (birth_on, sex) if c and c not in ("birth_on", "sex")]
     return staged.with_columns(
+        stated_birth_on=own_birth,
+        stated_sex=own_sex,
         birth_on=pl.coalesce(own_birth, pl.when(trusted).then(pl.col("_pinfl_birth"))),
         sex=pl.coalesce(own_sex, pl.when(trusted).then(pl.col("_pinfl_sex")), pl.col("name_sex")),
     ).drop(drop)

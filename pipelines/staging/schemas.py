@@ -8,7 +8,9 @@ store per delivery. Person mentions (anyone a source names) share `MENTION_COLUM
   and sex; else the reason (`hub.identity.PinflIssue` values, or `inconsistent`);
 - `name_key`, `surname_key`, `given_key`: the name in the hub's comparison form
   (`hub.identity.normalise_name`); `latin_name` its one Latin display form;
-- `birth_on`, `sex`: the record's own values, else those inside a valid PINFL.
+- `birth_on`, `sex`: the record's own values, else those inside a valid PINFL (display);
+- `stated_birth_on`, `stated_sex`: the record's own values only, null when it has none:
+  linkage compares these (a relative's PINFL must not lend its date and sex to a record).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ MENTION_COLUMNS: Final[dict[str, pl.DataType | type[pl.DataType]]] = {
     "given_key": pl.String,
     "birth_on": pl.Date,
     "sex": pl.String,
+    "stated_birth_on": pl.Date,
+    "stated_sex": pl.String,
 }
 
 COMMON_COLUMNS: Final[dict[str, pl.DataType | type[pl.DataType]]] = {

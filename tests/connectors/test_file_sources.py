@@ -294,3 +294,13 @@ def test_soum_strings_become_whole_tiyin(value: str, tiyin: int) -> None:
 def test_bad_soum_strings_are_refused(value: str) -> None:
     with pytest.raises(FieldError, match="declared_income_uzs"):
         soums_to_tiyin("declared_income_uzs", value)
+
+
+def test_an_employment_row_without_a_birth_date_is_a_record_to_link_not_a_reject(
+    tmp_path: Path, kit: Kit
+) -> None:
+    data = kit.employment_bytes([kit.employment_row(1, **{"Дата рождения": ""})])
+    (tmp_path / "employment_2022-02.csv").write_bytes(data)
+    [record], rejects, _ = _read(EmploymentConnector(tmp_path), "employment_2022-02.csv")
+    assert rejects == []
+    assert record.birth_date is None and record.full_name == "Абдуллаев Акмал Бахтиёр угли"

@@ -21,6 +21,8 @@ from hub.api.activities.data import (
 )
 from hub.api.context import Info
 from hub.api.fields import described
+from hub.api.identity.data import HOUSEHOLD_PLOT, BusinessSourceRecord
+from hub.api.identity.types import BusinessSource
 from hub.api.nodes import load_nodes, split_key
 from hub.api.relations import now_or_later, optional
 from hub.api.scalars import Soums, soums_from_tiyin
@@ -42,7 +44,7 @@ from hub.api.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from hub.api.people.types import PersonNode
+    from hub.api.people.types import HouseholdNode, PersonNode
 
 
 def _person(info: Info, person_id: int | None) -> PersonNode | None:
@@ -194,6 +196,14 @@ class BusinessNode(relay.Node):
     def of(cls, r: BusinessRecord) -> BusinessNode:
         return cls(tin=r.tin, name=r.name, mahalla_code=r.mahalla_code)
 
+    @described(
+        "The records naming this TIN: its tax registration, employment records naming it "
+        "as employer, leases with it as lessee."
+    )
+    def sources(self, info: Info) -> list[BusinessSource]:
+        loader = info.context.loaders.business_sources
+        return now_or_later(loader, self.tin, _business_sources)
+
     @classmethod
     def resolve_id(cls, root: Self, *, info: Info) -> str:
         return root.tin
@@ -265,12 +275,36 @@ class LandLeaseNode(relay.Node):
     ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
         return _person(info, self.person_id)
 
+    @described(
+        "For a household plot: the household of its lessee (null for other purposes, a "
+        "legal-entity lessee, or a lessee no survey places in a household)."
+    )
+    async def household(
+        self, info: Info
+    ) -> Annotated[HouseholdNode, strawberry.lazy("hub.api.people.types")] | None:
+        from hub.api.people.types import HouseholdNode
+
+        if self.person_id is None:
+            return None
+        parcel = await info.context.loaders.parcel.load(self.parcel_id)
+        if parcel is None or parcel.purpose != HOUSEHOLD_PLOT:
+            return None
+        person = await info.context.loaders.person.load(self.person_id)
+        if person is None or person.household_id is None:
+            return None
+        household = await info.context.loaders.household.load(person.household_id)
+        return None if household is None else HouseholdNode.of(household)
+
     @described("The lessee when a legal entity.")
     def business(self, info: Info) -> BusinessNode | None:
         if self.business_id is None:
             return None
         loader = info.context.loaders.business
         return now_or_later(loader, self.business_id, optional(BusinessNode.of))
+
+
+def _business_sources(records: list[BusinessSourceRecord]) -> list[BusinessSource]:
+    return [BusinessSource.of(r) for r in records]
 
 
 @strawberry.type(name="Loan", description="A loan or subsidy (bank source), by loan id.")

@@ -99,8 +99,23 @@ async def households_in_mahalla(info: Info, code: str, args: PageArgs) -> Connec
 
 @strawberry.type
 class PeopleQuery:
-    @described("The person with this PINFL (14 digits); NOT_FOUND if none.")
-    async def person(self, info: Info, pinfl: str) -> PersonNode:
+    @described(
+        "The person with this PINFL (14 digits) or this hub id (one of the two); a hub id "
+        "merged into another person's gives that person. NOT_FOUND if none."
+    )
+    async def person(
+        self, info: Info, pinfl: str | None = None, hub_id: str | None = None
+    ) -> PersonNode:
+        if (pinfl is None) == (hub_id is None):
+            raise BadUserInputError(
+                "Give exactly one of the arguments 'pinfl' and 'hubId'.", argument="pinfl"
+            )
+        if hub_id is not None:
+            record = await info.context.loaders.person_following_redirects.load(hub_id)
+            if record is None:
+                raise NotFoundError(f"No person has hub id {hub_id!r}.", argument="hubId")
+            return PersonNode.of(record)
+        assert pinfl is not None
         if not _PINFL.match(pinfl):
             raise BadUserInputError(
                 f"Argument 'pinfl' has value {pinfl!r}. A PINFL is 14 digits.",

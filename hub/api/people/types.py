@@ -9,6 +9,7 @@ from typing import Self, TypeVar, cast
 import strawberry
 from strawberry import relay
 
+from hub.api.activities.data import LeaseRecord
 from hub.api.activities.types import (
     AppealNode,
     EmploymentRecordNode,
@@ -110,7 +111,9 @@ class PersonNode(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
     ) -> list[PersonNode | None]:
-        return await load_nodes(info.context.loaders.person_by_hub_id, list(node_ids), cls.of)
+        # A hub id merged into another person's resolves to that person.
+        loader = info.context.loaders.person_following_redirects
+        return await load_nodes(loader, list(node_ids), cls.of)
 
     @strawberry.field
     @_HOUSEHOLD.resolves
@@ -337,6 +340,15 @@ class HouseholdNode(relay.Node):
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.members
         return now_or_later(loader, self.household_id, _paged(HouseholdMember.of, args))
+
+    @described("Household-plot leases whose lessee is a member, oldest first.")
+    def plot_leases(self, info: Info) -> list[LandLeaseNode]:
+        loader = info.context.loaders.plot_leases_of_household
+        return now_or_later(loader, self.household_id, _leases)
+
+
+def _leases(records: Sequence[LeaseRecord]) -> list[LandLeaseNode]:
+    return [LandLeaseNode.of(r) for r in records]
 
 
 # Where persons' and households' fields lie in rows of `data.fetch_person_rows` (see

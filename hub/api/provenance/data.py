@@ -66,6 +66,13 @@ class SourceRecordRow:
     pinfl_issue: str | None
     match_method: str | None
     match_score: float | None
+    id: int
+    match_weight: float | None
+    matched_source: str | None
+    matched_record_key: str | None
+    unlinked_reason: str | None
+    model_version: str | None
+    linked_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +84,10 @@ class ConflictRecord:
     value: str | None
     surviving_value: str | None
     detected_at: datetime
+    kind: str
+    other_source: str | None
+    other_record_key: str | None
+    detail: str | None
     person_hub_id: str
 
 

@@ -11,6 +11,7 @@ from strawberry import relay
 
 from hub.api.context import Info
 from hub.api.fields import described
+from hub.api.identity.types import RecordLink
 from hub.api.nodes import integer_key, load_nodes, split_key
 from hub.api.provenance.data import (
     ConflictRecord,
@@ -113,10 +114,12 @@ class SourceRecordNode(relay.Node):
     match_score: float | None
     first_delivery_id: strawberry.Private[int | None]
     last_delivery_id: strawberry.Private[int | None]
+    row: strawberry.Private[SourceRecordRow]
 
     @classmethod
     def of(cls, r: SourceRecordRow) -> SourceRecordNode:
         return cls(
+            row=r,
             source=r.source,
             record_key=r.record_key,
             kind=r.kind,
@@ -148,6 +151,15 @@ class SourceRecordNode(relay.Node):
     def last_delivery(self, info: Info) -> DeliveryNode | None:
         return _delivery(info, self.last_delivery_id)
 
+    @described(
+        "How the record joined its person (method, probability, weight, the waterfall of "
+        "comparisons), or why it stayed unlinked; null for records that are not persons."
+    )
+    def link(self) -> RecordLink | None:
+        if self.row.kind != "person":
+            return None
+        return RecordLink.of(self.row)
+
 
 @strawberry.type(
     name="PersonConflict",
@@ -163,11 +175,24 @@ class PersonConflictNode(relay.Node):
     source: str
     record_key: str
     detected_at: datetime
+    kind: str = strawberry.field(
+        description="attribute (a value that lost to the surviving one), or an identity "
+        "conflict linkage found: pinfl_overruled, pinfl_shared, merge_refused."
+    )
+    other_source: str | None = strawberry.field(
+        description="For an identity conflict: the source of the other record."
+    )
+    other_record_key: str | None
+    detail: str | None
     person_hub_id: strawberry.Private[str]
 
     @classmethod
     def of(cls, r: ConflictRecord) -> PersonConflictNode:
         return cls(
+            kind=r.kind,
+            other_source=r.other_source,
+            other_record_key=r.other_record_key,
+            detail=r.detail,
             attribute=r.attribute,
             value=r.value,
             surviving_value=r.surviving_value,

@@ -73,10 +73,14 @@ class Person(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     last_confirmed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
-    # Survivorship: the person's attributes come from the highest-ranked source that named
-    # them (hub.identity.linking.SOURCE_RANK); `attributes_source` says which one won.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    passport: Mapped[str | None] = mapped_column(String(16))
+    # Survivorship (hub.identity.survivorship): each attribute is chosen from the person's
+    # records by that attribute's rules; `attributes_source` is the source of the name,
+    # `attribute_sources` names the record each attribute came from.
     attributes_source: Mapped[str | None] = mapped_column(String(16))
     attributes_rank: Mapped[int] = mapped_column(SmallInteger, default=0)
+    attribute_sources: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class HouseholdMember(Base):

@@ -15,7 +15,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.graph.base import Base
@@ -63,6 +72,9 @@ class SourceRecord(Base):
         UniqueConstraint("source", "record_key"),
         Index("ix_source_record_pinfl", "pinfl"),
         Index("ix_source_record_block", "surname_key", "birth_on"),
+        # Blocking keys for gathering an incoming mention's candidates (pipelines.linking).
+        Index("ix_source_record_surname_year", "surname_key", "birth_year"),
+        Index("ix_source_record_mahalla_surname", "mahalla_code", "surname_key"),
     )
 
     id: Mapped[pk_id]
@@ -84,17 +96,78 @@ class SourceRecord(Base):
     pinfl: Mapped[str | None] = mapped_column(String(32))
     pinfl_issue: Mapped[str | None] = mapped_column(String(32))
     full_name: Mapped[str | None] = mapped_column(String(200))
+    latin_name: Mapped[str | None] = mapped_column(String(200))
     name_key: Mapped[str | None] = mapped_column(String(200))
     surname_key: Mapped[str | None] = mapped_column(String(100))
+    # `birth_on`/`sex`: the record's own values, else those inside its valid PINFL (for
+    # display); `stated_*`: only what the record itself says (what linkage compares).
     birth_on: Mapped[date | None]
     sex: Mapped[str | None] = mapped_column(String(1))
+    stated_birth_on: Mapped[date | None]
+    stated_sex: Mapped[str | None] = mapped_column(String(1))
+    birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     mahalla_code: Mapped[mahalla_code_str | None]
+    household_key: Mapped[str | None] = mapped_column(String(64))
+    passport: Mapped[str | None] = mapped_column(String(16), index=True)
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    tin: Mapped[str | None] = mapped_column(String(9), index=True)
+    # The link: how the record joined its person (see pipelines.linking).
     match_method: Mapped[str | None] = mapped_column(String(32))
-    match_score: Mapped[float | None] = mapped_column(Float)
+    match_score: Mapped[float | None] = mapped_column(Float)  # the match probability
+    match_weight: Mapped[float | None] = mapped_column(Float)  # its log2 Bayes factor
+    matched_source: Mapped[str | None] = mapped_column(String(16))
+    matched_record_key: Mapped[str | None] = mapped_column(String(64))
+    unlinked_reason: Mapped[str | None] = mapped_column(String(200))
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    linked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class LinkContribution(Base):
+    """One step of a source record's link waterfall: the comparison level its pair hit
+    and that level's weight (log2 Bayes factor); the comparison "prior" is the start."""
+
+    __tablename__ = "link_contribution"
+
+    source_record_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("source_record.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    comparison: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(200))
+    log2_bayes_factor: Mapped[float] = mapped_column(Float)
+
+
+class PersonRedirect(Base):
+    """A hub id that no longer names a person of its own: merged into `to_hub_id`.
+
+    Redirects are kept flat: when the survivor is merged again, every redirect to it is
+    pointed at the new survivor, so one lookup always reaches a live person.
+    """
+
+    __tablename__ = "person_redirect"
+
+    from_hub_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    to_hub_id: Mapped[str] = mapped_column(String(32), index=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    merged_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class PersonSplit(Base):
+    """A person minted from records that linkage took away from another person, and why."""
+
+    __tablename__ = "person_split"
+
+    id: Mapped[pk_id]
+    hub_id: Mapped[str] = mapped_column(String(32), index=True)
+    from_hub_id: Mapped[str] = mapped_column(String(32), index=True)
+    reason: Mapped[str] = mapped_column(String(300))
+    split_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class PersonConflict(Base):
-    """A value a source gives for a person that disagrees with the surviving value."""
+    """A value a source gives for a person that disagrees with the surviving value
+    (`kind` "attribute"), or an identity conflict linkage found between two records
+    (`kind` "pinfl_overruled", "pinfl_shared", "merge_refused"; `attribute` = the kind)."""
 
     __tablename__ = "person_conflict"
     __table_args__ = (UniqueConstraint("person_id", "attribute", "source", "record_key"),)
@@ -109,6 +182,10 @@ class PersonConflict(Base):
     source: Mapped[source_id_str]
     record_key: Mapped[record_key_str]
     detected_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+    kind: Mapped[short_str] = mapped_column(default="attribute")
+    other_source: Mapped[str | None] = mapped_column(String(16))
+    other_record_key: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(300))
 
 
 class Reject(Base):

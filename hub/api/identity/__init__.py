@@ -1,0 +1,2 @@
+"""Identity resolution in the API: how records joined persons, what stayed unlinked, who
+no survey found, businesses by TIN, household plots."""

@@ -1,0 +1,194 @@
+"""The identity data layer: link waterfalls, redirects, unlinked and borderline records,
+persons no survey found, the sources of a business, a household's plot leases.
+
+Every function takes the request's connection and returns records (frozen dataclasses);
+list functions take an offset and a limit and come with a count.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Connection, func, literal, select, union_all
+
+from hub.api.activities.data import LEASE, PARCEL, LeaseRecord
+from hub.api.people.data import PERSON, PersonRecord
+from hub.api.provenance.data import SOURCE_RECORD, SourceRecordRow
+from hub.api.records import record_columns, select_records, table_of, to_records
+from hub.graph.models import (
+    Business,
+    EmploymentRecord,
+    LandLease,
+    LinkContribution,
+    PersonRedirect,
+    TaxRegistration,
+)
+
+CONTRIBUTION = table_of(LinkContribution)
+REDIRECT = table_of(PersonRedirect)
+BUSINESS = table_of(Business)
+TAX = table_of(TaxRegistration)
+EMPLOYMENT = table_of(EmploymentRecord)
+LAND_LEASE = table_of(LandLease)
+
+HOUSEHOLD_PLOT = "household_plot"
+
+
+@dataclass(frozen=True, slots=True)
+class ContributionRecord:
+    source_record_id: int
+    position: int
+    comparison: str
+    level: str
+    log2_bayes_factor: float
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessSourceRecord:
+    source: str
+    record_key: str
+    role: str
+
+
+@dataclass(frozen=True, slots=True)
+class MentionCriteria:
+    """Person records by link state: `unlinked`, or a probability band (borderline)."""
+
+    unlinked: bool = False
+    min_probability: float | None = None
+    max_probability: float | None = None
+    source: str | None = None
+    mahalla_code: str | None = None
+
+
+def fetch_contributions(
+    connection: Connection, record_ids: Sequence[int]
+) -> list[list[ContributionRecord]]:
+    """The waterfall of each source record, in its order."""
+    stmt = (
+        select(*record_columns(ContributionRecord, CONTRIBUTION))
+        .where(CONTRIBUTION.c.source_record_id.in_(list(record_ids)))
+        .order_by(CONTRIBUTION.c.source_record_id, CONTRIBUTION.c.position)
+    )
+    groups: dict[int, list[ContributionRecord]] = defaultdict(list)
+    for record in to_records(ContributionRecord, connection.execute(stmt).all()):
+        groups[record.source_record_id].append(record)
+    return [groups[i] for i in record_ids]
+
+
+def fetch_persons_following_redirects(
+    connection: Connection, hub_ids: Sequence[str]
+) -> list[PersonRecord | None]:
+    """The person of each hub id, or of the id it was merged into."""
+    target = dict.fromkeys(hub_ids, "")
+    moved = select(REDIRECT.c.from_hub_id, REDIRECT.c.to_hub_id).where(
+        REDIRECT.c.from_hub_id.in_(list(target))
+    )
+    target.update({old: new for old, new in connection.execute(moved).all()})
+    wanted = {h for h in hub_ids} | set(target.values())
+    stmt = select_records(PersonRecord, PERSON).where(PERSON.c.hub_id.in_(sorted(wanted)))
+    found = {r.hub_id: r for r in to_records(PersonRecord, connection.execute(stmt).all())}
+    return [found.get(h) or found.get(target[h]) for h in hub_ids]
+
+
+def _mention_where(c: MentionCriteria) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [SOURCE_RECORD.c.kind == "person"]
+    if c.unlinked:
+        where.append(SOURCE_RECORD.c.person_id.is_(None))
+    if c.min_probability is not None or c.max_probability is not None:
+        where.append(SOURCE_RECORD.c.match_method == "probabilistic")
+        where.append(SOURCE_RECORD.c.match_score >= (c.min_probability or 0.0))
+        where.append(SOURCE_RECORD.c.match_score <= (c.max_probability or 1.0))
+    if c.source is not None:
+        where.append(SOURCE_RECORD.c.source == c.source)
+    if c.mahalla_code is not None:
+        where.append(SOURCE_RECORD.c.mahalla_code == c.mahalla_code)
+    return where
+
+
+def fetch_mentions(
+    connection: Connection, criteria: MentionCriteria, offset: int, limit: int
+) -> list[SourceRecordRow]:
+    """Person records matching `criteria`, by source and record key."""
+    stmt = (
+        select_records(SourceRecordRow, SOURCE_RECORD)
+        .where(*_mention_where(criteria))
+        .order_by(SOURCE_RECORD.c.source, SOURCE_RECORD.c.record_key)
+        .offset(offset)
+        .limit(limit)
+    )
+    return to_records(SourceRecordRow, connection.execute(stmt).all())
+
+
+def count_mentions(connection: Connection, criteria: MentionCriteria) -> int:
+    stmt = select(func.count()).select_from(SOURCE_RECORD).where(*_mention_where(criteria))
+    return int(connection.scalar(stmt) or 0)
+
+
+def _not_surveyed_where(mahalla_code: str) -> list[ColumnElement[bool]]:
+    return [PERSON.c.mahalla_code == mahalla_code, PERSON.c.household_id.is_(None)]
+
+
+def fetch_not_surveyed(
+    connection: Connection, mahalla_code: str, offset: int, limit: int
+) -> list[PersonRecord]:
+    """Persons placed in the mahalla by agency records whom no surveyed household lists."""
+    stmt = (
+        select_records(PersonRecord, PERSON)
+        .where(*_not_surveyed_where(mahalla_code))
+        .order_by(PERSON.c.hub_id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return to_records(PersonRecord, connection.execute(stmt).all())
+
+
+def count_not_surveyed(connection: Connection, mahalla_code: str) -> int:
+    stmt = select(func.count()).select_from(PERSON).where(*_not_surveyed_where(mahalla_code))
+    return int(connection.scalar(stmt) or 0)
+
+
+def fetch_business_sources(
+    connection: Connection, tins: Sequence[str]
+) -> list[list[BusinessSourceRecord]]:
+    """Per TIN: the records naming the business (tax registration, employer of an
+    employment record, legal-entity lessee), by source and key."""
+    wanted = list(tins)
+    tax = select(TAX.c.tin, literal("tax"), TAX.c.tin, literal("taxpayer")).where(
+        TAX.c.tin.in_(wanted)
+    )
+    employer = select(
+        EMPLOYMENT.c.employer_tin,
+        literal("employment"),
+        EMPLOYMENT.c.record_no,
+        literal("employer"),
+    ).where(EMPLOYMENT.c.employer_tin.in_(wanted))
+    lessee = (
+        select(BUSINESS.c.tin, literal("land"), LAND_LEASE.c.lease_id, literal("lessee"))
+        .join(LAND_LEASE, LAND_LEASE.c.business_id == BUSINESS.c.id)
+        .where(BUSINESS.c.tin.in_(wanted))
+    )
+    groups: dict[str, list[BusinessSourceRecord]] = defaultdict(list)
+    rows = connection.execute(union_all(tax, employer, lessee)).all()
+    for tin, source, key, role in sorted(rows, key=lambda r: (r[1], r[2])):
+        groups[tin].append(BusinessSourceRecord(source, key, role))
+    return [groups[t] for t in wanted]
+
+
+def fetch_plot_leases(
+    connection: Connection, household_ids: Sequence[int]
+) -> list[list[LeaseRecord]]:
+    """Per household: the household-plot leases whose lessee is one of its members."""
+    stmt = (
+        select(PERSON.c.household_id, *record_columns(LeaseRecord, LEASE))
+        .join(PERSON, PERSON.c.id == LEASE.c.person_id)
+        .join(PARCEL, PARCEL.c.id == LEASE.c.parcel_id)
+        .where(PERSON.c.household_id.in_(list(household_ids)), PARCEL.c.purpose == HOUSEHOLD_PLOT)
+        .order_by(PERSON.c.household_id, LEASE.c.start_on, LEASE.c.lease_id)
+    )
+    groups: dict[int, list[LeaseRecord]] = defaultdict(list)
+    for row in connection.execute(stmt).all():
+        groups[row[0]].extend(to_records(LeaseRecord, [row[1:]]))
+    return [groups[h] for h in household_ids]

@@ -1,0 +1,125 @@
+"""Golden person rows for a resolution: ids kept, minted, merged (redirected) or split.
+
+`hub.identity.golden_ids` decides; this module reads what it needs from the graph (the
+anchored persons' ages, the ids already used) and writes the outcome: new person rows,
+redirect rows (kept flat: redirects to a merged id follow it to the survivor), split rows,
+and the removal of every person left without a source record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+import polars as pl
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import Session
+
+from hub.graph.bulk import in_chunks, upsert_rows
+from hub.graph.models import Person, PersonRedirect, PersonSplit, SourceRecord
+from hub.identity.golden_ids import IdPlan, new_person_hub_id, plan_hub_ids
+
+
+class UsedHubIds:
+    """Whether a hub id names a person or a redirect, read in bulk for the likely ids."""
+
+    def __init__(self, session: Session, likely: Iterable[str]) -> None:
+        self._session = session
+        self._checked: dict[str, bool] = {}
+        candidates = sorted(set(likely))
+        for chunk in in_chunks(candidates):
+            used = set(self._used(chunk))
+            self._checked.update({c: c in used for c in chunk})
+
+    def _used(self, hub_ids: Sequence[str]) -> list[str]:
+        persons = select(Person.hub_id).where(Person.hub_id.in_(hub_ids))
+        redirects = select(PersonRedirect.from_hub_id).where(
+            PersonRedirect.from_hub_id.in_(hub_ids)
+        )
+        return [*self._session.scalars(persons), *self._session.scalars(redirects)]
+
+    def __call__(self, hub_id: str) -> bool:
+        if hub_id not in self._checked:
+            self._checked[hub_id] = bool(self._used([hub_id]))
+        return self._checked[hub_id]
+
+
+def _ages(session: Session, hub_ids: Sequence[str]) -> dict[str, int]:
+    ages: dict[str, int] = {}
+    for chunk in in_chunks(list(hub_ids)):
+        found = session.execute(select(Person.hub_id, Person.id).where(Person.hub_id.in_(chunk)))
+        ages.update({hub_id: person_id for hub_id, person_id in found})
+    return ages
+
+
+def plan_identities(
+    session: Session, assigned: pl.DataFrame, split_reasons: dict[int, str]
+) -> IdPlan:
+    """The id plan for `assigned` (mention_id, cluster, person_hub_id)."""
+    anchors = assigned["person_hub_id"].drop_nulls().unique().to_list()
+    firsts = (
+        assigned.filter(pl.col("cluster").is_not_null())
+        .group_by("cluster")
+        .agg(pl.col("mention_id").min())
+    )
+    likely = [new_person_hub_id(m, lambda _: False) for m in firsts["mention_id"]]
+    used = UsedHubIds(session, likely)
+    return plan_hub_ids(assigned, _ages(session, anchors), used, split_reasons)
+
+
+def write_identities(session: Session, plan: IdPlan, now: datetime) -> pl.DataFrame:
+    """Create the plan's new persons, record its merges and splits; cluster -> person_id."""
+    new = plan.cluster_ids.filter(pl.col("is_new"))
+    if not new.is_empty():
+        rows = new.select(
+            "hub_id",
+            pl.lit("").alias("full_name"),
+            pl.lit("").alias("name_key"),
+            pl.lit(now).alias("created_at"),
+            pl.lit(now).alias("updated_at"),
+            pl.lit(now).alias("last_confirmed_at"),
+        )
+        upsert_rows(session, Person, rows.to_dicts(), key=["hub_id"])
+    _write_redirects(session, plan, now)
+    if plan.splits:
+        session.add_all(
+            PersonSplit(hub_id=s.hub_id, from_hub_id=s.from_hub_id, reason=s.reason, split_at=now)
+            for s in plan.splits
+        )
+    ids = _ages(session, plan.cluster_ids["hub_id"].to_list())
+    found = pl.DataFrame(
+        list(ids.items()), schema={"hub_id": pl.String, "new_person_id": pl.Int64}, orient="row"
+    )
+    return plan.cluster_ids.join(found, on="hub_id", how="left").select(
+        "cluster", pl.col("hub_id").alias("new_hub_id"), "new_person_id"
+    )
+
+
+def _write_redirects(session: Session, plan: IdPlan, now: datetime) -> None:
+    for redirect in plan.redirects:
+        session.execute(
+            update(PersonRedirect)
+            .where(PersonRedirect.to_hub_id == redirect.from_hub_id)
+            .values(to_hub_id=redirect.to_hub_id)
+        )
+    if plan.redirects:
+        rows = [
+            {
+                "from_hub_id": r.from_hub_id,
+                "to_hub_id": r.to_hub_id,
+                "reason": r.reason,
+                "merged_at": now,
+            }
+            for r in plan.redirects
+        ]
+        upsert_rows(session, PersonRedirect, rows, key=["from_hub_id"])
+
+
+def drop_orphans(session: Session, person_ids: Iterable[int]) -> int:
+    """Delete those of `person_ids` no source record belongs to any more."""
+    dropped = 0
+    has_record = exists().where(SourceRecord.person_id == Person.id)
+    for chunk in in_chunks(sorted(set(person_ids))):
+        result = session.execute(delete(Person).where(Person.id.in_(chunk), ~has_record))
+        dropped += result.rowcount or 0  # type: ignore[attr-defined]
+    return dropped

@@ -1,0 +1,183 @@
+"""The `linked_persons` step: link a delivery's person mentions to golden persons.
+
+Every load asset runs this step for its delivery's persons, inside the delivery's one load
+transaction (a crash leaves the previous graph, persons and links included). It is a step the
+loads share rather than an asset downstream of all stagings because a source that is down
+must not stop the others from loading, and because linking each delivery against the graph is
+what incremental linking is: the delivery's mentions, plus every record in the graph sharing
+a blocking key with them (`candidates`), go through the engine together, and its answer is
+written:
+
+1. the delivery's mention records onto `source_record` (stated birth date and sex, passport,
+   phone, TIN: what later deliveries are linked against);
+2. golden ids per cluster: kept, minted, merged with a redirect, or split with the reason
+   (`identities`), and each record's person and link with its waterfall (`links`);
+3. the facts of records that changed person follow them (`retarget`);
+4. persons left without a source record are removed; the touched persons' attributes and
+   conflicts are recomputed from all their records (`golden`).
+
+Survey households redelivered with changed members: the records of members no longer
+listed are retired first, so their persons are relinked or removed, never left behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Final
+
+import polars as pl
+from sqlalchemy import delete, select, text
+from sqlalchemy.orm import Session
+
+from hub.graph.bulk import in_chunks, upsert_rows
+from hub.graph.models import SourceRecord
+from hub.identity.linkage import Resolution, resolve_identities
+from pipelines.linking.candidates import gather_candidates
+from pipelines.linking.golden import refresh_golden
+from pipelines.linking.identities import drop_orphans, plan_identities, write_identities
+from pipelines.linking.links import write_links
+from pipelines.linking.records import (
+    RECORD_COLUMNS,
+    engine_mentions,
+    known_frame,
+    known_records_query,
+    mention_id,
+    person_records,
+)
+from pipelines.linking.retarget import retarget_facts
+from pipelines.loading.context import LoadContext
+
+Resolver = Callable[[pl.DataFrame], Resolution]
+
+LINK_COLUMNS: Final = ("record_key", "person_id", "hub_id", "match_method")
+
+# One linking transaction at a time: two concurrent ones could each found the same person.
+_LOCK_KEY: Final = 0x6C696E6B  # "link"
+
+
+def lock_linking(session: Session) -> None:
+    """Serialise linking transactions (PostgreSQL: a transaction-scoped advisory lock;
+    SQLite serialises writers already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
+def _write_incoming(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
+    rows = incoming.with_columns(
+        kind=pl.lit("person"),
+        first_delivery_id=pl.lit(ctx.delivery_id),
+        last_delivery_id=pl.lit(ctx.delivery_id),
+        first_seen_at=pl.lit(ctx.now),
+        last_seen_at=pl.lit(ctx.now),
+    )
+    update = [*RECORD_COLUMNS, "kind", "last_delivery_id", "last_seen_at"]
+    update = [c for c in update if c not in ("source", "record_key")]
+    upsert_rows(
+        ctx.session, SourceRecord, rows.to_dicts(), key=["source", "record_key"], update=update
+    )
+    found: list[tuple[object, ...]] = []
+    for chunk in in_chunks(incoming["record_key"].to_list()):
+        query = known_records_query().where(
+            SourceRecord.source == ctx.source, SourceRecord.record_key.in_(chunk)
+        )
+        found.extend(tuple(r) for r in ctx.session.execute(query))
+    return known_frame(found)
+
+
+def _retire_members(ctx: LoadContext, survey_ids: Sequence[str], kept: pl.DataFrame) -> list[int]:
+    """Delete the records of members the redelivered households no longer list."""
+    keep = set(kept["record_key"].to_list())
+    retired: list[tuple[int, int | None]] = []
+    for households in in_chunks(list(survey_ids)):
+        stmt = select(SourceRecord.id, SourceRecord.person_id, SourceRecord.record_key).where(
+            SourceRecord.source == "survey",
+            SourceRecord.kind == "person",
+            SourceRecord.household_key.in_(households),
+        )
+        retired += [(i, p) for i, p, key in ctx.session.execute(stmt) if key not in keep]
+    for chunk in in_chunks([i for i, _ in retired]):
+        ctx.session.execute(delete(SourceRecord).where(SourceRecord.id.in_(chunk)))
+    return [p for _, p in retired if p is not None]
+
+
+def link_persons(
+    ctx: LoadContext,
+    staged: pl.DataFrame,
+    *,
+    households: Sequence[str] = (),
+    resolver: Resolver | None = None,
+) -> pl.DataFrame:
+    """Link the persons of `staged` (a staged table of `ctx.source`); LINK_COLUMNS per
+    person record. `households`: the survey ids a survey delivery redelivers whole."""
+    lock_linking(ctx.session)
+    incoming_records = person_records(ctx.source, staged)
+    retired = _retire_members(ctx, households, incoming_records) if households else []
+    incoming = _write_incoming(ctx, incoming_records).with_columns(incoming=pl.lit(True))
+    known = gather_candidates(ctx.session, incoming_records, retired)
+    records = pl.concat([incoming, known.with_columns(incoming=pl.lit(False))])
+    resolution = (resolver or resolve_identities)(engine_mentions(records))
+    assigned = _assign(ctx, records, resolution, retired)
+    return assigned.filter(pl.col("incoming")).select(
+        "record_key",
+        pl.col("new_person_id").alias("person_id"),
+        pl.col("new_hub_id").alias("hub_id"),
+        pl.col("method").alias("match_method"),
+    )
+
+
+def _assign(
+    ctx: LoadContext, records: pl.DataFrame, resolution: Resolution, retired: Sequence[int]
+) -> pl.DataFrame:
+    session = ctx.session
+    assigned = records.with_columns(mention_id=mention_id()).join(
+        resolution.assignments, on="mention_id", how="left"
+    )
+    refused = resolution.conflicts.filter(pl.col("kind") == "merge_refused")
+    reasons = {c: d for c, d in refused.select("cluster", "detail").iter_rows() if c is not None}
+    plan = plan_identities(session, assigned, reasons)
+    assigned = assigned.join(write_identities(session, plan, ctx.now), on="cluster", how="left")
+    had = _had_method(session, assigned["record_id"].to_list())
+    assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had))
+    write_links(session, assigned, resolution, ctx.now)
+    retarget_facts(
+        session, assigned.filter(pl.col("new_person_id").ne_missing(pl.col("person_id")))
+    )
+    old = assigned["person_id"].drop_nulls().to_list()
+    drop_orphans(session, [*old, *retired])
+    persons = assigned["new_person_id"].drop_nulls().unique().to_list()
+    refresh_golden(
+        session, persons, ctx.known_mahallas, ctx.now, _identity_conflicts(assigned, resolution)
+    )
+    return assigned
+
+
+def _had_method(session: Session, record_ids: list[int]) -> list[int]:
+    found: list[int] = []
+    for chunk in in_chunks(record_ids):
+        stmt = select(SourceRecord.id).where(
+            SourceRecord.id.in_(chunk), SourceRecord.match_method.is_not(None)
+        )
+        found.extend(session.scalars(stmt))
+    return found
+
+
+def _identity_conflicts(assigned: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
+    """The engine's conflicts, on the person of their first record."""
+    who = assigned.select("mention_id", "source", "record_key", "new_person_id")
+    other = pl.col("other_mention_id").str.splitn("/", 2)
+    return (
+        resolution.conflicts.join(who, on="mention_id", how="inner")
+        .filter(pl.col("new_person_id").is_not_null())
+        .select(
+            pl.col("new_person_id").alias("person_id"),
+            pl.col("kind").alias("attribute"),
+            pl.lit(None, pl.String).alias("value"),
+            pl.lit(None, pl.String).alias("surviving_value"),
+            "source",
+            "record_key",
+            "kind",
+            other.struct.field("field_0").alias("other_source"),
+            other.struct.field("field_1").alias("other_record_key"),
+            pl.col("detail").str.slice(0, 300),
+        )
+    )
