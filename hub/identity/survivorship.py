@@ -3,8 +3,9 @@
 This module is the one place the rules are written. For every attribute, the person's
 records that state a value are ranked by, in order:
 
-1. **evidence kind** (birth date and sex only): a value the record states itself beats one
-   read out of its PINFL, since a PINFL can be a relative's;
+1. **evidence kind**: for birth date and sex, a value the record states itself beats one
+   read out of its PINFL, since a PINFL can be a relative's; for the name, a readable one
+   beats one with letters a Windows-1251 export lost as `?`;
 2. **source trust for that attribute** (`TRUST`): who is believed on what;
 3. **recency**: the record seen in the later delivery;
 4. **agreement**: how many of the person's records give the same value;
@@ -93,7 +94,7 @@ def _candidates(records: pl.DataFrame, attribute: str) -> tuple[pl.DataFrame, st
     if attribute == "name":
         value, compared = pl.col("latin_name"), "surname_key"
         usable = pl.col("latin_name").is_not_null() & pl.col("surname_key").is_not_null()
-        stated = pl.lit(1)
+        stated = (~pl.col("latin_name").str.contains("?", literal=True)).cast(pl.Int8)
     elif attribute in ("birth_on", "sex"):
         own, read = pl.col(f"stated_{attribute}"), pl.col(attribute)
         value, compared = pl.coalesce(own, read), f"stated_{attribute}"

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import Person, PersonConflict
+from hub.identity.names import normalise_name
 from hub.identity.survivorship import RECORD_SCHEMA, TRUST, choose_survivors
 from pipelines.linking.records import known_frame, known_records_query
 
@@ -109,10 +110,26 @@ def _person_rows(golden: pl.DataFrame, now: datetime) -> list[dict[str, Any]]:
         pl.lit(now).alias("last_confirmed_at"),
     )
     rows = frame.to_dicts()
+    parts = _name_parts({row["full_name"] for row in rows})
     for row in rows:
         found = row["attribute_sources"] or {}
         row["attribute_sources"] = {k[: -len("_from")]: v for k, v in found.items() if v}
+        row["surname"], row["given_name"], row["patronymic"] = parts[row["full_name"]]
     return rows
+
+
+def _name_parts(names: set[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
+    """Each surviving display name's surname, given name and patronymic as it prints them
+    (an initial as "A."); None where the name does not say."""
+    parts: dict[str, tuple[str | None, str | None, str | None]] = {}
+    for text in names:
+        name = normalise_name(text) if text else None
+        parts[text] = (
+            (name.surname_display or None, name.given_display, name.patronymic_display)
+            if name is not None
+            else (None, None, None)
+        )
+    return parts
 
 
 def _replace_conflicts(

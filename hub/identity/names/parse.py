@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from typing import Final, NamedTuple
 
-from hub.identity.names.display import display_name
+from hub.identity.names.display import display_apostrophes, display_name
 from hub.identity.names.fold import KEY_SEPARATOR, initial_key
 from hub.identity.names.issues import NameIssue
 from hub.identity.names.tokens import Piece, PieceKind, TokenReading, read_token
@@ -39,7 +39,9 @@ class NormalName(NamedTuple):
     - ``latin``: the canonical display spelling (``Abdullayev Akmal Baxtiyor oʻgʻli``);
     - ``surname_key``, ``given_key``, ``patronymic_key``: comparison keys of the parts; an
       initial-only part has a one-letter key, an unknown part ``""``;
-    - ``key``: the three part keys joined by ``|`` (``abdulay|akmal|bahtiyur``).
+    - ``key``: the three part keys joined by ``|`` (``abdulay|akmal|bahtiyur``);
+    - ``surname_display``, ``given_display``, ``patronymic_display``: the parts as the
+      display spelling prints them (``Abdullayev``, ``Akmal`` or ``A.``, ``Baxtiyor``).
 
     Immutable. A NamedTuple rather than a frozen dataclass because a region's staging
     builds hundreds of thousands of these, and a tuple is built three times faster and,
@@ -56,6 +58,9 @@ class NormalName(NamedTuple):
     surname_key: str
     given_key: str
     patronymic_key: str
+    surname_display: str = ""
+    given_display: str | None = None
+    patronymic_display: str | None = None
 
 
 class NameParse(NamedTuple):
@@ -191,6 +196,9 @@ def _assemble(text: str, pieces: list[Piece], notes: set[NameIssue]) -> NamePars
         surname.stem_key,
         given_key,
         patronymic_key,
+        display_apostrophes(surname.display),
+        None if given_display is None else display_apostrophes(given_display),
+        None if patronymic_display is None else display_apostrophes(patronymic_display),
     )
     return NameParse(name, None, frozenset(notes) if notes else _NO_NOTES, None)
 

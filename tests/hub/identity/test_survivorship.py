@@ -81,3 +81,15 @@ def test_names_disagree_only_when_their_surname_roots_do() -> None:
     assert names.select("record_key", "value", "surviving_value").rows() == [
         ("L-1", "Rahimov J.", "Karimov Jasur Anvar o'g'li")
     ]
+
+
+def test_a_readable_name_beats_one_with_letters_lost_as_question_marks() -> None:
+    golden, conflicts = _choose(
+        _record(
+            "survey", "S/1", recency=9, latin_name="To?tasinov G?ayrat", surname_key="tu?tasin"
+        ),
+        _record("bank", "L-1", recency=1, latin_name="Toʻxtasinov Gʻ.", surname_key="tuhtasin"),
+    )
+    assert golden["name"] == "Toʻxtasinov Gʻ."
+    assert golden["name_from"] == "bank/L-1"
+    assert conflicts.filter(pl.col("attribute") == "name")["record_key"].to_list() == ["S/1"]

@@ -89,6 +89,22 @@ def test_every_mention_is_linked_once_or_listed_unlinked_much_as_a_full_relink_w
             )
         )
         assert members == survey
+        # Every person shows the parts of its name and was not created after its update.
+        persons = session.execute(
+            select(Person.full_name, Person.surname, Person.created_at, Person.updated_at)
+        ).all()
+        assert persons and all(surname for name, surname, _, _ in persons if name), persons[:3]
+        assert all(created <= updated for _, _, created, updated in persons)
+        # A name with letters lost as '?' is shown only when no record has a readable one.
+        lost = session.scalars(select(Person.id).where(Person.full_name.contains("?"))).all()
+        readable = session.scalars(
+            select(SourceRecord.person_id).where(
+                SourceRecord.person_id.in_(lost),
+                SourceRecord.surname_key.is_not(None),
+                ~SourceRecord.latin_name.contains("?"),
+            )
+        ).all()
+        assert readable == []
         # The same persons as linking everything at once. Not always pair for pair: a
         # record naming two equally good candidates (a grandfather and grandson with one
         # name, no birth date) may land on either depending on which arrived first.
