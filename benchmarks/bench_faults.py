@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import os
 import pkgutil
+import re
 import resource
 import shutil
 import sys
@@ -118,7 +119,7 @@ def _child(ref: CaseRef, workdir: str, scale: float, pipe: Connection) -> None:
 
 
 def run_case(ref: CaseRef, scale: float, timeout: float, keep: bool) -> Row:
-    workdir = tempfile.mkdtemp(prefix=f"fault-{ref.name}-")
+    workdir = tempfile.mkdtemp(prefix=f"fault-{re.sub(r'[^A-Za-z0-9_.-]', '_', ref.name)}-")
     context = multiprocessing.get_context("spawn")
     receive, send = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(ref, workdir, scale, send), name=ref.name)

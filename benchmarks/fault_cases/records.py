@@ -273,9 +273,9 @@ def _register_conflict(workdir: Path) -> FaultOutcome:
 _LONG_STREET = {"street": "Navoiy " * 45 + "x", "house": "1", "apartment": None}
 
 CASES: list[FaultCase] = [
-    FaultCase("csv unclosed quote", 1, "employment", _unclosed_quote),
+    FaultCase("employment_unclosed_quote", 1, "employment", _unclosed_quote),
     FaultCase(
-        "survey int 2^63 / 2^63-1",
+        "survey_int_2pow63",
         2,
         "survey",
         _survey_case(
@@ -283,10 +283,10 @@ CASES: list[FaultCase] = [
             "out of range rejected",
         ),
     ),
-    FaultCase("tax tax_year 2^63", 2, "tax", _api_case("tax", {"tax_year": 2**63})),
-    FaultCase("bank amount_tiyin 2^63", 2, "bank", _api_case("bank", {"amount_tiyin": 2**63})),
+    FaultCase("tax_tax_year_2pow63", 2, "tax", _api_case("tax", {"tax_year": 2**63})),
+    FaultCase("bank_amount_tiyin_2pow63", 2, "bank", _api_case("bank", {"amount_tiyin": 2**63})),
     FaultCase(
-        "NUL name, 316-char street",
+        "survey_nul_name_long_street",
         6,
         "survey",
         _survey_case(
@@ -295,29 +295,30 @@ CASES: list[FaultCase] = [
         ),
     ),
     FaultCase(
-        "area 10^26 ha",
+        "land_area_1e26_ha",
         6,
         "land",
         _land_case([{"area": "1" + "0" * 26 + ",5"}], "area beyond numeric(14, 4) rejected"),
     ),
     FaultCase(
-        "duplicate appeal keys",
+        "appeals_duplicate_keys",
         13,
         "appeals",
         _appeals_case([{"n": 1, "topic": "gas"}, {"n": 2, "topic": "water"}], "later ones load"),
     ),
-    FaultCase("register key, two values", 13, "registry", _register_conflict),
+    FaultCase("registry_key_two_values", 13, "registry", _register_conflict),
+    FaultCase("survey_bom", 14, "survey", _survey_case([], "first household loaded", BOM)),
     FaultCase(
-        "survey file with a BOM", 14, "survey", _survey_case([], "first household loaded", BOM)
+        "survey_in_1800", 15, "survey", _survey_case([{"surveyed_on": "1800-01-14"}], "rejected")
     ),
     FaultCase(
-        "survey in 1800", 15, "survey", _survey_case([{"surveyed_on": "1800-01-14"}], "rejected")
+        "land_lease_from_1800",
+        15,
+        "land",
+        _land_case([{"start": "1800-03-01"}], "starts_on rejected"),
     ),
     FaultCase(
-        "lease from 1800", 15, "land", _land_case([{"start": "1800-03-01"}], "starts_on rejected")
-    ),
-    FaultCase(
-        "appeal received in 1800",
+        "appeals_received_in_1800",
         15,
         "appeals",
         _appeals_case([{"received_at": "1800-07-03T09:15:00+05:00"}], "received_at rejected"),
