@@ -26,14 +26,12 @@ from sqlalchemy import func, select
 
 from connectors.employment import HEADER as EMPLOYMENT_HEADER
 from connectors.errors import ConnectorError
-from connectors.registry import ASSISTANT_COLUMNS, MAHALLA_COLUMNS
 from hub.graph.models import Delivery, Household, Reject
-from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
-from pipelines.steps.land import land_bank, land_files, land_tax
-from pipelines.steps.load import load_pending
-from pipelines.steps.stage import stage_pending
+from pipelines.resources import BankAgency, HubDatabase, TaxAgency
+from pipelines.steps.land import land_bank, land_tax
 
 from . import FaultCase, FaultOutcome
+from .small_hub import registered_hub, run_files
 
 MAHALLA = "1703202015"
 MB = 1 << 20
@@ -42,27 +40,6 @@ PINFL = "31503851234566"
 
 def _scaled(size: int) -> int:
     return max(1, round(size * float(os.environ.get("FAULT_CASES_SCALE", "1"))))
-
-
-def small_hub(workdir: Path) -> HubDatabase:
-    """A SQLite hub under `workdir` with a one-mahalla register loaded."""
-    hub = HubDatabase(
-        database_url=f"sqlite:///{workdir / 'hub.sqlite3'}", landing_dir=str(workdir / "landing")
-    )
-    folder = workdir / "registry"
-    folder.mkdir()
-    mahalla = f"1703,Andijon viloyati,1703202,Asaka tumani,{MAHALLA},Navbahor MFY,207123456"
-    (folder / "mahallas.csv").write_text(f"{','.join(MAHALLA_COLUMNS)}\n{mahalla}\n")
-    assistant = f"A-00042,Karimov Jasur,+998901234567,{MAHALLA},2022-01-01"
-    (folder / "assistants.csv").write_text(f"{','.join(ASSISTANT_COLUMNS)}\n{assistant}\n")
-    _run_files(hub, "registry", folder)
-    return hub
-
-
-def _run_files(hub: HubDatabase, source: str, folder: Path) -> None:
-    land_files(hub, FolderAgency(folder=str(folder), settle_seconds=0), source, None)
-    stage_pending(hub, source)
-    load_pending(hub, source)
 
 
 def _file_outcome(hub: HubDatabase, name: str, physical: int) -> FaultOutcome:
@@ -100,26 +77,26 @@ def _lease(n: int, crop: str = "tomato") -> bytes:
 
 
 def land_attribute(workdir: Path) -> FaultOutcome:
-    hub, folder = small_hub(workdir), workdir / "land"
+    hub, folder = registered_hub(workdir), workdir / "land"
     folder.mkdir()
     name = "leases_2022-12-01.xml"
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n<LeaseExport generated="2022-12-01">\n'
     head += _lease(1) + _lease(2).split(b'crop="')[0] + b'crop="'
     tail = _lease(2).split(b'crop="tomato')[1] + _lease(3) + b"</LeaseExport>\n"
     _write_with_filler(folder / name, head, b"pomidor ", _scaled(200 * MB), tail)
-    _run_files(hub, "land", folder)
+    run_files(hub, "land", folder)
     return _file_outcome(hub, name, 3)
 
 
 def land_comment(workdir: Path) -> FaultOutcome:
-    hub, folder = small_hub(workdir), workdir / "land"
+    hub, folder = registered_hub(workdir), workdir / "land"
     folder.mkdir()
     name = "leases_2022-12-01.xml"
     head = b'<?xml version="1.0" encoding="UTF-8"?>\n<LeaseExport generated="2022-12-01">\n'
     head += _lease(1) + _lease(2).split(b"<Term")[0] + b"<!--"
     tail = b"--><Term" + _lease(2).split(b"<Term")[1] + _lease(3) + b"</LeaseExport>\n"
     _write_with_filler(folder / name, head, b"izoh ", _scaled(200 * MB), tail)
-    _run_files(hub, "land", folder)
+    run_files(hub, "land", folder)
     return _file_outcome(hub, name, 3)
 
 
@@ -136,14 +113,14 @@ def _household(n: int, street: str = "Navoiy ko'chasi") -> bytes:
 
 
 def survey_line(workdir: Path) -> FaultOutcome:
-    hub, folder = small_hub(workdir), workdir / "survey"
+    hub, folder = registered_hub(workdir), workdir / "survey"
     folder.mkdir()
     name = "survey_2022-01.jsonl"
     long_line = _household(2, "@").split(b'"@"')
     head = _household(1) + long_line[0] + b'"'
     tail = b'"' + long_line[1] + _household(3)
     _write_with_filler(folder / name, head, b"Navoiy ko'chasi ", _scaled(200 * MB), tail)
-    _run_files(hub, "survey", folder)
+    run_files(hub, "survey", folder)
     # Counted by households (lines): a member travels inside its household's line.
     outcome = _file_outcome(hub, name, 3)
     with hub.session() as session:
@@ -152,7 +129,7 @@ def survey_line(workdir: Path) -> FaultOutcome:
 
 
 def employment_line(workdir: Path) -> FaultOutcome:
-    hub, folder = small_hub(workdir), workdir / "employment"
+    hub, folder = registered_hub(workdir), workdir / "employment"
     folder.mkdir()
     name = "employment_2022-02.csv"
 
@@ -164,7 +141,7 @@ def employment_line(workdir: Path) -> FaultOutcome:
     head = (";".join(EMPLOYMENT_HEADER) + "\r\n").encode("cp1251") + row(1) + row(2)[:-2]
     _write_with_filler(folder / name, head, "Направление ".encode("cp1251"),
                        _scaled(200 * MB), b"\r\n" + row(3))  # fmt: skip
-    _run_files(hub, "employment", folder)
+    run_files(hub, "employment", folder)
     return _file_outcome(hub, name, 3)
 
 
@@ -245,7 +222,7 @@ def _api_outcome(hub: HubDatabase, source: str, run: Callable[[], object]) -> Fa
 
 
 def _tax(workdir: Path, answer: Callable[[str, dict[str, str]], Answer]) -> FaultOutcome:
-    hub = small_hub(workdir)
+    hub = registered_hub(workdir)
     with serve_agency(answer) as url:
         agency = TaxAgency(base_url=url, token="t", max_attempts=2, base_delay_seconds=0.1)
         return _api_outcome(hub, "tax", lambda: land_tax(hub, agency, None))
@@ -300,7 +277,7 @@ def tax_retry_after_a_day(workdir: Path) -> FaultOutcome:
 
 
 def bank_total_1e9(workdir: Path) -> FaultOutcome:
-    hub = small_hub(workdir)
+    hub = registered_hub(workdir)
 
     def answer(path: str, query: dict[str, str]) -> Answer:
         offset, limit = int(query["offset"]), int(query["limit"])

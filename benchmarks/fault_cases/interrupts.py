@@ -25,7 +25,8 @@ from pipelines.steps.load import load_pending
 from pipelines.steps.stage import stage_pending
 
 from . import FaultCase, FaultOutcome
-from .bounds import Answer, json_answer, serve_agency, small_hub, tax_item
+from .bounds import Answer, json_answer, serve_agency, tax_item
+from .small_hub import registered_hub
 
 _RUN = """
 import sys
@@ -85,7 +86,7 @@ def _stop_mid_walk(workdir: Path, url: str, agency: _EndlessThenDone) -> str:
 
 
 def tax_sigterm_mid_walk(workdir: Path) -> FaultOutcome:
-    hub, agency = small_hub(workdir), _EndlessThenDone()
+    hub, agency = registered_hub(workdir), _EndlessThenDone()
     with serve_agency(agency) as url:
         stopped = _stop_mid_walk(workdir, url, agency)
         with hub.session() as session:

@@ -21,16 +21,15 @@ from sqlalchemy import func, select
 from connectors.bank import BankApiConnector
 from connectors.employment import HEADER as EMPLOYMENT_HEADER
 from connectors.http_fetch import RetryPolicy
-from connectors.registry import ASSISTANT_COLUMNS, MAHALLA_COLUMNS
 from connectors.tax import TaxApiConnector
 from hub.graph.models import Delivery, Household, Reject
-from pipelines.resources import FolderAgency, HubDatabase
-from pipelines.steps.land import land_bank, land_files, land_tax
+from pipelines.resources import HubDatabase
+from pipelines.steps.land import land_bank, land_tax
 from pipelines.steps.load import load_pending
 from pipelines.steps.stage import stage_pending
 
 from . import FaultCase, FaultOutcome
-from .small_hub import scale
+from .small_hub import registered_hub, run_files, scale
 
 MAHALLA = "1703202015"
 BOM = b"\xef\xbb\xbf"
@@ -44,27 +43,6 @@ def _mahalla(n: int, name: str | None = None) -> str:
     code = f"1703202{n:03d}"
     values = ["1703", "Andijon viloyati", "1703202", "Asaka tumani", code]
     return ",".join([*values, name or f"Navbahor {n} MFY", "207123456"])
-
-
-def _hub(workdir: Path, mahallas: list[str] | None = None) -> HubDatabase:
-    """A SQLite hub under `workdir` whose register is loaded (one mahalla by default)."""
-    hub = HubDatabase(
-        database_url=f"sqlite:///{workdir / 'hub.sqlite3'}", landing_dir=str(workdir / "landing")
-    )
-    folder = workdir / "registry"
-    folder.mkdir()
-    rows = mahallas if mahallas is not None else [_mahalla(15)]
-    (folder / "mahallas.csv").write_text("\n".join([",".join(MAHALLA_COLUMNS), *rows]) + "\n")
-    assistant = f"A-00042,Karimov Jasur,+998901234567,{MAHALLA},2022-01-01"
-    (folder / "assistants.csv").write_text(f"{','.join(ASSISTANT_COLUMNS)}\n{assistant}\n")
-    _run_files(hub, "registry", folder)
-    return hub
-
-
-def _run_files(hub: HubDatabase, source: str, folder: Path) -> None:
-    land_files(hub, FolderAgency(folder=str(folder), settle_seconds=0), source, None)
-    stage_pending(hub, source)
-    load_pending(hub, source)
 
 
 def _outcome(hub: HubDatabase, name: str, physical: int, note: str) -> FaultOutcome:
@@ -123,20 +101,20 @@ def _survey_case(
     faults: list[dict[str, Any]], note: str, prefix: bytes = b""
 ) -> Callable[[Path], FaultOutcome]:
     def run(workdir: Path) -> FaultOutcome:
-        hub = _hub(workdir)
+        hub = registered_hub(workdir, [_mahalla(15)])
         good = [_household(n) for n in range(1, _good(50) + 1)]
         faulty = [_household(len(good) + 1 + i, **f) for i, f in enumerate(faults)]
         physical = _jsonl(
             workdir / "survey", "survey_1.jsonl", good[:2] + faulty + good[2:], prefix
         )
-        _run_files(hub, "survey", workdir / "survey")
+        run_files(hub, "survey", workdir / "survey")
         return _survey_outcome(hub, physical, note)
 
     return run
 
 
 def _unclosed_quote(workdir: Path) -> FaultOutcome:
-    hub = _hub(workdir)
+    hub = registered_hub(workdir, [_mahalla(15)])
     rows = []
     for n in range(1, _good(51) + 1):
         referral = '"Ishga marhamat' if n == 3 else "Ishga marhamat monomarkazi"
@@ -146,13 +124,13 @@ def _unclosed_quote(workdir: Path) -> FaultOutcome:
     folder.mkdir()
     text = "".join(f"{line}\r\n" for line in [";".join(EMPLOYMENT_HEADER), *rows])
     (folder / "employment_2022-02.csv").write_bytes(text.encode("cp1251"))
-    _run_files(hub, "employment", folder)
+    run_files(hub, "employment", folder)
     return _outcome(hub, "employment_2022-02.csv", len(rows), "row 3 rejected, the rest loaded")
 
 
 def _api_case(source: str, fault: dict[str, Any]) -> Callable[[Path], FaultOutcome]:
     def run(workdir: Path) -> FaultOutcome:
-        hub = _hub(workdir)
+        hub = registered_hub(workdir, [_mahalla(15)])
         items = [_api_item(source, n) for n in range(1, _good(50) + 1)]
         items.insert(2, _api_item(source, len(items) + 1) | fault)
         if source == "tax":
@@ -224,7 +202,7 @@ def _lease(n: int, area: str = "0,12", start: str = "2022-03-01") -> str:
 
 def _land_case(faults: list[dict[str, str]], note: str) -> Callable[[Path], FaultOutcome]:
     def run(workdir: Path) -> FaultOutcome:
-        hub = _hub(workdir)
+        hub = registered_hub(workdir, [_mahalla(15)])
         leases = [_lease(n) for n in range(1, _good(50) + 1)]
         leases += [_lease(len(leases) + 1 + i, **f) for i, f in enumerate(faults)]
         folder = workdir / "land"
@@ -233,7 +211,7 @@ def _land_case(faults: list[dict[str, str]], note: str) -> Callable[[Path], Faul
         (folder / "leases_2022-12-01.xml").write_text(
             f'<?xml version="1.0" encoding="UTF-8"?>\n<LeaseExport>\n{body}\n</LeaseExport>\n'
         )
-        _run_files(hub, "land", folder)
+        run_files(hub, "land", folder)
         return _outcome(hub, "leases_2022-12-01.xml", len(leases), note)
 
     return run
@@ -253,10 +231,10 @@ def _appeal(n: int = 10**6, **changes: Any) -> dict[str, Any]:
 
 def _appeals_case(faults: list[dict[str, Any]], note: str) -> Callable[[Path], FaultOutcome]:
     def run(workdir: Path) -> FaultOutcome:
-        hub = _hub(workdir)
+        hub = registered_hub(workdir, [_mahalla(15)])
         items = [_appeal(n) for n in range(1, _good(50) + 1)] + [_appeal(**f) for f in faults]
         physical = _jsonl(workdir / "appeals", "appeals_1.jsonl", items)
-        _run_files(hub, "appeals", workdir / "appeals")
+        run_files(hub, "appeals", workdir / "appeals")
         return _outcome(hub, "appeals_1.jsonl", physical, note)
 
     return run
@@ -266,7 +244,7 @@ def _register_conflict(workdir: Path) -> FaultOutcome:
     # Mahalla numbers have three digits: at most 885 good rows beside the conflicting 900.
     rows = [_mahalla(n) for n in range(15, 15 + min(_good(20), 885))]
     rows += [_mahalla(900, "Bog‘ishamol MFY"), _mahalla(900, "Yangi hayot MFY"), _mahalla(15)]
-    hub = _hub(workdir, rows)
+    hub = registered_hub(workdir, rows)
     return _outcome(hub, "mahallas.csv", len(rows), "both rows of the conflicting key rejected")
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from connectors.registry import ASSISTANT_COLUMNS, MAHALLA_COLUMNS
 from hub.graph.models import Delivery, LandLease, Reject
 from pipelines.resources import FolderAgency, HubDatabase
 from pipelines.steps.land import LandingReport, land_bank, land_files, land_tax
@@ -21,7 +22,7 @@ from pipelines.steps.load import LoadReport, load_pending
 from pipelines.steps.stage import stage_pending
 
 MAHALLA = "1703202015"
-ASSISTANT = "A-00001"
+ASSISTANT = "A-00042"
 
 
 def scale() -> float:
@@ -41,6 +42,39 @@ class Counts:
     rejected: int
 
 
+MAHALLA_ROW = f"1703,Andijon viloyati,1703202,Asaka tumani,{MAHALLA},Navbahor MFY,207123456"
+
+
+def registered_hub(workdir: Path, mahalla_rows: list[str] | None = None) -> HubDatabase:
+    """A SQLite hub and landing store under `workdir`, its register loaded: the rows of
+    mahallas.csv given (header aside; one mahalla by default) and one assistant."""
+    hub = HubDatabase(
+        database_url=f"sqlite:///{workdir / 'hub.sqlite3'}",
+        landing_dir=str(workdir / "landing"),
+    )
+    registry = workdir / "registry"
+    registry.mkdir(parents=True, exist_ok=True)
+    rows = [",".join(MAHALLA_COLUMNS), *(mahalla_rows or [MAHALLA_ROW])]
+    (registry / "mahallas.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (registry / "assistants.csv").write_text(
+        f"{','.join(ASSISTANT_COLUMNS)}\n"
+        f"{ASSISTANT},Karimov Jasur,+998901234567,{MAHALLA},2022-01-01\n",
+        encoding="utf-8",
+    )
+    run_files(hub, "registry", registry)
+    return hub
+
+
+def run_files(
+    hub: HubDatabase, source: str, folder: Path, settle_seconds: float = 0
+) -> tuple[LandingReport, LoadReport]:
+    """The pipelines' three steps over the files of `folder` as `source`'s job runs them."""
+    agency = FolderAgency(folder=str(folder), settle_seconds=settle_seconds)
+    landed = land_files(hub, agency, source, None)
+    stage_pending(hub, source)
+    return landed, load_pending(hub, source)
+
+
 @dataclass
 class SmallHub:
     workdir: Path
@@ -48,25 +82,7 @@ class SmallHub:
 
     @classmethod
     def create(cls, workdir: Path) -> SmallHub:
-        hub = HubDatabase(
-            database_url=f"sqlite:///{workdir / 'hub.sqlite3'}",
-            landing_dir=str(workdir / "landing"),
-        )
-        small = cls(workdir, hub)
-        registry = small.folder("registry")
-        (registry / "mahallas.csv").write_text(
-            "region_soato,region_name,district_soato,district_name,mahalla_code,mahalla_name,"
-            f"mahalla_stir\n1703,Andijon viloyati,1703202,Asaka tumani,{MAHALLA},"
-            "Navbahor MFY,207123456\n",
-            encoding="utf-8",
-        )
-        (registry / "assistants.csv").write_text(
-            "assistant_id,full_name,phone,mahalla_code,appointed_on\n"
-            f"{ASSISTANT},Karimov Jasur,+998901234567,{MAHALLA},2022-01-01\n",
-            encoding="utf-8",
-        )
-        small.run_files("registry")
-        return small
+        return cls(workdir, registered_hub(workdir))
 
     def folder(self, source: str) -> Path:
         path = self.workdir / source
@@ -74,10 +90,7 @@ class SmallHub:
         return path
 
     def run_files(self, source: str, settle_seconds: float = 0) -> tuple[LandingReport, LoadReport]:
-        agency = FolderAgency(folder=str(self.folder(source)), settle_seconds=settle_seconds)
-        landed = land_files(self.hub, agency, source, None)
-        stage_pending(self.hub, source)
-        return landed, load_pending(self.hub, source)
+        return run_files(self.hub, source, self.folder(source), settle_seconds)
 
     def run_api(self, source: str, agency: Any) -> LoadReport:
         """One walk of an API source; `agency` has the resource's `connector()`."""
