@@ -229,7 +229,7 @@ class OnePageAgency:
 
 def run_files(hub: HubDatabase, source: str, folder: Path) -> None:
     """Land, stage and load every new file of `folder` as a scheduled run would."""
-    land_files(hub, FolderAgency(folder=str(folder)), source, None)
+    land_files(hub, FolderAgency(folder=str(folder), settle_seconds=0), source, None)
     stage_pending(hub, source)
     load_pending(hub, source)
 
