@@ -15,11 +15,13 @@ from starlette.testclient import TestClient
 from connectors.employment import HEADER
 from hub.api.app import create_app
 from hub.config import HubSettings
-from pipelines.resources import HubDatabase
+from pipelines.resources import FolderAgency, HubDatabase
+from pipelines.steps.land import land_files
 from tests.pipelines.record_deliveries import (
     OnePageAgency,
     api_body,
     appeal,
+    employment_file,
     employment_row,
     mahalla_row,
     registry_files,
@@ -113,3 +115,17 @@ def test_the_api_s_quarantine_counts_group_by_rule(
         {"source": "tax", "rule": "enum:regime", "count": 1},
         {"source": "tax", "rule": "required:full_name", "count": 2},
     ]
+
+
+def test_the_raw_asset_reports_its_rejects_by_rule(hub: HubDatabase, tmp_path: Path) -> None:
+    rows = [
+        employment_row(1),
+        employment_row(2, Статус="пенсионер"),
+        employment_row(3, Статус="студент"),
+        "E2022-0000004;;Абдуллаев",
+    ]
+    folder = employment_file(tmp_path / "employment", rows)
+
+    report = land_files(hub, FolderAgency(folder=str(folder), settle_seconds=0), "employment", None)
+
+    assert report.rejected_by_rule == {"enum:Статус": 2, "columns": 1}
