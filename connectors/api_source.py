@@ -132,4 +132,4 @@ class ApiConnector(ABC, Generic[R]):
 
     def reject(self, item: object, key: str | None, error: FieldError, origin: str) -> Reject:
         raw = capped_raw(orjson.dumps(item).decode("utf-8"), self.limits.raw_chars)
-        return Reject(self.source, key, raw, str(error), origin)
+        return Reject(self.source, key, raw, str(error), origin, error.rule)

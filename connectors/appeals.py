@@ -42,7 +42,7 @@ class AppealsConnector(JsonLinesConnector[AppealRecord]):
         if applicant is None:
             applicant = {}
         elif not isinstance(applicant, dict):
-            raise FieldError(f"applicant {applicant!r} is not an object")
+            raise FieldError(f"applicant {applicant!r} is not an object", "type:applicant")
         return AppealRecord(
             appeal_id=required_text("appeal_id", item.get("appeal_id")),
             received_at=aware_datetime("received_at", item.get("received_at")),

@@ -73,15 +73,15 @@ def _page_problem(page: dict[str, Any]) -> str | None:
 def parse_loan(item: object, origin: Origin) -> LoanRecord:
     """One API item as a record; raises `FieldError` naming the broken field."""
     if not isinstance(item, dict):
-        raise FieldError(f"the item {item!r} is not an object")
+        raise FieldError(f"the item {item!r} is not an object", "type:item")
     borrower = item.get("borrower")
     if borrower is None:
         borrower = {}
     elif not isinstance(borrower, dict):
-        raise FieldError(f"borrower {borrower!r} is not an object")
+        raise FieldError(f"borrower {borrower!r} is not an object", "type:borrower")
     amount = integer("amount_tiyin", item.get("amount_tiyin"))
     if amount < 0:
-        raise FieldError(f"amount_tiyin {amount} is negative")
+        raise FieldError(f"amount_tiyin {amount} is negative", "range:amount_tiyin")
     return LoanRecord(
         loan_id=required_text("loan_id", item.get("loan_id")),
         bank_mfo=required_text("bank_mfo", item.get("bank_mfo")),

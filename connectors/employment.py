@@ -87,17 +87,18 @@ class EmploymentConnector(FileConnector[EmploymentRecord]):
                 fields = row.fields
                 try:
                     if row.problem:
-                        raise FieldError(row.problem)
+                        raise FieldError(row.problem, row.problem.rule)
                     if len(fields) != width:
                         truncated = "" if row.terminated else "; the file appears truncated"
                         raise FieldError(
                             f"the row has {len(fields)} columns, the contract has {width}"
-                            + truncated
+                            + truncated,
+                            "columns",
                         )
                     yield _build(fields, origin)
                 except FieldError as exc:
                     key = fields[0].strip() or None if fields else None
-                    yield Reject(self.source, key, row.raw, str(exc), str(origin))
+                    yield Reject(self.source, key, row.raw, str(exc), str(origin), exc.rule)
 
     def _check_header(self, name: str, header: CsvRow) -> None:
         found = tuple(column.strip() for column in header.fields)

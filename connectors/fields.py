@@ -18,7 +18,17 @@ _DIGITS = frozenset("0123456789")
 
 
 class FieldError(ValueError):
-    """One field broke its rule; the message is the reject reason."""
+    """One field broke its rule; the message is the reject reason, `rule` its machine-readable
+    name for grouping (`required:birth_date`, `enum:channel`, `date:received_at`, ...)."""
+
+    def __init__(self, message: str, rule: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+def missing(name: str) -> FieldError:
+    """The error for a required field that is absent or empty."""
+    return FieldError(f"{name} is missing; the contract requires it", f"required:{name}")
 
 
 def _shown(value: object) -> str:
@@ -32,8 +42,8 @@ def required_text(name: str, value: object) -> str:
         if text:
             return text
     if value is None or value == "" or (isinstance(value, str) and not value.strip()):
-        raise FieldError(f"{name} is missing; the contract requires it")
-    raise FieldError(f"{name} {_shown(value)} is not a string")
+        raise missing(name)
+    raise FieldError(f"{name} {_shown(value)} is not a string", f"type:{name}")
 
 
 def optional_text(name: str, value: object) -> str | None:
@@ -42,13 +52,13 @@ def optional_text(name: str, value: object) -> str | None:
         return None
     if isinstance(value, str):
         return value.strip() or None
-    raise FieldError(f"{name} {_shown(value)} is not a string")
+    raise FieldError(f"{name} {_shown(value)} is not a string", f"type:{name}")
 
 
 def digits(name: str, value: str, length: int) -> str:
     """A string of exactly `length` ASCII digits (codes of the register)."""
     if len(value) != length or not _DIGITS.issuperset(value):
-        raise FieldError(f"{name} {_shown(value)} is not a {length}-digit code")
+        raise FieldError(f"{name} {_shown(value)} is not a {length}-digit code", f"code:{name}")
     return value
 
 
@@ -61,8 +71,8 @@ def iso_date(name: str, value: object) -> date:
         except ValueError:
             pass
     if value is None or value == "":
-        raise FieldError(f"{name} is missing; the contract requires it")
-    raise FieldError(f"{name} {_shown(value)} is not a valid YYYY-MM-DD date")
+        raise missing(name)
+    raise FieldError(f"{name} {_shown(value)} is not a valid YYYY-MM-DD date", f"date:{name}")
 
 
 def optional_iso_date(name: str, value: object) -> date | None:
@@ -78,8 +88,8 @@ def dmy_date(name: str, value: object) -> date:
         except ValueError:
             pass
     if value is None or value == "":
-        raise FieldError(f"{name} is missing; the contract requires it")
-    raise FieldError(f"{name} {_shown(value)} is not a valid dd.mm.yyyy date")
+        raise missing(name)
+    raise FieldError(f"{name} {_shown(value)} is not a valid dd.mm.yyyy date", f"date:{name}")
 
 
 def optional_dmy_date(name: str, value: object) -> date | None:
@@ -92,13 +102,17 @@ def aware_datetime(name: str, value: object) -> datetime:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError:
-            raise FieldError(f"{name} {_shown(value)} is not a valid ISO 8601 date-time") from None
+            raise FieldError(
+                f"{name} {_shown(value)} is not a valid ISO 8601 date-time", f"date:{name}"
+            ) from None
         if parsed.tzinfo is None:
-            raise FieldError(f"{name} {_shown(value)} has no UTC offset; the contract needs one")
+            raise FieldError(
+                f"{name} {_shown(value)} has no UTC offset; the contract needs one", f"date:{name}"
+            )
         return parsed
     if value is None:
-        raise FieldError(f"{name} is missing; the contract requires it")
-    raise FieldError(f"{name} {_shown(value)} is not an ISO 8601 date-time string")
+        raise missing(name)
+    raise FieldError(f"{name} {_shown(value)} is not an ISO 8601 date-time string", f"date:{name}")
 
 
 def optional_aware_datetime(name: str, value: object) -> datetime | None:
@@ -119,11 +133,12 @@ def integer(name: str, value: object, bounds: tuple[int, int] = INT64) -> int:
         if low <= value <= high:
             return value
         raise FieldError(
-            f"{name} {value} is out of range: the hub stores integers from {low} to {high}"
+            f"{name} {value} is out of range: the hub stores integers from {low} to {high}",
+            f"range:{name}",
         )
     if value is None:
-        raise FieldError(f"{name} is missing; the contract requires it")
-    raise FieldError(f"{name} {_shown(value)} is not an integer")
+        raise missing(name)
+    raise FieldError(f"{name} {_shown(value)} is not an integer", f"type:{name}")
 
 
 def optional_integer(name: str, value: object, bounds: tuple[int, int] = INT64) -> int | None:
@@ -138,29 +153,36 @@ def optional_number(name: str, value: object) -> Decimal | None:
         result = Decimal(repr(value))
         if result.is_finite():
             return result
-    raise FieldError(f"{name} {_shown(value)} is not a number")
+    raise FieldError(f"{name} {_shown(value)} is not a number", f"number:{name}")
 
 
 def soums_to_tiyin(name: str, value: object) -> int:
     """A decimal soum amount as a string (`"12500000.00"`) as whole tiyin, not negative."""
     if not isinstance(value, str) or not value:
         if value is None or value == "":
-            raise FieldError(f"{name} is missing; the contract requires it")
-        raise FieldError(f"{name} {_shown(value)} is not a decimal string of soums")
+            raise missing(name)
+        raise FieldError(
+            f"{name} {_shown(value)} is not a decimal string of soums", f"number:{name}"
+        )
     try:
         amount = Decimal(value)
     except InvalidOperation:
-        raise FieldError(f"{name} {_shown(value)} is not a decimal number of soums") from None
+        raise FieldError(
+            f"{name} {_shown(value)} is not a decimal number of soums", f"number:{name}"
+        ) from None
     if not amount.is_finite():
-        raise FieldError(f"{name} {_shown(value)} is not a decimal number of soums")
+        raise FieldError(
+            f"{name} {_shown(value)} is not a decimal number of soums", f"number:{name}"
+        )
     if amount < 0:
-        raise FieldError(f"{name} {_shown(value)} is negative")
+        raise FieldError(f"{name} {_shown(value)} is negative", f"range:{name}")
     tiyin = amount * 100
     if tiyin != tiyin.to_integral_value():
-        raise FieldError(f"{name} {_shown(value)} has fractions of a tiyin")
+        raise FieldError(f"{name} {_shown(value)} has fractions of a tiyin", f"number:{name}")
     if tiyin > INT64[1]:
         raise FieldError(
-            f"{name} {_shown(value)} is out of range: the hub stores at most {INT64[1]} tiyin"
+            f"{name} {_shown(value)} is out of range: the hub stores at most {INT64[1]} tiyin",
+            f"range:{name}",
         )
     return int(tiyin)
 
@@ -168,15 +190,22 @@ def soums_to_tiyin(name: str, value: object) -> int:
 def decimal_comma(name: str, value: object) -> Decimal:
     """A non-negative decimal written with a decimal comma (`"0,12"`)."""
     if not isinstance(value, str) or not value:
-        raise FieldError(f"{name} is missing; the contract requires it")
+        raise missing(name)
     if "." in value:
-        raise FieldError(f"{name} {_shown(value)} uses a decimal point; the contract uses a comma")
+        raise FieldError(
+            f"{name} {_shown(value)} uses a decimal point; the contract uses a comma",
+            f"number:{name}",
+        )
     try:
         result = Decimal(value.replace(",", ".", 1))
     except InvalidOperation:
-        raise FieldError(f"{name} {_shown(value)} is not a decimal number") from None
+        raise FieldError(
+            f"{name} {_shown(value)} is not a decimal number", f"number:{name}"
+        ) from None
     if not result.is_finite() or result < 0:
-        raise FieldError(f"{name} {_shown(value)} is not a non-negative decimal number")
+        raise FieldError(
+            f"{name} {_shown(value)} is not a non-negative decimal number", f"number:{name}"
+        )
     return result
 
 
@@ -186,9 +215,11 @@ def enum_member(name: str, value: object, table: dict[str, E]) -> E:
     if member is not None:
         return member
     if value is None or value == "":
-        raise FieldError(f"{name} is missing; the contract requires it")
+        raise missing(name)
     allowed = ", ".join(table)
-    raise FieldError(f"{name} {_shown(value)} is not one of the allowed values: {allowed}")
+    raise FieldError(
+        f"{name} {_shown(value)} is not one of the allowed values: {allowed}", f"enum:{name}"
+    )
 
 
 def optional_enum_member(name: str, value: object, table: dict[str, E]) -> E | None:

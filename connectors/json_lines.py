@@ -39,16 +39,17 @@ from connectors.text_lines import TextLine, text_line
 _new_origin: Callable[[str, int, str | None], Origin] = slot_builder(Origin)
 
 
-def _json_problem(line: TextLine, exc: orjson.JSONDecodeError) -> str:
+def _json_problem(line: TextLine, exc: orjson.JSONDecodeError) -> FieldError:
     try:
         line.data.decode("utf-8")
     except UnicodeDecodeError as bad:
-        return (
+        return FieldError(
             f"line {line.number} is not valid UTF-8 (byte 0x{line.data[bad.start]:02x} at "
-            f"position {bad.start}); the file may be in another encoding such as Windows-1251"
+            f"position {bad.start}); the file may be in another encoding such as Windows-1251",
+            "encoding",
         )
     cut = "" if line.terminated else "; the last line has no newline, the file appears truncated"
-    return f"line {line.number} is not valid JSON ({exc}){cut}"
+    return FieldError(f"line {line.number} is not valid JSON ({exc}){cut}", "json")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,20 +113,22 @@ class JsonLinesConnector(FileConnector[R]):
                 try:
                     if type(item) is not dict:
                         raise FieldError(
-                            f"line {number} is a JSON {type(item).__name__}, not an object"
+                            f"line {number} is a JSON {type(item).__name__}, not an object",
+                            "json_object",
                         )
                     yield build(item, Origin(name, number))
                 except FieldError as exc:
                     found = item.get(self.key_field) if type(item) is dict else None
                     key = found.strip() or None if isinstance(found, str) else None
                     line = text_line(number, raw) or TextLine(number, raw, True)
-                    yield self._reject(name, line, key, str(exc))
+                    yield self._reject(name, line, key, exc)
         if empty:
             stats.warnings.append(EMPTY_FILE_WARNING)
 
-    def _reject(self, delivery: str, line: TextLine, key: str | None, reason: str) -> Reject:
+    def _reject(self, delivery: str, line: TextLine, key: str | None, error: FieldError) -> Reject:
         raw = capped_raw(line.data.decode("utf-8", "replace"), self.limits.raw_chars)
-        return Reject(self.source, key, raw, reason, str(Origin(delivery, line.number)))
+        origin = str(Origin(delivery, line.number))
+        return Reject(self.source, key, raw, str(error), origin, error.rule)
 
     def _overlong_reject(self, delivery: str, number: int, line: OverlongLine) -> Reject:
         max_bytes, origin = self.limits.max_line_bytes, Origin(delivery, number)
@@ -136,6 +139,7 @@ class JsonLinesConnector(FileConnector[R]):
             line.raw(self.limits.raw_chars),
             line.reason(number, max_bytes),
             str(origin),
+            "line_too_long",
         )
 
 

@@ -142,11 +142,13 @@ class LandConnector(FileConnector[LeaseRecord]):
             cuts = bound.take_before(end)
             try:
                 if cuts:
-                    raise FieldError(cuts[0].reason(bound.max_bytes))
+                    raise FieldError(cuts[0].reason(bound.max_bytes), "field_too_long")
                 yield lease_of(lease, children, origin)
             except FieldError as exc:
                 raw = capped_raw(scanner.raw(start, end), raw_chars)
-                yield Reject(self.source, blank(lease.get("id")), raw, str(exc), str(origin))
+                yield Reject(
+                    self.source, blank(lease.get("id")), raw, str(exc), str(origin), exc.rule
+                )
         for skipped in bound.skipped:
             stats.warnings.append(
                 f"{skipped.element} of {skipped.length:,} bytes is longer than the "
@@ -184,7 +186,7 @@ class LandConnector(FileConnector[LeaseRecord]):
         opened = scanner.open_attributes
         key = blank(opened.get("id")) if opened is not None else None
         raw = _line_at(delivery, line, self.limits.raw_chars)
-        return Reject(self.source, key, raw, message, str(origin))
+        return Reject(self.source, key, raw, message, str(origin), "xml")
 
     def lease_ids(self, delivery: FileDelivery) -> frozenset[str]:
         """Every lease id present in a snapshot, valid or not (a rejected lease is present).

@@ -229,7 +229,7 @@ class CanonicalLeases:
                     key: str | None = lease.group(1).decode()
                 else:
                     key = _plain_attributes(lease.group(1)).get("id")
-                found.append(Reject(self.source, blank(key), text, str(exc), str(origin)))
+                found.append(Reject(self.source, blank(key), text, str(exc), str(origin), exc.rule))
             start = lease.end()
         start = _SPACES.match(buffer, start).end()  # type: ignore[union-attr]
         rest = buffer[start:]

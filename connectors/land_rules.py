@@ -82,7 +82,7 @@ def checked_lease(
     """`_lease` with every rule checked in field order (and new values parsed and cached)."""
     missing = [tag for tag in CHILDREN if tag not in children]
     if missing:
-        raise FieldError(f"Lease has no <{missing[0]}> element")
+        raise FieldError(f"Lease has no <{missing[0]}> element", f"required:{missing[0]}")
     parcel, lessee, term = children["Parcel"], children["Lessee"], children["Term"]
     get = lease.get
     end = term.get("end")

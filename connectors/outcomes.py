@@ -25,7 +25,9 @@ class Reject:
 
     `reason` is one sentence naming the field, the value and the rule it broke; `raw` is the
     delivered text (decoded leniently when its encoding was the problem); `origin` is the
-    printable location (`employment_2022-02.csv:17`).
+    printable location (`employment_2022-02.csv:17`); `rule` names what was violated, for
+    grouping (`enum:channel`, `date:received_at`, `required:birth_date`, `encoding`,
+    `columns`, `csv`, `json`, `xml`, `line_too_long`, ...; `FieldError.rule`).
     """
 
     source: str
@@ -33,6 +35,7 @@ class Reject:
     raw: str
     reason: str
     origin: str
+    rule: str
 
 
 @dataclass(slots=True)

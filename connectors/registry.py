@@ -44,9 +44,15 @@ def _mahalla(values: Sequence[str], origin: Origin) -> MahallaRecord:
     district = digits("district_soato", values[2].strip(), 7)
     code = digits("mahalla_code", values[4].strip(), 10)
     if not district.startswith(region):
-        raise FieldError(f"district_soato '{district}' does not start with region_soato '{region}'")
+        raise FieldError(
+            f"district_soato '{district}' does not start with region_soato '{region}'",
+            "hierarchy:district_soato",
+        )
     if not code.startswith(district):
-        raise FieldError(f"mahalla_code '{code}' does not start with district_soato '{district}'")
+        raise FieldError(
+            f"mahalla_code '{code}' does not start with district_soato '{district}'",
+            "hierarchy:mahalla_code",
+        )
     return MahallaRecord(
         region_soato=region,
         region_name=required_text("region_name", values[1]),
@@ -117,15 +123,16 @@ class RegistryConnector(FileConnector[RegistryRecord]):
                 key = _key(row.fields, key_position)
                 try:
                     if row.problem:
-                        raise FieldError(row.problem)
+                        raise FieldError(row.problem, row.problem.rule)
                     if len(row.fields) != width:
                         raise FieldError(
                             f"the row has {len(row.fields)} columns, the header has {width}"
-                            + ("; the file appears truncated" if not row.terminated else "")
+                            + ("; the file appears truncated" if not row.terminated else ""),
+                            "columns",
                         )
                     yield build([row.fields[i] for i in positions], origin)
                 except FieldError as exc:
-                    yield Reject(self.source, key, row.raw, str(exc), str(origin))
+                    yield Reject(self.source, key, row.raw, str(exc), str(origin), exc.rule)
 
     def _positions(
         self, name: str, found: list[str], problem: str | None, expected: tuple[str, ...]

@@ -43,7 +43,7 @@ def _member(survey_id: str, item: object) -> SurveyMember:
     raises the reason) only when the fast path does not give the answer. Fields are checked
     in the same order as ever, so the first broken one is still the one reported."""
     if not isinstance(item, dict):
-        raise FieldError(f"the member {item!r} is not an object")
+        raise FieldError(f"the member {item!r} is not an object", "type:members")
     get = item.get
     number, name, pinfl, born = get("member_no"), get("full_name"), get("pinfl"), get("birth_date")
     sex, relation, occupation, notebook = (
@@ -78,16 +78,18 @@ def _optional_date(name: str, value: object) -> date | None:
 
 def _members(survey_id: str, value: object) -> tuple[SurveyMember, ...]:
     if not isinstance(value, list) or not value:
-        raise FieldError(f"members {value!r} is not a non-empty list")
+        raise FieldError(f"members {value!r} is not a non-empty list", "type:members")
     members: list[SurveyMember] = []
     numbers: set[int] = set()
     for index, item in enumerate(value):
         try:
             member = _member(survey_id, item)
         except FieldError as exc:
-            raise FieldError(f"members[{index}]: {exc}") from None
+            raise FieldError(f"members[{index}]: {exc}", exc.rule) from None
         if member.member_no in numbers:
-            raise FieldError(f"members[{index}]: member_no {member.member_no} is repeated")
+            raise FieldError(
+                f"members[{index}]: member_no {member.member_no} is repeated", "unique:member_no"
+            )
         numbers.add(member.member_no)
         members.append(member)
     return tuple(members)
@@ -97,7 +99,7 @@ def _needs(value: object) -> tuple[Need, ...]:
     if value is None:
         return ()
     if not isinstance(value, list):
-        raise FieldError(f"needs {value!r} is not a list")
+        raise FieldError(f"needs {value!r} is not a list", "type:needs")
     found = [NEEDS.get(need) if type(need) is str else None for need in value]
     if None in found:  # the slow path names the first unknown need
         found = [enum_member("needs[]", need, NEEDS) for need in value]
@@ -107,7 +109,7 @@ def _needs(value: object) -> tuple[Need, ...]:
 def _category(value: object) -> int | None:
     category = optional_integer("category", value)
     if category is not None and not 1 <= category <= 4:
-        raise FieldError(f"category {category} is not in 1..4")
+        raise FieldError(f"category {category} is not in 1..4", "range:category")
     return category
 
 
@@ -115,7 +117,7 @@ def _address(value: object) -> tuple[str | None, str | None, str | None]:
     if value is None:
         return None, None, None
     if not isinstance(value, dict):
-        raise FieldError(f"address {value!r} is not an object")
+        raise FieldError(f"address {value!r} is not an object", "type:address")
     street = optional_text("address.street", value.get("street"))
     house = optional_text("address.house", _as_text(value.get("house")))
     apartment = optional_text("address.apartment", _as_text(value.get("apartment")))
@@ -139,7 +141,7 @@ class SurveyConnector(JsonLinesConnector[SurveyHousehold]):
         survey_id = required_text("survey_id", item.get("survey_id"))
         income = optional_integer("monthly_income_uzs", item.get("monthly_income_uzs"))
         if income is not None and income < 0:
-            raise FieldError(f"monthly_income_uzs {income} is negative")
+            raise FieldError(f"monthly_income_uzs {income} is negative", "range:monthly_income_uzs")
         street, house, apartment = _address(item.get("address"))
         surveyed_on = item.get("surveyed_on")
         return SurveyHousehold(

@@ -67,7 +67,7 @@ def _page_problem(page: dict[str, Any]) -> str | None:
 def parse_taxpayer(item: object, origin: Origin) -> TaxpayerRecord:
     """One API item as a record; raises `FieldError` naming the broken field."""
     if not isinstance(item, dict):
-        raise FieldError(f"the item {item!r} is not an object")
+        raise FieldError(f"the item {item!r} is not an object", "type:item")
     return TaxpayerRecord(
         tin=required_text("tin", item.get("tin")),
         pinfl=optional_text("pinfl", item.get("pinfl")),

@@ -79,6 +79,18 @@ def _utf8_where_cp1251_expected(raw: bytes) -> bool:
     return True
 
 
+class RowProblem(str):
+    """Why a CSV row cannot be read (the reject's reason), with the rule it broke:
+    `encoding`, `line_too_long` or `csv`. A string, so that it reads as its reason."""
+
+    rule: str
+
+    def __new__(cls, reason: str, rule: str) -> RowProblem:
+        made = super().__new__(cls, reason)
+        made.rule = rule
+        return made
+
+
 @fast_frozen_init
 @dataclass(frozen=True, slots=True)
 class CsvRow:
@@ -87,11 +99,11 @@ class CsvRow:
     line: int
     raw: str
     fields: list[str]
-    problem: str | None
+    problem: RowProblem | None
     terminated: bool
 
 
-_FedLine = tuple[int, str, str | None, bool]
+_FedLine = tuple[int, str, RowProblem | None, bool]
 """One physical line as the feed decoded it: (number, text, its own problem or None,
 terminated). A plain tuple: the feed makes one per line of every CSV file."""
 
@@ -120,14 +132,15 @@ class _LineFeed:
         self.limit: int | None = None
         self.starved = False
 
-    def _undecodable(self, number: int, raw: bytes, exc: UnicodeDecodeError) -> str:
+    def _undecodable(self, number: int, raw: bytes, exc: UnicodeDecodeError) -> RowProblem:
         if self._cp1251 and _utf8_where_cp1251_expected(raw):
             # Python's cp1251 leaves 0x98 undefined, so some UTF-8 lines fail to decode.
-            return f"line {number} is UTF-8 text, but the contract says Windows-1251"
+            return _utf8_line(number)
         label = "Windows-1251" if self._cp1251 else "UTF-8"
-        return (
+        return RowProblem(
             f"line {number} is not valid {label} (byte 0x{raw[exc.start]:02x} at position "
-            f"{exc.start}); the file may be in another encoding"
+            f"{exc.start}); the file may be in another encoding",
+            "encoding",
         )
 
     def __iter__(self) -> Iterator[str]:
@@ -149,14 +162,14 @@ class _LineFeed:
             problem = self._undecodable(number, raw, exc)
         else:
             if self._cp1251 and _utf8_where_cp1251_expected(raw):
-                problem = f"line {number} is UTF-8 text, but the contract says Windows-1251"
+                problem = _utf8_line(number)
         return (number, text, problem, raw.endswith(b"\n"))
 
     def _overlong(self, number: int, head: bytes) -> _FedLine:
         """The beginning of a line over the bound (the rest is read and dropped)."""
         line = finish_overlong(self._binary, head, self._limits.raw_chars)
         text = line.raw(self._limits.raw_chars, self._encoding)
-        problem = line.reason(number, self._limits.max_line_bytes)
+        problem = RowProblem(line.reason(number, self._limits.max_line_bytes), "line_too_long")
         return (number, text + ("\n" if line.terminated else ""), problem, line.terminated)
 
     def __next__(self) -> str:
@@ -183,6 +196,12 @@ class _LineFeed:
     def read_again(self, lines: list[_FedLine]) -> None:
         """Serve these lines (in order) before any other."""
         self._again.extendleft(reversed(lines))
+
+
+def _utf8_line(number: int) -> RowProblem:
+    return RowProblem(
+        f"line {number} is UTF-8 text, but the contract says Windows-1251", "encoding"
+    )
 
 
 def _split(text: str, delimiter: str) -> list[str] | None:
@@ -223,7 +242,7 @@ def _implausible(
 
 def _read_quoted(
     feed: _LineFeed, text: str, width: int | None, limits: _Limits
-) -> tuple[list[str], str | None]:
+) -> tuple[list[str], RowProblem | None]:
     """The fields of the record starting with `text`, read by the csv module, and its
     problem; a record that is not plausibly one record is cut back to its first line."""
     first_line = feed.line
@@ -237,15 +256,18 @@ def _read_quoted(
     feed.limit = None
     why = _unclosed(feed, fields, error, width, limits)
     if why is None:
-        return fields, None if error is None else f"line {first_line} is not valid CSV ({error})"
+        if error is None:
+            return fields, None
+        return fields, RowProblem(f"line {first_line} is not valid CSV ({error})", "csv")
     rest = feed.consumed[1:]
     del feed.consumed[1:]
     feed.read_again(rest)
     single = csv.reader([text.rstrip("\r\n")], delimiter=limits.delimiter, strict=False)
     again = " and the lines after it are read on their own" if rest else ""
-    problem = (
+    problem = RowProblem(
         f"line {first_line} opens a quoted field that does not close on its line: {why}; "
-        f"the line is rejected{again}"
+        f"the line is rejected{again}",
+        "csv",
     )
     return next(single, []), problem
 

@@ -102,6 +102,7 @@ def _raw_asset(spec: SourceSpec) -> AssetsDefinition:
                 "delivered": report.delivered,
                 "accepted": report.accepted,
                 "rejected": report.rejected,
+                "rejected_by_rule": MetadataValue.json(report.rejected_by_rule),
                 "quarantined_files": len(report.quarantined),
                 "waiting_files": MetadataValue.json(report.waiting[:20]),
                 "warnings": MetadataValue.json(report.warnings[:20]),

@@ -2,8 +2,11 @@
 
 Per staged table two checks: `<table>_structure` (blocking: a failure stops the source's
 load, the deliveries stay staged) and `<table>_quality` (warnings: rates, ranges,
-freshness). One GX validation feeds both. Checks look at the deliveries waiting to be
-loaded; with nothing new they pass and say so.
+identifier validity). One GX validation feeds both. Checks look at the deliveries waiting
+to be loaded; with nothing new they pass and say so.
+
+On each raw asset, `delivered_recently` (a warning) fails while the source has delivered
+nothing new for longer than its window (pipelines/freshness.py), an empty rerun included.
 
 On each loaded asset, `no_held_delivery` (a warning) fails while a delivery of the source
 waits for an engineer's confirmation (pipelines/deliveries.py: `held`), naming each one,
@@ -24,9 +27,10 @@ from dagster import (
     multi_asset_check,
 )
 
-from pipelines import deliveries
+from pipelines import deliveries, freshness
 from pipelines.quality.validate import validate_table
 from pipelines.resources import HubDatabase
+from pipelines.settings import freshness_variable, load_pipeline_settings
 from pipelines.sources import SOURCES
 from pipelines.staging.schemas import SOURCE_TABLES
 from pipelines.steps.stage import staged_frames
@@ -48,8 +52,8 @@ def _specs(source: str) -> list[AssetCheckSpec]:
             AssetCheckSpec(
                 f"{table}_quality",
                 asset=asset,
-                description=f"Quality of {table}: identifier validity, null rates, ranges, "
-                "freshness (warnings).",
+                description=f"Quality of {table}: identifier validity, null rates, ranges "
+                "(warnings).",
             )
         )
     return specs
@@ -119,7 +123,36 @@ def _held_check(source: str) -> AssetChecksDefinition:
     return held
 
 
+def _fresh_check(source: str) -> AssetChecksDefinition:
+    @asset_check(
+        name="delivered_recently",
+        asset=AssetKey(f"raw_{source}"),
+        required_resource_keys={"hub_db"},
+        description=f"{source} delivered something new within its window "
+        f"({freshness_variable(source)} days).",
+    )
+    def fresh(context: AssetCheckExecutionContext) -> AssetCheckResult:
+        hub: HubDatabase = context.resources.hub_db
+        window = load_pipeline_settings().freshness_window(source)
+        with hub.session() as session:
+            found = freshness.judge(session, source, window)
+        last = found.last_new_delivery_at
+        return AssetCheckResult(
+            passed=found.fresh,
+            severity=AssetCheckSeverity.WARN,
+            description=found.description(),
+            metadata={
+                "last_new_delivery_at": last.isoformat() if last is not None else "never",
+                "window_days": window,
+                "age_days": round(found.age_days, 2) if found.age_days is not None else -1,
+            },
+        )
+
+    return fresh
+
+
 QUALITY_CHECKS: list[AssetChecksDefinition] = [
     *(_quality_checks(name) for name in SOURCES),
     *(_held_check(name) for name in SOURCES),
+    *(_fresh_check(name) for name in SOURCES),
 ]

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hub.graph.models import Delivery
@@ -202,3 +202,25 @@ def last_loaded_at(session: Session, source: str) -> datetime | None:
         Delivery.source == source, Delivery.status == "loaded"
     )
     return max((t for t in session.scalars(stmt) if t is not None), default=None)
+
+
+NEW_CONTENT = ("landed", "staged", "loaded", "held", "superseded")
+"""Statuses of a delivery that was read whole (neither failed, unreadable nor running)."""
+
+
+def last_new_delivery_at(session: Session, source: str) -> datetime | None:
+    """When `source` last delivered something new: the start of its latest delivery that
+    was read whole with at least one unit in it and, for an API read from a saved cursor,
+    moved that cursor (a look-back re-read that brings nothing newer does not count; a file
+    is new by being read at all, since a file already read is never read again)."""
+    stmt = select(func.max(Delivery.started_at)).where(
+        Delivery.source == source,
+        Delivery.status.in_(NEW_CONTENT),
+        Delivery.delivered > 0,
+        or_(
+            Delivery.cursor_from.is_(None),
+            Delivery.cursor_to.is_(None),
+            Delivery.cursor_to != Delivery.cursor_from,
+        ),
+    )
+    return session.scalar(stmt)

@@ -1,7 +1,9 @@
 """The quarantine: records that were delivered but not loaded, with their reasons.
 
-Rejects from the connectors (stage `connect`, rule `unreadable`) and from staging's row
-rules (stage `stage`, the rule's code) are written here, each raw text capped to
+Rejects from the connectors (stage `connect`, the rule the connector named: `enum:channel`,
+`encoding`, ...) and from staging's row rules (stage `stage`, the rule's code) are written
+here, one entry per rejected content however often reruns reject it again
+(`pipelines.quarantine_entries`), each raw text capped to
 `HUB_QUARANTINE_RAW_CHARS` characters (its beginning, full length and SHA-256 beyond that:
 `connectors.raw_text`), and so is a whole file that cannot be read at all (stage `connect`,
 rule `unreadable_file`, one entry for the file). When a later delivery brings an accepted
@@ -16,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import polars as pl
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from connectors.limits import raw_chars_from_env
@@ -24,6 +26,7 @@ from connectors.outcomes import Reject as ConnectorReject
 from connectors.raw_text import capped_raw
 from hub.graph.bulk import in_chunks
 from hub.graph.models import Reject
+from pipelines.quarantine_entries import fingerprint, keep_entries
 from pipelines.storable_text import storable, storable_key, storable_origin
 
 
@@ -40,16 +43,15 @@ def quarantine_unreadable(
             "record_key": storable_key(r.record_key),
             "delivery_id": delivery_id,
             "stage": "connect",
-            "rule": "unreadable",
+            "rule": r.rule,
             "reasons": [storable(r.reason)],
             "raw": storable(capped_raw(r.raw, limit)),
             "origin": storable_origin(r.origin),
+            "fingerprint": fingerprint(r.source, r.record_key, "connect", r.rule, r.raw),
         }
         for r in rejects
     ]
-    if rows:
-        session.execute(insert(Reject), rows)
-    return len(rows)
+    return keep_entries(session, rows)
 
 
 def quarantine_unreadable_file(
@@ -57,18 +59,20 @@ def quarantine_unreadable_file(
 ) -> None:
     """One entry for a file no row of which could be read; `description` stands for its
     raw text (the file itself stays in the agency's folder)."""
-    session.execute(
-        insert(Reject),
+    rule = "unreadable_file"
+    keep_entries(
+        session,
         [
             {
                 "source": source,
                 "record_key": None,
                 "delivery_id": delivery_id,
                 "stage": "connect",
-                "rule": "unreadable_file",
+                "rule": rule,
                 "reasons": [storable(reason)],
                 "raw": storable(capped_raw(description, raw_chars_from_env())),
                 "origin": storable_origin(name),
+                "fingerprint": fingerprint(source, None, "connect", rule, description),
             }
         ],
     )
@@ -113,11 +117,11 @@ def quarantine_rule_breaks(
             "reasons": [storable(reason) for reason in row["reasons"]],
             "raw": storable(capped_raw(row["raw"], limit)),
             "origin": storable_origin(row["origin"]),
+            "fingerprint": fingerprint(source, row["record_key"], "stage", row["rule"], row["raw"]),
         }
         for row in rejects.iter_rows(named=True)
     ]
-    session.execute(insert(Reject), rows)
-    return len(rows)
+    return keep_entries(session, rows)
 
 
 def resolve_accepted(

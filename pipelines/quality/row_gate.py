@@ -26,7 +26,7 @@ ROW_EXPECTATIONS: Final = (
     "ExpectColumnValuesToMatchRegex",
 )
 _AS_OF: Final = date(2000, 1, 1)
-"""Row rules do not depend on the date a suite is built for (only freshness does)."""
+"""Row rules do not depend on the date a suite is built for (only the range rules do)."""
 
 
 def _text(column: str, dtype: pl.DataType) -> pl.Expr:

@@ -6,7 +6,7 @@ expectation is built only when a validation runs (`QualityRule.build`).
 
 - `severity`: `"blocking"` rules guard structure (columns, types, keys, enums, code formats);
   one failing means the staged table must not be loaded. `"warn"` rules are statistical
-  (null rates, PINFL validity, value ranges, freshness); a failure is reported, not fatal.
+  (null rates, PINFL validity, value ranges); a failure is reported, not fatal.
 - `scope`: `"full"` rules are answered on every row of the frame (row count, key not null,
   key unique: leaving rows out changes their answer); `"sample"` rules may be answered on a
   deterministic sample when the frame is large (a structural breakage shows in any sample).
@@ -224,16 +224,4 @@ def between(
         max_value=high,
         strict_min=strict_low,
         strict_max=strict_high,
-    )
-
-
-def newest_not_before(column: str, earliest: datetime) -> QualityRule:
-    """Warn: the newest `column` value is `earliest` or later (the table is fresh)."""
-    return _column_rule(
-        f"{column}_fresh",
-        "ExpectColumnMaxToBeBetween",
-        column,
-        "warn",
-        f"newest {column} is not before {earliest.isoformat()}",
-        min_value=earliest,
     )

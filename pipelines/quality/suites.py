@@ -8,8 +8,11 @@
   (connectors/vocabulary.py, PINFL issues) within their values; codes the connector or
   staging already enforces (mahalla code, TIN, SOATO, STIR) matching their patterns.
 - warn: a non-empty table, PINFL validity, null rates of usually-filled fields, plausible
-  value ranges, codes nobody upstream enforces (bank MFO, passport, phone, lessee TIN),
-  and freshness of the table's main date relative to `as_of`.
+  value ranges, codes nobody upstream enforces (bank MFO, passport, phone, lessee TIN).
+
+Freshness is not judged from the dates in the data (an agency's records may be old and
+still new to the hub) but from when the source last delivered something new
+(pipelines/freshness.py).
 
 Staging quarantines rows breaking row rules, and rows breaking a blocking rule that judges
 one value (pipelines/quality/row_gate.py), so blocking rules pass on properly staged data:
@@ -20,7 +23,7 @@ values fail only above `QualityThresholds.max_failed_row_share` of the rows.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Final
 
 import polars as pl
@@ -64,7 +67,6 @@ class TableSpec:
     formats: dict[str, str] = field(default_factory=dict)
     soft_formats: dict[str, str] = field(default_factory=dict)
     mostly_present: tuple[str, ...] = ()
-    fresh_column: str | None = None
 
 
 _MENTION_ENUMS: Final = {"sex": _values(v.Sex), "pinfl_issue": PINFL_ISSUES}
@@ -96,7 +98,6 @@ TABLE_SPECS: Final[dict[str, TableSpec]] = {
         required=("survey_id", "mahalla_code", "assistant_id", "surveyed_on", "needs"),
         formats={"mahalla_code": MAHALLA_CODE, "needs": needs_pattern()},
         mostly_present=("category",),
-        fresh_column="surveyed_on",
     ),
     "survey_members": TableSpec(
         required=("survey_id", "member_no", "full_name", "sex", "relation", "occupation"),
@@ -107,14 +108,12 @@ TABLE_SPECS: Final[dict[str, TableSpec]] = {
         },
         formats={"mahalla_code": MAHALLA_CODE},
         mostly_present=("pinfl", "birth_on"),
-        fresh_column="surveyed_on",
     ),
     "tax": TableSpec(
         required=("tin", "full_name", "regime", "registered_on", "tax_year", "updated_at"),
         enums={"regime": _values(v.TaxRegime)},
         formats={"tin": TIN, "mahalla_code": MAHALLA_CODE},
         mostly_present=("pinfl", "mahalla_code"),
-        fresh_column="updated_at",
     ),
     "employment": TableSpec(
         # The contract lets a birth date be empty (records migrated from paper registers).
@@ -122,7 +121,6 @@ TABLE_SPECS: Final[dict[str, TableSpec]] = {
         enums={"status": _values(v.EmploymentStatus)},
         formats={"mahalla_code": MAHALLA_CODE, "employer_tin": TIN},
         mostly_present=("pinfl", "mahalla_code", "birth_on"),
-        fresh_column="status_on",
     ),
     "land": TableSpec(
         required=("lease_id", "status", "area_ha", "purpose", "lessee_kind", "starts_on"),
@@ -134,7 +132,6 @@ TABLE_SPECS: Final[dict[str, TableSpec]] = {
         formats={"mahalla_code": MAHALLA_CODE},
         soft_formats={"lessee_tin": TIN},
         mostly_present=("mahalla_code",),
-        fresh_column="snapshot_on",
     ),
     "bank": TableSpec(
         required=("loan_id", "bank_mfo", "kind", "program", "amount_tiyin", "issued_on", "status"),
@@ -146,7 +143,6 @@ TABLE_SPECS: Final[dict[str, TableSpec]] = {
         formats={"mahalla_code": MAHALLA_CODE},
         soft_formats={"bank_mfo": BANK_MFO, "passport": PASSPORT},
         mostly_present=("pinfl", "mahalla_code"),
-        fresh_column="issued_on",
     ),
     "appeals": TableSpec(
         required=("appeal_id", "received_at", "channel", "topic", "status"),
@@ -157,7 +153,6 @@ TABLE_SPECS: Final[dict[str, TableSpec]] = {
         },
         formats={"mahalla_code": MAHALLA_CODE},
         soft_formats={"phone": PHONE},
-        fresh_column="received_at",
     ),
 }
 """Staged table -> what its suite checks; every table of STAGED_SCHEMAS has one."""
@@ -222,9 +217,4 @@ def suite_for(
         q.null_rate_at_most(c, thresholds.max_optional_null_rate) for c in spec.mostly_present
     ]
     found += _ranges(table, thresholds, as_of)
-    if spec.fresh_column is not None:
-        oldest = as_of - timedelta(days=thresholds.max_age_days)
-        found.append(
-            q.newest_not_before(spec.fresh_column, _bound(oldest, schema[spec.fresh_column]))
-        )
     return found

@@ -26,8 +26,6 @@ class QualityThresholds:
     - `max_optional_null_rate`: largest share of nulls in a field the source usually fills.
     - `max_tiyin`: amounts must be below it (and above zero).
     - `max_area_ha`: largest plausible leased area.
-    - `max_age_days`: the newest main date of a table may be this old relative to `as_of`;
-      older warns (freshness never blocks: an agency may simply have sent nothing new).
     - `max_failed_row_share`: a blocking rule on single values (required, vocabulary,
       format) fails only when more than this share of the rows break it: a structural
       break, not one bad row (staging quarantines such rows anyway).
@@ -38,7 +36,6 @@ class QualityThresholds:
     max_tiyin: int = MAX_TIYIN
     max_area_ha: float = 1000.0
     first_birth_on: date = FIRST_BIRTH_ON
-    max_age_days: int = 45
     max_failed_row_share: float = 0.01
 
 

@@ -36,7 +36,7 @@ def validate_table(
 ) -> QualityReport:
     """Run `table`'s suite on `frame` and report every rule's outcome, in suite order.
 
-    `as_of` (default: today) is the date freshness and "not in the future" compare with.
+    `as_of` (default: today) is the date "not in the future" compares with.
     Frames over `sample_limit` rows are sampled for `"sample"`-scope rules (same `seed`,
     same rows); the report says so. Rules naming a column the frame lacks fail without
     asking GX. Raises KeyError for a table without a suite, ValueError for a

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from pipelines.staging.rules import REJECT_SCHEMA
+from pipelines.staging.rules import REJECT_SCHEMA, raw_record
 
 RULE = "conflicting_duplicate"
 
@@ -53,6 +53,6 @@ def split_conflicting_duplicates(
         pl.col("origin"),
         pl.lit(RULE).alias("rule"),
         pl.concat_list(reason).alias("reasons"),
-        pl.struct(landed.columns).struct.json_encode().alias("raw"),
+        raw_record(landed.columns),
     )
     return kept, rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]

@@ -22,6 +22,18 @@ REJECT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 }
 
 
+BOOKKEEPING_COLUMNS = ("origin", "delivery_id")
+"""Columns the hub adds to a landed row; not part of what was delivered."""
+
+
+def raw_record(columns: list[str]) -> pl.Expr:
+    """A rejected row's raw text: its delivered columns as JSON, without the hub's
+    bookkeeping, so the same record delivered again has the same raw text (and is the same
+    quarantine entry, `pipelines.quarantine_entries`)."""
+    delivered = [c for c in columns if c not in BOOKKEEPING_COLUMNS]
+    return pl.struct(delivered).struct.json_encode().alias("raw")
+
+
 @dataclass(frozen=True)
 class RowRule:
     code: str
@@ -46,13 +58,12 @@ def apply_rules(frame: pl.DataFrame, rules: list[RowRule]) -> tuple[pl.DataFrame
     codes = pl.concat_list(
         [pl.when(pl.col(f"_break_{i}")).then(pl.lit(rule.code)) for i, rule in enumerate(rules)]
     ).list.drop_nulls()
-    original = [c for c in frame.columns]
     rejects = bad.select(
         pl.col("record_key"),
         pl.col("origin"),
         codes.list.first().alias("rule"),
         reasons.alias("reasons"),
-        pl.struct(original).struct.json_encode().alias("raw"),
+        raw_record(frame.columns),
     )
     return kept, rejects.cast(REJECT_SCHEMA)  # type: ignore[arg-type]
 

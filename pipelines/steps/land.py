@@ -40,6 +40,7 @@ class LandingReport:
     delivered: int = 0
     accepted: int = 0
     rejected: int = 0
+    rejected_by_rule: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     quarantined: list[int] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
@@ -110,6 +111,8 @@ def _land_reading(
     report.delivered += stats.delivered
     report.accepted += stats.accepted
     report.rejected += stats.rejected
+    for reject in rejects:
+        report.rejected_by_rule[reject.rule] = report.rejected_by_rule.get(reject.rule, 0) + 1
     report.warnings.extend(f"{stats.delivery}: {w}" for w in stats.warnings + stats.errors)
 
 

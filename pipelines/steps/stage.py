@@ -24,7 +24,7 @@ from pipelines.quality.row_gate import gate_rows
 from pipelines.quarantine import quarantine_rule_breaks
 from pipelines.resources import HubDatabase
 from pipelines.staging.plausible_dates import PlausibleDates
-from pipelines.staging.rules import REJECT_SCHEMA
+from pipelines.staging.rules import REJECT_SCHEMA, raw_record
 from pipelines.staging.schemas import CARRIED_TABLES, SOURCE_TABLES
 from pipelines.staging.tables import STAGERS, StagedTable, StagingContext
 
@@ -61,7 +61,7 @@ def _orphan_members(households: StagedTable, members: StagedTable) -> StagedTabl
         pl.concat_list(
             pl.concat_str([pl.lit("household '"), "survey_id", pl.lit("' was rejected")])
         ).alias("reasons"),
-        pl.struct(orphans.columns).struct.json_encode().alias("raw"),
+        raw_record(orphans.columns),
     ).cast(REJECT_SCHEMA)  # type: ignore[arg-type]
     return StagedTable(
         members.table,

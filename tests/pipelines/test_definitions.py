@@ -22,8 +22,10 @@ def test_definitions_snapshot() -> None:
     assert ("staged_survey", "survey_members_structure") in check_keys
     assert ("staged_survey", "survey_households_quality") in check_keys
     assert ("loaded_land", "no_held_delivery") in check_keys
-    # Two checks for each of the nine staged tables, one held-delivery check per source.
-    assert len(check_keys) == 2 * 9 + 7
+    assert ("raw_bank", "delivered_recently") in check_keys
+    # Two checks for each of the nine staged tables; per source one held-delivery check and
+    # one freshness check.
+    assert len(check_keys) == 2 * 9 + 7 + 7
     assert {job.name for job in repository.get_all_jobs() if not job.name.startswith("__")} == {
         "hub_main_job",
         *(f"{source}_job" for source in SOURCES),

@@ -106,8 +106,11 @@ def test_corrupt_rows_are_quarantined_with_reasons_and_the_rest_loads(
     corrupt = _corrupt_rows(corrupt_world)
     with graph_db.session() as session:
         quarantined = dict(
-            session.execute(select(Reject.source, func.count()).group_by(Reject.source)).all()
+            session.execute(
+                select(Reject.source, func.sum(Reject.seen_count)).group_by(Reject.source)
+            ).all()
         )
+        # A corrupt lease repeated in a later land snapshot is one entry seen twice.
         assert quarantined == corrupt
         reasons = session.scalars(select(Reject.reasons)).all()
         assert all(r and all(len(text) > 10 for text in r) for r in reasons)
@@ -128,7 +131,10 @@ def test_corrupt_rows_are_quarantined_with_reasons_and_the_rest_loads(
             for r in csv.DictReader(rows)
             if r["source"] in FILE_SOURCES
         }
-    assert origins == expected
+    # An entry seen in several land snapshots names the latest place it was seen.
+    assert origins <= expected and len(expected - origins) == corrupt["land"] - len(
+        {o for s, o in origins if s == "land"}
+    )
     assert count(graph_db, Appeal) > 0
 
 

@@ -26,7 +26,9 @@ def _sha256(text: str) -> str:
 
 
 def test_unreadable_and_rule_breaking_records_keep_a_capped_raw_text(graph_db) -> None:  # type: ignore[no-untyped-def]
-    unreadable = ConnectorReject("survey", "SV-1", LONG, "line 1 is too long", "survey_1.jsonl:1")
+    unreadable = ConnectorReject(
+        "survey", "SV-1", LONG, "line 1 is too long", "survey_1.jsonl:1", "line_too_long"
+    )
     broken = pl.DataFrame(
         {
             "record_key": ["SV-2"],
@@ -52,7 +54,7 @@ def test_unreadable_and_rule_breaking_records_keep_a_capped_raw_text(graph_db) -
 
 
 def test_short_raw_texts_are_kept_whole(graph_db) -> None:  # type: ignore[no-untyped-def]
-    reject = ConnectorReject("tax", "1", '{"tin": "1"}', "bad", "page 1")
+    reject = ConnectorReject("tax", "1", '{"tin": "1"}', "bad", "page 1", "type:item")
     with graph_db.session() as session, session.begin():
         quarantine_unreadable(session, None, [reject], raw_chars=500)  # type: ignore[arg-type]
     with graph_db.session() as session:

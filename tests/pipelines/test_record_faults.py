@@ -322,7 +322,7 @@ def test_rows_postgresql_refuses_reach_the_quarantine_from_the_connector_and_sta
     found = {r.origin: r for r in rejects_of(hub, "employment")}
     assert "full_name contains a NUL character" in found["employment_2022-02.csv:3"].reasons[0]
     unreadable = found["employment_2022-02.csv:4"]
-    assert unreadable.rule == "unreadable" and "\\x00" in unreadable.raw
+    assert unreadable.rule == "enum:Статус" and "\\x00" in unreadable.raw
     assert "\x00" not in unreadable.raw + unreadable.reasons[0]
     too_long = found["employment_2022-02.csv:5"]
     assert "record_key is 100 characters long" in too_long.reasons[0]

@@ -105,6 +105,8 @@ class RejectRecord:
     status: str
     created_at: datetime
     resolved_at: datetime | None
+    seen_count: int
+    last_seen_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,8 +244,15 @@ class QuarantinedRecordNode(relay.Node):
     )
     origin: str | None = strawberry.field(description="File and line, or API page.")
     status: str = strawberry.field(description="open until a corrected redelivery resolves it.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the record was first rejected.")
     resolved_at: datetime | None
+    seen_count: int = strawberry.field(
+        description="How many times deliveries brought this same content and it was rejected "
+        "(reruns that read it again update this entry rather than adding one)."
+    )
+    last_seen_at: datetime = strawberry.field(
+        description="When a delivery last brought it; `delivery` is that delivery."
+    )
     delivery_id: strawberry.Private[int | None]
 
     @classmethod
@@ -262,6 +269,8 @@ class QuarantinedRecordNode(relay.Node):
             status=r.status,
             created_at=r.created_at,
             resolved_at=r.resolved_at,
+            seen_count=r.seen_count,
+            last_seen_at=r.last_seen_at,
             delivery_id=r.delivery_id,
         )
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     String,
     Text,
@@ -189,12 +190,19 @@ class PersonConflict(Base):
 
 
 class Reject(Base):
-    """The quarantine: a record that was not loaded, with its raw text and reasons."""
+    """The quarantine: a record that was not loaded, with its raw text and reasons.
+
+    One entry per rejected content: `fingerprint` is the SHA-256 of its source, record key,
+    stage, rule and full raw text; a rerun that rejects the same content again updates
+    `seen_count`, `last_seen_at` and `delivery_id` (the delivery that saw it last) instead
+    of adding an entry (`pipelines.quarantine_entries`).
+    """
 
     __tablename__ = "reject"
     __table_args__ = (
         Index("ix_reject_source_status_rule", "source", "status", "rule"),
         Index("ix_reject_source_record_key", "source", "record_key"),
+        Index("ix_reject_fingerprint", "fingerprint"),
     )
 
     id: Mapped[pk_id]
@@ -212,6 +220,9 @@ class Reject(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     resolved_by_delivery_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("delivery.id"))
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    seen_count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    last_seen_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
 
 
 class SourceCursor(Base):
