@@ -121,6 +121,7 @@ def main() -> int:
         ("banner printed", timeline.since(timeline.banner_at)),
         ("lines printed before the banner", str(timeline.lines_before_banner)),
         ("people in the world", f"{args.people:,}"),
+        ("main job", next((line for line in log if line.startswith("hub_main_job: fin")), "-")),
     ]
     width = max(len(label) for label, _ in rows)
     sys.stdout.write(f"{'measure':<{width}}  value\n")
