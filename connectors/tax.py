@@ -6,7 +6,9 @@ seen before, or a page with no items that still names a next page, is refused as
 under a new token, and a walk longer than its bounds (`connectors.api_walk`). A 400 in the
 middle of a walk is most often an expired page token (they live 10 minutes): the error says
 so and the run should restart from the saved cursor. Cursor: the largest `updated_at` of
-the accepted items; pass it as `updated_since` of the next delivery (the API re-sends items
+the accepted items no later than `CURSOR_HORIZON` from now (a far-future `updated_at`,
+which staging rejects as implausible, must not carry the cursor past every record still to
+come); pass it as `updated_since` of the next delivery (the API re-sends items
 at that instant, which is harmless: the later delivery wins and loads are idempotent by
 `tin`). The next page is fetched while the current one is parsed
 (`connectors.page_prefetch`); a page is decoded by the typed fast path of
@@ -17,8 +19,8 @@ decides every item that path does not take, as it would without it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Any, ClassVar
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, Final
 
 from connectors.api_items import (
     TaxItem,
@@ -53,6 +55,10 @@ from connectors.vocabulary import TaxRegime, lookup_table
 PATH = "/v1/taxpayers"
 REGIMES = lookup_table(TaxRegime)
 TaxReading = ApiDeliveryReading[TaxpayerRecord | Reject, datetime]
+
+CURSOR_HORIZON: Final = timedelta(days=1)
+"""How far past now an `updated_at` may be and still move the cursor (clocks drift; a date
+beyond this is an agency's error, rejected in staging)."""
 
 
 def _page_problem(page: dict[str, Any]) -> str | None:
@@ -130,6 +136,7 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
         self, name: str, since: datetime | None, tracker: CursorTracker[datetime]
     ) -> Iterator[TaxpayerRecord | Reject]:
         ordinal = 0
+        horizon = datetime.now(UTC) + CURSOR_HORIZON
         for page_no, items, originals in prefetched(
             self._pages(since), name=f"{self.source}-pages"
         ):
@@ -140,7 +147,9 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
                 if type(item) is TaxItem:
                     record = taxpayer_record(item, origin)
                     if record is not None:
-                        if cursor is None or record.updated_at > cursor:
+                        if record.updated_at <= horizon and (
+                            cursor is None or record.updated_at > cursor
+                        ):
                             cursor = record.updated_at
                         yield record
                         continue
@@ -153,7 +162,7 @@ class TaxApiConnector(ApiConnector[TaxpayerRecord]):
                     key = key if isinstance(key, str) else None
                     yield self.reject(item, key, exc, str(origin))
                     continue
-                if cursor is None or record.updated_at > cursor:
+                if record.updated_at <= horizon and (cursor is None or record.updated_at > cursor):
                     cursor = record.updated_at
                 yield record
             # Each page's largest updated_at is reported before the next page is read.

@@ -68,6 +68,20 @@ def test_tax_sends_bearer_token_and_reports_largest_updated_at(kit: Kit) -> None
     assert first.declared_income_tiyin == 1_250_000_000
 
 
+def test_a_far_future_updated_at_never_moves_the_tax_cursor(kit: Kit) -> None:
+    # Staging rejects the far-future item; were it the cursor, every later walk would ask
+    # for changes after 2099 and skip all the records changed in between.
+    items = [
+        kit.tax_item(1),
+        kit.tax_item(5),
+        kit.tax_item(7, updated_at="2099-01-01T00:00:00+05:00"),
+    ]
+    transport, _ = _answers(_page(items))
+    reading = kit.tax_connector(transport).read_delivery(None)
+    assert len([x for x in reading if isinstance(x, TaxpayerRecord)]) == 3
+    assert reading.cursor == datetime(2022, 12, 1, 10, 5, tzinfo=TASHKENT)
+
+
 def test_tax_non_numeric_income_is_a_reject_naming_the_field(kit: Kit) -> None:
     transport, _ = _answers(_page([kit.tax_item(1, declared_income_uzs="12.5 mln")]))
     [reject] = list(kit.tax_connector(transport).read_delivery())
