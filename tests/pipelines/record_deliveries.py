@@ -257,3 +257,11 @@ def rejects_of(hub: HubDatabase, source: str) -> list[Reject]:
         )
         session.expunge_all()
     return found
+
+
+def registered_hub(database_url: str, folder: Path) -> HubDatabase:
+    """A hub on `database_url`, its landing store under `folder`, with a register that knows
+    the mahalla the deliveries of this module use."""
+    hub = HubDatabase(database_url=database_url, landing_dir=str(folder / "landing"))
+    run_files(hub, "registry", registry_files(folder / "registry", [mahalla_row(15)]))
+    return hub

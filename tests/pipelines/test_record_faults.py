@@ -42,6 +42,7 @@ from tests.pipelines.record_deliveries import (
     loan,
     mahalla_row,
     member,
+    registered_hub,
     registry_files,
     rejects_of,
     run_api,
@@ -53,9 +54,7 @@ from tests.pipelines.record_deliveries import (
 @pytest.fixture
 def hub(graph_db, tmp_path: Path) -> HubDatabase:  # type: ignore[no-untyped-def]
     """A hub on the test's database whose register knows the mahallas the deliveries use."""
-    database = HubDatabase(database_url=graph_db.url, landing_dir=str(tmp_path / "landing"))
-    run_files(database, "registry", registry_files(tmp_path / "registry", [mahalla_row(15)]))
-    return database
+    return registered_hub(graph_db.url, tmp_path)
 
 
 def count(hub: HubDatabase, model: type) -> int:

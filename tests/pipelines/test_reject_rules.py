@@ -23,8 +23,7 @@ from tests.pipelines.record_deliveries import (
     appeal,
     employment_file,
     employment_row,
-    mahalla_row,
-    registry_files,
+    registered_hub,
     rejects_of,
     run_api,
     run_files,
@@ -34,9 +33,7 @@ from tests.pipelines.record_deliveries import (
 
 @pytest.fixture
 def hub(graph_db, tmp_path: Path) -> HubDatabase:  # type: ignore[no-untyped-def]
-    database = HubDatabase(database_url=graph_db.url, landing_dir=str(tmp_path / "landing"))
-    run_files(database, "registry", registry_files(tmp_path / "registry", [mahalla_row(15)]))
-    return database
+    return registered_hub(graph_db.url, tmp_path)
 
 
 def _rules(hub: HubDatabase, source: str) -> dict[str, str]:
