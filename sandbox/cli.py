@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from sandbox.generate import NOISE_PRESETS, generate_world, noise_preset
+from sandbox.generate.dating import DEFAULT_BASE_YEAR
 from sandbox.generate.world import DEFAULT_SEED
 from sandbox.serve.settings import (
     BANK_BASE_PATH,
@@ -35,17 +36,21 @@ def generate(
     corrupt_rate: Annotated[
         float | None, typer.Option(help="Share of delivered rows made unreadable.")
     ] = None,
+    base_year: Annotated[
+        int,
+        typer.Option(help="Year the world is dated in: its survey, appeals, loans, files and ids."),
+    ] = DEFAULT_BASE_YEAR,
 ) -> None:
     """Write a world: deliveries per source, API data, ground truth and world.json."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     try:
         settings = noise_preset(noise, corrupt_rate)
-        manifest = generate_world(out_dir, people, seed=seed, noise=settings)
+        manifest = generate_world(out_dir, people, seed=seed, noise=settings, base_year=base_year)
     except ValueError as err:
         raise typer.BadParameter(str(err)) from err
     typer.echo(
         f"World of {manifest.people} people, {manifest.households} households, "
-        f"{manifest.mahallas} mahallas in {out_dir}"
+        f"{manifest.mahallas} mahallas in {out_dir}, dated {manifest.base_year}"
     )
     for source, rows in manifest.rows.items():
         typer.echo(f"  {source:<11} {rows:>9} rows  {manifest.corrupt_rows[source]:>6} corrupt")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sandbox.generate.dating import WorldDates
 from sandbox.generate.population import People
 
 REPLACED_SHARE = 0.12
@@ -21,9 +22,10 @@ class Appointment:
 
 
 def appoint_assistants(
-    people: People, n_mahallas: int, rng: np.random.Generator
+    people: People, n_mahallas: int, dates: WorldDates, rng: np.random.Generator
 ) -> tuple[Appointment, ...]:
-    """One appointment per inhabited mahalla from 1 January 2022, a later one where replaced.
+    """One appointment per inhabited mahalla from 1 January of the base year, a later one (from
+    1 March) where replaced.
 
     Assistants are residents aged 25-55 of their own mahalla (any resident where none is of
     that age, so that every household has an assistant to survey it); ids follow
@@ -33,16 +35,16 @@ def appoint_assistants(
     preferred = _pools(person_mahalla, (people.age >= 25) & (people.age <= 55), n_mahallas)
     residents = _pools(person_mahalla, np.ones(people.count, dtype=bool), n_mahallas)
     replaced = rng.random(n_mahallas) < REPLACED_SHARE
-    first_on = np.datetime64("2022-01-01") + rng.integers(0, 15, n_mahallas)
-    second_on = np.datetime64("2022-03-01") + rng.integers(0, 240, n_mahallas)
+    first_on = dates.first_appointed_from + rng.integers(0, 15, n_mahallas)
+    second_on = dates.replacements_from + rng.integers(0, 240, n_mahallas)
     appointments: list[Appointment] = []
     for mahalla in range(n_mahallas):
         pool = preferred[mahalla] if len(preferred[mahalla]) else residents[mahalla]
         if len(pool) == 0:
             continue
         picks = rng.choice(pool, min(len(pool), 2 if replaced[mahalla] else 1), replace=False)
-        dates = [first_on[mahalla], second_on[mahalla]]
-        for person, appointed_on in zip(picks.tolist(), dates, strict=False):
+        days = [first_on[mahalla], second_on[mahalla]]
+        for person, appointed_on in zip(picks.tolist(), days, strict=False):
             number = len(appointments) + 1
             appointments.append(Appointment(f"A-{number:05d}", person, mahalla, appointed_on))
     return tuple(appointments)

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from sandbox.generate.assistants import Appointment
+from sandbox.generate.dating import WorldDates
 from sandbox.generate.economy import Economy
 from sandbox.generate.ledger import Ledger
 from sandbox.generate.population import People
@@ -28,6 +29,8 @@ class WorldContext:
     appointments: tuple[Appointment, ...]
     noise: NoiseSettings
     ledger: Ledger
+    dates: WorldDates
+    """The world's named dates: every writer's dates, ids and file names come from here."""
     files: dict[str, list[str]] = field(default_factory=dict)
     """Delivered files per source, relative to out_dir."""
 

@@ -1,8 +1,8 @@
 """Households and their members: composition, ages, sexes, names, birth dates and PINFLs.
 
 All draws are vectorised: one array per attribute, persons ordered by household and member
-number, households ordered by mahalla. Ages are taken at REFERENCE_ON, the start of the
-mahallabay system.
+number, households ordered by mahalla. Ages are full years on the world's reference date
+(WorldDates.reference_on, 1 January of its base year: the start of the mahallabay system).
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sandbox.generate.dating import WorldDates
 from sandbox.generate.name_forms import TrueName
 from sandbox.generate.name_lists import FEMALE_GIVEN, MALE_GIVEN, SURNAMES
 from sandbox.generate.pinfl import make_pinfls
 from sandbox.generate.territory import Territory
 
-REFERENCE_ON = np.datetime64("2022-01-01")
 RELATIONS: tuple[str, ...] = ("head", "spouse", "child", "parent", "sibling", "grandchild", "other")
 HEAD, SPOUSE, CHILD, PARENT, SIBLING, GRANDCHILD, OTHER = range(len(RELATIONS))
 _MOBILE_CODES = np.array([90, 91, 93, 94, 97, 99, 88, 33], dtype=np.int64)
@@ -129,7 +129,9 @@ def _draw_households(count: int, rng: np.random.Generator) -> _Households:
     return households
 
 
-def generate_people(target: int, territory: Territory, rng: np.random.Generator) -> People:
+def generate_people(
+    target: int, territory: Territory, dates: WorldDates, rng: np.random.Generator
+) -> People:
     """About `target` people (never more; short by less than one household) in households."""
     drawn = _draw_households(target // 3 + 16, rng)
     sizes = drawn.sizes()
@@ -151,7 +153,7 @@ def generate_people(target: int, territory: Territory, rng: np.random.Generator)
     hh_size = hh.sizes()
     hh_start = np.cumsum(hh_size) - hh_size
     female = columns["female"].astype(bool)
-    birth_on = _birth_dates(columns["age"], rng)
+    birth_on = _birth_dates(columns["age"], dates, rng)
     count = len(order)
     mahalla_start = np.searchsorted(hh_mahalla, hh_mahalla, side="left")
     return People(
@@ -174,9 +176,11 @@ def generate_people(target: int, territory: Territory, rng: np.random.Generator)
     )
 
 
-def _birth_dates(age: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A birth date giving exactly `age` full years on REFERENCE_ON."""
-    year_start = (2021 - age - 1970).astype("datetime64[Y]").astype("datetime64[D]")
+def _birth_dates(age: np.ndarray, dates: WorldDates, rng: np.random.Generator) -> np.ndarray:
+    """A birth date giving exactly `age` full years on the reference date (1 January): born
+    after 1 January of the year `age` + 1 years before it."""
+    born_in = dates.base_year - 1 - age
+    year_start = (born_in - 1970).astype("datetime64[Y]").astype("datetime64[D]")
     birth_on: np.ndarray = year_start + rng.integers(1, 365, len(age)).astype("timedelta64[D]")
     return birth_on
 

@@ -2,7 +2,7 @@
 
 Layout of a world folder (deliveries under the folders the hub's env vars point at):
 
-    world.json                 this manifest: seed, sizes, noise settings, counts
+    world.json                 this manifest: seed, reference date, sizes, noise settings, counts
     registry/                  mahallas.csv, assistants.csv                  HUB_REGISTRY_DIR
     survey/                    survey_YYYY-MM.jsonl                          HUB_SURVEY_DIR
     employment/                employment_YYYY-MM.csv                        HUB_EMPLOYMENT_DIR
@@ -24,9 +24,10 @@ from typing import Any
 
 from sandbox.generate.assistants import appoint_assistants
 from sandbox.generate.context import WorldContext
+from sandbox.generate.dating import DEFAULT_BASE_YEAR, WorldDates
 from sandbox.generate.economy import generate_economy
 from sandbox.generate.ledger import Ledger
-from sandbox.generate.population import REFERENCE_ON, generate_people
+from sandbox.generate.population import generate_people
 from sandbox.generate.random_streams import numpy_rng
 from sandbox.generate.settings import NoiseSettings
 from sandbox.generate.sources.appeals import write_appeals
@@ -61,6 +62,7 @@ class WorldManifest:
     districts: int
     regions: int
     reference_on: str
+    """1 January of the base year the world is dated in (see sandbox.generate.dating)."""
     noise: dict[str, float]
     files: dict[str, list[str]] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
@@ -69,6 +71,10 @@ class WorldManifest:
     """Distinct record keys per source."""
     corrupt_rows: dict[str, int] = field(default_factory=dict)
     noise_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def base_year(self) -> int:
+        return int(self.reference_on[:4])
 
     def write(self, world_dir: Path) -> None:
         text = json.dumps(asdict(self), ensure_ascii=False, indent=2, sort_keys=True)
@@ -81,26 +87,34 @@ class WorldManifest:
 
 
 def generate_world(
-    out_dir: Path, people: int, seed: int = DEFAULT_SEED, noise: NoiseSettings | None = None
+    out_dir: Path,
+    people: int,
+    seed: int = DEFAULT_SEED,
+    noise: NoiseSettings | None = None,
+    base_year: int = DEFAULT_BASE_YEAR,
 ) -> WorldManifest:
-    """Write a world of about `people` people (short by less than one household) to `out_dir`.
+    """Write a world of about `people` people (short by less than one household) to `out_dir`,
+    dated in `base_year` (every date, record id and file name; see sandbox.generate.dating).
 
-    The same seed, size and noise give byte-identical files. Raises ValueError when
-    `people` is below 100 (too few to fill one mahalla).
+    The same seed, size, noise and base year give byte-identical files (the default base
+    year keeps the bytes worlds had before it was a parameter). Raises
+    ValueError when `people` is below 100 (too few to fill one mahalla) or the base year is
+    outside what the generator can date.
     """
     if people < 100:
         raise ValueError(f"A world needs at least 100 people; got people={people}.")
+    dates = WorldDates(base_year)
     settings = noise or NoiseSettings()
     out_dir.mkdir(parents=True, exist_ok=True)
     territory = plan_territory(people, numpy_rng(seed, "territory"))
-    population = generate_people(people, territory, numpy_rng(seed, "population"))
+    population = generate_people(people, territory, dates, numpy_rng(seed, "population"))
     economy = generate_economy(population, territory, numpy_rng(seed, "economy"))
     appointments = appoint_assistants(
-        population, len(territory.mahallas), numpy_rng(seed, "assistants")
+        population, len(territory.mahallas), dates, numpy_rng(seed, "assistants")
     )
     ledger = Ledger(out_dir / "truth")
     ctx = WorldContext(
-        seed, out_dir, territory, population, economy, appointments, settings, ledger
+        seed, out_dir, territory, population, economy, appointments, settings, ledger, dates
     )
     logger.info(
         "World of %d people in %d households planned", population.count, len(population.hh_size)
@@ -130,7 +144,7 @@ def _manifest(ctx: WorldContext) -> WorldManifest:
         mahallas=len(ctx.territory.mahallas),
         districts=len(ctx.territory.districts),
         regions=len({d.region_soato for d in ctx.territory.districts}),
-        reference_on=str(REFERENCE_ON),
+        reference_on=str(ctx.dates.reference_on),
         noise=ctx.noise.as_dict(),
         files={source: ctx.files.get(source, []) for source in SOURCES},
         rows={source: ledger.rows[source] for source in SOURCES},

@@ -67,11 +67,12 @@ def write_bank(ctx: WorldContext) -> None:
     corrupter = Corrupter(ctx, SOURCE, (BAD_DATE, BAD_NUMBER, UNKNOWN_ENUM, MISSING_REQUIRED))
     items = []
     counters: dict[str, int] = {}
+    year = ctx.dates.base_year
     for person, programme in _programme_of(ctx, ctx.nrng("bank:plan").random(ctx.people.count)):
         mfo = rng.choice(BANK_MFOS)
-        issued_on = np.datetime64("2022-01-15") + rng.randrange(0, 340)
+        issued_on = ctx.dates.loans_issued_from + rng.randrange(0, 340)
         counters[mfo] = counters.get(mfo, 0) + 1
-        loan_id = f"{mfo}-2022-{counters[mfo]:06d}"
+        loan_id = f"{mfo}-{year}-{counters[mfo]:06d}"
         items.append(_item(ctx, person, programme, loan_id, mfo, issued_on, rng, noise))
         household = int(ctx.people.household[person])
         ctx.ledger.record(SOURCE, loan_id, "person", person, household, ctx.mahalla_code_of(person))

@@ -1,9 +1,9 @@
 """employment: monthly job-seeker files (Windows-1251, ';', CRLF, Russian header).
 
-A record is opened in some month of the first half of 2022, usually as unemployed; when the
-person's status changes (placed in a job, public works, self-employment, training) the record
-reappears under the same number in a later month's file. The two oldest exports turn
-ў қ ғ ҳ into '?'.
+A record is opened in some month of the first half of the base year, usually as unemployed;
+when the person's status changes (placed in a job, public works, self-employment, training)
+the record reappears under the same number in a later month's file. The two oldest exports
+turn ў қ ғ ҳ into '?'.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from sandbox.generate.name_forms import employment_name, to_windows_1251
 SOURCE = "employment"
 HEADER = ("Номер записи", "ПИНФЛ", "ФИО", "Дата рождения", "Пол", "Код махалли", "Статус",
           "Дата статуса", "ИНН работодателя", "Направление")  # fmt: skip
-MONTHS = tuple(date(2022, month, 1) for month in range(1, 7))
 OLD_EXPORTS = 2
 UNEMPLOYED_RU, PLACED_RU, PUBLIC_WORKS_RU, SELF_EMPLOYED_RU, TRAINING_RU = (
     "безработный", "трудоустроен", "общественные работы", "самозанятый", "обучение",
@@ -66,27 +65,28 @@ def write_employment(ctx: WorldContext) -> None:
         | ((occupation == SELF_EMPLOYED) & (draw < 0.05))
         | ((occupation == STUDENT) & (age >= 18) & (age <= 25) & (draw < 0.05))
     )
-    rows: list[list[tuple[_Record, str, str]]] = [[] for _ in MONTHS]
+    months = ctx.dates.employment_months
+    rows: list[list[tuple[_Record, str, str]]] = [[] for _ in months]
     employers = 200_000_000 + ctx.nrng("employment:employers").choice(
         100_000_000, max(10, len(seekers) // 20), replace=False
     )
-    opened = [rng.randrange(len(MONTHS)) for _ in range(len(seekers))]
+    opened = [rng.randrange(len(months)) for _ in range(len(seekers))]
     order = sorted(range(len(seekers)), key=lambda i: (opened[i], i))
     for number, i in enumerate(order, start=1):
         person = int(seekers[i])
-        record = _open_record(ctx, f"E2022-{number:07d}", person, rng, noise)
+        record = _open_record(ctx, f"E{ctx.dates.base_year}-{number:07d}", person, rng, noise)
         first = TRAINING_RU if occupation[person] == STUDENT else UNEMPLOYED_RU
         final = _FINAL_STATUS.get(int(occupation[person]), UNEMPLOYED_RU)
         if final == UNEMPLOYED_RU and rng.random() < 0.2:
             final = TRAINING_RU
         rows[opened[i]].append((record, first, ""))
-        if final != first and opened[i] + 1 < len(MONTHS):
+        if final != first and opened[i] + 1 < len(months):
             employer = str(rng.choice(employers)) if final == PLACED_RU else ""
-            rows[rng.randrange(opened[i] + 1, len(MONTHS))].append((record, final, employer))
+            rows[rng.randrange(opened[i] + 1, len(months))].append((record, final, employer))
     corrupter = Corrupter(
         ctx, SOURCE, (BROKEN_LINE, BAD_DATE, BAD_NUMBER, UNKNOWN_ENUM, MISSING_REQUIRED)
     )
-    for index, month in enumerate(MONTHS):
+    for index, month in enumerate(months):
         _write_month(ctx, index, month, rows[index], rng, corrupter)
 
 

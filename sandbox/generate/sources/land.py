@@ -1,4 +1,5 @@
-"""land: lease snapshots (XML, UTF-8, decimal comma), leases_2022-06-01 and leases_2022-12-01.
+"""land: lease snapshots (XML, UTF-8, decimal comma) of 1 June and 1 December of the base year
+(leases_YYYY-06-01.xml, leases_YYYY-12-01.xml).
 
 The newer snapshot is authoritative: it adds leases started after June, drops some (no
 longer current) and changes others (terminated, area re-measured). Corruption is per Lease
@@ -28,7 +29,6 @@ from sandbox.generate.name_lists import LEGAL_ENTITY_NAMES
 from sandbox.generate.population import HEAD
 
 SOURCE = "land"
-SNAPSHOTS = (np.datetime64("2022-06-01"), np.datetime64("2022-12-01"))
 CROPS = ("tomato", "cucumber", "potato", "onion", "wheat", "cotton", "apple", "grape", "apricot")
 _AREA_HA = {"household_plot": (0.04, 0.25), "farming": (1.0, 30.0), "greenhouse": (0.1, 1.0),
             "orchard": (0.5, 5.0)}  # fmt: skip
@@ -55,16 +55,17 @@ def write_land(ctx: WorldContext) -> None:
     leases = _plan_leases(ctx)
     rng = ctx.rng("land:changes")
     corrupter = Corrupter(ctx, SOURCE, (BAD_DATE, BAD_NUMBER, UNKNOWN_ENUM, MISSING_REQUIRED))
-    older = [lease for lease in leases if lease.start < SNAPSHOTS[0]]
+    snapshots = ctx.dates.land_snapshots
+    older = [lease for lease in leases if lease.start < snapshots[0]]
     newer: list[_Lease] = []
     for lease in leases:
-        if lease.start < SNAPSHOTS[0]:
+        if lease.start < snapshots[0]:
             if rng.random() < ctx.noise.lease_drop:
                 continue
             if rng.random() < ctx.noise.lease_change:
                 lease = _changed(lease, rng)
         newer.append(lease)
-    for on, snapshot in zip(SNAPSHOTS, (older, newer), strict=True):
+    for on, snapshot in zip(snapshots, (older, newer), strict=True):
         _write_snapshot(ctx, f"land/leases_{on}.xml", on, snapshot, corrupter)
 
 
@@ -113,7 +114,7 @@ def _plan_leases(ctx: WorldContext) -> list[_Lease]:
 def _new_lease(
     ctx: WorldContext, number: int, code: str, purpose: str, rng: random.Random
 ) -> _Lease:
-    start = np.datetime64("2021-03-01") + rng.randrange(0, 640)
+    start = ctx.dates.leases_start_from + rng.randrange(0, 640)
     low, high = _AREA_HA[purpose]
     cadastre = (
         f"17:{code[2:4]}:{code[5:7]}:{code[7:9]}:{code[9]}{rng.randrange(10)}:{number % 10000:04d}"

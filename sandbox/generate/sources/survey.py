@@ -1,9 +1,9 @@
 """survey: the assistants' household diagnostics (JSON Lines, one household per line).
 
-Households are surveyed between January and March 2022 (one file per month), each by the
-assistant in office that day (never before the mahalla's first appointment); a share is
-surveyed again in September (survey_2022-09.jsonl) under the same survey_id with changed
-income, category and needs, and the names typed anew.
+Households are surveyed between January and March of the base year (one file per month),
+each by the assistant in office that day (never before the mahalla's first appointment); a
+share is surveyed again in September (survey_YYYY-09.jsonl) under the same survey_id with
+changed income, category and needs, and the names typed anew.
 """
 
 from __future__ import annotations
@@ -33,8 +33,6 @@ from sandbox.generate.population import RELATIONS
 
 SOURCE = "survey"
 COVERAGE = 0.97
-_FIRST_DAY = np.datetime64("2022-01-10")
-_RESURVEY_DAY = np.datetime64("2022-09-01")
 
 
 def survey_id(ctx: WorldContext, household: int) -> str:
@@ -49,16 +47,20 @@ def write_survey(ctx: WorldContext) -> None:
     # An assistant surveys: no household before its mahalla's first assistant took office.
     first_on = first_appointed_on(ctx.appointments, len(ctx.territory.mahallas))
     surveyed_on = np.maximum(
-        _FIRST_DAY + rng.integers(0, 80, len(surveyed)), first_on[ctx.people.hh_mahalla[surveyed]]
+        ctx.dates.survey_from + rng.integers(0, 80, len(surveyed)),
+        first_on[ctx.people.hh_mahalla[surveyed]],
     )
     resurveyed = surveyed[rng.random(len(surveyed)) < ctx.noise.resurvey]
-    resurveyed_on = _RESURVEY_DAY + rng.integers(0, 30, len(resurveyed))
+    resurveyed_on = ctx.dates.resurvey_from + rng.integers(0, 30, len(resurveyed))
     writer = _SurveyWriter(ctx)
     months = surveyed_on.astype("datetime64[M]")
     for month in np.unique(months):
         in_month = months == month
         writer.write_file(f"survey/survey_{month}.jsonl", surveyed[in_month], surveyed_on[in_month])
-    writer.write_file("survey/survey_2022-09.jsonl", resurveyed, resurveyed_on, again=True)
+    resurvey_month = ctx.dates.resurvey_from.astype("datetime64[M]")
+    writer.write_file(
+        f"survey/survey_{resurvey_month}.jsonl", resurveyed, resurveyed_on, again=True
+    )
 
 
 class _SurveyWriter:

@@ -8,7 +8,7 @@ a later updated_at (income revised, registration closed). The server orders line
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -31,8 +31,6 @@ SOURCE = "tax"
 FILE = "api/tax/taxpayers.jsonl"
 ACTIVITY_CODES = ("47190", "01130", "10710", "45200", "96020", "14130", "43210", "49320",
                   "56101", "01410", "47710", "95290")  # fmt: skip
-_YEAR_START = datetime(2022, 1, 1)
-_CLOSED_BEFORE = date(2022, 11, 1)
 
 
 def choose_taxpayers(ctx: WorldContext) -> np.ndarray:
@@ -81,10 +79,13 @@ def _first_version(
     ctx: WorldContext, person: int, tin: str, rng: random.Random, noise: MentionNoise
 ) -> dict[str, Any]:
     e, p = ctx.economy, ctx.people
-    registered = date(2021, 1, 1) + timedelta(days=rng.randrange(0, 690))
+    dates = ctx.dates
+    registered = dates.tax_registered_from + timedelta(days=rng.randrange(0, 690))
     closed = registered + timedelta(days=rng.randrange(30, 300)) if rng.random() < 0.08 else None
     registered_at = datetime(registered.year, registered.month, registered.day)
-    updated = max(_YEAR_START, registered_at) + timedelta(seconds=rng.randrange(0, 300 * 86400))
+    updated = max(dates.tax_updated_from, registered_at) + timedelta(
+        seconds=rng.randrange(0, 300 * 86400)
+    )
     household = int(p.household[person])
     mahalla = ctx.territory.mahallas[int(p.hh_mahalla[household])]
     district = mahalla.district.name.removesuffix(" tumani").replace("ʻ", "'")
@@ -99,9 +100,11 @@ def _first_version(
         "regime": regime,
         "activity_code": rng.choice(ACTIVITY_CODES),
         "registered_on": registered.isoformat(),
-        "closed_on": closed.isoformat() if closed is not None and closed < _CLOSED_BEFORE else None,
+        "closed_on": (
+            closed.isoformat() if closed is not None and closed < dates.tax_closed_before else None
+        ),
         "declared_income_uzs": f"{annual}.00",
-        "tax_year": 2022,
+        "tax_year": dates.base_year,
         "mahalla_code": noise.mahalla_code(person),
         "address": f"{district} t., {street} ko'ch. {int(e.hh_house[household])}",
         "updated_at": _timestamp(updated),
