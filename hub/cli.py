@@ -106,6 +106,10 @@ def demo(
     api_port: Annotated[int, typer.Option(help="Port of the GraphQL API.")] = 8000,
     dagster_port: Annotated[int, typer.Option(help="Port of the Dagster UI.")] = 3000,
     agencies_port: Annotated[int, typer.Option(help="Port of the sandbox agencies.")] = 8701,
+    base_year: Annotated[
+        int | None,
+        typer.Option(help="Year a new sandbox world is dated in (default: the year before today)."),
+    ] = None,
 ) -> None:
     """Generate a sandbox world, serve its agencies, run the main job, serve API and Dagster UI.
 
@@ -119,6 +123,7 @@ def demo(
         api_port=api_port,
         dagster_port=dagster_port,
         agencies_port=agencies_port,
+        base_year=base_year,
     )
     try:
         run_demo(settings)

@@ -3,6 +3,13 @@
 `run_demo` is what the README's first command ends in (`hub demo`). Everything runs on
 this machine: the graph and Dagster's instance in SQLite files under `data/`, the sandbox
 playing the agencies on loopback. Ctrl-C stops every process it started.
+
+The world is dated in the year before today (`demo_base_year`), so its year of deliveries
+is past and recent. A later demo reuses `data/world` as long as it exists, also in a later
+year: the graph and Dagster's state under `data/` were built from that world (its record
+ids, the APIs' cursors), so a world generated anew beside them would mix two worlds. The
+banner says when the kept world is dated in another year than a fresh demo would be, and
+how to start afresh.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -23,7 +31,8 @@ import httpx
 from hub.config import load_settings
 from pipelines.instance import prepare_dagster_home
 from pipelines.job_progress import run_job
-from sandbox.generate.world import generate_world
+from sandbox.generate.dating import check_base_year
+from sandbox.generate.world import MANIFEST_FILE, WorldManifest, generate_world
 from sandbox.serve.settings import DEFAULT_BANK_API_KEY, DEFAULT_TAX_TOKEN
 
 log = logging.getLogger(__name__)
@@ -48,6 +57,22 @@ class DemoSettings:
     api_port: int = 8000
     dagster_port: int = 3000
     agencies_port: int = 8701
+    base_year: int | None = None
+    """The year the world is dated in; None: `demo_base_year()`."""
+
+
+def demo_base_year(today: date | None = None) -> int:
+    """The year before today: a whole year of deliveries, all past and recent. (The tax API
+    holds back the revisions a world dates into the next year until their day comes.)"""
+    return (today or date.today()).year - 1
+
+
+@dataclass(frozen=True)
+class DemoWorld:
+    path: Path
+    base_year: int
+    notice: str | None = None
+    """Set when a kept world is dated in another year than a fresh demo would date it."""
 
 
 def demo_variables(settings: DemoSettings, world: Path, data_dir: Path) -> dict[str, str]:
@@ -120,12 +145,30 @@ def _bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def ensure_world(world: Path, settings: DemoSettings) -> None:
-    if (world / "world.json").exists():
-        log.info("using the sandbox world in %s", world)
-        return
-    log.info("generating a sandbox world of %d people in %s", settings.people, world)
-    generate_world(world, settings.people, seed=settings.seed)
+def ensure_world(world: Path, settings: DemoSettings, today: date | None = None) -> DemoWorld:
+    """The demo's world: the one in `world` if there is one (see the module's docstring),
+    else a new one dated in `settings.base_year` or the year before `today`."""
+    base_year = settings.base_year or demo_base_year(today)
+    try:
+        check_base_year(base_year)
+    except ValueError as exc:
+        raise DemoError(f"--base-year: {exc}") from exc
+    if (world / MANIFEST_FILE).exists():
+        dated = WorldManifest.read(world).base_year
+        log.info("using the sandbox world in %s, dated %d", world, dated)
+        if dated == base_year:
+            return DemoWorld(world, dated)
+        notice = (
+            f"the sandbox world in {world} is dated {dated}; a fresh demo would date it "
+            f"{base_year}. To start afresh, stop the demo and remove {world.parent} (the "
+            "world, the graph and Dagster's state belong together)."
+        )
+        return DemoWorld(world, dated, notice)
+    log.info(
+        "generating a sandbox world of %d people dated %d in %s", settings.people, base_year, world
+    )
+    generate_world(world, settings.people, seed=settings.seed, base_year=base_year)
+    return DemoWorld(world, base_year)
 
 
 def run_main_job(env: dict[str, str], logs: Path) -> None:
@@ -152,8 +195,8 @@ def _stop_on_sigterm() -> None:
 def run_demo(settings: DemoSettings) -> None:
     _stop_on_sigterm()
     data_dir = load_settings().data_dir
-    world = data_dir / "world"
-    ensure_world(world, settings)
+    demo_world = ensure_world(data_dir / "world", settings)
+    world = demo_world.path
     env = demo_environment(settings, world, data_dir)
     logs = data_dir / "logs"
     host = settings.host
@@ -194,11 +237,13 @@ def run_demo(settings: DemoSettings) -> None:
             _wait_until_up(
                 "Dagster UI", f"http://{host}:{settings.dagster_port}/server_info", dagster, 180
             )
-            _announce(settings, failure, logs)
+            _announce(settings, demo_world, failure, logs)
             _wait_for_interrupt([agencies, api, dagster])
 
 
-def _announce(settings: DemoSettings, failure: DemoError | None, logs: Path) -> None:
+def _announce(
+    settings: DemoSettings, world: DemoWorld, failure: DemoError | None, logs: Path
+) -> None:
     api = f"http://{settings.host}:{settings.api_port}/graphql"
     dagster = f"http://{settings.host}:{settings.dagster_port}"
     lines = [
@@ -207,6 +252,7 @@ def _announce(settings: DemoSettings, failure: DemoError | None, logs: Path) -> 
         f"  GraphQL API + GraphiQL  {api}",
         f"  Dagster UI              {dagster}",
         f"  sandbox agencies        http://{settings.host}:{settings.agencies_port}/tax , /bank",
+        f"  sandbox world           {world.path}, dated {world.base_year}",
         "",
         "Where to look:",
         f"  data-quality checks     {dagster}/assets (each staged_* asset, its Checks tab)",
@@ -218,6 +264,8 @@ def _announce(settings: DemoSettings, failure: DemoError | None, logs: Path) -> 
         "",
         "Ctrl-C stops everything.",
     ]
+    if world.notice is not None:
+        lines.insert(1, f"NOTE: {world.notice}")
     if failure is not None:
         lines.insert(1, f"WARNING: {failure}")
     sys.stdout.write("\n".join(lines) + "\n")

@@ -51,6 +51,10 @@ class TaxCatalogue:
     def start_at(self, updated_since: int) -> int:
         return bisect.bisect_left(self.keys, (updated_since, ""))
 
+    def updated_by(self, now: float) -> int:
+        """How many items (a prefix) have an updated_at at or before `now` (epoch seconds)."""
+        return bisect.bisect_right(self.keys, now, key=lambda key: key[0])
+
 
 @dataclass
 class BankCatalogue:

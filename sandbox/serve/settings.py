@@ -79,4 +79,5 @@ class AgencySettings:
     """Signs page tokens so that a forged or edited token is refused."""
     faults: FaultSettings = field(default_factory=FaultSettings)
     clock: Callable[[], float] = time.time
-    """Seconds since the epoch; tests pass a fake clock to expire tokens."""
+    """Seconds since the epoch: expires page tokens, and holds back the taxpayer revisions
+    dated after it (not made yet); tests pass a fake clock."""

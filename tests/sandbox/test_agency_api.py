@@ -126,6 +126,28 @@ def test_tax_page_token_expires_after_its_lifetime(world: Path) -> None:
     )
 
 
+def test_tax_serves_only_the_revisions_made_by_its_clock(world: Path) -> None:
+    """A world dated near today has revisions dated after it: they appear as the clock
+    reaches them, and an incremental load from the cursor then gets them."""
+    items = _file_items(world, "tax/taxpayers.jsonl")
+    moments = sorted(datetime.fromisoformat(i["updated_at"]).timestamp() for i in items)
+    clock = FakeClock()
+    clock.now = moments[len(moments) // 2]
+    client = TestClient(create_agency_app(world, AgencySettings(clock=clock)))
+
+    served = _all_tax_pages(client)
+    assert 0 < len(served) < len(items)
+    assert len(served) == sum(1 for moment in moments if moment <= clock.now)
+    assert max(datetime.fromisoformat(i["updated_at"]).timestamp() for i in served) <= clock.now
+
+    cursor = max(i["updated_at"] for i in served)
+    clock.now = moments[-1]
+    later = _all_tax_pages(client, updated_since=cursor)
+    assert len(later) == len(items) - len(served) + sum(
+        1 for i in served if i["updated_at"] == cursor
+    )
+
+
 def test_bank_offset_pages_cover_every_loan_once_in_loan_id_order(
     client: TestClient, world: Path
 ) -> None:
