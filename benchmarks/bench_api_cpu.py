@@ -114,7 +114,8 @@ async def _measure(
     args: argparse.Namespace,
 ) -> list[tuple[str, float, float, float, float, float | None, float | None]]:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from bench_api import QUERIES, create_bench_app, read_keys
+    from bench_api import QUERIES, read_keys
+    from bench_api_floor import create_bench_app
 
     app = create_bench_app()
     keys = read_keys(os.environ["HUB_DATABASE_URL"], 2000, args.seed)
