@@ -33,12 +33,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+import bench_api_postgraphile as postgraphile
 import httpx
 import orjson
+from bench_api_answers import check_same, persons_with_records
 from bench_api_floor import FLOOR_READS_VARIABLE
+from bench_api_report import Row, Samples, replace_mode, rows_of, table, verdicts
 from sqlalchemy import create_engine, text
 
 logger = logging.getLogger("bench_api")
@@ -92,22 +95,13 @@ QUERIES = {
     "district": DISTRICT_QUERY,
 }
 MIX = {"person": 40, "dashboard": 30, "page100": 15, "district": 15}
+POSTGRAPHILE_NOTE = (
+    "PostGraphile serves the stored values (tiyin, lower-case codes, closedOn, the mahalla\n"
+    "indicators row with its JSON breakdowns); the answers check derived the project's values\n"
+    "from them (bench_api_answers.py). Both read the same statistics: the indicators row.\n"
+)
 
 # --- The load generator (this process) and the server (a uvicorn subprocess). ---
-
-
-@dataclass
-class Samples:
-    """Latencies (seconds) of one query in one run, and how many requests failed."""
-
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-
-    def percentile(self, q: float) -> float:
-        ordered = sorted(self.latencies)
-        if not ordered:
-            return float("nan")
-        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 @dataclass
@@ -151,8 +145,9 @@ def _request(mode: str, name: str, key: str, host: str) -> bytes:
     """One HTTP/1.1 keep-alive request, as bytes on the wire."""
     if mode == "floor":
         return (f"GET /floor/{name}?key={key} HTTP/1.1\r\nHost: {host}\r\n\r\n").encode()
+    documents = postgraphile.QUERIES if mode == "postgraphile" else QUERIES
     variable = "pinfl" if name == "person" else "code"
-    body = orjson.dumps({"query": QUERIES[name], "variables": {variable: key}})
+    body = orjson.dumps({"query": documents[name], "variables": {variable: key}})
     head = (
         f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
@@ -325,76 +320,6 @@ def stop_server(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-# --- Report ---
-
-
-@dataclass
-class Row:
-    clients: int
-    query: str
-    mode: str
-    requests: int
-    rps: float
-    p50: float
-    p95: float
-    p99: float
-    errors: int
-
-
-def _rows(clients: int, mode: str, results: dict[str, Samples], elapsed: float) -> list[Row]:
-    total = sum(len(s.latencies) for s in results.values())
-    rows = []
-    for name, samples in sorted(results.items()):
-        share = len(samples.latencies) / total if total else 0.0
-        rows.append(
-            Row(
-                clients,
-                name,
-                mode,
-                len(samples.latencies),
-                total * share / elapsed,
-                samples.percentile(0.50) * 1000,
-                samples.percentile(0.95) * 1000,
-                samples.percentile(0.99) * 1000,
-                samples.errors,
-            )
-        )
-    return rows
-
-
-def _table(title: str, rows: list[Row]) -> str:
-    lines = [
-        title,
-        f"{'clients':>7} {'query':<10} {'endpoint':<8} {'requests':>8} {'req/s':>8} "
-        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>6}",
-    ]
-    for r in rows:
-        lines.append(
-            f"{r.clients:>7} {r.query:<10} {r.mode:<8} {r.requests:>8} {r.rps:>8.1f} "
-            f"{r.p50:>8.1f} {r.p95:>8.1f} {r.p99:>8.1f} {r.errors:>6}"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _verdicts(rows: list[Row]) -> str:
-    by = {(r.clients, r.query, r.mode): r for r in rows}
-    lines = ["targets:"]
-    for query in ("person", "dashboard"):
-        row = by.get((10, query, "graphql"))
-        if row is not None:
-            verdict = "met" if row.p95 <= 50 else "MISSED"
-            lines.append(f"  p95 <= 50 ms at 10 clients, {query}: {row.p95:.1f} ms ({verdict})")
-    for (clients, query, mode), row in sorted(by.items()):
-        floor = by.get((clients, query, "floor"))
-        if mode == "graphql" and floor is not None and floor.rps > 0:
-            ratio = row.rps / floor.rps
-            verdict = "met" if ratio >= 0.5 else "MISSED"
-            lines.append(
-                f"  GraphQL/floor throughput, {query} at {clients}: {ratio:.2f} ({verdict})"
-            )
-    return "\n".join(lines) + "\n"
-
-
 # --- Main ---
 
 
@@ -450,17 +375,57 @@ def _pick_mix(rng: random.Random) -> str:
     return rng.choices(list(MIX), weights=list(MIX.values()))[0]
 
 
-def measure(args: argparse.Namespace, url: str) -> list[Row]:
+def check_answers(bases: dict[str, list[str]], url: str, keys: Keys, count: int) -> str:
+    """Ask the project and PostGraphile the four queries for `count` keys each (every
+    district, and the persons with the most records of each kind besides) and fail
+    (`AnswersDifferError`) unless they answer alike (`bench_api_answers`)."""
+    samples = {
+        "person": [*persons_with_records(url), *keys.pinfls[:count]],
+        "dashboard": keys.mahallas[:count],
+        "page100": keys.mahallas[-count:],
+        "district": keys.districts,
+    }
+    with httpx.Client(timeout=60) as client:
+        for name, sample in samples.items():
+            variable = "pinfl" if name == "person" else "code"
+            for key in sample:
+                answers = [
+                    client.post(
+                        f"{bases[mode][0]}/graphql",
+                        json={"query": documents[name], "variables": {variable: key}},
+                    ).json()
+                    for mode, documents in (
+                        ("graphql", QUERIES),
+                        ("postgraphile", postgraphile.QUERIES),
+                    )
+                ]
+                check_same(name, key, *answers)
+    return "answers checked equal: " + ", ".join(f"{k} {len(v)}" for k, v in samples.items())
+
+
+def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
+    """The rows, and what the answers check found. For each concurrency and query, the
+    servers take turns (project, PostGraphile, floor), so drift hits all alike."""
     keys = read_keys(url, sample=5000, seed=args.seed)
     servers = start_servers(url, args.workers)
-    base = [f"http://127.0.0.1:{port}" for _, port in servers]
+    ours = [f"http://127.0.0.1:{port}" for _, port in servers]
+    bases = {"graphql": ours}
+    theirs: list[subprocess.Popen[bytes]] = []
+    checked = "PostGraphile not measured"
     rows: list[Row] = []
     try:
-        for mode in ("graphql", "floor"):  # warm both paths (pools, caches, imports)
+        if args.postgraphile:
+            reader = postgraphile.grant_reader(url)
+            theirs, ports = postgraphile.start_servers(reader, args.workers, _free_port)
+            bases["postgraphile"] = [f"http://127.0.0.1:{port}" for port in ports]
+            checked = check_answers(bases, url, keys, args.check_keys)
+            logger.info(checked)
+        bases["floor"] = ours
+        for mode, base in bases.items():  # warm every path (pools, caches, imports, JIT)
             asyncio.run(run_load(base, mode, _pick_mix, keys, 4, 2.0, 200, args.seed))
         for clients in args.clients:
             for name in QUERIES:
-                for mode in ("graphql", "floor"):
+                for mode, base in bases.items():
                     results, elapsed = asyncio.run(
                         run_load(
                             base,
@@ -473,10 +438,10 @@ def measure(args: argparse.Namespace, url: str) -> list[Row]:
                             args.seed,
                         )
                     )
-                    rows += _rows(clients, mode, results, elapsed)
+                    rows += rows_of(clients, mode, results, elapsed)
             results, elapsed = asyncio.run(
                 run_load(
-                    base,
+                    ours,
                     "graphql",
                     _pick_mix,
                     keys,
@@ -486,16 +451,11 @@ def measure(args: argparse.Namespace, url: str) -> list[Row]:
                     args.seed,
                 )
             )
-            rows += [replace_mode(r, "mix") for r in _rows(clients, "graphql", results, elapsed)]
+            rows += [replace_mode(r, "mix") for r in rows_of(clients, "graphql", results, elapsed)]
     finally:
+        postgraphile.stop_servers(theirs)
         stop_servers(servers)
-    return rows
-
-
-def replace_mode(row: Row, mode: str) -> Row:
-    return Row(
-        row.clients, row.query, mode, row.requests, row.rps, row.p50, row.p95, row.p99, row.errors
-    )
+    return rows, checked
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -523,7 +483,23 @@ def main(argv: list[str] | None = None) -> int:
         help="the floor reads through the API's engine as the API does (engine), or through "
         "a synchronous engine in Starlette's thread pool (threads)",
     )
+    parser.add_argument(
+        "--postgraphile",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also measure PostGraphile 5 on the same database, installed on first use by "
+        "npm ci in benchmarks/postgraphile (default: when npm is available)",
+    )
+    parser.add_argument(
+        "--check-keys",
+        type=int,
+        default=20,
+        help="persons and mahallas whose answers are checked equal before measuring",
+    )
     args = parser.parse_args(argv)
+    if args.postgraphile is None:
+        args.postgraphile = postgraphile.available()
+    installed = postgraphile.install() if args.postgraphile else "PostGraphile not measured"
     os.environ[FLOOR_READS_VARIABLE] = args.floor_reads
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per health probe
@@ -540,19 +516,27 @@ def main(argv: list[str] | None = None) -> int:
         )
     warmed = prewarm(url)
     try:
-        rows = measure(args, url)
+        rows, checked = measure(args, url)
     finally:
         if not (args.keep or reused):
             drop_database(args.admin_url, args.database)
+    theirs = f" and {args.workers} PostGraphile Node processes" if args.postgraphile else ""
     sys.stdout.write(
         f"machine: {os.cpu_count()} cores, load average before {load_before[0]:.2f}, "
-        f"after {os.getloadavg()[0]:.2f}; servers: {args.workers} uvicorn processes; "
+        f"after {os.getloadavg()[0]:.2f}; servers: {args.workers} uvicorn processes{theirs}; "
         f"{args.persons} persons; {warmed}; floor reads: {args.floor_reads}\n"
+        f"{installed}; {checked}\n"
     )
     isolated = [r for r in rows if r.mode != "mix"]
-    sys.stdout.write(_table("one query at a time (GraphQL vs floor):", isolated))
-    sys.stdout.write(_table("realistic mix (GraphQL):", [r for r in rows if r.mode == "mix"]))
-    sys.stdout.write(_verdicts(isolated))
+    queries = list(QUERIES)
+    sys.stdout.write(
+        table("one query at a time (project, PostGraphile, floor, in turn):", isolated, queries)
+    )
+    if args.postgraphile:
+        sys.stdout.write(POSTGRAPHILE_NOTE)
+    mix = [r for r in rows if r.mode == "mix"]
+    sys.stdout.write(table("realistic mix (project):", mix, queries))
+    sys.stdout.write(verdicts(isolated))
     return 0
 
 
