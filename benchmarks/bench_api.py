@@ -1,20 +1,23 @@
-"""Benchmark the GraphQL API against a hand-written-SQL floor on a million-person graph.
+"""Benchmark the GraphQL API against PostGraphile 5 and a hand-written-SQL floor.
 
     uv run python benchmarks/bench_api.py --persons 1000000 --seconds 4
+    uv run python benchmarks/bench_api.py --persons 200000 --reuse --clients 1,10 --rounds 3
 
 Stages: seed a dedicated PostgreSQL database (`hub_bench`, see `seed_graph.py`; `--reuse`
 keeps one seeded earlier), read it into the page cache (`pg_prewarm`), start two uvicorn
 servers (subprocesses, loopback only, one per core) each serving both the API (`/graphql`)
 and the floor (`/floor/...`: the same data read by hand-written SQL and returned by plain
-Starlette endpoints on the same stack, reading through the API's engine as the API reads,
-or with `--floor-reads threads` through a synchronous engine in Starlette's thread pool),
-then drive them from this process with an asyncio
-load generator (raw HTTP/1.1 on keep-alive connections, spread over the servers
-round-robin) at 1, 10 and 50 concurrent clients. Each (query, endpoint, concurrency) runs
-for at most `--seconds` and `--max-requests`; then a realistic mix of the four queries runs
-against GraphQL. Prints requests/s and p50/p95/p99 per query, and drops the database it
-seeded unless `--keep` (a database reused with `--reuse` is always kept: it took minutes to
-seed).
+Starlette endpoints on the same stack, `bench_api_floor.py`), and, unless
+`--no-postgraphile`, two PostGraphile 5 servers (Node, one per core) on the same database
+(`bench_api_postgraphile.py`, installed by npm on first use) whose answers are first checked
+equal to the project's (`bench_api_answers.py`). Then drive them from this process with an
+asyncio load generator (raw HTTP/1.1 on keep-alive connections, spread over the servers
+round-robin) at 1, 10 and 50 concurrent clients. Each (query, server, concurrency) runs
+for at most `--seconds` and `--max-requests`, the servers taking turns per query; then a
+realistic mix of the four queries runs against the project's GraphQL. Prints requests/s
+and p50/p95/p99 per query with the project's throughput over PostGraphile's
+(`bench_api_report.py`), and drops the database it seeded unless `--keep` (a database
+reused with `--reuse` is always kept: it took minutes to seed).
 
 Queries: person by PINFL with every nested record; a mahalla dashboard (assistant and
 statistics); a page of 100 persons with their households; a district's mahallas with
@@ -403,9 +406,24 @@ def check_answers(bases: dict[str, list[str]], url: str, keys: Keys, count: int)
     return "answers checked equal: " + ", ".join(f"{k} {len(v)}" for k, v in samples.items())
 
 
+def _pool(
+    before: tuple[dict[str, Samples], float] | None, results: dict[str, Samples], elapsed: float
+) -> tuple[dict[str, Samples], float]:
+    """The samples and time of one more round added to those of the rounds `before`."""
+    if before is None:
+        return results, elapsed
+    pooled, total = before
+    for name, samples in results.items():
+        into = pooled.setdefault(name, Samples())
+        into.latencies += samples.latencies
+        into.errors += samples.errors
+    return pooled, total + elapsed
+
+
 def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
     """The rows, and what the answers check found. For each concurrency and query, the
-    servers take turns (project, PostGraphile, floor), so drift hits all alike."""
+    servers take turns (project, PostGraphile, floor; `--rounds` times, each round starting
+    with the next), so drift on a shared machine hits all alike."""
     keys = read_keys(url, sample=5000, seed=args.seed)
     servers = start_servers(url, args.workers)
     ours = [f"http://127.0.0.1:{port}" for _, port in servers]
@@ -425,19 +443,25 @@ def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
             asyncio.run(run_load(base, mode, _pick_mix, keys, 4, 2.0, 200, args.seed))
         for clients in args.clients:
             for name in QUERIES:
-                for mode, base in bases.items():
-                    results, elapsed = asyncio.run(
-                        run_load(
-                            base,
-                            mode,
-                            _pick_one(name),
-                            keys,
-                            clients,
-                            args.seconds,
-                            args.max_requests,
-                            args.seed,
+                pooled: dict[str, tuple[dict[str, Samples], float]] = {}
+                modes = list(bases)
+                for turn in range(args.rounds):
+                    # Each round starts with the next server, so none always follows another.
+                    for mode in modes[turn % len(modes) :] + modes[: turn % len(modes)]:
+                        results, elapsed = asyncio.run(
+                            run_load(
+                                bases[mode],
+                                mode,
+                                _pick_one(name),
+                                keys,
+                                clients,
+                                args.seconds,
+                                args.max_requests,
+                                args.seed + turn,
+                            )
                         )
-                    )
+                        pooled[mode] = _pool(pooled.get(mode), results, elapsed)
+                for mode, (results, elapsed) in pooled.items():
                     rows += rows_of(clients, mode, results, elapsed)
             results, elapsed = asyncio.run(
                 run_load(
@@ -468,6 +492,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--seconds", type=float, default=4.0, help="per run, at most")
     parser.add_argument("--max-requests", type=int, default=5000, help="per run, at most")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="runs of each query and server, pooled; the servers take turns within a round",
+    )
     parser.add_argument(
         "--clients", type=lambda v: [int(c) for c in v.split(",")], default=[1, 10, 50]
     )
