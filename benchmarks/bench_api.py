@@ -429,7 +429,7 @@ def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
     ours = [f"http://127.0.0.1:{port}" for _, port in servers]
     bases = {"graphql": ours}
     theirs: list[subprocess.Popen[bytes]] = []
-    checked = "PostGraphile not measured"
+    checked = ""
     rows: list[Row] = []
     try:
         if args.postgraphile:
@@ -529,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.postgraphile is None:
         args.postgraphile = postgraphile.available()
-    installed = postgraphile.install() if args.postgraphile else "PostGraphile not measured"
+    installed = postgraphile.install() if args.postgraphile else ""
     os.environ[FLOOR_READS_VARIABLE] = args.floor_reads
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per health probe
@@ -555,13 +555,13 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {os.cpu_count()} cores, load average before {load_before[0]:.2f}, "
         f"after {os.getloadavg()[0]:.2f}; servers: {args.workers} uvicorn processes{theirs}; "
         f"{args.persons} persons; {warmed}; floor reads: {args.floor_reads}\n"
-        f"{installed}; {checked}\n"
     )
+    if args.postgraphile:
+        sys.stdout.write(f"{installed}; {checked}\n")
     isolated = [r for r in rows if r.mode != "mix"]
     queries = list(QUERIES)
-    sys.stdout.write(
-        table("one query at a time (project, PostGraphile, floor, in turn):", isolated, queries)
-    )
+    servers = "project, PostGraphile, floor" if args.postgraphile else "project, floor"
+    sys.stdout.write(table(f"one query at a time ({servers}, in turn):", isolated, queries))
     if args.postgraphile:
         sys.stdout.write(POSTGRAPHILE_NOTE)
     mix = [r for r in rows if r.mode == "mix"]
