@@ -18,6 +18,7 @@ from strawberry.dataloader import DataLoader
 
 from hub.api.activities import data as activities
 from hub.api.batch_fetch import fetch_by_keys, fetch_groups
+from hub.api.compiled.mapping import ORDERS
 from hub.api.identity import data as identity
 from hub.api.people import data as people
 from hub.api.provenance import data as provenance
@@ -53,9 +54,10 @@ class Loaders:
 
         return self._batched(fetch)
 
-    def _by_parent(
-        self, record: type[R], table: Table, parent: str, *order_by: str
-    ) -> DataLoader[Any, list[R]]:
+    def _by_parent(self, record: type[R], table: Table, parent: str) -> DataLoader[Any, list[R]]:
+        # The relation's default order, declared once for both read paths.
+        order_by = ORDERS[(table.name, parent)]
+
         def fetch(connection: Connection, keys: Sequence[Hashable]) -> list[list[R]]:
             return fetch_groups(connection, record, table, parent, keys, order_by)
 
@@ -84,11 +86,11 @@ class Loaders:
 
     @cached_property
     def districts_of_region(self) -> DataLoader[str, list[territory.DistrictRecord]]:
-        return self._by_parent(territory.DistrictRecord, territory.DISTRICT, "region_code", "code")
+        return self._by_parent(territory.DistrictRecord, territory.DISTRICT, "region_code")
 
     @cached_property
     def mahallas_of_district(self) -> DataLoader[str, list[territory.MahallaRecord]]:
-        return self._by_parent(territory.MahallaRecord, territory.MAHALLA, "district_code", "code")
+        return self._by_parent(territory.MahallaRecord, territory.MAHALLA, "district_code")
 
     @cached_property
     def mahalla_statistics(self) -> DataLoader[str, statistics.StatisticsRecord | None]:
@@ -141,41 +143,27 @@ class Loaders:
     # Agency facts, by person and by natural key
     @cached_property
     def tax_of_person(self) -> DataLoader[int, list[activities.TaxRecord]]:
-        return self._by_parent(activities.TaxRecord, activities.TAX, "person_id", "registered_on")
+        return self._by_parent(activities.TaxRecord, activities.TAX, "person_id")
 
     @cached_property
     def employment_of_person(self) -> DataLoader[int, list[activities.EmploymentRecordRow]]:
-        return self._by_parent(
-            activities.EmploymentRecordRow,
-            activities.EMPLOYMENT,
-            "person_id",
-            "status_on",
-            "record_no",
-        )
+        return self._by_parent(activities.EmploymentRecordRow, activities.EMPLOYMENT, "person_id")
 
     @cached_property
     def leases_of_person(self) -> DataLoader[int, list[activities.LeaseRecord]]:
-        return self._by_parent(
-            activities.LeaseRecord, activities.LEASE, "person_id", "start_on", "lease_id"
-        )
+        return self._by_parent(activities.LeaseRecord, activities.LEASE, "person_id")
 
     @cached_property
     def loans_of_person(self) -> DataLoader[int, list[activities.LoanRecord]]:
-        return self._by_parent(
-            activities.LoanRecord, activities.LOAN, "person_id", "issued_on", "loan_id"
-        )
+        return self._by_parent(activities.LoanRecord, activities.LOAN, "person_id")
 
     @cached_property
     def notebook_of_person(self) -> DataLoader[int, list[activities.NotebookRecord]]:
-        return self._by_parent(
-            activities.NotebookRecord, activities.NOTEBOOK, "person_id", "notebook", "source"
-        )
+        return self._by_parent(activities.NotebookRecord, activities.NOTEBOOK, "person_id")
 
     @cached_property
     def appeals_of_person(self) -> DataLoader[int, list[activities.AppealRecord]]:
-        return self._by_parent(
-            activities.AppealRecord, activities.APPEAL, "person_id", "received_at", "appeal_id"
-        )
+        return self._by_parent(activities.AppealRecord, activities.APPEAL, "person_id")
 
     @cached_property
     def tax(self) -> DataLoader[str, activities.TaxRecord | None]:
@@ -224,13 +212,7 @@ class Loaders:
     # Provenance
     @cached_property
     def source_records_of_person(self) -> DataLoader[int, list[provenance.SourceRecordRow]]:
-        return self._by_parent(
-            provenance.SourceRecordRow,
-            provenance.SOURCE_RECORD,
-            "person_id",
-            "source",
-            "record_key",
-        )
+        return self._by_parent(provenance.SourceRecordRow, provenance.SOURCE_RECORD, "person_id")
 
     @cached_property
     def source_record(

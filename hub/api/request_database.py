@@ -77,6 +77,11 @@ class RequestDatabase:
         return await future
 
     @property
+    def dialect_name(self) -> str:
+        """The database's dialect ("postgresql", "sqlite")."""
+        return self._engine.dialect.name
+
+    @property
     def awaits_statements(self) -> bool:
         """Whether statements are awaited (an asyncio engine), so that running the
         operation on the server's loop never blocks it."""

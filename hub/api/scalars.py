@@ -7,9 +7,10 @@ exceed 2^31 soums, hence a scalar of its own rather than `Int`.
 
 from __future__ import annotations
 
-from typing import NewType
+from typing import Any, NewType
 
 import strawberry
+from sqlalchemy import ColumnElement, literal_column
 from strawberry.types.scalar import ScalarDefinition
 
 from hub.api.errors import BadUserInputError
@@ -22,6 +23,14 @@ TIYIN_PER_SOUM = 100
 def soums_from_tiyin(tiyin: int) -> Soums:
     """Whole soums in `tiyin`, rounded half up (tiyin are never negative in the sources)."""
     return Soums((tiyin + TIYIN_PER_SOUM // 2) // TIYIN_PER_SOUM)
+
+
+def soums_sql(tiyin: ColumnElement[Any]) -> ColumnElement[Any]:
+    """`soums_from_tiyin` in SQL (integer division on both databases), for the compiled
+    read path (`hub.api.compiled.mapping`); the mapping test checks the two agree."""
+    half, per_soum = TIYIN_PER_SOUM // 2, TIYIN_PER_SOUM
+    # `op("/")`: SQLAlchemy renders `/` between integers as a true division.
+    return (tiyin + literal_column(str(half))).self_group().op("/")(literal_column(str(per_soum)))
 
 
 def _parse_soums(value: object) -> Soums:

@@ -122,7 +122,11 @@ class HubSchema(strawberry.Schema):
 DOCUMENT_CACHE_SIZE = 512
 
 
-def build_schema(**extra: Any) -> HubSchema:
+def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
+    """The schema; `compiled=False` answers every field the regular way (strawberry's
+    resolvers over the DataLoaders), which the compiled path is tested against."""
+    from hub.api.compiled.execution import CompiledExecutionContext
+
     return HubSchema(
         query=Query,
         types=list(NODE_TYPES),
@@ -132,7 +136,7 @@ def build_schema(**extra: Any) -> HubSchema:
             ErrorClassification,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        execution_context_class=PlannedExecutionContext,
+        execution_context_class=(CompiledExecutionContext if compiled else PlannedExecutionContext),
         **extra,
     )
 

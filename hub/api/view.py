@@ -50,7 +50,9 @@ class HubGraphQL(GraphQL[Context, None]):
     def _context(self, request: Request) -> Context:
         principal = resolve_principal(request.headers)
         db = RequestDatabase(self._engine)
-        return Context(principal=principal, db=db, loaders=Loaders(db), request=request)
+        return Context(
+            principal=principal, db=db, loaders=Loaders(db), request=request, raw_json=True
+        )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         if not isinstance(request, Request):

@@ -321,6 +321,44 @@ def _person_where(
     return where
 
 
+def person_list_parameters(criteria: PersonCriteria) -> dict[str, Any]:
+    """The values a list of persons binds (by the names `person_list_where` binds)."""
+    return _person_parameters(criteria)
+
+
+def person_list_shape(criteria: PersonCriteria, params: Collection[str]) -> tuple[Hashable, ...]:
+    """What a person list's statement depends on, beyond its kind."""
+    return (frozenset(params), _person_flags(criteria), criteria.order, criteria.descending)
+
+
+def person_list_where(
+    criteria: PersonCriteria, params: Collection[str]
+) -> list[ColumnElement[bool]]:
+    """The conditions (on `PERSON`) of a list of persons binding `params`."""
+    return _person_where(params, _person_flags(criteria))
+
+
+def person_list_order(criteria: PersonCriteria) -> list[ColumnElement[Any]]:
+    """The order of a list of persons; hub_id is unique, so it breaks ties and keeps
+    offsets stable between pages."""
+    key = PERSON.c[criteria.order.value]
+    columns = [key, PERSON.c.hub_id] if key is not PERSON.c.hub_id else [key]
+    return [c.desc() if criteria.descending else c.asc() for c in columns]
+
+
+def household_list_order(criteria: HouseholdCriteria) -> list[ColumnElement[Any]]:
+    key = HOUSEHOLD.c[criteria.order.value]
+    columns = [key, HOUSEHOLD.c.hub_id] if key is not HOUSEHOLD.c.hub_id else [key]
+    return [c.desc() if criteria.descending else c.asc() for c in columns]
+
+
+def household_list_where(
+    criteria: HouseholdCriteria,
+) -> tuple[list[ColumnElement[bool]], dict[str, Any]]:
+    """The conditions (on `HOUSEHOLD`) of a list of households and the values they bind."""
+    return _household_where(criteria)
+
+
 def _persons_page(
     kind: Hashable,
     base: Callable[[], Select[Any]],
@@ -331,18 +369,13 @@ def _persons_page(
     """The page statement over `base` (kept per kind and shape of the criteria: which
     parameters are set, the flags and the order) and its parameters."""
     params = _person_parameters(criteria)
-    flags = _person_flags(criteria)
-    shape = (kind, frozenset(params), flags, criteria.order, criteria.descending)
+    shape = (kind, *person_list_shape(criteria, params))
 
     def build() -> Select[Any]:
-        key = PERSON.c[criteria.order.value]
-        # hub_id is unique, so it breaks ties and keeps offsets stable between pages.
-        columns = [key, PERSON.c.hub_id] if key is not PERSON.c.hub_id else [key]
-        ordering = [c.desc() if criteria.descending else c.asc() for c in columns]
         return (
             base()
-            .where(*_person_where(params, flags))
-            .order_by(*ordering)
+            .where(*person_list_where(criteria, params))
+            .order_by(*person_list_order(criteria))
             .offset(bindparam("offset", type_=Integer))
             .limit(bindparam("limit", type_=Integer))
         )
@@ -498,14 +531,11 @@ def _household_where(c: HouseholdCriteria) -> tuple[list[ColumnElement[bool]], d
 def fetch_households(
     connection: Connection, criteria: HouseholdCriteria, offset: int, limit: int
 ) -> list[HouseholdRecord]:
-    key = HOUSEHOLD.c[criteria.order.value]
-    columns = [key, HOUSEHOLD.c.hub_id] if key is not HOUSEHOLD.c.hub_id else [key]
-    ordering = [c.desc() if criteria.descending else c.asc() for c in columns]
     where, params = _household_where(criteria)
     stmt = (
         select_records(HouseholdRecord, HOUSEHOLD)
         .where(*where)
-        .order_by(*ordering)
+        .order_by(*household_list_order(criteria))
         .offset(offset)
         .limit(limit)
     )
@@ -523,7 +553,7 @@ def _members_statement(match: Match) -> Select[Any]:
         select(*record_columns(MemberRecord, MEMBER), *record_columns(PersonRecord, PERSON))
         .join(PERSON, PERSON.c.id == MEMBER.c.person_id)
         .where(match([MEMBER.c.household_id]))
-        .order_by(MEMBER.c.household_id, MEMBER.c.member_no)
+        .order_by(MEMBER.c.household_id, MEMBER.c.member_no, MEMBER.c.person_id)
     )
 
 

@@ -298,7 +298,9 @@ def _by_person_statement(match: Match) -> Select[Any]:
         select(*_conflict_columns())
         .join(PERSON, PERSON.c.id == CONFLICT.c.person_id)
         .where(match([CONFLICT.c.person_id]))
-        .order_by(CONFLICT.c.person_id, CONFLICT.c.attribute, CONFLICT.c.source)
+        .order_by(
+            CONFLICT.c.person_id, CONFLICT.c.attribute, CONFLICT.c.source, CONFLICT.c.record_key
+        )
     )
 
 

@@ -124,6 +124,40 @@ def _where(level: str, names: Collection[str]) -> list[ColumnElement[bool]]:
     return where
 
 
+def territory_list_parameters(criteria: TerritoryCriteria, level: str) -> dict[str, Any]:
+    """The values a list of `level` ("region", "district", "mahalla") binds."""
+    return _parameters(criteria, level)
+
+
+def territory_list_where(level: str, params: Collection[str]) -> list[ColumnElement[bool]]:
+    """The conditions (on the level's table) of a list binding `params`."""
+    return _where(level, params)
+
+
+def territory_list_order(
+    level: str, criteria: TerritoryCriteria, table: Any = None
+) -> list[ColumnElement[Any]]:
+    """The order of a list of `level` over `table` (the level's table or an alias):
+    POPULATION orders mahallas only, by their indicators (0 when never computed), the
+    code breaking ties so that offsets are stable between pages."""
+    table = _TABLES[level] if table is None else table
+    key: ColumnElement[Any]
+    if criteria.order is TerritoryOrder.POPULATION and level == "mahalla":
+        population = (
+            select(INDICATORS.c.population)
+            .where(INDICATORS.c.mahalla_code == table.c.code)
+            .scalar_subquery()
+        )
+        key = func.coalesce(population, 0)
+    elif criteria.order is TerritoryOrder.NAME:
+        key = table.c.name
+    else:
+        key = table.c.code
+    if criteria.descending:
+        return [key.desc(), table.c.code.desc()]
+    return [key.asc(), table.c.code.asc()]
+
+
 def _page(
     level: str,
     criteria: TerritoryCriteria,

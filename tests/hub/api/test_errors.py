@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from hub.api.compiled import execution as compiled_execution
 from hub.api.people import data as people_data
 
 if TYPE_CHECKING:
@@ -68,6 +69,7 @@ def test_unexpected_errors_are_masked_for_the_client_and_logged(
         raise RuntimeError("connection to 10.0.0.7 refused: SELECT secret FROM person")
 
     monkeypatch.setattr(people_data, "fetch_person_rows", broken)
+    monkeypatch.setattr(compiled_execution, "fetch_rows", broken)  # the compiled path
     with caplog.at_level(logging.ERROR, logger="hub.api"):
         response = api.client.post("/graphql", json={"query": "{ persons { totalCount } }"})
     assert response.status_code == 200

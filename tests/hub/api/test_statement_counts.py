@@ -1,6 +1,9 @@
 """The number of SQL statements a query makes does not grow with the page (no N+1).
 
-Counted with a `before_cursor_execute` listener on the API's engine (see conftest).
+Counted with a `before_cursor_execute` listener on the API's engine (see conftest). On
+PostgreSQL a root field whose selection compiles is one statement (`hub.api.compiled`);
+SQLite (3.40 here) builds no ordered JSON lists, so a selection with a list goes the
+regular way there, batched by the DataLoaders.
 """
 
 from __future__ import annotations
@@ -28,18 +31,24 @@ query($first: Int!) {
 """.replace("MAHALLA", FILLER_MAHALLA)
 
 
-def test_a_page_of_persons_with_households_mahalla_and_loans_takes_three_statements(
+def _compiles_lists(api: Api) -> bool:
+    return bool(api.engine.dialect.name == "postgresql")
+
+
+def test_a_page_of_persons_with_households_mahalla_and_loans_takes_one_statement_or_three(
     api: Api, fixture_graph: FixtureGraph
 ) -> None:
-    # persons page joined with their households, mahallas, loans: whatever the page size.
+    # Compiled: one. Regular: the persons page joined with their households, mahallas,
+    # loans. Whatever the page size.
+    expected = 1 if _compiles_lists(api) else 3
     for first in (10, 100):
-        assert api.count_statements(PAGE, {"first": first}) == 3, first
+        assert api.count_statements(PAGE, {"first": first}) == expected, first
         data = api.data(PAGE, {"first": first})["persons"]["edges"]
         assert len(data) == first
         assert all(len(edge["node"]["loans"]["edges"]) == 2 for edge in data)
 
 
-def test_a_person_with_every_relation_takes_one_statement_per_relation(
+def test_a_person_with_every_relation_takes_one_statement(
     api: Api, fixture_graph: FixtureGraph
 ) -> None:
     query = """
@@ -57,10 +66,11 @@ def test_a_person_with_every_relation_takes_one_statement_per_relation(
       conflicts { edges { node { attribute } } }
     } }
     """
-    # 1 person joined with household and mahalla; 9 = membership and 8 relation lists;
-    # 5 = members (with their persons), district, assistant, parcels, deliveries; 1 region.
-    # (The lease has no business lessee, so no business is loaded.)
-    assert api.count_statements(query, {"pinfl": MAIN_PINFL}) == 16
+    # Regular: 1 person joined with household and mahalla; 9 = membership and 8 relation
+    # lists; 5 = members (with their persons), district, assistant, parcels, deliveries;
+    # 1 region. (The lease has no business lessee, so no business is loaded.)
+    expected = 1 if _compiles_lists(api) else 16
+    assert api.count_statements(query, {"pinfl": MAIN_PINFL}) == expected
 
 
 def test_a_district_list_with_statistics_is_batched(api: Api, fixture_graph: FixtureGraph) -> None:

@@ -1,0 +1,179 @@
+"""The hook: root fields whose selection compiles are answered by one statement each.
+
+`CompiledExecutionContext` executes the operation's root fields itself. For each root
+field it walks the selection (`hub.api.compiled.selection`), plans the root
+(`hub.api.compiled.roots`) and takes the statement built for that shape
+(`hub.api.compiled.compile`; built once per shape and kept, see `_STATEMENTS`). The
+statement's one value is the field's JSON, spliced into the response as it comes
+(`orjson.Fragment`) when the view encodes the response (`Context.raw_json`), decoded
+otherwise. Nothing walks the fields in Python.
+
+The field goes the regular way (strawberry's resolvers over the DataLoaders, through the
+base execution context) when its selection does not compile (`NotCompiled`); when a
+single-object root finds no row (the resolver then raises NOT_FOUND, with its message,
+path and extensions); when the JSON holds the `INVALID` marker (a stored value GraphQL
+cannot show: the resolver then fails exactly as graphql-core fails it). A statement that
+fails is the field's error, located and masked as a resolver's error would be.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from typing import Any
+
+import orjson
+from graphql import FieldNode, GraphQLObjectType, located_error
+from graphql.execution.values import get_argument_values
+from graphql.pyutils import AwaitableOrValue, Path
+from sqlalchemy import Connection, Select
+
+from hub.api.compiled.compile import Builder
+from hub.api.compiled.json_sql import INVALID_JSON_BYTES, NotCompiled, json_sql_for
+from hub.api.compiled.roots import plan_root
+from hub.api.compiled.selection import Sel, Walk, named_object
+from hub.api.context import Context
+from hub.api.driver_rows import fetch_rows
+from hub.api.planned_execution import PlannedExecutionContext
+
+logger = logging.getLogger("hub.api.compiled")
+
+# Statements by (database, root shape, selection); None: that shape does not compile.
+_STATEMENTS: dict[tuple[str, Hashable, Sel], Select[Any] | None] = {}
+_KEPT = 1024
+_MISSING = object()
+
+
+class Compiled:
+    """A root field's statement and its parameters."""
+
+    __slots__ = ("params", "single", "statement")
+
+    def __init__(self, statement: Select[Any], params: dict[str, Any], single: bool) -> None:
+        self.statement = statement
+        self.params = params
+        self.single = single
+
+
+def compile_root(
+    context: Any, dialect_name: str, query_type: GraphQLObjectType, nodes: list[FieldNode]
+) -> Compiled:
+    """The statement answering the root field `nodes` (of `query_type`) in `context`, an
+    execution context; `NotCompiled` when it goes the regular way."""
+    name = nodes[0].name.value
+    field_def = query_type.fields.get(name)
+    object_type = None if field_def is None else named_object(field_def.type)
+    if field_def is None or object_type is None:
+        raise NotCompiled(f"Query.{name}")
+    walk = Walk(context)
+    arguments = get_argument_values(field_def, nodes[0], context.variable_values)
+    root = plan_root(name, arguments, walk)
+    alias = nodes[0].alias.value if nodes[0].alias else name
+    sel = Sel(alias, name, walk.selection(object_type, nodes), root.page)
+    key = (dialect_name, root.shape, sel)
+    statement = _STATEMENTS.get(key, _MISSING)
+    if statement is _MISSING:
+        if len(_STATEMENTS) >= _KEPT:
+            _STATEMENTS.clear()
+        try:
+            statement = root.build(Builder(context.schema, json_sql_for(dialect_name)), sel)
+        except NotCompiled:
+            statement = None
+        _STATEMENTS[key] = statement
+    if statement is None:
+        raise NotCompiled(f"Query.{name}: its selection")
+    assert isinstance(statement, Select)
+    return Compiled(statement, walk.params, root.single)
+
+
+def _first_value(connection: Connection, compiled: Compiled) -> Any:
+    rows = fetch_rows(connection, compiled.statement, compiled.params)
+    return rows[0][0] if rows else None
+
+
+class CompiledExecutionContext(PlannedExecutionContext):
+    """graphql-core's execution (planned, `hub.api.planned_execution`) with root fields
+    answered by compiled statements where they compile."""
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        fields: dict[str, list[FieldNode]],
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        context = self.context_value
+        if path is not None or parent_type is not self.schema.query_type:
+            return super().execute_fields(parent_type, source_value, path, fields)
+        if not isinstance(context, Context):
+            return super().execute_fields(parent_type, source_value, path, fields)
+        dialect_name = context.db.dialect_name
+        plans: dict[str, Compiled] = {}
+        for name, nodes in fields.items():
+            try:
+                plans[name] = compile_root(self, dialect_name, parent_type, nodes)
+            except NotCompiled:
+                continue
+            except Exception:
+                logger.exception("Compiling Query.%s failed.", name)
+        if not plans:
+            return super().execute_fields(parent_type, source_value, path, fields)
+        return self._answer(parent_type, source_value, fields, plans)
+
+    async def _answer(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        fields: dict[str, list[FieldNode]],
+        plans: dict[str, Compiled],
+    ) -> dict[str, Any]:
+        # Every root field at once, as graphql-core gathers them; the first error that
+        # reaches the root (a required field failing) fails the operation, as there.
+        from asyncio import gather
+
+        names = list(fields)
+        answers = await gather(
+            *(
+                self._compiled(parent_type, source_value, fields[name], name, plans[name])
+                if name in plans
+                else self._regular(parent_type, source_value, {name: fields[name]}, name)
+                for name in names
+            )
+        )
+        return dict(zip(names, answers, strict=True))
+
+    async def _regular(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        fields: dict[str, list[FieldNode]],
+        name: str,
+    ) -> Any:
+        result = super().execute_fields(parent_type, source_value, None, fields)
+        if self.is_awaitable(result):
+            result = await result  # type: ignore[misc]
+        return result[name]  # type: ignore[index]
+
+    async def _compiled(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        nodes: list[FieldNode],
+        name: str,
+        compiled: Compiled,
+    ) -> Any:
+        context = self.context_value
+        assert isinstance(context, Context)
+        try:
+            text = await context.db.run(_first_value, compiled)
+        except Exception as exc:  # noqa: BLE001 - the field's error, as a resolver's would be
+            path = Path(None, name, parent_type.name)
+            error = located_error(exc, nodes, path.as_list())
+            return self.handle_field_error(error, parent_type.fields[name].type, path)
+        if text is not None:
+            raw = text.encode() if isinstance(text, str) else bytes(text)
+            if INVALID_JSON_BYTES not in raw:
+                return orjson.Fragment(raw) if context.raw_json else orjson.loads(raw)
+        elif not compiled.single:
+            logger.error("The compiled statement of Query.%s answered nothing.", name)
+        return await self._regular(parent_type, source_value, {name: nodes}, name)

@@ -1,0 +1,179 @@
+"""The root fields the compiler covers: what each reads, and the statement that answers it.
+
+A root field is either one object found by a key (`person(pinfl:)`, `mahalla(code:)`, ...)
+or a connection over a filtered, ordered list (`persons`, `mahallas`, ...). Arguments are
+checked here as the resolvers check them; any argument the resolver would reject (or that
+needs what the compiler leaves out: `person(hubId:)` follows merged hub ids) raises
+`NotCompiled`, and the field goes the regular way, which raises the error the client
+sees. Filters and orders are the data layer's own (`person_list_where`,
+`territory_list_where`, ...), so both paths list the same rows in the same order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, select
+from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
+from strawberry.types.arguments import convert_argument
+
+from hub.api.compiled.compile import Builder
+from hub.api.compiled.json_sql import NotCompiled
+from hub.api.compiled.selection import Sel, Walk, named_object
+from hub.api.errors import BadUserInputError
+from hub.api.people import data as people
+from hub.api.people.filters import HouseholdFilter, HouseholdOrderBy, PersonFilter, PersonOrderBy
+from hub.api.scalars import SCALAR_MAP
+from hub.api.territory import data as territory
+from hub.api.territory.codes import checked_code
+from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
+
+_PINFL = re.compile(r"^[0-9]{14}$")
+KEY = "root_key"
+
+
+@dataclass(frozen=True)
+class Root:
+    """A root field's plan: `shape` (with the selection, the statement's cache key) and
+    `build`, the statement from a builder and the field's `Sel`."""
+
+    shape: Hashable
+    build: Callable[[Builder, Sel], Select[Any]]
+    single: bool  # one object: no row means NOT_FOUND, which the regular path raises
+    page: tuple[str, ...] = ()  # a connection's offset and limit parameters
+
+
+def _single(type_name: str, table: Table, column: str) -> Root:
+    def build(builder: Builder, sel: Sel) -> Select[Any]:
+        assert sel.children is not None
+        value = builder.object_json(type_name, table, sel.children)
+        return select(builder.sql.as_text(value)).where(table.c[column] == bindparam(KEY))
+
+    return Root(("single", type_name, column), build, single=True)
+
+
+def _list(
+    kind: Hashable,
+    node_type: str,
+    table: Table,
+    where: list[ColumnElement[bool]],
+    order: list[ColumnElement[Any]],
+    page: tuple[str, str],
+) -> Root:
+    def build(builder: Builder, sel: Sel) -> Select[Any]:
+        query_type = builder.schema.query_type
+        assert query_type is not None
+        connection_type = named_object(query_type.fields[sel.name].type)
+        assert connection_type is not None
+        value = builder.connection(
+            connection_type,
+            node_type,
+            table,
+            lambda source: and_(*where) if where else None,
+            lambda source: order,
+            sel,
+            root=True,
+        )
+        return select(builder.sql.as_text(value))
+
+    return Root((kind, page), build, single=False, page=page)
+
+
+def _checked(check: Callable[[], Any]) -> Any:
+    try:
+        return check()
+    except (BadUserInputError, ValueError) as exc:
+        raise NotCompiled("arguments the regular path rejects") from exc
+
+
+def _input(value: Any, type_: type) -> Any:
+    """An input object's coerced value as the resolver receives it (strawberry's own
+    conversion)."""
+    if value is None:
+        return None
+    return convert_argument(value, type_, scalar_registry=_SCALARS, config=_CONFIG)
+
+
+_CONFIG = StrawberryConfig(scalar_map=SCALAR_MAP)
+_SCALARS = {**DEFAULT_SCALAR_REGISTRY, **SCALAR_MAP}
+
+
+def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
+    """The plan of the root field `name` with graphql-core's coerced `arguments`; its
+    values go into `walk.params`."""
+    params = walk.params
+    if name == "person":
+        pinfl, hub_id = arguments.get("pinfl"), arguments.get("hubId")
+        if hub_id is not None or pinfl is None or not _PINFL.match(pinfl):
+            raise NotCompiled("person by hub id, or a rejected PINFL")
+        params[KEY] = pinfl
+        return _single("Person", people.PERSON, "pinfl")
+    if name == "household":
+        params[KEY] = arguments["hubId"]
+        return _single("Household", people.HOUSEHOLD, "hub_id")
+    if name in ("region", "district", "mahalla"):
+        code = _checked(lambda: checked_code("code", arguments["code"], level=name))
+        params[KEY] = code
+        table = {"region": territory.REGION, "district": territory.DISTRICT}.get(
+            name, territory.MAHALLA
+        )
+        return _single(name.title(), table, "code")
+    if name in ("persons", "households", "regions", "districts", "mahallas"):
+        return _listed(name, arguments, walk)
+    raise NotCompiled(f"Query.{name}")
+
+
+def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
+    # The resolvers check the page arguments first, then the filter.
+    offset_limit = walk.page(arguments)
+    params = walk.params
+    if name == "persons":
+        person_filter = _input(arguments.get("filter"), PersonFilter) or PersonFilter()
+        order_by = _input(arguments.get("orderBy"), PersonOrderBy)
+        criteria = _checked(lambda: person_filter.criteria(order_by))
+        values = people.person_list_parameters(criteria)
+        params.update(values)
+        return _list(
+            ("persons", people.person_list_shape(criteria, values)),
+            "Person",
+            people.PERSON,
+            people.person_list_where(criteria, values),
+            people.person_list_order(criteria),
+            offset_limit,
+        )
+    if name == "households":
+        household_filter = _input(arguments.get("filter"), HouseholdFilter) or HouseholdFilter()
+        order_by = _input(arguments.get("orderBy"), HouseholdOrderBy)
+        criteria = _checked(lambda: household_filter.criteria(order_by))
+        where, values = people.household_list_where(criteria)
+        # The household conditions carry literal values: the criteria are the shape.
+        params.update(values)
+        return _list(
+            ("households", criteria),
+            "Household",
+            people.HOUSEHOLD,
+            where,
+            people.household_list_order(criteria),
+            offset_limit,
+        )
+    level = name[:-1]
+    territory_filter = _input(arguments.get("filter"), TerritoryFilter) or TerritoryFilter()
+    order_by = _input(arguments.get("orderBy"), TerritoryOrderBy)
+    criteria = _checked(lambda: territory_filter.criteria(order_by))
+    values = territory.territory_list_parameters(criteria, level)
+    params.update(values)
+    table = {"region": territory.REGION, "district": territory.DISTRICT}.get(
+        level, territory.MAHALLA
+    )
+    return _list(
+        (level, frozenset(values), criteria.order, criteria.descending),
+        level.title(),
+        table,
+        territory.territory_list_where(level, values),
+        territory.territory_list_order(level, criteria),
+        offset_limit,
+    )

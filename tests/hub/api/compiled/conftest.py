@@ -1,0 +1,79 @@
+"""Both read paths over the fixture graph: the compiled one and the regular one.
+
+`paths.both(document, variables)` executes the document with the schema (compiled root
+fields) and with `build_schema(compiled=False)` (every field by strawberry's resolvers over
+the DataLoaders), each on a fresh request context, and returns both responses as the
+client would receive them (data through JSON, errors as the view formats them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import NullPool
+
+from hub.api.context import Context
+from hub.api.loaders import Loaders
+from hub.api.principal import resolve_principal
+from hub.api.request_database import RequestDatabase
+from hub.api.schema import SCHEMA, HubSchema, build_schema
+from hub.graph.database import create_hub_async_engine, create_hub_engine
+
+REGULAR = build_schema(compiled=False)
+
+
+def response(result: Any) -> dict[str, Any]:
+    """The response body the view would send for `result`."""
+    body: dict[str, Any] = {"data": orjson.loads(orjson.dumps(result.data))}
+    if result.errors:
+        body["errors"] = [error.formatted for error in result.errors]
+    return body
+
+
+@dataclass
+class Paths:
+    engine: Engine | AsyncEngine
+    backend: str
+
+    def run(
+        self, schema: HubSchema, document: str, variables: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        async def execute() -> dict[str, Any]:
+            db = RequestDatabase(self.engine)
+            context = Context(
+                principal=resolve_principal({}), db=db, loaders=Loaders(db), raw_json=True
+            )
+            return response(await schema.execute(document, variables, context_value=context))
+
+        return asyncio.run(execute())
+
+    def both(
+        self, document: str, variables: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        return self.run(SCHEMA, document, variables), self.run(REGULAR, document, variables)
+
+
+@pytest.fixture(scope="session")
+def paths(built_graph: Any) -> Iterator[Paths]:
+    url = built_graph.url
+    engine: Engine | AsyncEngine
+    if make_url(url).get_backend_name() == "sqlite":
+        engine, backend = create_hub_engine(url), "sqlite"
+    else:
+        engine = create_hub_async_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        backend = "postgresql"
+    try:
+        yield Paths(engine, backend)
+    finally:
+        if isinstance(engine, AsyncEngine):
+            asyncio.run(engine.dispose())
+        else:
+            engine.dispose()
