@@ -288,18 +288,18 @@ class Builder:
         has_next: ColumnElement[Any] = n > limit
         if root:  # `paginate_rows` fetches nothing for an empty page
             has_next = and_(limit > 0, has_next)
-        values: dict[str, ColumnElement[Any]] = {
-            "__typename": _typename("PageInfo"),
-            "hasNextPage": self.sql.boolean(has_next),
-            "hasPreviousPage": self.sql.boolean(offset > 0),
-            "startCursor": case((size > 0, self.sql.cursor(offset)), else_=null()),
-            "endCursor": case((size > 0, self.sql.cursor(offset + size - 1)), else_=null()),
+        values: dict[str, Callable[[], ColumnElement[Any]]] = {
+            "__typename": lambda: _typename("PageInfo"),
+            "hasNextPage": lambda: self.sql.boolean(has_next),
+            "hasPreviousPage": lambda: self.sql.boolean(offset > 0),
+            "startCursor": lambda: case((size > 0, self.sql.cursor(offset)), else_=null()),
+            "endCursor": lambda: case((size > 0, self.sql.cursor(offset + size - 1)), else_=null()),
         }
         pairs = []
         for part in sels:
             if part.name not in values:
                 raise NotCompiled(f"PageInfo.{part.name}")
-            pairs.append((part.alias, values[part.name]))
+            pairs.append((part.alias, values[part.name]()))
         info = select(self.sql.object(pairs)).select_from(counted).scalar_subquery()
         return self.sql.embedded(info)
 

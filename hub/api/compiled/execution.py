@@ -38,8 +38,8 @@ from hub.api.planned_execution import PlannedExecutionContext
 
 logger = logging.getLogger("hub.api.compiled")
 
-# Statements by (database, root shape, selection); None: that shape does not compile.
-_STATEMENTS: dict[tuple[str, Hashable, Sel], Select[Any] | None] = {}
+# Statements by (database, root shape, selection); a text: why that shape does not compile.
+_STATEMENTS: dict[tuple[str, Hashable, Sel], Select[Any] | str] = {}
 _KEPT = 1024
 _MISSING = object()
 
@@ -77,11 +77,11 @@ def compile_root(
             _STATEMENTS.clear()
         try:
             statement = root.build(Builder(context.schema, json_sql_for(dialect_name)), sel)
-        except NotCompiled:
-            statement = None
+        except NotCompiled as exc:
+            statement = str(exc)
         _STATEMENTS[key] = statement
-    if statement is None:
-        raise NotCompiled(f"Query.{name}: its selection")
+    if isinstance(statement, str):
+        raise NotCompiled(statement)
     assert isinstance(statement, Select)
     return Compiled(statement, walk.params, root.single)
 

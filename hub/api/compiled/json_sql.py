@@ -23,8 +23,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
-    Integer,
     String,
     Text,
     and_,
@@ -106,11 +106,11 @@ class JsonSql:
 
     def json_int(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         """A number read by `json_text` as an integer."""
-        return cast(value, Integer)
+        return cast(value, BigInteger)
 
     def json_value_int(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         """The value of a JSON object's item (`entries`), a number, as an integer."""
-        return cast(value, Integer)
+        return cast(value, BigInteger)
 
     def entries(self, column: ColumnElement[Any]) -> Any:
         """The items of a JSON object column, a table of (key, value), and their order by
@@ -209,7 +209,7 @@ class PostgresJson(JsonSql):
         return case((is_array, listed), else_=literal_column("'[]'::json"))
 
     def json_value_int(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
-        return cast(value.op("#>>")(literal_column("'{}'")), Integer)
+        return cast(value.op("#>>")(literal_column("'{}'")), BigInteger)
 
     def entries(self, column: ColumnElement[Any]) -> Any:
         items = func.json_each(column).table_valued("key", "value").render_derived()

@@ -1,0 +1,137 @@
+"""Which selections the compiler covers, and which go the regular way (and why).
+
+The lists below are the coverage: a selection moved from REGULAR to COMPILED is progress,
+and a test that fails the other way is a regression. No database is needed: this is the
+walk and the statement building alone (`compile_root`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import GraphQLError, parse
+from graphql.execution.collect_fields import collect_fields
+
+from hub.api.compiled.execution import CompiledExecutionContext, compile_root
+from hub.api.compiled.json_sql import NotCompiled
+from hub.api.schema import SCHEMA
+
+from .corpus import MAIN_PINFL, _benchmark_queries
+
+BENCHMARK_VARIABLES = [
+    {"pinfl": MAIN_PINFL},
+    {"code": "1703202001"},
+    {"code": "1703203001"},
+    {"code": "1703202"},
+]
+
+PERSON = "hubId fullName sex household { hubId needs address { street } } mahalla { name }"
+# Selections the compiler answers on PostgreSQL (root field: document).
+COMPILED = {
+    "person": f'{{ person(pinfl: "{MAIN_PINFL}") {{ {PERSON} loans {{ totalCount }} }} }}',
+    "persons": f"{{ persons(first: 5) {{ edges {{ cursor node {{ {PERSON} }} }} }} }}",
+    "household": '{ household(hubId: "H-1") { hubId members { edges { node { relation } } } } }',
+    "households": "{ households { totalCount pageInfo { hasNextPage } } }",
+    "region": '{ region(code: "1703") { name districts { edges { node { name } } } } }',
+    "regions": "{ regions { edges { node { code isoCode } } } }",
+    "district": '{ district(code: "1703202") { name region { name } mahallas { totalCount } } }',
+    "districts": "{ districts(first: 2) { edges { node { code } } } }",
+    "mahalla": '{ mahalla(code: "1703202001") { statistics { loansByProgramme { amount } } } }',
+    "mahallas": "{ mahallas(orderBy: {field: POPULATION}) { edges { node { code } } } }",
+}
+# Selections that go the regular way on PostgreSQL too, with the reason.
+REGULAR = {
+    "person by hub id (follows merged ids)": '{ person(hubId: "P-1") { hubId } }',
+    "a district's statistics (sums)": '{ district(code: "1703202") { statistics { population } } }',
+    "a region's statistics (sums)": '{ region(code: "1703") { statistics { population } } }',
+    "a household's plot leases": '{ household(hubId: "H-1") { plotLeases { leaseId } } }',
+    "a lease's household": f'{{ person(pinfl: "{MAIN_PINFL}") '
+    "{ landLeases { edges { node { household { hubId } } } } } }",
+    "a business's sources": f'{{ person(pinfl: "{MAIN_PINFL}") '
+    "{ landLeases { edges { node { business { sources { role } } } } } } }",
+    "a source record's link": f'{{ person(pinfl: "{MAIN_PINFL}") '
+    "{ sourceRecords { edges { node { link { method } } } } } }",
+    "ids of records with composite keys": f'{{ person(pinfl: "{MAIN_PINFL}") '
+    "{ notebookEntries { edges { node { id } } } } }",
+    "backward pages": "{ persons(last: 2) { edges { node { hubId } } } }",
+    "node": '{ node(id: "UGVyc29uOlAtMQ==") { id } }',
+    "nodes": '{ nodes(ids: ["UGVyc29uOlAtMQ=="]) { id } }',
+    "deliveries": "{ deliveries { totalCount } }",
+    "sources": "{ sources { source } }",
+    "quarantine": "{ quarantine { counts { count } } }",
+    "unlinkedMentions": "{ unlinkedMentions { totalCount } }",
+    "borderlineLinks": "{ borderlineLinks { totalCount } }",
+    "notSurveyed": '{ notSurveyed(mahallaCode: "1703202001") { totalCount } }',
+}
+# On SQLite (3.40: no ordered JSON aggregates, no base64), only selections without lists,
+# cursors or relay ids compile.
+SQLITE_COMPILED = {"district", "households"}
+
+
+def compiled_roots(
+    text: str, variables: dict[str, Any] | None = None, dialect: str = "postgresql"
+) -> dict[str, str | None]:
+    """Each root field of `text`: None when it compiles, else why it does not."""
+    context = CompiledExecutionContext.build(
+        SCHEMA._schema, parse(text), raw_variable_values=variables or {}
+    )
+    assert not isinstance(context, list), context
+    query_type = SCHEMA._schema.query_type
+    assert query_type is not None
+    fields = collect_fields(
+        SCHEMA._schema,
+        context.fragments,
+        context.variable_values,
+        query_type,
+        context.operation.selection_set,
+    )
+    outcome: dict[str, str | None] = {}
+    for name, nodes in fields.items():
+        try:
+            compile_root(context, dialect, query_type, nodes)
+            outcome[name] = None
+        except NotCompiled as exc:
+            outcome[name] = str(exc)
+    return outcome
+
+
+@pytest.mark.parametrize(
+    ("text", "variables"), list(zip(_benchmark_queries(), BENCHMARK_VARIABLES, strict=True))
+)
+def test_the_benchmark_queries_compile_on_postgresql(text: str, variables: dict[str, Any]) -> None:
+    assert set(compiled_roots(text, variables).values()) == {None}
+
+
+@pytest.mark.parametrize("root", sorted(COMPILED))
+def test_every_covered_root_field_compiles_on_postgresql(root: str) -> None:
+    assert compiled_roots(COMPILED[root]) == {root: None}
+
+
+@pytest.mark.parametrize("reason", sorted(REGULAR))
+def test_these_selections_go_the_regular_way(reason: str) -> None:
+    (outcome,) = compiled_roots(REGULAR[reason]).values()
+    assert outcome is not None, reason
+
+
+@pytest.mark.parametrize("root", sorted(COMPILED))
+def test_on_sqlite_selections_without_lists_compile(root: str) -> None:
+    (outcome,) = compiled_roots(COMPILED[root], dialect="sqlite").values()
+    assert (outcome is None) == (root in SQLITE_COMPILED), outcome
+
+
+def test_a_rejected_argument_goes_the_regular_way_which_raises_the_error() -> None:
+    for text in (
+        '{ person(pinfl: "12") { hubId } }',
+        '{ mahalla(code: "17") { name } }',
+        "{ persons(first: 101) { totalCount } }",
+        '{ persons(after: "nope") { totalCount } }',
+        "{ persons(filter: {householdCategory: 9}) { totalCount } }",
+    ):
+        (outcome,) = compiled_roots(text).values()
+        assert outcome is not None, text
+
+
+def test_an_invalid_document_is_not_compiled_at_all() -> None:
+    with pytest.raises(GraphQLError):
+        parse("{ person(")

@@ -1,0 +1,48 @@
+"""The compiled path answers exactly as the regular path: data, errors and their paths.
+
+Every document of the API tests and the benchmark (see `corpus`), with its variables' candidate
+values, runs through both on SQLite and PostgreSQL; so do selections hypothesis draws over
+the schema (`selections`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from graphql import parse, validate
+from hypothesis import HealthCheck, assume, given, settings
+
+from hub.api.schema import SCHEMA
+
+from . import selections
+from .conftest import Paths
+from .corpus import documents, variants
+
+CORPUS = [(text, values) for text in documents() for values in variants(text)]
+
+
+def test_the_corpus_holds_the_api_tests_and_the_benchmark() -> None:
+    texts = {text for text, _ in CORPUS}
+    assert len(texts) >= 60
+    assert any("taxRegistrations { edges { node { tin regime isOpen" in t for t in texts)
+
+
+@pytest.mark.parametrize(("text", "variables"), CORPUS)
+def test_both_paths_answer_alike(paths: Paths, text: str, variables: dict[str, Any]) -> None:
+    mine, theirs = paths.both(text, variables)
+    assert mine == theirs
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(document=selections.documents())
+def test_generated_selections_are_answered_alike(paths: Paths, document: str) -> None:
+    errors = validate(SCHEMA._schema, parse(document))
+    assume(not errors)  # two fields of one name with different arguments, say
+    mine, theirs = paths.both(document)
+    assert mine == theirs, document
