@@ -111,7 +111,8 @@ def variants(text: str) -> list[dict[str, Any]]:
     if operation is None or not operation.variable_definitions:
         return [{}]
     names = [d.variable.name.value for d in operation.variable_definitions]
-    choices = [_candidates(n, d.type) for n, d in zip(names, operation.variable_definitions)]
+    definitions = operation.variable_definitions
+    choices = [_candidates(n, d.type) for n, d in zip(names, definitions, strict=True)]
     if any(not c for c in choices):
         return []
     combos = itertools.islice(itertools.product(*choices), MAX_VARIANTS)
