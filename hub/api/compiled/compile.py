@@ -130,7 +130,7 @@ class Builder:
                 lambda c: mapped.join(row, c),
                 mapped.order,
                 sel,
-                root=False,
+                paged_in_sql=mapped.paged_in_sql,
             )
         raise NotCompiled(f"{object_type.name}.{sel.name} is not mapped")
 
@@ -174,10 +174,10 @@ class Builder:
         order: Ordering,
         sel: Sel,
         *,
-        root: bool,
+        paged_in_sql: bool,
     ) -> ColumnElement[Any]:
         """The connection `sel` over the rows of `source` matching `where`, in `order`
-        (`root`: a root field's, whose `hasNextPage` is false for an empty page)."""
+        (`paged_in_sql`: paged in SQL as root lists are, so an empty page has no next page)."""
         offset_name, limit_name = sel.params
         offset = bindparam(offset_name, type_=Integer)
         limit = bindparam(limit_name, type_=Integer)
@@ -200,7 +200,7 @@ class Builder:
                     (
                         part.alias,
                         self._page_info(
-                            part.children, filtered, source, order, offset, limit, root
+                            part.children, filtered, source, order, offset, limit, paged_in_sql
                         ),
                     )
                 )
@@ -272,7 +272,7 @@ class Builder:
         order: Ordering,
         offset: Any,
         limit: Any,
-        root: bool,
+        paged_in_sql: bool,
     ) -> ColumnElement[Any]:
         window = (
             filtered(select(literal_column("1").label("one")).select_from(source))
@@ -286,7 +286,7 @@ class Builder:
         n = counted.c.n
         size = case((n > limit, limit), else_=n)
         has_next: ColumnElement[Any] = n > limit
-        if root:  # `paginate_rows` fetches nothing for an empty page
+        if paged_in_sql:  # `paginate_rows` fetches nothing for an empty page
             has_next = and_(limit > 0, has_next)
         values: dict[str, Callable[[], ColumnElement[Any]]] = {
             "__typename": lambda: _typename("PageInfo"),

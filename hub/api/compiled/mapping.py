@@ -76,6 +76,9 @@ class Many:
     join: Join
     order: Order
     connection: bool = True
+    # Paged in SQL as the root lists are (`pagination.paginate_rows`: an empty page has no
+    # next page), rather than cut from a loaded list (`connection_of_list`).
+    paged_in_sql: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,21 @@ _MAHALLA_FIELDS: dict[str, FieldMap] = {
     ),
     "statistics": One(
         "Statistics", INDICATORS, lambda row, child: child.c.mahalla_code == row.c.code
+    ),
+    # `persons_in_mahalla`/`households_in_mahalla`: the root lists' default order.
+    "persons": Many(
+        "Person",
+        PERSON,
+        lambda row, child: child.c.mahalla_code == row.c.code,
+        lambda child: [child.c.hub_id],
+        paged_in_sql=True,
+    ),
+    "households": Many(
+        "Household",
+        HOUSEHOLD,
+        lambda row, child: child.c.mahalla_code == row.c.code,
+        lambda child: [child.c.hub_id],
+        paged_in_sql=True,
     ),
 }
 

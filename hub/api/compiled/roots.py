@@ -76,7 +76,7 @@ def _list(
             lambda source: and_(*where) if where else None,
             lambda source: order,
             sel,
-            root=True,
+            paged_in_sql=True,
         )
         return select(builder.sql.as_text(value))
 

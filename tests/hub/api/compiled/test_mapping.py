@@ -1,0 +1,121 @@
+"""Every mapped field, on every row of the fixture graph, answers as its resolver does.
+
+The selections are built from the mapping itself (`full_selection`): every field a type
+maps, its relations followed to a bounded depth. On PostgreSQL the root lists are read
+page after page, so every person, household, mahalla, district and region is shown with
+every mapped field, and through the persons every record linked to one (tax
+registrations, leases and their parcels, loans, ...). SQLite builds no lists
+(`hub.api.compiled.json_sql`), so there each object is read by its key, without lists.
+Each document must compile (else the test would compare the regular path with itself).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import GraphQLObjectType
+from sqlalchemy import create_engine, select
+
+from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Entries, LeafList, Many
+from hub.api.compiled.selection import named_object
+from hub.api.pagination import MAX_PAGE_SIZE, encode_cursor
+from hub.api.people.data import HOUSEHOLD, PERSON
+from hub.api.schema import SCHEMA
+from hub.api.territory.data import DISTRICT, MAHALLA, REGION
+
+from .conftest import Paths
+from .test_coverage import compiled_roots
+
+MAX_DEPTH = 3
+
+
+def full_selection(type_name: str, lists: bool, depth: int = 1) -> str:
+    """Every field `type_name` maps (with `lists`: lists, connections and ids too), each
+    object field's own selection to `MAX_DEPTH`."""
+    object_type = SCHEMA._schema.type_map[type_name]
+    assert isinstance(object_type, GraphQLObjectType)
+    mapping = MAPPINGS[type_name]
+    parts = ["__typename"]
+    if lists and type_name in NODE_KEYS:
+        parts.append("id")
+    for name, mapped in mapping.items():
+        child = named_object(object_type.fields[name].type)
+        if isinstance(mapped, LeafList | Entries | Many) and not lists:
+            continue
+        if child is None:
+            parts.append(name)
+        elif depth < MAX_DEPTH:
+            if isinstance(mapped, Many):
+                node = full_selection(mapped.type_name, lists, depth + 1)
+                parts.append(
+                    f"{name}(first: 3) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage "
+                    f"startCursor endCursor }} edges {{ cursor node {{ {node} }} }} }}"
+                )
+            else:
+                target = mapped.type_name  # type: ignore[union-attr]
+                parts.append(f"{name} {{ {full_selection(target, lists, depth + 1)} }}")
+    return " ".join(parts)
+
+
+def _compare(paths: Paths, document: str) -> dict[str, Any]:
+    assert set(compiled_roots(document, dialect=paths.backend).values()) == {None}, document
+    mine, theirs = paths.both(document)
+    assert mine == theirs, document
+    assert "errors" not in mine, mine
+    return mine
+
+
+def _keys(paths: Paths, column: Any) -> list[str]:
+    url = paths.engine.url.render_as_string(hide_password=False).replace("+psycopg", "")
+    engine = create_engine(url.replace("postgresql:", "postgresql+psycopg:"))
+    try:
+        with engine.connect() as connection:
+            return [k for (k,) in connection.execute(select(column).order_by(column)) if k]
+    finally:
+        engine.dispose()
+
+
+LISTS = {
+    "persons": "Person",
+    "households": "Household",
+    "mahallas": "Mahalla",
+    "districts": "District",
+    "regions": "Region",
+}
+
+
+def test_every_row_through_the_root_lists_on_postgresql(paths: Paths) -> None:
+    if paths.backend != "postgresql":
+        return
+    for root, type_name in LISTS.items():
+        selection = full_selection(type_name, lists=True)
+        shown = 0
+        for page in range(10):
+            after = f', after: "{encode_cursor(page * MAX_PAGE_SIZE - 1)}"' if page else ""
+            document = (
+                f"{{ {root}(first: {MAX_PAGE_SIZE}{after}) {{ totalCount "
+                f"pageInfo {{ hasNextPage }} edges {{ node {{ {selection} }} }} }} }}"
+            )
+            data = _compare(paths, document)["data"][root]
+            shown += len(data["edges"])
+            if not data["pageInfo"]["hasNextPage"]:
+                break
+        assert shown == data["totalCount"] > 0, root
+
+
+def test_every_row_by_its_key_on_sqlite(paths: Paths) -> None:
+    if paths.backend != "sqlite":
+        return
+    by_key = [
+        ("person", "pinfl", PERSON.c.pinfl, "Person"),
+        ("household", "hubId", HOUSEHOLD.c.hub_id, "Household"),
+        ("mahalla", "code", MAHALLA.c.code, "Mahalla"),
+        ("district", "code", DISTRICT.c.code, "District"),
+        ("region", "code", REGION.c.code, "Region"),
+    ]
+    for root, argument, column, type_name in by_key:
+        selection = full_selection(type_name, lists=False)
+        keys = _keys(paths, column)
+        assert keys, root
+        for key in keys:
+            _compare(paths, f'{{ {root}({argument}: "{key}") {{ {selection} }} }}')
