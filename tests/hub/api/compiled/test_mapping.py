@@ -66,8 +66,7 @@ def _compare(paths: Paths, document: str) -> dict[str, Any]:
 
 
 def _keys(paths: Paths, column: Any) -> list[str]:
-    url = paths.engine.url.render_as_string(hide_password=False).replace("+psycopg", "")
-    engine = create_engine(url.replace("postgresql:", "postgresql+psycopg:"))
+    engine = create_engine(paths.engine.url.render_as_string(hide_password=False))
     try:
         with engine.connect() as connection:
             return [k for (k,) in connection.execute(select(column).order_by(column)) if k]
