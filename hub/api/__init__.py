@@ -8,10 +8,13 @@ Layout, one package per domain (its data layer, GraphQL types, filters and root 
 - `territory/`, `people/`, `activities/`, `provenance/`: `data.py` reads rows into frozen
   records with set-based SQL; `types.py` turns records into GraphQL types; `filters.py`
   validates inputs into criteria; `queries.py` holds the root fields.
+- `compiled/`: the read path. A root field whose selection compiles is answered by one
+  SQL statement building its JSON (`compiled/execution.py` the hook, `mapping.py` where
+  each field lies in SQL); anything else goes the regular way, strawberry's resolvers over
+  the DataLoaders.
 - `app.py` (create_app), `view.py` (per-request context and connection), `schema.py` (the
   root Query), `operation_thread.py` (each operation on one worker thread's own loop),
-  `planned_execution.py` (each selection completed by a per-request plan instead of
-  graphql-core's per-field machinery), `request_database.py` (the request's connection, one
+  `request_database.py` (the request's connection, one
   batch of calls at a time), `loaders.py` (per-request DataLoaders), `relations.py`
   (sync-when-loaded relation resolution and per-page warming), `pagination.py` (cursor
   connections), `nodes.py` (global ids), `principal.py` (who is calling), `errors.py` and

@@ -24,9 +24,6 @@ class Context:
     db: RequestDatabase
     loaders: Loaders
     request: Request | None = None
-    # Set by the planned execution when it runs the request's operation: only it takes
-    # the `edges` a resolver completes from rows (`hub.api.row_pages`).
-    completes_rows: bool = False
     # Set by the view, which encodes the response with orjson: a root field answered by
     # a compiled statement is then its JSON text as it came (`hub.api.compiled`).
     raw_json: bool = False

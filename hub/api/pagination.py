@@ -22,10 +22,9 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 import strawberry
-from graphql import FieldNode
 from strawberry import relay
 
 from hub.api.errors import BadUserInputError
@@ -116,17 +115,6 @@ class PageWindow:
         return cls(offset=start, limit=size, backward=False)
 
 
-class CompletedEdges:
-    """A connection's `edges`, already completed for one field node from the rows of its
-    statement (`hub.api.row_pages`); deliberately not a list."""
-
-    __slots__ = ("field_node", "items")
-
-    def __init__(self, field_node: FieldNode, items: list[dict[str, Any]]) -> None:
-        self.field_node = field_node
-        self.items = items
-
-
 @strawberry.type(name="Edge", description="An item of a connection and its cursor.")
 class Edge(Generic[T]):
     cursor: str = strawberry.field(
@@ -156,7 +144,7 @@ def _edges_of(items: Sequence[T], start: int) -> list[Edge[T]]:
 
 
 def build_connection(
-    edges: list[Edge[T]] | CompletedEdges,
+    edges: list[Edge[T]],
     size: int,
     window: PageWindow,
     *,
@@ -172,7 +160,7 @@ def build_connection(
         start_cursor=encode_cursor(start) if size else None,
         end_cursor=encode_cursor(start + size - 1) if size else None,
     )
-    return Connection(edges=edges, page_info=page_info, count=count)  # type: ignore[arg-type]
+    return Connection(edges=edges, page_info=page_info, count=count)
 
 
 async def _as_they_are(items: Sequence[T]) -> Sequence[T]:
@@ -196,11 +184,9 @@ async def paginate_rows(
     fetch: Callable[[int, int], Awaitable[Sequence[R]]],
     count: Callable[[], Awaitable[int]],
     nodes: Callable[[Sequence[R]], Awaitable[Sequence[T]]],
-    completed: Callable[[Sequence[R], int], CompletedEdges | None] | None = None,
 ) -> Connection[T]:
     """`paginate` over what `fetch` reads (a statement's rows, say): the page's edges are
-    `completed(rows, start)` (`start`: the first row's offset) when that gives them (see
-    `hub.api.row_pages`), else an `Edge` per node of `nodes(rows)`."""
+    an `Edge` per node of `nodes(rows)`."""
     cached: list[int] = []
 
     async def counted() -> int:
@@ -213,11 +199,7 @@ async def paginate_rows(
     rows = list(await fetch(window.offset, window.limit + 1)) if window.limit > 0 else []
     has_more = len(rows) > window.limit
     items = rows[: window.limit]
-    edges: list[Edge[T]] | CompletedEdges | None = None
-    if completed is not None:
-        edges = completed(items, window.offset)
-    if edges is None:
-        edges = _edges_of(await nodes(items), window.offset)
+    edges = _edges_of(await nodes(items), window.offset)
     return build_connection(edges, len(items), window, has_more=has_more, count=counted)
 
 

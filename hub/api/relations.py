@@ -77,20 +77,12 @@ def shared_node(
 
 _MISSING = object()
 
-F = TypeVar("F", bound=Callable[..., Any])
-
 
 class ToOne:
     """A to-one relation read through one of the request's DataLoaders: the node's
     attribute `key` is the loader's key (None: no related object), and `convert` turns the
     loaded record into the related node (`shared`: once per request, see `shared_node`).
-
-    A resolver declares it with `@relation.resolves` and returns `relation.resolve(self,
-    info)`. Declared this way, the planned execution (`hub.api.planned_execution`) can
-    complete the field without calling the resolver: `ready` gives the related node when
-    the loader already holds the record, which after `warm` or a bundle is the rule."""
-
-    NOT_READY = object()
+    A resolver returns `relation.resolve(self, info)`."""
 
     def __init__(
         self,
@@ -105,12 +97,6 @@ class ToOne:
         self.convert = convert
         self.shared = shared
 
-    def resolves(self, resolver: F) -> F:
-        """Mark `resolver` (whose body is `return <this>.resolve(self, info)`) as resolving
-        this relation."""
-        resolver.__dict__["hub_to_one"] = self
-        return resolver
-
     def resolve(self, source: Any, info: Info) -> Any:
         """The related node, now or as an awaitable (see `now_or_later`)."""
         key = getattr(source, self.key)
@@ -121,33 +107,6 @@ class ToOne:
         if self.shared:
             return shared_node(loaders, loader, key, self.convert)
         return now_or_later(loader, key, self.convert)
-
-    def ready(self, source: Any, loaders: Loaders) -> Any:
-        """What `resolve` returns when that is not an awaitable (the related node, or None
-        without a key), else NOT_READY; it loads nothing. Errors are raised as `resolve`
-        would raise them."""
-        key = getattr(source, self.key)
-        if key is None:
-            return None
-        convert = self.convert
-        if self.shared:
-            found = loaders.converted.get((convert, key), _MISSING)
-            if found is not _MISSING:
-                return found
-        loader: DataLoader[Any, Any] = getattr(loaders, self.loader)
-        future = loader.cache_map.get(key) if loader.cache else None
-        if future is None or not future.done() or future.cancelled():
-            return self.NOT_READY
-        node = convert(future.result())  # a failed load raises here, as in `resolve`
-        if self.shared:
-            loaders.converted[(convert, key)] = node
-        return node
-
-
-def to_one_of(resolver: Callable[..., Any]) -> ToOne | None:
-    """The relation `resolver` was declared to resolve (`ToOne.resolves`), if any."""
-    relation = getattr(resolver, "__dict__", {}).get("hub_to_one")
-    return relation if isinstance(relation, ToOne) else None
 
 
 def optional(convert: Callable[[V], N]) -> Callable[[V | None], N | None]:

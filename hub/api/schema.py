@@ -34,7 +34,6 @@ from hub.api.identity.queries import IdentityQuery
 from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
-from hub.api.planned_execution import PlannedExecutionContext
 from hub.api.provenance.queries import ProvenanceQuery
 from hub.api.provenance.types import (
     DeliveryNode,
@@ -136,7 +135,7 @@ def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
             ErrorClassification,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
-        execution_context_class=(CompiledExecutionContext if compiled else PlannedExecutionContext),
+        execution_context_class=CompiledExecutionContext if compiled else None,
         **extra,
     )
 

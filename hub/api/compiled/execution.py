@@ -27,6 +27,7 @@ from graphql import FieldNode, GraphQLObjectType, located_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path
 from sqlalchemy import Connection, Select
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import INVALID_JSON_BYTES, NotCompiled, json_sql_for
@@ -34,7 +35,6 @@ from hub.api.compiled.roots import plan_root
 from hub.api.compiled.selection import Sel, Walk, named_object
 from hub.api.context import Context
 from hub.api.driver_rows import fetch_rows
-from hub.api.planned_execution import PlannedExecutionContext
 
 logger = logging.getLogger("hub.api.compiled")
 
@@ -91,9 +91,9 @@ def _first_value(connection: Connection, compiled: Compiled) -> Any:
     return rows[0][0] if rows else None
 
 
-class CompiledExecutionContext(PlannedExecutionContext):
-    """graphql-core's execution (planned, `hub.api.planned_execution`) with root fields
-    answered by compiled statements where they compile."""
+class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    """strawberry's execution (graphql-core's) with root fields answered by compiled
+    statements where they compile."""
 
     def execute_fields(
         self,

@@ -22,15 +22,12 @@ from hub.api.people.filters import (
 )
 from hub.api.people.types import (
     HOUSEHOLD_RELATIONS,
-    PERSON_HOUSEHOLD_ROWS,
     PERSON_RELATIONS,
-    PERSON_ROWS,
     HouseholdNode,
     PersonNode,
 )
 from hub.api.projection import shown_fields
 from hub.api.relations import field_paths, node_selection, warm
-from hub.api.row_pages import completed_edges
 
 _PINFL = re.compile(r"^[0-9]{14}$")
 
@@ -41,8 +38,6 @@ async def list_persons(
     db = info.context.db
     with_households = "household" in node_selection(info)
     unshown = data.unshown_columns(shown_fields(info))
-    # Straight from the rows when the selection allows (hub.api.row_pages).
-    completed = completed_edges(info, PERSON_HOUSEHOLD_ROWS if with_households else PERSON_ROWS)
 
     async def fetch(offset: int, limit: int) -> Sequence[Sequence[Any]]:
         # With households: one statement for the page and its households.
@@ -67,7 +62,7 @@ async def list_persons(
     async def count() -> int:
         return await db.run(data.count_persons, criteria)
 
-    return await paginate_rows(args, fetch, count, nodes, completed)
+    return await paginate_rows(args, fetch, count, nodes)
 
 
 async def list_households(

@@ -22,11 +22,10 @@ from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
-from hub.api.people.data import HOUSEHOLD_AT, HouseholdRecord, MemberRecord, PersonRecord
+from hub.api.people.data import HouseholdRecord, MemberRecord, PersonRecord
 from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
 from hub.api.relations import Relation as LoaderRelation
 from hub.api.relations import ToOne, now_or_later, optional
-from hub.api.row_pages import RowShape, record_shape
 from hub.api.scalars import Soums
 from hub.api.territory.types import AssistantNode, MahallaNode
 from hub.api.vocabulary import Need, Occupation, Relation, Sex, enum_value, optional_enum
@@ -116,7 +115,6 @@ class PersonNode(relay.Node):
         return await load_nodes(loader, list(node_ids), cls.of)
 
     @strawberry.field
-    @_HOUSEHOLD.resolves
     def household(self, info: Info) -> HouseholdNode | None:
         return cast(HouseholdNode | None, _HOUSEHOLD.resolve(self, info))
 
@@ -128,7 +126,6 @@ class PersonNode(relay.Node):
         return now_or_later(info.context.loaders.membership, key, optional(_relation))
 
     @strawberry.field
-    @_MAHALLA.resolves
     def mahalla(self, info: Info) -> MahallaNode | None:
         return cast(MahallaNode | None, _MAHALLA.resolve(self, info))
 
@@ -317,7 +314,6 @@ class HouseholdNode(relay.Node):
         return await load_nodes(loader, list(node_ids), cls.of)
 
     @strawberry.field
-    @_MAHALLA.resolves
     def mahalla(self, info: Info) -> MahallaNode | None:
         return cast(MahallaNode | None, _MAHALLA.resolve(self, info))
 
@@ -349,49 +345,6 @@ class HouseholdNode(relay.Node):
 
 def _leases(records: Sequence[LeaseRecord]) -> list[LandLeaseNode]:
     return [LandLeaseNode.of(r) for r in records]
-
-
-# Where persons' and households' fields lie in rows of `data.fetch_person_rows` (see
-# hub.api.row_pages); `tests/hub/api/test_row_pages.py` checks them against `of`.
-_PERSON_COLUMNS = record_shape(
-    PersonRecord,
-    0,
-    same=(
-        "hub_id",
-        "pinfl",
-        "full_name",
-        "surname",
-        "given_name",
-        "patronymic",
-        "birth_on",
-        "mahalla_code",
-        "created_at",
-        "updated_at",
-        "last_confirmed_at",
-    ),
-    converted={"sex": ("sex", Sex), "occupation": ("occupation", Occupation)},
-)
-_HOUSEHOLD_SHAPE = RowShape(
-    record_shape(
-        HouseholdRecord,
-        HOUSEHOLD_AT,
-        same=(
-            "hub_id",
-            "survey_id",
-            "mahalla_code",
-            "surveyed_on",
-            "assessed_category",
-            "computed_category",
-            "plot_sotix",
-            "last_confirmed_at",
-        ),
-        converted={"monthly_income": ("monthly_income_uzs", Soums)},
-    )
-)
-PERSON_ROWS = RowShape(_PERSON_COLUMNS)
-PERSON_HOUSEHOLD_ROWS = RowShape(
-    _PERSON_COLUMNS, relations={_HOUSEHOLD: (_HOUSEHOLD_SHAPE, HOUSEHOLD_AT)}
-)
 
 
 def _person_key(node: PersonNode) -> int:

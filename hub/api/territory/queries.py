@@ -13,7 +13,6 @@ from hub.api.errors import NotFoundError
 from hub.api.fields import described
 from hub.api.pagination import Connection, PageArgs, paginate, paginate_rows
 from hub.api.relations import Relation, field_paths, node_paths, warm
-from hub.api.row_pages import completed_edges
 from hub.api.territory import bundles, data
 from hub.api.territory.codes import checked_code
 from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
@@ -24,7 +23,6 @@ from hub.api.territory.types import (
     DistrictNode,
     MahallaNode,
     RegionNode,
-    mahalla_rows,
 )
 
 R = TypeVar("R")
@@ -66,11 +64,9 @@ async def _mahalla_page(
     info: Info, criteria: data.TerritoryCriteria, args: PageArgs
 ) -> Connection[MahallaNode]:
     """A page of mahallas read with the relations the query selects on them that a bundle
-    carries, in one statement; its edges are completed straight from those rows when the
-    selection allows (hub.api.row_pages)."""
+    carries, in one statement."""
     db = info.context.db
     parts = bundles.parts_of(node_paths(info))
-    completed = completed_edges(info, mahalla_rows(parts))
 
     async def fetch(offset: int, limit: int) -> Sequence[Sequence[Any]]:
         return await db.run(bundles.fetch_mahalla_page_rows, criteria, offset, limit, parts)
@@ -85,7 +81,7 @@ async def _mahalla_page(
     async def total() -> int:
         return await db.run(data.count_mahallas, criteria)
 
-    return await paginate_rows(args, fetch, total, nodes, completed)
+    return await paginate_rows(args, fetch, total, nodes)
 
 
 @strawberry.type

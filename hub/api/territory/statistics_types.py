@@ -5,18 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 import strawberry
 
-from hub.api.records import record_fields
-from hub.api.row_pages import RowShape
 from hub.api.scalars import Soums, soums_from_tiyin
 from hub.api.territory.statistics_data import (
-    IndicatorsRecord,
-    JsonObject,
     StatisticsRecord,
-    programme_totals,
 )
 from hub.api.vocabulary import AppealTopic, LoanProgramme, Notebook, enum_value
 
@@ -184,60 +178,3 @@ class Statistics:
             computed_at=r.computed_at,
             record=r,
         )
-
-
-def _json_items(text: str) -> list[tuple[str, Any]]:
-    """The sorted items of an indicator breakdown's JSON text, read as `statistics_of`
-    reads it."""
-    return sorted(JsonObject(text).items())
-
-
-def _programme_items(text: str) -> list[tuple[str, int, int]]:
-    return programme_totals(JsonObject(text))
-
-
-def mahalla_statistics_rows(start: int) -> RowShape:
-    """Where a mahalla's statistics lie in rows holding its `IndicatorsRecord` (breakdowns
-    as JSON text, see `indicator_columns`) from `start` on (see hub.api.row_pages); the
-    row index `start` is null when its indicators were never computed."""
-    at = {name: start + i for i, name in enumerate(record_fields(IndicatorsRecord))}
-
-    def columns(**read: str) -> dict[str, tuple[int, None]]:
-        return {attribute: (at[name], None) for attribute, name in read.items()}
-
-    topics = RowShape({"topic": (0, AppealTopic), "appeals": (1, None)})
-    programmes = RowShape(
-        {"programme": (0, LoanProgramme), "count": (1, None), "amount": (2, soums_from_tiyin)}
-    )
-    notebooks = RowShape({"notebook": (0, Notebook), "persons": (1, None)})
-    return RowShape(
-        columns(
-            population="population",
-            households="households",
-            category_mismatches="category_mismatches",
-            computed_at="computed_at",
-        ),
-        objects={
-            _employment: RowShape(
-                columns(
-                    employed="employed",
-                    unemployed="unemployed",
-                    self_employed="self_employed",
-                    entrepreneurs="entrepreneurs",
-                    public_works="public_works",
-                    in_training="in_training",
-                )
-            ),
-            _land: RowShape(
-                columns(active_leases="active_leases", leased_area_ha="leased_area_ha")
-            ),
-            _appeals: RowShape(
-                columns(total="appeals_total", open="appeals_open"),
-                lists={_topics: (at["appeals_by_topic"], _json_items, topics)},
-            ),
-        },
-        lists={
-            _programmes: (at["loans_by_program"], _programme_items, programmes),
-            _notebooks: (at["notebook_entries"], _json_items, notebooks),
-        },
-    )

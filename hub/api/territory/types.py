@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from functools import cache
-from typing import TYPE_CHECKING, Annotated, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Self, TypeVar, cast
 
 import strawberry
 from strawberry import relay
@@ -15,12 +14,9 @@ from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
-from hub.api.records import record_fields
 from hub.api.relations import Relation, ToOne, optional, warm
-from hub.api.row_pages import RowShape, record_shape
-from hub.api.territory import bundles
 from hub.api.territory.data import AssistantRecord, DistrictRecord, MahallaRecord, RegionRecord
-from hub.api.territory.statistics_types import Statistics, mahalla_statistics_rows
+from hub.api.territory.statistics_types import Statistics
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -88,7 +84,6 @@ class RegionNode(relay.Node):
         return connection
 
     @described("Sums of the indicators of the region's mahallas.")
-    @_REGION_STATISTICS.resolves
     def statistics(self, info: Info) -> Statistics:
         return cast(Statistics, _REGION_STATISTICS.resolve(self, info))
 
@@ -114,7 +109,6 @@ class DistrictNode(relay.Node):
         return await load_nodes(info.context.loaders.district, list(node_ids), cls.of)
 
     @strawberry.field
-    @_REGION.resolves
     def region(self, info: Info) -> RegionNode:
         return cast(RegionNode, _REGION.resolve(self, info))
 
@@ -134,7 +128,6 @@ class DistrictNode(relay.Node):
         return connection
 
     @described("Sums of the indicators of the district's mahallas.")
-    @_DISTRICT_STATISTICS.resolves
     def statistics(self, info: Info) -> Statistics:
         return cast(Statistics, _DISTRICT_STATISTICS.resolve(self, info))
 
@@ -170,17 +163,14 @@ class MahallaNode(relay.Node):
         return await load_nodes(info.context.loaders.mahalla, list(node_ids), cls.of)
 
     @strawberry.field
-    @_DISTRICT.resolves
     def district(self, info: Info) -> DistrictNode:
         return cast(DistrictNode, _DISTRICT.resolve(self, info))
 
     @described("The current khokim assistant, if one is appointed.")
-    @_ASSISTANT.resolves
     def assistant(self, info: Info) -> AssistantNode | None:
         return cast(AssistantNode | None, _ASSISTANT.resolve(self, info))
 
     @described("Indicators of the mahalla; null until first computed.")
-    @_MAHALLA_STATISTICS.resolves
     def statistics(self, info: Info) -> Statistics | None:
         return cast(Statistics | None, _MAHALLA_STATISTICS.resolve(self, info))
 
@@ -242,7 +232,6 @@ class AssistantNode(relay.Node):
         return await load_nodes(info.context.loaders.assistant, list(node_ids), cls.of)
 
     @strawberry.field
-    @_MAHALLA.resolves
     def mahalla(self, info: Info) -> MahallaNode:
         return cast(MahallaNode, _MAHALLA.resolve(self, info))
 
@@ -260,33 +249,3 @@ MAHALLA_RELATIONS: dict[str, Relation] = {
 REGION_RELATIONS: dict[str, Relation] = {
     "statistics": lambda loaders: (loaders.region_statistics, lambda n: n.code),
 }
-
-
-# Where a mahalla's fields, and those of the relations a bundle carries, lie in rows of
-# `bundles.fetch_mahalla_page_rows` (see hub.api.row_pages), by the bundle's parts;
-# `tests/hub/api/test_row_pages.py` checks them against `of` and the resolvers.
-@cache
-def mahalla_rows(parts: frozenset[str]) -> RowShape:
-    starts = bundles.part_starts(parts)
-
-    def shape(record: type[Any], part: str, **renamed: str) -> dict[str, Any]:
-        # Every record field is the node attribute of its name, but those `renamed`.
-        same = [name for name in record_fields(record) if name not in renamed.values()]
-        read = {attribute: (name, None) for attribute, name in renamed.items()}
-        return record_shape(record, starts[part], same=same, converted=read)
-
-    relations: dict[ToOne, tuple[RowShape, int]] = {}
-    if bundles.DISTRICT_PART in starts:
-        district_relations: dict[ToOne, tuple[RowShape, int]] = {}
-        if bundles.REGION_PART in starts:
-            region = RowShape(shape(RegionRecord, bundles.REGION_PART))
-            district_relations[_REGION] = (region, starts[bundles.REGION_PART])
-        district = RowShape(shape(DistrictRecord, bundles.DISTRICT_PART), district_relations)
-        relations[_DISTRICT] = (district, starts[bundles.DISTRICT_PART])
-    if bundles.ASSISTANT_PART in starts:
-        assistant = RowShape(shape(AssistantRecord, bundles.ASSISTANT_PART, assistant_id="id"))
-        relations[_ASSISTANT] = (assistant, starts[bundles.ASSISTANT_PART])
-    if bundles.STATISTICS_PART in starts:
-        at = starts[bundles.STATISTICS_PART]
-        relations[_MAHALLA_STATISTICS] = (mahalla_statistics_rows(at), at)
-    return RowShape(shape(MahallaRecord, "mahalla"), relations)

@@ -68,7 +68,7 @@ def _required_node(record: str | None) -> dict[str, Any]:
     return {"node": record}
 
 
-def test_a_to_one_relation_is_ready_only_once_loaded_and_never_loads_itself() -> None:
+def test_a_to_one_relation_resolves_now_once_loaded_and_shares_its_node() -> None:
     async def scenario() -> None:
         loads: list[list[int]] = []
 
@@ -82,18 +82,14 @@ def test_a_to_one_relation_is_ready_only_once_loaded_and_never_loads_itself() ->
             loaders = _loaders_with(loader)
             relation = ToOne("things", "key", _required_node, shared=shared)
             info: Any = _Info(loaders)
-            assert relation.ready(_Source(None), loaders) is None  # no key: no relation
-            assert relation.ready(_Source(1), loaders) is ToOne.NOT_READY
-            await asyncio.sleep(0)
-            assert loads == []  # `ready` asked for nothing
+            assert relation.resolve(_Source(None), info) is None  # no key: no relation
             assert await relation.resolve(_Source(1), info) == {"node": "record 1"}
-            node = relation.ready(_Source(1), loaders)
+            assert loads == [[1]]
+            node = relation.resolve(_Source(1), info)  # loaded: now, not awaitable
             assert node == {"node": "record 1"}
             assert (relation.resolve(_Source(1), info) is node) is shared  # one shared node
             await loader.load(9)
-            with pytest.raises(LookupError):  # as `resolve` fails: a missing required record
-                relation.ready(_Source(9), loaders)
-            with pytest.raises(LookupError):
+            with pytest.raises(LookupError):  # a missing required record
                 relation.resolve(_Source(9), info)
 
     asyncio.run(scenario())
