@@ -69,7 +69,7 @@ def compile_root(
     arguments = get_argument_values(field_def, nodes[0], context.variable_values)
     root = plan_root(name, arguments, walk)
     alias = nodes[0].alias.value if nodes[0].alias else name
-    sel = Sel(alias, name, walk.selection(object_type, nodes), root.page)
+    sel = Sel(alias, name, walk.root_selection(object_type, nodes), root.page)
     key = (dialect_name, root.shape, sel)
     statement = _STATEMENTS.get(key, _MISSING)
     if statement is _MISSING:

@@ -60,11 +60,15 @@ def _list(
     kind: Hashable,
     node_type: str,
     table: Table,
-    where: list[ColumnElement[bool]],
-    order: list[ColumnElement[Any]],
+    where: Callable[[], list[ColumnElement[bool]]],
+    order: Callable[[], list[ColumnElement[Any]]],
     page: tuple[str, str],
 ) -> Root:
+    """A connection over `table`; `where` and `order` build their SQL only when the
+    statement is built (once per shape)."""
+
     def build(builder: Builder, sel: Sel) -> Select[Any]:
+        conditions, ordering = where(), order()
         query_type = builder.schema.query_type
         assert query_type is not None
         connection_type = named_object(query_type.fields[sel.name].type)
@@ -73,8 +77,8 @@ def _list(
             connection_type,
             node_type,
             table,
-            lambda source: and_(*where) if where else None,
-            lambda source: order,
+            lambda source: and_(*conditions) if conditions else None,
+            lambda source: ordering,
             sel,
             paged_in_sql=True,
         )
@@ -92,10 +96,27 @@ def _checked(check: Callable[[], Any]) -> Any:
 
 def _input(value: Any, type_: type) -> Any:
     """An input object's coerced value as the resolver receives it (strawberry's own
-    conversion)."""
+    conversion, which walks the type anew each time: kept per value, and input objects
+    here hold scalars and enums only)."""
     if value is None:
         return None
-    return convert_argument(value, type_, scalar_registry=_SCALARS, config=_CONFIG)
+    try:
+        key = (type_, tuple(sorted(value.items())))
+        hash(key)
+    except TypeError:
+        return convert_argument(value, type_, scalar_registry=_SCALARS, config=_CONFIG)
+    converted = _CONVERTED.get(key)
+    if converted is None:
+        if len(_CONVERTED) >= _KEPT:
+            _CONVERTED.clear()
+        converted = _CONVERTED[key] = convert_argument(
+            value, type_, scalar_registry=_SCALARS, config=_CONFIG
+        )
+    return converted
+
+
+_CONVERTED: dict[tuple[type, tuple[Any, ...]], Any] = {}
+_KEPT = 4096
 
 
 _CONFIG = StrawberryConfig(scalar_map=SCALAR_MAP)
@@ -129,7 +150,7 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
 
 def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     # The resolvers check the page arguments first, then the filter.
-    offset_limit = walk.page(arguments)
+    offset_limit = walk.page(arguments, prefix="root_")
     params = walk.params
     if name == "persons":
         person_filter = _input(arguments.get("filter"), PersonFilter) or PersonFilter()
@@ -141,8 +162,8 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
             ("persons", people.person_list_shape(criteria, values)),
             "Person",
             people.PERSON,
-            people.person_list_where(criteria, values),
-            people.person_list_order(criteria),
+            lambda: people.person_list_where(criteria, values),
+            lambda: people.person_list_order(criteria),
             offset_limit,
         )
     if name == "households":
@@ -156,8 +177,8 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
             ("households", criteria),
             "Household",
             people.HOUSEHOLD,
-            where,
-            people.household_list_order(criteria),
+            lambda: where,
+            lambda: people.household_list_order(criteria),
             offset_limit,
         )
     level = name[:-1]
@@ -173,7 +194,7 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         (level, frozenset(values), criteria.order, criteria.descending),
         level.title(),
         table,
-        territory.territory_list_where(level, values),
-        territory.territory_list_order(level, criteria),
+        lambda: territory.territory_list_where(level, values),
+        lambda: territory.territory_list_order(level, criteria),
         offset_limit,
     )

@@ -22,10 +22,15 @@ from typing import Any, NamedTuple
 
 from graphql import (
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    VariableNode,
+    Visitor,
+    visit,
 )
 from graphql.execution import ExecutionContext
 from graphql.execution.values import get_argument_values
@@ -59,11 +64,38 @@ class Walk:
 
     context: ExecutionContext
     params: dict[str, Any] = field(default_factory=dict)
+    count: int = 0
 
     def parameter(self, value: Any) -> str:
-        name = f"p{len(self.params)}"
+        name = f"p{self.count}"
+        self.count += 1
         self.params[name] = value
         return name
+
+    def root_selection(
+        self, object_type: GraphQLObjectType, nodes: list[FieldNode]
+    ) -> tuple[Sel, ...]:
+        """`selection` for a root field's nodes, kept per document node and the values of
+        the variables used inside it: a document's requests differ mostly in the root's
+        arguments, and walking a large selection cost more than executing its statement."""
+        if len(nodes) != 1:
+            return self.selection(object_type, nodes)
+        node = nodes[0]
+        names = _variables_inside(node, self.context.fragments)
+        try:
+            values = tuple(self.context.variable_values[n] for n in names)
+            key = (id(node), values)
+            hash(key)
+        except (KeyError, TypeError):
+            return self.selection(object_type, nodes)
+        kept = _WALKS.get(key)
+        if kept is None or kept[0] is not node:
+            if len(_WALKS) >= _KEPT:
+                _WALKS.clear()
+            walk = Walk(self.context)
+            kept = _WALKS[key] = (node, walk.selection(object_type, nodes), walk.params)
+        self.params.update(kept[2])
+        return kept[1]
 
     def selection(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> tuple[Sel, ...]:
         """The subfields of `nodes` on `object_type`, as mapped."""
@@ -92,8 +124,9 @@ class Walk:
             return Sel(alias, name, None, params)
         return Sel(alias, name, self.selection(child_type, nodes), params)
 
-    def page(self, arguments: dict[str, Any]) -> tuple[str, str]:
-        """The offset and limit parameters of a connection's page (forward pages only)."""
+    def page(self, arguments: dict[str, Any], prefix: str = "") -> tuple[str, str]:
+        """The offset and limit parameters of a connection's page (forward pages only);
+        a root's are named by `prefix`, apart from those of the selection below it."""
         try:
             args = PageArgs(
                 arguments.get("first"),
@@ -106,9 +139,55 @@ class Walk:
         if args.last is not None:
             raise NotCompiled("backward pages (last)")
         window = PageWindow.of(args)
+        if prefix:
+            self.params[f"{prefix}offset"] = window.offset
+            self.params[f"{prefix}limit"] = window.limit
+            return f"{prefix}offset", f"{prefix}limit"
         return self.parameter(window.offset), self.parameter(window.limit)
 
 
 def _is_connection_part(type_name: str) -> bool:
     """The fields of connections, edges and page infos are the compiler's own."""
     return type_name.endswith(("Connection", "Edge")) or type_name == "PageInfo"
+
+
+_WALKS: dict[tuple[int, tuple[Any, ...]], tuple[FieldNode, tuple[Sel, ...], dict[str, Any]]] = {}
+_KEPT = 1024
+_VARIABLES: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}
+
+
+class _Variables(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+        self.spreads: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.names.add(node.name.value)
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
+        self.spreads.add(node.name.value)
+
+
+def _variables_inside(
+    node: FieldNode, fragments: dict[str, FragmentDefinitionNode]
+) -> tuple[str, ...]:
+    """The variables the selection of `node` uses (in directives and arguments, through
+    fragments), sorted."""
+    kept = _VARIABLES.get(id(node))
+    if kept is not None and kept[0] is node:
+        return kept[1]
+    found = _Variables()
+    if node.selection_set is not None:
+        visit(node.selection_set, found)
+    seen: set[str] = set()
+    while found.spreads - seen:
+        name = min(found.spreads - seen)
+        seen.add(name)
+        if name in fragments:
+            visit(fragments[name], found)
+    if len(_VARIABLES) >= _KEPT:
+        _VARIABLES.clear()
+    names = tuple(sorted(found.names))
+    _VARIABLES[id(node)] = (node, names)
+    return names
