@@ -47,12 +47,15 @@ _MISSING = object()
 class Compiled:
     """A root field's statement and its parameters."""
 
-    __slots__ = ("params", "single", "statement")
+    __slots__ = ("nullable", "params", "single", "statement")
 
-    def __init__(self, statement: Select[Any], params: dict[str, Any], single: bool) -> None:
+    def __init__(
+        self, statement: Select[Any], params: dict[str, Any], single: bool, nullable: bool
+    ) -> None:
         self.statement = statement
         self.params = params
         self.single = single
+        self.nullable = nullable
 
 
 def compile_root(
@@ -62,12 +65,17 @@ def compile_root(
     execution context; `NotCompiled` when it goes the regular way."""
     name = nodes[0].name.value
     field_def = query_type.fields.get(name)
-    object_type = None if field_def is None else named_object(field_def.type)
-    if field_def is None or object_type is None:
+    if field_def is None:
         raise NotCompiled(f"Query.{name}")
     walk = Walk(context)
     arguments = get_argument_values(field_def, nodes[0], context.variable_values)
     root = plan_root(name, arguments, walk)
+    if root.type_name is not None:
+        object_type = context.schema.type_map[root.type_name]
+    else:
+        object_type = named_object(field_def.type)
+    if not isinstance(object_type, GraphQLObjectType):
+        raise NotCompiled(f"Query.{name}")
     alias = nodes[0].alias.value if nodes[0].alias else name
     sel = Sel(alias, name, walk.root_selection(object_type, nodes), root.page)
     key = (dialect_name, root.shape, sel)
@@ -83,7 +91,7 @@ def compile_root(
     if isinstance(statement, str):
         raise NotCompiled(statement)
     assert isinstance(statement, Select)
-    return Compiled(statement, walk.params, root.single)
+    return Compiled(statement, walk.params, root.single, root.nullable)
 
 
 def _first_value(connection: Connection, compiled: Compiled) -> Any:
@@ -174,6 +182,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             raw = text.encode() if isinstance(text, str) else bytes(text)
             if INVALID_JSON_BYTES not in raw:
                 return orjson.Fragment(raw) if context.raw_json else orjson.loads(raw)
+        elif compiled.nullable:
+            return None  # `node(id:)` of an object that does not exist
         elif not compiled.single:
             logger.error("The compiled statement of Query.%s answered nothing.", name)
         return await self._regular(parent_type, source_value, {name: nodes}, name)

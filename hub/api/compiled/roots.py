@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, select
+from strawberry.relay.types import GlobalID, GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.arguments import convert_argument
 
+from hub.api.activities import data as activities
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.selection import Sel, Walk, named_object
@@ -45,15 +47,19 @@ class Root:
     build: Callable[[Builder, Sel], Select[Any]]
     single: bool  # one object: no row means NOT_FOUND, which the regular path raises
     page: tuple[str, ...] = ()  # a connection's offset and limit parameters
+    type_name: str | None = None  # the object type selected (None: the field's own)
+    nullable: bool = False  # one object or null: no row answers null
 
 
-def _single(type_name: str, table: Table, column: str) -> Root:
+def _single(type_name: str, table: Table, column: str, *, nullable: bool = False) -> Root:
     def build(builder: Builder, sel: Sel) -> Select[Any]:
         assert sel.children is not None
         value = builder.object_json(type_name, table, sel.children)
         return select(builder.sql.as_text(value)).where(table.c[column] == bindparam(KEY))
 
-    return Root(("single", type_name, column), build, single=True)
+    return Root(
+        ("single", type_name, column), build, single=True, type_name=type_name, nullable=nullable
+    )
 
 
 def _list(
@@ -143,9 +149,44 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
             name, territory.MAHALLA
         )
         return _single(name.title(), table, "code")
+    if name == "node":
+        return _node(arguments["id"], params)
     if name in ("persons", "households", "regions", "districts", "mahallas"):
         return _listed(name, arguments, walk)
     raise NotCompiled(f"Query.{name}")
+
+
+# The node types `node(id:)` reads by one key column, as their `resolve_nodes` load them.
+# Not persons: a merged hub id resolves to the person it was merged into.
+NODE_TABLES: dict[str, tuple[Table, str]] = {
+    "Household": (people.HOUSEHOLD, "hub_id"),
+    "Region": (territory.REGION, "code"),
+    "District": (territory.DISTRICT, "code"),
+    "Mahalla": (territory.MAHALLA, "code"),
+    "Assistant": (territory.ASSISTANT, "id"),
+    "TaxRegistration": (activities.TAX, "tin"),
+    "EmploymentRecord": (activities.EMPLOYMENT, "record_no"),
+    "LandLease": (activities.LEASE, "lease_id"),
+    "Parcel": (activities.PARCEL, "cadastre"),
+    "Business": (activities.BUSINESS, "tin"),
+    "Loan": (activities.LOAN, "loan_id"),
+    "Appeal": (activities.APPEAL, "appeal_id"),
+}
+
+
+def _node(value: str, params: dict[str, Any]) -> Root:
+    """`node(id:)` for a node type read by one key: that type's branch (the selection is
+    walked on the concrete type, so its inline fragments on other types drop out)."""
+    try:
+        global_id = GlobalID.from_id(value)
+    except GlobalIDValueError as exc:
+        raise NotCompiled("a malformed global id") from exc
+    found = NODE_TABLES.get(global_id.type_name)
+    if found is None:
+        raise NotCompiled(f"node of type {global_id.type_name!r}")
+    params[KEY] = global_id.node_id
+    table, column = found
+    return _single(global_id.type_name, table, column, nullable=True)
 
 
 def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:

@@ -44,7 +44,14 @@ BY_NAME: dict[str, list[Any]] = {
     "last": [None, 1],
     "before": [None, encode_cursor(3)],
     "hubId": ["P-1", "H-1", "P-unknown"],
-    "id": ["UGVyc29uOlAtMQ==", "not base64!"],
+    "id": [
+        "UGVyc29uOlAtMQ==",  # Person:P-1 (the regular way: merged ids)
+        "SG91c2Vob2xkOkgtMQ==",  # Household:H-1
+        "TWFoYWxsYToxNzAzMjAyMDAx",  # Mahalla:1703202001
+        "TWFoYWxsYTo5OTk5OTk5OTk5",  # Mahalla:9999999999 (none)
+        "TG9hbjpub25l",  # Loan:none
+        "not base64!",
+    ],
     "ids": [["UGVyc29uOlAtMQ==", "SG91c2Vob2xkOkgtMQ=="]],
 }
 BY_TYPE: dict[str, list[Any]] = {

@@ -39,6 +39,8 @@ COMPILED = {
     "districts": "{ districts(first: 2) { edges { node { code } } } }",
     "mahalla": '{ mahalla(code: "1703202001") { statistics { loansByProgramme { amount } } } }',
     "mahallas": "{ mahallas(orderBy: {field: POPULATION}) { edges { node { code } } } }",
+    "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
+    "... on Person { fullName } } }",
 }
 # Selections that go the regular way on PostgreSQL too, with the reason.
 REGULAR = {
@@ -55,7 +57,8 @@ REGULAR = {
     "ids of records with composite keys": f'{{ person(pinfl: "{MAIN_PINFL}") '
     "{ notebookEntries { edges { node { id } } } } }",
     "backward pages": "{ persons(last: 2) { edges { node { hubId } } } }",
-    "node": '{ node(id: "UGVyc29uOlAtMQ==") { id } }',
+    "node of a person (merged ids)": '{ node(id: "UGVyc29uOlAtMQ==") { id } }',
+    "node of a malformed id": '{ node(id: "not base64!") { id } }',
     "nodes": '{ nodes(ids: ["UGVyc29uOlAtMQ=="]) { id } }',
     "deliveries": "{ deliveries { totalCount } }",
     "sources": "{ sources { source } }",
