@@ -1,0 +1,145 @@
+"""Where the fields of the agency records (tax, employment, land, loans, notebooks,
+appeals) and of provenance (source records, deliveries, conflicts) lie in SQL."""
+
+from __future__ import annotations
+
+from hub.api.activities.data import BUSINESS, PARCEL
+from hub.api.compiled.kinds import FieldMap, Leaf, One, col, columns, pointing, soums
+from hub.api.people.data import PERSON
+from hub.api.provenance.data import DELIVERY
+from hub.api.vocabulary import OPEN_APPEAL_STATUSES
+
+RECORDS: dict[str, dict[str, FieldMap]] = {
+    "TaxRegistration": {
+        **columns(
+            "tin",
+            "regime",
+            "activity_code",
+            "registered_on",
+            "closed_on",
+            "tax_year",
+            "mahalla_code",
+            "address",
+            "source_updated_at",
+            "last_confirmed_at",
+        ),
+        "isOpen": Leaf(lambda row, sql: row.c.closed_on.is_(None)),
+        "declaredIncome": soums("declared_income_tiyin"),
+        "person": One("Person", PERSON, pointing("person_id")),
+    },
+    "EmploymentRecord": {
+        **columns(
+            "record_no",
+            "status",
+            "status_on",
+            "employer_tin",
+            "referral",
+            "mahalla_code",
+            "source_file",
+            "last_confirmed_at",
+        ),
+        "person": One("Person", PERSON, pointing("person_id")),
+    },
+    "LandLease": {
+        **columns(
+            "lease_id",
+            "contract",
+            "status",
+            "is_current",
+            "lessee_kind",
+            "lessee_name",
+            "start_on",
+            "end_on",
+            "snapshot_on",
+            "last_confirmed_at",
+        ),
+        "parcel": One("Parcel", PARCEL, pointing("parcel_id")),
+        "person": One("Person", PERSON, pointing("person_id")),
+        "business": One("Business", BUSINESS, pointing("business_id")),
+    },
+    "Parcel": columns("cadastre", "mahalla_code", "area_ha", "purpose", "crop"),
+    "Business": columns("tin", "name", "mahalla_code"),
+    "Loan": {
+        **columns(
+            "loan_id",
+            "bank_mfo",
+            "kind",
+            "issued_on",
+            "term_months",
+            "status",
+            "purpose",
+            "borrower_name",
+            "mahalla_code",
+            "last_confirmed_at",
+            programme="program",
+        ),
+        "amount": soums("amount_tiyin"),
+        "person": One("Person", PERSON, pointing("person_id")),
+    },
+    "NotebookEntry": {
+        **columns("notebook", "source", "record_key", "entered_on"),
+        "person": One("Person", PERSON, pointing("person_id")),
+    },
+    "Appeal": {
+        **columns(
+            "appeal_id",
+            "received_at",
+            "channel",
+            "topic",
+            "addressed_to",
+            "status",
+            "resolved_at",
+            "mahalla_code",
+            "applicant_name",
+            "applicant_phone",
+        ),
+        "isOpen": Leaf(lambda row, sql: row.c.status.in_(OPEN_APPEAL_STATUSES)),
+        "person": One("Person", PERSON, pointing("person_id")),
+    },
+    "SourceRecord": {
+        **columns(
+            "source",
+            "record_key",
+            "kind",
+            "first_seen_at",
+            "last_seen_at",
+            "pinfl_issue",
+            "match_method",
+            "match_score",
+        ),
+        "firstDelivery": One("Delivery", DELIVERY, pointing("first_delivery_id")),
+        "lastDelivery": One("Delivery", DELIVERY, pointing("last_delivery_id")),
+    },
+    "Delivery": {
+        **columns(
+            "source",
+            "name",
+            "fingerprint",
+            "status",
+            "started_at",
+            "finished_at",
+            "delivered",
+            "accepted",
+            "rejected",
+            "duplicate_keys",
+            "cursor_from",
+            "cursor_to",
+            "message",
+            "run_id",
+            "confirmed_at",
+        ),
+        "deliveryId": Leaf(col("id")),
+    },
+    "PersonConflict": columns(
+        "attribute",
+        "value",
+        "surviving_value",
+        "source",
+        "record_key",
+        "detected_at",
+        "kind",
+        "other_source",
+        "other_record_key",
+        "detail",
+    ),
+}
