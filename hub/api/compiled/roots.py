@@ -29,6 +29,7 @@ from hub.api.compiled.selection import Sel, Walk, named_object
 from hub.api.errors import BadUserInputError
 from hub.api.people import data as people
 from hub.api.people.filters import HouseholdFilter, HouseholdOrderBy, PersonFilter, PersonOrderBy
+from hub.api.provenance import data as provenance
 from hub.api.scalars import SCALAR_MAP
 from hub.api.territory import data as territory
 from hub.api.territory.codes import checked_code
@@ -151,6 +152,20 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         return _single(name.title(), table, "code")
     if name == "node":
         return _node(arguments["id"], params)
+    if name == "deliveries":
+        criteria = provenance.DeliveryCriteria(
+            source=arguments.get("source"), status=arguments.get("status")
+        )
+        offset_limit = walk.page(arguments, prefix="root_")
+        # The conditions carry their values: the criteria are the shape.
+        return _list(
+            ("deliveries", criteria),
+            "Delivery",
+            provenance.DELIVERY,
+            lambda: provenance.delivery_list_where(criteria),
+            provenance.delivery_list_order,
+            offset_limit,
+        )
     if name in ("persons", "households", "regions", "districts", "mahallas"):
         return _listed(name, arguments, walk)
     raise NotCompiled(f"Query.{name}")

@@ -145,6 +145,16 @@ class RejectCriteria:
     status: str | None = None
 
 
+def delivery_list_order() -> list[ColumnElement[Any]]:
+    """Deliveries, the most recently started first (the id breaks ties)."""
+    return [DELIVERY.c.started_at.desc(), DELIVERY.c.id.desc()]
+
+
+def delivery_list_where(c: DeliveryCriteria) -> list[ColumnElement[bool]]:
+    """The conditions (on `DELIVERY`, their values bound in them) of a list of deliveries."""
+    return _delivery_where(c)
+
+
 def _delivery_where(c: DeliveryCriteria) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if c.source is not None:
@@ -161,7 +171,7 @@ def fetch_deliveries(
     stmt = (
         select_records(DeliveryRecord, DELIVERY)
         .where(*_delivery_where(criteria))
-        .order_by(DELIVERY.c.started_at.desc(), DELIVERY.c.id.desc())
+        .order_by(*delivery_list_order())
         .offset(offset)
         .limit(limit)
     )

@@ -29,6 +29,8 @@ ROOTS = [
     'mahallas(filter: {regionCode: "1703"})',
     "districts",
     "regions(orderBy: {field: NAME})",
+    "deliveries",
+    'deliveries(source: "bank")',
 ]
 MAX_DEPTH = 4
 

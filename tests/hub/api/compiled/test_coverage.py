@@ -39,6 +39,7 @@ COMPILED = {
     "districts": "{ districts(first: 2) { edges { node { code } } } }",
     "mahalla": '{ mahalla(code: "1703202001") { statistics { loansByProgramme { amount } } } }',
     "mahallas": "{ mahallas(orderBy: {field: POPULATION}) { edges { node { code } } } }",
+    "deliveries": '{ deliveries(source: "bank", first: 1) { edges { node { deliveryId } } } }',
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
 }
@@ -60,7 +61,6 @@ REGULAR = {
     "node of a person (merged ids)": '{ node(id: "UGVyc29uOlAtMQ==") { id } }',
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
     "nodes": '{ nodes(ids: ["UGVyc29uOlAtMQ=="]) { id } }',
-    "deliveries": "{ deliveries { totalCount } }",
     "sources": "{ sources { source } }",
     "quarantine": "{ quarantine { counts { count } } }",
     "unlinkedMentions": "{ unlinkedMentions { totalCount } }",

@@ -80,6 +80,7 @@ LISTS = {
     "mahallas": "Mahalla",
     "districts": "District",
     "regions": "Region",
+    "deliveries": "Delivery",
 }
 
 
