@@ -19,6 +19,7 @@ fails is the field's error, located and masked as a resolver's error would be.
 from __future__ import annotations
 
 import logging
+from asyncio import gather
 from collections.abc import Hashable
 from typing import Any
 
@@ -30,7 +31,7 @@ from sqlalchemy import Connection, Select
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub.api.compiled.compile import Builder
-from hub.api.compiled.json_sql import INVALID_JSON_BYTES, NotCompiled, json_sql_for
+from hub.api.compiled.json_sql import INVALID_JSON_TEXT, NotCompiled, json_sql_for
 from hub.api.compiled.roots import plan_root
 from hub.api.compiled.selection import Sel, Walk, named_object
 from hub.api.context import Context
@@ -137,8 +138,6 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     ) -> dict[str, Any]:
         # Every root field at once, as graphql-core gathers them; the first error that
         # reaches the root (a required field failing) fails the operation, as there.
-        from asyncio import gather
-
         names = list(fields)
         answers = await gather(
             *(
@@ -179,9 +178,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             error = located_error(exc, nodes, path.as_list())
             return self.handle_field_error(error, parent_type.fields[name].type, path)
         if text is not None:
-            raw = text.encode() if isinstance(text, str) else bytes(text)
-            if INVALID_JSON_BYTES not in raw:
-                return orjson.Fragment(raw) if context.raw_json else orjson.loads(raw)
+            if INVALID_JSON_TEXT not in text:
+                return orjson.Fragment(text) if context.raw_json else orjson.loads(text)
         elif compiled.nullable:
             return None  # `node(id:)` of an object that does not exist
         elif not compiled.single:

@@ -40,7 +40,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 INVALID_TEXT = "hub:invalid-value"
 # How the marker looks in JSON text on both databases: the control character escaped.
-INVALID_JSON_BYTES = b"\\u0001" + INVALID_TEXT.encode()
+INVALID_JSON_TEXT = "\\u0001" + INVALID_TEXT
 
 
 class NotCompiled(Exception):  # noqa: N818 - a decision, not a failure
