@@ -84,7 +84,8 @@ class Walk:
         names = _variables_inside(node, self.context.fragments)
         try:
             values = tuple(self.context.variable_values[n] for n in names)
-            key = (id(node), values)
+            # The type too: `node(id:)` selects on the concrete type of each request's id.
+            key = (id(node), object_type.name, values)
             hash(key)
         except (KeyError, TypeError):
             return self.selection(object_type, nodes)
@@ -151,7 +152,9 @@ def _is_connection_part(type_name: str) -> bool:
     return type_name.endswith(("Connection", "Edge")) or type_name == "PageInfo"
 
 
-_WALKS: dict[tuple[int, tuple[Any, ...]], tuple[FieldNode, tuple[Sel, ...], dict[str, Any]]] = {}
+_WALKS: dict[
+    tuple[int, str, tuple[Any, ...]], tuple[FieldNode, tuple[Sel, ...], dict[str, Any]]
+] = {}
 _KEPT = 1024
 _VARIABLES: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}
 

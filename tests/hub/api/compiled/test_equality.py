@@ -46,3 +46,19 @@ def test_generated_selections_are_answered_alike(paths: Paths, document: str) ->
     assume(not errors)  # two fields of one name with different arguments, say
     mine, theirs = paths.both(document)
     assert mine == theirs, document
+
+
+def test_one_node_document_answers_each_ids_own_type(paths: Paths) -> None:
+    # The walk of a document is kept between requests: it must be kept per concrete type.
+    document = """query($id: ID!) { node(id: $id) { __typename
+      ... on Region { code } ... on District { name } } }"""
+    for node_id, expected in (
+        ("UmVnaW9uOjE3MDM=", {"__typename": "Region", "code": "1703"}),  # Region:1703
+        (
+            "RGlzdHJpY3Q6MTcwMzIwMg==",
+            {"__typename": "District", "name": "Asaka tumani"},
+        ),  # District:1703202
+    ):
+        mine, theirs = paths.both(document, {"id": node_id})
+        assert mine == theirs
+        assert mine["data"]["node"] == expected
