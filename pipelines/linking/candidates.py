@@ -11,48 +11,48 @@ share a blocking key with an incoming mention (and are not themselves being rede
 then every record of the persons those belong to (a person is compared whole, so a merge or
 a split sees all its evidence), plus unlinked records found by those keys (a later delivery
 may give them the evidence they lacked).
+
+The incoming keys go into a temporary table and each blocking key is one join in the
+database, so the cost grows with the rows found, not with round trips per thousand keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, tuple_
+from sqlalchemy import ColumnElement, Select, Table, and_, or_, select, union
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import in_chunks
 from hub.graph.models import SourceRecord
+from hub.graph.scratch import drop, key_table, scratch_table
 from pipelines.linking.records import known_frame, known_records_query, mention_id
 
 SINGLE_KEYS = ("pinfl", "passport", "phone", "tin")
 PAIR_KEYS = (("surname_key", "birth_year"), ("mahalla_code", "surname_key"))
+KEY_COLUMNS = ("pinfl", "passport", "phone", "tin", "surname_key", "birth_year", "mahalla_code")
+_RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
 
 
-def _read(session: Session, conditions: Iterable[ColumnElement[bool]]) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = []
-    for condition in conditions:
-        rows.extend(tuple(r) for r in session.execute(known_records_query().where(condition)))
-    return rows
+def _hits(keys: Table) -> Select[Any]:
+    """Ids and persons of the graph's mention records sharing a blocking key with `keys`."""
+    record = _RECORDS.alias("hit")
+    joins: list[tuple[ColumnElement[bool], ...]] = [
+        (record.c[name] == keys.c[name],) for name in SINGLE_KEYS
+    ]
+    joins += [(record.c[a] == keys.c[a], record.c[b] == keys.c[b]) for a, b in PAIR_KEYS]
+    selects = [
+        select(record.c.id, record.c.person_id)
+        .join(keys, and_(*condition))
+        .where(record.c.kind == "person")
+        for condition in joins
+    ]
+    return union(*selects)  # type: ignore[return-value]
 
 
-def _conditions(incoming: pl.DataFrame) -> Iterable[ColumnElement[bool]]:
-    for name in SINGLE_KEYS:
-        values = incoming[name].drop_nulls().unique().sort().to_list()
-        for chunk in in_chunks(values):
-            yield getattr(SourceRecord, name).in_(chunk)
-    for first, second in PAIR_KEYS:
-        pairs = incoming.select(first, second).drop_nulls().unique().sort([first, second])
-        columns = tuple_(getattr(SourceRecord, first), getattr(SourceRecord, second))
-        for chunk in in_chunks(pairs.rows()):
-            yield columns.in_(chunk)
-
-
-def _of_persons(session: Session, person_ids: Sequence[int]) -> list[tuple[Any, ...]]:
-    return _read(
-        session, (SourceRecord.person_id.in_(chunk) for chunk in in_chunks(list(person_ids)))
-    )
+def _read(session: Session, query: Select[Any]) -> pl.DataFrame:
+    return known_frame([tuple(r) for r in session.execute(query)])
 
 
 def gather_candidates(
@@ -60,10 +60,21 @@ def gather_candidates(
 ) -> pl.DataFrame:
     """The graph's records to link `incoming` (RECORD_COLUMNS) against (KNOWN_COLUMNS),
     with every record of `also_persons` (persons whose records just changed)."""
-    found = known_frame(_read(session, _conditions(incoming)))
-    persons = sorted(set(found["person_id"].drop_nulls().to_list()) | set(also_persons))
-    whole = known_frame(_of_persons(session, persons))
-    unlinked = found.filter(pl.col("person_id").is_null())
-    combined = pl.concat([whole, unlinked]).unique("record_id", keep="first")
+    keys = scratch_table(session, _RECORDS, incoming.select(KEY_COLUMNS).unique())
+    extra = key_table(session, _RECORDS.c.person_id, list(also_persons))
+    hits = _hits(keys).subquery("hits")
+    persons = union(
+        select(hits.c.person_id).where(hits.c.person_id.is_not(None)),
+        select(extra.c.person_id),
+    )
+    query = known_records_query().where(
+        or_(
+            SourceRecord.person_id.in_(persons),
+            and_(SourceRecord.person_id.is_(None), SourceRecord.id.in_(select(hits.c.id))),
+        )
+    )
+    combined = _read(session, query)
+    drop(session, keys)
+    drop(session, extra)
     redelivered = incoming.select(mention_id().alias("_id"))["_id"].implode()
     return combined.filter(~mention_id().is_in(redelivered)).sort("record_id")

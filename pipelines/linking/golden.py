@@ -13,24 +13,23 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, select, update
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import in_chunks, upsert_rows
-from hub.graph.models import Person, PersonConflict
+from hub.graph.bulk import upsert_rows
+from hub.graph.models import Person, PersonConflict, SourceRecord
+from hub.graph.scratch import drop, key_table, update_from
 from hub.identity.names import normalise_name
 from hub.identity.survivorship import RECORD_SCHEMA, TRUST, choose_survivors
 from pipelines.linking.records import known_frame, known_records_query
 
 CONFLICT_COLUMNS = ("attribute", "value", "surviving_value", "source", "record_key")
+_PERSONS: Table = Person.__table__  # type: ignore[assignment]
 
 
-def _records(session: Session, person_ids: Sequence[int]) -> pl.DataFrame:
-    rows: list[tuple[Any, ...]] = []
-    for chunk in in_chunks(list(person_ids)):
-        query = known_records_query().where(Person.id.in_(chunk))
-        rows.extend(tuple(r) for r in session.execute(query))
-    return known_frame(rows)
+def _records(session: Session, persons: Table) -> pl.DataFrame:
+    query = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.id)))
+    return known_frame([tuple(r) for r in session.execute(query)])
 
 
 def _households(records: pl.DataFrame) -> pl.DataFrame:
@@ -48,10 +47,10 @@ def _unique_pinfls(session: Session, golden: pl.DataFrame) -> tuple[pl.DataFrame
     """`golden` with a PINFL kept by one person only; the persons that lost it."""
     claimed = golden.filter(pl.col("pinfl").is_not_null())
     mine = set(golden["person_id"].to_list())
-    held: dict[str, int] = {}
-    for chunk in in_chunks(claimed["pinfl"].unique().to_list()):
-        stmt = select(Person.pinfl, Person.id).where(Person.pinfl.in_(chunk))
-        held.update({p: i for p, i in session.execute(stmt) if i not in mine and p})
+    pinfls = key_table(session, _PERSONS.c.pinfl, claimed["pinfl"])
+    stmt = select(Person.pinfl, Person.id).where(Person.pinfl.in_(select(pinfls.c.pinfl)))
+    held = {p: i for p, i in session.execute(stmt) if i not in mine and p}
+    drop(session, pinfls)
     first = pl.col("person_id") == pl.col("person_id").min().over("pinfl")
     keeps = first & ~pl.col("pinfl").is_in(list(held)) | pl.col("pinfl").is_null()
     lost = golden.filter(~keeps)
@@ -67,7 +66,20 @@ def refresh_golden(
 ) -> None:
     """Survivorship for `person_ids`; `identity_conflicts`: person_id + CONFLICT_COLUMNS
     + kind, other_source, other_record_key, detail."""
-    records = _records(session, person_ids)
+    persons = key_table(session, _PERSONS.c.id, list(person_ids))
+    identity = identity_conflicts.filter(pl.col("person_id").is_in(list(person_ids)))
+    _refresh(session, persons, known_mahallas, now, identity)
+    drop(session, persons)
+
+
+def _refresh(
+    session: Session,
+    persons: Table,
+    known_mahallas: frozenset[str],
+    now: datetime,
+    identity_conflicts: pl.DataFrame,
+) -> None:
+    records = _records(session, persons)
     if records.is_empty():
         return
     usable = records.with_columns(
@@ -81,12 +93,13 @@ def refresh_golden(
         _households(records), on="person_id", how="left"
     )
     # Clear first: a PINFL may move between persons of this batch (unique column).
-    ids = golden["person_id"].to_list()
-    session.execute(update(Person), [{"id": i, "pinfl": None} for i in ids])
+    session.execute(
+        _PERSONS.update().where(_PERSONS.c.id.in_(select(persons.c.id))).values(pinfl=None)
+    )
     golden, lost = _unique_pinfls(session, golden)
-    session.execute(update(Person), _person_rows(golden, now))
+    update_from(session, _PERSONS, _person_rows(golden, now))
     conflicts = survivors.conflicts.with_columns(person_id=pl.col("hub_id").cast(pl.Int64))
-    _replace_conflicts(session, ids, conflicts, lost, identity_conflicts, now)
+    _replace_conflicts(session, persons, conflicts, lost, identity_conflicts, now)
 
 
 def _person_rows(golden: pl.DataFrame, now: datetime) -> list[dict[str, Any]]:
@@ -134,14 +147,15 @@ def _name_parts(names: set[str]) -> dict[str, tuple[str | None, str | None, str 
 
 def _replace_conflicts(
     session: Session,
-    person_ids: Sequence[int],
+    persons: Table,
     attribute_conflicts: pl.DataFrame,
     lost: pl.DataFrame,
     identity_conflicts: pl.DataFrame,
     now: datetime,
 ) -> None:
-    for chunk in in_chunks(list(person_ids)):
-        session.execute(delete(PersonConflict).where(PersonConflict.person_id.in_(chunk)))
+    session.execute(
+        delete(PersonConflict).where(PersonConflict.person_id.in_(select(persons.c.id)))
+    )
     attributes = attribute_conflicts.select(
         "person_id", *CONFLICT_COLUMNS, pl.lit("attribute").alias("kind")
     )
@@ -155,8 +169,7 @@ def _replace_conflicts(
         pl.lit("pinfl_shared").alias("kind"),
         pl.lit("the PINFL stays with the person who held it first").alias("detail"),
     ).rename({"pinfl": "value"})
-    kept = set(person_ids)
-    identity = identity_conflicts.filter(pl.col("person_id").is_in(list(kept)))
+    identity = identity_conflicts
     combined = pl.concat([attributes, shared, identity], how="diagonal_relaxed")
     rows = combined.with_columns(detected_at=pl.lit(now)).to_dicts()
     if rows:

@@ -12,12 +12,15 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 import polars as pl
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Select, Table, delete, exists, select, update
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import in_chunks, upsert_rows
+from hub.graph.bulk import upsert_rows
 from hub.graph.models import Person, PersonRedirect, PersonSplit, SourceRecord
+from hub.graph.scratch import drop, key_table
 from hub.identity.golden_ids import IdPlan, new_person_hub_id, plan_hub_ids
+
+_PERSONS: Table = Person.__table__  # type: ignore[assignment]
 
 
 class UsedHubIds:
@@ -27,11 +30,12 @@ class UsedHubIds:
         self._session = session
         self._checked: dict[str, bool] = {}
         candidates = sorted(set(likely))
-        for chunk in in_chunks(candidates):
-            used = set(self._used(chunk))
-            self._checked.update({c: c in used for c in chunk})
+        keys = key_table(session, _PERSONS.c.hub_id, candidates)
+        used = set(self._used(select(keys.c.hub_id)))
+        drop(session, keys)
+        self._checked.update({c: c in used for c in candidates})
 
-    def _used(self, hub_ids: Sequence[str]) -> list[str]:
+    def _used(self, hub_ids: Select[tuple[str]] | Sequence[str]) -> list[str]:
         persons = select(Person.hub_id).where(Person.hub_id.in_(hub_ids))
         redirects = select(PersonRedirect.from_hub_id).where(
             PersonRedirect.from_hub_id.in_(hub_ids)
@@ -45,10 +49,12 @@ class UsedHubIds:
 
 
 def _ages(session: Session, hub_ids: Sequence[str]) -> dict[str, int]:
-    ages: dict[str, int] = {}
-    for chunk in in_chunks(list(hub_ids)):
-        found = session.execute(select(Person.hub_id, Person.id).where(Person.hub_id.in_(chunk)))
-        ages.update({hub_id: person_id for hub_id, person_id in found})
+    keys = key_table(session, _PERSONS.c.hub_id, list(hub_ids))
+    found = session.execute(
+        select(Person.hub_id, Person.id).where(Person.hub_id.in_(select(keys.c.hub_id)))
+    )
+    ages = {hub_id: person_id for hub_id, person_id in found}
+    drop(session, keys)
     return ages
 
 
@@ -117,9 +123,11 @@ def _write_redirects(session: Session, plan: IdPlan, now: datetime) -> None:
 
 def drop_orphans(session: Session, person_ids: Iterable[int]) -> int:
     """Delete those of `person_ids` no source record belongs to any more."""
-    dropped = 0
     has_record = exists().where(SourceRecord.person_id == Person.id)
-    for chunk in in_chunks(sorted(set(person_ids))):
-        result = session.execute(delete(Person).where(Person.id.in_(chunk), ~has_record))
-        dropped += result.rowcount or 0  # type: ignore[attr-defined]
-    return dropped
+    keys = key_table(session, _PERSONS.c.id, list(person_ids))
+    result = session.execute(
+        delete(Person).where(Person.id.in_(select(keys.c.id)), ~has_record),
+        execution_options={"synchronize_session": False},
+    )
+    drop(session, keys)
+    return result.rowcount or 0  # type: ignore[attr-defined]

@@ -12,12 +12,15 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, update
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import in_chunks, upsert_rows
+from hub.graph.bulk import upsert_rows
 from hub.graph.models import LinkContribution, SourceRecord
+from hub.graph.scratch import drop, key_table, update_from
 from hub.identity.linkage import Resolution
+
+_RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
 
 
 def _partner() -> list[pl.Expr]:
@@ -43,8 +46,7 @@ def write_links(
     persons = moved.select(
         pl.col("record_id").alias("id"), pl.col("new_person_id").alias("person_id")
     )
-    if not persons.is_empty():
-        session.execute(update(SourceRecord), persons.to_dicts())
+    update_from(session, _RECORDS, persons)
     fresh = assigned.filter(relinked(assigned))
     if fresh.is_empty():
         return
@@ -58,16 +60,16 @@ def write_links(
         pl.lit(resolution.model_version).alias("model_version"),
         pl.lit(now).alias("linked_at"),
     )
-    session.execute(update(SourceRecord), links.to_dicts())
+    update_from(session, _RECORDS, links)
     _write_waterfalls(session, fresh, resolution.explanations)
 
 
 def _write_waterfalls(session: Session, fresh: pl.DataFrame, explanations: pl.DataFrame) -> None:
-    ids = fresh["record_id"].to_list()
-    for chunk in in_chunks(ids):
-        session.execute(
-            delete(LinkContribution).where(LinkContribution.source_record_id.in_(chunk))
-        )
+    ids = key_table(session, _RECORDS.c.id, fresh["record_id"])
+    session.execute(
+        delete(LinkContribution).where(LinkContribution.source_record_id.in_(select(ids.c.id)))
+    )
+    drop(session, ids)
     # The waterfall of the pair that decided the record's link, in the engine's order.
     decided = fresh.select("mention_id", "matched_mention_id", "record_id").drop_nulls()
     # A pair may be explained in either direction.

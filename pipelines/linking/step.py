@@ -26,11 +26,12 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 import polars as pl
-from sqlalchemy import delete, select, text
+from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import SourceRecord
+from hub.graph.scratch import drop, key_table
 from hub.identity.linkage import Resolution, resolve_identities
 from pipelines.linking.candidates import gather_candidates
 from pipelines.linking.golden import refresh_golden
@@ -48,6 +49,7 @@ from pipelines.linking.retarget import retarget_facts
 from pipelines.loading.context import LoadContext
 
 Resolver = Callable[[pl.DataFrame], Resolution]
+_RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
 
 LINK_COLUMNS: Final = ("record_key", "person_id", "hub_id", "match_method")
 
@@ -75,26 +77,26 @@ def _write_incoming(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
     upsert_rows(
         ctx.session, SourceRecord, rows.to_dicts(), key=["source", "record_key"], update=update
     )
-    found: list[tuple[object, ...]] = []
-    for chunk in in_chunks(incoming["record_key"].to_list()):
-        query = known_records_query().where(
-            SourceRecord.source == ctx.source, SourceRecord.record_key.in_(chunk)
-        )
-        found.extend(tuple(r) for r in ctx.session.execute(query))
-    return known_frame(found)
+    keys = key_table(ctx.session, _RECORDS.c.record_key, incoming["record_key"])
+    query = known_records_query().where(
+        SourceRecord.source == ctx.source, SourceRecord.record_key.in_(select(keys.c.record_key))
+    )
+    found = known_frame([tuple(r) for r in ctx.session.execute(query)])
+    drop(ctx.session, keys)
+    return found
 
 
 def _retire_members(ctx: LoadContext, survey_ids: Sequence[str], kept: pl.DataFrame) -> list[int]:
     """Delete the records of members the redelivered households no longer list."""
     keep = set(kept["record_key"].to_list())
-    retired: list[tuple[int, int | None]] = []
-    for households in in_chunks(list(survey_ids)):
-        stmt = select(SourceRecord.id, SourceRecord.person_id, SourceRecord.record_key).where(
-            SourceRecord.source == "survey",
-            SourceRecord.kind == "person",
-            SourceRecord.household_key.in_(households),
-        )
-        retired += [(i, p) for i, p, key in ctx.session.execute(stmt) if key not in keep]
+    households = key_table(ctx.session, _RECORDS.c.household_key, list(survey_ids))
+    stmt = select(SourceRecord.id, SourceRecord.person_id, SourceRecord.record_key).where(
+        SourceRecord.source == "survey",
+        SourceRecord.kind == "person",
+        SourceRecord.household_key.in_(select(households.c.household_key)),
+    )
+    retired = [(i, p) for i, p, key in ctx.session.execute(stmt) if key not in keep]
+    drop(ctx.session, households)
     for chunk in in_chunks([i for i, _ in retired]):
         ctx.session.execute(delete(SourceRecord).where(SourceRecord.id.in_(chunk)))
     return [p for _, p in retired if p is not None]
@@ -152,12 +154,12 @@ def _assign(
 
 
 def _had_method(session: Session, record_ids: list[int]) -> list[int]:
-    found: list[int] = []
-    for chunk in in_chunks(record_ids):
-        stmt = select(SourceRecord.id).where(
-            SourceRecord.id.in_(chunk), SourceRecord.match_method.is_not(None)
-        )
-        found.extend(session.scalars(stmt))
+    ids = key_table(session, _RECORDS.c.id, record_ids)
+    stmt = select(SourceRecord.id).where(
+        SourceRecord.id.in_(select(ids.c.id)), SourceRecord.match_method.is_not(None)
+    )
+    found = list(session.scalars(stmt))
+    drop(session, ids)
     return found
 
 

@@ -1,0 +1,171 @@
+"""Temporary tables for set-based work: a frame of keys or rows put beside the graph's tables.
+
+Linking a delivery reads and writes tens of thousands of rows chosen by key. Sending those
+keys as IN lists of a few thousand parameters, or updating row by row, costs more in the
+driver and in round trips than in the database itself; a temporary table filled in one go
+(PostgreSQL: `COPY`; SQLite: one `executemany` on the driver's cursor) lets one statement
+join them instead. `scratch_table` creates and fills one, typed like a graph table's
+columns of the same names; `update_from` overwrites a table's columns from a frame's rows
+matched on a key with one `UPDATE ... FROM` (both databases support it).
+
+The tables live in the caller's transaction and are dropped when done (`drop`, `dropping`),
+so a long load does not pile them up; a transaction rolled back takes them with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import polars as pl
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Column, MetaData, Table, text
+from sqlalchemy.orm import Session
+
+
+class ScratchError(ValueError):
+    """A frame does not fit the table it is typed after (the message says which column)."""
+
+
+Rows = pl.DataFrame | Sequence[Mapping[str, Any]]
+"""A frame, or rows as mappings with the same keys (for values a frame cannot hold: JSON)."""
+
+
+def _unpack(rows: Rows) -> tuple[list[str], list[Sequence[Any]]]:
+    if isinstance(rows, pl.DataFrame):
+        return rows.columns, list(rows.iter_rows())
+    if not rows:
+        return [], []
+    names = list(rows[0])
+    return names, [tuple(row[c] for c in names) for row in rows]
+
+
+def _columns(like: Table, names: list[str]) -> list[Column[Any]]:
+    unknown = [c for c in names if c not in like.c]
+    if unknown:
+        raise ScratchError(f"Table '{like.name}' has no column(s) {unknown}.")
+    return [Column(c, like.c[c].type) for c in names]
+
+
+def scratch_table(session: Session, like: Table, rows: Rows, columns: Sequence[str] = ()) -> Table:
+    """A new temporary table holding `rows`, each column typed as `like`'s of that name
+    (`columns`: the names when `rows` is an empty sequence of mappings)."""
+    names, values = _unpack(rows)
+    return _create(session, like, names or list(columns), values)
+
+
+def _create(session: Session, like: Table, names: list[str], values: list[Sequence[Any]]) -> Table:
+    table = Table(
+        f"scratch_{like.name}_{uuid.uuid4().hex[:10]}",
+        MetaData(),
+        *_columns(like, names),
+        prefixes=["TEMPORARY"],
+    )
+    session.flush()  # the ORM's pending rows first: the statements that follow bypass it
+    connection = session.connection()
+    table.create(connection)
+    if not values:
+        return table
+    if connection.dialect.name == "postgresql":
+        _copy(session, table, values)
+    else:
+        _sqlite_insert(session, table, values)
+    return table
+
+
+def drop(session: Session, table: Table) -> None:
+    session.execute(text(f'DROP TABLE "{table.name}"'))
+
+
+@contextmanager
+def dropping(session: Session, like: Table, rows: Rows) -> Iterator[Table]:
+    """`scratch_table` for the length of a block (after an error the transaction's
+    rollback removes it: a statement in a failed PostgreSQL transaction would only fail)."""
+    table = scratch_table(session, like, rows)
+    yield table
+    drop(session, table)
+
+
+def _copy(session: Session, table: Table, rows: list[Sequence[Any]]) -> None:
+    quoted = ", ".join(f'"{c.name}"' for c in table.c)
+    json = [i for i, c in enumerate(table.c) if isinstance(c.type, JSON)]
+    raw = session.connection().connection.driver_connection
+    if raw is None:
+        raise ScratchError("The PostgreSQL connection is closed.")
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+        for row in rows:
+            if json:
+                values = list(row)
+                for i in json:
+                    values[i] = None if values[i] is None else Json(values[i])
+                copy.write_row(values)
+            else:
+                copy.write_row(row)
+
+
+def _sqlite_insert(session: Session, table: Table, rows: list[Sequence[Any]]) -> None:
+    """One `executemany` on the driver's cursor, with the columns' bind processors
+    (dates and time zones, JSON) applied here, as SQLAlchemy's own would be per row."""
+    dialect = session.get_bind().dialect
+    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.c]
+    active = [(i, p) for i, p in enumerate(processors) if p is not None]
+    quoted = ", ".join(f'"{c.name}"' for c in table.c)
+    marks = ", ".join("?" for _ in table.c)
+    raw = session.connection().connection.driver_connection
+    if raw is None:
+        raise ScratchError("The SQLite connection is closed.")
+
+    def params(row: Sequence[Any]) -> Sequence[Any]:
+        if not active:
+            return row
+        values = list(row)
+        for i, process in active:
+            if values[i] is not None:
+                values[i] = process(values[i])
+        return values
+
+    cursor = raw.cursor()
+    try:
+        cursor.executemany(
+            f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})',
+            [params(row) for row in rows],
+        )
+    finally:
+        cursor.close()
+
+
+def key_table(session: Session, column: Column[Any], values: Sequence[Any] | pl.Series) -> Table:
+    """A one-column scratch table of the distinct non-null `values`, typed like `column`
+    (for `column.in_(select(table))` and joins in place of IN lists)."""
+    series = pl.Series(column.name, values).drop_nulls().unique()
+    return scratch_table(session, column.table, series.to_frame())
+
+
+def update_from(session: Session, target: Table, rows: Rows, key: Sequence[str] = ("id",)) -> None:
+    """Set `target`'s columns named in `rows` (all but `key`) from the row whose `key`
+    matches; rows matching nothing change nothing. Keys must be unique in `rows`."""
+    names, values = _unpack(rows)
+    if not values:
+        return
+    at = [names.index(k) for k in key]
+    if len({tuple(v[i] for i in at) for v in values}) < len(values):
+        raise ScratchError(f"Rows for '{target.name}' repeat a key {list(key)}.")
+    columns = [c for c in names if c not in key]
+    staged = _create(session, target, names, values)
+    assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns)
+    matched = " AND ".join(f'"{target.name}"."{k}" = s."{k}"' for k in key)
+    statement = f'UPDATE "{target.name}" SET {assignments} FROM "{staged.name}" AS s'
+    session.execute(text(f"{statement} WHERE {matched}"))
+    drop(session, staged)
+
+
+__all__ = [
+    "ScratchError",
+    "drop",
+    "dropping",
+    "key_table",
+    "scratch_table",
+    "update_from",
+]
