@@ -74,9 +74,12 @@ def test_update_from_takes_a_frame_and_refuses_a_repeated_key(graph_db) -> None:
 
 
 def test_a_column_the_table_lacks_is_refused(graph_db) -> None:
-    with graph_db.session() as session, session.begin():
-        with pytest.raises(ScratchError, match="no column"):
-            scratch_table(session, PERSONS, pl.DataFrame({"id": [1], "shoe_size": [42]}))
+    with (
+        graph_db.session() as session,
+        session.begin(),
+        pytest.raises(ScratchError, match="no column"),
+    ):
+        scratch_table(session, PERSONS, pl.DataFrame({"id": [1], "shoe_size": [42]}))
 
 
 def test_key_table_holds_distinct_values_for_a_join(graph_db) -> None:
