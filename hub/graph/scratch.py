@@ -70,6 +70,9 @@ def _create(session: Session, like: Table, names: list[str], values: list[Sequen
         return table
     if connection.dialect.name == "postgresql":
         _copy(session, table, values)
+        # Autovacuum never gathers statistics on temporary tables: without them the
+        # planner guesses their size and may walk a large table once per key.
+        session.execute(text(f'ANALYZE "{table.name}"'))
     else:
         _sqlite_insert(session, table, values)
     return table
@@ -143,21 +146,35 @@ def key_table(session: Session, column: Column[Any], values: Sequence[Any] | pl.
     return scratch_table(session, column.table, series.to_frame())
 
 
-def update_from(session: Session, target: Table, rows: Rows, key: Sequence[str] = ("id",)) -> None:
+def update_from(
+    session: Session,
+    target: Table,
+    rows: Rows,
+    key: Sequence[str] = ("id",),
+    *,
+    unique: Sequence[str] = (),
+) -> None:
     """Set `target`'s columns named in `rows` (all but `key`) from the row whose `key`
-    matches; rows matching nothing change nothing. Keys must be unique in `rows`."""
+    matches; rows matching nothing change nothing. Keys must be unique in `rows`.
+
+    `unique`: columns under a unique constraint whose values may move between the rows
+    updated (a PINFL passing from one person to another): they are cleared first on the
+    rows where they change, as the constraint is checked row by row."""
     names, values = _unpack(rows)
     if not values:
         return
     at = [names.index(k) for k in key]
     if len({tuple(v[i] for i in at) for v in values}) < len(values):
         raise ScratchError(f"Rows for '{target.name}' repeat a key {list(key)}.")
-    columns = [c for c in names if c not in key]
     staged = _create(session, target, names, values)
-    assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns)
     matched = " AND ".join(f'"{target.name}"."{k}" = s."{k}"' for k in key)
-    statement = f'UPDATE "{target.name}" SET {assignments} FROM "{staged.name}" AS s'
-    session.execute(text(f"{statement} WHERE {matched}"))
+    source = f'FROM "{staged.name}" AS s WHERE {matched}'
+    for column in unique:
+        moved = f'"{target.name}"."{column}" IS DISTINCT FROM s."{column}"'
+        session.execute(text(f'UPDATE "{target.name}" SET "{column}" = NULL {source} AND {moved}'))
+    columns = [c for c in names if c not in key]
+    assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns)
+    session.execute(text(f'UPDATE "{target.name}" SET {assignments} {source}'))
     drop(session, staged)
 
 

@@ -92,12 +92,9 @@ def _refresh(
     golden = survivors.golden.with_columns(person_id=pl.col("hub_id").cast(pl.Int64)).join(
         _households(records), on="person_id", how="left"
     )
-    # Clear first: a PINFL may move between persons of this batch (unique column).
-    session.execute(
-        _PERSONS.update().where(_PERSONS.c.id.in_(select(persons.c.id))).values(pinfl=None)
-    )
     golden, lost = _unique_pinfls(session, golden)
-    update_from(session, _PERSONS, _person_rows(golden, now))
+    # A PINFL may move between persons of this batch (a unique column).
+    update_from(session, _PERSONS, _person_rows(golden, now), unique=["pinfl"])
     conflicts = survivors.conflicts.with_columns(person_id=pl.col("hub_id").cast(pl.Int64))
     _replace_conflicts(session, persons, conflicts, lost, identity_conflicts, now)
 

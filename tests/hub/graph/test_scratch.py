@@ -94,3 +94,13 @@ def test_key_table_holds_distinct_values_for_a_join(graph_db) -> None:
         drop(session, keys)
         empty = key_table(session, PERSONS.c.id, [])
         assert session.scalar(select(func.count()).select_from(empty)) == 0
+
+
+def test_a_unique_value_may_move_between_the_rows_updated(graph_db) -> None:
+    with graph_db.session() as session, session.begin():
+        first, second = _persons(session, 2)
+        update_from(session, PERSONS, [{"id": first, "pinfl": "A"}, {"id": second, "pinfl": "B"}])
+        swapped = [{"id": first, "pinfl": "B"}, {"id": second, "pinfl": "A"}]
+        update_from(session, PERSONS, swapped, unique=["pinfl"])
+        pinfls = session.execute(select(Person.id, Person.pinfl).order_by(Person.id)).all()
+        assert [tuple(p) for p in pinfls] == [(first, "B"), (second, "A")]
