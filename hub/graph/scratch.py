@@ -24,6 +24,9 @@ from psycopg.types.json import Json
 from sqlalchemy import JSON, Column, MetaData, Table, text
 from sqlalchemy.orm import Session
 
+GROWTH = 0.2
+"""A transaction that grows a table by more than this share of its rows re-analyses it."""
+
 
 class ScratchError(ValueError):
     """A frame does not fit the table it is typed after (the message says which column)."""
@@ -139,6 +142,21 @@ def _sqlite_insert(session: Session, table: Table, rows: list[Sequence[Any]]) ->
         cursor.close()
 
 
+def analyze_if_grown(session: Session, table: Table, added: int) -> None:
+    """Refresh PostgreSQL's statistics of `table` when this transaction added a good share
+    of its rows: autovacuum only sees committed rows, so until then the planner believes
+    the table as small as before and may walk a scratch table once per row it finds
+    (ANALYZE inside the transaction counts its own new rows)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    known = session.execute(
+        text("SELECT reltuples FROM pg_class WHERE oid = CAST(:name AS regclass)"),
+        {"name": table.name},
+    ).scalar()
+    if known is None or added > max(float(known), 0.0) * GROWTH:
+        session.execute(text(f'ANALYZE "{table.name}"'))
+
+
 def key_table(session: Session, column: Column[Any], values: Sequence[Any] | pl.Series) -> Table:
     """A one-column scratch table of the distinct non-null `values`, typed like `column`
     (for `column.in_(select(table))` and joins in place of IN lists)."""
@@ -180,6 +198,7 @@ def update_from(
 
 __all__ = [
     "ScratchError",
+    "analyze_if_grown",
     "drop",
     "dropping",
     "key_table",

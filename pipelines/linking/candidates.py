@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Select, Table, and_, or_, select, union
+from sqlalchemy import ColumnElement, Select, Table, and_, select, union
 from sqlalchemy.orm import Session
 
 from hub.graph.models import SourceRecord
@@ -61,20 +61,25 @@ def gather_candidates(
     """The graph's records to link `incoming` (RECORD_COLUMNS) against (KNOWN_COLUMNS),
     with every record of `also_persons` (persons whose records just changed)."""
     keys = scratch_table(session, _RECORDS, incoming.select(KEY_COLUMNS).unique())
-    extra = key_table(session, _RECORDS.c.person_id, list(also_persons))
-    hits = _hits(keys).subquery("hits")
-    persons = union(
-        select(hits.c.person_id).where(hits.c.person_id.is_not(None)),
-        select(extra.c.person_id),
+    hits = pl.DataFrame(
+        [tuple(r) for r in session.execute(_hits(keys))],
+        schema={"id": pl.Int64, "person_id": pl.Int64},
+        orient="row",
     )
-    query = known_records_query().where(
-        or_(
-            SourceRecord.person_id.in_(persons),
-            and_(SourceRecord.person_id.is_(None), SourceRecord.id.in_(select(hits.c.id))),
-        )
-    )
-    combined = _read(session, query)
     drop(session, keys)
-    drop(session, extra)
+    # Two plain semi-joins: an OR of two IN (subquery) conditions is not planned as joins.
+    persons = key_table(
+        session,
+        _RECORDS.c.person_id,
+        pl.concat([hits["person_id"], pl.Series("person_id", list(also_persons), pl.Int64)]),
+    )
+    unlinked = key_table(session, _RECORDS.c.id, hits.filter(pl.col("person_id").is_null())["id"])
+    whole = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.person_id)))
+    alone = known_records_query().where(
+        SourceRecord.person_id.is_(None), SourceRecord.id.in_(select(unlinked.c.id))
+    )
+    combined = pl.concat([_read(session, whole), _read(session, alone)])
+    drop(session, persons)
+    drop(session, unlinked)
     redelivered = incoming.select(mention_id().alias("_id"))["_id"].implode()
     return combined.filter(~mention_id().is_in(redelivered)).sort("record_id")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.bulk import upsert_rows
 from hub.graph.models import Person, PersonRedirect, PersonSplit, SourceRecord
-from hub.graph.scratch import drop, key_table
+from hub.graph.scratch import analyze_if_grown, drop, key_table
 from hub.identity.golden_ids import IdPlan, new_person_hub_id, plan_hub_ids
 
 _PERSONS: Table = Person.__table__  # type: ignore[assignment]
@@ -86,6 +86,7 @@ def write_identities(session: Session, plan: IdPlan, now: datetime) -> pl.DataFr
             pl.lit(now).alias("last_confirmed_at"),
         )
         upsert_rows(session, Person, rows.to_dicts(), key=["hub_id"])
+        analyze_if_grown(session, _PERSONS, rows.height)
     _write_redirects(session, plan, now)
     if plan.splits:
         session.add_all(

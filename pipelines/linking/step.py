@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import SourceRecord
-from hub.graph.scratch import drop, key_table
+from hub.graph.scratch import analyze_if_grown, drop, key_table
 from hub.identity.linkage import Resolution, resolve_identities
 from pipelines.linking.candidates import gather_candidates
 from pipelines.linking.golden import refresh_golden
@@ -77,6 +77,7 @@ def _write_incoming(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
     upsert_rows(
         ctx.session, SourceRecord, rows.to_dicts(), key=["source", "record_key"], update=update
     )
+    analyze_if_grown(ctx.session, _RECORDS, rows.height)
     keys = key_table(ctx.session, _RECORDS.c.record_key, incoming["record_key"])
     query = known_records_query().where(
         SourceRecord.source == ctx.source, SourceRecord.record_key.in_(select(keys.c.record_key))
