@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Select, Table, and_, select, union
+from sqlalchemy import ColumnElement, Select, Table, and_, select, union_all
 from sqlalchemy.orm import Session
 
 from hub.graph.models import SourceRecord
@@ -48,7 +48,8 @@ def _hits(keys: Table) -> Select[Any]:
         .where(record.c.kind == "person")
         for condition in joins
     ]
-    return union(*selects)  # type: ignore[return-value]
+    # UNION ALL: the duplicates are dropped here, not by a sort spilling to disk.
+    return union_all(*selects)  # type: ignore[return-value]
 
 
 def _read(session: Session, query: Select[Any]) -> pl.DataFrame:
@@ -65,7 +66,7 @@ def gather_candidates(
         [tuple(r) for r in session.execute(_hits(keys))],
         schema={"id": pl.Int64, "person_id": pl.Int64},
         orient="row",
-    )
+    ).unique("id")
     drop(session, keys)
     # Two plain semi-joins: an OR of two IN (subquery) conditions is not planned as joins.
     persons = key_table(

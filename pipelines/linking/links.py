@@ -41,17 +41,16 @@ def relinked(assigned: pl.DataFrame) -> pl.Expr:
 def write_links(
     session: Session, assigned: pl.DataFrame, resolution: Resolution, now: datetime
 ) -> None:
-    """Person ids for every record of `assigned`; links and waterfalls for `relinked`."""
-    moved = assigned.filter(pl.col("new_person_id").ne_missing(pl.col("person_id")))
-    persons = moved.select(
-        pl.col("record_id").alias("id"), pl.col("new_person_id").alias("person_id")
-    )
-    update_from(session, _RECORDS, persons)
+    """Person ids for every record of `assigned`; links and waterfalls for `relinked`.
+
+    A record that moved is always relinked, so one UPDATE writes its person and its link
+    together: each row is written once (on PostgreSQL every write is a new row version)."""
     fresh = assigned.filter(relinked(assigned))
     if fresh.is_empty():
         return
     links = fresh.select(
         pl.col("record_id").alias("id"),
+        pl.col("new_person_id").alias("person_id"),
         pl.col("method").alias("match_method"),
         pl.col("match_probability").alias("match_score"),
         "match_weight",
