@@ -8,7 +8,9 @@ is materialised in-process (Dagster's in-process executor) into a fresh graph da
 a SQLite file, or a new PostgreSQL database on --postgres (dropped afterwards). Per stage
 (each Dagster step: raw_*, staged_*, quality_*, loaded_*, mahalla_diagnostics) the table
 shows seconds and the peak RSS seen while it ran (sampled every 50 ms); then the totals per
-size and backend, and the ratio between sizes.
+size and backend, and the ratio between sizes. `--incremental 0.05` then delivers one more
+employment file of 5% of the people's count in new records of known people
+(`incremental_delivery`) to the same graph, and times that second run against the first.
 """
 
 from __future__ import annotations
@@ -21,17 +23,17 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import psutil
-from dagster import DagsterEventType, DagsterInstance, materialize
+from dagster import DagsterInstance, materialize
+from incremental_delivery import write_delivery
 from sqlalchemy import create_engine, func, select, text
+from step_timing import MemorySampler, step_times
 
 from hub.graph.models import Household, Person, Reject, SourceRecord
 from pipelines.assets import ALL_ASSETS
@@ -42,35 +44,6 @@ from sandbox.serve.settings import DEFAULT_BANK_API_KEY, DEFAULT_TAX_TOKEN
 
 log = logging.getLogger("bench_pipeline")
 FILE_SOURCES = ("registry", "survey", "employment", "land", "appeals")
-
-
-@dataclass
-class MemorySampler:
-    """Samples this process's RSS every `interval` seconds, with timestamps."""
-
-    interval: float = 0.05
-    samples: list[tuple[float, float]] = field(default_factory=list)
-    _stop: threading.Event = field(default_factory=threading.Event)
-
-    def __enter__(self) -> MemorySampler:
-        process = psutil.Process()
-
-        def sample() -> None:
-            while not self._stop.is_set():
-                self.samples.append((time.time(), process.memory_info().rss / 2**20))
-                time.sleep(self.interval)
-
-        self._thread = threading.Thread(target=sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def peak(self, start: float, end: float) -> float:
-        inside = [rss for t, rss in self.samples if start <= t <= end]
-        return max(inside, default=0.0)
 
 
 def _free_port() -> int:
@@ -116,7 +89,9 @@ class Agencies:
         self.process.wait(timeout=30)
 
 
-def resources(database_url: str, landing: Path, world: Path, agencies: Agencies) -> dict:
+def resources(
+    database_url: str, landing: Path, world: Path, agencies: Agencies, employment: Path
+) -> dict:
     found: dict[str, object] = {
         "hub_db": HubDatabase(database_url=database_url, landing_dir=str(landing)),
         "tax_agency": TaxAgency(base_url=f"{agencies.url}/tax", token=DEFAULT_TAX_TOKEN),
@@ -124,6 +99,8 @@ def resources(database_url: str, landing: Path, world: Path, agencies: Agencies)
     }
     for source in FILE_SOURCES:
         found[f"{source}_agency"] = FolderAgency(folder=str(world / source), settle_seconds=0)
+    # Its own copy: the incremental run adds a file the cached world must not keep.
+    found["employment_agency"] = FolderAgency(folder=str(employment), settle_seconds=0)
     return found
 
 
@@ -154,41 +131,58 @@ class RunResult:
     peak_mb: float
     steps: dict[str, tuple[float, float]]
     counts: dict[str, int]
+    incremental: tuple[int, float, float] | None = None  # rows, seconds, linking seconds
 
 
-def run_once(people: int, backend: str, world: Path, postgres: str) -> RunResult:
+def deliver_more(
+    share: float, people: int, world: Path, scratch: Path, instance: DagsterInstance, run: dict
+) -> tuple[int, float, float]:
+    """The incremental run: one more employment file, its assets materialised again."""
+    rows = max(1, round(share * people))
+    write_delivery(world / "employment", scratch / "employment", rows)
+    with MemorySampler() as memory:
+        started = time.time()
+        result = materialize(
+            selection=["raw_employment", "staged_employment", "loaded_employment"], **run
+        )
+        seconds = time.time() - started
+    if not result.success:
+        raise RuntimeError("the incremental delivery failed")
+    steps = step_times(instance, result.run_id, memory)
+    return rows, seconds, steps["loaded_employment"][0]
+
+
+def run_once(
+    people: int, backend: str, world: Path, postgres: str, incremental: float = 0.0
+) -> RunResult:
     agencies = Agencies(world)
     scratch = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
+    shutil.copytree(world / "employment", scratch / "employment")
     url, pg_name = fresh_database(backend, scratch, postgres)
     try:
         hub = HubDatabase(database_url=url, landing_dir=str(scratch / "landing"))
         hub.engine()  # migrate before timing
         instance = DagsterInstance.ephemeral()
+        run = {
+            "assets": [*ALL_ASSETS, *QUALITY_CHECKS],
+            "resources": resources(
+                url, scratch / "landing", world, agencies, scratch / "employment"
+            ),
+            "instance": instance,
+            "raise_on_error": False,
+        }
         with MemorySampler() as memory:
             started = time.time()
-            result = materialize(
-                [*ALL_ASSETS, *QUALITY_CHECKS],
-                resources=resources(url, scratch / "landing", world, agencies),
-                instance=instance,
-                raise_on_error=False,
-            )
+            result = materialize(**run)
             finished = time.time()
         if not result.success:
             raise RuntimeError(f"the main job failed on {backend} with {people} people")
-        starts: dict[str, float] = {}
-        steps: dict[str, tuple[float, float]] = {}
-        for entry in instance.all_logs(result.run_id):
-            event = entry.dagster_event
-            if event is None or event.step_key is None:
-                continue
-            if event.event_type == DagsterEventType.STEP_START:
-                starts[event.step_key] = entry.timestamp
-            elif event.event_type == DagsterEventType.STEP_SUCCESS:
-                begin = starts.get(event.step_key, entry.timestamp)
-                steps[event.step_key] = (
-                    entry.timestamp - begin,
-                    memory.peak(begin, entry.timestamp),
-                )
+        steps = step_times(instance, result.run_id, memory)
+        more = (
+            deliver_more(incremental, people, world, scratch, instance, run)
+            if incremental
+            else None
+        )
         engine = create_engine(url)
         with engine.connect() as connection:
             counts = {
@@ -197,7 +191,7 @@ def run_once(people: int, backend: str, world: Path, postgres: str) -> RunResult
             }
         engine.dispose()
         return RunResult(
-            people, backend, finished - started, memory.peak(started, finished), steps, counts
+            people, backend, finished - started, memory.peak(started, finished), steps, counts, more
         )
     finally:
         agencies.close()
@@ -230,6 +224,14 @@ def print_tables(results: list[RunResult]) -> None:
             f"| {r.people:,} | {r.backend} | {r.seconds:.1f} | {r.peak_mb:.0f} | "
             f"{c['Person']:,} | {c['Household']:,} | {c['SourceRecord']:,} | {c['Reject']:,} |\n"
         )
+    for r in results:
+        if r.incremental is not None:
+            rows, seconds, linking = r.incremental
+            sys.stdout.write(
+                f"\n{r.people:,} {r.backend}: a delivery of {rows:,} new employment records "
+                f"took {seconds:.1f} s ({linking:.1f} s loading and linking), "
+                f"{100 * seconds / r.seconds:.1f}% of the full run\n"
+            )
     sizes = sorted({r.people for r in results})
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
@@ -253,6 +255,9 @@ def main() -> None:
         "--worlds", type=Path, default=Path(tempfile.gettempdir()) / "hub-bench-worlds"
     )
     parser.add_argument(
+        "--incremental", type=float, default=0.0, help="then deliver this share of the people"
+    )
+    parser.add_argument(
         "--postgres",
         default=os.environ.get(
             "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -267,7 +272,7 @@ def main() -> None:
         world = ensure_world(args.worlds, people)
         for backend in args.backend:
             log.info("running %s people on %s", people, backend)
-            results.append(run_once(people, backend, world, args.postgres))
+            results.append(run_once(people, backend, world, args.postgres, args.incremental))
     load = os.getloadavg()
     sys.stdout.write(
         f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} at the end\n\n"
