@@ -145,13 +145,24 @@ def _assign(
     retarget_facts(
         session, assigned.filter(pl.col("new_person_id").ne_missing(pl.col("person_id")))
     )
-    old = assigned["person_id"].drop_nulls().to_list()
-    drop_orphans(session, [*old, *retired])
-    persons = assigned["new_person_id"].drop_nulls().unique().to_list()
+    changed = _changed(assigned, retired)
+    drop_orphans(session, [*changed["person_id"].drop_nulls().to_list(), *retired])
+    conflicts = _identity_conflicts(assigned, resolution)
+    persons = pl.concat([changed["new_person_id"], changed["person_id"], conflicts["person_id"]])
     refresh_golden(
-        session, persons, ctx.known_mahallas, ctx.now, _identity_conflicts(assigned, resolution)
+        session, persons.drop_nulls().unique().to_list(), ctx.known_mahallas, ctx.now, conflicts
     )
     return assigned
+
+
+def _changed(assigned: pl.DataFrame, retired: Sequence[int]) -> pl.DataFrame:
+    """The records whose person's evidence changed: incoming ones, those that moved, and
+    those of persons that lost retired records. A candidate that stayed where it was leaves
+    its person as it was: refreshing every candidate's person made a small delivery
+    rewrite a large share of the graph's persons."""
+    moved = pl.col("new_person_id").ne_missing(pl.col("person_id"))
+    lost = pl.col("person_id").is_in(list(retired))
+    return assigned.filter(pl.col("incoming") | moved | lost)
 
 
 def _had_method(session: Session, record_ids: list[int]) -> list[int]:
