@@ -45,6 +45,7 @@ import orjson
 from bench_api_answers import check_same, persons_with_records
 from bench_api_floor import FLOOR_READS_VARIABLE
 from bench_api_report import Row, Samples, replace_mode, rows_of, table, verdicts
+from server_process import await_answer
 from sqlalchemy import create_engine, text
 
 logger = logging.getLogger("bench_api")
@@ -299,19 +300,10 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
         "warning",
     ]
     process = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
-    with httpx.Client() as client:
-        while time.monotonic() < deadline:
-            try:
-                if client.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    return process
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError(f"The API server exited with {process.returncode}.")
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("The API server did not answer /healthz within 60 s.")
+    url = f"http://127.0.0.1:{port}/healthz"
+    return await_answer(
+        process, lambda client: client.get(url).status_code == 200, "The API server", 60
+    )
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:

@@ -18,11 +18,10 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
-import httpx
+from server_process import await_answer
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -114,20 +113,14 @@ def _start(url: str, port: int) -> subprocess.Popen[bytes]:
         [str(NODE), "server.mjs"], cwd=FOLDER, env=env, stdout=subprocess.DEVNULL
     )
     probe = {"query": "{ __typename }"}
-    deadline = time.monotonic() + 90
-    with httpx.Client() as client:
-        while time.monotonic() < deadline:
-            try:
-                answer = client.post(f"http://127.0.0.1:{port}/graphql", json=probe)
-                if answer.status_code == 200:
-                    return process
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError(f"PostGraphile exited with {process.returncode}.")
-            time.sleep(0.3)
-    process.terminate()
-    raise RuntimeError("PostGraphile did not answer within 90 s.")
+    url = f"http://127.0.0.1:{port}/graphql"
+    return await_answer(
+        process,
+        lambda client: client.post(url, json=probe).status_code == 200,
+        "PostGraphile",
+        90,
+        interval=0.3,
+    )
 
 
 def stop_servers(processes: list[subprocess.Popen[bytes]]) -> None:

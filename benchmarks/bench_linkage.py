@@ -25,45 +25,21 @@ import argparse
 import logging
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import psutil
 from linkage_baselines import exact_pinfl, plain_splink
+from memory_sampler import MemorySampler
 
 from hub.identity.linkage import resolve_identities
 from hub.identity.linkage.world import world_mentions
 from sandbox.generate import generate_world, noise_preset
 
 Method = Callable[[pl.DataFrame], tuple[pl.Series, int]]
-
-
-@dataclass
-class Peak:
-    """The highest RSS (MB) of this process while the block ran."""
-
-    mb: float = 0.0
-    _stop: threading.Event = field(default_factory=threading.Event)
-
-    def __enter__(self) -> Peak:
-        process = psutil.Process()
-
-        def sample() -> None:
-            while not self._stop.is_set():
-                self.mb = max(self.mb, process.memory_info().rss / 2**20)
-                time.sleep(0.05)
-
-        self._thread = threading.Thread(target=sample, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def _out(line: str) -> None:
@@ -160,7 +136,7 @@ class Cost:
 
 def run(method: Method, mentions: pl.DataFrame) -> tuple[pl.Series, int, Cost]:
     process = psutil.Process()
-    with Peak() as peak:
+    with MemorySampler() as peak:
         started, cpu = time.perf_counter(), process.cpu_times()
         labels, comparisons = method(mentions)
         seconds, after = time.perf_counter() - started, process.cpu_times()

@@ -32,8 +32,9 @@ from pathlib import Path
 import httpx
 from dagster import DagsterInstance, materialize
 from incremental_delivery import write_delivery
+from memory_sampler import MemorySampler
 from sqlalchemy import create_engine, func, select, text
-from step_timing import MemorySampler, step_times
+from step_timing import step_times
 
 from hub.graph.models import Household, Person, Reject, SourceRecord
 from pipelines.assets import ALL_ASSETS
