@@ -44,6 +44,7 @@ import httpx
 import orjson
 from bench_api_answers import check_same, persons_with_records
 from bench_api_floor import FLOOR_READS_VARIABLE
+from bench_api_queries import QUERIES
 from bench_api_report import Row, Samples, replace_mode, rows_of, table, verdicts
 from server_process import await_answer
 from sqlalchemy import create_engine, text
@@ -52,52 +53,6 @@ logger = logging.getLogger("bench_api")
 HERE = Path(__file__).resolve().parent
 WORKERS = 2
 
-PERSON_QUERY = """query($pinfl: String!) { person(pinfl: $pinfl) {
-  hubId pinfl fullName birthOn sex occupation
-  household { hubId assessedCategory computedCategory monthlyIncome needs }
-  mahalla { code name }
-  taxRegistrations { edges { node { tin regime isOpen declaredIncome } } }
-  employmentHistory { edges { node { recordNo status statusOn } } }
-  landLeases { edges { node { leaseId status parcel { cadastre areaHa } } } }
-  loans { edges { node { loanId programme amount issuedOn status } } }
-  notebookEntries { edges { node { notebook source } } }
-  appeals { edges { node { appealId topic status receivedAt } } }
-  sourceRecords { edges { node { source recordKey lastSeenAt } } }
-  conflicts { edges { node { attribute value survivingValue } } }
-} }"""
-
-DASHBOARD_QUERY = """query($code: String!) { mahalla(code: $code) {
-  code name district { name region { name } } assistant { fullName phone }
-  statistics {
-    population households categoryMismatches
-    householdsByAssessedCategory { category1 category2 category3 category4 unknown }
-    employment { employed unemployed selfEmployed entrepreneurs publicWorks inTraining }
-    land { activeLeases leasedAreaHa }
-    loansByProgramme { programme count amount }
-    notebookEntries { notebook persons }
-    appeals { total open byTopic { topic appeals } }
-  }
-} }"""
-
-PAGE_QUERY = """query($code: String!) { persons(filter: {mahallaCode: $code}, first: 100) {
-  edges { node { hubId fullName birthOn sex
-    household { hubId assessedCategory computedCategory } } }
-} }"""
-
-DISTRICT_QUERY = """query($code: String!) {
-  mahallas(filter: {districtCode: $code}, first: 100) { edges { node {
-    code name assistant { fullName }
-    statistics { population households employment { employed unemployed }
-      loansByProgramme { programme count amount } appeals { total open } }
-  } } }
-}"""
-
-QUERIES = {
-    "person": PERSON_QUERY,
-    "dashboard": DASHBOARD_QUERY,
-    "page100": PAGE_QUERY,
-    "district": DISTRICT_QUERY,
-}
 MIX = {"person": 40, "dashboard": 30, "page100": 15, "district": 15}
 POSTGRAPHILE_NOTE = (
     "PostGraphile serves the stored values (tiyin, lower-case codes, closedOn, the mahalla\n"

@@ -31,7 +31,7 @@ from hub.api.pagination import encode_cursor
 from hub.api.schema import SCHEMA
 
 API_TESTS = Path(__file__).resolve().parents[1]
-BENCHMARK = Path(__file__).resolve().parents[4] / "benchmarks" / "bench_api.py"
+BENCHMARK = Path(__file__).resolve().parents[4] / "benchmarks" / "bench_api_queries.py"
 MAX_VARIANTS = 6
 MAIN_PINFL = "31503851234566"
 
