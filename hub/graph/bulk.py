@@ -21,10 +21,11 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-from psycopg.types.json import Json
-from sqlalchemy import JSON, Table, select, text, tuple_
+from sqlalchemy import Table, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
+
+from hub.graph.driver_writes import DriverWriteError, copy_rows, sqlite_executemany
 
 Row = Mapping[str, Any]
 T = TypeVar("T")
@@ -36,7 +37,7 @@ DEFAULT_COPY_THRESHOLD = 2_000
 IN_CHUNK = 5_000
 
 
-class BulkWriteError(ValueError):
+class BulkWriteError(DriverWriteError):
     """The rows given to a bulk write do not fit the table (the message says which)."""
 
 
@@ -187,51 +188,14 @@ def _sqlite_executemany(
     to_update: list[str],
     where: str | None,
 ) -> None:
-    """One prepared upsert run by the driver's `executemany`.
-
-    SQLAlchemy's own executemany processes every parameter of every row through its
-    compiler machinery, which costs more than SQLite's insert itself for large loads; the
-    columns' bind processors (time zones, JSON) are applied here directly instead.
-    """
-    dialect = session.get_bind().dialect
-    processors = [tbl.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    """One prepared upsert run by the driver's `executemany` (`sqlite_executemany`)."""
     quoted = ", ".join(f'"{c}"' for c in columns)
     marks = ", ".join("?" for _ in columns)
     conflict = _on_conflict(key, to_update, where)
     sql = f'INSERT INTO "{tbl.name}" ({quoted}) VALUES ({marks}) {conflict}'
-    active = [(i, p) for i, p in enumerate(processors) if p is not None]
-    # Timestamps and dates repeat a lot in a load (the load's own moment on every row):
-    # process each distinct value once. JSON values are not hashable and not cached.
-    cacheable = {i for i, _ in active if not isinstance(tbl.c[columns[i]].type, JSON)}
-    caches: dict[int, dict[Any, Any]] = {i: {} for i in cacheable}
-
-    def params(row: Row) -> list[Any]:
-        values = [row[c] for c in columns]
-        for i, process in active:
-            value = values[i]
-            if value is None:
-                continue
-            if i in cacheable:
-                cache = caches[i]
-                if value not in cache:
-                    cache[value] = process(value)
-                values[i] = cache[value]
-            else:
-                values[i] = process(value)
-        return values
-
-    raw = session.connection().connection.driver_connection
-    if raw is None:
-        raise BulkWriteError("The SQLite connection is closed.")
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(sql, [params(row) for row in rows])
-    finally:
-        cursor.close()
-
-
-def _copy_value(value: Any, is_json: bool) -> Any:
-    return Json(value) if is_json and value is not None else value
+    sqlite_executemany(
+        session, sql, [tbl.c[c] for c in columns], ([row[c] for c in columns] for row in rows)
+    )
 
 
 def _copy_merge(
@@ -247,15 +211,8 @@ def _copy_merge(
     temp = f"tmp_{tbl.name}_{uuid.uuid4().hex[:12]}"
     quoted = ", ".join(f'"{c}"' for c in columns)
     session.execute(text(f'CREATE TEMPORARY TABLE "{temp}" (LIKE "{tbl.name}" INCLUDING DEFAULTS)'))
-    json_columns = [isinstance(tbl.c[c].type, JSON) for c in columns]
-    raw = session.connection().connection.driver_connection
-    if raw is None:
-        raise BulkWriteError("The PostgreSQL connection is closed.")
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{temp}" ({quoted}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row(
-                [_copy_value(row[c], j) for c, j in zip(columns, json_columns, strict=True)]
-            )
+    values = ([row[c] for c in columns] for row in rows)
+    copy_rows(session, temp, [tbl.c[c] for c in columns], values)
     session.execute(
         text(
             f'INSERT INTO "{tbl.name}" ({quoted}) SELECT {quoted} FROM "{temp}" '
@@ -313,4 +270,11 @@ def fetch_key_map(
     return found
 
 
-__all__ = ["IN_CHUNK", "BulkWriteError", "Row", "fetch_key_map", "in_chunks", "upsert_rows"]
+__all__ = [
+    "IN_CHUNK",
+    "BulkWriteError",
+    "Row",
+    "fetch_key_map",
+    "in_chunks",
+    "upsert_rows",
+]

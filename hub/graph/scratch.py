@@ -20,15 +20,16 @@ from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
-from psycopg.types.json import Json
-from sqlalchemy import JSON, Column, MetaData, Table, text
+from sqlalchemy import Column, MetaData, Table, text
 from sqlalchemy.orm import Session
+
+from hub.graph.driver_writes import DriverWriteError, copy_rows, sqlite_executemany
 
 GROWTH = 0.2
 """A transaction that grows a table by more than this share of its rows re-analyses it."""
 
 
-class ScratchError(ValueError):
+class ScratchError(DriverWriteError):
     """A frame does not fit the table it is typed after (the message says which column)."""
 
 
@@ -72,12 +73,15 @@ def _create(session: Session, like: Table, names: list[str], values: list[Sequen
     if not values:
         return table
     if connection.dialect.name == "postgresql":
-        _copy(session, table, values)
+        copy_rows(session, table.name, list(table.c), values)
         # Autovacuum never gathers statistics on temporary tables: without them the
         # planner guesses their size and may walk a large table once per key.
         session.execute(text(f'ANALYZE "{table.name}"'))
     else:
-        _sqlite_insert(session, table, values)
+        quoted = ", ".join(f'"{c.name}"' for c in table.c)
+        marks = ", ".join("?" for _ in table.c)
+        insert = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})'
+        sqlite_executemany(session, insert, list(table.c), values)
     return table
 
 
@@ -92,54 +96,6 @@ def dropping(session: Session, like: Table, rows: Rows) -> Iterator[Table]:
     table = scratch_table(session, like, rows)
     yield table
     drop(session, table)
-
-
-def _copy(session: Session, table: Table, rows: list[Sequence[Any]]) -> None:
-    quoted = ", ".join(f'"{c.name}"' for c in table.c)
-    json = [i for i, c in enumerate(table.c) if isinstance(c.type, JSON)]
-    raw = session.connection().connection.driver_connection
-    if raw is None:
-        raise ScratchError("The PostgreSQL connection is closed.")
-    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
-        for row in rows:
-            if json:
-                values = list(row)
-                for i in json:
-                    values[i] = None if values[i] is None else Json(values[i])
-                copy.write_row(values)
-            else:
-                copy.write_row(row)
-
-
-def _sqlite_insert(session: Session, table: Table, rows: list[Sequence[Any]]) -> None:
-    """One `executemany` on the driver's cursor, with the columns' bind processors
-    (dates and time zones, JSON) applied here, as SQLAlchemy's own would be per row."""
-    dialect = session.get_bind().dialect
-    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.c]
-    active = [(i, p) for i, p in enumerate(processors) if p is not None]
-    quoted = ", ".join(f'"{c.name}"' for c in table.c)
-    marks = ", ".join("?" for _ in table.c)
-    raw = session.connection().connection.driver_connection
-    if raw is None:
-        raise ScratchError("The SQLite connection is closed.")
-
-    def params(row: Sequence[Any]) -> Sequence[Any]:
-        if not active:
-            return row
-        values = list(row)
-        for i, process in active:
-            if values[i] is not None:
-                values[i] = process(values[i])
-        return values
-
-    cursor = raw.cursor()
-    try:
-        cursor.executemany(
-            f'INSERT INTO "{table.name}" ({quoted}) VALUES ({marks})',
-            [params(row) for row in rows],
-        )
-    finally:
-        cursor.close()
 
 
 def analyze_if_grown(session: Session, table: Table, added: int) -> None:
