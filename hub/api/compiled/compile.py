@@ -84,7 +84,7 @@ class Builder(ConnectionBuilder):
         field_def = object_type.fields[sel.name]
         mapped = mapping.get(sel.name)
         if mapped is None and sel.name == "id":
-            return self.sql.global_id(object_type.name, NODE_KEYS[object_type.name](row, self.sql))
+            return self.sql.global_id(object_type.name, row.c[NODE_KEYS[object_type.name]])
         required = isinstance(field_def.type, GraphQLNonNull)
         if isinstance(mapped, Leaf):
             return self._leaf(field_def.type, mapped.value(row, self.sql))

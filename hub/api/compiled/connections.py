@@ -27,7 +27,7 @@ from sqlalchemy import (
     select,
 )
 
-from hub.api.compiled.json_sql import JsonSql, NotCompiled
+from hub.api.compiled.json_sql import JsonSql, NotCompiled, key
 from hub.api.compiled.selection import Sel, named_object
 
 Where = Callable[[Any], ColumnElement[bool] | None]
@@ -36,7 +36,8 @@ POSITION = "hub_position"
 
 
 def typename(name: str) -> ColumnElement[Any]:
-    return literal_column(f"'{name}'")
+    """A type's name as a literal (GraphQL names need no escaping: `key` checks)."""
+    return key(name)
 
 
 class ConnectionBuilder:

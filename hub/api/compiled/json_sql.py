@@ -136,6 +136,14 @@ def _name(name: str) -> ColumnElement[Any]:
     return literal_column(_quoted(name), String)
 
 
+def _base64(text: ColumnElement[Any]) -> ColumnElement[Any]:
+    """PostgreSQL's base64 of a text's UTF-8 bytes, on one line as Python writes it
+    (PostgreSQL breaks lines at 76 characters)."""
+    utf8 = func.convert_to(text, literal_column("'UTF8'"))
+    encoded = func.encode(utf8, literal_column("'base64'"))
+    return func.replace(encoded, literal_column("E'\\n'"), literal_column("''"))
+
+
 class PostgresJson(JsonSql):
     name = "postgresql"
     builds_lists = True
@@ -178,21 +186,13 @@ class PostgresJson(JsonSql):
         return func.to_json(self.marker())
 
     def cursor(self, offset: ColumnElement[Any]) -> ColumnElement[Any]:
-        text = literal_column("'offset:'").op("||")(cast(offset, Text))
-        return func.encode(
-            func.convert_to(text, literal_column("'UTF8'")), literal_column("'base64'")
-        )
+        return _base64(literal_column("'offset:'").op("||")(cast(offset, Text)))
 
     def json_text(self, column: ColumnElement[Any], name: str) -> ColumnElement[Any]:
         return column.op("->>")(literal_column(_quoted(name)))
 
     def global_id(self, type_name: str, key_text: ColumnElement[Any]) -> ColumnElement[Any]:
-        text = literal_column(_quoted(f"{type_name}:")).op("||")(key_text)
-        encoded = func.encode(
-            func.convert_to(text, literal_column("'UTF8'")), literal_column("'base64'")
-        )
-        # PostgreSQL breaks base64 lines at 76 characters; Python does not.
-        return func.replace(encoded, literal_column("E'\\n'"), literal_column("''"))
+        return _base64(literal_column(_quoted(f"{type_name}:")).op("||")(key_text))
 
     def enum_array(self, array: ColumnElement[Any], names: dict[str, str]) -> ColumnElement[Any]:
         items = (

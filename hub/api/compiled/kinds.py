@@ -95,7 +95,7 @@ def col(name: str) -> Expr:
     return lambda row, sql: row.c[name]
 
 
-def by_parent(table: Table, parent: str, key: str = "id") -> Join:
+def by_parent(parent: str, key: str = "id") -> Join:
     return lambda row, child: child.c[parent] == row.c[key]
 
 
@@ -110,7 +110,7 @@ def ordered(table: Table, parent: str) -> Order:
 
 
 def many(type_name: str, table: Table, parent: str, key: str = "id") -> Many:
-    return Many(type_name, table, by_parent(table, parent, key), ordered(table, parent))
+    return Many(type_name, table, by_parent(parent, key), ordered(table, parent))
 
 
 def columns(*names: str, **renamed: str) -> dict[str, FieldMap]:

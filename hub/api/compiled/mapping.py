@@ -29,14 +29,12 @@ from hub.api.compiled.kinds import (
     ORDERS,
     Entries,
     Entry,
-    Expr,
     FieldMap,
     Leaf,
     LeafList,
     Many,
     One,
     Same,
-    col,
 )
 from hub.api.compiled.people_map import PEOPLE
 from hub.api.compiled.records_map import RECORDS
@@ -57,19 +55,20 @@ __all__ = [
 ]
 
 MAPPINGS: dict[str, dict[str, FieldMap]] = {**PEOPLE, **TERRITORY, **RECORDS}
-# The relay id of a node type: its key, as `resolve_id` gives it (text).
-NODE_KEYS: dict[str, Expr] = {
-    "Person": col("hub_id"),
-    "Household": col("hub_id"),
-    "Region": col("code"),
-    "District": col("code"),
-    "Mahalla": col("code"),
-    "Assistant": col("id"),
-    "TaxRegistration": col("tin"),
-    "EmploymentRecord": col("record_no"),
-    "LandLease": col("lease_id"),
-    "Parcel": col("cadastre"),
-    "Business": col("tin"),
-    "Loan": col("loan_id"),
-    "Appeal": col("appeal_id"),
+# The key of each node type: the column its relay id is made of (`resolve_id` gives it as
+# text) and, but for persons, the one `node(id:)` reads it by (`hub.api.compiled.roots`).
+NODE_KEYS: dict[str, str] = {
+    "Person": "hub_id",
+    "Household": "hub_id",
+    "Region": "code",
+    "District": "code",
+    "Mahalla": "code",
+    "Assistant": "id",
+    "TaxRegistration": "tin",
+    "EmploymentRecord": "record_no",
+    "LandLease": "lease_id",
+    "Parcel": "cadastre",
+    "Business": "tin",
+    "Loan": "loan_id",
+    "Appeal": "appeal_id",
 }

@@ -25,6 +25,7 @@ from strawberry.types.arguments import convert_argument
 from hub.api.activities import data as activities
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import NotCompiled
+from hub.api.compiled.mapping import NODE_KEYS
 from hub.api.compiled.selection import Sel, Walk, named_object
 from hub.api.errors import BadUserInputError
 from hub.api.people import data as people
@@ -146,10 +147,7 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     if name in ("region", "district", "mahalla"):
         code = _checked(lambda: checked_code("code", arguments["code"], level=name))
         params[KEY] = code
-        table = {"region": territory.REGION, "district": territory.DISTRICT}.get(
-            name, territory.MAHALLA
-        )
-        return _single(name.title(), table, "code")
+        return _single(name.title(), territory.LEVEL_TABLES[name], "code")
     if name == "node":
         return _node(arguments["id"], params)
     if name == "deliveries":
@@ -171,21 +169,21 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     raise NotCompiled(f"Query.{name}")
 
 
-# The node types `node(id:)` reads by one key column, as their `resolve_nodes` load them.
-# Not persons: a merged hub id resolves to the person it was merged into.
-NODE_TABLES: dict[str, tuple[Table, str]] = {
-    "Household": (people.HOUSEHOLD, "hub_id"),
-    "Region": (territory.REGION, "code"),
-    "District": (territory.DISTRICT, "code"),
-    "Mahalla": (territory.MAHALLA, "code"),
-    "Assistant": (territory.ASSISTANT, "id"),
-    "TaxRegistration": (activities.TAX, "tin"),
-    "EmploymentRecord": (activities.EMPLOYMENT, "record_no"),
-    "LandLease": (activities.LEASE, "lease_id"),
-    "Parcel": (activities.PARCEL, "cadastre"),
-    "Business": (activities.BUSINESS, "tin"),
-    "Loan": (activities.LOAN, "loan_id"),
-    "Appeal": (activities.APPEAL, "appeal_id"),
+# The node types `node(id:)` reads by their key (`NODE_KEYS`), as their `resolve_nodes`
+# load them. Not persons: a merged hub id resolves to the person it was merged into.
+NODE_TABLES: dict[str, Table] = {
+    "Household": people.HOUSEHOLD,
+    "Region": territory.REGION,
+    "District": territory.DISTRICT,
+    "Mahalla": territory.MAHALLA,
+    "Assistant": territory.ASSISTANT,
+    "TaxRegistration": activities.TAX,
+    "EmploymentRecord": activities.EMPLOYMENT,
+    "LandLease": activities.LEASE,
+    "Parcel": activities.PARCEL,
+    "Business": activities.BUSINESS,
+    "Loan": activities.LOAN,
+    "Appeal": activities.APPEAL,
 }
 
 
@@ -196,12 +194,11 @@ def _node(value: str, params: dict[str, Any]) -> Root:
         global_id = GlobalID.from_id(value)
     except GlobalIDValueError as exc:
         raise NotCompiled("a malformed global id") from exc
-    found = NODE_TABLES.get(global_id.type_name)
-    if found is None:
+    table = NODE_TABLES.get(global_id.type_name)
+    if table is None:
         raise NotCompiled(f"node of type {global_id.type_name!r}")
     params[KEY] = global_id.node_id
-    table, column = found
-    return _single(global_id.type_name, table, column, nullable=True)
+    return _single(global_id.type_name, table, NODE_KEYS[global_id.type_name], nullable=True)
 
 
 def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
@@ -243,13 +240,10 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     criteria = _checked(lambda: territory_filter.criteria(order_by))
     values = territory.territory_list_parameters(criteria, level)
     params.update(values)
-    table = {"region": territory.REGION, "district": territory.DISTRICT}.get(
-        level, territory.MAHALLA
-    )
     return _list(
         (level, frozenset(values), criteria.order, criteria.descending),
         level.title(),
-        table,
+        territory.LEVEL_TABLES[level],
         lambda: territory.territory_list_where(level, values),
         lambda: territory.territory_list_order(level, criteria),
         offset_limit,

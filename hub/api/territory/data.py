@@ -22,7 +22,7 @@ DISTRICT = table_of(District)
 MAHALLA = table_of(Mahalla)
 ASSISTANT = table_of(Assistant)
 INDICATORS = table_of(MahallaIndicators)
-_TABLES = {"region": REGION, "district": DISTRICT, "mahalla": MAHALLA}
+LEVEL_TABLES = {"region": REGION, "district": DISTRICT, "mahalla": MAHALLA}
 R = TypeVar("R")
 
 
@@ -107,7 +107,7 @@ def _parameters(criteria: TerritoryCriteria, level: str) -> dict[str, Any]:
 
 def _where(level: str, names: Collection[str]) -> list[ColumnElement[bool]]:
     """The conditions of a list of `level` binding the parameters `names`."""
-    table = _TABLES[level]
+    table = LEVEL_TABLES[level]
     where: list[ColumnElement[bool]] = []
     if level == "mahalla":
         where += code_range_conditions(MAHALLA.c.code, names)
@@ -140,12 +140,14 @@ def territory_list_order(
     """The order of a list of `level` over `table` (the level's table or an alias):
     POPULATION orders mahallas only, by their indicators (0 when never computed), the
     code breaking ties so that offsets are stable between pages."""
-    table = _TABLES[level] if table is None else table
+    table = LEVEL_TABLES[level] if table is None else table
     key: ColumnElement[Any]
     if criteria.order is TerritoryOrder.POPULATION and level == "mahalla":
+        # An alias of its own: the selection may join the indicators to show them.
+        ordering = INDICATORS.alias("ordering")
         population = (
-            select(INDICATORS.c.population)
-            .where(INDICATORS.c.mahalla_code == table.c.code)
+            select(ordering.c.population)
+            .where(ordering.c.mahalla_code == table.c.code)
             .scalar_subquery()
         )
         key = func.coalesce(population, 0)
@@ -184,25 +186,13 @@ def _page(
 
 
 def _count(connection: Connection, level: str, criteria: TerritoryCriteria) -> int:
-    table = _TABLES[level]
+    table = LEVEL_TABLES[level]
     params = _parameters(criteria, level)
     stmt = kept_statement(
         ("count", level, frozenset(params)),
         lambda: select(func.count()).select_from(table).where(*_where(level, params)),
     )
     return int(fetch_rows(connection, stmt, params)[0][0] or 0)
-
-
-def _ordered(
-    stmt: Select[tuple[object, ...]],
-    key: ColumnElement[object],
-    code: ColumnElement[str],
-    descending: bool,
-) -> Select[tuple[object, ...]]:
-    # The code breaks ties so that offsets are stable between pages.
-    if descending:
-        return stmt.order_by(key.desc(), code.desc())
-    return stmt.order_by(key.asc(), code.asc())
 
 
 def _fetch_coded(
@@ -214,12 +204,11 @@ def _fetch_coded(
     limit: int,
 ) -> list[R]:
     """A page of regions or districts, by code or by name."""
-    table = _TABLES[level]
+    table = LEVEL_TABLES[level]
 
     def build(where: list[ColumnElement[bool]]) -> Select[tuple[object, ...]]:
-        key = table.c.name if criteria.order is TerritoryOrder.NAME else table.c.code
         stmt = select_records(record, table).where(*where)
-        return _ordered(stmt, key, table.c.code, criteria.descending)
+        return stmt.order_by(*territory_list_order(level, criteria))
 
     stmt, params = _page(level, criteria, offset, limit, build)
     return to_records(record, fetch_rows(connection, stmt, params))
@@ -256,18 +245,7 @@ def mahalla_page(
     and tables joined to it; kept per `kind`), and its parameters."""
 
     def build(where: list[ColumnElement[bool]]) -> Select[tuple[object, ...]]:
-        stmt = base().where(*where)
-        key: ColumnElement[object]
-        if criteria.order is TerritoryOrder.POPULATION:
-            # An alias of its own: `base` may join the indicators to show them.
-            ordering = INDICATORS.alias("ordering")
-            stmt = stmt.outerjoin(ordering, ordering.c.mahalla_code == MAHALLA.c.code)
-            key = func.coalesce(ordering.c.population, 0)
-        elif criteria.order is TerritoryOrder.NAME:
-            key = MAHALLA.c.name
-        else:
-            key = MAHALLA.c.code
-        return _ordered(stmt, key, MAHALLA.c.code, criteria.descending)
+        return base().where(*where).order_by(*territory_list_order("mahalla", criteria))
 
     return _page("mahalla", criteria, offset, limit, build, kind)
 
