@@ -8,7 +8,7 @@ join them instead. `scratch_table` creates and fills one, typed like a graph tab
 columns of the same names; `update_from` overwrites a table's columns from a frame's rows
 matched on a key with one `UPDATE ... FROM` (both databases support it).
 
-The tables live in the caller's transaction and are dropped when done (`drop`, `dropping`),
+The tables live in the caller's transaction and are dropped when done (`drop`, `keys_of`),
 so a long load does not pile them up; a transaction rolled back takes them with it.
 """
 
@@ -90,10 +90,13 @@ def drop(session: Session, table: Table) -> None:
 
 
 @contextmanager
-def dropping(session: Session, like: Table, rows: Rows) -> Iterator[Table]:
-    """`scratch_table` for the length of a block (after an error the transaction's
-    rollback removes it: a statement in a failed PostgreSQL transaction would only fail)."""
-    table = scratch_table(session, like, rows)
+def keys_of(
+    session: Session, column: Column[Any], values: Sequence[Any] | pl.Series
+) -> Iterator[Table]:
+    """`key_table` for the length of a block, dropped after it (after an error the
+    transaction's rollback removes it: a statement in a failed PostgreSQL transaction
+    would only fail)."""
+    table = key_table(session, column, values)
     yield table
     drop(session, table)
 
@@ -156,8 +159,8 @@ __all__ = [
     "ScratchError",
     "analyze_if_grown",
     "drop",
-    "dropping",
     "key_table",
+    "keys_of",
     "scratch_table",
     "update_from",
 ]

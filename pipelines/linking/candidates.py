@@ -26,7 +26,7 @@ from sqlalchemy import ColumnElement, Select, Table, and_, select, union_all
 from sqlalchemy.orm import Session
 
 from hub.graph.models import SourceRecord
-from hub.graph.scratch import drop, key_table, scratch_table
+from hub.graph.scratch import drop, keys_of, scratch_table
 from pipelines.linking.records import known_frame, known_records_query, mention_id
 
 SINGLE_KEYS = ("pinfl", "passport", "phone", "tin")
@@ -69,18 +69,18 @@ def gather_candidates(
     ).unique("id")
     drop(session, keys)
     # Two plain semi-joins: an OR of two IN (subquery) conditions is not planned as joins.
-    persons = key_table(
-        session,
-        _RECORDS.c.person_id,
-        pl.concat([hits["person_id"], pl.Series("person_id", list(also_persons), pl.Int64)]),
+    person_ids = pl.concat(
+        [hits["person_id"], pl.Series("person_id", list(also_persons), pl.Int64)]
     )
-    unlinked = key_table(session, _RECORDS.c.id, hits.filter(pl.col("person_id").is_null())["id"])
-    whole = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.person_id)))
-    alone = known_records_query().where(
-        SourceRecord.person_id.is_(None), SourceRecord.id.in_(select(unlinked.c.id))
-    )
-    combined = pl.concat([_read(session, whole), _read(session, alone)])
-    drop(session, persons)
-    drop(session, unlinked)
+    unlinked_ids = hits.filter(pl.col("person_id").is_null())["id"]
+    with keys_of(session, _RECORDS.c.person_id, person_ids) as persons:
+        whole = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.person_id)))
+        found = [_read(session, whole)]
+    with keys_of(session, _RECORDS.c.id, unlinked_ids) as unlinked:
+        alone = known_records_query().where(
+            SourceRecord.person_id.is_(None), SourceRecord.id.in_(select(unlinked.c.id))
+        )
+        found.append(_read(session, alone))
+    combined = pl.concat(found)
     redelivered = incoming.select(mention_id().alias("_id"))["_id"].implode()
     return combined.filter(~mention_id().is_in(redelivered)).sort("record_id")

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.bulk import upsert_rows
 from hub.graph.models import Person, PersonConflict, SourceRecord
-from hub.graph.scratch import drop, key_table, update_from
+from hub.graph.scratch import keys_of, update_from
 from hub.identity.names import normalise_name
 from hub.identity.survivorship import RECORD_SCHEMA, TRUST, choose_survivors
 from pipelines.linking.records import known_frame, known_records_query
@@ -47,10 +47,9 @@ def _unique_pinfls(session: Session, golden: pl.DataFrame) -> tuple[pl.DataFrame
     """`golden` with a PINFL kept by one person only; the persons that lost it."""
     claimed = golden.filter(pl.col("pinfl").is_not_null())
     mine = set(golden["person_id"].to_list())
-    pinfls = key_table(session, _PERSONS.c.pinfl, claimed["pinfl"])
-    stmt = select(Person.pinfl, Person.id).where(Person.pinfl.in_(select(pinfls.c.pinfl)))
-    held = {p: i for p, i in session.execute(stmt) if i not in mine and p}
-    drop(session, pinfls)
+    with keys_of(session, _PERSONS.c.pinfl, claimed["pinfl"]) as pinfls:
+        stmt = select(Person.pinfl, Person.id).where(Person.pinfl.in_(select(pinfls.c.pinfl)))
+        held = {p: i for p, i in session.execute(stmt) if i not in mine and p}
     first = pl.col("person_id") == pl.col("person_id").min().over("pinfl")
     keeps = first & ~pl.col("pinfl").is_in(list(held)) | pl.col("pinfl").is_null()
     lost = golden.filter(~keeps)
@@ -66,10 +65,9 @@ def refresh_golden(
 ) -> None:
     """Survivorship for `person_ids`; `identity_conflicts`: person_id + CONFLICT_COLUMNS
     + kind, other_source, other_record_key, detail."""
-    persons = key_table(session, _PERSONS.c.id, list(person_ids))
     identity = identity_conflicts.filter(pl.col("person_id").is_in(list(person_ids)))
-    _refresh(session, persons, known_mahallas, now, identity)
-    drop(session, persons)
+    with keys_of(session, _PERSONS.c.id, list(person_ids)) as persons:
+        _refresh(session, persons, known_mahallas, now, identity)
 
 
 def _refresh(

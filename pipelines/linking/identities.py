@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.bulk import upsert_rows
 from hub.graph.models import Person, PersonRedirect, PersonSplit, SourceRecord
-from hub.graph.scratch import analyze_if_grown, drop, key_table
+from hub.graph.scratch import analyze_if_grown, keys_of
 from hub.identity.golden_ids import IdPlan, new_person_hub_id, plan_hub_ids
 
 _PERSONS: Table = Person.__table__  # type: ignore[assignment]
@@ -30,9 +30,8 @@ class UsedHubIds:
         self._session = session
         self._checked: dict[str, bool] = {}
         candidates = sorted(set(likely))
-        keys = key_table(session, _PERSONS.c.hub_id, candidates)
-        used = set(self._used(select(keys.c.hub_id)))
-        drop(session, keys)
+        with keys_of(session, _PERSONS.c.hub_id, candidates) as keys:
+            used = set(self._used(select(keys.c.hub_id)))
         self._checked.update({c: c in used for c in candidates})
 
     def _used(self, hub_ids: Select[tuple[str]] | Sequence[str]) -> list[str]:
@@ -49,13 +48,11 @@ class UsedHubIds:
 
 
 def _ages(session: Session, hub_ids: Sequence[str]) -> dict[str, int]:
-    keys = key_table(session, _PERSONS.c.hub_id, list(hub_ids))
-    found = session.execute(
-        select(Person.hub_id, Person.id).where(Person.hub_id.in_(select(keys.c.hub_id)))
-    )
-    ages = {hub_id: person_id for hub_id, person_id in found}
-    drop(session, keys)
-    return ages
+    with keys_of(session, _PERSONS.c.hub_id, list(hub_ids)) as keys:
+        found = session.execute(
+            select(Person.hub_id, Person.id).where(Person.hub_id.in_(select(keys.c.hub_id)))
+        )
+        return {hub_id: person_id for hub_id, person_id in found}
 
 
 def plan_identities(
@@ -125,10 +122,9 @@ def _write_redirects(session: Session, plan: IdPlan, now: datetime) -> None:
 def drop_orphans(session: Session, person_ids: Iterable[int]) -> int:
     """Delete those of `person_ids` no source record belongs to any more."""
     has_record = exists().where(SourceRecord.person_id == Person.id)
-    keys = key_table(session, _PERSONS.c.id, list(person_ids))
-    result = session.execute(
-        delete(Person).where(Person.id.in_(select(keys.c.id)), ~has_record),
-        execution_options={"synchronize_session": False},
-    )
-    drop(session, keys)
+    with keys_of(session, _PERSONS.c.id, list(person_ids)) as keys:
+        result = session.execute(
+            delete(Person).where(Person.id.in_(select(keys.c.id)), ~has_record),
+            execution_options={"synchronize_session": False},
+        )
     return result.rowcount or 0  # type: ignore[attr-defined]

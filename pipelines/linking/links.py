@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.bulk import upsert_rows
 from hub.graph.models import LinkContribution, SourceRecord
-from hub.graph.scratch import drop, key_table, update_from
+from hub.graph.scratch import keys_of, update_from
 from hub.identity.linkage import Resolution
 
 _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
@@ -64,11 +64,10 @@ def write_links(
 
 
 def _write_waterfalls(session: Session, fresh: pl.DataFrame, explanations: pl.DataFrame) -> None:
-    ids = key_table(session, _RECORDS.c.id, fresh["record_id"])
-    session.execute(
-        delete(LinkContribution).where(LinkContribution.source_record_id.in_(select(ids.c.id)))
-    )
-    drop(session, ids)
+    with keys_of(session, _RECORDS.c.id, fresh["record_id"]) as ids:
+        session.execute(
+            delete(LinkContribution).where(LinkContribution.source_record_id.in_(select(ids.c.id)))
+        )
     # The waterfall of the pair that decided the record's link, in the engine's order.
     decided = fresh.select("mention_id", "matched_mention_id", "record_id").drop_nulls()
     # A pair may be explained in either direction.

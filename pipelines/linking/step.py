@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import SourceRecord
-from hub.graph.scratch import analyze_if_grown, drop, key_table
+from hub.graph.scratch import analyze_if_grown, keys_of
 from hub.identity.linkage import Resolution, resolve_identities
 from pipelines.linking.candidates import gather_candidates
 from pipelines.linking.golden import refresh_golden
@@ -78,26 +78,24 @@ def _write_incoming(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
         ctx.session, SourceRecord, rows.to_dicts(), key=["source", "record_key"], update=update
     )
     analyze_if_grown(ctx.session, _RECORDS, rows.height)
-    keys = key_table(ctx.session, _RECORDS.c.record_key, incoming["record_key"])
-    query = known_records_query().where(
-        SourceRecord.source == ctx.source, SourceRecord.record_key.in_(select(keys.c.record_key))
-    )
-    found = known_frame([tuple(r) for r in ctx.session.execute(query)])
-    drop(ctx.session, keys)
-    return found
+    with keys_of(ctx.session, _RECORDS.c.record_key, incoming["record_key"]) as keys:
+        query = known_records_query().where(
+            SourceRecord.source == ctx.source,
+            SourceRecord.record_key.in_(select(keys.c.record_key)),
+        )
+        return known_frame([tuple(r) for r in ctx.session.execute(query)])
 
 
 def _retire_members(ctx: LoadContext, survey_ids: Sequence[str], kept: pl.DataFrame) -> list[int]:
     """Delete the records of members the redelivered households no longer list."""
     keep = set(kept["record_key"].to_list())
-    households = key_table(ctx.session, _RECORDS.c.household_key, list(survey_ids))
-    stmt = select(SourceRecord.id, SourceRecord.person_id, SourceRecord.record_key).where(
-        SourceRecord.source == "survey",
-        SourceRecord.kind == "person",
-        SourceRecord.household_key.in_(select(households.c.household_key)),
-    )
-    retired = [(i, p) for i, p, key in ctx.session.execute(stmt) if key not in keep]
-    drop(ctx.session, households)
+    with keys_of(ctx.session, _RECORDS.c.household_key, list(survey_ids)) as households:
+        stmt = select(SourceRecord.id, SourceRecord.person_id, SourceRecord.record_key).where(
+            SourceRecord.source == "survey",
+            SourceRecord.kind == "person",
+            SourceRecord.household_key.in_(select(households.c.household_key)),
+        )
+        retired = [(i, p) for i, p, key in ctx.session.execute(stmt) if key not in keep]
     for chunk in in_chunks([i for i, _ in retired]):
         ctx.session.execute(delete(SourceRecord).where(SourceRecord.id.in_(chunk)))
     return [p for _, p in retired if p is not None]
@@ -166,13 +164,11 @@ def _changed(assigned: pl.DataFrame, retired: Sequence[int]) -> pl.DataFrame:
 
 
 def _had_method(session: Session, record_ids: list[int]) -> list[int]:
-    ids = key_table(session, _RECORDS.c.id, record_ids)
-    stmt = select(SourceRecord.id).where(
-        SourceRecord.id.in_(select(ids.c.id)), SourceRecord.match_method.is_not(None)
-    )
-    found = list(session.scalars(stmt))
-    drop(session, ids)
-    return found
+    with keys_of(session, _RECORDS.c.id, record_ids) as ids:
+        stmt = select(SourceRecord.id).where(
+            SourceRecord.id.in_(select(ids.c.id)), SourceRecord.match_method.is_not(None)
+        )
+        return list(session.scalars(stmt))
 
 
 def _identity_conflicts(assigned: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
