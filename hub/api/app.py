@@ -22,6 +22,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hub.api.graphiql import graphiql_assets
+from hub.api.principal import Authenticator, header_authenticator
 from hub.api.schema import SCHEMA
 from hub.api.settings import ApiSettings, load_api_settings
 from hub.api.view import HubGraphQL
@@ -84,17 +85,21 @@ def tune_garbage_collector() -> None:
 
 
 def create_app(
-    settings: HubSettings | None = None, *, api_settings: ApiSettings | None = None
+    settings: HubSettings | None = None,
+    *,
+    api_settings: ApiSettings | None = None,
+    authenticator: Authenticator = header_authenticator,
 ) -> Starlette:
     """Build the API for the graph at `settings.database_url` (default: the environment).
 
     The engine is `app.state.engine` (an `AsyncEngine` on PostgreSQL, see `_engine`); it is
-    disposed when the application shuts down.
+    disposed when the application shuts down. `authenticator` decides who each request
+    comes from (`hub.api.principal`).
     """
     settings = settings or load_settings()
     api = api_settings or load_api_settings()
     engine = _engine(settings, api)
-    graphql = HubGraphQL(SCHEMA, engine, graphiql=api.graphiql)
+    graphql = HubGraphQL(SCHEMA, engine, graphiql=api.graphiql, authenticator=authenticator)
 
     async def healthz(request: Request) -> JSONResponse:
         try:

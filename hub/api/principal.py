@@ -14,9 +14,11 @@ API restricts anything on that basis today; deploy it only where every caller is
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+
+from starlette.requests import Request
 
 ROLE_HEADER = "x-hub-role"
 NAME_HEADER = "x-hub-principal"
@@ -43,6 +45,8 @@ class Principal:
     """The caller: a name for the audit log, a role, scopes and an optional territory limit.
 
     `region_code`/`district_code` limit an agency to one region or district when set.
+    `key_id` names the API key the request came with (None for callers that hold none,
+    such as a test or a job calling the schema in-process).
     """
 
     name: str
@@ -50,6 +54,21 @@ class Principal:
     scopes: frozenset[str] = frozenset()
     region_code: str | None = None
     district_code: str | None = None
+    key_id: str | None = None
+
+
+class UnauthenticatedError(Exception):
+    """The request does not prove who sent it (the view answers HTTP 401)."""
+
+
+# How the view learns who is calling: one awaitable per request. The server's default is
+# `header_authenticator`; tests and other deployments pass their own to `create_app`.
+Authenticator = Callable[[Request], Awaitable[Principal]]
+
+
+async def header_authenticator(request: Request) -> Principal:
+    """The principal the `X-Hub-*` headers name (see the honesty note above)."""
+    return resolve_principal(request.headers)
 
 
 def resolve_principal(headers: Mapping[str, str]) -> Principal:

@@ -28,27 +28,40 @@ from hub.api.context import Context
 from hub.api.error_reporting import classified
 from hub.api.graphiql import graphiql_page
 from hub.api.loaders import Loaders
-from hub.api.principal import PrincipalError, resolve_principal
+from hub.api.principal import (
+    Authenticator,
+    PrincipalError,
+    UnauthenticatedError,
+    header_authenticator,
+)
 from hub.api.request_database import RequestDatabase
 
 
 class HubGraphQL(GraphQL[Context, None]):
     """strawberry's ASGI view with the hub's context, connection lifecycle and JSON encoder."""
 
-    def __init__(self, schema: BaseSchema, engine: Engine | AsyncEngine, *, graphiql: bool) -> None:
+    def __init__(
+        self,
+        schema: BaseSchema,
+        engine: Engine | AsyncEngine,
+        *,
+        graphiql: bool,
+        authenticator: Authenticator = header_authenticator,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(),
         )
         self._engine = engine
+        self._authenticate = authenticator
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # strawberry's own page loads GraphiQL from a CDN; the hub serves its copy.
         return HTMLResponse(graphiql_page(request.url.path))
 
-    def _context(self, request: Request) -> Context:
-        principal = resolve_principal(request.headers)
+    async def _context(self, request: Request) -> Context:
+        principal = await self._authenticate(request)
         db = RequestDatabase(self._engine)
         return Context(
             principal=principal, db=db, loaders=Loaders(db), request=request, raw_json=True
@@ -57,7 +70,7 @@ class HubGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         if not isinstance(request, Request):
             raise HTTPException(400, "The hub's API does not serve WebSockets.")
-        return self._context(request)
+        return await self._context(request)
 
     async def run(
         self,
@@ -68,7 +81,15 @@ class HubGraphQL(GraphQL[Context, None]):
         if context is not UNSET or not isinstance(request, Request):
             return await super().run(request, context, root_value)
         try:
-            context = self._context(request)
+            context = await self._context(request)
+        except UnauthenticatedError as exc:
+            error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
+            return Response(
+                orjson.dumps({"data": None, "errors": [error]}),
+                status_code=401,
+                media_type="application/json",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         except PrincipalError as exc:
             # A GraphQL response like every other error the API returns.
             error = {"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}

@@ -9,6 +9,7 @@ filler persons P-F000… with two loans each in mahalla 1703203001).
 from __future__ import annotations
 
 import os
+import secrets
 import uuid
 import warnings
 from collections.abc import Iterator
@@ -21,8 +22,10 @@ import pytest
 from sqlalchemy import Connection, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from starlette.requests import Request
 
 from hub.api.app import create_app
+from hub.api.principal import Principal, Role, UnauthenticatedError
 from hub.api.settings import ApiSettings
 from hub.config import HubSettings
 from hub.diagnostics.indicators import refresh_mahalla_indicators
@@ -744,6 +747,38 @@ def connection(built_graph: BuiltGraph) -> Iterator[Connection]:
         engine.dispose()
 
 
+# Whom a test's request comes from when it names nobody (`Api.query(as_=...)`).
+DEFAULT_PRINCIPAL = Principal(name="test-engineer", role=Role.ENGINEER)
+
+
+class TestPrincipals:
+    """The test app's authenticator: a bearer token per principal a test asked for.
+
+    `token_for` hands out a token for a principal; a request with no token or an unknown
+    one is refused as the server would refuse it."""
+
+    __test__ = False
+
+    def __init__(self) -> None:
+        self._by_token: dict[str, Principal] = {}
+        self._by_principal: dict[Principal, str] = {}
+
+    def token_for(self, principal: Principal) -> str:
+        token = self._by_principal.get(principal)
+        if token is None:
+            token = secrets.token_urlsafe(16)
+            self._by_token[token] = principal
+            self._by_principal[principal] = token
+        return token
+
+    async def __call__(self, request: Request) -> Principal:
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        principal = self._by_token.get(token.strip()) if scheme.lower() == "bearer" else None
+        if principal is None:
+            raise UnauthenticatedError("A valid API key is required.")
+        return principal
+
+
 class Api:
     """The API over the fixture graph: `query` posts a request and returns the JSON body.
 
@@ -751,8 +786,9 @@ class Api:
     statement events turns off the API's driver-level reads (`hub.api.driver_rows`), which
     every other request should go through as in production."""
 
-    def __init__(self, client: TestClient, engine: Any) -> None:
+    def __init__(self, client: TestClient, engine: Any, principals: TestPrincipals) -> None:
         self.client = client
+        self.principals = principals
         # The engine requests read with (an asyncio engine on PostgreSQL) and the one that
         # takes event listeners (an asyncio engine's synchronous face).
         self.app_engine = engine
@@ -767,16 +803,30 @@ class Api:
         query: str,
         variables: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        *,
+        as_: Principal = DEFAULT_PRINCIPAL,
     ) -> dict[str, Any]:
         response = self.client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+            "/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={**self.auth(as_), **(headers or {})},
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
-    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = self.query(query, variables)
+    def auth(self, principal: Principal = DEFAULT_PRINCIPAL) -> dict[str, str]:
+        """The headers that make a request come from `principal`."""
+        return {"Authorization": f"Bearer {self.principals.token_for(principal)}"}
+
+    def data(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_: Principal = DEFAULT_PRINCIPAL,
+    ) -> dict[str, Any]:
+        body = self.query(query, variables, as_=as_)
         assert "errors" not in body, body["errors"]
         result: dict[str, Any] = body["data"]
         return result
@@ -794,15 +844,16 @@ class Api:
 @pytest.fixture(scope="session")
 def _api_app(
     built_graph: BuiltGraph, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[TestClient, Any]]:
+) -> Iterator[tuple[TestClient, Any, TestPrincipals]]:
     settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path_factory.mktemp("d"))
-    app = create_app(settings, api_settings=ApiSettings(graphiql=False))
+    principals = TestPrincipals()
+    app = create_app(settings, api_settings=ApiSettings(graphiql=False), authenticator=principals)
     with TestClient(app) as client:
-        yield client, app.state.engine
+        yield client, app.state.engine, principals
 
 
 @pytest.fixture
-def api(_api_app: tuple[TestClient, Any]) -> Api:
+def api(_api_app: tuple[TestClient, Any, TestPrincipals]) -> Api:
     """The API over the fixture graph (which can count the SQL statements of a query)."""
-    client, engine = _api_app
-    return Api(client, engine)
+    client, engine, principals = _api_app
+    return Api(client, engine, principals)

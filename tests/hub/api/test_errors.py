@@ -71,7 +71,9 @@ def test_unexpected_errors_are_masked_for_the_client_and_logged(
     monkeypatch.setattr(people_data, "fetch_person_rows", broken)
     monkeypatch.setattr(compiled_execution, "fetch_rows", broken)  # the compiled path
     with caplog.at_level(logging.ERROR, logger="hub.api"):
-        response = api.client.post("/graphql", json={"query": "{ persons { totalCount } }"})
+        response = api.client.post(
+            "/graphql", json={"query": "{ persons { totalCount } }"}, headers=api.auth()
+        )
     assert response.status_code == 200
     assert "secret" not in response.text
     assert "Traceback" not in response.text
@@ -84,21 +86,19 @@ def test_unexpected_errors_are_masked_for_the_client_and_logged(
     assert "SELECT secret" in str(record.exc_info[1])
 
 
-def test_a_malformed_principal_header_is_refused_with_a_graphql_response(
+def test_a_request_the_authenticator_refuses_gets_401_with_a_graphql_response(
     api: Api, fixture_graph: FixtureGraph
 ) -> None:
-    response = api.client.post(
-        "/graphql",
-        json={"query": "{ regions { totalCount } }"},
-        headers={"X-Hub-Role": "superuser"},
-    )
-    assert response.status_code == 400
-    assert response.headers["content-type"] == "application/json"
-    body = response.json()
-    assert body["data"] is None
-    error = _error(body)
-    assert "superuser" in error["message"]
-    assert error["extensions"] == {"code": "BAD_REQUEST"}
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"X-Hub-Role": "engineer"}):
+        response = api.client.post(
+            "/graphql", json={"query": "{ regions { totalCount } }"}, headers=headers
+        )
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/json"
+        assert response.headers["www-authenticate"] == "Bearer"
+        body = response.json()
+        assert body["data"] is None
+        assert _error(body)["extensions"] == {"code": "UNAUTHENTICATED"}
 
 
 def test_a_bad_territory_code_is_named_as_the_client_wrote_the_argument(
