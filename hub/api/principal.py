@@ -36,6 +36,14 @@ class Role(StrEnum):
     ENGINEER = "engineer"
 
 
+# Scopes a key may carry (issue 16's rules read them): `personal` opens personal fields
+# (name, PINFL, birth date, passport, phone, address; raw quarantine rows); a source's
+# name opens that source's own records.
+PERSONAL_SCOPE = "personal"
+SOURCE_SCOPES = frozenset({"tax", "employment", "land", "bank", "appeals"})
+SCOPES = frozenset({PERSONAL_SCOPE}) | SOURCE_SCOPES
+
+
 class PrincipalError(ValueError):
     """A principal header has a value the hub does not understand (the message names it)."""
 
