@@ -21,8 +21,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from hub.access.pepper import load_pepper
+from hub.api.audit import AuditRecorder
 from hub.api.graphiql import graphiql_assets
-from hub.api.principal import Authenticator, header_authenticator
+from hub.api.key_authenticator import KeyAuthenticator
+from hub.api.principal import Authenticator
 from hub.api.schema import SCHEMA
 from hub.api.settings import ApiSettings, load_api_settings
 from hub.api.view import HubGraphQL
@@ -47,6 +50,18 @@ def _engine(settings: HubSettings, api: ApiSettings) -> Engine | AsyncEngine:
         pool_size=api.pool_size,
         max_overflow=api.max_overflow,
         isolation_level="AUTOCOMMIT",
+    )
+
+
+def _access_engine(settings: HubSettings) -> Engine | AsyncEngine:
+    """A small engine of its own for key lookups, `last_used_at` and audit writes: they
+    never wait for (or take) a connection of the requests' pool, and their statements stay
+    out of a request's. Autocommit on PostgreSQL like the requests' engine; an audit append
+    opens its own transaction (`hub.access.audit_chain`)."""
+    if settings.is_sqlite:
+        return create_hub_engine(settings.database_url)
+    return create_hub_async_engine(
+        settings.database_url, pool_size=2, max_overflow=4, isolation_level="AUTOCOMMIT"
     )
 
 
@@ -88,18 +103,30 @@ def create_app(
     settings: HubSettings | None = None,
     *,
     api_settings: ApiSettings | None = None,
-    authenticator: Authenticator = header_authenticator,
+    authenticator: Authenticator | None = None,
 ) -> Starlette:
     """Build the API for the graph at `settings.database_url` (default: the environment).
 
     The engine is `app.state.engine` (an `AsyncEngine` on PostgreSQL, see `_engine`); it is
     disposed when the application shuts down. `authenticator` decides who each request
-    comes from (`hub.api.principal`).
+    comes from (`hub.api.principal`); by default an API key (`hub.api.key_authenticator`,
+    hashed with the pepper of `hub.access.pepper`). Responses that return personal data
+    are written to the audit log (`hub.api.audit`) whoever authenticated them.
     """
     settings = settings or load_settings()
     api = api_settings or load_api_settings()
     engine = _engine(settings, api)
-    graphql = HubGraphQL(SCHEMA, engine, graphiql=api.graphiql, authenticator=authenticator)
+    access_engine = _access_engine(settings)
+    keys: KeyAuthenticator | None = None
+    if authenticator is None:
+        authenticator = keys = KeyAuthenticator(access_engine, load_pepper(settings.data_dir))
+    graphql = HubGraphQL(
+        SCHEMA,
+        engine,
+        graphiql=api.graphiql,
+        authenticator=authenticator,
+        audit=AuditRecorder(access_engine, SCHEMA._schema),
+    )
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -114,10 +141,13 @@ def create_app(
         if api.tune_gc:
             tune_garbage_collector()
         yield
-        if isinstance(engine, AsyncEngine):
-            await engine.dispose()
-        else:
-            engine.dispose()
+        if keys is not None:
+            await keys.aclose()
+        for disposed in (engine, access_engine):
+            if isinstance(disposed, AsyncEngine):
+                await disposed.dispose()
+            else:
+                disposed.dispose()
 
     app = Starlette(
         routes=[
@@ -129,4 +159,5 @@ def create_app(
     )
     app.state.engine = engine
     app.state.api_settings = api
+    app.state.access_engine = access_engine
     return app

@@ -7,8 +7,8 @@ or one caller would see another's reads and stale data).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TypeAlias
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
 
 import strawberry
 from starlette.requests import Request
@@ -16,6 +16,15 @@ from starlette.requests import Request
 from hub.api.loaders import Loaders
 from hub.api.principal import Principal
 from hub.api.request_database import RequestDatabase
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutedOperation:
+    """One GraphQL operation the request ran, as the client sent it (for the audit log)."""
+
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
 
 
 @dataclass
@@ -27,6 +36,8 @@ class Context:
     # Set by the view, which encodes the response with orjson: a root field answered by
     # a compiled statement is then its JSON text as it came (`hub.api.compiled`).
     raw_json: bool = False
+    # Filled by the view as operations run; the audit log reads them after the response.
+    executed: list[ExecutedOperation] = field(default_factory=list)
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -15,26 +15,28 @@ import orjson
 from cross_web import HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
-from hub.api.context import Context
+from hub.api.audit import AuditRecorder
+from hub.api.context import Context, ExecutedOperation
 from hub.api.error_reporting import classified
 from hub.api.graphiql import graphiql_page
 from hub.api.loaders import Loaders
 from hub.api.principal import (
+    AuthenticationUnavailableError,
     Authenticator,
-    PrincipalError,
     UnauthenticatedError,
-    header_authenticator,
 )
 from hub.api.request_database import RequestDatabase
+from hub.graph.types import utc_now
 
 
 class HubGraphQL(GraphQL[Context, None]):
@@ -46,7 +48,8 @@ class HubGraphQL(GraphQL[Context, None]):
         engine: Engine | AsyncEngine,
         *,
         graphiql: bool,
-        authenticator: Authenticator = header_authenticator,
+        authenticator: Authenticator,
+        audit: AuditRecorder | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -55,6 +58,7 @@ class HubGraphQL(GraphQL[Context, None]):
         )
         self._engine = engine
         self._authenticate = authenticator
+        self._audit = audit
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # strawberry's own page loads GraphiQL from a CDN; the hub serves its copy.
@@ -80,6 +84,11 @@ class HubGraphQL(GraphQL[Context, None]):
     ) -> Any:
         if context is not UNSET or not isinstance(request, Request):
             return await super().run(request, context, root_value)
+        if self.should_render_graphql_ide(self.request_adapter_class(request)):
+            # The IDE's page holds no data; its queries bring their key (headers tab).
+            if self.graphql_ide:
+                return await self.render_graphql_ide(request)
+            return Response("Not Found", status_code=404)
         try:
             context = await self._context(request)
         except UnauthenticatedError as exc:
@@ -90,18 +99,54 @@ class HubGraphQL(GraphQL[Context, None]):
                 media_type="application/json",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        except PrincipalError as exc:
-            # A GraphQL response like every other error the API returns.
-            error = {"message": str(exc), "extensions": {"code": "BAD_REQUEST"}}
+        except AuthenticationUnavailableError as exc:
+            error = {"message": str(exc), "extensions": {"code": "SERVICE_UNAVAILABLE"}}
             return Response(
                 orjson.dumps({"data": None, "errors": [error]}),
-                status_code=400,
+                status_code=503,
                 media_type="application/json",
+                headers={"Retry-After": "5"},
             )
         try:
-            return await super().run(request, context, root_value)
+            response = await super().run(request, context, root_value)
         finally:
             await context.db.close()
+        self._audit_after_sending(context, response)
+        return response
+
+    def _audit_after_sending(self, context: Context, response: Any) -> None:
+        """Have the audit log read `response` once it is sent (`hub.api.audit`)."""
+        if (
+            self._audit is None
+            or not context.executed
+            or not isinstance(response, Response)
+            or response.status_code != 200
+            or response.background is not None
+        ):
+            return
+        response.background = BackgroundTask(
+            self._audit.record, context.principal, context.executed, bytes(response.body), utc_now()
+        )
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        context.executed.append(
+            ExecutedOperation(
+                query=request_data.query or "",
+                variables=request_data.variables,
+                operation_name=request_data.operation_name,
+            )
+        )
+        return await super().execute_single(
+            request, request_adapter, sub_response, context, root_value, request_data
+        )
 
     async def process_result(
         self, request: Request, result: ExecutionResult

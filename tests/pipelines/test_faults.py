@@ -27,6 +27,7 @@ from pipelines import deliveries
 from pipelines.assets import ALL_ASSETS
 from pipelines.checks import QUALITY_CHECKS
 from pipelines.loading import survey as survey_loading
+from tests.api_keys import key_headers
 
 FILE_SOURCES = ("registry", "survey", "employment", "land", "appeals")
 
@@ -76,7 +77,7 @@ def test_a_source_down_fails_clearly_while_the_others_load_and_its_old_data_stay
         assert failed and "503" in (failed[-1].message or "")
     # Engineers see it through the API: the last good load and the failure beside it.
     settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=key_headers(settings)) as client:
         answer = client.post(
             "/graphql",
             json={

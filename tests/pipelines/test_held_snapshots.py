@@ -16,6 +16,7 @@ from hub.config import HubSettings
 from hub.graph.models import Delivery, LandLease
 from pipelines.checks import QUALITY_CHECKS
 from pipelines.resources import HubDatabase
+from tests.api_keys import key_headers
 from tests.pipelines.agency_files import run_folder, snapshot, write_registry
 
 FIRST = "leases_2022-11-01.xml"
@@ -117,7 +118,7 @@ def test_the_api_shows_a_held_snapshot_and_why(hub: HubDatabase, graph_db, tmp_p
         'deliveries(source: "land", status: "held") { edges { node { name message } } } }'
     )
     settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=key_headers(settings)) as client:
         answer = client.post("/graphql", json={"query": query}).json()
     assert answer["data"]["sources"] == [{"heldDeliveries": 1}]
     (edge,) = answer["data"]["deliveries"]["edges"]

@@ -19,6 +19,7 @@ from hub.config import HubSettings
 from hub.graph.models import Reject
 from pipelines.quarantine import quarantine_unreadable, quarantine_unreadable_file
 from pipelines.resources import HubDatabase
+from tests.api_keys import key_headers
 from tests.pipelines.record_deliveries import (
     OnePageAgency,
     api_body,
@@ -65,7 +66,7 @@ def test_a_rerun_reading_the_same_bad_records_updates_their_entries(
 
     settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
     query = "{ quarantine { records { edges { node { rule seenCount lastSeenAt } } } } }"
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=key_headers(settings)) as client:
         answer = client.post("/graphql", json={"query": query}).json()
     nodes = [e["node"] for e in answer["data"]["quarantine"]["records"]["edges"]]
     assert sorted(n["seenCount"] for n in nodes) == [3, 3]

@@ -28,6 +28,7 @@ from hub.graph.models import (
     TaxRegistration,
 )
 from pipelines.resources import HubDatabase
+from tests.api_keys import key_headers
 from tests.pipelines.record_deliveries import (
     OnePageAgency,
     api_body,
@@ -212,7 +213,7 @@ def test_duplicate_keys_are_counted_per_delivery_and_the_later_record_loads(
     assert topics == {"AP-2022-0000001": "employment", "AP-2022-0000002": "employment"}
     # Engineers see the count where deliveries are shown.
     settings = HubSettings(database_url=hub.database_url, data_dir=tmp_path)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=key_headers(settings)) as client:
         answer = client.post(
             "/graphql",
             json={

@@ -17,6 +17,7 @@ from hub.api.app import create_app
 from hub.config import HubSettings
 from pipelines.resources import FolderAgency, HubDatabase
 from pipelines.steps.land import land_files
+from tests.api_keys import key_headers
 from tests.pipelines.record_deliveries import (
     OnePageAgency,
     api_body,
@@ -99,7 +100,7 @@ def test_the_api_s_quarantine_counts_group_by_rule(
     run_api(hub, OnePageAgency("tax", api_body("tax", items)))
 
     settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
-    with TestClient(create_app(settings)) as client:
+    with TestClient(create_app(settings), headers=key_headers(settings)) as client:
         answer = client.post(
             "/graphql",
             json={

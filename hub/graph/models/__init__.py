@@ -5,6 +5,7 @@ facts (tax registrations, employment records, land leases, loans and subsidies, 
 entries, appeals) and the source records they were built from.
 """
 
+from hub.graph.models.access import ApiKey, AuditRecord
 from hub.graph.models.activities import (
     Appeal,
     Business,
@@ -18,7 +19,6 @@ from hub.graph.models.activities import (
 from hub.graph.models.indicators import MahallaIndicators
 from hub.graph.models.population import Household, HouseholdMember, Person
 from hub.graph.models.provenance import (
-    AuditEvent,
     Delivery,
     LinkContribution,
     PersonConflict,
@@ -31,9 +31,10 @@ from hub.graph.models.provenance import (
 from hub.graph.models.territory import Assistant, District, Mahalla, Region
 
 __all__ = [
+    "ApiKey",
     "Appeal",
     "Assistant",
-    "AuditEvent",
+    "AuditRecord",
     "Business",
     "Delivery",
     "District",

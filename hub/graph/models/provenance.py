@@ -1,5 +1,5 @@
 """Where everything came from: deliveries, source records, conflicts, the quarantine,
-incremental cursors and the audit log.
+incremental cursors. (The audit log lives in `hub.graph.models.access`.)
 
 - `Delivery`: one file or one API window read for a source, with its counts
   (delivered = accepted + rejected, always).
@@ -13,7 +13,6 @@ incremental cursors and the audit log.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -234,19 +233,3 @@ class SourceCursor(Base):
     value: Mapped[str] = mapped_column(String(64))
     delivery_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("delivery.id"))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
-
-
-class AuditEvent(Base):
-    """Who read which personal data, and when (written by the API)."""
-
-    __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_principal_at", "principal", "at"),)
-
-    id: Mapped[pk_id]
-    at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
-    principal: Mapped[str] = mapped_column(String(100))
-    role: Mapped[short_str]
-    action: Mapped[str] = mapped_column(String(100))
-    subject_type: Mapped[short_str]
-    subject_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

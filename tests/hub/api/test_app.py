@@ -11,8 +11,10 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.api.app import create_app
+from hub.api.principal import Principal, Role
 from hub.api.settings import ApiSettings, load_api_settings
 from hub.config import ConfigurationError, HubSettings
+from tests.api_keys import as_principal
 
 if TYPE_CHECKING:
     from conftest import Api, FixtureGraph
@@ -39,7 +41,8 @@ def test_a_query_while_the_database_is_unreachable_is_a_masked_error(tmp_path: P
     # The asyncio engine's connection fails inside the request's first batch: every
     # resolver waiting on that batch gets the error, which is masked and logged.
     url = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=1"
-    app = create_app(HubSettings(database_url=url, data_dir=tmp_path))
+    engineer = as_principal(Principal(name="test", role=Role.ENGINEER))
+    app = create_app(HubSettings(database_url=url, data_dir=tmp_path), authenticator=engineer)
     with TestClient(app) as client:
         response = client.post("/graphql", json={"query": "{ regions { totalCount } }"})
         assert response.status_code == 200
@@ -50,6 +53,22 @@ def test_a_query_while_the_database_is_unreachable_is_a_masked_error(tmp_path: P
         # The request returned what it had: the next one fails the same way, not worse.
         again = client.post("/graphql", json={"query": "{ regions { totalCount } }"})
         assert again.json()["errors"][0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+
+
+def test_a_request_whose_key_cannot_be_checked_is_refused_with_503(tmp_path: Path) -> None:
+    # Fail closed: an unreachable key store never lets a request through unchecked.
+    url = "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=1"
+    app = create_app(HubSettings(database_url=url, data_dir=tmp_path))
+    key = "mh_0123456789abcdef_" + "a" * 43
+    with TestClient(app) as client:
+        response = client.post(
+            "/graphql",
+            json={"query": "{ regions { totalCount } }"},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["errors"][0]["extensions"] == {"code": "SERVICE_UNAVAILABLE"}
 
 
 def test_graphiql_is_off_by_default_and_on_by_configuration(tmp_path: Path) -> None:

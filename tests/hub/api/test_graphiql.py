@@ -22,8 +22,10 @@ from starlette.testclient import TestClient
 
 from hub.api.app import create_app
 from hub.api.graphiql import ASSETS_DIR, asset_versions, graphiql_page
+from hub.api.principal import Principal, Role
 from hub.api.settings import ApiSettings
 from hub.config import HubSettings
+from tests.api_keys import as_principal
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HTML = {"Accept": "text/html"}
@@ -68,7 +70,11 @@ def _free_port() -> int:
 @pytest.fixture
 def served_api(built_graph, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path)
-    app = create_app(settings, api_settings=ApiSettings(graphiql=True, tune_gc=False))
+    # The page is what is tested here, not keys (GraphiQL sends one from its headers tab).
+    engineer = as_principal(Principal(name="test", role=Role.ENGINEER))
+    app = create_app(
+        settings, api_settings=ApiSettings(graphiql=True, tune_gc=False), authenticator=engineer
+    )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

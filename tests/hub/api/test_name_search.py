@@ -15,6 +15,7 @@ from hub.api.settings import ApiSettings
 from hub.config import HubSettings
 from hub.graph.models import Person
 from hub.identity import normalise_name
+from tests.api_keys import key_headers
 
 NAMES = (
     "Rahimova Shahnoza Olim qizi",
@@ -43,7 +44,9 @@ def client(graph_db, tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[no
     with graph_db.session() as session, session.begin():
         session.execute(insert(Person), rows)
     settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
-    with TestClient(create_app(settings, api_settings=ApiSettings(tune_gc=False))) as client:
+    with TestClient(
+        create_app(settings, api_settings=ApiSettings(tune_gc=False)), headers=key_headers(settings)
+    ) as client:
         yield client
 
 

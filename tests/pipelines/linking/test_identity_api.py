@@ -28,6 +28,7 @@ from hub.graph.models import (
     TaxRegistration,
 )
 from pipelines.staging.mentions import add_mention_columns
+from tests.api_keys import key_headers
 
 MAHALLA = "1703202015"
 
@@ -156,7 +157,10 @@ def linked_graph(graph_db, resolver, link_delivery) -> dict[str, str]:  # type: 
 @pytest.fixture
 def api(graph_db, linked_graph, tmp_path: Path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
-    with TestClient(create_app(settings, api_settings=ApiSettings(graphiql=False))) as client:
+    with TestClient(
+        create_app(settings, api_settings=ApiSettings(graphiql=False)),
+        headers=key_headers(settings),
+    ) as client:
         yield Api(client)
 
 

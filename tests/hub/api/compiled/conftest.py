@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from hub.api.context import Context
 from hub.api.loaders import Loaders
-from hub.api.principal import resolve_principal
+from hub.api.principal import Principal, Role
 from hub.api.request_database import RequestDatabase
 from hub.api.schema import SCHEMA, HubSchema, build_schema
 from hub.graph.database import create_hub_async_engine, create_hub_engine
@@ -38,6 +38,9 @@ def response(result: Any) -> dict[str, Any]:
     return body
 
 
+ENGINEER = Principal(name="test-engineer", role=Role.ENGINEER)
+
+
 @dataclass
 class Paths:
     engine: Engine | AsyncEngine
@@ -48,9 +51,7 @@ class Paths:
     ) -> dict[str, Any]:
         async def execute() -> dict[str, Any]:
             db = RequestDatabase(self.engine)
-            context = Context(
-                principal=resolve_principal({}), db=db, loaders=Loaders(db), raw_json=True
-            )
+            context = Context(principal=ENGINEER, db=db, loaders=Loaders(db), raw_json=True)
             return response(await schema.execute(document, variables, context_value=context))
 
         return asyncio.run(execute())

@@ -1,0 +1,166 @@
+"""The audit log's writer: one row per operation that returned personal data.
+
+After the response is sent (a Starlette background task), the response body is read back
+and walked with `hub.api.personal_data`; an operation that returned personal data gets an
+`AuditEntry` (key, owner, role, operation name, SHA-256 of the document, its variables
+with secret-looking values removed, the hub ids of the persons returned, the body's
+size). Entries from requests finishing at the same time are written together by one
+writer task: one transaction per batch, whose rows go in one INSERT
+(`hub.access.audit_chain.append_entries`). Nothing of this runs before the response is
+on its way, so the request pays no round trip for it.
+
+A write that fails is logged at ERROR with the entries it held: the data has been sent,
+and the log line is then the only record of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import orjson
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.concurrency import run_in_threadpool
+
+from hub.access.audit_chain import AuditEntry, append_entries
+from hub.api.context import ExecutedOperation
+from hub.api.personal_data import personal_read
+from hub.api.principal import Principal
+
+logger = logging.getLogger(__name__)
+
+REMOVED = "[removed]"
+# Variable names whose values are never logged (a key, a password, a token...).
+_SECRET_NAME = re.compile(r"pass|secret|token|key|auth|credential", re.IGNORECASE)
+_PARSED_DOCUMENTS = 128
+
+
+def without_secrets(value: Any) -> Any:
+    """`value` with every object member whose name looks like a secret replaced."""
+    if isinstance(value, dict):
+        return {
+            k: REMOVED if _SECRET_NAME.search(str(k)) else without_secrets(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [without_secrets(v) for v in value]
+    return value
+
+
+def document_hash(query: str) -> str:
+    return hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class AuditRecorder:
+    """Turns sent responses into audit entries and appends them (see the module)."""
+
+    def __init__(self, engine: Engine | AsyncEngine, schema: GraphQLSchema) -> None:
+        self._engine = engine
+        self._schema = schema
+        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+        self._pending: list[tuple[list[AuditEntry], asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
+
+    def entries(
+        self,
+        principal: Principal,
+        operations: Sequence[ExecutedOperation],
+        body: bytes,
+        at: datetime,
+    ) -> list[AuditEntry]:
+        """The entries for a response `body` answering `operations` (a batch answers a list)."""
+        try:
+            decoded = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return []
+        results = decoded if isinstance(decoded, list) else [decoded]
+        found: list[AuditEntry] = []
+        for operation, result in zip(operations, results, strict=False):
+            data = result.get("data") if isinstance(result, dict) else None
+            digest = document_hash(operation.query)
+            document = self._document(digest, operation.query)
+            if data is None or document is None:
+                continue
+            read = personal_read(self._schema, document, operation.operation_name, data)
+            if not read.personal:
+                continue
+            found.append(
+                AuditEntry(
+                    at=at,
+                    key_id=principal.key_id,
+                    owner=principal.name,
+                    role=principal.role.value,
+                    operation_name=operation.operation_name,
+                    document_hash=digest,
+                    variables=without_secrets(operation.variables or {}),
+                    person_ids=sorted(read.person_ids),
+                    result_bytes=len(body),
+                )
+            )
+        return found
+
+    def _document(self, digest: str, query: str) -> DocumentNode | None:
+        document = self._documents.get(digest)
+        if document is None:
+            try:
+                document = parse(query)
+            except GraphQLError:
+                return None
+            self._documents[digest] = document
+            if len(self._documents) > _PARSED_DOCUMENTS:
+                self._documents.popitem(last=False)
+        return document
+
+    async def record(
+        self,
+        principal: Principal,
+        operations: Sequence[ExecutedOperation],
+        body: bytes,
+        at: datetime,
+    ) -> None:
+        """Append the entries for one sent response; returns once they are committed."""
+        entries = self.entries(principal, operations, body, at)
+        if not entries:
+            return
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((entries, done))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._drain())
+        await done
+
+    async def _drain(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                entries = [entry for group, _ in batch for entry in group]
+                try:
+                    await self._append(entries)
+                except SQLAlchemyError as exc:
+                    logger.error("Audit entries NOT written (%s): %r", exc, entries)
+                for _, done in batch:
+                    if not done.done():
+                        done.set_result(None)
+        finally:
+            self._writer = None
+
+    async def _append(self, entries: list[AuditEntry]) -> None:
+        if isinstance(self._engine, AsyncEngine):
+            async with self._engine.connect() as connection:
+                await connection.run_sync(append_entries, entries)
+            return
+        engine = self._engine
+
+        def append() -> None:
+            with engine.connect() as connection:
+                append_entries(connection, entries)
+
+        await run_in_threadpool(append)

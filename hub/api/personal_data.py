@@ -1,0 +1,206 @@
+"""Which responses return personal data, and the hub ids of the persons they return.
+
+The rule (the audit log's, `hub.api.audit`): a response returns personal data when its
+`data` holds at least one non-null object of a type in `PERSONAL_TYPES`: a person, a
+household, a household membership, an agency's record about a person, a source record
+(the agency's own copy of a mention) or a quarantined record (whose raw text holds the
+row as delivered). Aggregates, territory and the assistant directory are not personal.
+
+The response JSON is walked beside the operation's selections and the schema (aliases,
+fragments and abstract types resolved as GraphQL resolves them), because compiled root
+fields reach the encoder as raw JSON text and never pass through a resolver. A person's
+hub id is read from its `hubId` or from its global `id`, when the query selected either;
+an object of an interface type whose concrete type the response does not name is taken
+as personal when any of its possible types is.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLAbstractType,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    SelectionSetNode,
+    get_operation_ast,
+    is_abstract_type,
+)
+
+PERSONAL_TYPES = frozenset(
+    {
+        "Person",
+        "Household",
+        "HouseholdMember",
+        "TaxRegistration",
+        "EmploymentRecord",
+        "LandLease",
+        "Loan",
+        "NotebookEntry",
+        "Appeal",
+        "SourceRecord",
+        "PersonConflict",
+        "QuarantinedRecord",
+    }
+)
+PERSON_TYPE = "Person"
+
+
+@dataclass
+class PersonalRead:
+    """What one response returned: whether anything personal, and which persons."""
+
+    personal: bool = False
+    person_ids: set[str] = field(default_factory=set)
+
+
+def personal_read(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, data: Any
+) -> PersonalRead:
+    """Walk `data` (the response's `data`) along `document`'s operation."""
+    read = PersonalRead()
+    operation = get_operation_ast(document, operation_name)
+    query_type = schema.query_type
+    if operation is None or query_type is None or not isinstance(data, dict):
+        return read
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    _Walker(schema, fragments, read).object(query_type, [operation.selection_set], data)
+    return read
+
+
+class _Walker:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        read: PersonalRead,
+    ) -> None:
+        self.schema = schema
+        self.fragments = fragments
+        self.read = read
+
+    def value(self, type_: GraphQLOutputType, sets: list[SelectionSetNode], value: Any) -> None:
+        if value is None:
+            return
+        if isinstance(type_, GraphQLNonNull):
+            self.value(type_.of_type, sets, value)
+        elif isinstance(type_, GraphQLList):
+            if isinstance(value, list):
+                for item in value:
+                    self.value(type_.of_type, sets, item)
+        elif isinstance(value, dict) and sets and isinstance(type_, GraphQLNamedType):
+            for object_type in self._runtime_types(type_, sets, value):
+                self.object(object_type, sets, value)
+
+    def _runtime_types(
+        self, type_: GraphQLNamedType, sets: list[SelectionSetNode], value: dict[str, Any]
+    ) -> Iterable[GraphQLObjectType]:
+        if isinstance(type_, GraphQLObjectType):
+            return [type_]
+        if not is_abstract_type(type_):
+            return []
+        possible = self.schema.get_possible_types(_abstract(type_))
+        fields = self._fields(None, sets)
+        for name_field in ("__typename", "id"):
+            for key, nodes in fields.items():
+                if nodes[0].name.value != name_field or not isinstance(value.get(key), str):
+                    continue
+                named = value[key] if name_field == "__typename" else _global_type(value[key])
+                found = [t for t in possible if t.name == named]
+                if found:
+                    return found
+        return possible
+
+    def object(
+        self, type_: GraphQLObjectType, sets: list[SelectionSetNode], value: dict[str, Any]
+    ) -> None:
+        fields = self._fields(type_, sets)
+        if type_.name in PERSONAL_TYPES:
+            self.read.personal = True
+        if type_.name == PERSON_TYPE:
+            self._note_person(fields, value)
+        for key, nodes in fields.items():
+            definition = type_.fields.get(nodes[0].name.value)
+            if definition is None or key not in value:
+                continue
+            subsets = [n.selection_set for n in nodes if n.selection_set is not None]
+            self.value(definition.type, subsets, value[key])
+
+    def _note_person(self, fields: dict[str, list[FieldNode]], value: dict[str, Any]) -> None:
+        for key, nodes in fields.items():
+            found = value.get(key)
+            if not isinstance(found, str):
+                continue
+            if nodes[0].name.value == "hubId":
+                self.read.person_ids.add(found)
+            elif nodes[0].name.value == "id" and _global_type(found) == PERSON_TYPE:
+                self.read.person_ids.add(_global_key(found))
+
+    def _fields(
+        self, type_: GraphQLObjectType | None, sets: list[SelectionSetNode]
+    ) -> dict[str, list[FieldNode]]:
+        """Response key → its field nodes, fragments whose condition applies merged in
+        (all of them when `type_` is unknown)."""
+        fields: dict[str, list[FieldNode]] = defaultdict(list)
+        pending = list(sets)
+        seen: set[str] = set()
+        while pending:
+            for selection in pending.pop().selections:
+                if isinstance(selection, FieldNode):
+                    key = (selection.alias or selection.name).value
+                    fields[key].append(selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    condition = selection.type_condition
+                    if self._applies(condition.name.value if condition else None, type_):
+                        pending.append(selection.selection_set)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    fragment = self.fragments.get(name)
+                    if fragment is None or name in seen:
+                        continue
+                    seen.add(name)
+                    if self._applies(fragment.type_condition.name.value, type_):
+                        pending.append(fragment.selection_set)
+        return fields
+
+    def _applies(self, condition: str | None, type_: GraphQLObjectType | None) -> bool:
+        if condition is None or type_ is None or condition == type_.name:
+            return True
+        named = self.schema.get_type(condition)
+        return is_abstract_type(named) and self.schema.is_sub_type(_abstract(named), type_)
+
+
+def _abstract(type_: Any) -> GraphQLAbstractType:
+    assert is_abstract_type(type_)
+    return type_  # type: ignore[no-any-return]
+
+
+def _decoded(global_id: str) -> str:
+    try:
+        return base64.b64decode(global_id, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
+
+
+def _global_type(global_id: str) -> str:
+    return _decoded(global_id).partition(":")[0]
+
+
+def _global_key(global_id: str) -> str:
+    return _decoded(global_id).partition(":")[2]
