@@ -7,6 +7,8 @@ uv run hub deliveries held                     list deliveries waiting for a con
 uv run hub deliveries confirm 42               let held delivery 42 load on the next run
 uv run hub env > .env                          the demo world's settings as a .env file
 uv run hub run hub_main_job                    run one job, its settings checked first
+uv run hub keys create --owner X --role agency  API keys (also list, rotate, revoke)
+uv run hub audit verify                        check the audit log's hash chain
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from hub.access.cli import audit_app, keys_app
 from hub.identity.linkage.cli import linkage_app
 
 if TYPE_CHECKING:
@@ -30,6 +33,8 @@ app = typer.Typer(help="Mahalla Hub: the integration hub of the Online Mahalla p
 app.add_typer(linkage_app, name="linkage")
 deliveries_app = typer.Typer(help="Deliveries held for an engineer's confirmation.")
 app.add_typer(deliveries_app, name="deliveries")
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()

@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from hub.api.access.queries import AccessQuery
 from hub.api.activities.types import (
     AppealNode,
     BusinessNode,
@@ -68,7 +69,7 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
 
 
 @strawberry.type(description="The mahalla graph: territory, people, agency facts, provenance.")
-class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery, IdentityQuery, NodeQuery):
+class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery, IdentityQuery, AccessQuery, NodeQuery):
     pass
 
 

@@ -1,0 +1,1 @@
+"""The audit log as engineers read it through the API (`auditLog`)."""
