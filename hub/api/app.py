@@ -119,7 +119,9 @@ def create_app(
     access_engine = _access_engine(settings)
     keys: KeyAuthenticator | None = None
     if authenticator is None:
-        authenticator = keys = KeyAuthenticator(access_engine, load_pepper(settings.data_dir))
+        pepper = load_pepper(settings.data_dir)
+        keys = KeyAuthenticator(access_engine, pepper, cache_seconds=api.key_cache_seconds)
+        authenticator = keys
     graphql = HubGraphQL(
         SCHEMA,
         engine,

@@ -6,6 +6,8 @@
 | `HUB_API_POOL_SIZE` | `10` | database connections kept per server process |
 | `HUB_API_MAX_OVERFLOW` | `10` | extra connections a process may open under load |
 | `HUB_API_TUNE_GC` | `true` | freeze the start-up heap out of GC scans (app.py) |
+| `HUB_API_KEY_CACHE_SECONDS` | `5` | how long a verified API key is trusted without a lookup: a revoked key is refused within this time (`hub.api.key_authenticator`) |
+| `HUB_API_KEY_PEPPER` | (a file in the data folder) | the secret API keys are hashed with (`hub.access.pepper`) |
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class ApiSettings:
     pool_size: int = 10
     max_overflow: int = 10
     tune_gc: bool = True
+    key_cache_seconds: int = 5
 
 
 def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
@@ -36,6 +39,7 @@ def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
         pool_size=_count(env, "HUB_API_POOL_SIZE", default=10),
         max_overflow=_count(env, "HUB_API_MAX_OVERFLOW", default=10),
         tune_gc=_flag(env, "HUB_API_TUNE_GC", default=True),
+        key_cache_seconds=_count(env, "HUB_API_KEY_CACHE_SECONDS", default=5),
     )
 
 
