@@ -99,7 +99,7 @@ class AuditRecorder:
                     key_id=principal.key_id,
                     owner=principal.name,
                     role=principal.role.value,
-                    operation_name=operation.operation_name,
+                    operation_name=read.operation_name,
                     document_hash=digest,
                     variables=without_secrets(operation.variables or {}),
                     person_ids=sorted(read.person_ids),

@@ -66,6 +66,8 @@ class PersonalRead:
 
     personal: bool = False
     person_ids: set[str] = field(default_factory=set)
+    # The operation's name as the document gives it (the client need not send it).
+    operation_name: str | None = None
 
 
 def personal_read(
@@ -77,6 +79,7 @@ def personal_read(
     query_type = schema.query_type
     if operation is None or query_type is None or not isinstance(data, dict):
         return read
+    read.operation_name = operation.name.value if operation.name else None
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
