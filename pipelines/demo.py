@@ -29,6 +29,7 @@ from pathlib import Path
 import httpx
 
 from hub.config import load_settings
+from pipelines.demo_keys import DemoKey, banner_lines, create_demo_keys
 from pipelines.instance import prepare_dagster_home
 from pipelines.job_progress import run_job
 from sandbox.generate.dating import check_base_year
@@ -218,6 +219,7 @@ def run_demo(settings: DemoSettings) -> None:
             run_main_job(env, logs)
         except DemoError as exc:
             failure = exc
+        keys = create_demo_keys(env, data_dir)
         api_argv = [_bin("hub"), "api", "--host", host, "--port", str(settings.api_port)]
         dagster_argv = [
             _bin("dagster"),
@@ -237,12 +239,16 @@ def run_demo(settings: DemoSettings) -> None:
             _wait_until_up(
                 "Dagster UI", f"http://{host}:{settings.dagster_port}/server_info", dagster, 180
             )
-            _announce(settings, demo_world, failure, logs)
+            _announce(settings, demo_world, failure, logs, keys)
             _wait_for_interrupt([agencies, api, dagster])
 
 
 def _announce(
-    settings: DemoSettings, world: DemoWorld, failure: DemoError | None, logs: Path
+    settings: DemoSettings,
+    world: DemoWorld,
+    failure: DemoError | None,
+    logs: Path,
+    keys: list[DemoKey],
 ) -> None:
     api = f"http://{settings.host}:{settings.api_port}/graphql"
     dagster = f"http://{settings.host}:{settings.dagster_port}"
@@ -259,7 +265,9 @@ def _announce(
         "  the quarantine          GraphiQL: { quarantine { counts { source rule count } } }",
         f"  logs                    {logs}/ (hub_main_job.log, api.log, dagster.log)",
         "",
-        "Try in GraphiQL:",
+        *banner_lines(keys),
+        "",
+        "Try in GraphiQL (with a key):",
         EXAMPLE_QUERY,
         "",
         "Ctrl-C stops everything.",

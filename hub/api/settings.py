@@ -6,8 +6,11 @@
 | `HUB_API_POOL_SIZE` | `10` | database connections kept per server process |
 | `HUB_API_MAX_OVERFLOW` | `10` | extra connections a process may open under load |
 | `HUB_API_TUNE_GC` | `true` | freeze the start-up heap out of GC scans (app.py) |
-| `HUB_API_KEY_CACHE_SECONDS` | `5` | how long a verified API key is trusted without a lookup: a revoked key is refused within this time (`hub.api.key_authenticator`) |
-| `HUB_API_KEY_PEPPER` | (a file in the data folder) | the secret API keys are hashed with (`hub.access.pepper`) |
+| `HUB_API_KEY_CACHE_SECONDS` | `5` | a verified key is trusted this long without a lookup |
+| `HUB_API_KEY_PEPPER` | (data folder file) | the secret keys are hashed with |
+
+A revoked key is refused within `HUB_API_KEY_CACHE_SECONDS` (`hub.api.key_authenticator`);
+the pepper is described in `hub.access.pepper`.
 """
 
 from __future__ import annotations
