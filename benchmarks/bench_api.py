@@ -43,7 +43,7 @@ import bench_api_postgraphile as postgraphile
 import httpx
 import orjson
 from bench_api_answers import check_same, persons_with_records
-from bench_api_floor import FLOOR_READS_VARIABLE
+from bench_api_floor import ACCESS_VARIABLE, FLOOR_READS_VARIABLE
 from bench_api_queries import QUERIES
 from bench_api_report import Row, Samples, replace_mode, rows_of, table, verdicts
 from server_process import await_answer
@@ -70,6 +70,8 @@ class Keys:
     pinfls: list[str]
     mahallas: list[str]
     districts: list[str]
+    # The API key the project's GraphQL requests carry (`--access keys`), else "".
+    api_key: str = ""
 
     def for_query(self, name: str, rng: random.Random) -> str:
         if name == "person":
@@ -100,16 +102,17 @@ def read_keys(url: str, sample: int, seed: int) -> Keys:
     return Keys(pinfls=pinfls, mahallas=mahallas, districts=districts)
 
 
-def _request(mode: str, name: str, key: str, host: str) -> bytes:
+def _request(mode: str, name: str, key: str, host: str, api_key: str = "") -> bytes:
     """One HTTP/1.1 keep-alive request, as bytes on the wire."""
     if mode == "floor":
         return (f"GET /floor/{name}?key={key} HTTP/1.1\r\nHost: {host}\r\n\r\n").encode()
     documents = postgraphile.QUERIES if mode == "postgraphile" else QUERIES
     variable = "pinfl" if name == "person" else "code"
     body = orjson.dumps({"query": documents[name], "variables": {variable: key}})
+    authorization = f"Authorization: Bearer {api_key}\r\n" if mode == "graphql" and api_key else ""
     head = (
         f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"{authorization}Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
@@ -153,7 +156,7 @@ async def _client(
         while time.perf_counter() < deadline and budget[0] > 0:
             budget[0] -= 1
             name = pick(rng)
-            request = _request(mode, name, keys.for_query(name, rng), host)
+            request = _request(mode, name, keys.for_query(name, rng), host, keys.api_key)
             started = time.perf_counter()
             status, raw = await asyncio.wait_for(_exchange(reader, writer, request), 30.0)
             elapsed = time.perf_counter() - started
@@ -235,6 +238,7 @@ def stop_servers(servers: list[tuple[subprocess.Popen[bytes], int]]) -> None:
 
 
 def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+    # The pepper, like --access, reaches the servers through this process's environment.
     env = dict(os.environ, HUB_DATABASE_URL=url, HUB_API_POOL_SIZE="10", HUB_API_MAX_OVERFLOW="20")
     command = [
         sys.executable,
@@ -335,6 +339,7 @@ def check_answers(bases: dict[str, list[str]], url: str, keys: Keys, count: int)
         "page100": keys.mahallas[-count:],
         "district": keys.districts,
     }
+    ours = {"Authorization": f"Bearer {keys.api_key}"} if keys.api_key else {}
     with httpx.Client(timeout=60) as client:
         for name, sample in samples.items():
             variable = "pinfl" if name == "person" else "code"
@@ -343,6 +348,7 @@ def check_answers(bases: dict[str, list[str]], url: str, keys: Keys, count: int)
                     client.post(
                         f"{bases[mode][0]}/graphql",
                         json={"query": documents[name], "variables": {variable: key}},
+                        headers=ours if mode == "graphql" else {},
                     ).json()
                     for mode, documents in (
                         ("graphql", QUERIES),
@@ -367,11 +373,35 @@ def _pool(
     return pooled, total + elapsed
 
 
+def issue_bench_key(url: str) -> str:
+    """An engineer key with `personal` in the bench database, hashed with a pepper this
+    run sets for its servers (`HUB_API_KEY_PEPPER` in the environment they inherit)."""
+    import secrets
+    from datetime import UTC, datetime
+
+    from hub.access.keys import KeySpec, create_key
+    from hub.api.principal import PERSONAL_SCOPE, Role
+    from hub.graph.database import create_hub_engine, create_session_factory, upgrade_database
+
+    pepper = os.environ.setdefault("HUB_API_KEY_PEPPER", secrets.token_hex(32))
+    upgrade_database(url)
+    engine = create_hub_engine(url)
+    spec = KeySpec(owner="bench", role=Role.ENGINEER, scopes=frozenset({PERSONAL_SCOPE}))
+    try:
+        with create_session_factory(engine)() as session, session.begin():
+            text = create_key(session, spec, pepper.encode(), datetime.now(UTC))
+    finally:
+        engine.dispose()
+    return str(text)
+
+
 def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
     """The rows, and what the answers check found. For each concurrency and query, the
     servers take turns (project, PostGraphile, floor; `--rounds` times, each round starting
     with the next), so drift on a shared machine hits all alike."""
     keys = read_keys(url, sample=5000, seed=args.seed)
+    if args.access == "keys":
+        keys.api_key = issue_bench_key(url)
     servers = start_servers(url, args.workers)
     ours = [f"http://127.0.0.1:{port}" for _, port in servers]
     bases = {"graphql": ours}
@@ -468,6 +498,14 @@ def main(argv: list[str] | None = None) -> int:
         "npm ci in benchmarks/postgraphile (default: when npm is available)",
     )
     parser.add_argument(
+        "--access",
+        choices=("keys", "off"),
+        default="keys",
+        help="keys: every GraphQL request carries an API key and personal reads are audited "
+        "(the server's default); off: the servers trust every request as an engineer and "
+        "write no audit log (the same run without access control, for comparison)",
+    )
+    parser.add_argument(
         "--check-keys",
         type=int,
         default=20,
@@ -478,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         args.postgraphile = postgraphile.available()
     installed = postgraphile.install() if args.postgraphile else ""
     os.environ[FLOOR_READS_VARIABLE] = args.floor_reads
+    os.environ[ACCESS_VARIABLE] = args.access
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per health probe
     load_before = os.getloadavg()
@@ -501,7 +540,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(
         f"machine: {os.cpu_count()} cores, load average before {load_before[0]:.2f}, "
         f"after {os.getloadavg()[0]:.2f}; servers: {args.workers} uvicorn processes{theirs}; "
-        f"{args.persons} persons; {warmed}; floor reads: {args.floor_reads}\n"
+        f"{args.persons} persons; {warmed}; floor reads: {args.floor_reads}; "
+        f"access: {args.access}\n"
     )
     if args.postgraphile:
         sys.stdout.write(f"{installed}; {checked}\n")

@@ -209,6 +209,8 @@ def _json_default(value: object) -> object:
 
 # How the floor reads (`--floor-reads`), passed to the servers.
 FLOOR_READS_VARIABLE = "BENCH_FLOOR_READS"
+# `--access`: "keys" (the server's default) or "off" (every request an engineer, no audit).
+ACCESS_VARIABLE = "BENCH_ACCESS"
 
 
 def create_bench_app() -> Starlette:
@@ -216,7 +218,17 @@ def create_bench_app() -> Starlette:
     endpoints `/floor/<query>?key=...` on the same engine, server and event loop."""
     from hub.api.app import create_app
 
-    app = create_app()
+    if os.environ.get(ACCESS_VARIABLE) == "off":
+        from hub.api.principal import Principal, Role
+
+        engineer = Principal(name="bench", role=Role.ENGINEER, scopes=frozenset({"personal"}))
+
+        async def trusted(request: Request) -> Principal:
+            return engineer
+
+        app = create_app(authenticator=trusted, audit=False)
+    else:
+        app = create_app()
     engine: Engine | AsyncEngine = app.state.engine
     if os.environ.get(FLOOR_READS_VARIABLE) == "threads" and isinstance(engine, AsyncEngine):
         # A synchronous engine of the floor's own, read in Starlette's thread pool.

@@ -104,6 +104,7 @@ def create_app(
     *,
     api_settings: ApiSettings | None = None,
     authenticator: Authenticator | None = None,
+    audit: bool = True,
 ) -> Starlette:
     """Build the API for the graph at `settings.database_url` (default: the environment).
 
@@ -111,7 +112,8 @@ def create_app(
     disposed when the application shuts down. `authenticator` decides who each request
     comes from (`hub.api.principal`); by default an API key (`hub.api.key_authenticator`,
     hashed with the pepper of `hub.access.pepper`). Responses that return personal data
-    are written to the audit log (`hub.api.audit`) whoever authenticated them.
+    are written to the audit log (`hub.api.audit`) whoever authenticated them, unless
+    `audit` is False (benchmarks comparing the API with and without access control).
     """
     settings = settings or load_settings()
     api = api_settings or load_api_settings()
@@ -127,7 +129,7 @@ def create_app(
         engine,
         graphiql=api.graphiql,
         authenticator=authenticator,
-        audit=AuditRecorder(access_engine, SCHEMA._schema),
+        audit=AuditRecorder(access_engine, SCHEMA._schema) if audit else None,
     )
 
     async def healthz(request: Request) -> JSONResponse:
