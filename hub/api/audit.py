@@ -33,7 +33,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hub.access.audit_chain import AuditEntry, append_entries
 from hub.api.context import ExecutedOperation
-from hub.api.personal_data import personal_read
+from hub.api.personal_data import may_return_personal, personal_read
 from hub.api.principal import Principal
 
 logger = logging.getLogger(__name__)
@@ -66,7 +66,8 @@ class AuditRecorder:
     def __init__(self, engine: Engine | AsyncEngine, schema: GraphQLSchema) -> None:
         self._engine = engine
         self._schema = schema
-        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+        # Parsed documents, or None for one that selects nothing personal (never read).
+        self._documents: OrderedDict[str, DocumentNode | None] = OrderedDict()
         self._pending: list[tuple[list[AuditEntry], asyncio.Future[None]]] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -78,16 +79,19 @@ class AuditRecorder:
         at: datetime,
     ) -> list[AuditEntry]:
         """The entries for a response `body` answering `operations` (a batch answers a list)."""
+        documents = [self._document(o) for o in operations]
+        if all(document is None for _, document in documents):
+            return []  # e.g. aggregates only: the body need not even be parsed
         try:
             decoded = orjson.loads(body)
         except orjson.JSONDecodeError:
             return []
         results = decoded if isinstance(decoded, list) else [decoded]
         found: list[AuditEntry] = []
-        for operation, result in zip(operations, results, strict=False):
+        for operation, (digest, document), result in zip(
+            operations, documents, results, strict=False
+        ):
             data = result.get("data") if isinstance(result, dict) else None
-            digest = document_hash(operation.query)
-            document = self._document(digest, operation.query)
             if data is None or document is None:
                 continue
             read = personal_read(self._schema, document, operation.operation_name, data)
@@ -108,17 +112,24 @@ class AuditRecorder:
             )
         return found
 
-    def _document(self, digest: str, query: str) -> DocumentNode | None:
-        document = self._documents.get(digest)
-        if document is None:
-            try:
-                document = parse(query)
-            except GraphQLError:
-                return None
-            self._documents[digest] = document
-            if len(self._documents) > _PARSED_DOCUMENTS:
-                self._documents.popitem(last=False)
-        return document
+    def _document(self, operation: ExecutedOperation) -> tuple[str, DocumentNode | None]:
+        """The document's hash, and the document when it may return personal data."""
+        digest = document_hash(operation.query)
+        key = f"{digest}:{operation.operation_name or ''}"
+        if key in self._documents:
+            return digest, self._documents[key]
+        try:
+            document: DocumentNode | None = parse(operation.query)
+        except GraphQLError:
+            document = None
+        if document is not None and not may_return_personal(
+            self._schema, document, operation.operation_name
+        ):
+            document = None
+        self._documents[key] = document
+        if len(self._documents) > _PARSED_DOCUMENTS:
+            self._documents.popitem(last=False)
+        return digest, document
 
     async def record(
         self,

@@ -37,6 +37,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     SelectionSetNode,
+    get_named_type,
     get_operation_ast,
     is_abstract_type,
 )
@@ -97,6 +98,8 @@ class _Walker:
         self.schema = schema
         self.fragments = fragments
         self.read = read
+        # The same selections recur for each of a page's objects: merge them once.
+        self._merged: dict[tuple[str | None, tuple[int, ...]], dict[str, list[FieldNode]]] = {}
 
     def value(self, type_: GraphQLOutputType, sets: list[SelectionSetNode], value: Any) -> None:
         if value is None:
@@ -142,6 +145,8 @@ class _Walker:
             definition = type_.fields.get(nodes[0].name.value)
             if definition is None or key not in value:
                 continue
+            if self.read.personal and not reaches_person(self.schema, definition.type):
+                continue  # already personal, and no person to name below this field
             subsets = [n.selection_set for n in nodes if n.selection_set is not None]
             self.value(definition.type, subsets, value[key])
 
@@ -160,6 +165,15 @@ class _Walker:
     ) -> dict[str, list[FieldNode]]:
         """Response key → its field nodes, fragments whose condition applies merged in
         (all of them when `type_` is unknown)."""
+        memo = (type_.name if type_ else None, tuple(id(s) for s in sets))
+        merged = self._merged.get(memo)
+        if merged is None:
+            merged = self._merged[memo] = self._merge(type_, sets)
+        return merged
+
+    def _merge(
+        self, type_: GraphQLObjectType | None, sets: list[SelectionSetNode]
+    ) -> dict[str, list[FieldNode]]:
         fields: dict[str, list[FieldNode]] = defaultdict(list)
         pending = list(sets)
         seen: set[str] = set()
@@ -187,6 +201,92 @@ class _Walker:
             return True
         named = self.schema.get_type(condition)
         return is_abstract_type(named) and self.schema.is_sub_type(_abstract(named), type_)
+
+
+def _named(type_: GraphQLOutputType) -> GraphQLNamedType:
+    named = get_named_type(type_)
+    assert named is not None
+    return named
+
+
+def _is_personal(schema: GraphQLSchema, named: GraphQLNamedType) -> bool:
+    if named.name in PERSONAL_TYPES:
+        return True
+    if is_abstract_type(named):
+        return any(t.name in PERSONAL_TYPES for t in schema.get_possible_types(_abstract(named)))
+    return False
+
+
+_REACHES_PERSON: dict[tuple[int, str], bool] = {}
+
+
+def reaches_person(schema: GraphQLSchema, type_: GraphQLOutputType) -> bool:
+    """Whether an object of `type_` can hold a Person anywhere below it (cached)."""
+    start = _named(type_)
+    memo = (id(schema), start.name)
+    if memo not in _REACHES_PERSON:
+        seen: set[str] = set()
+        pending = [start]
+        found = False
+        while pending and not found:
+            named = pending.pop()
+            if named.name in seen:
+                continue
+            seen.add(named.name)
+            if named.name == PERSON_TYPE:
+                found = True
+            elif is_abstract_type(named):
+                pending.extend(schema.get_possible_types(_abstract(named)))
+            elif isinstance(named, GraphQLObjectType):
+                pending.extend(_named(f.type) for f in named.fields.values())
+        _REACHES_PERSON[memo] = found
+    return _REACHES_PERSON[memo]
+
+
+def may_return_personal(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None
+) -> bool:
+    """Whether the operation selects any field of a personal type at all (from the
+    document alone): when not, its responses need not be read."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or schema.query_type is None:
+        return False
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    pending: list[tuple[GraphQLNamedType, SelectionSetNode]] = [
+        (schema.query_type, operation.selection_set)
+    ]
+    seen: set[str] = set()
+    while pending:
+        parent, selection_set = pending.pop()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                fields = getattr(parent, "fields", {})
+                definition = fields.get(selection.name.value)
+                if definition is None:
+                    continue
+                named = _named(definition.type)
+                if _is_personal(schema, named):
+                    return True
+                if selection.selection_set is not None:
+                    pending.append((named, selection.selection_set))
+            elif isinstance(selection, InlineFragmentNode):
+                condition = selection.type_condition
+                narrowed = schema.get_type(condition.name.value) if condition else parent
+                if narrowed is not None and _is_personal(schema, narrowed):
+                    return True
+                pending.append((narrowed or parent, selection.selection_set))
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is None or fragment.name.value in seen:
+                    continue
+                seen.add(fragment.name.value)
+                narrowed = schema.get_type(fragment.type_condition.name.value)
+                if narrowed is not None and _is_personal(schema, narrowed):
+                    return True
+                pending.append((narrowed or parent, fragment.selection_set))
+    return False
 
 
 def _abstract(type_: Any) -> GraphQLAbstractType:

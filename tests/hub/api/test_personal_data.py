@@ -8,7 +8,7 @@ from typing import Any
 
 from graphql import parse
 
-from hub.api.personal_data import personal_read
+from hub.api.personal_data import may_return_personal, personal_read
 from hub.api.schema import SCHEMA
 
 
@@ -57,3 +57,15 @@ def test_a_node_of_a_personal_type_counts_by_its_typename_or_its_id() -> None:
 def test_a_null_person_is_not_a_personal_read() -> None:
     read = _read('{ person(hubId: "nobody") { hubId } }', {"person": None})
     assert not read.personal
+
+
+def test_a_document_selecting_nothing_personal_is_known_from_the_document_alone() -> None:
+    def may(document: str) -> bool:
+        return may_return_personal(SCHEMA._schema, parse(document), None)
+
+    assert not may('{ regions { totalCount } mahalla(code: "1") { assistant { fullName } } }')
+    assert not may("{ persons(first: 1) { totalCount } }")  # a count names no one
+    assert may('{ mahalla(code: "1") { code } persons(first: 1) { edges { node { sex } } } }')
+    assert may("{ quarantine { records { edges { node { id } } } } }")
+    assert may('{ node(id: "x") { id } }')  # any node may be a person
+    assert may('query { ...F } fragment F on Query { person(hubId: "H") { hubId } }')
