@@ -88,6 +88,17 @@ def personal_read(
     return read
 
 
+@dataclass
+class _Plan:
+    personal: bool
+    # (response key, whether it holds a global id rather than a hub id)
+    person_keys: list[tuple[str, bool]] = field(default_factory=list)
+    # (response key, field type, its selections, whether a Person can be below it)
+    children: list[tuple[str, GraphQLOutputType, list[SelectionSetNode], bool]] = field(
+        default_factory=list
+    )
+
+
 class _Walker:
     def __init__(
         self,
@@ -100,6 +111,8 @@ class _Walker:
         self.read = read
         # The same selections recur for each of a page's objects: merge them once.
         self._merged: dict[tuple[str | None, tuple[int, ...]], dict[str, list[FieldNode]]] = {}
+        self._plans: dict[tuple[str, int], _Plan] = {}
+        self._keep: list[list[SelectionSetNode]] = []
 
     def value(self, type_: GraphQLOutputType, sets: list[SelectionSetNode], value: Any) -> None:
         if value is None:
@@ -136,29 +149,45 @@ class _Walker:
     def object(
         self, type_: GraphQLObjectType, sets: list[SelectionSetNode], value: dict[str, Any]
     ) -> None:
-        fields = self._fields(type_, sets)
-        if type_.name in PERSONAL_TYPES:
+        plan = self._plan(type_, sets)
+        if plan.personal:
             self.read.personal = True
-        if type_.name == PERSON_TYPE:
-            self._note_person(fields, value)
-        for key, nodes in fields.items():
-            definition = type_.fields.get(nodes[0].name.value)
-            if definition is None or key not in value:
-                continue
-            if self.read.personal and not reaches_person(self.schema, definition.type):
-                continue  # already personal, and no person to name below this field
-            subsets = [n.selection_set for n in nodes if n.selection_set is not None]
-            self.value(definition.type, subsets, value[key])
-
-    def _note_person(self, fields: dict[str, list[FieldNode]], value: dict[str, Any]) -> None:
-        for key, nodes in fields.items():
+        for key, by_global_id in plan.person_keys:
             found = value.get(key)
-            if not isinstance(found, str):
+            if isinstance(found, str):
+                if not by_global_id:
+                    self.read.person_ids.add(found)
+                elif _global_type(found) == PERSON_TYPE:
+                    self.read.person_ids.add(_global_key(found))
+        for key, field_type, subsets, reaches in plan.children:
+            if self.read.personal and not reaches:
+                continue  # already personal, and no person to name below this field
+            found = value.get(key)
+            if found is not None:
+                self.value(field_type, subsets, found)
+
+    def _plan(self, type_: GraphQLObjectType, sets: list[SelectionSetNode]) -> _Plan:
+        """What to read of an object of `type_` selected by `sets` (the same for each of
+        a page's objects, so made once per walk)."""
+        memo = (type_.name, id(sets))
+        plan = self._plans.get(memo)
+        if plan is not None:
+            return plan
+        plan = _Plan(personal=type_.name in PERSONAL_TYPES)
+        for key, nodes in self._fields(type_, sets).items():
+            definition = type_.fields.get(nodes[0].name.value)
+            if definition is None:
                 continue
-            if nodes[0].name.value == "hubId":
-                self.read.person_ids.add(found)
-            elif nodes[0].name.value == "id" and _global_type(found) == PERSON_TYPE:
-                self.read.person_ids.add(_global_key(found))
+            name = nodes[0].name.value
+            if type_.name == PERSON_TYPE and name in {"hubId", "id"}:
+                plan.person_keys.append((key, name == "id"))
+            subsets = [n.selection_set for n in nodes if n.selection_set is not None]
+            if subsets:
+                reaches = reaches_person(self.schema, definition.type)
+                plan.children.append((key, definition.type, subsets, reaches))
+        self._plans[memo] = plan
+        self._keep.append(sets)  # `id(sets)` stays this list's while the walk lasts
+        return plan
 
     def _fields(
         self, type_: GraphQLObjectType | None, sets: list[SelectionSetNode]
