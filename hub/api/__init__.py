@@ -17,6 +17,9 @@ Layout, one package per domain (its data layer, GraphQL types, filters and root 
   `request_database.py` (the request's connection, one
   batch of calls at a time), `loaders.py` (per-request DataLoaders), `relations.py`
   (sync-when-loaded relation resolution and per-page warming), `pagination.py` (cursor
-  connections), `nodes.py` (global ids), `principal.py` (who is calling), `errors.py` and
+  connections), `nodes.py` (global ids), `principal.py` (who is calling),
+  `key_authenticator.py` (API keys at the door), `audit.py` and `personal_data.py` (the
+  audit log of responses that returned personal data; `access/` its `auditLog` field),
+  `errors.py` and
   `error_reporting.py` (codes, masking, logging), `scalars.py`, `vocabulary.py`.
 """
