@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import secrets
 import sys
 import time
@@ -30,10 +31,12 @@ from pathlib import Path
 from tempfile import mkdtemp
 
 from bench_api_queries import QUERIES
+from seed_graph import DEFAULT_ADMIN_URL
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 from starlette.requests import Request
 
-from hub.access.audit_chain import append_entries
+from hub.access.audit_chain import AuditEntry, append_entries
 from hub.access.keys import KeySpec, create_key
 from hub.api.app import create_app
 from hub.api.audit import AuditRecorder
@@ -58,70 +61,90 @@ def _cpu_us(fn: Callable[[], object], repeat: int) -> float:
     return (time.process_time() - started) / repeat * 1e6
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--database", default="hub_bench")
-    parser.add_argument("--requests", type=int, default=2000)
-    args = parser.parse_args()
-    url = args.admin_url.rsplit("/", 1)[0] + f"/{args.database}"
-    upgrade_database(url)
-    pepper = secrets.token_hex(32)
+def _issue_key(url: str, pepper: str) -> str:
     engine = create_hub_engine(url)
-    with engine.connect() as connection:
-        pinfl = connection.scalar(text("SELECT pinfl FROM person WHERE pinfl IS NOT NULL LIMIT 1"))
-        code = connection.scalar(text("SELECT code FROM mahalla ORDER BY code LIMIT 1"))
-        district = connection.scalar(text("SELECT code FROM district ORDER BY code LIMIT 1"))
     spec = KeySpec(owner="bench-access", role=Role.ENGINEER, scopes=frozenset({PERSONAL_SCOPE}))
-    with create_session_factory(engine)() as session, session.begin():
-        key = str(create_key(session, spec, pepper.encode(), datetime.now(UTC)))
+    try:
+        with create_session_factory(engine)() as session, session.begin():
+            return str(create_key(session, spec, pepper.encode(), datetime.now(UTC)))
+    finally:
+        engine.dispose()
 
-    rows: list[tuple[str, float]] = []
+
+def _variables(url: str) -> dict[str, dict[str, str]]:
+    engine = create_hub_engine(url)
+    try:
+        with engine.connect() as connection:
+            pinfl = connection.scalar(
+                text("SELECT pinfl FROM person WHERE pinfl IS NOT NULL LIMIT 1")
+            )
+            code = connection.scalar(text("SELECT code FROM mahalla ORDER BY code LIMIT 1"))
+            district = connection.scalar(text("SELECT code FROM district ORDER BY code LIMIT 1"))
+    finally:
+        engine.dispose()
+    return {
+        "person": {"pinfl": pinfl},
+        "dashboard": {"code": code},
+        "page100": {"code": code},
+        "district": {"code": district},
+    }
+
+
+def _key_check(url: str, pepper: str, key: str, repeat: int) -> float:
+    engine = create_hub_engine(url)
     checker = KeyAuthenticator(engine, pepper.encode())
     scope = {"type": "http", "headers": [(b"authorization", f"Bearer {key}".encode())]}
     loop = asyncio.new_event_loop()
-    loop.run_until_complete(checker(Request(scope)))  # cached from here on
-    rows.append(
-        ("key check, cached", _cpu_us(lambda: loop.run_until_complete(checker(Request(scope))), args.requests))
-    )
-    loop.run_until_complete(checker.aclose())
+    try:
+        return _cpu_us(lambda: loop.run_until_complete(checker(Request(scope))), repeat)
+    finally:
+        loop.run_until_complete(checker.aclose())
+        loop.close()
+        engine.dispose()
 
-    import os
 
-    os.environ["HUB_API_KEY_PEPPER"] = pepper
-    settings = HubSettings(database_url=url, data_dir=Path(mkdtemp(prefix="bench-access-")))
-    variables = {"person": {"pinfl": pinfl}, "dashboard": {"code": code}, "page100": {"code": code}, "district": {"code": district}}
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
+    parser.add_argument("--database", default="hub_bench")
+    parser.add_argument("--requests", type=int, default=2000)
+    args = parser.parse_args()
+    url = make_url(args.admin_url).set(database=args.database)
+    url_text = url.render_as_string(hide_password=False)
+    upgrade_database(url_text)
+    pepper = os.environ.setdefault("HUB_API_KEY_PEPPER", secrets.token_hex(32))
+    key = _issue_key(url_text, pepper)
+    variables = _variables(url_text)
+    rows = [("key check, cached", _key_check(url_text, pepper, key, args.requests))]
+    engine = create_hub_engine(url_text)
     recorder = AuditRecorder(engine, SCHEMA._schema)
     principal = Principal(name="bench-access", role=Role.ENGINEER, key_id=key.split("_")[1])
+    settings = HubSettings(database_url=url_text, data_dir=Path(mkdtemp(prefix="bench-access-")))
     app = create_app(settings, api_settings=ApiSettings(tune_gc=False))
+    audited: list[AuditEntry] = []
+    now = datetime.now(UTC)
     with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
         for name, query in QUERIES.items():
             body = {"query": query, "variables": variables[name]}
-
-            def request(body: dict[str, object] = body) -> object:
-                return client.post("/graphql", json=body)
-
             response = client.post("/graphql", json=body)
             assert response.status_code == 200 and "errors" not in response.json(), response.text
-            whole = _cpu_us(request, max(args.requests // 10, 20))
-            operations = [ExecutedOperation(query, variables[name], None)]
+            whole = _cpu_us(lambda b=body: client.post("/graphql", json=b), args.requests // 10)
+            ops = [ExecutedOperation(query, variables[name], None)]
             content = response.content
-            now = datetime.now(UTC)
-            reading = _cpu_us(lambda: recorder.entries(principal, operations, content, now), args.requests // 4)
-            entries = recorder.entries(principal, operations, content, now)
+            entries = recorder.entries(principal, ops, content, now)
+            audited += entries
+            reading = _cpu_us(
+                lambda o=ops, c=content: recorder.entries(principal, o, c, now),
+                args.requests // 4,
+            )
+            kind = "audited" if entries else "not personal"
             rows.append((f"{name}: whole request (TestClient, keys+audit on)", whole))
-            rows.append((f"{name}: audit reading ({len(content)} B, {'audited' if entries else 'not personal'})", reading))
-    entries = recorder.entries(principal, operations, content, now) or []
-    sample = entries or recorder.entries(
-        principal,
-        [ExecutedOperation(QUERIES["person"], variables["person"], None)],
-        client_body_person(url, key, settings, variables),
-        now,
-    )
+            rows.append((f"{name}: audit reading ({len(content)} B, {kind})", reading))
     for batch in (1, 20):
+
         def append(batch: int = batch) -> None:
             with engine.connect() as connection:
-                append_entries(connection, sample * batch)
+                append_entries(connection, audited[:1] * batch)
 
         rows.append((f"audit append, batch of {batch} (off the path)", _cpu_us(append, 50)))
     engine.dispose()
@@ -130,13 +153,6 @@ def main() -> int:
     for label, value in rows:
         sys.stdout.write(f"{label:<{width}}  {value:8.1f}\n")
     return 0
-
-
-def client_body_person(url: str, key: str, settings: HubSettings, variables: dict[str, dict[str, str]]) -> bytes:
-    app = create_app(settings, api_settings=ApiSettings(tune_gc=False))
-    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
-        body = {"query": QUERIES["person"], "variables": variables["person"]}
-        return client.post("/graphql", json=body).content
 
 
 if __name__ == "__main__":
