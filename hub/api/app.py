@@ -124,12 +124,9 @@ def create_app(
         pepper = load_pepper(settings.data_dir)
         keys = KeyAuthenticator(access_engine, pepper, cache_seconds=api.key_cache_seconds)
         authenticator = keys
+    recorder = AuditRecorder(access_engine, SCHEMA._schema) if audit else None
     graphql = HubGraphQL(
-        SCHEMA,
-        engine,
-        graphiql=api.graphiql,
-        authenticator=authenticator,
-        audit=AuditRecorder(access_engine, SCHEMA._schema) if audit else None,
+        SCHEMA, engine, graphiql=api.graphiql, authenticator=authenticator, audit=recorder
     )
 
     async def healthz(request: Request) -> JSONResponse:
@@ -145,6 +142,8 @@ def create_app(
         if api.tune_gc:
             tune_garbage_collector()
         yield
+        if recorder is not None:
+            await recorder.flush()
         if keys is not None:
             await keys.aclose()
         for disposed in (engine, access_engine):
@@ -164,4 +163,5 @@ def create_app(
     app.state.engine = engine
     app.state.api_settings = api
     app.state.access_engine = access_engine
+    app.state.audit = recorder
     return app

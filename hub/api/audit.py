@@ -4,13 +4,15 @@ After the response is sent (a Starlette background task), the response body is r
 and walked with `hub.api.personal_data`; an operation that returned personal data gets an
 `AuditEntry` (key, owner, role, operation name, SHA-256 of the document, its variables
 with secret-looking values removed, the hub ids of the persons returned, the body's
-size). Entries from requests finishing at the same time are written together by one
-writer task: one transaction per batch, whose rows go in one INSERT
+size). Entries are queued for one writer task, which waits `AUDIT_LINGER_SECONDS` for
+more and writes what it has in one transaction whose rows go in one INSERT
 (`hub.access.audit_chain.append_entries`). Nothing of this runs before the response is
-on its way, so the request pays no round trip for it.
+on its way, and nothing awaits the write, so neither the request nor the next one on the
+same connection pays for it. The queue is flushed when the application shuts down.
 
 A write that fails is logged at ERROR with the entries it held: the data has been sent,
-and the log line is then the only record of it.
+and the log line is then the only record of it. (A process killed outright loses the
+entries still queued: at most the last `AUDIT_LINGER_SECONDS` plus one write.)
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ REMOVED = "[removed]"
 # Variable names whose values are never logged (a key, a password, a token...).
 _SECRET_NAME = re.compile(r"pass|secret|token|key|auth|credential", re.IGNORECASE)
 _PARSED_DOCUMENTS = 128
+# How long the writer waits for more entries before writing a batch (so an audit row lands
+# at most this much, plus the write, after its response was sent).
+AUDIT_LINGER_SECONDS = 0.05
 
 
 def without_secrets(value: Any) -> Any:
@@ -63,12 +68,19 @@ def document_hash(query: str) -> str:
 class AuditRecorder:
     """Turns sent responses into audit entries and appends them (see the module)."""
 
-    def __init__(self, engine: Engine | AsyncEngine, schema: GraphQLSchema) -> None:
+    def __init__(
+        self,
+        engine: Engine | AsyncEngine,
+        schema: GraphQLSchema,
+        *,
+        linger_seconds: float = AUDIT_LINGER_SECONDS,
+    ) -> None:
         self._engine = engine
         self._schema = schema
+        self._linger = linger_seconds
         # Parsed documents, or None for one that selects nothing personal (never read).
         self._documents: OrderedDict[str, DocumentNode | None] = OrderedDict()
-        self._pending: list[tuple[list[AuditEntry], asyncio.Future[None]]] = []
+        self._pending: list[AuditEntry] = []
         self._writer: asyncio.Task[None] | None = None
 
     def entries(
@@ -138,30 +150,36 @@ class AuditRecorder:
         body: bytes,
         at: datetime,
     ) -> None:
-        """Append the entries for one sent response; returns once they are committed."""
+        """Queue the entries for one sent response; the writer task commits them.
+
+        Returns at once: awaiting the write here would hold the client's keep-alive
+        connection (the server reads its next request only when this task is done).
+        """
         entries = self.entries(principal, operations, body, at)
         if not entries:
             return
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._pending.append((entries, done))
+        self._pending.extend(entries)
         if self._writer is None:
             self._writer = asyncio.create_task(self._drain())
-        await done
 
     async def _drain(self) -> None:
         try:
             while self._pending:
-                batch, self._pending = self._pending, []
-                entries = [entry for group, _ in batch for entry in group]
+                # Linger so that the entries of requests finishing meanwhile join this
+                # batch: one transaction for many rows instead of one each.
+                await asyncio.sleep(self._linger)
+                entries, self._pending = self._pending, []
                 try:
                     await self._append(entries)
                 except SQLAlchemyError as exc:
                     logger.error("Audit entries NOT written (%s): %r", exc, entries)
-                for _, done in batch:
-                    if not done.done():
-                        done.set_result(None)
         finally:
             self._writer = None
+
+    async def flush(self) -> None:
+        """Wait until every queued entry is written (shutdown; tests)."""
+        while self._writer is not None:
+            await asyncio.wait({self._writer})
 
     async def _append(self, entries: list[AuditEntry]) -> None:
         if isinstance(self._engine, AsyncEngine):
