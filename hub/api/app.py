@@ -2,7 +2,7 @@
 
 Serve it with `uv run hub api --host 127.0.0.1 --port 8000` (uvicorn), or any ASGI server
 with the factory `hub.api.app:create_app`. Settings come from the environment
-(`HUB_DATABASE_URL`, and `HUB_API_*`, see `hub.api.settings`).
+(`HUB_DATABASE_URL`, and `HUB_API_*`, see `hub.api.settings`; the limits: `hub.api.limits`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from hub.api.graphiql import graphiql_assets
+from hub.api.limits.guard import Limiter
+from hub.api.limits.settings import LimitSettings, load_limit_settings
 from hub.api.principal import Authenticator, header_authenticator
 from hub.api.schema import SCHEMA
 from hub.api.settings import ApiSettings, load_api_settings
@@ -32,7 +34,7 @@ from hub.graph.database import create_hub_async_engine, create_hub_engine
 logger = logging.getLogger("hub.api")
 
 
-def _engine(settings: HubSettings, api: ApiSettings) -> Engine | AsyncEngine:
+def _engine(settings: HubSettings, api: ApiSettings, limits: LimitSettings) -> Engine | AsyncEngine:
     """The engine requests read with: on PostgreSQL an asyncio engine, so a request runs on
     the server's event loop and its statements are awaited (no thread hop, see
     `hub.api.request_database`); on SQLite, whose driver has no asynchronous mode, a
@@ -42,11 +44,15 @@ def _engine(settings: HubSettings, api: ApiSettings) -> Engine | AsyncEngine:
     # The API only reads, one statement at a time, at READ COMMITTED: a transaction around
     # a request would give it no stronger view of the data, only two more round trips
     # (BEGIN before the first statement, ROLLBACK when the connection is returned).
+    # The statement timeout is set once per pooled connection, as a startup option: a
+    # `SET LOCAL` per request would cost a round trip each time.
+    timeout = f"-c statement_timeout={limits.statement_timeout_ms}"
     return create_hub_async_engine(
         settings.database_url,
         pool_size=api.pool_size,
         max_overflow=api.max_overflow,
         isolation_level="AUTOCOMMIT",
+        connect_args={"options": timeout},
     )
 
 
@@ -89,17 +95,24 @@ def create_app(
     *,
     api_settings: ApiSettings | None = None,
     authenticator: Authenticator = header_authenticator,
+    limit_settings: LimitSettings | None = None,
 ) -> Starlette:
     """Build the API for the graph at `settings.database_url` (default: the environment).
 
     The engine is `app.state.engine` (an `AsyncEngine` on PostgreSQL, see `_engine`); it is
     disposed when the application shuts down. `authenticator` decides who each request
-    comes from (`hub.api.principal`).
+    comes from (`hub.api.principal`); `limit_settings` (default: the environment) bound
+    what it may ask (`hub.api.limits`).
     """
     settings = settings or load_settings()
     api = api_settings or load_api_settings()
-    engine = _engine(settings, api)
-    graphql = HubGraphQL(SCHEMA, engine, graphiql=api.graphiql, authenticator=authenticator)
+    limits = limit_settings or load_limit_settings()
+    engine = _engine(settings, api, limits)
+    limiter = Limiter(limits)
+    SCHEMA.document_cache.max_bytes = limits.document_cache_bytes
+    graphql = HubGraphQL(
+        SCHEMA, engine, graphiql=api.graphiql, authenticator=authenticator, limiter=limiter
+    )
 
     async def healthz(request: Request) -> JSONResponse:
         try:
@@ -114,6 +127,7 @@ def create_app(
         if api.tune_gc:
             tune_garbage_collector()
         yield
+        await limiter.close()
         if isinstance(engine, AsyncEngine):
             await engine.dispose()
         else:
@@ -129,4 +143,5 @@ def create_app(
     )
     app.state.engine = engine
     app.state.api_settings = api
+    app.state.limiter = limiter
     return app

@@ -8,7 +8,7 @@ or one caller would see another's reads and stale data).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 import strawberry
 from starlette.requests import Request
@@ -16,6 +16,9 @@ from starlette.requests import Request
 from hub.api.loaders import Loaders
 from hub.api.principal import Principal
 from hub.api.request_database import RequestDatabase
+
+if TYPE_CHECKING:
+    from hub.api.limits.guard import RequestLimits
 
 
 @dataclass
@@ -27,6 +30,9 @@ class Context:
     # Set by the view, which encodes the response with orjson: a root field answered by
     # a compiled statement is then its JSON text as it came (`hub.api.compiled`).
     raw_json: bool = False
+    # The request's limits (`hub.api.limits`); None for an operation executed in-process,
+    # which is held to the default document limits and ceilings but no rate limit.
+    limits: RequestLimits | None = None
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -12,7 +12,6 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -31,6 +30,10 @@ from hub.api.context import Context
 from hub.api.error_reporting import ErrorClassification, log_errors
 from hub.api.global_ids import NodeQuery
 from hub.api.identity.queries import IdentityQuery
+from hub.api.limits.document import DocumentGuard
+from hub.api.limits.document_cache import DocumentCache
+from hub.api.limits.guard import CostGuard
+from hub.api.limits.settings import DEFAULT_LIMITS, LimitSettings
 from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
@@ -77,6 +80,9 @@ class HubSchema(strawberry.Schema):
     operation on the server's loop when its database awaits statements (PostgreSQL), else
     in one worker thread (SQLite, see `hub.api.operation_thread`)."""
 
+    # Its parsed and validated documents (`build_schema`; `create_app` sets its budget).
+    document_cache: DocumentCache
+
     async def execute(
         self,
         query: str | None,
@@ -117,8 +123,13 @@ class HubSchema(strawberry.Schema):
 
 # Parsing and validating a document costs more than executing most queries (a dashboard
 # query: ~20 ms of validation against ~5 ms of execution); clients send the same few
-# documents with different variables, so both are cached per document text.
-DOCUMENT_CACHE_SIZE = 512
+# documents with different variables, so both are cached per document text, within a
+# budget of bytes (`hub.api.limits.document_cache`).
+
+
+def _limit_settings(context: Any) -> LimitSettings | None:
+    limits = getattr(context, "limits", None)
+    return limits.settings if limits is not None else None
 
 
 def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
@@ -126,18 +137,21 @@ def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
     resolvers over the DataLoaders), which the compiled path is tested against."""
     from hub.api.compiled.execution import CompiledExecutionContext
 
-    return HubSchema(
+    documents = DocumentCache(DEFAULT_LIMITS.document_cache_bytes)
+    schema = HubSchema(
         query=Query,
         types=list(NODE_TYPES),
         extensions=[
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: DocumentGuard(documents, _limit_settings),
+            CostGuard,
             ErrorClassification,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=CompiledExecutionContext if compiled else None,
         **extra,
     )
+    schema.document_cache = documents
+    return schema
 
 
 SCHEMA = build_schema()

@@ -1,0 +1,167 @@
+"""The cost check, the rate limit and admission, in that order, before execution.
+
+`Limiter` is the application's (one per `create_app`): its settings, its token buckets
+(`hub.api.limits.buckets`) and its admission budget (`hub.api.limits.admission`). The view
+hands each request a `RequestLimits` in its context; the schema's `CostGuard` extension
+computes the operation's cost from the validated document and variables
+(`hub.api.limits.cost`), refuses it above the role's ceiling, takes it from the key's
+bucket, holds it against the process's budget while the operation executes, and reports
+it in `extensions.cost` of every response: `requested` and `ceiling`, and when the
+bucket was asked, `remaining` (cost left to the key this minute).
+
+On SQLite an operation runs on a worker thread's own event loop
+(`hub.api.operation_thread`); the buckets (a Redis client) and the budget (an asyncio
+condition) belong to the server's loop, so `RequestLimits` hands its calls there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from strawberry.extensions import SchemaExtension
+
+from hub.api.limits.admission import AdmissionBudget
+from hub.api.limits.buckets import Buckets, FailoverBuckets, MemoryBuckets, RedisBuckets, Take
+from hub.api.limits.cost import operation_cost
+from hub.api.limits.errors import CostLimitExceededError, RateLimitedError
+from hub.api.limits.settings import DEFAULT_LIMITS, LimitSettings
+from hub.api.principal import Principal
+
+T = TypeVar("T")
+
+
+def buckets_for(settings: LimitSettings) -> Buckets:
+    if settings.redis_url is None:
+        return MemoryBuckets()
+    return FailoverBuckets(RedisBuckets(settings.redis_url, settings.redis_prefix))
+
+
+class Limiter:
+    """The application's limits (see the module docstring)."""
+
+    def __init__(self, settings: LimitSettings, buckets: Buckets | None = None) -> None:
+        self.settings = settings
+        self.buckets = buckets if buckets is not None else buckets_for(settings)
+        self.admission = AdmissionBudget(
+            settings.process_cost_budget, settings.admission_wait_ms / 1000
+        )
+
+    def for_request(self, principal: Principal) -> RequestLimits:
+        """The request's limits; call it on the server's loop (the view does)."""
+        return RequestLimits(self, principal, asyncio.get_running_loop())
+
+    async def admit(self, principal: Principal, cost: int) -> Take | None:
+        """Take `cost` from the key's bucket (at least 1: free queries are requests too)
+        and hold it against the budget; RateLimitedError or ServerBusyError otherwise."""
+        role = self.settings.for_role(principal.role)
+        taken = None
+        if role.cost_per_minute > 0:
+            key = principal.key_id or principal.name
+            taken = await self.buckets.take(key, max(1, cost), role.cost_per_minute)
+            if not taken.allowed:
+                raise RateLimitedError(
+                    f"This key has spent its cost of {role.cost_per_minute} per minute; this "
+                    f"query costs {cost}. Retry after the number of seconds in retryAfter.",
+                    retry_after=taken.retry_after_s,
+                )
+        await self.admission.admit(cost)
+        return taken
+
+    async def close(self) -> None:
+        redis = getattr(self.buckets, "redis", None)
+        if isinstance(redis, RedisBuckets):
+            await redis.close()
+
+
+class RequestLimits:
+    """One request's view of the `Limiter`, usable from any thread's loop."""
+
+    def __init__(
+        self, limiter: Limiter, principal: Principal, loop: asyncio.AbstractEventLoop
+    ) -> None:
+        self.limiter = limiter
+        self.principal = principal
+        self._loop = loop
+
+    @property
+    def settings(self) -> LimitSettings:
+        return self.limiter.settings
+
+    async def _on_server_loop(self, call: Coroutine[Any, Any, T]) -> T:
+        if asyncio.get_running_loop() is self._loop:
+            return await call
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call, self._loop))
+
+    async def admit(self, cost: int) -> Take | None:
+        return await self._on_server_loop(self.limiter.admit(self.principal, cost))
+
+    async def release(self, cost: int) -> None:
+        await self._on_server_loop(self.limiter.admission.release(cost))
+
+
+def _context_parts(context: Any) -> tuple[Principal | None, RequestLimits | None]:
+    principal = getattr(context, "principal", None)
+    limits = getattr(context, "limits", None)
+    return (
+        principal if isinstance(principal, Principal) else None,
+        limits if isinstance(limits, RequestLimits) else None,
+    )
+
+
+class CostGuard(SchemaExtension):
+    """Cost, rate limit and admission before execution; `extensions.cost` after it."""
+
+    def __init__(self) -> None:
+        self._report: dict[str, int] | None = None
+
+    def on_operation(self) -> Any:
+        principal, limits = _context_parts(self.execution_context.context)
+        if principal is not None:
+            self._report = {"requested": 0}
+            if limits is not None:
+                self._report["ceiling"] = limits.settings.for_role(principal.role).cost_ceiling
+        yield
+
+    async def on_execute(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        principal, limits = _context_parts(context.context)
+        report = self._report
+        if principal is None or report is None or context.graphql_document is None:
+            yield
+            return
+        # An operation executed in-process (a job, a test) is the hub's own code: its cost
+        # is reported, not refused; requests through the view always carry their limits.
+        settings = limits.settings if limits is not None else DEFAULT_LIMITS
+        role = settings.for_role(principal.role)
+        if limits is None:
+            role = replace(role, cost_ceiling=sys.maxsize, introspection=True)
+        try:
+            cost = operation_cost(
+                context.schema._schema,
+                context.graphql_document,
+                context.operation_name,
+                context.variables,
+                settings,
+                role,
+            )
+        except CostLimitExceededError as error:
+            report["requested"] = error.extensions["cost"]["requested"]
+            raise
+        report["requested"] = cost
+        if limits is None:
+            yield
+            return
+        taken = await limits.admit(cost)
+        if taken is not None:
+            report["remaining"] = taken.remaining
+        try:
+            yield
+        finally:
+            await limits.release(cost)
+
+    def get_results(self) -> dict[str, Any]:
+        return {"cost": self._report} if self._report is not None else {}
