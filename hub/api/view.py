@@ -132,6 +132,12 @@ class HubGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson refuses nesting past 1,024 levels with a JSONDecodeError (HTTP 400);
+        # the standard library's decoder overflowed Python's stack (a RecursionError,
+        # which reached the client as a 500).
+        return orjson.loads(data)
+
     async def _body_fits(self, request: Request) -> bool:
         """Read the body, at most `max_request_bytes` of it; False when it is larger.
 

@@ -194,7 +194,7 @@ class CostWalk:
         arguments: dict[str, Any] = {}
         if field_def.args:
             arguments = get_argument_values(field_def, node, self.variables)
-            check_input(arguments, self.settings, f"The arguments of {parent.name}.{name}")
+            check_input(arguments, self.settings, f"An argument of {parent.name}.{name}")
         named = get_named_type(field_def.type)
         if not is_composite_type(named):
             if name == "totalCount" and _is_connection(parent):
