@@ -9,6 +9,7 @@ ApiError (hub.api.errors)
     ├── FieldLimitExceededError FIELD_LIMIT_EXCEEDED: too many fields once fragments expand
     ├── IntrospectionDisabledError INTROSPECTION_DISABLED: not for this role
     ├── ResponseTooLargeError   RESPONSE_TOO_LARGE: select less or page smaller
+    ├── StatementTimeoutError   STATEMENT_TIMEOUT: a statement ran past PostgreSQL's timeout
     └── RetryLaterError         try again after `retryAfter` seconds (Retry-After header)
         ├── RateLimitedError    RATE_LIMITED (HTTP 429): the key spent its cost per minute
         └── ServerBusyError     SERVER_BUSY (HTTP 503): the process's cost budget is full
@@ -21,6 +22,9 @@ ALIAS_LIMIT_EXCEEDED (`hub.api.limits.document`).
 from __future__ import annotations
 
 import math
+
+from psycopg.errors import QueryCanceled
+from sqlalchemy.exc import DBAPIError
 
 from hub.api.errors import ApiError
 
@@ -47,6 +51,21 @@ class IntrospectionDisabledError(LimitError):
 
 class ResponseTooLargeError(LimitError):
     code = "RESPONSE_TOO_LARGE"
+
+
+class StatementTimeoutError(LimitError):
+    code = "STATEMENT_TIMEOUT"
+
+
+def statement_timeout(error: BaseException | None) -> StatementTimeoutError | None:
+    """The error to show when `error` is PostgreSQL cancelling a statement at its
+    `statement_timeout` (else None): a limit the query met, not a defect to mask."""
+    if isinstance(error, DBAPIError) and isinstance(error.orig, QueryCanceled):
+        return StatementTimeoutError(
+            "A statement of this query ran past the API's statement timeout. Ask for smaller "
+            "pages or fewer fields."
+        )
+    return None
 
 
 class RetryLaterError(LimitError):

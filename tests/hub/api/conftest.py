@@ -14,7 +14,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from hub.api.app import create_app
+from hub.api.limits.settings import LimitSettings, default_roles
 from hub.api.principal import Principal, Role, UnauthenticatedError
 from hub.api.settings import ApiSettings
 from hub.config import HubSettings
@@ -841,13 +842,26 @@ class Api:
         return len(self.statements)
 
 
+# The server's limits (the defaults) without the per-minute rate limit: the suite's
+# requests share one app and one key per principal, so their sum would depend on how many
+# tests run within a minute. Rate limits are tested by apps of their own (tests/hub/api/limits).
+TEST_LIMITS = LimitSettings(
+    roles={role: replace(limits, cost_per_minute=0) for role, limits in default_roles().items()}
+)
+
+
 @pytest.fixture(scope="session")
 def _api_app(
     built_graph: BuiltGraph, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, Any, TestPrincipals]]:
     settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path_factory.mktemp("d"))
     principals = TestPrincipals()
-    app = create_app(settings, api_settings=ApiSettings(graphiql=False), authenticator=principals)
+    app = create_app(
+        settings,
+        api_settings=ApiSettings(graphiql=False),
+        authenticator=principals,
+        limit_settings=TEST_LIMITS,
+    )
     with TestClient(app) as client:
         yield client, app.state.engine, principals
 

@@ -204,7 +204,6 @@ def test_every_response_reports_its_cost(api: Api) -> None:
     cost = body["extensions"]["cost"]
     assert cost["requested"] == 1 + 1 + 1  # the person, the loans' statement, the count
     assert cost["ceiling"] == 10_000
-    assert cost["remaining"] >= 0
     refused = _post(api, {"query": "{ nope }"}).json()
     assert refused["extensions"]["cost"] == {"requested": 0, "ceiling": 10_000}
 

@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from graphql import GraphQLError
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.api.app import create_app
+from hub.api.error_reporting import classified
 from hub.api.limits.buckets import MemoryBuckets, RedisBuckets
 from hub.api.limits.settings import LimitSettings, RoleLimits, default_roles
 from hub.api.principal import Principal, Role
@@ -199,3 +202,26 @@ def test_postgresql_connections_carry_the_statement_timeout(
 
     assert client.portal is not None
     assert client.portal.call(show) == "1234ms"
+
+
+def test_a_statement_past_the_timeout_is_reported_as_statement_timeout(
+    built_graph: BuiltGraph, app_with: Any
+) -> None:
+    if not built_graph.url.startswith("postgresql"):
+        pytest.skip("statement_timeout is PostgreSQL's")
+    client, _ = app_with(replace(LimitSettings(), statement_timeout_ms=50))
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+
+    async def sleep() -> Exception:
+        async with engine.connect() as connection:
+            try:
+                await connection.execute(text("SELECT pg_sleep(1)"))
+            except DBAPIError as exc:
+                return exc
+        raise AssertionError("pg_sleep(1) ran past a 50 ms statement timeout")
+
+    assert client.portal is not None
+    cancelled = client.portal.call(sleep)
+    error = classified(GraphQLError("canceling statement", path=["x"], original_error=cancelled))
+    assert error.extensions == {"code": "STATEMENT_TIMEOUT"}
+    assert "statement timeout" in error.message
