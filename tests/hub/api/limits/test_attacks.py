@@ -17,6 +17,7 @@ import httpx
 from sqlalchemy import event
 
 from hub.api.principal import Principal, Role
+from hub.api.schema import SCHEMA
 from tests.hub.api.conftest import DEFAULT_PRINCIPAL, Api
 
 PUBLIC = Principal(name="attack-public", role=Role.PUBLIC)
@@ -215,3 +216,11 @@ def test_introspection_is_closed_to_public_keys_and_open_to_agencies(api: Api) -
     assert api.data(query, as_=AGENCY)["__schema"]["queryType"]["name"] == "Query"
     typename = api.query("{ __typename }", as_=PUBLIC)
     assert typename["data"] == {"__typename": "Query"}
+
+
+def test_forty_distinct_large_documents_leave_the_cache_within_its_bytes(api: Api) -> None:
+    cache = SCHEMA.document_cache
+    for i in range(40):
+        query = f"{{ regions {{ totalCount }} }} # {i} " + "x" * 60_000
+        assert api.data(query) == {"regions": {"totalCount": 2}}
+    assert 0 < cache.bytes <= cache.max_bytes == 16_777_216
