@@ -26,10 +26,17 @@ Arguments are checked on the way, with the variables' values: a page above
 `MAX_PAGE_SIZE` (100), a list longer than `max_list_length` (`nodes(ids:)`), a string
 longer than `max_string_length` (a filter) or nesting deeper than `max_input_depth` is
 BAD_USER_INPUT (`check_input`, which also checks the raw variables).
+
+The walk cost 65-105 µs on the benchmark's documents (`benchmarks/bench_limits.py`), so a
+document's cost is kept (`operation_cost`) per operation, role and the values of the few
+variables it depends on: those in the arguments of connections and `nodes` (their lengths
+for lists). The raw variables are still checked on every request.
 """
 
 from __future__ import annotations
 
+from contextlib import suppress
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -45,11 +52,14 @@ from graphql import (
     NamedTypeNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    VariableNode,
+    Visitor,
     get_named_type,
     get_nullable_type,
     get_operation_ast,
     is_composite_type,
     is_list_type,
+    visit,
 )
 from graphql.execution.values import get_argument_values, get_variable_values
 
@@ -135,6 +145,8 @@ class CostWalk:
         self.role = role
         self.total = 0
         self.fields = 0
+        # The variables the total depends on (see the module docstring).
+        self.depends_on: set[str] = set()
 
     def _add(self, amount: int) -> None:
         self.total += amount
@@ -205,6 +217,8 @@ class CostWalk:
         if page is not None and name == "edges":
             self.selections(named, node.selection_set, multiplier * page)
             return
+        if _is_connection(named) or name == "nodes":
+            self._note_variables(node)
         if _is_connection(named):
             self._add(multiplier)
             self.selections(named, node.selection_set, multiplier, _page_size(arguments))
@@ -215,6 +229,39 @@ class CostWalk:
             factor = len(ids) if isinstance(ids, list) else LIST_FACTOR
         self._add(multiplier * factor)
         self.selections(named, node.selection_set, multiplier * factor)
+
+    def _note_variables(self, node: FieldNode) -> None:
+        found = _Variables()
+        for argument in node.arguments:
+            visit(argument, found)
+        self.depends_on |= found.names
+
+
+class _Variables(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def enter_variable(self, node: VariableNode, *_: Any) -> None:
+        self.names.add(node.name.value)
+
+
+@dataclass
+class _Known:
+    """A document's costs for one operation and role, by the values they depend on."""
+
+    document: DocumentNode
+    depends_on: tuple[str, ...]
+    costs: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+
+_KNOWN: dict[tuple[Any, ...], _Known] = {}
+_KEPT = 1024
+_COSTS_PER_DOCUMENT = 64
+
+
+def _value_key(value: Any) -> Any:
+    return ("list", len(value)) if isinstance(value, list) else value
 
 
 def operation_cost(
@@ -231,20 +278,55 @@ def operation_cost(
     raw = raw_variables or {}
     for name, value in raw.items():
         check_input(value, settings, f"Variable '${name}'")
+    inputs = (settings.max_fields, settings.max_list_length, settings.max_string_length)
+    key = (id(document), operation_name, role, inputs, settings.max_input_depth)
+    known = _KNOWN.get(key)
+    if known is not None and known.document is document:
+        values = tuple(_value_key(raw.get(name)) for name in known.depends_on)
+        try:
+            return known.costs[values]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value (an input object): walk every time
+            return walk_operation(schema, document, operation_name, raw, settings, role).total
+    walk = walk_operation(schema, document, operation_name, raw, settings, role)
+    if known is None or known.document is not document:
+        if len(_KNOWN) >= _KEPT:
+            _KNOWN.clear()
+        known = _KNOWN[key] = _Known(document, tuple(sorted(walk.depends_on)))
+    values = tuple(_value_key(raw.get(name)) for name in known.depends_on)
+    if len(known.costs) >= _COSTS_PER_DOCUMENT:
+        known.costs.clear()
+    with suppress(TypeError):
+        known.costs[values] = walk.total
+    return walk.total
+
+
+def walk_operation(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    raw: dict[str, Any],
+    settings: LimitSettings,
+    role: RoleLimits,
+) -> CostWalk:
+    walk = CostWalk(schema, {}, {}, settings, role)
     operation = get_operation_ast(document, operation_name)
     if not isinstance(operation, OperationDefinitionNode):
-        return 0
+        return walk
     root = schema.get_root_type(operation.operation)
     if root is None:
-        return 0
+        return walk
     variables = get_variable_values(schema, operation.variable_definitions or (), raw)
     if isinstance(variables, list):
-        return 0
-    fragments = {
+        # Execution refuses them (no SQL); a later request with these values walks again.
+        walk.depends_on.update(raw)
+        return walk
+    walk.fragments = {
         definition.name.value: definition
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
-    walk = CostWalk(schema, fragments, variables, settings, role)
+    walk.variables = variables
     walk.selections(root, operation.selection_set, 1)
-    return walk.total
+    return walk

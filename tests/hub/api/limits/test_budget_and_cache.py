@@ -10,6 +10,7 @@ import pytest
 from graphql import get_introspection_query, parse
 
 from benchmarks.bench_api_queries import QUERIES
+from hub.api.errors import BadUserInputError
 from hub.api.limits.admission import AdmissionBudget
 from hub.api.limits.cost import operation_cost
 from hub.api.limits.document_cache import CachedDocument, DocumentCache, estimated_bytes
@@ -124,3 +125,23 @@ def test_limit_settings_are_read_and_checked() -> None:
         load_limit_settings({"HUB_API_COST_PER_MINUTE_AGENCY": "10"})
     with pytest.raises(ConfigurationError, match="HUB_API_MAX_TOKENS has value 'many'"):
         load_limit_settings({"HUB_API_MAX_TOKENS": "many"})
+
+
+def test_a_kept_cost_follows_the_variables_it_depends_on() -> None:
+    document = parse(
+        "query($n: Int, $ids: [ID!]!, $name: String) { persons(first: $n, filter: "
+        "{name: $name}) { edges { node { hubId } } } nodes(ids: $ids) { id } }"
+    )
+    role = DEFAULT_LIMITS.for_role(Role.ENGINEER)
+
+    def cost(n: int, ids: int, name: str = "a") -> int:
+        variables = {"n": n, "ids": ["UGVyc29uOlAtMQ=="] * ids, "name": name}
+        return operation_cost(SCHEMA._schema, document, None, variables, DEFAULT_LIMITS, role)
+
+    assert cost(10, 2) == 1 + 10 + 2
+    assert cost(10, 2, "b") == 13  # found again
+    assert cost(50, 2) == 1 + 50 + 2
+    assert cost(50, 7) == 1 + 50 + 7
+    assert cost(10, 2) == 13
+    with pytest.raises(BadUserInputError):
+        cost(10, 2, "x" * 2_000)  # the raw variables are checked every time
