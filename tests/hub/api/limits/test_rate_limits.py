@@ -225,3 +225,18 @@ def test_a_statement_past_the_timeout_is_reported_as_statement_timeout(
     error = classified(GraphQLError("canceling statement", path=["x"], original_error=cancelled))
     assert error.extensions == {"code": "STATEMENT_TIMEOUT"}
     assert "statement timeout" in error.message
+
+
+def test_a_request_that_finds_the_budget_full_gets_503_with_retry_after(app_with: Any) -> None:
+    client, principals = app_with(LimitSettings(process_cost_budget=1_000, admission_wait_ms=20))
+    admission = client.app.state.limiter.admission  # type: ignore[attr-defined]
+    admission.held = 1_000  # as if expensive requests held the whole budget
+    try:
+        refused = _ask(client, principals)
+    finally:
+        admission.held = 0
+    assert refused.status_code == 503
+    assert refused.headers["Retry-After"] == "1"
+    assert refused.json()["errors"][0]["extensions"]["code"] == "SERVER_BUSY"
+    assert _ask(client, principals).status_code == 200
+    assert admission.held == 0
