@@ -4,8 +4,8 @@
 (`hub.api.limits.buckets`) and its admission budget (`hub.api.limits.admission`). The view
 hands each request a `RequestLimits` in its context; the schema's `CostGuard` extension
 computes the operation's cost from the validated document and variables
-(`hub.api.limits.cost`), refuses it above the role's ceiling, takes it from the key's
-bucket, holds it against the process's budget while the operation executes, and reports
+(`hub.api.limits.cost`), refuses it above the role's ceiling, holds it against the
+process's budget while the operation executes, takes it from the key's bucket, and reports
 it in `extensions.cost` of every response: `requested` and `ceiling`, and when the
 bucket was asked, `remaining` (cost left to the key this minute).
 
@@ -55,20 +55,29 @@ class Limiter:
         return RequestLimits(self, principal, asyncio.get_running_loop())
 
     async def admit(self, principal: Principal, cost: int) -> Take | None:
-        """Take `cost` from the key's bucket (at least 1: free queries are requests too)
-        and hold it against the budget; RateLimitedError or ServerBusyError otherwise."""
-        role = self.settings.for_role(principal.role)
-        taken = None
-        if role.cost_per_minute > 0:
-            key = principal.key_id or principal.name
-            taken = await self.buckets.take(key, max(1, cost), role.cost_per_minute)
-            if not taken.allowed:
-                raise RateLimitedError(
-                    f"This key has spent its cost of {role.cost_per_minute} per minute; this "
-                    f"query costs {cost}. Retry after the number of seconds in retryAfter.",
-                    retry_after=taken.retry_after_s,
-                )
+        """Hold `cost` against the budget, then take it (at least 1: free queries are
+        requests too) from the key's bucket; ServerBusyError or RateLimitedError otherwise.
+
+        The budget first: a request the server is too busy for is not charged to its key."""
         await self.admission.admit(cost)
+        try:
+            return await self._take(principal, cost)
+        except BaseException:
+            await self.admission.release(cost)
+            raise
+
+    async def _take(self, principal: Principal, cost: int) -> Take | None:
+        role = self.settings.for_role(principal.role)
+        if role.cost_per_minute == 0:
+            return None
+        key = principal.key_id or principal.name
+        taken = await self.buckets.take(key, max(1, cost), role.cost_per_minute)
+        if not taken.allowed:
+            raise RateLimitedError(
+                f"This key has spent its cost of {role.cost_per_minute} per minute; this "
+                f"query costs {cost}. Retry after the number of seconds in retryAfter.",
+                retry_after=taken.retry_after_s,
+            )
         return taken
 
     async def close(self) -> None:

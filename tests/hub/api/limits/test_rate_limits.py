@@ -240,3 +240,22 @@ def test_a_request_that_finds_the_budget_full_gets_503_with_retry_after(app_with
     assert refused.json()["errors"][0]["extensions"]["code"] == "SERVER_BUSY"
     assert _ask(client, principals).status_code == 200
     assert admission.held == 0
+
+
+def test_a_request_refused_as_busy_is_not_charged_to_its_key(app_with: Any) -> None:
+    limits = LimitSettings(
+        roles=_per_minute(QUERY_COST * 2), process_cost_budget=1_000, admission_wait_ms=10
+    )
+    client, principals = app_with(limits)
+    admission = client.app.state.limiter.admission  # type: ignore[attr-defined]
+    admission.held = 1_000
+    try:
+        assert _ask(client, principals).status_code == 503
+        assert _ask(client, principals).status_code == 503
+    finally:
+        admission.held = 0
+    # Both refusals left the key's minute untouched: two requests still fit.
+    assert _ask(client, principals).json()["extensions"]["cost"]["remaining"] == QUERY_COST
+    assert _ask(client, principals).status_code == 200
+    assert _ask(client, principals).status_code == 429
+    assert admission.held == 0
