@@ -29,8 +29,8 @@ BAD_USER_INPUT (`check_input`, which also checks the raw variables).
 
 The walk cost 65-105 µs on the benchmark's documents (`benchmarks/bench_limits.py`), so a
 document's cost is kept (`operation_cost`) per operation, role and the values of the few
-variables it depends on: those in the arguments of connections and `nodes` (their lengths
-for lists). The raw variables are still checked on every request.
+variables it depends on: `first`, `last` and `ids` (its length). The raw variables are
+still checked on every request.
 """
 
 from __future__ import annotations
@@ -233,8 +233,14 @@ class CostWalk:
     def _note_variables(self, node: FieldNode) -> None:
         found = _Variables()
         for argument in node.arguments:
-            visit(argument, found)
+            if argument.name.value in _COST_ARGUMENTS:
+                visit(argument, found)
         self.depends_on |= found.names
+
+
+# The arguments whose values change a cost: a page's size, the ids of `nodes`. (Cursors
+# and filters do not; the resolvers check cursors before any SQL.)
+_COST_ARGUMENTS = frozenset({"first", "last", "ids"})
 
 
 class _Variables(Visitor):
