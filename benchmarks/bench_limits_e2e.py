@@ -4,11 +4,12 @@
 
 Seeds a PostgreSQL database of its own (`seed_graph.py`, dropped afterwards unless
 `--keep`), then calls the ASGI application directly, as `bench_api_cpu.py` does, with two
-schemas over one engine, taking `--rounds` turns of `--requests` requests per query:
+schemas over one engine, alternating request by request (`--rounds` turns of `--requests`
+requests per query and mode):
 
 - off: the schema as it was before the limits (strawberry's `ParserCache` and
   `ValidationCache`, the error classification; no cost, no bucket, no budget);
-- on: the hub's schema (`DocumentGuard`, `CostGuard`): document limits, the kept cost,
+- on: the hub's schema (`LimitsGuard`): document limits, the kept cost,
   a token bucket (in memory, or in Redis with `--redis`) and the admission budget.
 
 Both go through the hub's view, so the body and response size checks are in both. The
@@ -86,16 +87,21 @@ async def _measure(url: str, args: argparse.Namespace) -> dict[tuple[str, str], 
             for request in requests.values():
                 for _ in range(20):
                     await request(keys.for_query(name, rng))
-            # Modes take turns in batches, so both meet the same moments of a busy machine.
-            for _ in range(args.rounds):
-                for mode, request in requests.items():
+            # The modes alternate request by request (in both orders), so both meet the
+            # same moments of a busy machine and of the garbage collector.
+            modes = list(requests)
+            for turn in range(args.rounds):
+                spent = dict.fromkeys(modes, 0.0)
+                for i in range(args.requests * 2):
+                    mode = modes[(i + turn) % 2]
+                    key = keys.for_query(name, rng)
                     started = time.process_time()
-                    for _ in range(args.requests):
-                        body = await request(keys.for_query(name, rng))
-                        if b'"errors"' in body:
-                            raise RuntimeError(f"{mode} {name}: {body[:300]!r}")
-                    spent = (time.process_time() - started) / args.requests * 1000
-                    cpu.setdefault((name, mode), []).append(spent)
+                    body = await requests[mode](key)
+                    spent[mode] += time.process_time() - started
+                    if b'"errors"' in body:
+                        raise RuntimeError(f"{mode} {name}: {body[:300]!r}")
+                for mode in modes:
+                    cpu.setdefault((name, mode), []).append(spent[mode] / args.requests * 1000)
     finally:
         await limiter.close()
         await engine.dispose()

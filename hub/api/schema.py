@@ -30,10 +30,9 @@ from hub.api.context import Context
 from hub.api.error_reporting import ErrorClassification, log_errors
 from hub.api.global_ids import NodeQuery
 from hub.api.identity.queries import IdentityQuery
-from hub.api.limits.document import DocumentGuard
 from hub.api.limits.document_cache import DocumentCache
-from hub.api.limits.guard import CostGuard
-from hub.api.limits.settings import DEFAULT_LIMITS, LimitSettings
+from hub.api.limits.guard import LimitsGuard
+from hub.api.limits.settings import DEFAULT_LIMITS
 from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
@@ -127,11 +126,6 @@ class HubSchema(strawberry.Schema):
 # budget of bytes (`hub.api.limits.document_cache`).
 
 
-def _limit_settings(context: Any) -> LimitSettings | None:
-    limits = getattr(context, "limits", None)
-    return limits.settings if limits is not None else None
-
-
 def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
     """The schema; `compiled=False` answers every field the regular way (strawberry's
     resolvers over the DataLoaders), which the compiled path is tested against."""
@@ -142,8 +136,7 @@ def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
         query=Query,
         types=list(NODE_TYPES),
         extensions=[
-            lambda: DocumentGuard(documents, _limit_settings),
-            CostGuard,
+            lambda: LimitsGuard(documents),
             ErrorClassification,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),

@@ -8,26 +8,26 @@
   DEPTH_LIMIT_EXCEEDED and ALIAS_LIMIT_EXCEEDED;
 - cyclic fragments: graphql-core's own `NoFragmentCycles` rule (GRAPHQL_VALIDATION_FAILED).
 
-`DocumentGuard` also replaces strawberry's parser and validation caches with one cache
-bounded by bytes (`hub.api.limits.document_cache`).
+`parse_through` and `validate_through` replace strawberry's parser and validation caches
+with one cache bounded by bytes (`hub.api.limits.document_cache`); the schema's
+`hub.api.limits.guard.LimitsGuard` calls them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from contextlib import suppress
 from functools import cache
 from typing import Any, cast
 
 from graphql import ASTValidationRule, GraphQLError, ValidationContext, ValidationRule, parse
-from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.schema.schema import validate_document
+from strawberry.types import ExecutionContext
 
 from hub.api.limits.document_cache import CachedDocument, DocumentCache, estimated_bytes
 from hub.api.limits.errors import DocumentTooLargeError
-from hub.api.limits.settings import DEFAULT_LIMITS, LimitSettings
+from hub.api.limits.settings import LimitSettings
 
 DEPTH_CODE = "DEPTH_LIMIT_EXCEEDED"
 ALIAS_CODE = "ALIAS_LIMIT_EXCEEDED"
@@ -97,54 +97,39 @@ def parse_limited(text: str, settings: LimitSettings) -> Any:
         ) from None
 
 
-class DocumentGuard(SchemaExtension):
-    """Parse and validate within the limits, through the byte-bounded cache.
+def add_limit_rules(context: ExecutionContext, settings: LimitSettings) -> None:
+    """Add the depth and alias rules to the operation's validation rules."""
+    context.validation_rules = (
+        *context.validation_rules,
+        *limit_rules(settings.max_depth, settings.max_aliases),
+    )
 
-    The limits come from the request's `Context.limits` (the view's settings), else the
-    defaults (an operation executed in-process)."""
 
-    def __init__(
-        self, cache: DocumentCache, settings_of: Callable[[Any], LimitSettings | None]
-    ) -> None:
-        self._cache = cache
-        self._settings_of = settings_of
-        self._entry: CachedDocument | None = None
+def parse_through(
+    cache: DocumentCache, context: ExecutionContext, settings: LimitSettings
+) -> CachedDocument | None:
+    """Set the operation's document from `cache`, parsing (within the limits) and keeping
+    it when missing; the cache's entry, None when there is no text to parse."""
+    text = context.query
+    if context.graphql_document is not None or not text:
+        return None
+    key = (text, settings.document_key)
+    entry = cache.get(key)
+    if entry is None:
+        entry = CachedDocument(parse_limited(text, settings), estimated_bytes(text))
+        cache.put(key, entry)
+    context.graphql_document = entry.document
+    return entry
 
-    def _settings(self) -> LimitSettings:
-        return self._settings_of(self.execution_context.context) or DEFAULT_LIMITS
 
-    def on_operation(self) -> Iterator[None]:
-        settings = self._settings()
-        context = self.execution_context
-        context.validation_rules = (
-            *context.validation_rules,
-            *limit_rules(settings.max_depth, settings.max_aliases),
-        )
-        yield
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        text = context.query
-        if context.graphql_document is None and text:
-            settings = self._settings()
-            key = (text, settings.document_key)
-            entry = self._cache.get(key)
-            if entry is None:
-                document = parse_limited(text, settings)
-                entry = CachedDocument(document, estimated_bytes(text))
-                self._cache.put(key, entry)
-            self._entry = entry
-            context.graphql_document = entry.document
-        yield
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        entry = self._entry
-        if entry is not None and context.graphql_document is entry.document:
-            rules = context.validation_rules
-            validated = entry.validated
-            if validated is None or validated[0] != rules:
-                errors = validate_document(context.schema._schema, entry.document, rules)
-                validated = entry.validated = (rules, errors)
-            context.pre_execution_errors = list(validated[1])
-        yield
+def validate_through(entry: CachedDocument | None, context: ExecutionContext) -> None:
+    """Set the operation's validation errors from `entry`, validating once per set of
+    rules (strawberry validates only when no errors are set)."""
+    if entry is None or context.graphql_document is not entry.document:
+        return
+    rules = context.validation_rules
+    validated = entry.validated
+    if validated is None or validated[0] != rules:
+        errors = validate_document(context.schema._schema, entry.document, rules)
+        validated = entry.validated = (rules, errors)
+    context.pre_execution_errors = list(validated[1])

@@ -1,13 +1,14 @@
-"""The cost check, the rate limit and admission, in that order, before execution.
+"""The limits' one schema extension and the application's limiter.
 
 `Limiter` is the application's (one per `create_app`): its settings, its token buckets
 (`hub.api.limits.buckets`) and its admission budget (`hub.api.limits.admission`). The view
-hands each request a `RequestLimits` in its context; the schema's `CostGuard` extension
-computes the operation's cost from the validated document and variables
-(`hub.api.limits.cost`), refuses it above the role's ceiling, holds it against the
-process's budget while the operation executes, takes it from the key's bucket, and reports
-it in `extensions.cost` of every response: `requested` and `ceiling`, and when the
-bucket was asked, `remaining` (cost left to the key this minute).
+hands each request a `RequestLimits` in its context. The schema's `LimitsGuard`
+extension applies the document's limits while parsing and validating
+(`hub.api.limits.document`), then computes the operation's cost from the validated
+document and variables (`hub.api.limits.cost`), refuses it above the role's ceiling,
+holds it against the process's budget while the operation executes, takes it from the
+key's bucket, and reports it in `extensions.cost` of every response: `requested` and
+`ceiling`, and when the bucket was asked, `remaining` (cost left to the key this minute).
 
 On SQLite an operation runs on a worker thread's own event loop
 (`hub.api.operation_thread`); the buckets (a Redis client) and the budget (an asyncio
@@ -27,6 +28,8 @@ from strawberry.extensions import SchemaExtension
 from hub.api.limits.admission import AdmissionBudget
 from hub.api.limits.buckets import Buckets, FailoverBuckets, MemoryBuckets, RedisBuckets, Take
 from hub.api.limits.cost import operation_cost
+from hub.api.limits.document import add_limit_rules, parse_through, validate_through
+from hub.api.limits.document_cache import CachedDocument, DocumentCache
 from hub.api.limits.errors import CostLimitExceededError, RateLimitedError
 from hub.api.limits.settings import DEFAULT_LIMITS, LimitSettings
 from hub.api.principal import Principal
@@ -121,18 +124,35 @@ def _context_parts(context: Any) -> tuple[Principal | None, RequestLimits | None
     )
 
 
-class CostGuard(SchemaExtension):
-    """Cost, rate limit and admission before execution; `extensions.cost` after it."""
+class LimitsGuard(SchemaExtension):
+    """The limits' one schema extension (one, as each extension costs every request
+    strawberry's hook machinery): the document's limits and cache while parsing and
+    validating (`hub.api.limits.document`); cost, rate limit and admission before
+    executing; `extensions.cost` after."""
 
-    def __init__(self) -> None:
+    def __init__(self, documents: DocumentCache) -> None:
+        self._documents = documents
+        self._entry: CachedDocument | None = None
+        self._settings = DEFAULT_LIMITS
         self._report: dict[str, int] | None = None
 
     def on_operation(self) -> Any:
         principal, limits = _context_parts(self.execution_context.context)
+        if limits is not None:
+            self._settings = limits.settings
+        add_limit_rules(self.execution_context, self._settings)
         if principal is not None:
             self._report = {"requested": 0}
             if limits is not None:
-                self._report["ceiling"] = limits.settings.for_role(principal.role).cost_ceiling
+                self._report["ceiling"] = self._settings.for_role(principal.role).cost_ceiling
+        yield
+
+    def on_parse(self) -> Any:
+        self._entry = parse_through(self._documents, self.execution_context, self._settings)
+        yield
+
+    def on_validate(self) -> Any:
+        validate_through(self._entry, self.execution_context)
         yield
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -144,7 +164,7 @@ class CostGuard(SchemaExtension):
             return
         # An operation executed in-process (a job, a test) is the hub's own code: its cost
         # is reported, not refused; requests through the view always carry their limits.
-        settings = limits.settings if limits is not None else DEFAULT_LIMITS
+        settings = self._settings
         role = settings.for_role(principal.role)
         if limits is None:
             role = replace(role, cost_ceiling=sys.maxsize, introspection=True)
