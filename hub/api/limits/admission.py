@@ -29,6 +29,7 @@ class AdmissionBudget:
         self.budget = budget
         self.wait_s = wait_s
         self.held = 0
+        self._waiting = 0
         self._changed: asyncio.Condition | None = None
 
     def _limit(self, cost: int) -> float:
@@ -37,11 +38,19 @@ class AdmissionBudget:
     def _fits(self, cost: int) -> bool:
         return self.held == 0 or self.held + cost <= self._limit(cost)
 
+    def try_admit(self, cost: int) -> bool:
+        """Hold `cost` when it fits now (and nobody waits before it); else False."""
+        if self._waiting or not self._fits(cost):
+            return False
+        self.held += cost
+        return True
+
     async def admit(self, cost: int) -> None:
         """Hold `cost` of the budget; ServerBusyError when it does not fit in time."""
         if not self._fits(cost):
             if self._changed is None:
                 self._changed = asyncio.Condition()
+            self._waiting += 1
             try:
                 async with self._changed:
                     await asyncio.wait_for(
@@ -53,10 +62,23 @@ class AdmissionBudget:
                     f"{self.budget} held; this query {cost}). Retry shortly.",
                     retry_after=1,
                 ) from None
+            finally:
+                self._waiting -= 1
         self.held += cost
 
     async def release(self, cost: int) -> None:
         self.held -= cost
+        if self._changed is not None and self._waiting:
+            async with self._changed:
+                self._changed.notify_all()
+
+    def release_now(self, cost: int) -> None:
+        """`release` without awaiting: waiters, if any, are woken by a task."""
+        self.held -= cost
+        if self._changed is not None and self._waiting:
+            asyncio.get_running_loop().create_task(self._notify())
+
+    async def _notify(self) -> None:
         if self._changed is not None:
             async with self._changed:
                 self._changed.notify_all()

@@ -21,6 +21,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import replace
+from enum import Enum
 from typing import Any, TypeVar
 
 from strawberry.extensions import SchemaExtension
@@ -31,7 +32,7 @@ from hub.api.limits.cost import operation_cost
 from hub.api.limits.document import add_limit_rules, parse_through, validate_through
 from hub.api.limits.document_cache import CachedDocument, DocumentCache
 from hub.api.limits.errors import CostLimitExceededError, RateLimitedError
-from hub.api.limits.settings import DEFAULT_LIMITS, LimitSettings
+from hub.api.limits.settings import DEFAULT_LIMITS, LimitSettings, RoleLimits
 from hub.api.principal import Principal
 
 T = TypeVar("T")
@@ -69,24 +70,59 @@ class Limiter:
             await self.admission.release(cost)
             raise
 
+    def admit_now(self, principal: Principal, cost: int) -> Take | Pending | None:
+        """`admit` without awaiting, when it needs no wait: the budget has room and the
+        bucket is in memory (coroutines cost a request more than the checks); PENDING
+        otherwise. Call it on the server's loop."""
+        role = self.settings.for_role(principal.role)
+        in_memory = isinstance(self.buckets, MemoryBuckets) or role.cost_per_minute == 0
+        if not in_memory or not self.admission.try_admit(cost):
+            return PENDING
+        try:
+            return self._take_now(principal, cost)
+        except BaseException:
+            self.admission.release_now(cost)
+            raise
+
+    def _take_now(self, principal: Principal, cost: int) -> Take | None:
+        role = self.settings.for_role(principal.role)
+        if role.cost_per_minute == 0:
+            return None
+        assert isinstance(self.buckets, MemoryBuckets)
+        key = principal.key_id or principal.name
+        return _allowed(self.buckets.take_now(key, max(1, cost), role.cost_per_minute), role, cost)
+
     async def _take(self, principal: Principal, cost: int) -> Take | None:
         role = self.settings.for_role(principal.role)
         if role.cost_per_minute == 0:
             return None
         key = principal.key_id or principal.name
         taken = await self.buckets.take(key, max(1, cost), role.cost_per_minute)
-        if not taken.allowed:
-            raise RateLimitedError(
-                f"This key has spent its cost of {role.cost_per_minute} per minute; this "
-                f"query costs {cost}. Retry after the number of seconds in retryAfter.",
-                retry_after=taken.retry_after_s,
-            )
-        return taken
+        return _allowed(taken, role, cost)
 
     async def close(self) -> None:
         redis = getattr(self.buckets, "redis", None)
         if isinstance(redis, RedisBuckets):
             await redis.close()
+
+
+def _allowed(taken: Take, role: RoleLimits, cost: int) -> Take:
+    if not taken.allowed:
+        raise RateLimitedError(
+            f"This key has spent its cost of {role.cost_per_minute} per minute; this "
+            f"query costs {cost}. Retry after the number of seconds in retryAfter.",
+            retry_after=taken.retry_after_s,
+        )
+    return taken
+
+
+class Pending(Enum):
+    """`admit_now` could not decide without awaiting."""
+
+    PENDING = "pending"
+
+
+PENDING = Pending.PENDING
 
 
 class RequestLimits:
@@ -108,11 +144,19 @@ class RequestLimits:
             return await call
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(call, self._loop))
 
+    def admit_now(self, cost: int) -> Take | Pending | None:
+        if asyncio.get_running_loop() is not self._loop:
+            return PENDING
+        return self.limiter.admit_now(self.principal, cost)
+
     async def admit(self, cost: int) -> Take | None:
         return await self._on_server_loop(self.limiter.admit(self.principal, cost))
 
     async def release(self, cost: int) -> None:
-        await self._on_server_loop(self.limiter.admission.release(cost))
+        if asyncio.get_running_loop() is self._loop:
+            self.limiter.admission.release_now(cost)
+        else:
+            await self._on_server_loop(self.limiter.admission.release(cost))
 
 
 def _context_parts(context: Any) -> tuple[Principal | None, RequestLimits | None]:
@@ -136,18 +180,16 @@ class LimitsGuard(SchemaExtension):
         self._settings = DEFAULT_LIMITS
         self._report: dict[str, int] | None = None
 
-    def on_operation(self) -> Any:
+    def on_parse(self) -> Any:
+        # (What belongs to the whole operation is set up here too: one hook fewer.)
         principal, limits = _context_parts(self.execution_context.context)
         if limits is not None:
             self._settings = limits.settings
-        add_limit_rules(self.execution_context, self._settings)
         if principal is not None:
             self._report = {"requested": 0}
             if limits is not None:
                 self._report["ceiling"] = self._settings.for_role(principal.role).cost_ceiling
-        yield
-
-    def on_parse(self) -> Any:
+        add_limit_rules(self.execution_context, self._settings)
         self._entry = parse_through(self._documents, self.execution_context, self._settings)
         yield
 
@@ -184,8 +226,10 @@ class LimitsGuard(SchemaExtension):
         if limits is None:
             yield
             return
-        taken = await limits.admit(cost)
-        if taken is not None:
+        taken = limits.admit_now(cost)
+        if taken is PENDING:
+            taken = await limits.admit(cost)
+        if isinstance(taken, Take):
             report["remaining"] = taken.remaining
         try:
             yield
