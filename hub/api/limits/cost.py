@@ -70,7 +70,7 @@ from hub.api.limits.errors import (
     IntrospectionDisabledError,
 )
 from hub.api.limits.settings import LimitSettings, RoleLimits
-from hub.api.pagination import DEFAULT_PAGE_SIZE, PageArgs
+from hub.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 LIST_FACTOR = 10
 TOTAL_COUNT_COST = 1
@@ -114,17 +114,21 @@ def _is_connection(graphql_type: Any) -> bool:
 
 
 def _page_size(arguments: dict[str, Any]) -> int:
-    """The page a connection's arguments ask for; BadUserInputError as the resolver would
-    raise it (page above 100, first with last, a foreign cursor), but before any SQL."""
-    args = PageArgs(
-        arguments.get("first"),
-        arguments.get("after"),
-        arguments.get("last"),
-        arguments.get("before"),
-    )
-    if args.first is not None:
-        return args.first
-    return args.last if args.last is not None else DEFAULT_PAGE_SIZE
+    """The page a connection's arguments ask for; BadUserInputError, worded as the
+    resolver words it, for a size above 100 or below 0. (Cursors and `first` with `last`
+    are the resolver's to refuse, before its SQL: a kept cost does not depend on them.)"""
+    for name in ("first", "last"):
+        value = arguments.get(name)
+        if value is not None and not 0 <= value <= MAX_PAGE_SIZE:
+            raise BadUserInputError(
+                f"Argument '{name}' has value {value}. Must be between 0 and {MAX_PAGE_SIZE}.",
+                argument=name,
+                maxPageSize=MAX_PAGE_SIZE,
+            )
+    first, last = arguments.get("first"), arguments.get("last")
+    if first is not None:
+        return int(first)
+    return int(last) if last is not None else DEFAULT_PAGE_SIZE
 
 
 class CostWalk:
