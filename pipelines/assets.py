@@ -151,11 +151,17 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
     )
     def loaded(context: AssetExecutionContext) -> MaterializeResult[None]:
         report = load_pending(context.resources.hub_db, spec.name)
+        if report.superseded:
+            context.log.warning(
+                f"{report.superseded} {spec.name} rows set aside: a later-named file "
+                "already delivered their records (later files win, SOURCES.md)."
+            )
         return MaterializeResult(
             metadata={
                 "deliveries": len(report.loaded),
                 "rows": report.rows,
                 "resolved_rejects": report.resolved_rejects,
+                "superseded_by_later_files": report.superseded,
                 "held": MetadataValue.json(report.held),
             }
         )
