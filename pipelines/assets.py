@@ -9,14 +9,18 @@
 - `loaded_<source>`: staged deliveries written into the graph, one transaction per
   delivery; inside it the `linked_persons` step (`pipelines.linking.step`) links the
   delivery's person mentions against every source's records in the graph.
-- `mahalla_diagnostics`: computed household categories and per-mahalla indicators.
+- `household_categories`: each household's computed category with the rule and records
+  that decided it (`hub/diagnostics/rules.toml`), as of the day the graph's evidence reaches.
+- `mahalla_diagnostics`: per-mahalla indicators (after the categories they count).
 
 Everything but the register waits for the register: every record refers to a mahalla.
 """
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
+import polars as pl
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -29,9 +33,11 @@ from dagster import (
     RetryRequested,
     asset,
 )
+from sqlalchemy.orm import Session
 
 from connectors.errors import ConnectorError, RateLimitedError, RetriableSourceError
-from hub.diagnostics.categories import refresh_computed_categories
+from hub.diagnostics.categories import refresh_household_categories
+from hub.diagnostics.evidence import evidence_as_of
 from hub.diagnostics.indicators import refresh_mahalla_indicators
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES, SourceSpec
@@ -169,20 +175,58 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
     return loaded
 
 
+def _as_of(session: Session) -> date:
+    """The day the graph's evidence reaches (today for an empty graph): a world dated in
+    an earlier year is diagnosed with that year's rules."""
+    return evidence_as_of(session) or date.today()
+
+
 @asset(
     group_name="diagnostics",
     deps=[AssetKey(f"loaded_{name}") for name in SOURCES],
-    description="Computed household categories and per-mahalla indicators, from the graph.",
+    description=(
+        "Each household's computed category (1..4) beside the assessed one, with the rule, "
+        "income components and records that decided it (household_category_evidence)."
+    ),
+    required_resource_keys={"hub_db"},
+    kinds={"sqlalchemy"},
+)
+def household_categories(context: AssetExecutionContext) -> MaterializeResult[None]:
+    hub: HubDatabase = context.resources.hub_db
+    with hub.session() as session:
+        as_of = _as_of(session)
+        computed = refresh_household_categories(session, as_of)
+    disagreements = computed.filter(
+        pl.col("assessed_category").is_not_null()
+        & pl.col("computed_category").is_not_null()
+        & (pl.col("assessed_category") != pl.col("computed_category"))
+    )
+    return MaterializeResult(
+        metadata={
+            "as_of": as_of.isoformat(),
+            "households": computed.height,
+            "disagreements": disagreements.height,
+            "by_rule": MetadataValue.json(dict(computed["rule"].value_counts().iter_rows())),
+        }
+    )
+
+
+@asset(
+    group_name="diagnostics",
+    deps=[AssetKey(f"loaded_{name}") for name in SOURCES] + [AssetKey("household_categories")],
+    description="Per-mahalla indicators (one current row per mahalla), from the graph.",
     required_resource_keys={"hub_db"},
     kinds={"sqlalchemy"},
 )
 def mahalla_diagnostics(context: AssetExecutionContext) -> MaterializeResult[None]:
     hub: HubDatabase = context.resources.hub_db
     with hub.session() as session:
-        households = refresh_computed_categories(session)
         mahallas = refresh_mahalla_indicators(session)
-    return MaterializeResult(metadata={"households": households, "mahallas": mahallas})
+    return MaterializeResult(metadata={"mahallas": mahallas})
 
+
+DIAGNOSTIC_ASSETS = ("household_categories", "mahalla_diagnostics")
+"""What every source's job refreshes after its load, in dependency order."""
 
 ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
     _raw_asset,
@@ -193,4 +237,4 @@ ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
 SOURCE_ASSETS: list[AssetsDefinition] = [
     factory(spec) for spec in SOURCES.values() for factory in ASSET_FACTORIES
 ]
-ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, mahalla_diagnostics]
+ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, household_categories, mahalla_diagnostics]

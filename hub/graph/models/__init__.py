@@ -15,6 +15,7 @@ from hub.graph.models.activities import (
     Parcel,
     TaxRegistration,
 )
+from hub.graph.models.diagnostics import HouseholdCategoryEvidence, NotebookFinding
 from hub.graph.models.indicators import MahallaIndicators
 from hub.graph.models.population import Household, HouseholdMember, Person
 from hub.graph.models.provenance import (
@@ -39,6 +40,7 @@ __all__ = [
     "District",
     "EmploymentRecord",
     "Household",
+    "HouseholdCategoryEvidence",
     "HouseholdMember",
     "LandLease",
     "LinkContribution",
@@ -46,6 +48,7 @@ __all__ = [
     "Mahalla",
     "MahallaIndicators",
     "NotebookEntry",
+    "NotebookFinding",
     "Parcel",
     "Person",
     "PersonConflict",
