@@ -11,6 +11,8 @@
   delivery's person mentions against every source's records in the graph.
 - `household_categories`: each household's computed category with the rule and records
   that decided it (`hub/diagnostics/rules.toml`), as of the day the graph's evidence reaches.
+- `notebook_findings`: per mahalla, people eligible for a notebook but not in it, and
+  people in one but no longer eligible, with the reason.
 - `mahalla_diagnostics`: per-mahalla indicators (after the categories they count).
 
 Everything but the register waits for the register: every record refers to a mahalla.
@@ -39,6 +41,7 @@ from connectors.errors import ConnectorError, RateLimitedError, RetriableSourceE
 from hub.diagnostics.categories import refresh_household_categories
 from hub.diagnostics.evidence import evidence_as_of
 from hub.diagnostics.indicators import refresh_mahalla_indicators
+from hub.diagnostics.notebooks import refresh_notebook_findings
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES, SourceSpec
 from pipelines.steps.land import LandingReport, land_bank, land_files, land_tax
@@ -225,7 +228,32 @@ def mahalla_diagnostics(context: AssetExecutionContext) -> MaterializeResult[Non
     return MaterializeResult(metadata={"mahallas": mahallas})
 
 
-DIAGNOSTIC_ASSETS = ("household_categories", "mahalla_diagnostics")
+@asset(
+    group_name="diagnostics",
+    deps=[AssetKey("household_categories")],
+    description=(
+        "Per mahalla, people eligible for the Iron, Women's or Youth notebook but not entered, "
+        "and people entered but no longer eligible, each with the reason (notebook_finding)."
+    ),
+    required_resource_keys={"hub_db"},
+    kinds={"sqlalchemy"},
+)
+def notebook_findings(context: AssetExecutionContext) -> MaterializeResult[None]:
+    hub: HubDatabase = context.resources.hub_db
+    with hub.session() as session:
+        as_of = _as_of(session)
+        found = refresh_notebook_findings(session, as_of)
+    counts = found.group_by("notebook", "finding").len().sort("notebook", "finding")
+    return MaterializeResult(
+        metadata={
+            "as_of": as_of.isoformat(),
+            "findings": found.height,
+            "by_notebook": MetadataValue.json({f"{n}/{f}": c for n, f, c in counts.iter_rows()}),
+        }
+    )
+
+
+DIAGNOSTIC_ASSETS = ("household_categories", "notebook_findings", "mahalla_diagnostics")
 """What every source's job refreshes after its load, in dependency order."""
 
 ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
@@ -237,4 +265,9 @@ ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
 SOURCE_ASSETS: list[AssetsDefinition] = [
     factory(spec) for spec in SOURCES.values() for factory in ASSET_FACTORIES
 ]
-ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, household_categories, mahalla_diagnostics]
+ALL_ASSETS: list[AssetsDefinition] = [
+    *SOURCE_ASSETS,
+    household_categories,
+    notebook_findings,
+    mahalla_diagnostics,
+]

@@ -164,12 +164,9 @@ def _decide(households: pl.DataFrame, rules: RuleBook, year: YearRules) -> pl.Da
         .cast(pl.Int64)
     )
     mce, per_capita = float(year.mce_uzs), pl.col("per_capita_uzs")
-    iron = pl.col("iron") & pl.lit(rules.category.iron_notebook_is_category_4)
-    rule = (
+    by_income = (
         pl.when(pl.col("members") == 0)
         .then(pl.lit("no_members"))
-        .when(iron)
-        .then(pl.lit("iron_notebook"))
         .when(pl.col("income_uzs").is_null())
         .then(pl.lit("no_income_evidence"))
         .when(per_capita >= year.well_off * mce)
@@ -180,8 +177,17 @@ def _decide(households: pl.DataFrame, rules: RuleBook, year: YearRules) -> pl.Da
         .then(pl.lit("low_income_able"))
         .otherwise(pl.lit("low_income_no_able_adult"))
     )
-    category = pl.col("rule").replace_strict(CATEGORY_OF_RULE, default=None, return_dtype=pl.Int16)
-    return framed.with_columns(rule=rule).with_columns(computed_category=category)
+    iron = (pl.col("members") > 0) & pl.col("iron") & rules.category.iron_notebook_is_category_4
+    rule = pl.when(iron).then(pl.lit("iron_notebook")).otherwise(by_income)
+
+    def category(of: pl.Expr) -> pl.Expr:
+        return of.replace_strict(CATEGORY_OF_RULE, default=None, return_dtype=pl.Int16)
+
+    return framed.with_columns(
+        rule=rule,
+        computed_category=category(rule),
+        income_category=category(by_income),
+    )
 
 
 def compute_categories(

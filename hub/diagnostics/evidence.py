@@ -34,9 +34,10 @@ from hub.graph.models import (
 )
 
 
-def _frame(
+def read_frame(
     session: Session, stmt: Select[*tuple[Any, ...]], schema: dict[str, Any]
 ) -> pl.DataFrame:
+    """The rows of `stmt` as a frame of `schema` (column names and polars types)."""
     rows = [tuple(r) for r in session.execute(stmt)]
     return pl.DataFrame(rows, schema=schema, orient="row")
 
@@ -97,7 +98,7 @@ def load_households(session: Session, scope: Scope) -> pl.DataFrame:
         "assessed_category": pl.Int16,
         "stated_uzs": pl.Int64,
     }
-    return _frame(session, stmt, schema)
+    return read_frame(session, stmt, schema)
 
 
 def load_members(session: Session, scope: Scope, as_of: date) -> pl.DataFrame:
@@ -123,7 +124,7 @@ def load_members(session: Session, scope: Scope, as_of: date) -> pl.DataFrame:
         "sex": pl.String,
         "occupation": pl.String,
     }
-    members = _frame(session, stmt, schema)
+    members = read_frame(session, stmt, schema)
     return members.with_columns(age=whole_years(pl.col("birth_on"), as_of))
 
 
@@ -142,7 +143,7 @@ def load_latest_status(session: Session, scope: Scope, as_of: date) -> pl.DataFr
         "status": pl.String,
         "status_on": pl.Date,
     }
-    records = _frame(session, stmt, schema)
+    records = read_frame(session, stmt, schema)
     return (
         records.sort(["person_id", "status_on", "record_no"], descending=[False, True, True])
         .group_by("person_id", maintain_order=True)
@@ -160,7 +161,7 @@ def load_declared_income(session: Session, scope: Scope, as_of: date) -> pl.Data
         or_(TaxRegistration.closed_on.is_(None), TaxRegistration.closed_on > as_of),
     )
     schema = {"person_id": pl.Int64, "tin": pl.String, "declared_tiyin": pl.Int64}
-    return _frame(session, stmt, schema)
+    return read_frame(session, stmt, schema)
 
 
 def load_loans(session: Session, scope: Scope, as_of: date, subsidy_months: int) -> pl.DataFrame:
@@ -178,7 +179,7 @@ def load_loans(session: Session, scope: Scope, as_of: date, subsidy_months: int)
         "issued_on": pl.Date,
     }
     since = as_of - timedelta(days=round(subsidy_months * 365.25 / 12))
-    return _frame(session, stmt, schema).with_columns(
+    return read_frame(session, stmt, schema).with_columns(
         counts_as_income=(pl.col("kind") == "subsidy") & (pl.col("issued_on") > since)
     )
 
@@ -200,7 +201,7 @@ def load_leases(session: Session, scope: Scope) -> pl.DataFrame:
         "area_ha": pl.Float64,
         "purpose": pl.String,
     }
-    return _frame(session, stmt, schema)
+    return read_frame(session, stmt, schema)
 
 
 def load_notebooks(session: Session, scope: Scope) -> pl.DataFrame:
@@ -217,7 +218,7 @@ def load_notebooks(session: Session, scope: Scope) -> pl.DataFrame:
         "source": pl.String,
         "record_key": pl.String,
     }
-    entries = _frame(session, stmt, schema)
+    entries = read_frame(session, stmt, schema)
     return entries.sort(["person_id", "notebook", "source", "record_key"]).with_columns(
         record=pl.col("source") + ":" + pl.col("record_key")
     )

@@ -14,7 +14,7 @@ def test_definitions_snapshot() -> None:
     asset_keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
     assert asset_keys == {
         f"{stage}_{source}" for source in SOURCES for stage in ("raw", "staged", "loaded")
-    } | {"household_categories", "mahalla_diagnostics"}
+    } | {"household_categories", "notebook_findings", "mahalla_diagnostics"}
     check_keys = {
         (key.asset_key.to_user_string(), key.name)
         for key in repository.asset_graph.asset_check_keys
@@ -50,6 +50,9 @@ def test_every_source_waits_for_the_register_and_diagnostics_wait_for_every_load
         assert AssetKey(f"raw_{source}") in parents
     loads = {AssetKey(f"loaded_{source}") for source in SOURCES}
     assert graph.get(AssetKey("household_categories")).parent_keys == loads
+    assert graph.get(AssetKey("notebook_findings")).parent_keys == {
+        AssetKey("household_categories")
+    }
     indicators = graph.get(AssetKey("mahalla_diagnostics")).parent_keys
     assert indicators == loads | {AssetKey("household_categories")}
 

@@ -32,6 +32,9 @@ class HouseholdCategoryEvidence(Base):
     rules_version: Mapped[short_str]
     assessed_category: Mapped[int | None] = mapped_column(SmallInteger)
     computed_category: Mapped[int | None] = mapped_column(SmallInteger)
+    # The category by income and able-bodied adults alone, before the Iron Notebook rule:
+    # what notebook eligibility asks ("low-income"), so an entry does not justify itself.
+    income_category: Mapped[int | None] = mapped_column(SmallInteger)
     # Which rule decided: well_off, poverty_line, low_income_able, low_income_no_able_adult,
     # iron_notebook, no_income_evidence, no_members.
     rule: Mapped[short_str]

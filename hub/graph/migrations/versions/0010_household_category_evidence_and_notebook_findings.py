@@ -28,6 +28,7 @@ def upgrade() -> None:
     sa.Column('rules_version', sa.String(length=32), nullable=False),
     sa.Column('assessed_category', sa.SmallInteger(), nullable=True),
     sa.Column('computed_category', sa.SmallInteger(), nullable=True),
+    sa.Column('income_category', sa.SmallInteger(), nullable=True),
     sa.Column('rule', sa.String(length=32), nullable=False),
     sa.Column('members', sa.Integer(), nullable=False),
     sa.Column('able_adults', sa.Integer(), nullable=False),
