@@ -152,7 +152,7 @@ def test_a_refresh_of_some_mahallas_keeps_the_others_evidence(graph_db: GraphDat
 def test_a_year_the_rules_do_not_configure_is_refused(graph_db: GraphDatabase) -> None:
     with graph_db.session() as session:
         build(session)
-        with pytest.raises(MissingRuleYearError, match=r"no \[years\.2031\].*2022\.\.2024"):
+        with pytest.raises(MissingRuleYearError, match=r"no \[years\.2031\].*2022\.\.2026"):
             compute_categories(session, load_rules(), date(2031, 1, 1), Scope())
 
 

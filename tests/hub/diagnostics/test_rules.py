@@ -46,7 +46,7 @@ def test_the_rules_file_can_be_named_by_the_environment(tmp_path: Path) -> None:
             "well_off = true\npoverty_line = 1.0\nplaced_wage_uzs = 980000",
             r"Expected `float`, got `bool` - at `years\.2023\.well_off`",
         ),
-        ("[years.2023]", "[years.2025]", r"year 2023 is missing between 2022 and 2025"),
+        ("[years.2023]", "[years.2030]", r"year 2023 is missing between 2022 and 2030"),
         ("placed_wage_uzs = 920000\n", "",
          r"missing required field `placed_wage_uzs` - at `years\.2022`"),
         ("mce_uzs = 648000", "mce_uzs = -1", r"Expected `int` >= 1 - at `years\.2024\.mce_uzs`"),
