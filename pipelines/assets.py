@@ -13,6 +13,7 @@
   that decided it (`hub/diagnostics/rules.toml`), as of the day the graph's evidence reaches.
 - `notebook_findings`: per mahalla, people eligible for a notebook but not in it, and
   people in one but no longer eligible, with the reason.
+- `monthly_indicators`: the monthly time series per mahalla, district, region, country.
 - `mahalla_diagnostics`: per-mahalla indicators (after the categories they count).
 
 Everything but the register waits for the register: every record refers to a mahalla.
@@ -41,6 +42,7 @@ from connectors.errors import ConnectorError, RateLimitedError, RetriableSourceE
 from hub.diagnostics.categories import refresh_household_categories
 from hub.diagnostics.evidence import evidence_as_of
 from hub.diagnostics.indicators import refresh_mahalla_indicators
+from hub.diagnostics.monthly_store import refresh_monthly_indicators
 from hub.diagnostics.notebooks import refresh_notebook_findings
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES, SourceSpec
@@ -253,7 +255,37 @@ def notebook_findings(context: AssetExecutionContext) -> MaterializeResult[None]
     )
 
 
-DIAGNOSTIC_ASSETS = ("household_categories", "notebook_findings", "mahalla_diagnostics")
+@asset(
+    group_name="diagnostics",
+    deps=[AssetKey("household_categories")],
+    description=(
+        "Monthly figures per mahalla, district, region and country (monthly_indicator); a "
+        "closed month changes only for late records, each change kept as a revision."
+    ),
+    required_resource_keys={"hub_db"},
+    kinds={"sqlalchemy"},
+)
+def monthly_indicators(context: AssetExecutionContext) -> MaterializeResult[None]:
+    hub: HubDatabase = context.resources.hub_db
+    with hub.session() as session:
+        as_of = _as_of(session)
+        done = refresh_monthly_indicators(session, as_of)
+    return MaterializeResult(
+        metadata={
+            "as_of": as_of.isoformat(),
+            "written": done.written,
+            "revised": done.revised,
+            "kept_as_published": done.kept,
+        }
+    )
+
+
+DIAGNOSTIC_ASSETS = (
+    "household_categories",
+    "notebook_findings",
+    "monthly_indicators",
+    "mahalla_diagnostics",
+)
 """What every source's job refreshes after its load, in dependency order."""
 
 ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
@@ -269,5 +301,6 @@ ALL_ASSETS: list[AssetsDefinition] = [
     *SOURCE_ASSETS,
     household_categories,
     notebook_findings,
+    monthly_indicators,
     mahalla_diagnostics,
 ]

@@ -15,7 +15,12 @@ from hub.graph.models.activities import (
     Parcel,
     TaxRegistration,
 )
-from hub.graph.models.diagnostics import HouseholdCategoryEvidence, NotebookFinding
+from hub.graph.models.diagnostics import (
+    HouseholdCategoryEvidence,
+    MonthlyIndicator,
+    MonthlyIndicatorRevision,
+    NotebookFinding,
+)
 from hub.graph.models.indicators import MahallaIndicators
 from hub.graph.models.population import Household, HouseholdMember, Person
 from hub.graph.models.provenance import (
@@ -47,6 +52,8 @@ __all__ = [
     "Loan",
     "Mahalla",
     "MahallaIndicators",
+    "MonthlyIndicator",
+    "MonthlyIndicatorRevision",
     "NotebookEntry",
     "NotebookFinding",
     "Parcel",

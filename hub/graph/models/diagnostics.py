@@ -5,6 +5,8 @@
   that decided it, each income component and the records behind them, beside the
   assistant's assessed category. The disagreements of a mahalla are its rows where both
   categories are known and differ.
+- `MonthlyIndicator` / `MonthlyIndicatorRevision`: the time series of figures per
+  territory and month, and the late changes to closed months.
 - `NotebookFinding`: a person eligible for a notebook but not entered in it, or entered but
   no longer eligible, with the reason.
 """
@@ -13,11 +15,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.graph.base import Base
-from hub.graph.types import BigId, UtcDateTime, mahalla_code_str, short_str, utc_now
+from hub.graph.types import BigId, UtcDateTime, mahalla_code_str, pk_id, short_str, utc_now
 
 
 class HouseholdCategoryEvidence(Base):
@@ -76,3 +78,40 @@ class NotebookFinding(Base):
     as_of_on: Mapped[date]
     rules_version: Mapped[short_str]
     computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class MonthlyIndicator(Base):
+    """One figure of one territory for one calendar month (`month_on`: its first day).
+
+    `level` is mahalla, district, region or country (code "UZ"); `name` is the figure
+    (hub.diagnostics.monthly lists them). A month before the latest is closed: its figures
+    change only when a record dated in it arrives late, and then a
+    `MonthlyIndicatorRevision` says from what to what.
+    """
+
+    __tablename__ = "monthly_indicator"
+    __table_args__ = (Index("ix_monthly_indicator_month", "month_on", "level"),)
+
+    level: Mapped[short_str] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), primary_key=True)
+    month_on: Mapped[date] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class MonthlyIndicatorRevision(Base):
+    """A closed month's figure changed by a late record: the old and the new value."""
+
+    __tablename__ = "monthly_indicator_revision"
+    __table_args__ = (Index("ix_monthly_indicator_revision_key", "level", "code", "month_on"),)
+
+    id: Mapped[pk_id]
+    level: Mapped[short_str]
+    code: Mapped[str] = mapped_column(String(10))
+    month_on: Mapped[date]
+    name: Mapped[str] = mapped_column(String(80))
+    old_value: Mapped[float] = mapped_column(Float)
+    new_value: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(String(200))
+    revised_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
