@@ -31,13 +31,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import polars as pl
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.diagnostics import evidence as ev
 from hub.diagnostics.evidence import Scope
 from hub.diagnostics.rules import RuleBook, YearRules, load_rules
-from hub.graph.bulk import in_chunks, upsert_rows
+from hub.graph.bulk import upsert_rows
 from hub.graph.models import Household, HouseholdCategoryEvidence
 
 CATEGORY_OF_RULE = {
@@ -256,8 +256,20 @@ def refresh_household_categories(
     now = datetime.now(UTC)
     rows = computed.with_columns(computed_at=pl.lit(now)).to_dicts()
     upsert_rows(session, HouseholdCategoryEvidence, rows, key=["household_id"])
-    updates = computed.select(id="household_id", computed_category="computed_category")
-    for chunk in in_chunks(updates.to_dicts()):
-        # ORM bulk UPDATE by primary key: one executemany per chunk.
-        session.execute(update(Household), list(chunk))
+    # One set-based UPDATE from the evidence just written (not a row per household).
+    evidence = HouseholdCategoryEvidence
+    computed_now = (
+        select(evidence.computed_category)
+        .where(evidence.household_id == Household.id)
+        .scalar_subquery()
+    )
+    written = select(evidence.household_id)
+    if mahalla_codes is not None:
+        written = written.where(evidence.mahalla_code.in_(mahalla_codes))
+    session.execute(
+        update(Household)
+        .where(Household.id.in_(written))
+        .values(computed_category=computed_now)
+        .execution_options(synchronize_session=False)
+    )
     return computed

@@ -37,9 +37,18 @@ from hub.graph.models import (
 def read_frame(
     session: Session, stmt: Select[*tuple[Any, ...]], schema: dict[str, Any]
 ) -> pl.DataFrame:
-    """The rows of `stmt` as a frame of `schema` (column names and polars types)."""
-    rows = [tuple(r) for r in session.execute(stmt)]
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    """The rows of `stmt` as a frame of `schema` (column names and polars types).
+
+    Runs on the session's connection (Core rows, no ORM loading: a million members read
+    in a few seconds) and builds the frame column by column."""
+    result = session.connection().execute(stmt)
+    columns = list(zip(*result.fetchall(), strict=False)) or [() for _ in schema]
+    return pl.DataFrame(
+        {
+            name: pl.Series(name, values, dtype=dtype)
+            for (name, dtype), values in zip(schema.items(), columns, strict=True)
+        }
+    )
 
 
 def whole_years(born: pl.Expr, on: date) -> pl.Expr:

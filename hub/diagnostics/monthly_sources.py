@@ -220,8 +220,11 @@ def _appeals(session: Session, as_of: date) -> pl.DataFrame:
 
 def _unsurveyed(session: Session, dated: list[pl.DataFrame]) -> pl.DataFrame:
     """People with an agency record who are in no household, with their first record's day."""
+    # NOT EXISTS, not NOT IN: PostgreSQL runs a NOT IN over a million members as a
+    # subplan per person once the ids outgrow work_mem.
+    member = select(HouseholdMember.person_id).where(HouseholdMember.person_id == Person.id)
     stmt = select(Person.id, Person.mahalla_code).where(
-        Person.id.not_in(select(HouseholdMember.person_id)), Person.mahalla_code.is_not(None)
+        ~member.exists(), Person.mahalla_code.is_not(None)
     )
     people = read_frame(session, stmt, {"person_id": pl.Int64, "mahalla_code": pl.String})
     firsts = (
