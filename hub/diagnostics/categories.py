@@ -256,7 +256,8 @@ def refresh_household_categories(
     now = datetime.now(UTC)
     rows = computed.with_columns(computed_at=pl.lit(now)).to_dicts()
     upsert_rows(session, HouseholdCategoryEvidence, rows, key=["household_id"])
-    # One set-based UPDATE from the evidence just written (not a row per household).
+    # One set-based UPDATE from the evidence just written (not a row per household), of
+    # the households whose category changed.
     evidence = HouseholdCategoryEvidence
     computed_now = (
         select(evidence.computed_category)
@@ -268,7 +269,9 @@ def refresh_household_categories(
         written = written.where(evidence.mahalla_code.in_(mahalla_codes))
     session.execute(
         update(Household)
-        .where(Household.id.in_(written))
+        .where(
+            Household.id.in_(written), Household.computed_category.is_distinct_from(computed_now)
+        )
         .values(computed_category=computed_now)
         .execution_options(synchronize_session=False)
     )

@@ -162,3 +162,20 @@ def test_an_empty_graph_has_no_evidence_date_and_no_categories(graph_db: GraphDa
         assert compute_categories(session, load_rules(), AS_OF).is_empty()
         build(session)
         assert evidence_as_of(session) == date(2023, 1, 5)  # the latest employment status
+
+
+def test_a_changed_category_reaches_the_household_on_the_next_refresh(
+    graph_db: GraphDatabase,
+) -> None:
+    with graph_db.session() as session, session.begin():
+        w = build(session)
+        refresh_household_categories(session, AS_OF)
+    with graph_db.session() as session, session.begin():
+        # h2 now states 2,000,000 for 2 people: 1,000,000 each >= 747,000: category 1.
+        session.get_one(Household, w.households["h2"]).monthly_income_uzs = 2_000_000
+        session.flush()
+        refresh_household_categories(session, AS_OF, mahalla_codes=[M1])
+    with graph_db.session() as session:
+        assert session.get_one(Household, w.households["h2"]).computed_category == 1
+        assert session.get_one(Household, w.households["h1"]).computed_category == 1
+        assert session.get_one(Household, w.households["h5"]).computed_category is None
