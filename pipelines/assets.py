@@ -10,9 +10,11 @@
   delivery; inside it the `linked_persons` step (`pipelines.linking.step`) links the
   delivery's person mentions against every source's records in the graph.
 - `household_categories`: each household's computed category with the rule and records
-  that decided it (`hub/diagnostics/rules.toml`), as of the day the graph's evidence reaches.
+  that decided it (`hub/diagnostics/rules.toml`), as of the day the graph's evidence reaches;
+  after a load only the mahallas it touched (`hub.diagnostics.touched`), whole when the
+  rules or the day changed.
 - `notebook_findings`: per mahalla, people eligible for a notebook but not in it, and
-  people in one but no longer eligible, with the reason.
+  people in one but no longer eligible, with the reason (touched mahallas likewise).
 - `monthly_indicators`: the monthly time series per mahalla, district, region, country.
 - `mahalla_diagnostics`: per-mahalla indicators (after the categories they count).
 
@@ -44,6 +46,9 @@ from hub.diagnostics.evidence import evidence_as_of
 from hub.diagnostics.indicators import refresh_mahalla_indicators
 from hub.diagnostics.monthly_store import refresh_monthly_indicators
 from hub.diagnostics.notebooks import refresh_notebook_findings
+from hub.diagnostics.rules import load_rules
+from hub.diagnostics.touched import last_built, plan_refresh
+from hub.graph.models import HouseholdCategoryEvidence, NotebookFinding
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES, SourceSpec
 from pipelines.steps.land import LandingReport, land_bank, land_files, land_tax
@@ -198,9 +203,12 @@ def _as_of(session: Session) -> date:
 )
 def household_categories(context: AssetExecutionContext) -> MaterializeResult[None]:
     hub: HubDatabase = context.resources.hub_db
+    rules = load_rules()
     with hub.session() as session:
         as_of = _as_of(session)
-        computed = refresh_household_categories(session, as_of)
+        built = last_built(session, HouseholdCategoryEvidence)
+        plan = plan_refresh(session, built, as_of, rules.version)
+        computed = refresh_household_categories(session, as_of, rules, plan.mahalla_codes)
     disagreements = computed.filter(
         pl.col("assessed_category").is_not_null()
         & pl.col("computed_category").is_not_null()
@@ -209,6 +217,7 @@ def household_categories(context: AssetExecutionContext) -> MaterializeResult[No
     return MaterializeResult(
         metadata={
             "as_of": as_of.isoformat(),
+            "scope": plan.reason,
             "households": computed.height,
             "disagreements": disagreements.height,
             "by_rule": MetadataValue.json(dict(computed["rule"].value_counts().iter_rows())),
@@ -242,13 +251,17 @@ def mahalla_diagnostics(context: AssetExecutionContext) -> MaterializeResult[Non
 )
 def notebook_findings(context: AssetExecutionContext) -> MaterializeResult[None]:
     hub: HubDatabase = context.resources.hub_db
+    rules = load_rules()
     with hub.session() as session:
         as_of = _as_of(session)
-        found = refresh_notebook_findings(session, as_of)
+        built = last_built(session, NotebookFinding)
+        plan = plan_refresh(session, built, as_of, rules.version, with_categories=True)
+        found = refresh_notebook_findings(session, as_of, rules, plan.mahalla_codes)
     counts = found.group_by("notebook", "finding").len().sort("notebook", "finding")
     return MaterializeResult(
         metadata={
             "as_of": as_of.isoformat(),
+            "scope": plan.reason,
             "findings": found.height,
             "by_notebook": MetadataValue.json({f"{n}/{f}": c for n, f, c in counts.iter_rows()}),
         }
