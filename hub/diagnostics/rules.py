@@ -85,11 +85,24 @@ class NotebookRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     youth: BandRules
 
 
+AssistantComponent = Literal[
+    "placed", "self_employment", "loans_and_subsidies", "households_up", "appeals_resolved"
+]
+
+
+class RatingRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    overdue_days: PositiveInt
+    min_received: NonNegativeInt
+    per_households: PositiveInt
+    assistant_weights: dict[AssistantComponent, float]
+
+
 class _File(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     version: str
     years: dict[str, Any]
     category: CategorySettings
     notebooks: NotebookRules
+    ratings: RatingRules
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,7 @@ class RuleBook:
     years: Mapping[int, YearRules]
     category: CategorySettings
     notebooks: NotebookRules
+    ratings: RatingRules
     origin: str
 
     def for_year(self, year: int) -> YearRules:
@@ -173,6 +187,7 @@ def parse_rules(text: str, origin: str) -> RuleBook:
         years=_years(origin, checked.years),
         category=checked.category,
         notebooks=checked.notebooks,
+        ratings=checked.ratings,
         origin=origin,
     )
 

@@ -34,12 +34,15 @@ from hub.graph.models.provenance import (
     SourceCursor,
     SourceRecord,
 )
+from hub.graph.models.ratings import AssistantRating, BodyRating
 from hub.graph.models.territory import Assistant, District, Mahalla, Region
 
 __all__ = [
     "Appeal",
     "Assistant",
+    "AssistantRating",
     "AuditEvent",
+    "BodyRating",
     "Business",
     "Delivery",
     "District",
