@@ -9,23 +9,15 @@
 - `loaded_<source>`: staged deliveries written into the graph, one transaction per
   delivery; inside it the `linked_persons` step (`pipelines.linking.step`) links the
   delivery's person mentions against every source's records in the graph.
-- `household_categories`: each household's computed category with the rule and records
-  that decided it (`hub/diagnostics/rules.toml`), as of the day the graph's evidence reaches;
-  after a load only the mahallas it touched (`hub.diagnostics.touched`), whole when the
-  rules or the day changed.
-- `notebook_findings`: per mahalla, people eligible for a notebook but not in it, and
-  people in one but no longer eligible, with the reason (touched mahallas likewise).
-- `monthly_indicators`: the monthly time series per mahalla, district, region, country.
-- `mahalla_diagnostics`: per-mahalla indicators (after the categories they count).
+- the diagnostics (`pipelines/diagnostics_assets.py`): categories, notebook findings,
+  monthly indicators, ratings and the per-mahalla row, after the loads.
 
 Everything but the register waits for the register: every record refers to a mahalla.
 """
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
-import polars as pl
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -38,17 +30,9 @@ from dagster import (
     RetryRequested,
     asset,
 )
-from sqlalchemy.orm import Session
 
 from connectors.errors import ConnectorError, RateLimitedError, RetriableSourceError
-from hub.diagnostics.categories import refresh_household_categories
-from hub.diagnostics.evidence import evidence_as_of
-from hub.diagnostics.indicators import refresh_mahalla_indicators
-from hub.diagnostics.monthly_store import refresh_monthly_indicators
-from hub.diagnostics.notebooks import refresh_notebook_findings
-from hub.diagnostics.rules import load_rules
-from hub.diagnostics.touched import last_built, plan_refresh
-from hub.graph.models import HouseholdCategoryEvidence, NotebookFinding
+from pipelines.diagnostics_assets import DIAGNOSTICS_ASSETS_DEFS
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES, SourceSpec
 from pipelines.steps.land import LandingReport, land_bank, land_files, land_tax
@@ -185,122 +169,6 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
     return loaded
 
 
-def _as_of(session: Session) -> date:
-    """The day the graph's evidence reaches (today for an empty graph): a world dated in
-    an earlier year is diagnosed with that year's rules."""
-    return evidence_as_of(session) or date.today()
-
-
-@asset(
-    group_name="diagnostics",
-    deps=[AssetKey(f"loaded_{name}") for name in SOURCES],
-    description=(
-        "Each household's computed category (1..4) beside the assessed one, with the rule, "
-        "income components and records that decided it (household_category_evidence)."
-    ),
-    required_resource_keys={"hub_db"},
-    kinds={"sqlalchemy"},
-)
-def household_categories(context: AssetExecutionContext) -> MaterializeResult[None]:
-    hub: HubDatabase = context.resources.hub_db
-    rules = load_rules()
-    with hub.session() as session:
-        as_of = _as_of(session)
-        built = last_built(session, HouseholdCategoryEvidence)
-        plan = plan_refresh(session, built, as_of, rules.version)
-        computed = refresh_household_categories(session, as_of, rules, plan.mahalla_codes)
-    disagreements = computed.filter(
-        pl.col("assessed_category").is_not_null()
-        & pl.col("computed_category").is_not_null()
-        & (pl.col("assessed_category") != pl.col("computed_category"))
-    )
-    return MaterializeResult(
-        metadata={
-            "as_of": as_of.isoformat(),
-            "scope": plan.reason,
-            "households": computed.height,
-            "disagreements": disagreements.height,
-            "by_rule": MetadataValue.json(dict(computed["rule"].value_counts().iter_rows())),
-        }
-    )
-
-
-@asset(
-    group_name="diagnostics",
-    deps=[AssetKey(f"loaded_{name}") for name in SOURCES] + [AssetKey("household_categories")],
-    description="Per-mahalla indicators (one current row per mahalla), from the graph.",
-    required_resource_keys={"hub_db"},
-    kinds={"sqlalchemy"},
-)
-def mahalla_diagnostics(context: AssetExecutionContext) -> MaterializeResult[None]:
-    hub: HubDatabase = context.resources.hub_db
-    with hub.session() as session:
-        mahallas = refresh_mahalla_indicators(session)
-    return MaterializeResult(metadata={"mahallas": mahallas})
-
-
-@asset(
-    group_name="diagnostics",
-    deps=[AssetKey("household_categories")],
-    description=(
-        "Per mahalla, people eligible for the Iron, Women's or Youth notebook but not entered, "
-        "and people entered but no longer eligible, each with the reason (notebook_finding)."
-    ),
-    required_resource_keys={"hub_db"},
-    kinds={"sqlalchemy"},
-)
-def notebook_findings(context: AssetExecutionContext) -> MaterializeResult[None]:
-    hub: HubDatabase = context.resources.hub_db
-    rules = load_rules()
-    with hub.session() as session:
-        as_of = _as_of(session)
-        built = last_built(session, NotebookFinding)
-        plan = plan_refresh(session, built, as_of, rules.version, with_categories=True)
-        found = refresh_notebook_findings(session, as_of, rules, plan.mahalla_codes)
-    counts = found.group_by("notebook", "finding").len().sort("notebook", "finding")
-    return MaterializeResult(
-        metadata={
-            "as_of": as_of.isoformat(),
-            "scope": plan.reason,
-            "findings": found.height,
-            "by_notebook": MetadataValue.json({f"{n}/{f}": c for n, f, c in counts.iter_rows()}),
-        }
-    )
-
-
-@asset(
-    group_name="diagnostics",
-    deps=[AssetKey("household_categories")],
-    description=(
-        "Monthly figures per mahalla, district, region and country (monthly_indicator); a "
-        "closed month changes only for late records, each change kept as a revision."
-    ),
-    required_resource_keys={"hub_db"},
-    kinds={"sqlalchemy"},
-)
-def monthly_indicators(context: AssetExecutionContext) -> MaterializeResult[None]:
-    hub: HubDatabase = context.resources.hub_db
-    with hub.session() as session:
-        as_of = _as_of(session)
-        done = refresh_monthly_indicators(session, as_of)
-    return MaterializeResult(
-        metadata={
-            "as_of": as_of.isoformat(),
-            "written": done.written,
-            "revised": done.revised,
-            "kept_as_published": done.kept,
-        }
-    )
-
-
-DIAGNOSTIC_ASSETS = (
-    "household_categories",
-    "notebook_findings",
-    "monthly_indicators",
-    "mahalla_diagnostics",
-)
-"""What every source's job refreshes after its load, in dependency order."""
-
 ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
     _raw_asset,
     _staged_asset,
@@ -310,10 +178,4 @@ ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
 SOURCE_ASSETS: list[AssetsDefinition] = [
     factory(spec) for spec in SOURCES.values() for factory in ASSET_FACTORIES
 ]
-ALL_ASSETS: list[AssetsDefinition] = [
-    *SOURCE_ASSETS,
-    household_categories,
-    notebook_findings,
-    monthly_indicators,
-    mahalla_diagnostics,
-]
+ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, *DIAGNOSTICS_ASSETS_DEFS]

@@ -33,7 +33,8 @@ from dagster import (
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from hub.config import load_settings
-from pipelines.assets import DIAGNOSTIC_ASSETS, agency_key
+from pipelines.assets import agency_key
+from pipelines.diagnostics_assets import DIAGNOSTIC_ASSETS
 from pipelines.sources import SOURCES
 
 API_SCHEDULES = {"tax": "0 * * * *", "bank": "30 2 * * *"}

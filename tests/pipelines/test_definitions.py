@@ -14,7 +14,14 @@ def test_definitions_snapshot() -> None:
     asset_keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
     assert asset_keys == {
         f"{stage}_{source}" for source in SOURCES for stage in ("raw", "staged", "loaded")
-    } | {"household_categories", "notebook_findings", "monthly_indicators", "mahalla_diagnostics"}
+    } | {
+        "household_categories",
+        "notebook_findings",
+        "monthly_indicators",
+        "body_ratings",
+        "assistant_ratings",
+        "mahalla_diagnostics",
+    }
     check_keys = {
         (key.asset_key.to_user_string(), key.name)
         for key in repository.asset_graph.asset_check_keys
