@@ -5,7 +5,8 @@
 
 Builds, in one transaction each (rolled back unless --keep): household categories with
 their evidence, notebook findings, the monthly indicators (every month up to the graph's
-evidence date, at every level). Then the incremental path: categories and notebook findings
+evidence date, at every level), the quarterly ratings of bodies and assistants. Then the
+incremental path: categories and notebook findings
 of `--share` of the mahallas (what a delivery touching them would refresh). Prints one
 line per product with its seconds and rows, and the peak resident memory.
 """
@@ -26,6 +27,9 @@ from hub.diagnostics.categories import refresh_household_categories
 from hub.diagnostics.evidence import evidence_as_of
 from hub.diagnostics.monthly_store import refresh_monthly_indicators
 from hub.diagnostics.notebooks import refresh_notebook_findings
+from hub.diagnostics.ratings_assistants import refresh_assistant_ratings
+from hub.diagnostics.ratings_bodies import refresh_body_ratings
+from hub.diagnostics.rules import load_rules
 from hub.graph.database import create_hub_engine, create_session_factory
 from hub.graph.models import Mahalla
 
@@ -47,6 +51,9 @@ def _run(session: Session, share: float) -> None:
     _timed("household_categories (all)", lambda: refresh_household_categories(session, as_of))
     _timed("notebook_findings (all)", lambda: refresh_notebook_findings(session, as_of))
     _timed("monthly_indicators (all months)", lambda: refresh_monthly_indicators(session, as_of))
+    rules = load_rules()
+    _timed("body_ratings (all quarters)", lambda: refresh_body_ratings(session, rules, as_of))
+    _timed("assistant_ratings (all quarters)", lambda: refresh_assistant_ratings(session, rules))
     codes = list(session.scalars(select(Mahalla.code).order_by(Mahalla.code)))
     touched = codes[: max(1, round(len(codes) * share))]
     label = f"({len(touched)} of {len(codes)} mahallas)"

@@ -63,6 +63,9 @@ def test_the_rules_file_can_be_named_by_the_environment(tmp_path: Path) -> None:
         ('version = "', 'version = 3\nold = "', r"Expected `str`, got `int` - at `version`"),
         ("[years.2022]", "[years.twenty]", r"\[years\.twenty\] is not a year"),
         ("[category]", "[category", r"is not valid TOML"),
+        ("households_up = 2.0", "households_moved = 2.0",
+         r"Invalid enum value 'households_moved' - at `key` in `ratings\.assistant_weights`"),
+        ("overdue_days = 15", "overdue_days = 15.5", r"at `ratings\.overdue_days`"),
     ],
 )  # fmt: skip
 def test_a_wrong_setting_is_refused_naming_it(old: str, new: str, message: str) -> None:
