@@ -4,8 +4,10 @@
 `HUB_DIAGNOSTIC_RULES`, or a path given); every setting is typed, so a wrong type, a
 missing setting, an unknown one or a gap in the years is refused at load with a
 `RulesFileError` that names the file and the setting. Asking for a year the file does not
-configure raises `MissingRuleYearError` naming the year and the years there are: a year's
-minimum consumption expenditure is never guessed from another year's.
+configure before its first raises `MissingRuleYearError` naming the year and the years there
+are. A year after the last keeps the last year's settings, as a published figure stays in
+force until the next one is announced (a warning says so, and every figure records the MCE
+it used), so the hub does not stop on New Year's Day before the file is updated.
 
 Errors:
 
@@ -16,6 +18,7 @@ Errors:
 
 from __future__ import annotations
 
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -24,6 +27,8 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import msgspec
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_RULES_PATH = Path(__file__).with_name("rules.toml")
 RULES_PATH_VARIABLE = "HUB_DIAGNOSTIC_RULES"
@@ -118,6 +123,15 @@ class RuleBook:
 
     def for_year(self, year: int) -> YearRules:
         rules = self.years.get(year)
+        last = max(self.years)
+        if rules is None and year > last:
+            logger.warning(
+                "Rules file %r has no [years.%d]: the settings of %d stay in force until it does.",
+                self.origin,
+                year,
+                last,
+            )
+            return self.years[last]
         if rules is None:
             raise MissingRuleYearError(
                 f"Rules file {self.origin!r} has no [years.{year}]: it configures "

@@ -149,11 +149,15 @@ def test_a_refresh_of_some_mahallas_keeps_the_others_evidence(graph_db: GraphDat
         assert [d.household_hub_id for d in list_category_disagreements(session, M2)] == ["H-m2"]
 
 
-def test_a_year_the_rules_do_not_configure_is_refused(graph_db: GraphDatabase) -> None:
+def test_a_year_before_the_rules_is_refused_and_one_after_keeps_the_last_years(
+    graph_db: GraphDatabase,
+) -> None:
     with graph_db.session() as session:
         build(session)
-        with pytest.raises(MissingRuleYearError, match=r"no \[years\.2031\].*2022\.\.2026"):
-            compute_categories(session, load_rules(), date(2031, 1, 1), Scope())
+        with pytest.raises(MissingRuleYearError, match=r"no \[years\.2021\].*2022\.\.2026"):
+            compute_categories(session, load_rules(), date(2021, 1, 1), Scope())
+        later = compute_categories(session, load_rules(), date(2031, 1, 1), Scope())
+    assert set(later["mce_uzs"].to_list()) == {load_rules().for_year(2026).mce_uzs}
 
 
 def test_an_empty_graph_has_no_evidence_date_and_no_categories(graph_db: GraphDatabase) -> None:

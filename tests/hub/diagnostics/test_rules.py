@@ -74,10 +74,15 @@ def test_a_wrong_setting_is_refused_naming_it(old: str, new: str, message: str) 
         parse_rules(SHIPPED.replace(old, new, 1), "rules.toml")
 
 
-def test_a_year_that_is_not_configured_is_refused_not_guessed() -> None:
+def test_a_year_before_the_first_is_refused_and_one_after_the_last_keeps_its_settings(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     rules = parse_rules(SHIPPED, "rules.toml")
     with pytest.raises(MissingRuleYearError, match=r"'rules.toml' has no \[years\.2021\]"):
         rules.for_year(2021)
+    last = max(rules.years)
+    assert rules.for_year(last + 3) == rules.years[last]
+    assert f"no [years.{last + 3}]: the settings of {last} stay in force" in caplog.text
 
 
 def test_a_missing_rules_file_names_its_path(tmp_path: Path) -> None:
