@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from hub.api.access.guard import guard_schema
 from hub.api.activities.types import (
     AppealNode,
     BusinessNode,
@@ -126,7 +127,7 @@ def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
     resolvers over the DataLoaders), which the compiled path is tested against."""
     from hub.api.compiled.execution import CompiledExecutionContext
 
-    return HubSchema(
+    schema = HubSchema(
         query=Query,
         types=list(NODE_TYPES),
         extensions=[
@@ -138,6 +139,9 @@ def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
         execution_context_class=CompiledExecutionContext if compiled else None,
         **extra,
     )
+    # Every restricted field checks the caller against the rule table (hub.api.access).
+    guard_schema(schema._schema)
+    return schema
 
 
 SCHEMA = build_schema()

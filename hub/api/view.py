@@ -24,6 +24,7 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from hub.api.access.rows import RowFilters
 from hub.api.context import Context
 from hub.api.error_reporting import classified
 from hub.api.graphiql import graphiql_page
@@ -64,7 +65,11 @@ class HubGraphQL(GraphQL[Context, None]):
         principal = await self._authenticate(request)
         db = RequestDatabase(self._engine)
         return Context(
-            principal=principal, db=db, loaders=Loaders(db), request=request, raw_json=True
+            principal=principal,
+            db=db,
+            loaders=Loaders(db, RowFilters.of(principal)),
+            request=request,
+            raw_json=True,
         )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

@@ -69,6 +69,7 @@ def compile_root(
     if field_def is None:
         raise NotCompiled(f"Query.{name}")
     walk = Walk(context)
+    walk.check_field(query_type.name, name)
     arguments = get_argument_values(field_def, nodes[0], context.variable_values)
     root = plan_root(name, arguments, walk)
     if root.type_name is not None:

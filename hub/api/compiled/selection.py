@@ -17,7 +17,9 @@ field then goes the regular way.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -35,10 +37,14 @@ from graphql import (
 from graphql.execution import ExecutionContext
 from graphql.execution.values import get_argument_values
 
+from hub.api.access.requirements import Verdict, decide
+from hub.api.access.rows import RowFilters
+from hub.api.access.rules import row_filter_of, rule_of, visible_type
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Many
 from hub.api.errors import BadUserInputError
 from hub.api.pagination import PageArgs, PageWindow
+from hub.api.principal import Principal
 
 
 class Sel(NamedTuple):
@@ -60,11 +66,46 @@ def named_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
 
 @dataclass
 class Walk:
-    """One root field's walk: the execution context and the parameters gathered."""
+    """One root field's walk: the execution context and the parameters gathered.
+
+    The walk also applies the rule table (`hub.api.access.rules`) for the request's
+    principal: a field the principal may not see unmasked, a type it may not see, or a
+    type whose rows its filters restrict raise `NotCompiled`, and the root field goes the
+    regular way, which enforces the same table (the statement then never depends on who
+    asks, so statements stay shared between callers)."""
 
     context: ExecutionContext
     params: dict[str, Any] = field(default_factory=dict)
     count: int = 0
+
+    @cached_property
+    def principal(self) -> Principal:
+        principal = getattr(self.context.context_value, "principal", None)
+        if not isinstance(principal, Principal):
+            raise NotCompiled("a request without a principal")
+        return principal
+
+    @cached_property
+    def rows(self) -> RowFilters:
+        return RowFilters.of(self.principal)
+
+    def access_key(self) -> Hashable:
+        """What the walk's checks depend on, beyond the document."""
+        principal = self.principal
+        return (principal.role, principal.scopes, self.rows.key())
+
+    def check_field(self, type_name: str, field_name: str) -> None:
+        """NotCompiled unless the principal sees `type_name.field_name` unmasked."""
+        requirement = rule_of(type_name, field_name).of(self.principal.role)
+        if decide(requirement, self.principal)[0] is not Verdict.SHOW:
+            raise NotCompiled(f"{type_name}.{field_name} is restricted for this caller")
+
+    def check_type(self, type_name: str) -> None:
+        """NotCompiled unless the principal sees every row of `type_name`."""
+        if not visible_type(type_name, self.principal.role):
+            raise NotCompiled(f"{type_name} is not visible to this caller")
+        if self.rows.active(row_filter_of(type_name)):
+            raise NotCompiled(f"{type_name}'s rows are filtered for this caller")
 
     def parameter(self, value: Any) -> str:
         name = f"p{self.count}"
@@ -85,7 +126,7 @@ class Walk:
         try:
             values = tuple(self.context.variable_values[n] for n in names)
             # The type too: `node(id:)` selects on the concrete type of each request's id.
-            key = (id(node), object_type.name, values)
+            key = (id(node), object_type.name, values, self.access_key())
             hash(key)
         except (KeyError, TypeError):
             return self.selection(object_type, nodes)
@@ -100,6 +141,7 @@ class Walk:
 
     def selection(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> tuple[Sel, ...]:
         """The subfields of `nodes` on `object_type`, as mapped."""
+        self.check_type(object_type.name)
         fields = self.context.collect_subfields(object_type, nodes)
         return tuple(self._field(object_type, alias, group) for alias, group in fields.items())
 
@@ -107,6 +149,7 @@ class Walk:
         name = nodes[0].name.value
         if name == "__typename":
             return Sel(alias, name)
+        self.check_field(parent.name, name)
         mapped = MAPPINGS.get(parent.name, {}).get(name)
         field_def = parent.fields.get(name)
         if field_def is None:
@@ -153,7 +196,7 @@ def _is_connection_part(type_name: str) -> bool:
 
 
 _WALKS: dict[
-    tuple[int, str, tuple[Any, ...]], tuple[FieldNode, tuple[Sel, ...], dict[str, Any]]
+    tuple[int, str, tuple[Any, ...], Hashable], tuple[FieldNode, tuple[Sel, ...], dict[str, Any]]
 ] = {}
 _KEPT = 1024
 _VARIABLES: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}

@@ -20,12 +20,15 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
+from hub.api.access.rows import RowFilters
 from hub.api.context import Context
 from hub.api.loaders import Loaders
-from hub.api.principal import resolve_principal
+from hub.api.principal import Principal
 from hub.api.request_database import RequestDatabase
 from hub.api.schema import SCHEMA, HubSchema, build_schema
 from hub.graph.database import create_hub_async_engine, create_hub_engine
+
+from ..conftest import DEFAULT_PRINCIPAL
 
 REGULAR = build_schema(compiled=False)
 
@@ -44,21 +47,30 @@ class Paths:
     backend: str
 
     def run(
-        self, schema: HubSchema, document: str, variables: dict[str, Any] | None = None
+        self,
+        schema: HubSchema,
+        document: str,
+        variables: dict[str, Any] | None = None,
+        principal: Principal = DEFAULT_PRINCIPAL,
     ) -> dict[str, Any]:
         async def execute() -> dict[str, Any]:
             db = RequestDatabase(self.engine)
-            context = Context(
-                principal=resolve_principal({}), db=db, loaders=Loaders(db), raw_json=True
-            )
+            loaders = Loaders(db, RowFilters.of(principal))
+            context = Context(principal=principal, db=db, loaders=loaders, raw_json=True)
             return response(await schema.execute(document, variables, context_value=context))
 
         return asyncio.run(execute())
 
     def both(
-        self, document: str, variables: dict[str, Any] | None = None
+        self,
+        document: str,
+        variables: dict[str, Any] | None = None,
+        principal: Principal = DEFAULT_PRINCIPAL,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        return self.run(SCHEMA, document, variables), self.run(REGULAR, document, variables)
+        return (
+            self.run(SCHEMA, document, variables, principal),
+            self.run(REGULAR, document, variables, principal),
+        )
 
 
 @pytest.fixture(scope="session")

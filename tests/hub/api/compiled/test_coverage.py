@@ -7,16 +7,20 @@ walk and the statement building alone (`compile_root`).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from graphql import GraphQLError, parse
 from graphql.execution.collect_fields import collect_fields
 
+from hub.api.access.rules import rule_of
 from hub.api.compiled.execution import CompiledExecutionContext, compile_root
 from hub.api.compiled.json_sql import NotCompiled
+from hub.api.principal import Principal
 from hub.api.schema import SCHEMA
 
+from ..conftest import DEFAULT_PRINCIPAL, ENGINEER
 from .corpus import MAIN_PINFL, _benchmark_queries
 
 BENCHMARK_VARIABLES = [
@@ -72,12 +76,21 @@ REGULAR = {
 SQLITE_COMPILED = {"district", "households"}
 
 
+def principal_for(root: str) -> Principal:
+    """Who asks for the root field `root` in these tests: the engineer for the fields an
+    agency may not read (the rule table's), else the tests' agency with every scope."""
+    return DEFAULT_PRINCIPAL if rule_of("Query", root).agency.allowed else ENGINEER
+
+
 def compiled_roots(
     text: str, variables: dict[str, Any] | None = None, dialect: str = "postgresql"
 ) -> dict[str, str | None]:
     """Each root field of `text`: None when it compiles, else why it does not."""
     context = CompiledExecutionContext.build(
-        SCHEMA._schema, parse(text), raw_variable_values=variables or {}
+        SCHEMA._schema,
+        parse(text),
+        raw_variable_values=variables or {},
+        context_value=SimpleNamespace(principal=DEFAULT_PRINCIPAL),
     )
     assert not isinstance(context, list), context
     query_type = SCHEMA._schema.query_type
@@ -91,6 +104,7 @@ def compiled_roots(
     )
     outcome: dict[str, str | None] = {}
     for name, nodes in fields.items():
+        context.context_value = SimpleNamespace(principal=principal_for(nodes[0].name.value))
         try:
             compile_root(context, dialect, query_type, nodes)
             outcome[name] = None

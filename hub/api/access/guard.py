@@ -1,0 +1,62 @@
+"""The regular path's field checks, generated from the rule table.
+
+`guard_schema` wraps the resolver of every field whose rule is not `EVERYONE` (graphql-core
+calls it for every value of the field, strawberry's resolvers and its default attribute
+reads alike). The wrapper asks the table about `info.context.principal`: a field the role
+never sees, or one that needs scopes the key lacks, is null with a `ForbiddenError` at
+that field's path (FORBIDDEN, naming the missing scopes), and its resolver does not run.
+Fields open to everyone are left as they are, so aggregates pay nothing.
+
+A type or field the table does not know is refused to everyone (fail closed);
+`tests/hub/api/access/test_rules.py` fails for it first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, default_field_resolver
+
+from hub.api.access.requirements import EVERYONE, Verdict, decide
+from hub.api.access.rules import rule_of
+from hub.api.errors import ForbiddenError
+from hub.api.principal import Principal
+
+
+def forbidden(type_name: str, field_name: str, principal: Principal) -> ForbiddenError | None:
+    """The error `principal` gets for `type_name.field_name`, or None when it is shown."""
+    verdict, missing = decide(rule_of(type_name, field_name).of(principal.role), principal)
+    if verdict is Verdict.SHOW:
+        return None
+    if verdict is Verdict.DENY:
+        return ForbiddenError(
+            f"{type_name}.{field_name} is not available to the {principal.role.value} role."
+        )
+    scopes = sorted(missing)
+    named = ", ".join(repr(s) for s in scopes)
+    return ForbiddenError(
+        f"{type_name}.{field_name} needs the scope(s) {named}, which this key lacks.",
+        scopes=scopes,
+    )
+
+
+def _guarded(resolve: Callable[..., Any], type_name: str, field_name: str) -> Callable[..., Any]:
+    def guarded(source: Any, info: GraphQLResolveInfo, /, **arguments: Any) -> Any:
+        error = forbidden(type_name, field_name, info.context.principal)
+        if error is not None:
+            raise error
+        return resolve(source, info, **arguments)
+
+    return guarded
+
+
+def guard_schema(schema: GraphQLSchema) -> None:
+    """Wrap the resolvers of `schema`'s restricted fields with the table's checks."""
+    for type_name, graphql_type in schema.type_map.items():
+        if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
+            continue
+        for field_name, field in graphql_type.fields.items():
+            if rule_of(type_name, field_name) == EVERYONE:
+                continue
+            field.resolve = _guarded(field.resolve or default_field_resolver, type_name, field_name)
