@@ -99,7 +99,13 @@ def create_app(
     settings = settings or load_settings()
     api = api_settings or load_api_settings()
     engine = _engine(settings, api)
-    graphql = HubGraphQL(SCHEMA, engine, graphiql=api.graphiql, authenticator=authenticator)
+    graphql = HubGraphQL(
+        SCHEMA,
+        engine,
+        graphiql=api.graphiql,
+        authenticator=authenticator,
+        suppression_threshold=api.suppression_threshold,
+    )
 
     async def healthz(request: Request) -> JSONResponse:
         try:

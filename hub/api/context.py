@@ -13,6 +13,7 @@ from typing import TypeAlias
 import strawberry
 from starlette.requests import Request
 
+from hub.api.access.suppression import DEFAULT_THRESHOLD
 from hub.api.loaders import Loaders
 from hub.api.principal import Principal
 from hub.api.request_database import RequestDatabase
@@ -27,6 +28,8 @@ class Context:
     # Set by the view, which encodes the response with orjson: a root field answered by
     # a compiled statement is then its JSON text as it came (`hub.api.compiled`).
     raw_json: bool = False
+    # Counts the public sees below this are suppressed (`hub.api.access.suppression`).
+    suppression_threshold: int = DEFAULT_THRESHOLD
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -18,10 +18,11 @@ from typing import Any
 
 from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, default_field_resolver
 
+from hub.api.access import suppression
 from hub.api.access.requirements import EVERYONE, Verdict, decide
-from hub.api.access.rules import rule_of
+from hub.api.access.rules import is_suppressed_count, rule_of
 from hub.api.errors import ForbiddenError
-from hub.api.principal import Principal
+from hub.api.principal import Principal, Role
 
 
 def forbidden(type_name: str, field_name: str, principal: Principal) -> ForbiddenError | None:
@@ -51,12 +52,27 @@ def _guarded(resolve: Callable[..., Any], type_name: str, field_name: str) -> Ca
     return guarded
 
 
+def _counted(resolve: Callable[..., Any], type_name: str, field_name: str) -> Callable[..., Any]:
+    def counted(source: Any, info: GraphQLResolveInfo, /, **arguments: Any) -> Any:
+        context = info.context
+        if context.principal.role is Role.PUBLIC:
+            suppression.check(type_name, field_name, source, context.suppression_threshold)
+        return resolve(source, info, **arguments)
+
+    return counted
+
+
 def guard_schema(schema: GraphQLSchema) -> None:
-    """Wrap the resolvers of `schema`'s restricted fields with the table's checks."""
+    """Wrap the resolvers of `schema`'s restricted fields with the table's checks, and
+    the counts the public sees with the disclosure check."""
     for type_name, graphql_type in schema.type_map.items():
         if type_name.startswith("__") or not isinstance(graphql_type, GraphQLObjectType):
             continue
         for field_name, field in graphql_type.fields.items():
-            if rule_of(type_name, field_name) == EVERYONE:
-                continue
-            field.resolve = _guarded(field.resolve or default_field_resolver, type_name, field_name)
+            resolve = field.resolve or default_field_resolver
+            if is_suppressed_count(type_name, field_name):
+                resolve = _counted(resolve, type_name, field_name)
+            if rule_of(type_name, field_name) != EVERYONE:
+                resolve = _guarded(resolve, type_name, field_name)
+            if resolve is not (field.resolve or default_field_resolver):
+                field.resolve = resolve

@@ -39,12 +39,12 @@ from graphql.execution.values import get_argument_values
 
 from hub.api.access.requirements import Verdict, decide
 from hub.api.access.rows import RowFilters
-from hub.api.access.rules import row_filter_of, rule_of, visible_type
+from hub.api.access.rules import is_suppressed_count, row_filter_of, rule_of, visible_type
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Many
 from hub.api.errors import BadUserInputError
 from hub.api.pagination import PageArgs, PageWindow
-from hub.api.principal import Principal
+from hub.api.principal import Principal, Role
 
 
 class Sel(NamedTuple):
@@ -99,6 +99,8 @@ class Walk:
         requirement = rule_of(type_name, field_name).of(self.principal.role)
         if decide(requirement, self.principal)[0] is not Verdict.SHOW:
             raise NotCompiled(f"{type_name}.{field_name} is restricted for this caller")
+        if self.principal.role is Role.PUBLIC and is_suppressed_count(type_name, field_name):
+            raise NotCompiled(f"{type_name}.{field_name}: the public's counts are suppressed")
 
     def check_type(self, type_name: str) -> None:
         """NotCompiled unless the principal sees every row of `type_name`."""
