@@ -148,7 +148,8 @@ TYPES: dict[str, TypeRules] = {
         rows=TERRITORY,
     ),
     "Address": T(AGENCY, "street house apartment"),
-    "HouseholdMember": T(AGENCY, "memberNo relation person"),
+    # A member is listed when its person is (the loader filters by the person's mahalla).
+    "HouseholdMember": T(AGENCY, "memberNo relation person", rows=TERRITORY),
     # A source's own records: that source's scope.
     "TaxRegistration": T(
         _tax(),

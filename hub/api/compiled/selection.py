@@ -106,7 +106,9 @@ class Walk:
         """NotCompiled unless the principal sees every row of `type_name`."""
         if not visible_type(type_name, self.principal.role):
             raise NotCompiled(f"{type_name} is not visible to this caller")
-        if self.rows.active(row_filter_of(type_name)):
+        # A connection's totalCount and cursors count the rows of its node type.
+        listed = type_name.removesuffix("Connection").removesuffix("Edge")
+        if self.rows.active(row_filter_of(type_name)) or self.rows.active(row_filter_of(listed)):
             raise NotCompiled(f"{type_name}'s rows are filtered for this caller")
 
     def parameter(self, value: Any) -> str:
