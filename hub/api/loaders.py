@@ -13,10 +13,10 @@ from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, and_
 from strawberry.dataloader import DataLoader
 
-from hub.api.access.rows import RowFilters
+from hub.api.access.rows import Names, RowFilters
 from hub.api.access.rules import SOURCE_SCOPE, TERRITORY
 from hub.api.activities import data as activities
 from hub.api.batch_fetch import fetch_by_keys, fetch_groups
@@ -54,7 +54,7 @@ class Loaders:
         return DataLoader(load_fn=load)
 
     def _by_key(
-        self, record: type[R], table: Table, *key: str, rows: str | None = None
+        self, record: type[R], table: Table, *key: str, rows: Names = None
     ) -> DataLoader[Any, R | None]:
         """By key; `rows` names the type's row filter (the rule table's)."""
         where = self.rows.condition(rows, table)
@@ -66,7 +66,7 @@ class Loaders:
         return self._batched(fetch)
 
     def _by_parent(
-        self, record: type[R], table: Table, parent: str, rows: str | None = None
+        self, record: type[R], table: Table, parent: str, rows: Names = None
     ) -> DataLoader[Any, list[R]]:
         # The relation's default order, declared once for both read paths.
         order_by = ORDERS[(table.name, parent)]
@@ -243,7 +243,10 @@ class Loaders:
     @cached_property
     def source_records_of_person(self) -> DataLoader[int, list[provenance.SourceRecordRow]]:
         return self._by_parent(
-            provenance.SourceRecordRow, provenance.SOURCE_RECORD, "person_id", SOURCE_SCOPE
+            provenance.SourceRecordRow,
+            provenance.SOURCE_RECORD,
+            "person_id",
+            (SOURCE_SCOPE, TERRITORY),
         )
 
     @cached_property
@@ -255,18 +258,33 @@ class Loaders:
             provenance.SOURCE_RECORD,
             "source",
             "record_key",
-            rows=SOURCE_SCOPE,
+            rows=(SOURCE_SCOPE, TERRITORY),
         )
 
     @cached_property
     def conflicts_of_person(self) -> DataLoader[int, list[provenance.ConflictRecord]]:
-        return self._batched(provenance.fetch_conflicts_by_person)
+        where = self.rows.condition(SOURCE_SCOPE, provenance.CONFLICT)
+        shape = self.rows.key() if where is not None else None
+
+        def fetch(connection: Connection, keys: Sequence[int]) -> list[Any]:
+            return provenance.fetch_conflicts_by_person(connection, keys, where, shape)
+
+        return self._batched(fetch)
 
     @cached_property
     def conflict(
         self,
     ) -> DataLoader[tuple[str, str, str, str], provenance.ConflictRecord | None]:
-        return self._batched(provenance.fetch_conflicts_by_key)
+        where = self.rows.condition(SOURCE_SCOPE, provenance.CONFLICT)
+        territory = self.rows.condition(TERRITORY, people.PERSON)
+        if territory is not None:
+            where = territory if where is None else and_(where, territory)
+        shape = self.rows.key() if where is not None else None
+
+        def fetch(connection: Connection, keys: Sequence[Any]) -> list[Any]:
+            return provenance.fetch_conflicts_by_key(connection, keys, where, shape)
+
+        return self._batched(fetch)
 
     @cached_property
     def delivery(self) -> DataLoader[int, provenance.DeliveryRecord | None]:

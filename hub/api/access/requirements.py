@@ -82,13 +82,13 @@ def source(scope: str) -> Rule:
 class TypeRules:
     """One object type's rules: `default` for the fields named in `same` (one string,
     names separated by spaces), `fields` for the fields with a rule of their own, and
-    `rows`, the name of its row filter (`hub.api.access.rows`) or None when every row of
-    a visible type may be shown. A field named in neither has no rule: refused to all."""
+    `rows`, the name(s) of its row filters (`hub.api.access.rows`) or None when every
+    row of a visible type may be shown. A field named in neither has no rule: refused to all."""
 
     default: Rule
     same: frozenset[str]
     fields: dict[str, Rule] = field(default_factory=dict)
-    rows: str | None = None
+    rows: str | tuple[str, ...] | None = None
 
     def covers(self, field_name: str) -> bool:
         return field_name in self.same or field_name in self.fields
@@ -102,7 +102,11 @@ class TypeRules:
 
 
 def type_rules(
-    default: Rule, same: str, fields: dict[str, Rule] | None = None, *, rows: str | None = None
+    default: Rule,
+    same: str,
+    fields: dict[str, Rule] | None = None,
+    *,
+    rows: str | tuple[str, ...] | None = None,
 ) -> TypeRules:
     return TypeRules(default, frozenset(same.split()), dict(fields or {}), rows)
 

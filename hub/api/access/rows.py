@@ -45,16 +45,23 @@ class RowFilters:
         """Whether any filter restricts anything."""
         return self.territory is not None or self.sources is not None
 
-    def active(self, name: str | None) -> bool:
-        """Whether the filter `name` (a type's, from the table) restricts anything."""
-        if name == TERRITORY:
-            return self.territory is not None
-        if name == SOURCE_SCOPE:
-            return self.sources is not None
+    def active(self, names: Names) -> bool:
+        """Whether the filters `names` (a type's, from the table) restrict anything."""
+        for name in _each(names):
+            if name == TERRITORY and self.territory is not None:
+                return True
+            if name == SOURCE_SCOPE and self.sources is not None:
+                return True
         return False
 
-    def condition(self, name: str | None, table: Table) -> ColumnElement[bool] | None:
-        """The filter `name` on `table`'s rows (None when it restricts nothing)."""
+    def condition(self, names: Names, table: Table) -> ColumnElement[bool] | None:
+        """The filters `names` on `table`'s rows (None when they restrict nothing)."""
+        conditions = [c for c in (self._one(n, table) for n in _each(names)) if c is not None]
+        if not conditions:
+            return None
+        return conditions[0] if len(conditions) == 1 else and_(*conditions)
+
+    def _one(self, name: str, table: Table) -> ColumnElement[bool] | None:
         if name == TERRITORY and self.territory is not None:
             low, high = self.territory
             column = table.c.mahalla_code
@@ -74,3 +81,11 @@ class RowFilters:
 
 
 NONE = RowFilters()
+# One filter's name, several, or none.
+Names = str | tuple[str, ...] | None
+
+
+def _each(names: Names) -> tuple[str, ...]:
+    if names is None:
+        return ()
+    return (names,) if isinstance(names, str) else names

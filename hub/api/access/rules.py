@@ -197,7 +197,7 @@ TYPES: dict[str, TypeRules] = {
         _REVIEW,
         "id source recordKey kind firstSeenAt lastSeenAt pinflIssue matchMethod matchScore link "
         "firstDelivery lastDelivery",
-        rows=SOURCE_SCOPE,
+        rows=(SOURCE_SCOPE, TERRITORY),
     ),
     "RecordLink": T(
         _REVIEW,
@@ -209,6 +209,7 @@ TYPES: dict[str, TypeRules] = {
         AGENCY,
         "id attribute source recordKey detectedAt kind otherSource otherRecordKey",
         {"value": PERSONAL, "survivingValue": PERSONAL, "detail": PERSONAL},
+        rows=SOURCE_SCOPE,
     ),
     # Pipeline state.
     # Pipeline state. A delivery is also the provenance of an agency's source records
@@ -298,6 +299,6 @@ def visible_type(type_name: str, role: Role) -> bool:
     return rules is not None and rules.visible_to(role)
 
 
-def row_filter_of(type_name: str) -> str | None:
+def row_filter_of(type_name: str) -> str | tuple[str, ...] | None:
     rules = TYPES.get(type_name)
     return None if rules is None else rules.rows

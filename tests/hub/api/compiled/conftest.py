@@ -23,14 +23,27 @@ from sqlalchemy.pool import NullPool
 from hub.api.access.rows import RowFilters
 from hub.api.context import Context
 from hub.api.loaders import Loaders
-from hub.api.principal import Principal
+from hub.api.principal import PERSONAL_SCOPE, SCOPES, Principal, Role
 from hub.api.request_database import RequestDatabase
 from hub.api.schema import SCHEMA, HubSchema, build_schema
 from hub.graph.database import create_hub_async_engine, create_hub_engine
 
-from ..conftest import DEFAULT_PRINCIPAL
+from ..conftest import DEFAULT_PRINCIPAL, ENGINEER
 
 REGULAR = build_schema(compiled=False)
+
+# The callers the corpus runs as besides the tests' agency (DEFAULT_PRINCIPAL): the rule
+# table shapes each one's answers, and both paths must shape them alike.
+ROLES = {
+    "public": Principal("corpus-public", Role.PUBLIC),
+    "engineer": ENGINEER,
+    "agency-without-personal": Principal(
+        "corpus-agency-np", Role.AGENCY, SCOPES - {PERSONAL_SCOPE}
+    ),
+    "agency-of-a-district": Principal(
+        "corpus-agency-1703202", Role.AGENCY, SCOPES, district_code="1703202"
+    ),
+}
 
 
 def response(result: Any) -> dict[str, Any]:
