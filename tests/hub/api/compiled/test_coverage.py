@@ -17,7 +17,7 @@ from graphql.execution.collect_fields import collect_fields
 from hub.api.access.rules import rule_of
 from hub.api.compiled.execution import CompiledExecutionContext, compile_root
 from hub.api.compiled.json_sql import NotCompiled
-from hub.api.principal import Principal
+from hub.api.principal import PERSONAL_SCOPE, SCOPES, Principal, Role
 from hub.api.schema import SCHEMA
 
 from ..conftest import DEFAULT_PRINCIPAL, ENGINEER
@@ -83,7 +83,10 @@ def principal_for(root: str) -> Principal:
 
 
 def compiled_roots(
-    text: str, variables: dict[str, Any] | None = None, dialect: str = "postgresql"
+    text: str,
+    variables: dict[str, Any] | None = None,
+    dialect: str = "postgresql",
+    principal: Principal | None = None,
 ) -> dict[str, str | None]:
     """Each root field of `text`: None when it compiles, else why it does not."""
     context = CompiledExecutionContext.build(
@@ -104,7 +107,8 @@ def compiled_roots(
     )
     outcome: dict[str, str | None] = {}
     for name, nodes in fields.items():
-        context.context_value = SimpleNamespace(principal=principal_for(nodes[0].name.value))
+        asking = principal or principal_for(nodes[0].name.value)
+        context.context_value = SimpleNamespace(principal=asking)
         try:
             compile_root(context, dialect, query_type, nodes)
             outcome[name] = None
@@ -152,3 +156,30 @@ def test_a_rejected_argument_goes_the_regular_way_which_raises_the_error() -> No
 def test_an_invalid_document_is_not_compiled_at_all() -> None:
     with pytest.raises(GraphQLError):
         parse("{ person(")
+
+
+PUBLIC = Principal("coverage-public", Role.PUBLIC)
+NO_PERSONAL = Principal("coverage-agency", Role.AGENCY, SCOPES - {PERSONAL_SCOPE})
+DISTRICT = Principal("coverage-district", Role.AGENCY, SCOPES, district_code="1703202")
+
+
+def test_what_each_caller_sees_whole_compiles_and_the_rest_goes_the_regular_way() -> None:
+    person = f'{{ person(pinfl: "{MAIN_PINFL}") {{ hubId sex }} }}'
+    cases = [
+        (PUBLIC, "{ regions { edges { node { code name } } } }", True),
+        (PUBLIC, '{ mahalla(code: "1703202001") { name assistant { fullName } } }', True),
+        # Counts the public sees are checked one by one for suppression.
+        (PUBLIC, '{ mahalla(code: "1703202001") { statistics { population } } }', False),
+        (PUBLIC, "{ persons { totalCount } }", False),
+        (PUBLIC, '{ node(id: "SG91c2Vob2xkOkgtMQ==") { __typename } }', False),
+        (NO_PERSONAL, person, True),
+        (NO_PERSONAL, f'{{ person(pinfl: "{MAIN_PINFL}") {{ hubId pinfl }} }}', False),
+        (DISTRICT, "{ persons { totalCount } }", False),
+        (DISTRICT, '{ mahalla(code: "1703202001") { persons { totalCount } } }', False),
+        (DISTRICT, '{ mahalla(code: "1703202001") { name } }', True),
+        (ENGINEER, "{ deliveries { totalCount } }", True),
+        (ENGINEER, person, False),
+    ]
+    for principal, text, compiles in cases:
+        (outcome,) = compiled_roots(text, principal=principal).values()
+        assert (outcome is None) == compiles, (principal.name, text, outcome)
