@@ -39,12 +39,22 @@ from graphql.execution.values import get_argument_values
 
 from hub.api.access.requirements import Verdict, decide
 from hub.api.access.rows import RowFilters
-from hub.api.access.rules import is_suppressed_count, row_filter_of, rule_of, visible_type
+from hub.api.access.rules import (
+    TERRITORY,
+    is_suppressed_count,
+    row_filter_of,
+    rule_of,
+    visible_type,
+)
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Many
 from hub.api.errors import BadUserInputError
 from hub.api.pagination import PageArgs, PageWindow
 from hub.api.principal import Principal, Role
+
+# The parameters of the caller's territory, when a statement filters by it.
+ACCESS_LOW = "access_low"
+ACCESS_HIGH = "access_high"
 
 
 class Sel(NamedTuple):
@@ -71,8 +81,10 @@ class Walk:
     The walk also applies the rule table (`hub.api.access.rules`) for the request's
     principal: a field the principal may not see unmasked, a type it may not see, or a
     type whose rows its filters restrict raise `NotCompiled`, and the root field goes the
-    regular way, which enforces the same table (the statement then never depends on who
-    asks, so statements stay shared between callers)."""
+    regular way, which enforces the same table. One filter compiles: an agency's
+    territory, a WHERE on the rows' mahalla codes at every level where persons,
+    households or records are reached (`Builder.access`), with the codes as parameters,
+    so statements stay shared between callers of one kind."""
 
     context: ExecutionContext
     params: dict[str, Any] = field(default_factory=dict)
@@ -108,8 +120,16 @@ class Walk:
             raise NotCompiled(f"{type_name} is not visible to this caller")
         # A connection's totalCount and cursors count the rows of its node type.
         listed = type_name.removesuffix("Connection").removesuffix("Edge")
-        if self.rows.active(row_filter_of(type_name)) or self.rows.active(row_filter_of(listed)):
+        names = {*_names(row_filter_of(type_name)), *_names(row_filter_of(listed))}
+        active = {n for n in names if self.rows.active(n)}
+        if not active:
+            return
+        if active != {TERRITORY}:
             raise NotCompiled(f"{type_name}'s rows are filtered for this caller")
+        # The territory compiles: a range of the rows' mahalla codes, bound by name
+        # (`Builder.access`); the statement then differs only by having it.
+        assert self.rows.territory is not None
+        self.params[ACCESS_LOW], self.params[ACCESS_HIGH] = self.rows.territory
 
     def parameter(self, value: Any) -> str:
         name = f"p{self.count}"
@@ -192,6 +212,12 @@ class Walk:
             self.params[f"{prefix}limit"] = window.limit
             return f"{prefix}offset", f"{prefix}limit"
         return self.parameter(window.offset), self.parameter(window.limit)
+
+
+def _names(names: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    if names is None:
+        return ()
+    return (names,) if isinstance(names, str) else names
 
 
 def _is_connection_part(type_name: str) -> bool:

@@ -161,6 +161,7 @@ def test_an_invalid_document_is_not_compiled_at_all() -> None:
 PUBLIC = Principal("coverage-public", Role.PUBLIC)
 NO_PERSONAL = Principal("coverage-agency", Role.AGENCY, SCOPES - {PERSONAL_SCOPE})
 DISTRICT = Principal("coverage-district", Role.AGENCY, SCOPES, district_code="1703202")
+TAX_ONLY = Principal("coverage-tax", Role.AGENCY, frozenset({"tax", PERSONAL_SCOPE}))
 
 
 def test_what_each_caller_sees_whole_compiles_and_the_rest_goes_the_regular_way() -> None:
@@ -174,8 +175,16 @@ def test_what_each_caller_sees_whole_compiles_and_the_rest_goes_the_regular_way(
         (PUBLIC, '{ node(id: "SG91c2Vob2xkOkgtMQ==") { __typename } }', False),
         (NO_PERSONAL, person, True),
         (NO_PERSONAL, f'{{ person(pinfl: "{MAIN_PINFL}") {{ hubId pinfl }} }}', False),
-        (DISTRICT, "{ persons { totalCount } }", False),
-        (DISTRICT, '{ mahalla(code: "1703202001") { persons { totalCount } } }', False),
+        # A territory compiles into the statement, at every level; members are listed
+        # by their person's mahalla, which the statement does not join: regular.
+        (DISTRICT, "{ persons { totalCount } }", True),
+        (DISTRICT, '{ mahalla(code: "1703202001") { persons { totalCount } } }', True),
+        (DISTRICT, '{ household(hubId: "H-1") { members { totalCount } } }', False),
+        (
+            TAX_ONLY,
+            f'{{ person(pinfl: "{MAIN_PINFL}") {{ sourceRecords {{ totalCount }} }} }}',
+            False,
+        ),
         (DISTRICT, '{ mahalla(code: "1703202001") { name } }', True),
         (ENGINEER, "{ deliveries { totalCount } }", True),
         (ENGINEER, person, False),
