@@ -20,9 +20,14 @@ from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, defaul
 
 from hub.api.access import suppression
 from hub.api.access.requirements import EVERYONE, Verdict, decide
-from hub.api.access.rules import is_suppressed_count, rule_of
+from hub.api.access.rules import (
+    PERSONAL_ARGUMENTS,
+    is_suppressed_count,
+    personal_arguments,
+    rule_of,
+)
 from hub.api.errors import ForbiddenError
-from hub.api.principal import Principal, Role
+from hub.api.principal import PERSONAL_SCOPE, Principal, Role
 
 
 def forbidden(type_name: str, field_name: str, principal: Principal) -> ForbiddenError | None:
@@ -42,9 +47,30 @@ def forbidden(type_name: str, field_name: str, principal: Principal) -> Forbidde
     )
 
 
+def forbidden_arguments(
+    type_name: str, field_name: str, arguments: dict[str, Any], principal: Principal
+) -> ForbiddenError | None:
+    """The error for searching or ordering by personal data without `personal`."""
+    if PERSONAL_SCOPE in principal.scopes:
+        return None
+    used = personal_arguments(type_name, field_name, arguments)
+    if not used:
+        return None
+    return ForbiddenError(
+        f"{type_name}.{field_name} with {', '.join(used)} needs the scope(s) 'personal', "
+        "which this key lacks.",
+        scopes=[PERSONAL_SCOPE],
+    )
+
+
 def _guarded(resolve: Callable[..., Any], type_name: str, field_name: str) -> Callable[..., Any]:
+    searches = (type_name, field_name) in PERSONAL_ARGUMENTS
+
     def guarded(source: Any, info: GraphQLResolveInfo, /, **arguments: Any) -> Any:
-        error = forbidden(type_name, field_name, info.context.principal)
+        principal = info.context.principal
+        error = forbidden(type_name, field_name, principal)
+        if error is None and searches:
+            error = forbidden_arguments(type_name, field_name, arguments, principal)
         if error is not None:
             raise error
         return resolve(source, info, **arguments)

@@ -30,6 +30,7 @@ from graphql.pyutils import AwaitableOrValue, Path
 from sqlalchemy import Connection, Select
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from hub.api.access.guard import forbidden_arguments
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import INVALID_JSON_TEXT, NotCompiled, json_sql_for
 from hub.api.compiled.roots import plan_root
@@ -71,6 +72,8 @@ def compile_root(
     walk = Walk(context)
     walk.check_field(query_type.name, name)
     arguments = get_argument_values(field_def, nodes[0], context.variable_values)
+    if forbidden_arguments(query_type.name, name, arguments, walk.principal) is not None:
+        raise NotCompiled(f"Query.{name}: a search by personal data without the scope")
     root = plan_root(name, arguments, walk)
     if root.type_name is not None:
         object_type = context.schema.type_map[root.type_name]

@@ -135,8 +135,8 @@ def test_a_lone_small_category_takes_the_next_smallest_with_it(api: Api) -> None
 
 
 def test_an_agency_without_the_personal_scope_gets_personal_fields_masked(api: Api) -> None:
-    query = f"""{{ person(pinfl: "{MAIN_PINFL}") {{ hubId sex pinfl fullName birthOn
-      household {{ hubId address {{ street }} }} }} }}"""
+    query = """{ person(hubId: "P-1") { hubId sex pinfl fullName birthOn
+      household { hubId address { street } } } }"""
     body = api.query(query, as_=NO_PERSONAL)
     person = body["data"]["person"]
     assert person == {
@@ -157,6 +157,25 @@ def test_an_agency_without_the_personal_scope_gets_personal_fields_masked(api: A
     for error in errors.values():
         assert error["extensions"] == {"code": "FORBIDDEN", "scopes": ["personal"]}
         assert "'personal'" in error["message"]
+
+
+def test_searching_by_personal_data_needs_the_personal_scope(api: Api) -> None:
+    for document in (
+        f'{{ person(pinfl: "{MAIN_PINFL}") {{ hubId }} }}',
+        '{ persons(filter: {name: "Abdullayev"}) { totalCount } }',
+        "{ persons(filter: {bornFromYear: 1985, bornToYear: 1985}) { totalCount } }",
+        "{ persons(orderBy: {field: BIRTH_ON}) { edges { node { hubId } } } }",
+        "{ persons(orderBy: {field: NAME}) { edges { node { hubId } } } }",
+    ):
+        body = api.query(document, as_=NO_PERSONAL)
+        assert body["data"] is None, document
+        (error,) = body["errors"]
+        assert error["extensions"] == {"code": "FORBIDDEN", "scopes": ["personal"]}, document
+    allowed = api.data(
+        '{ persons(filter: {sex: MALE, mahallaCode: "1703202001"}) { totalCount } }',
+        as_=NO_PERSONAL,
+    )
+    assert allowed == {"persons": {"totalCount": 1}}
 
 
 def test_a_sources_records_need_that_sources_scope(api: Api) -> None:

@@ -173,7 +173,9 @@ def test_what_each_caller_sees_whole_compiles_and_the_rest_goes_the_regular_way(
         (PUBLIC, '{ mahalla(code: "1703202001") { statistics { population } } }', False),
         (PUBLIC, "{ persons { totalCount } }", False),
         (PUBLIC, '{ node(id: "SG91c2Vob2xkOkgtMQ==") { __typename } }', False),
-        (NO_PERSONAL, person, True),
+        (NO_PERSONAL, "{ persons(first: 5) { edges { node { hubId sex } } } }", True),
+        (NO_PERSONAL, '{ persons(filter: {name: "Abdullayev"}) { totalCount } }', False),
+        (NO_PERSONAL, person, False),  # finding who holds a PINFL needs personal
         (NO_PERSONAL, f'{{ person(pinfl: "{MAIN_PINFL}") {{ hubId pinfl }} }}', False),
         # A territory compiles into the statement, at every level; members are listed
         # by their person's mahalla, which the statement does not join: regular.
