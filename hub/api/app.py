@@ -111,7 +111,12 @@ def create_app(
     limiter = Limiter(limits)
     SCHEMA.document_cache.max_bytes = limits.document_cache_bytes
     graphql = HubGraphQL(
-        SCHEMA, engine, graphiql=api.graphiql, authenticator=authenticator, limiter=limiter
+        SCHEMA,
+        engine,
+        graphiql=api.graphiql,
+        authenticator=authenticator,
+        limiter=limiter,
+        suppression_threshold=api.suppression_threshold,
     )
 
     async def healthz(request: Request) -> JSONResponse:

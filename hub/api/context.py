@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeAlias
 import strawberry
 from starlette.requests import Request
 
+from hub.api.access.suppression import DEFAULT_THRESHOLD
 from hub.api.loaders import Loaders
 from hub.api.principal import Principal
 from hub.api.request_database import RequestDatabase
@@ -33,6 +34,8 @@ class Context:
     # The request's limits (`hub.api.limits`); None for an operation executed in-process,
     # which is held to the default document limits and ceilings but no rate limit.
     limits: RequestLimits | None = None
+    # Counts the public sees below this are suppressed (`hub.api.access.suppression`).
+    suppression_threshold: int = DEFAULT_THRESHOLD
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

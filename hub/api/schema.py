@@ -16,6 +16,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from hub.api.access.guard import guard_schema
 from hub.api.activities.types import (
     AppealNode,
     BusinessNode,
@@ -144,6 +145,8 @@ def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
         **extra,
     )
     schema.document_cache = documents
+    # Every restricted field checks the caller against the rule table (hub.api.access).
+    guard_schema(schema._schema)
     return schema
 
 

@@ -6,6 +6,7 @@
 | `HUB_API_POOL_SIZE` | `10` | database connections kept per server process |
 | `HUB_API_MAX_OVERFLOW` | `10` | extra connections a process may open under load |
 | `HUB_API_TUNE_GC` | `true` | freeze the start-up heap out of GC scans (app.py) |
+| `HUB_API_SUPPRESSION_THRESHOLD` | `10` | counts the public sees below this are null (SUPPRESSED) |
 
 Limits (`hub.api.limits.settings`, read by `create_app`; every one applies before any SQL):
 
@@ -50,6 +51,7 @@ class ApiSettings:
     pool_size: int = 10
     max_overflow: int = 10
     tune_gc: bool = True
+    suppression_threshold: int = 10
 
 
 def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
@@ -60,6 +62,7 @@ def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
         pool_size=_count(env, "HUB_API_POOL_SIZE", default=10),
         max_overflow=_count(env, "HUB_API_MAX_OVERFLOW", default=10),
         tune_gc=_flag(env, "HUB_API_TUNE_GC", default=True),
+        suppression_threshold=_count(env, "HUB_API_SUPPRESSION_THRESHOLD", default=10),
     )
 
 

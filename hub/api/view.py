@@ -29,6 +29,8 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from hub.api.access.rows import RowFilters
+from hub.api.access.suppression import DEFAULT_THRESHOLD
 from hub.api.context import Context
 from hub.api.error_reporting import classified
 from hub.api.graphiql import graphiql_page
@@ -56,6 +58,7 @@ class HubGraphQL(GraphQL[Context, None]):
         graphiql: bool,
         authenticator: Authenticator = header_authenticator,
         limiter: Limiter | None = None,
+        suppression_threshold: int = DEFAULT_THRESHOLD,
     ) -> None:
         super().__init__(
             schema,
@@ -65,6 +68,7 @@ class HubGraphQL(GraphQL[Context, None]):
         self._engine = engine
         self._authenticate = authenticator
         self.limiter = limiter or Limiter(DEFAULT_LIMITS)
+        self._threshold = suppression_threshold
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # strawberry's own page loads GraphiQL from a CDN; the hub serves its copy.
@@ -76,10 +80,11 @@ class HubGraphQL(GraphQL[Context, None]):
         return Context(
             principal=principal,
             db=db,
-            loaders=Loaders(db),
+            loaders=Loaders(db, RowFilters.of(principal)),
             request=request,
             raw_json=True,
             limits=self.limiter.for_request(principal),
+            suppression_threshold=self._threshold,
         )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

@@ -1,0 +1,2 @@
+"""Access control: the rule table (`rules`), its vocabulary (`requirements`), the regular
+path's field checks (`guard`) and row filters (`rows`)."""
