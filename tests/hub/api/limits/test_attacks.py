@@ -193,20 +193,20 @@ def test_a_query_over_the_public_ceiling_is_refused_before_sql(api: Api) -> None
     assert error["code"] == "COST_LIMIT_EXCEEDED"
     assert error["cost"]["ceiling"] == 2000
     assert error["cost"]["requested"] > 2000
-    # The engineer's ceiling (10,000) admits the same query: 1 + 100 x (1 + 1 + 3 x 10 + 1).
+    # The agency's ceiling (5,000) admits the same query: 1 + 100 x (1 + 1 + 3 x 10 + 1).
     body = api.query(query)
     assert "errors" not in body
     assert body["extensions"]["cost"]["requested"] == 3301
-    assert body["extensions"]["cost"]["ceiling"] == 10_000
+    assert body["extensions"]["cost"]["ceiling"] == 5_000
 
 
 def test_every_response_reports_its_cost(api: Api) -> None:
     body = api.query('{ person(pinfl: "31503851234566") { hubId loans(first: 5) { totalCount } } }')
     cost = body["extensions"]["cost"]
     assert cost["requested"] == 1 + 1 + 1  # the person, the loans' statement, the count
-    assert cost["ceiling"] == 10_000
+    assert cost["ceiling"] == 5_000  # the tests' default caller is an agency
     refused = _post(api, {"query": "{ nope }"}).json()
-    assert refused["extensions"]["cost"] == {"requested": 0, "ceiling": 10_000}
+    assert refused["extensions"]["cost"] == {"requested": 0, "ceiling": 5_000}
 
 
 def test_introspection_is_closed_to_public_keys_and_open_to_agencies(api: Api) -> None:

@@ -23,7 +23,7 @@ from hub.api.app import create_app
 from hub.api.error_reporting import classified
 from hub.api.limits.buckets import MemoryBuckets, RedisBuckets
 from hub.api.limits.settings import LimitSettings, RoleLimits, default_roles
-from hub.api.principal import Principal, Role
+from hub.api.principal import SCOPES, Principal, Role
 from hub.api.settings import ApiSettings
 from hub.config import HubSettings
 from tests.hub.api.conftest import BuiltGraph, TestPrincipals
@@ -34,7 +34,7 @@ with warnings.catch_warnings():
 
 REDIS_URL = os.environ.get("HUB_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-AGENCY = Principal(name="rate-agency", role=Role.AGENCY, key_id="key-rate-agency")
+AGENCY = Principal(name="rate-agency", role=Role.AGENCY, scopes=SCOPES, key_id="key-rate-agency")
 QUERY = '{ person(pinfl: "31503851234566") { hubId loans(first: 5) { totalCount } } }'
 QUERY_COST = 3
 
