@@ -100,6 +100,10 @@ def read_keys(url: str, sample: int, seed: int) -> Keys:
     return Keys(pinfls=pinfls, mahallas=mahallas, districts=districts)
 
 
+# `Authorization: Bearer <key>` header line sent with the project's requests (--bearer).
+_AUTHORIZATION: list[str] = [""]
+
+
 def _request(mode: str, name: str, key: str, host: str) -> bytes:
     """One HTTP/1.1 keep-alive request, as bytes on the wire."""
     if mode == "floor":
@@ -107,9 +111,10 @@ def _request(mode: str, name: str, key: str, host: str) -> bytes:
     documents = postgraphile.QUERIES if mode == "postgraphile" else QUERIES
     variable = "pinfl" if name == "person" else "code"
     body = orjson.dumps({"query": documents[name], "variables": {variable: key}})
+    auth = _AUTHORIZATION[0] if mode == "graphql" else ""
     head = (
         f"POST /graphql HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"{auth}Content-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body
 
@@ -325,6 +330,11 @@ def _pick_mix(rng: random.Random) -> str:
     return rng.choices(list(MIX), weights=list(MIX.values()))[0]
 
 
+def _headers(mode: str) -> dict[str, str]:
+    name, _, value = _AUTHORIZATION[0].strip().partition(": ")
+    return {name: value} if mode == "graphql" and value else {}
+
+
 def check_answers(bases: dict[str, list[str]], url: str, keys: Keys, count: int) -> str:
     """Ask the project and PostGraphile the four queries for `count` keys each (every
     district, and the persons with the most records of each kind besides) and fail
@@ -343,6 +353,7 @@ def check_answers(bases: dict[str, list[str]], url: str, keys: Keys, count: int)
                     client.post(
                         f"{bases[mode][0]}/graphql",
                         json={"query": documents[name], "variables": {variable: key}},
+                        headers=_headers(mode),
                     ).json()
                     for mode, documents in (
                         ("graphql", QUERIES),
@@ -473,7 +484,15 @@ def main(argv: list[str] | None = None) -> int:
         default=20,
         help="persons and mahallas whose answers are checked equal before measuring",
     )
+    parser.add_argument(
+        "--bearer",
+        default=os.environ.get("HUB_BENCH_API_KEY", ""),
+        help="the API key the project's requests carry (from `hub keys create`; also "
+        "HUB_BENCH_API_KEY); a request the server refuses counts as an error",
+    )
     args = parser.parse_args(argv)
+    if args.bearer:
+        _AUTHORIZATION[0] = f"Authorization: Bearer {args.bearer.strip()}\r\n"
     if args.postgraphile is None:
         args.postgraphile = postgraphile.available()
     installed = postgraphile.install() if args.postgraphile else ""
