@@ -9,7 +9,8 @@
 - `loaded_<source>`: staged deliveries written into the graph, one transaction per
   delivery; inside it the `linked_persons` step (`pipelines.linking.step`) links the
   delivery's person mentions against every source's records in the graph.
-- `mahalla_diagnostics`: computed household categories and per-mahalla indicators.
+- the diagnostics (`pipelines/diagnostics_assets.py`): categories, notebook findings,
+  monthly indicators, ratings and the per-mahalla row, after the loads.
 
 Everything but the register waits for the register: every record refers to a mahalla.
 """
@@ -31,8 +32,7 @@ from dagster import (
 )
 
 from connectors.errors import ConnectorError, RateLimitedError, RetriableSourceError
-from hub.diagnostics.categories import refresh_computed_categories
-from hub.diagnostics.indicators import refresh_mahalla_indicators
+from pipelines.diagnostics_assets import DIAGNOSTICS_ASSETS_DEFS
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES, SourceSpec
 from pipelines.steps.land import LandingReport, land_bank, land_files, land_tax
@@ -151,31 +151,22 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
     )
     def loaded(context: AssetExecutionContext) -> MaterializeResult[None]:
         report = load_pending(context.resources.hub_db, spec.name)
+        if report.superseded:
+            context.log.warning(
+                f"{report.superseded} {spec.name} rows set aside: a later-named file "
+                "already delivered their records (later files win, SOURCES.md)."
+            )
         return MaterializeResult(
             metadata={
                 "deliveries": len(report.loaded),
                 "rows": report.rows,
                 "resolved_rejects": report.resolved_rejects,
+                "superseded_by_later_files": report.superseded,
                 "held": MetadataValue.json(report.held),
             }
         )
 
     return loaded
-
-
-@asset(
-    group_name="diagnostics",
-    deps=[AssetKey(f"loaded_{name}") for name in SOURCES],
-    description="Computed household categories and per-mahalla indicators, from the graph.",
-    required_resource_keys={"hub_db"},
-    kinds={"sqlalchemy"},
-)
-def mahalla_diagnostics(context: AssetExecutionContext) -> MaterializeResult[None]:
-    hub: HubDatabase = context.resources.hub_db
-    with hub.session() as session:
-        households = refresh_computed_categories(session)
-        mahallas = refresh_mahalla_indicators(session)
-    return MaterializeResult(metadata={"households": households, "mahallas": mahallas})
 
 
 ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
@@ -187,4 +178,4 @@ ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
 SOURCE_ASSETS: list[AssetsDefinition] = [
     factory(spec) for spec in SOURCES.values() for factory in ASSET_FACTORIES
 ]
-ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, mahalla_diagnostics]
+ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, *DIAGNOSTICS_ASSETS_DEFS]

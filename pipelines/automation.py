@@ -34,6 +34,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 
 from hub.config import load_settings
 from pipelines.assets import agency_key
+from pipelines.diagnostics_assets import DIAGNOSTIC_ASSETS
 from pipelines.sources import SOURCES
 
 API_SCHEDULES = {"tax": "0 * * * *", "bank": "30 2 * * *"}
@@ -42,7 +43,7 @@ API_SCHEDULES = {"tax": "0 * * * *", "bank": "30 2 * * *"}
 
 def source_job(source: str) -> UnresolvedAssetJobDefinition:
     selection = AssetSelection.assets(
-        f"raw_{source}", f"staged_{source}", f"loaded_{source}", "mahalla_diagnostics"
+        f"raw_{source}", f"staged_{source}", f"loaded_{source}", *DIAGNOSTIC_ASSETS
     )
     return define_asset_job(
         f"{source}_job",

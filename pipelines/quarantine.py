@@ -25,7 +25,7 @@ from connectors.limits import raw_chars_from_env
 from connectors.outcomes import Reject as ConnectorReject
 from connectors.raw_text import capped_raw
 from hub.graph.bulk import in_chunks
-from hub.graph.models import Reject
+from hub.graph.models import Delivery, Reject
 from pipelines.quarantine_entries import fingerprint, keep_entries
 from pipelines.storable_text import storable, storable_key, storable_origin
 
@@ -125,21 +125,32 @@ def quarantine_rule_breaks(
 
 
 def resolve_accepted(
-    session: Session, source: str, record_keys: Iterable[str], delivery_id: int, at: datetime
+    session: Session,
+    source: str,
+    record_keys: Iterable[str],
+    delivery_id: int,
+    at: datetime,
+    *,
+    files_up_to: str | None = None,
 ) -> int:
     """Close the open rejects of records that `delivery_id` has now loaded.
 
     The open rejects of a source are few next to a delivery's records: read those, and
-    update only the ones whose key the delivery brought.
+    update only the ones whose key the delivery brought. With `files_up_to` (a source
+    whose later files win), only rejects from files named up to it close: an earlier
+    file's good row does not answer for a later file's bad version of the record.
     """
-    open_rejects = session.execute(
-        select(Reject.id, Reject.record_key).where(
-            Reject.source == source,
-            Reject.status == "open",
-            Reject.record_key.is_not(None),
-            Reject.delivery_id != delivery_id,
+    stmt = select(Reject.id, Reject.record_key).where(
+        Reject.source == source,
+        Reject.status == "open",
+        Reject.record_key.is_not(None),
+        Reject.delivery_id != delivery_id,
+    )
+    if files_up_to is not None:
+        stmt = stmt.join(Delivery, Delivery.id == Reject.delivery_id).where(
+            Delivery.name <= files_up_to
         )
-    ).all()
+    open_rejects = session.execute(stmt).all()
     if not open_rejects:
         return 0
     accepted = set(record_keys)

@@ -2,7 +2,7 @@
 
 Serve it with `uv run hub api --host 127.0.0.1 --port 8000` (uvicorn), or any ASGI server
 with the factory `hub.api.app:create_app`. Settings come from the environment
-(`HUB_DATABASE_URL`, and `HUB_API_*`, see `hub.api.settings`).
+(`HUB_DATABASE_URL`, and `HUB_API_*`, see `hub.api.settings`; the limits: `hub.api.limits`).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from hub.access.pepper import load_pepper
 from hub.api.audit import AuditRecorder
 from hub.api.graphiql import graphiql_assets
 from hub.api.key_authenticator import KeyAuthenticator
+from hub.api.limits.guard import Limiter
+from hub.api.limits.settings import LimitSettings, load_limit_settings
 from hub.api.principal import Authenticator
 from hub.api.schema import SCHEMA
 from hub.api.settings import ApiSettings, load_api_settings
@@ -35,7 +37,7 @@ from hub.graph.database import create_hub_async_engine, create_hub_engine
 logger = logging.getLogger("hub.api")
 
 
-def _engine(settings: HubSettings, api: ApiSettings) -> Engine | AsyncEngine:
+def _engine(settings: HubSettings, api: ApiSettings, limits: LimitSettings) -> Engine | AsyncEngine:
     """The engine requests read with: on PostgreSQL an asyncio engine, so a request runs on
     the server's event loop and its statements are awaited (no thread hop, see
     `hub.api.request_database`); on SQLite, whose driver has no asynchronous mode, a
@@ -45,11 +47,15 @@ def _engine(settings: HubSettings, api: ApiSettings) -> Engine | AsyncEngine:
     # The API only reads, one statement at a time, at READ COMMITTED: a transaction around
     # a request would give it no stronger view of the data, only two more round trips
     # (BEGIN before the first statement, ROLLBACK when the connection is returned).
+    # The statement timeout is set once per pooled connection, as a startup option: a
+    # `SET LOCAL` per request would cost a round trip each time.
+    timeout = f"-c statement_timeout={limits.statement_timeout_ms}"
     return create_hub_async_engine(
         settings.database_url,
         pool_size=api.pool_size,
         max_overflow=api.max_overflow,
         isolation_level="AUTOCOMMIT",
+        connect_args={"options": timeout},
     )
 
 
@@ -105,6 +111,7 @@ def create_app(
     api_settings: ApiSettings | None = None,
     authenticator: Authenticator | None = None,
     audit: bool = True,
+    limit_settings: LimitSettings | None = None,
 ) -> Starlette:
     """Build the API for the graph at `settings.database_url` (default: the environment).
 
@@ -114,10 +121,12 @@ def create_app(
     hashed with the pepper of `hub.access.pepper`). Responses that return personal data
     are written to the audit log (`hub.api.audit`) whoever authenticated them, unless
     `audit` is False (benchmarks comparing the API with and without access control).
+    `limit_settings` (default: the environment) bound what it may ask (`hub.api.limits`).
     """
     settings = settings or load_settings()
     api = api_settings or load_api_settings()
-    engine = _engine(settings, api)
+    limits = limit_settings or load_limit_settings()
+    engine = _engine(settings, api, limits)
     access_engine = _access_engine(settings)
     keys: KeyAuthenticator | None = None
     if authenticator is None:
@@ -125,8 +134,16 @@ def create_app(
         keys = KeyAuthenticator(access_engine, pepper, cache_seconds=api.key_cache_seconds)
         authenticator = keys
     recorder = AuditRecorder(access_engine, SCHEMA._schema) if audit else None
+    limiter = Limiter(limits)
+    SCHEMA.document_cache.max_bytes = limits.document_cache_bytes
     graphql = HubGraphQL(
-        SCHEMA, engine, graphiql=api.graphiql, authenticator=authenticator, audit=recorder
+        SCHEMA,
+        engine,
+        graphiql=api.graphiql,
+        authenticator=authenticator,
+        audit=recorder,
+        limiter=limiter,
+        suppression_threshold=api.suppression_threshold,
     )
 
     async def healthz(request: Request) -> JSONResponse:
@@ -142,6 +159,7 @@ def create_app(
         if api.tune_gc:
             tune_garbage_collector()
         yield
+        await limiter.close()
         if recorder is not None:
             await recorder.flush()
         if keys is not None:
@@ -164,4 +182,5 @@ def create_app(
     app.state.api_settings = api
     app.state.access_engine = access_engine
     app.state.audit = recorder
+    app.state.limiter = limiter
     return app

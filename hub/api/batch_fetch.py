@@ -113,21 +113,25 @@ def fetch_by_keys(
     table: Table,
     key: Sequence[str],
     keys: Sequence[Hashable],
+    where: ColumnElement[bool] | None = None,
+    shape: Hashable = None,
 ) -> list[R | None]:
-    """The record whose `key` columns equal each of `keys` (a tuple for composite keys)."""
+    """The record whose `key` columns equal each of `keys` (a tuple for composite keys),
+    among the rows `where` admits (a caller's row filter, `hub.api.access.rows`, which
+    carries its values: `shape` names it in the kept statement's name)."""
     found: dict[Hashable, R] = {}
 
     def build(match: Match) -> Select[Any]:
         missing = [k for k in key if k not in record_fields(record)]
         if missing:
             raise ValueError(f"Record {record.__name__} lacks its key field(s) {missing}.")
-        return select_records(record, table).where(match([table.c[k] for k in key]))
+        stmt = select_records(record, table).where(match([table.c[k] for k in key]))
+        return stmt if where is None else stmt.where(where)
 
     unique = list(dict.fromkeys(keys))
+    name = ("by_keys", record, table, tuple(key), shape)
     for start in range(0, len(unique), CHUNK):
-        stmt, params = keyed(
-            connection, ("by_keys", record, table, tuple(key)), unique[start : start + CHUNK], build
-        )
+        stmt, params = keyed(connection, name, unique[start : start + CHUNK], build)
         for item in to_records(record, fetch_rows(connection, stmt, params)):
             found[_key_of(item, key)] = item
     return [found.get(k) for k in keys]
@@ -140,18 +144,26 @@ def fetch_groups(
     parent: str,
     keys: Sequence[Hashable],
     order_by: Sequence[str],
+    where: ColumnElement[bool] | None = None,
+    shape: Hashable = None,
 ) -> list[list[R]]:
-    """Every record whose `parent` column is each of `keys`, ordered by `order_by` columns."""
+    """Every record whose `parent` column is each of `keys`, ordered by `order_by` columns,
+    among the rows `where` admits (named by `shape`, as for `fetch_by_keys`)."""
     groups: defaultdict[Hashable, list[R]] = defaultdict(list)
     unique = list(dict.fromkeys(keys))
     column = table.c[parent]
     ordering = [column, *(table.c[c] for c in order_by)]
+    conditions = [] if where is None else [where]
     for start in range(0, len(unique), CHUNK):
         stmt, params = keyed(
             connection,
-            ("groups", record, table, parent, tuple(order_by)),
+            ("groups", record, table, parent, tuple(order_by), shape),
             unique[start : start + CHUNK],
-            lambda match: select_records(record, table).where(match([column])).order_by(*ordering),
+            lambda match: (
+                select_records(record, table)
+                .where(match([column]), *conditions)
+                .order_by(*ordering)
+            ),
         )
         for item in to_records(record, fetch_rows(connection, stmt, params)):
             groups[getattr(item, parent)].append(item)

@@ -8,14 +8,18 @@ or one caller would see another's reads and stale data).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import strawberry
 from starlette.requests import Request
 
+from hub.api.access.suppression import DEFAULT_THRESHOLD
 from hub.api.loaders import Loaders
 from hub.api.principal import Principal
 from hub.api.request_database import RequestDatabase
+
+if TYPE_CHECKING:
+    from hub.api.limits.guard import RequestLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,11 @@ class Context:
     raw_json: bool = False
     # Filled by the view as operations run; the audit log reads them after the response.
     executed: list[ExecutedOperation] = field(default_factory=list)
+    # The request's limits (`hub.api.limits`); None for an operation executed in-process,
+    # which is held to the default document limits and ceilings but no rate limit.
+    limits: RequestLimits | None = None
+    # Counts the public sees below this are suppressed (`hub.api.access.suppression`).
+    suppression_threshold: int = DEFAULT_THRESHOLD
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

@@ -8,6 +8,7 @@ Every error in a response carries `extensions.code`:
 | GRAPHQL_VALIDATION_FAILED | the query does not fit the schema (unknown field, bad literal) |
 | BAD_USER_INPUT | a variable or argument is malformed or out of range (`BadUserInputError`) |
 | NOT_FOUND | a lookup by key found nothing (`NotFoundError`) |
+| (limits) | a limit refused the request or stopped it: codes in `hub.api.limits.errors` |
 | INTERNAL_SERVER_ERROR | anything unexpected: the message is replaced by "Unexpected error." |
 
 Unexpected errors are masked so no stack trace, SQL or internal message reaches a client;
@@ -24,6 +25,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
 from hub.api.errors import ApiError
+from hub.api.limits.errors import statement_timeout
 
 logger = logging.getLogger("hub.api")
 
@@ -62,6 +64,16 @@ def error_code(error: GraphQLError) -> str:
 
 def classified(error: GraphQLError) -> GraphQLError:
     """`error` with `extensions.code` set, masked when unexpected."""
+    timeout = statement_timeout(error.original_error)
+    if timeout is not None:
+        error = GraphQLError(
+            timeout.message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=timeout,
+        )
     if is_unexpected(error):
         return GraphQLError(
             MASKED_MESSAGE,

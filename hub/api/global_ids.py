@@ -19,8 +19,10 @@ import strawberry
 from strawberry import relay
 from strawberry.relay.types import GlobalID, GlobalIDValueError
 from strawberry.types import Info
+from strawberry.types.base import get_object_definition
 from strawberry.types.cast import cast as strawberry_cast
 
+from hub.api.access.rules import visible_type
 from hub.api.errors import ApiError, BadUserInputError
 from hub.api.fields import described
 
@@ -45,6 +47,12 @@ def parse_global_id(info: Info, argument: str, value: str) -> tuple[type[relay.N
             argument=argument,
         ) from None
     return node_type, global_id.node_id
+
+
+def _visible(node_type: type[relay.Node], info: Info) -> bool:
+    """Whether the caller's role sees objects of `node_type` at all (the rule table)."""
+    name = get_object_definition(node_type, strict=True).name
+    return visible_type(name, info.context.principal.role)
 
 
 async def _resolved(node_type: type[relay.Node], keys: list[str], info: Info) -> list[Any]:
@@ -78,6 +86,8 @@ class NodeQuery:
         id: Annotated[strawberry.ID, strawberry.argument(description="The ID of the object.")],
     ) -> relay.Node | None:
         node_type, key = parse_global_id(info, "id", id)
+        if not _visible(node_type, info):
+            return None  # as for an id that does not exist: no hint
         (node,) = await _resolved(node_type, [key], info)
         return cast("relay.Node | None", node)
 
@@ -100,7 +110,8 @@ class NodeQuery:
             except BadUserInputError as error:
                 results[index] = error
                 continue
-            groups[node_type].append((index, key))
+            if _visible(node_type, info):
+                groups[node_type].append((index, key))
         resolved = await asyncio.gather(
             *(_resolve_group(t, [key for _, key in entries], info) for t, entries in groups.items())
         )

@@ -13,9 +13,11 @@ from collections.abc import Callable, Hashable, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, and_
 from strawberry.dataloader import DataLoader
 
+from hub.api.access.rows import Names, RowFilters
+from hub.api.access.rules import SOURCE_SCOPE, TERRITORY
 from hub.api.activities import data as activities
 from hub.api.batch_fetch import fetch_by_keys, fetch_groups
 from hub.api.compiled.mapping import ORDERS
@@ -34,8 +36,11 @@ R = TypeVar("R")
 class Loaders:
     """Lazily created DataLoaders over one request's database connection."""
 
-    def __init__(self, db: RequestDatabase) -> None:
+    def __init__(self, db: RequestDatabase, rows: RowFilters) -> None:
         self._db = db
+        # The caller's row filters (`hub.api.access.rows`): every loader of a type the
+        # rule table filters adds them to its WHERE clause.
+        self.rows = rows
         # (converter, key) -> node: a record converted once per request (see
         # `hub.api.relations.shared_node`).
         self.converted: dict[tuple[Callable[[Any], Any], Hashable], Any] = {}
@@ -48,18 +53,28 @@ class Loaders:
 
         return DataLoader(load_fn=load)
 
-    def _by_key(self, record: type[R], table: Table, *key: str) -> DataLoader[Any, R | None]:
+    def _by_key(
+        self, record: type[R], table: Table, *key: str, rows: Names = None
+    ) -> DataLoader[Any, R | None]:
+        """By key; `rows` names the type's row filter (the rule table's)."""
+        where = self.rows.condition(rows, table)
+        shape = self.rows.key() if where is not None else None
+
         def fetch(connection: Connection, keys: Sequence[Hashable]) -> list[R | None]:
-            return fetch_by_keys(connection, record, table, key, keys)
+            return fetch_by_keys(connection, record, table, key, keys, where, shape)
 
         return self._batched(fetch)
 
-    def _by_parent(self, record: type[R], table: Table, parent: str) -> DataLoader[Any, list[R]]:
+    def _by_parent(
+        self, record: type[R], table: Table, parent: str, rows: Names = None
+    ) -> DataLoader[Any, list[R]]:
         # The relation's default order, declared once for both read paths.
         order_by = ORDERS[(table.name, parent)]
+        where = self.rows.condition(rows, table)
+        shape = self.rows.key() if where is not None else None
 
         def fetch(connection: Connection, keys: Sequence[Hashable]) -> list[list[R]]:
-            return fetch_groups(connection, record, table, parent, keys, order_by)
+            return fetch_groups(connection, record, table, parent, keys, order_by, where, shape)
 
         return self._batched(fetch)
 
@@ -107,34 +122,45 @@ class Loaders:
     # People
     @cached_property
     def person(self) -> DataLoader[int, people.PersonRecord | None]:
-        return self._by_key(people.PersonRecord, people.PERSON, "id")
+        return self._by_key(people.PersonRecord, people.PERSON, "id", rows=TERRITORY)
 
     @cached_property
     def person_by_hub_id(self) -> DataLoader[str, people.PersonRecord | None]:
-        return self._by_key(people.PersonRecord, people.PERSON, "hub_id")
+        return self._by_key(people.PersonRecord, people.PERSON, "hub_id", rows=TERRITORY)
 
     @cached_property
     def person_following_redirects(self) -> DataLoader[str, people.PersonRecord | None]:
         """By hub id, or by a hub id merged into another person's."""
-        return self._batched(identity.fetch_persons_following_redirects)
+        where = self.rows.condition(TERRITORY, people.PERSON)
+
+        def fetch(connection: Connection, keys: Sequence[str]) -> list[Any]:
+            return identity.fetch_persons_following_redirects(connection, keys, where)
+
+        return self._batched(fetch)
 
     @cached_property
     def person_by_pinfl(self) -> DataLoader[str, people.PersonRecord | None]:
-        return self._by_key(people.PersonRecord, people.PERSON, "pinfl")
+        return self._by_key(people.PersonRecord, people.PERSON, "pinfl", rows=TERRITORY)
 
     @cached_property
     def household(self) -> DataLoader[int, people.HouseholdRecord | None]:
-        return self._by_key(people.HouseholdRecord, people.HOUSEHOLD, "id")
+        return self._by_key(people.HouseholdRecord, people.HOUSEHOLD, "id", rows=TERRITORY)
 
     @cached_property
     def household_by_hub_id(self) -> DataLoader[str, people.HouseholdRecord | None]:
-        return self._by_key(people.HouseholdRecord, people.HOUSEHOLD, "hub_id")
+        return self._by_key(people.HouseholdRecord, people.HOUSEHOLD, "hub_id", rows=TERRITORY)
 
     @cached_property
     def members(
         self,
     ) -> DataLoader[int, list[tuple[people.MemberRecord, people.PersonRecord]]]:
-        return self._batched(people.fetch_members)
+        where = self.rows.condition(TERRITORY, people.PERSON)
+        shape = self.rows.key() if where is not None else None
+
+        def fetch(connection: Connection, keys: Sequence[int]) -> list[Any]:
+            return people.fetch_members(connection, keys, where, shape)
+
+        return self._batched(fetch)
 
     @cached_property
     def membership(self) -> DataLoader[tuple[int, int], people.MemberRecord | None]:
@@ -143,11 +169,13 @@ class Loaders:
     # Agency facts, by person and by natural key
     @cached_property
     def tax_of_person(self) -> DataLoader[int, list[activities.TaxRecord]]:
-        return self._by_parent(activities.TaxRecord, activities.TAX, "person_id")
+        return self._by_parent(activities.TaxRecord, activities.TAX, "person_id", TERRITORY)
 
     @cached_property
     def employment_of_person(self) -> DataLoader[int, list[activities.EmploymentRecordRow]]:
-        return self._by_parent(activities.EmploymentRecordRow, activities.EMPLOYMENT, "person_id")
+        return self._by_parent(
+            activities.EmploymentRecordRow, activities.EMPLOYMENT, "person_id", TERRITORY
+        )
 
     @cached_property
     def leases_of_person(self) -> DataLoader[int, list[activities.LeaseRecord]]:
@@ -155,7 +183,7 @@ class Loaders:
 
     @cached_property
     def loans_of_person(self) -> DataLoader[int, list[activities.LoanRecord]]:
-        return self._by_parent(activities.LoanRecord, activities.LOAN, "person_id")
+        return self._by_parent(activities.LoanRecord, activities.LOAN, "person_id", TERRITORY)
 
     @cached_property
     def notebook_of_person(self) -> DataLoader[int, list[activities.NotebookRecord]]:
@@ -163,15 +191,17 @@ class Loaders:
 
     @cached_property
     def appeals_of_person(self) -> DataLoader[int, list[activities.AppealRecord]]:
-        return self._by_parent(activities.AppealRecord, activities.APPEAL, "person_id")
+        return self._by_parent(activities.AppealRecord, activities.APPEAL, "person_id", TERRITORY)
 
     @cached_property
     def tax(self) -> DataLoader[str, activities.TaxRecord | None]:
-        return self._by_key(activities.TaxRecord, activities.TAX, "tin")
+        return self._by_key(activities.TaxRecord, activities.TAX, "tin", rows=TERRITORY)
 
     @cached_property
     def employment(self) -> DataLoader[str, activities.EmploymentRecordRow | None]:
-        return self._by_key(activities.EmploymentRecordRow, activities.EMPLOYMENT, "record_no")
+        return self._by_key(
+            activities.EmploymentRecordRow, activities.EMPLOYMENT, "record_no", rows=TERRITORY
+        )
 
     @cached_property
     def lease(self) -> DataLoader[str, activities.LeaseRecord | None]:
@@ -179,23 +209,23 @@ class Loaders:
 
     @cached_property
     def parcel(self) -> DataLoader[int, activities.ParcelRecord | None]:
-        return self._by_key(activities.ParcelRecord, activities.PARCEL, "id")
+        return self._by_key(activities.ParcelRecord, activities.PARCEL, "id", rows=TERRITORY)
 
     @cached_property
     def parcel_by_cadastre(self) -> DataLoader[str, activities.ParcelRecord | None]:
-        return self._by_key(activities.ParcelRecord, activities.PARCEL, "cadastre")
+        return self._by_key(activities.ParcelRecord, activities.PARCEL, "cadastre", rows=TERRITORY)
 
     @cached_property
     def business(self) -> DataLoader[int, activities.BusinessRecord | None]:
-        return self._by_key(activities.BusinessRecord, activities.BUSINESS, "id")
+        return self._by_key(activities.BusinessRecord, activities.BUSINESS, "id", rows=TERRITORY)
 
     @cached_property
     def business_by_tin(self) -> DataLoader[str, activities.BusinessRecord | None]:
-        return self._by_key(activities.BusinessRecord, activities.BUSINESS, "tin")
+        return self._by_key(activities.BusinessRecord, activities.BUSINESS, "tin", rows=TERRITORY)
 
     @cached_property
     def loan(self) -> DataLoader[str, activities.LoanRecord | None]:
-        return self._by_key(activities.LoanRecord, activities.LOAN, "loan_id")
+        return self._by_key(activities.LoanRecord, activities.LOAN, "loan_id", rows=TERRITORY)
 
     @cached_property
     def notebook_entry(
@@ -207,30 +237,54 @@ class Loaders:
 
     @cached_property
     def appeal(self) -> DataLoader[str, activities.AppealRecord | None]:
-        return self._by_key(activities.AppealRecord, activities.APPEAL, "appeal_id")
+        return self._by_key(activities.AppealRecord, activities.APPEAL, "appeal_id", rows=TERRITORY)
 
     # Provenance
     @cached_property
     def source_records_of_person(self) -> DataLoader[int, list[provenance.SourceRecordRow]]:
-        return self._by_parent(provenance.SourceRecordRow, provenance.SOURCE_RECORD, "person_id")
+        return self._by_parent(
+            provenance.SourceRecordRow,
+            provenance.SOURCE_RECORD,
+            "person_id",
+            (SOURCE_SCOPE, TERRITORY),
+        )
 
     @cached_property
     def source_record(
         self,
     ) -> DataLoader[tuple[str, str], provenance.SourceRecordRow | None]:
         return self._by_key(
-            provenance.SourceRecordRow, provenance.SOURCE_RECORD, "source", "record_key"
+            provenance.SourceRecordRow,
+            provenance.SOURCE_RECORD,
+            "source",
+            "record_key",
+            rows=(SOURCE_SCOPE, TERRITORY),
         )
 
     @cached_property
     def conflicts_of_person(self) -> DataLoader[int, list[provenance.ConflictRecord]]:
-        return self._batched(provenance.fetch_conflicts_by_person)
+        where = self.rows.condition(SOURCE_SCOPE, provenance.CONFLICT)
+        shape = self.rows.key() if where is not None else None
+
+        def fetch(connection: Connection, keys: Sequence[int]) -> list[Any]:
+            return provenance.fetch_conflicts_by_person(connection, keys, where, shape)
+
+        return self._batched(fetch)
 
     @cached_property
     def conflict(
         self,
     ) -> DataLoader[tuple[str, str, str, str], provenance.ConflictRecord | None]:
-        return self._batched(provenance.fetch_conflicts_by_key)
+        where = self.rows.condition(SOURCE_SCOPE, provenance.CONFLICT)
+        territory = self.rows.condition(TERRITORY, people.PERSON)
+        if territory is not None:
+            where = territory if where is None else and_(where, territory)
+        shape = self.rows.key() if where is not None else None
+
+        def fetch(connection: Connection, keys: Sequence[Any]) -> list[Any]:
+            return provenance.fetch_conflicts_by_key(connection, keys, where, shape)
+
+        return self._batched(fetch)
 
     @cached_property
     def delivery(self) -> DataLoader[int, provenance.DeliveryRecord | None]:

@@ -12,11 +12,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry import relay
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
+from hub.api.access.guard import guard_schema
 from hub.api.access.queries import AccessQuery
 from hub.api.activities.types import (
     AppealNode,
@@ -32,6 +32,9 @@ from hub.api.context import Context
 from hub.api.error_reporting import ErrorClassification, log_errors
 from hub.api.global_ids import NodeQuery
 from hub.api.identity.queries import IdentityQuery
+from hub.api.limits.document_cache import DocumentCache
+from hub.api.limits.guard import LimitsGuard
+from hub.api.limits.settings import DEFAULT_LIMITS
 from hub.api.operation_thread import run_in_worker
 from hub.api.people.queries import PeopleQuery
 from hub.api.people.types import HouseholdNode, PersonNode
@@ -78,6 +81,9 @@ class HubSchema(strawberry.Schema):
     operation on the server's loop when its database awaits statements (PostgreSQL), else
     in one worker thread (SQLite, see `hub.api.operation_thread`)."""
 
+    # Its parsed and validated documents (`build_schema`; `create_app` sets its budget).
+    document_cache: DocumentCache
+
     async def execute(
         self,
         query: str | None,
@@ -118,8 +124,8 @@ class HubSchema(strawberry.Schema):
 
 # Parsing and validating a document costs more than executing most queries (a dashboard
 # query: ~20 ms of validation against ~5 ms of execution); clients send the same few
-# documents with different variables, so both are cached per document text.
-DOCUMENT_CACHE_SIZE = 512
+# documents with different variables, so both are cached per document text, within a
+# budget of bytes (`hub.api.limits.document_cache`).
 
 
 def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
@@ -127,18 +133,22 @@ def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
     resolvers over the DataLoaders), which the compiled path is tested against."""
     from hub.api.compiled.execution import CompiledExecutionContext
 
-    return HubSchema(
+    documents = DocumentCache(DEFAULT_LIMITS.document_cache_bytes)
+    schema = HubSchema(
         query=Query,
         types=list(NODE_TYPES),
         extensions=[
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: LimitsGuard(documents),
             ErrorClassification,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=CompiledExecutionContext if compiled else None,
         **extra,
     )
+    schema.document_cache = documents
+    # Every restricted field checks the caller against the rule table (hub.api.access).
+    guard_schema(schema._schema)
+    return schema
 
 
 SCHEMA = build_schema()

@@ -8,9 +8,34 @@
 | `HUB_API_TUNE_GC` | `true` | freeze the start-up heap out of GC scans (app.py) |
 | `HUB_API_KEY_CACHE_SECONDS` | `5` | a verified key is trusted this long without a lookup |
 | `HUB_API_KEY_PEPPER` | (data folder file) | the secret keys are hashed with |
+| `HUB_API_SUPPRESSION_THRESHOLD` | `10` | counts the public sees below this are null (SUPPRESSED) |
 
 A revoked key is refused within `HUB_API_KEY_CACHE_SECONDS` (`hub.api.key_authenticator`);
 the pepper is described in `hub.access.pepper`.
+
+Limits (`hub.api.limits.settings`, read by `create_app`; every one applies before any SQL):
+
+| variable | default | meaning |
+|---|---|---|
+| `HUB_API_MAX_REQUEST_BYTES` | `262144` | HTTP body (document + variables); larger: HTTP 413 |
+| `HUB_API_MAX_DOCUMENT_BYTES` | `65536` | GraphQL document, checked before parsing |
+| `HUB_API_MAX_TOKENS` | `2000` | lexical tokens of a document (the parser stops there) |
+| `HUB_API_MAX_DEPTH` | `12` | nesting of fields (introspection fields not counted) |
+| `HUB_API_MAX_ALIASES` | `30` | aliased fields in a document, fragments expanded |
+| `HUB_API_MAX_FIELDS` | `2000` | fields the cost walk visits, fragments expanded |
+| `HUB_API_MAX_LIST_LENGTH` | `100` | items of any list argument or variable (`nodes(ids:)`) |
+| `HUB_API_MAX_STRING_LENGTH` | `1000` | characters of any string argument or variable |
+| `HUB_API_MAX_INPUT_DEPTH` | `8` | nesting of lists/objects in variables and arguments |
+| `HUB_API_MAX_RESPONSE_BYTES` | `8388608` | encoded response; larger: RESPONSE_TOO_LARGE |
+| `HUB_API_DOCUMENT_CACHE_BYTES` | `16777216` | parsed, validated documents kept (bytes) |
+| `HUB_API_STATEMENT_TIMEOUT_MS` | `5000` | PostgreSQL `statement_timeout` of the API |
+| `HUB_API_PROCESS_COST_BUDGET` | `50000` | cost of the requests one process runs at once |
+| `HUB_API_ADMISSION_WAIT_MS` | `1000` | how long a request waits for budget before SERVER_BUSY |
+| `HUB_API_COST_CEILING_<ROLE>` | 2000, 5000, 10000 | one request (public, agency, engineer) |
+| `HUB_API_COST_PER_MINUTE_<ROLE>` | 60000, 300000, 600000 | per key (0: no limit) |
+| `HUB_API_INTROSPECTION` | `agency,engineer` | roles that may query `__schema`/`__type` |
+| `HUB_REDIS_URL` | unset | token buckets in Redis (shared by processes); unset: in memory |
+| `HUB_API_REDIS_PREFIX` | `hub:rate:` | prefix of the buckets' Redis keys |
 """
 
 from __future__ import annotations
@@ -32,6 +57,7 @@ class ApiSettings:
     max_overflow: int = 10
     tune_gc: bool = True
     key_cache_seconds: int = 5
+    suppression_threshold: int = 10
 
 
 def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
@@ -43,6 +69,7 @@ def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
         max_overflow=_count(env, "HUB_API_MAX_OVERFLOW", default=10),
         tune_gc=_flag(env, "HUB_API_TUNE_GC", default=True),
         key_cache_seconds=_count(env, "HUB_API_KEY_CACHE_SECONDS", default=5),
+        suppression_threshold=_count(env, "HUB_API_SUPPRESSION_THRESHOLD", default=10),
     )
 
 
@@ -69,3 +96,8 @@ def _count(env: Mapping[str, str], name: str, *, default: int) -> int:
     if value < 0:
         raise ConfigurationError(f"{name} has value {raw!r}. Must not be negative.")
     return value
+
+
+# Read by the other settings modules of the API (`hub.api.limits.settings`).
+env_flag = _flag
+env_count = _count

@@ -5,11 +5,16 @@
 whatever happened in between. (The schema already closes it in the operation's worker
 thread, `hub.api.schema.HubSchema.execute`; closing again here is free, and covers a
 request that failed before its operation ran.)
+
+The view applies the limits that concern HTTP (`hub.api.limits`): a body larger than
+`max_request_bytes` is refused (413) before it is read as JSON, an encoded response larger
+than `max_response_bytes` is replaced by a RESPONSE_TOO_LARGE error, and a response whose
+error is RATE_LIMITED or SERVER_BUSY gets HTTP 429 or 503 with `Retry-After`.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from cross_web import HTTPException
@@ -25,10 +30,15 @@ from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from hub.api.access.rows import RowFilters
+from hub.api.access.suppression import DEFAULT_THRESHOLD
 from hub.api.audit import AuditRecorder
 from hub.api.context import Context, ExecutedOperation
 from hub.api.error_reporting import classified
 from hub.api.graphiql import graphiql_page
+from hub.api.limits.errors import HTTP_STATUS, ResponseTooLargeError
+from hub.api.limits.guard import Limiter
+from hub.api.limits.settings import DEFAULT_LIMITS
 from hub.api.loaders import Loaders
 from hub.api.principal import (
     AuthenticationUnavailableError,
@@ -50,6 +60,8 @@ class HubGraphQL(GraphQL[Context, None]):
         graphiql: bool,
         authenticator: Authenticator,
         audit: AuditRecorder | None = None,
+        limiter: Limiter | None = None,
+        suppression_threshold: int = DEFAULT_THRESHOLD,
     ) -> None:
         super().__init__(
             schema,
@@ -59,6 +71,8 @@ class HubGraphQL(GraphQL[Context, None]):
         self._engine = engine
         self._authenticate = authenticator
         self._audit = audit
+        self.limiter = limiter or Limiter(DEFAULT_LIMITS)
+        self._threshold = suppression_threshold
 
     async def render_graphql_ide(self, request: Request) -> Response:
         # strawberry's own page loads GraphiQL from a CDN; the hub serves its copy.
@@ -68,7 +82,13 @@ class HubGraphQL(GraphQL[Context, None]):
         principal = await self._authenticate(request)
         db = RequestDatabase(self._engine)
         return Context(
-            principal=principal, db=db, loaders=Loaders(db), request=request, raw_json=True
+            principal=principal,
+            db=db,
+            loaders=Loaders(db, RowFilters.of(principal)),
+            request=request,
+            raw_json=True,
+            limits=self.limiter.for_request(principal),
+            suppression_threshold=self._threshold,
         )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
@@ -89,22 +109,27 @@ class HubGraphQL(GraphQL[Context, None]):
             if self.graphql_ide:
                 return await self.render_graphql_ide(request)
             return Response("Not Found", status_code=404)
+        if not await self._body_fits(request):
+            limit = self.limiter.settings.max_request_bytes
+            return _error_response(
+                f"The request body has more than {limit} bytes.",
+                {"code": "REQUEST_TOO_LARGE", "maxBytes": limit},
+                status_code=413,
+            )
         try:
             context = await self._context(request)
         except UnauthenticatedError as exc:
-            error = {"message": str(exc), "extensions": {"code": "UNAUTHENTICATED"}}
-            return Response(
-                orjson.dumps({"data": None, "errors": [error]}),
+            return _error_response(
+                str(exc),
+                {"code": "UNAUTHENTICATED"},
                 status_code=401,
-                media_type="application/json",
                 headers={"WWW-Authenticate": "Bearer"},
             )
         except AuthenticationUnavailableError as exc:
-            error = {"message": str(exc), "extensions": {"code": "SERVICE_UNAVAILABLE"}}
-            return Response(
-                orjson.dumps({"data": None, "errors": [error]}),
+            return _error_response(
+                str(exc),
+                {"code": "SERVICE_UNAVAILABLE"},
                 status_code=503,
-                media_type="application/json",
                 headers={"Retry-After": "5"},
             )
         try:
@@ -160,3 +185,83 @@ class HubGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    def decode_json(self, data: str | bytes) -> object:
+        # orjson refuses nesting past 1,024 levels with a JSONDecodeError (HTTP 400);
+        # the standard library's decoder overflowed Python's stack (a RecursionError,
+        # which reached the client as a 500).
+        return orjson.loads(data)
+
+    async def _body_fits(self, request: Request) -> bool:
+        """Read the body, at most `max_request_bytes` of it; False when it is larger.
+
+        The body is read here, in chunks, so an oversized one is never held whole nor
+        parsed; starlette keeps what was read for strawberry's own `request.body()`."""
+        if request.method != "POST":
+            return True
+        limit = self.limiter.settings.max_request_bytes
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            return False
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                return False
+            chunks.append(chunk)
+        request._body = b"".join(chunks)
+        return True
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        limit = self.limiter.settings.max_response_bytes
+        if len(response.body) > limit:
+            error = ResponseTooLargeError(
+                f"The response has {len(response.body)} bytes. At most {limit}: select fewer "
+                "fields or ask for smaller pages.",
+                maxBytes=limit,
+            )
+            extensions = None
+            if isinstance(response_data, dict):
+                extensions = response_data.get("extensions")
+            return _error_response(error.message, error.extensions, extensions=extensions)
+        if isinstance(response_data, dict):
+            errors = cast("list[dict[str, Any]]", response_data.get("errors") or [])
+            for error_data in errors:
+                error_extensions = error_data.get("extensions") or {}
+                code = error_extensions.get("code")
+                if code in HTTP_STATUS:
+                    response.status_code = HTTP_STATUS[code]
+                    retry_after = error_extensions.get("retryAfter")
+                    if retry_after is not None:
+                        response.headers["Retry-After"] = str(retry_after)
+                    break
+        return response
+
+
+def _error_response(
+    message: str,
+    error_extensions: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    extensions: object = None,
+) -> Response:
+    """A GraphQL response with one error, as every refusal of the API is shaped."""
+    body: dict[str, Any] = {
+        "data": None,
+        "errors": [{"message": message, "extensions": error_extensions}],
+    }
+    if extensions:
+        body["extensions"] = extensions
+    return Response(
+        orjson.dumps(body),
+        status_code=status_code,
+        media_type="application/json",
+        headers=headers,
+    )

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import ColumnElement, Select, Table, and_, select, union_all
+from sqlalchemy import Select, Table, and_, select, union_all
 from sqlalchemy.orm import Session
 
 from hub.graph.models import SourceRecord
@@ -36,19 +36,29 @@ _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
 
 
 def _hits(keys: Table) -> Select[Any]:
-    """Ids and persons of the graph's mention records sharing a blocking key with `keys`."""
+    """Ids and persons of the graph's mention records sharing a blocking key with `keys`.
+
+    Each join reads the key's distinct values: joined to the incoming rows themselves, a
+    record would come back once per incoming mention sharing its key (a common surname
+    and birth year: hundreds of times), and a first survey of 100,000 people fetched 13
+    million rows to keep 100,000."""
     record = _RECORDS.alias("hit")
-    joins: list[tuple[ColumnElement[bool], ...]] = [
-        (record.c[name] == keys.c[name],) for name in SINGLE_KEYS
-    ]
-    joins += [(record.c[a] == keys.c[a], record.c[b] == keys.c[b]) for a, b in PAIR_KEYS]
-    selects = [
-        select(record.c.id, record.c.person_id)
-        .join(keys, and_(*condition))
-        .where(record.c.kind == "person")
-        for condition in joins
-    ]
-    # UNION ALL: the duplicates are dropped here, not by a sort spilling to disk.
+    blocks = [(name,) for name in SINGLE_KEYS] + list(PAIR_KEYS)
+    selects = []
+    for names in blocks:
+        values = (
+            select(*(keys.c[n] for n in names))
+            .where(*(keys.c[n].is_not(None) for n in names))
+            .distinct()
+            .subquery()
+        )
+        selects.append(
+            select(record.c.id, record.c.person_id)
+            .join(values, and_(*(record.c[n] == values.c[n] for n in names)))
+            .where(record.c.kind == "person")
+        )
+    # UNION ALL: the duplicates (a record found by several keys) are dropped here, not by a
+    # sort spilling to disk.
     return union_all(*selects)  # type: ignore[return-value]
 
 

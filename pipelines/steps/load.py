@@ -23,6 +23,8 @@ from pipelines.loading.context import LoadContext
 from pipelines.quarantine import resolve_accepted
 from pipelines.resources import HubDatabase
 from pipelines.staging.schemas import SOURCE_TABLES, STAGED_SCHEMAS
+from pipelines.steps.later_files import RULES as LATER_FILE_RULES
+from pipelines.steps.later_files import set_aside_superseded
 from pipelines.steps.snapshot_guard import hold_reason, supersede_older_held
 
 Loader = Callable[[LoadContext, dict[str, pl.DataFrame]], None]
@@ -61,6 +63,9 @@ class LoadReport:
     rows: int = 0
     resolved_rejects: int = 0
     held: list[str] = field(default_factory=list)
+    # Rows set aside because a later-named file already delivered their records
+    # (pipelines/steps/later_files.py).
+    superseded: int = 0
 
 
 def _frames(hub: HubDatabase, source: str, delivery_id: int) -> dict[str, pl.DataFrame]:
@@ -82,7 +87,8 @@ def _held(hub: HubDatabase, ref: deliveries.DeliveryRef, staged: pl.DataFrame) -
 
 def load_pending(hub: HubDatabase, source: str) -> LoadReport:
     """Load every staged delivery of `source`, oldest first; a land snapshot that would end
-    too many current leases is held instead (pipelines/steps/snapshot_guard.py)."""
+    too many current leases is held instead (pipelines/steps/snapshot_guard.py), and rows
+    a later-named file already delivered are set aside (pipelines/steps/later_files.py)."""
     report = LoadReport(source)
     with hub.session() as session:
         pending = deliveries.pending(session, source, "staged")
@@ -95,9 +101,18 @@ def load_pending(hub: HubDatabase, source: str) -> LoadReport:
         now = utc_now()
         with hub.session() as session:
             ctx = LoadContext(session, source, ref.id, ref.name, now, known)
+            frames, superseded = set_aside_superseded(session, source, ref.name, frames)
+            report.superseded += superseded
             LOADERS[source](ctx, frames)
             keys = [k for frame in frames.values() for k in frame["record_key"].to_list()]
-            report.resolved_rejects += resolve_accepted(session, source, keys, ref.id, now)
+            report.resolved_rejects += resolve_accepted(
+                session,
+                source,
+                keys,
+                ref.id,
+                now,
+                files_up_to=ref.name if source in LATER_FILE_RULES else None,
+            )
             deliveries.advance(session, ref.id, "loaded", finished_at=now)
             if source == "land":
                 supersede_older_held(session, ref)

@@ -14,7 +14,14 @@ def test_definitions_snapshot() -> None:
     asset_keys = {key.to_user_string() for key in repository.asset_graph.get_all_asset_keys()}
     assert asset_keys == {
         f"{stage}_{source}" for source in SOURCES for stage in ("raw", "staged", "loaded")
-    } | {"mahalla_diagnostics"}
+    } | {
+        "household_categories",
+        "notebook_findings",
+        "monthly_indicators",
+        "body_ratings",
+        "assistant_ratings",
+        "mahalla_diagnostics",
+    }
     check_keys = {
         (key.asset_key.to_user_string(), key.name)
         for key in repository.asset_graph.asset_check_keys
@@ -48,8 +55,13 @@ def test_every_source_waits_for_the_register_and_diagnostics_wait_for_every_load
         if source != "registry":
             assert AssetKey("loaded_registry") in parents
         assert AssetKey(f"raw_{source}") in parents
-    diagnostics = graph.get(AssetKey("mahalla_diagnostics")).parent_keys
-    assert diagnostics == {AssetKey(f"loaded_{source}") for source in SOURCES}
+    loads = {AssetKey(f"loaded_{source}") for source in SOURCES}
+    assert graph.get(AssetKey("household_categories")).parent_keys == loads
+    assert graph.get(AssetKey("notebook_findings")).parent_keys == {
+        AssetKey("household_categories")
+    }
+    indicators = graph.get(AssetKey("mahalla_diagnostics")).parent_keys
+    assert indicators == loads | {AssetKey("household_categories")}
 
 
 def test_every_asset_states_its_contract_in_a_description() -> None:

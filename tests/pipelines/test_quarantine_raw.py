@@ -17,7 +17,7 @@ from hub.config import HubSettings
 from hub.graph.models import Reject
 from pipelines.quarantine import quarantine_rule_breaks, quarantine_unreadable
 from pipelines.staging.rules import REJECT_SCHEMA
-from tests.api_keys import key_headers
+from tests.api_callers import as_engineer
 
 LONG = "Navoiy ko‘chasi " * 20_000
 
@@ -69,7 +69,7 @@ def test_the_api_never_returns_more_than_the_cap_of_a_raw_text(graph_db, tmp_pat
             Reject(source="land", stage="connect", rule="unreadable", reasons=["x"], raw=LONG)
         )
     settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
-    with TestClient(create_app(settings), headers=key_headers(settings)) as client:
+    with TestClient(create_app(settings, authenticator=as_engineer)) as client:
         answer = client.post(
             "/graphql", json={"query": "{ quarantine { records { edges { node { raw } } } } }"}
         ).json()

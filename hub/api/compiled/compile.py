@@ -28,10 +28,12 @@ from graphql import (
 )
 from sqlalchemy import (
     ColumnElement,
+    bindparam,
     func,
     select,
 )
 
+from hub.api.access.rules import TERRITORY, row_filter_of
 from hub.api.compiled.connections import ConnectionBuilder, typename
 from hub.api.compiled.json_sql import JsonSql, NotCompiled, key
 from hub.api.compiled.mapping import (
@@ -46,7 +48,7 @@ from hub.api.compiled.mapping import (
     One,
     Same,
 )
-from hub.api.compiled.selection import Sel, named_object
+from hub.api.compiled.selection import ACCESS_HIGH, ACCESS_LOW, Sel, _names, named_object
 
 
 def enum_names(enum_type: GraphQLEnumType) -> dict[str, str]:
@@ -61,9 +63,20 @@ def enum_names(enum_type: GraphQLEnumType) -> dict[str, str]:
 class Builder(ConnectionBuilder):
     """The JSON-building SQL of selections over one schema and one database."""
 
-    def __init__(self, schema: GraphQLSchema, sql: JsonSql) -> None:
+    def __init__(self, schema: GraphQLSchema, sql: JsonSql, *, territory: bool = False) -> None:
         self.schema = schema
         self.sql = sql
+        self.territory = territory
+
+    def access(self, type_name: str, row: Any) -> ColumnElement[bool] | None:
+        """With `territory`, the condition that `row` (of `type_name`) lies in the
+        caller's territory, when the rule table filters that type by it; else None."""
+        if not self.territory or TERRITORY not in _names(row_filter_of(type_name)):
+            return None
+        if "mahalla_code" not in row.c:
+            raise NotCompiled(f"{type_name}: no mahalla code to filter by")
+        column: ColumnElement[Any] = row.c.mahalla_code
+        return column.between(bindparam(ACCESS_LOW), bindparam(ACCESS_HIGH))
 
     def _type(self, name: str) -> GraphQLObjectType:
         graphql_type = self.schema.type_map[name]
@@ -131,8 +144,9 @@ class Builder(ConnectionBuilder):
         self, mapped: One, row: Any, sels: Sequence[Sel], required: bool
     ) -> ColumnElement[Any]:
         child = mapped.table.alias()
+        conditions = [mapped.join(row, child), self.access(mapped.type_name, child)]
         query = select(self.object_json(mapped.type_name, child, sels)).where(
-            mapped.join(row, child)
+            *(c for c in conditions if c is not None)
         )
         if mapped.order is not None:
             query = query.order_by(*mapped.order(child)).limit(1)

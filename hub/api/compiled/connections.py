@@ -45,6 +45,9 @@ class ConnectionBuilder:
 
     sql: JsonSql
 
+    def access(self, type_name: str, row: Any) -> ColumnElement[bool] | None:
+        raise NotImplementedError
+
     def object_json(self, type_name: str, row: Any, sels: Sequence[Sel]) -> ColumnElement[Any]:
         raise NotImplementedError
 
@@ -66,9 +69,11 @@ class ConnectionBuilder:
         limit = bindparam(limit_name, type_=Integer)
         assert sel.children is not None
 
+        # The caller's territory, when its rows are filtered (`Builder.access`).
+        conditions = [c for c in (where(source), self.access(node_type, source)) if c is not None]
+
         def filtered(query: Any) -> Any:
-            condition = where(source)
-            return query if condition is None else query.where(condition)
+            return query.where(*conditions) if conditions else query
 
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for part in sel.children:

@@ -30,17 +30,18 @@ from graphql.pyutils import AwaitableOrValue, Path
 from sqlalchemy import Connection, Select
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from hub.api.access.guard import forbidden_arguments
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import INVALID_JSON_TEXT, NotCompiled, json_sql_for
 from hub.api.compiled.roots import plan_root
-from hub.api.compiled.selection import Sel, Walk, named_object
+from hub.api.compiled.selection import ACCESS_LOW, Sel, Walk, named_object
 from hub.api.context import Context
 from hub.api.driver_rows import fetch_rows
 
 logger = logging.getLogger("hub.api.compiled")
 
 # Statements by (database, root shape, selection); a text: why that shape does not compile.
-_STATEMENTS: dict[tuple[str, Hashable, Sel], Select[Any] | str] = {}
+_STATEMENTS: dict[tuple[str, Hashable, Sel, bool], Select[Any] | str] = {}
 _KEPT = 1024
 _MISSING = object()
 
@@ -69,7 +70,10 @@ def compile_root(
     if field_def is None:
         raise NotCompiled(f"Query.{name}")
     walk = Walk(context)
+    walk.check_field(query_type.name, name)
     arguments = get_argument_values(field_def, nodes[0], context.variable_values)
+    if forbidden_arguments(query_type.name, name, arguments, walk.principal) is not None:
+        raise NotCompiled(f"Query.{name}: a search by personal data without the scope")
     root = plan_root(name, arguments, walk)
     if root.type_name is not None:
         object_type = context.schema.type_map[root.type_name]
@@ -79,13 +83,16 @@ def compile_root(
         raise NotCompiled(f"Query.{name}")
     alias = nodes[0].alias.value if nodes[0].alias else name
     sel = Sel(alias, name, walk.root_selection(object_type, nodes), root.page)
-    key = (dialect_name, root.shape, sel)
+    # The caller's territory filters the statement (its codes are parameters).
+    territory = ACCESS_LOW in walk.params
+    key = (dialect_name, root.shape, sel, territory)
     statement = _STATEMENTS.get(key, _MISSING)
     if statement is _MISSING:
         if len(_STATEMENTS) >= _KEPT:
             _STATEMENTS.clear()
+        builder = Builder(context.schema, json_sql_for(dialect_name), territory=territory)
         try:
-            statement = root.build(Builder(context.schema, json_sql_for(dialect_name)), sel)
+            statement = root.build(builder, sel)
         except NotCompiled as exc:
             statement = str(exc)
         _STATEMENTS[key] = statement

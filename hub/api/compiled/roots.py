@@ -57,7 +57,10 @@ def _single(type_name: str, table: Table, column: str, *, nullable: bool = False
     def build(builder: Builder, sel: Sel) -> Select[Any]:
         assert sel.children is not None
         value = builder.object_json(type_name, table, sel.children)
-        return select(builder.sql.as_text(value)).where(table.c[column] == bindparam(KEY))
+        access = builder.access(type_name, table)
+        return select(builder.sql.as_text(value)).where(
+            table.c[column] == bindparam(KEY), *([] if access is None else [access])
+        )
 
     return Root(
         ("single", type_name, column), build, single=True, type_name=type_name, nullable=nullable

@@ -17,7 +17,9 @@ field then goes the regular way.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, NamedTuple
 
 from graphql import (
@@ -35,10 +37,24 @@ from graphql import (
 from graphql.execution import ExecutionContext
 from graphql.execution.values import get_argument_values
 
+from hub.api.access.requirements import Verdict, decide
+from hub.api.access.rows import RowFilters
+from hub.api.access.rules import (
+    TERRITORY,
+    is_suppressed_count,
+    row_filter_of,
+    rule_of,
+    visible_type,
+)
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Many
 from hub.api.errors import BadUserInputError
 from hub.api.pagination import PageArgs, PageWindow
+from hub.api.principal import Principal, Role
+
+# The parameters of the caller's territory, when a statement filters by it.
+ACCESS_LOW = "access_low"
+ACCESS_HIGH = "access_high"
 
 
 class Sel(NamedTuple):
@@ -60,11 +76,60 @@ def named_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
 
 @dataclass
 class Walk:
-    """One root field's walk: the execution context and the parameters gathered."""
+    """One root field's walk: the execution context and the parameters gathered.
+
+    The walk also applies the rule table (`hub.api.access.rules`) for the request's
+    principal: a field the principal may not see unmasked, a type it may not see, or a
+    type whose rows its filters restrict raise `NotCompiled`, and the root field goes the
+    regular way, which enforces the same table. One filter compiles: an agency's
+    territory, a WHERE on the rows' mahalla codes at every level where persons,
+    households or records are reached (`Builder.access`), with the codes as parameters,
+    so statements stay shared between callers of one kind."""
 
     context: ExecutionContext
     params: dict[str, Any] = field(default_factory=dict)
     count: int = 0
+
+    @cached_property
+    def principal(self) -> Principal:
+        principal = getattr(self.context.context_value, "principal", None)
+        if not isinstance(principal, Principal):
+            raise NotCompiled("a request without a principal")
+        return principal
+
+    @cached_property
+    def rows(self) -> RowFilters:
+        return RowFilters.of(self.principal)
+
+    def access_key(self) -> Hashable:
+        """What the walk's checks depend on, beyond the document."""
+        principal = self.principal
+        return (principal.role, principal.scopes, self.rows.key())
+
+    def check_field(self, type_name: str, field_name: str) -> None:
+        """NotCompiled unless the principal sees `type_name.field_name` unmasked."""
+        requirement = rule_of(type_name, field_name).of(self.principal.role)
+        if decide(requirement, self.principal)[0] is not Verdict.SHOW:
+            raise NotCompiled(f"{type_name}.{field_name} is restricted for this caller")
+        if self.principal.role is Role.PUBLIC and is_suppressed_count(type_name, field_name):
+            raise NotCompiled(f"{type_name}.{field_name}: the public's counts are suppressed")
+
+    def check_type(self, type_name: str) -> None:
+        """NotCompiled unless the principal sees every row of `type_name`."""
+        if not visible_type(type_name, self.principal.role):
+            raise NotCompiled(f"{type_name} is not visible to this caller")
+        # A connection's totalCount and cursors count the rows of its node type.
+        listed = type_name.removesuffix("Connection").removesuffix("Edge")
+        names = {*_names(row_filter_of(type_name)), *_names(row_filter_of(listed))}
+        active = {n for n in names if self.rows.active(n)}
+        if not active:
+            return
+        if active != {TERRITORY}:
+            raise NotCompiled(f"{type_name}'s rows are filtered for this caller")
+        # The territory compiles: a range of the rows' mahalla codes, bound by name
+        # (`Builder.access`); the statement then differs only by having it.
+        assert self.rows.territory is not None
+        self.params[ACCESS_LOW], self.params[ACCESS_HIGH] = self.rows.territory
 
     def parameter(self, value: Any) -> str:
         name = f"p{self.count}"
@@ -85,7 +150,7 @@ class Walk:
         try:
             values = tuple(self.context.variable_values[n] for n in names)
             # The type too: `node(id:)` selects on the concrete type of each request's id.
-            key = (id(node), object_type.name, values)
+            key = (id(node), object_type.name, values, self.access_key())
             hash(key)
         except (KeyError, TypeError):
             return self.selection(object_type, nodes)
@@ -100,6 +165,7 @@ class Walk:
 
     def selection(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> tuple[Sel, ...]:
         """The subfields of `nodes` on `object_type`, as mapped."""
+        self.check_type(object_type.name)
         fields = self.context.collect_subfields(object_type, nodes)
         return tuple(self._field(object_type, alias, group) for alias, group in fields.items())
 
@@ -107,6 +173,7 @@ class Walk:
         name = nodes[0].name.value
         if name == "__typename":
             return Sel(alias, name)
+        self.check_field(parent.name, name)
         mapped = MAPPINGS.get(parent.name, {}).get(name)
         field_def = parent.fields.get(name)
         if field_def is None:
@@ -147,13 +214,19 @@ class Walk:
         return self.parameter(window.offset), self.parameter(window.limit)
 
 
+def _names(names: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    if names is None:
+        return ()
+    return (names,) if isinstance(names, str) else names
+
+
 def _is_connection_part(type_name: str) -> bool:
     """The fields of connections, edges and page infos are the compiler's own."""
     return type_name.endswith(("Connection", "Edge")) or type_name == "PageInfo"
 
 
 _WALKS: dict[
-    tuple[int, str, tuple[Any, ...]], tuple[FieldNode, tuple[Sel, ...], dict[str, Any]]
+    tuple[int, str, tuple[Any, ...], Hashable], tuple[FieldNode, tuple[Sel, ...], dict[str, Any]]
 ] = {}
 _KEPT = 1024
 _VARIABLES: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}

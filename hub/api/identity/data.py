@@ -79,9 +79,10 @@ def fetch_contributions(
 
 
 def fetch_persons_following_redirects(
-    connection: Connection, hub_ids: Sequence[str]
+    connection: Connection, hub_ids: Sequence[str], where: ColumnElement[bool] | None = None
 ) -> list[PersonRecord | None]:
-    """The person of each hub id, or of the id it was merged into."""
+    """The person of each hub id, or of the id it was merged into, among the persons
+    `where` admits (the caller's row filter)."""
     target = dict.fromkeys(hub_ids, "")
     moved = select(REDIRECT.c.from_hub_id, REDIRECT.c.to_hub_id).where(
         REDIRECT.c.from_hub_id.in_(list(target))
@@ -89,6 +90,8 @@ def fetch_persons_following_redirects(
     target.update({old: new for old, new in connection.execute(moved).all()})
     wanted = {h for h in hub_ids} | set(target.values())
     stmt = select_records(PersonRecord, PERSON).where(PERSON.c.hub_id.in_(sorted(wanted)))
+    if where is not None:
+        stmt = stmt.where(where)
     found = {r.hub_id: r for r in to_records(PersonRecord, connection.execute(stmt).all())}
     return [found.get(h) or found.get(target[h]) for h in hub_ids]
 
@@ -132,12 +135,17 @@ def _not_surveyed_where(mahalla_code: str) -> list[ColumnElement[bool]]:
 
 
 def fetch_not_surveyed(
-    connection: Connection, mahalla_code: str, offset: int, limit: int
+    connection: Connection,
+    mahalla_code: str,
+    offset: int,
+    limit: int,
+    where: ColumnElement[bool] | None = None,
 ) -> list[PersonRecord]:
-    """Persons placed in the mahalla by agency records whom no surveyed household lists."""
+    """Persons placed in the mahalla by agency records whom no surveyed household lists
+    (among those `where`, the caller's row filter, admits)."""
     stmt = (
         select_records(PersonRecord, PERSON)
-        .where(*_not_surveyed_where(mahalla_code))
+        .where(*_not_surveyed_where(mahalla_code), *([] if where is None else [where]))
         .order_by(PERSON.c.hub_id)
         .offset(offset)
         .limit(limit)
@@ -145,8 +153,11 @@ def fetch_not_surveyed(
     return to_records(PersonRecord, connection.execute(stmt).all())
 
 
-def count_not_surveyed(connection: Connection, mahalla_code: str) -> int:
-    stmt = select(func.count()).select_from(PERSON).where(*_not_surveyed_where(mahalla_code))
+def count_not_surveyed(
+    connection: Connection, mahalla_code: str, where: ColumnElement[bool] | None = None
+) -> int:
+    conditions = [*_not_surveyed_where(mahalla_code), *([] if where is None else [where])]
+    stmt = select(func.count()).select_from(PERSON).where(*conditions)
     return int(connection.scalar(stmt) or 0)
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import strawberry
 
+from hub.api.access.rules import TERRITORY
 from hub.api.context import Info
 from hub.api.errors import BadUserInputError
 from hub.api.fields import described
 from hub.api.identity import data
 from hub.api.pagination import Connection, PageArgs, paginate
+from hub.api.people.data import PERSON
 from hub.api.people.types import PersonNode
 from hub.api.provenance.types import SourceRecordNode
 
@@ -92,12 +94,13 @@ class IdentityQuery:
         before: str | None = None,
     ) -> Connection[PersonNode]:
         db = info.context.db
+        where = info.context.loaders.rows.condition(TERRITORY, PERSON)
 
         async def fetch(offset: int, limit: int) -> list[PersonNode]:
-            records = await db.run(data.fetch_not_surveyed, mahalla_code, offset, limit)
+            records = await db.run(data.fetch_not_surveyed, mahalla_code, offset, limit, where)
             return [PersonNode.of(r) for r in records]
 
         async def count() -> int:
-            return await db.run(data.count_not_surveyed, mahalla_code)
+            return await db.run(data.count_not_surveyed, mahalla_code, where)
 
         return await paginate(PageArgs(first, after, last, before), fetch, count)

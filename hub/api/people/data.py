@@ -138,6 +138,9 @@ class Territory:
     region_code: str | None = None
     district_code: str | None = None
     mahalla_code: str | None = None
+    # The caller's own territory (`hub.api.access.rows`): the lowest and highest mahalla
+    # code it may see, whatever the filter asks for.
+    access: tuple[str, str] | None = None
 
     def parameters(self, into: dict[str, Any]) -> None:
         """Put the values `conditions` binds into `into`: a region or district is a range
@@ -145,6 +148,8 @@ class Territory:
         code_range_parameters(self.region_code, self.district_code, into)
         if self.mahalla_code is not None:
             into["mahalla_code"] = self.mahalla_code
+        if self.access is not None:
+            into["access_low"], into["access_high"] = self.access
 
     @staticmethod
     def conditions(
@@ -154,6 +159,8 @@ class Territory:
         where = code_range_conditions(column, names)
         if "mahalla_code" in names:
             where.append(column == bindparam("mahalla_code"))
+        if "access_low" in names:
+            where.append(column.between(bindparam("access_low"), bindparam("access_high")))
         return where
 
 
@@ -558,11 +565,20 @@ def _members_statement(match: Match) -> Select[Any]:
 
 
 def fetch_members(
-    connection: Connection, household_ids: Sequence[int]
+    connection: Connection,
+    household_ids: Sequence[int],
+    where: ColumnElement[bool] | None = None,
+    shape: Hashable = None,
 ) -> list[list[tuple[MemberRecord, PersonRecord]]]:
-    """Each household's members with their persons, by member number (one statement)."""
+    """Each household's members with their persons, by member number (one statement),
+    among the persons `where` admits (a caller's row filter, named by `shape`)."""
     groups: dict[int, list[tuple[MemberRecord, PersonRecord]]] = {h: [] for h in household_ids}
-    stmt, params = keyed(connection, "members", list(groups), _members_statement)
+
+    def build(match: Match) -> Select[Any]:
+        stmt = _members_statement(match)
+        return stmt if where is None else stmt.where(where)
+
+    stmt, params = keyed(connection, ("members", shape), list(groups), build)
     width = len(record_fields(MemberRecord))
     for row in fetch_rows(connection, stmt, params):
         member = MemberRecord(*row[:width])

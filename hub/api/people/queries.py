@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import strawberry
@@ -32,11 +33,23 @@ from hub.api.relations import field_paths, node_selection, warm
 _PINFL = re.compile(r"^[0-9]{14}$")
 
 
+def _in_access(criteria: Any, info: Info) -> Any:
+    """`criteria` (of persons or households) limited to the caller's territory."""
+    access = info.context.loaders.rows.territory
+    if access is None:
+        return criteria
+    return replace(criteria, territory=replace(criteria.territory, access=access))
+
+
 async def list_persons(
     info: Info, criteria: data.PersonCriteria, args: PageArgs
 ) -> Connection[PersonNode]:
     db = info.context.db
-    with_households = "household" in node_selection(info)
+    criteria = _in_access(criteria, info)
+    # The joined household is read unfiltered: with a territory, the loader reads it.
+    with_households = (
+        "household" in node_selection(info) and info.context.loaders.rows.territory is None
+    )
     unshown = data.unshown_columns(shown_fields(info))
 
     async def fetch(offset: int, limit: int) -> Sequence[Sequence[Any]]:
@@ -69,6 +82,7 @@ async def list_households(
     info: Info, criteria: data.HouseholdCriteria, args: PageArgs
 ) -> Connection[HouseholdNode]:
     db = info.context.db
+    criteria = _in_access(criteria, info)
 
     async def fetch(offset: int, limit: int) -> list[HouseholdNode]:
         records = await db.run(data.fetch_households, criteria, offset, limit)
@@ -116,6 +130,12 @@ class PeopleQuery:
                 f"Argument 'pinfl' has value {pinfl!r}. A PINFL is 14 digits.",
                 argument="pinfl",
             )
+        if info.context.loaders.rows.restricts:
+            # The bundle reads the person's relations unfiltered: the loaders filter.
+            found = await info.context.loaders.person_by_pinfl.load(pinfl)
+            if found is None:
+                raise NotFoundError(f"No person has PINFL {pinfl}.", argument="pinfl")
+            return PersonNode.of(found)
         parts = bundles.parts_of(field_paths(info))
         bundle = await info.context.db.run(bundles.fetch_person_bundle, pinfl, parts)
         if bundle is None:

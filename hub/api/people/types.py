@@ -68,7 +68,7 @@ def _relation(member: MemberRecord) -> Relation:
 class PersonNode(relay.Node):
     hub_id: str
     pinfl: str | None
-    full_name: str = strawberry.field(description="In the hub's one Latin spelling.")
+    full_name: str | None = strawberry.field(description="In the hub's one Latin spelling.")
     surname: str | None
     given_name: str | None
     patronymic: str | None
@@ -137,7 +137,7 @@ class PersonNode(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[TaxRegistrationNode]:
+    ) -> Connection[TaxRegistrationNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.tax_of_person
         return now_or_later(loader, self.person_id, _paged(TaxRegistrationNode.of, args))
@@ -150,7 +150,7 @@ class PersonNode(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[EmploymentRecordNode]:
+    ) -> Connection[EmploymentRecordNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.employment_of_person
         return now_or_later(loader, self.person_id, _paged(EmploymentRecordNode.of, args))
@@ -163,7 +163,7 @@ class PersonNode(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[LandLeaseNode]:
+    ) -> Connection[LandLeaseNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.leases_of_person
         return now_or_later(loader, self.person_id, _paged(LandLeaseNode.of, args))
@@ -176,7 +176,7 @@ class PersonNode(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[LoanNode]:
+    ) -> Connection[LoanNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.loans_of_person
         return now_or_later(loader, self.person_id, _paged(LoanNode.of, args))
@@ -202,7 +202,7 @@ class PersonNode(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[AppealNode]:
+    ) -> Connection[AppealNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.appeals_of_person
         return now_or_later(loader, self.person_id, _paged(AppealNode.of, args))
@@ -262,7 +262,7 @@ class HouseholdNode(relay.Node):
     hub_id: str
     survey_id: str | None
     mahalla_code: str
-    address: Address
+    address: Address | None
     surveyed_on: date | None
     assessed_category: int | None = strawberry.field(
         description="Category 1..4 as the assistant assessed it."
@@ -338,7 +338,7 @@ class HouseholdNode(relay.Node):
         return now_or_later(loader, self.household_id, _paged(HouseholdMember.of, args))
 
     @described("Household-plot leases whose lessee is a member, oldest first.")
-    def plot_leases(self, info: Info) -> list[LandLeaseNode]:
+    def plot_leases(self, info: Info) -> list[LandLeaseNode] | None:
         loader = info.context.loaders.plot_leases_of_household
         return now_or_later(loader, self.household_id, _leases)
 

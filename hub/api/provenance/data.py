@@ -9,7 +9,7 @@ later version of the same file). The summaries count `loaded` as a successful lo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -323,21 +323,46 @@ def _by_key_statement(match: Match) -> Select[Any]:
     )
 
 
+def _filtered(
+    build: Callable[[Match], Select[Any]], where: ColumnElement[bool] | None
+) -> Callable[[Match], Select[Any]]:
+    return build if where is None else (lambda match: build(match).where(where))
+
+
 def fetch_conflicts_by_person(
-    connection: Connection, person_ids: Sequence[int]
+    connection: Connection,
+    person_ids: Sequence[int],
+    where: ColumnElement[bool] | None = None,
+    shape: Hashable = None,
 ) -> list[list[ConflictRecord]]:
+    """Each person's conflicts, among those `where` (a caller's row filter, named by
+    `shape`) admits."""
     groups: dict[int, list[ConflictRecord]] = {p: [] for p in person_ids}
-    stmt, params = keyed(connection, "conflicts_by_person", list(groups), _by_person_statement)
+    stmt, params = keyed(
+        connection,
+        ("conflicts_by_person", shape),
+        list(groups),
+        _filtered(_by_person_statement, where),
+    )
     for record in to_records(ConflictRecord, fetch_rows(connection, stmt, params)):
         groups[record.person_id].append(record)
     return [groups[p] for p in person_ids]
 
 
 def fetch_conflicts_by_key(
-    connection: Connection, keys: Sequence[tuple[str, str, str, str]]
+    connection: Connection,
+    keys: Sequence[tuple[str, str, str, str]],
+    where: ColumnElement[bool] | None = None,
+    shape: Hashable = None,
 ) -> list[ConflictRecord | None]:
-    """Conflicts by (person hub id, attribute, source, record key)."""
-    stmt, params = keyed(connection, "conflicts_by_key", list(set(keys)), _by_key_statement)
+    """Conflicts by (person hub id, attribute, source, record key), among those `where`
+    (a caller's row filter, named by `shape`) admits."""
+    stmt, params = keyed(
+        connection,
+        ("conflicts_by_key", shape),
+        list(set(keys)),
+        _filtered(_by_key_statement, where),
+    )
     found = {
         (r.person_hub_id, r.attribute, r.source, r.record_key): r
         for r in to_records(ConflictRecord, fetch_rows(connection, stmt, params))

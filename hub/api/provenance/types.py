@@ -238,7 +238,7 @@ class QuarantinedRecordNode(relay.Node):
     stage: str
     rule: str = strawberry.field(description="The rule the record failed.")
     reasons: list[str]
-    raw: str = strawberry.field(
+    raw: str | None = strawberry.field(
         description="The record as delivered; a long one is cut to its beginning, followed by "
         "its full length (and, when the hub cut it, the SHA-256 of the whole)."
     )

@@ -17,11 +17,11 @@ from hub.api.vocabulary import AppealTopic, LoanProgramme, Notebook, enum_value
 
 @strawberry.type(description="Households per category (1 well-off … 4 needs state support).")
 class HouseholdCategoryCounts:
-    category1: int
-    category2: int
-    category3: int
-    category4: int
-    unknown: int = strawberry.field(description="Households without this category.")
+    category1: int | None
+    category2: int | None
+    category3: int | None
+    category4: int | None
+    unknown: int | None = strawberry.field(description="Households without this category.")
 
     @classmethod
     def of(cls, counts: Mapping[str, int]) -> HouseholdCategoryCounts:
@@ -42,50 +42,54 @@ class HouseholdCategoryCounts:
     )
 )
 class EmploymentStatistics:
-    employed: int
-    unemployed: int
-    self_employed: int
-    entrepreneurs: int
-    public_works: int
-    in_training: int
+    employed: int | None
+    unemployed: int | None
+    self_employed: int | None
+    entrepreneurs: int | None
+    public_works: int | None
+    in_training: int | None
 
 
 @strawberry.type(description="Current active land leases on parcels in the territory.")
 class LandStatistics:
-    active_leases: int
-    leased_area_ha: float = strawberry.field(description="Leased area in hectares.")
+    active_leases: int | None
+    leased_area_ha: float | None = strawberry.field(description="Leased area in hectares.")
 
 
 @strawberry.type(description="Loans and subsidies issued under one programme.")
 class ProgrammeFinancing:
     programme: LoanProgramme
-    count: int
-    amount: Soums
+    count: int | None
+    amount: Soums | None
 
 
 @strawberry.type
 class NotebookCount:
     notebook: Notebook
-    persons: int
+    persons: int | None
 
 
 @strawberry.type
 class TopicCount:
     topic: AppealTopic
-    appeals: int
+    appeals: int | None
+    # Every topic's count: the parts of the total, which the public's suppression of one
+    # small count weighs together (`hub.api.access.suppression`).
+    counts: strawberry.Private[Mapping[str, int]]
+    key: strawberry.Private[str]
 
 
 def _topics(self: AppealStatistics) -> list[TopicCount]:
     return [
-        TopicCount(topic=enum_value(AppealTopic, t), appeals=c)
+        TopicCount(topic=enum_value(AppealTopic, t), appeals=c, counts=self.counts, key=t)
         for t, c in sorted(self.counts.items())
     ]
 
 
 @strawberry.type(description="Citizens' appeals; open = received or in progress.")
 class AppealStatistics:
-    total: int
-    open: int
+    total: int | None
+    open: int | None
     by_topic: list[TopicCount] = strawberry.field(resolver=_topics)
     counts: strawberry.Private[Mapping[str, int]]
 
@@ -151,11 +155,11 @@ def _appeals(self: Statistics) -> AppealStatistics:
 )
 class Statistics:
     mahalla_count: int = strawberry.field(description="Mahallas whose indicators are summed.")
-    population: int
-    households: int
+    population: int | None
+    households: int | None
     households_by_assessed_category: HouseholdCategoryCounts = strawberry.field(resolver=_assessed)
     households_by_computed_category: HouseholdCategoryCounts = strawberry.field(resolver=_computed)
-    category_mismatches: int = strawberry.field(
+    category_mismatches: int | None = strawberry.field(
         description="Households whose assessed and computed categories are both set and differ."
     )
     employment: EmploymentStatistics = strawberry.field(resolver=_employment)

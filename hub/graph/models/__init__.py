@@ -16,6 +16,12 @@ from hub.graph.models.activities import (
     Parcel,
     TaxRegistration,
 )
+from hub.graph.models.diagnostics import (
+    HouseholdCategoryEvidence,
+    MonthlyIndicator,
+    MonthlyIndicatorRevision,
+    NotebookFinding,
+)
 from hub.graph.models.indicators import MahallaIndicators
 from hub.graph.models.population import Household, HouseholdMember, Person
 from hub.graph.models.provenance import (
@@ -28,25 +34,32 @@ from hub.graph.models.provenance import (
     SourceCursor,
     SourceRecord,
 )
+from hub.graph.models.ratings import AssistantRating, BodyRating
 from hub.graph.models.territory import Assistant, District, Mahalla, Region
 
 __all__ = [
     "ApiKey",
     "Appeal",
     "Assistant",
+    "AssistantRating",
     "AuditRecord",
+    "BodyRating",
     "Business",
     "Delivery",
     "District",
     "EmploymentRecord",
     "Household",
+    "HouseholdCategoryEvidence",
     "HouseholdMember",
     "LandLease",
     "LinkContribution",
     "Loan",
     "Mahalla",
     "MahallaIndicators",
+    "MonthlyIndicator",
+    "MonthlyIndicatorRevision",
     "NotebookEntry",
+    "NotebookFinding",
     "Parcel",
     "Person",
     "PersonConflict",

@@ -1,6 +1,7 @@
 """``hub linkage ...``: retrain the person linkage model.
 
     uv run hub linkage train --world worlds/train [--out hub/identity/linkage/models/person_vN.json]
+    uv run hub linkage reblock     # the next version: the latest model with settings.py's blocking
 
 Training reads the world's deliveries as the pipelines would (connectors, then staging),
 never its ``truth/`` folder: production has no labels, so neither does training.
@@ -39,3 +40,36 @@ def train_command(
     target.parent.mkdir(parents=True, exist_ok=True)
     model.save(target)
     typer.echo(f"Trained {model.version} on {mentions.height} mentions of {world.name}: {target}")
+
+
+@linkage_app.command("reblock")
+def reblock_command(
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Model file to write (default: the next person_vN.json version)."),
+    ] = None,
+) -> None:
+    """Write the next model version: the latest model's trained parameters with the
+    prediction blocking rules of `hub/identity/linkage/settings.py`.
+
+    Blocking decides only which pairs are scored, never how (training blocks with its own
+    rules, settings.EM_RULES), so a change of blocking needs no retraining; it still makes
+    a new version, since which pairs are scored changes which links a run makes."""
+    from hub.identity.linkage.model import LinkageModel, load_latest_model, next_model_path
+    from hub.identity.linkage.settings import BLOCKING_RULES
+
+    latest = load_latest_model()
+    target = out or next_model_path()
+    dialect = "duckdb"
+    settings = {
+        **latest.settings,
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": rule, "sql_dialect": dialect} for rule in BLOCKING_RULES
+        ],
+    }
+    model = LinkageModel(version=target.stem, settings=settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    model.save(target)
+    typer.echo(
+        f"Wrote {model.version}: {latest.version}'s parameters, settings.py's blocking: {target}"
+    )

@@ -14,7 +14,8 @@ blocking rule reads is a column here, so the Splink model stays plain SQL over c
   neither it nor a stated sex contradicts the PINFL; ``pinfl_birth_text``/``pinfl_sex``: the
   date and sex the digits encode (also for an invalid PINFL whose date part reads);
 - ``birth_any``: the own date, else the PINFL's (for blocking only);
-- ``district``: the mahalla code's first 7 digits (district SOATO); ``phone`` digits only.
+- ``district``/``region``: the mahalla code's first 7/4 digits (district/region SOATO);
+  ``phone`` digits only.
 """
 
 from __future__ import annotations
@@ -84,6 +85,7 @@ def mention_features(mentions: pl.DataFrame) -> pl.DataFrame:
             pl.col("birth_on").dt.strftime("%Y%d%m")
         ),
         district=pl.col("mahalla_code").str.slice(0, 7),
+        region=pl.col("mahalla_code").str.slice(0, 4),
         phone=pl.col("phone").str.replace_all(r"[^0-9]", "").str.slice(-9),
         passport=pl.col("passport").str.to_uppercase().str.replace_all(r"\s+", ""),
         given_initial=pl.col("given_key").str.slice(0, 1),

@@ -27,6 +27,7 @@ LINKER_COLUMNS: tuple[str, ...] = (
     "sex_eff",
     "mahalla_code",
     "district",
+    "region",
     "passport",
     "phone",
     "tin",

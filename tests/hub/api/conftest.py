@@ -14,7 +14,7 @@ import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from hub.api.app import create_app
-from hub.api.principal import Principal, Role, UnauthenticatedError
+from hub.api.limits.settings import LimitSettings, default_roles
+from hub.api.principal import SCOPES, Principal, Role, UnauthenticatedError
 from hub.api.settings import ApiSettings
 from hub.config import HubSettings
 from hub.diagnostics.indicators import refresh_mahalla_indicators
@@ -747,8 +748,11 @@ def connection(built_graph: BuiltGraph) -> Iterator[Connection]:
         engine.dispose()
 
 
-# Whom a test's request comes from when it names nobody (`Api.query(as_=...)`).
-DEFAULT_PRINCIPAL = Principal(name="test-engineer", role=Role.ENGINEER)
+# Whom a test's request comes from when it names nobody (`Api.query(as_=...)`): an
+# agency with every scope and no territory sees every person, household and record.
+DEFAULT_PRINCIPAL = Principal(name="test-agency", role=Role.AGENCY, scopes=SCOPES)
+# The pipeline's side (deliveries, sources, the quarantine, the linkage review lists).
+ENGINEER = Principal(name="test-engineer", role=Role.ENGINEER, scopes=frozenset({"personal"}))
 
 
 class TestPrincipals:
@@ -794,6 +798,14 @@ class Api:
         self.app_engine = engine
         self.engine = getattr(engine, "sync_engine", engine)
         self.statements: list[str] = []
+        # Whom a request comes from when the test names nobody.
+        self.principal = DEFAULT_PRINCIPAL
+
+    def acting_as(self, principal: Principal) -> Api:
+        """This API with requests coming from `principal` unless a test names another."""
+        api = Api(self.client, self.app_engine, self.principals)
+        api.principal = principal
+        return api
 
     def _count(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         self.statements.append(statement)
@@ -804,41 +816,56 @@ class Api:
         variables: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
         *,
-        as_: Principal = DEFAULT_PRINCIPAL,
+        as_: Principal | None = None,
     ) -> dict[str, Any]:
         response = self.client.post(
             "/graphql",
             json={"query": query, "variables": variables or {}},
-            headers={**self.auth(as_), **(headers or {})},
+            headers={**self.auth(as_ or self.principal), **(headers or {})},
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
-    def auth(self, principal: Principal = DEFAULT_PRINCIPAL) -> dict[str, str]:
+    def auth(self, principal: Principal | None = None) -> dict[str, str]:
         """The headers that make a request come from `principal`."""
-        return {"Authorization": f"Bearer {self.principals.token_for(principal)}"}
+        token = self.principals.token_for(principal or self.principal)
+        return {"Authorization": f"Bearer {token}"}
 
     def data(
         self,
         query: str,
         variables: dict[str, Any] | None = None,
         *,
-        as_: Principal = DEFAULT_PRINCIPAL,
+        as_: Principal | None = None,
     ) -> dict[str, Any]:
         body = self.query(query, variables, as_=as_)
         assert "errors" not in body, body["errors"]
         result: dict[str, Any] = body["data"]
         return result
 
-    def count_statements(self, query: str, variables: dict[str, Any] | None = None) -> int:
+    def count_statements(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        as_: Principal | None = None,
+    ) -> int:
         self.statements.clear()
         event.listen(self.engine, "before_cursor_execute", self._count)
         try:
-            self.data(query, variables)
+            self.data(query, variables, as_=as_)
         finally:
             event.remove(self.engine, "before_cursor_execute", self._count)
         return len(self.statements)
+
+
+# The server's limits (the defaults) without the per-minute rate limit: the suite's
+# requests share one app and one key per principal, so their sum would depend on how many
+# tests run within a minute. Rate limits are tested by apps of their own (tests/hub/api/limits).
+TEST_LIMITS = LimitSettings(
+    roles={role: replace(limits, cost_per_minute=0) for role, limits in default_roles().items()}
+)
 
 
 @pytest.fixture(scope="session")
@@ -847,7 +874,12 @@ def _api_app(
 ) -> Iterator[tuple[TestClient, Any, TestPrincipals]]:
     settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path_factory.mktemp("d"))
     principals = TestPrincipals()
-    app = create_app(settings, api_settings=ApiSettings(graphiql=False), authenticator=principals)
+    app = create_app(
+        settings,
+        api_settings=ApiSettings(graphiql=False),
+        authenticator=principals,
+        limit_settings=TEST_LIMITS,
+    )
     with TestClient(app) as client:
         yield client, app.state.engine, principals
 

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import insert
+from starlette.requests import Request
 from starlette.testclient import TestClient
 
 from hub.api.app import create_app
+from hub.api.principal import SCOPES, Principal, Role
 from hub.api.settings import ApiSettings
 from hub.config import HubSettings
 from hub.graph.models import Person
 from hub.identity import normalise_name
-from tests.api_keys import key_headers
 
 NAMES = (
     "Rahimova Shahnoza Olim qizi",
@@ -24,6 +25,10 @@ NAMES = (
     "Rahimova Nargiza Salim qizi",
     "Ra?imova Charos Olim qizi",  # an export that lost the letter ҳ
 )
+
+
+async def _agency(request: Request) -> Principal:
+    return Principal(name="test-agency", role=Role.AGENCY, scopes=SCOPES)
 
 
 @pytest.fixture
@@ -44,9 +49,8 @@ def client(graph_db, tmp_path: Path) -> Iterator[TestClient]:  # type: ignore[no
     with graph_db.session() as session, session.begin():
         session.execute(insert(Person), rows)
     settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
-    with TestClient(
-        create_app(settings, api_settings=ApiSettings(tune_gc=False)), headers=key_headers(settings)
-    ) as client:
+    app = create_app(settings, api_settings=ApiSettings(tune_gc=False), authenticator=_agency)
+    with TestClient(app) as client:
         yield client
 
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
+from .conftest import ENGINEER
+
 if TYPE_CHECKING:
     from conftest import Api, FixtureGraph
+
+
+@pytest.fixture
+def api(api: Api) -> Api:
+    """Deliveries, sources and the quarantine are the engineer's (hub.api.access.rules)."""
+    return api.acting_as(ENGINEER)
 
 
 def test_deliveries_are_listed_newest_first_and_filter_by_source(

@@ -10,6 +10,7 @@ import pytest
 from strawberry.dataloader import DataLoader
 
 from hub.api import relations
+from hub.api.access.rows import NONE
 from hub.api.loaders import Loaders
 from hub.api.relations import ToOne, shared_node
 
@@ -20,7 +21,7 @@ def test_a_loaded_record_is_converted_once_and_shared() -> None:
             return [f"record {k}" for k in keys]
 
         loader: DataLoader[int, str] = DataLoader(load_fn=load)
-        loaders = Loaders(db=None)  # type: ignore[arg-type]  # the loader here is our own
+        loaders = Loaders(db=None, rows=NONE)  # type: ignore[arg-type]  # the loader here is our own
         calls: list[str] = []
 
         def convert(record: str) -> dict[str, Any]:
@@ -57,7 +58,7 @@ class _Info:
 
 
 def _loaders_with(loader: DataLoader[int, str | None]) -> Loaders:
-    loaders = Loaders(db=None)  # type: ignore[arg-type]  # the loader here is our own
+    loaders = Loaders(db=None, rows=NONE)  # type: ignore[arg-type]  # the loader here is our own
     loaders.__dict__["things"] = loader  # Loaders creates its loaders lazily, by name
     return loaders
 

@@ -28,7 +28,7 @@ from hub.graph.models import (
     TaxRegistration,
 )
 from pipelines.staging.mentions import add_mention_columns
-from tests.api_keys import key_headers
+from tests.api_callers import TEST_HEADER, by_test_header
 
 MAHALLA = "1703202015"
 
@@ -56,8 +56,14 @@ class Api:
     def __init__(self, client: TestClient) -> None:
         self.client = client
 
-    def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        body = self.client.post("/graphql", json={"query": query, "variables": variables or {}})
+    def data(
+        self, query: str, variables: dict[str, Any] | None = None, *, engineer: bool = False
+    ) -> dict[str, Any]:
+        """The answer to `query` as the tests' agency, or as the engineer (review lists)."""
+        headers = {TEST_HEADER: "engineer"} if engineer else {}
+        body = self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
         answer: dict[str, Any] = body.json()
         assert "errors" not in answer, answer["errors"]
         return answer["data"]  # type: ignore[no-any-return]
@@ -157,10 +163,10 @@ def linked_graph(graph_db, resolver, link_delivery) -> dict[str, str]:  # type: 
 @pytest.fixture
 def api(graph_db, linked_graph, tmp_path: Path) -> Iterator[Api]:  # type: ignore[no-untyped-def]
     settings = HubSettings(database_url=graph_db.url, data_dir=tmp_path)
-    with TestClient(
-        create_app(settings, api_settings=ApiSettings(graphiql=False)),
-        headers=key_headers(settings),
-    ) as client:
+    app = create_app(
+        settings, api_settings=ApiSettings(graphiql=False), authenticator=by_test_header
+    )
+    with TestClient(app) as client:
         yield Api(client)
 
 
@@ -194,7 +200,8 @@ def test_a_merged_hub_id_leads_to_the_surviving_person(api: Api, linked_graph) -
 
 def test_unlinked_mentions_are_listed_beside_the_persons_with_their_reason(api: Api) -> None:
     found = api.data(
-        "{ unlinkedMentions { totalCount edges { node { source recordKey " + LINK + " } } } }"
+        "{ unlinkedMentions { totalCount edges { node { source recordKey " + LINK + " } } } }",
+        engineer=True,
     )
     (edge,) = found["unlinkedMentions"]["edges"]
     assert (edge["node"]["source"], edge["node"]["recordKey"]) == ("appeals", "AP-9")
@@ -208,7 +215,7 @@ def test_borderline_links_are_those_in_the_asked_band(api: Api) -> None:
         edges { node { recordKey } } } }"""
 
     def keys(lo: float, hi: float) -> list[str]:
-        edges = api.data(query, {"lo": lo, "hi": hi})["borderlineLinks"]["edges"]
+        edges = api.data(query, {"lo": lo, "hi": hi}, engineer=True)["borderlineLinks"]["edges"]
         return [e["node"]["recordKey"] for e in edges]
 
     assert keys(0.5, 0.9) == ["L-1"]

@@ -20,14 +20,30 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import NullPool
 
+from hub.api.access.rows import RowFilters
 from hub.api.context import Context
 from hub.api.loaders import Loaders
-from hub.api.principal import Principal, Role
+from hub.api.principal import PERSONAL_SCOPE, SCOPES, Principal, Role
 from hub.api.request_database import RequestDatabase
 from hub.api.schema import SCHEMA, HubSchema, build_schema
 from hub.graph.database import create_hub_async_engine, create_hub_engine
 
+from ..conftest import DEFAULT_PRINCIPAL, ENGINEER
+
 REGULAR = build_schema(compiled=False)
+
+# The callers the corpus runs as besides the tests' agency (DEFAULT_PRINCIPAL): the rule
+# table shapes each one's answers, and both paths must shape them alike.
+ROLES = {
+    "public": Principal("corpus-public", Role.PUBLIC),
+    "engineer": ENGINEER,
+    "agency-without-personal": Principal(
+        "corpus-agency-np", Role.AGENCY, SCOPES - {PERSONAL_SCOPE}
+    ),
+    "agency-of-a-district": Principal(
+        "corpus-agency-1703202", Role.AGENCY, SCOPES, district_code="1703202"
+    ),
+}
 
 
 def response(result: Any) -> dict[str, Any]:
@@ -38,28 +54,36 @@ def response(result: Any) -> dict[str, Any]:
     return body
 
 
-ENGINEER = Principal(name="test-engineer", role=Role.ENGINEER)
-
-
 @dataclass
 class Paths:
     engine: Engine | AsyncEngine
     backend: str
 
     def run(
-        self, schema: HubSchema, document: str, variables: dict[str, Any] | None = None
+        self,
+        schema: HubSchema,
+        document: str,
+        variables: dict[str, Any] | None = None,
+        principal: Principal = DEFAULT_PRINCIPAL,
     ) -> dict[str, Any]:
         async def execute() -> dict[str, Any]:
             db = RequestDatabase(self.engine)
-            context = Context(principal=ENGINEER, db=db, loaders=Loaders(db), raw_json=True)
+            loaders = Loaders(db, RowFilters.of(principal))
+            context = Context(principal=principal, db=db, loaders=loaders, raw_json=True)
             return response(await schema.execute(document, variables, context_value=context))
 
         return asyncio.run(execute())
 
     def both(
-        self, document: str, variables: dict[str, Any] | None = None
+        self,
+        document: str,
+        variables: dict[str, Any] | None = None,
+        principal: Principal = DEFAULT_PRINCIPAL,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        return self.run(SCHEMA, document, variables), self.run(REGULAR, document, variables)
+        return (
+            self.run(SCHEMA, document, variables, principal),
+            self.run(REGULAR, document, variables, principal),
+        )
 
 
 @pytest.fixture(scope="session")

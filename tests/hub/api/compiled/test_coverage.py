@@ -7,16 +7,20 @@ walk and the statement building alone (`compile_root`).
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from graphql import GraphQLError, parse
 from graphql.execution.collect_fields import collect_fields
 
+from hub.api.access.rules import rule_of
 from hub.api.compiled.execution import CompiledExecutionContext, compile_root
 from hub.api.compiled.json_sql import NotCompiled
+from hub.api.principal import PERSONAL_SCOPE, SCOPES, Principal, Role
 from hub.api.schema import SCHEMA
 
+from ..conftest import DEFAULT_PRINCIPAL, ENGINEER
 from .corpus import MAIN_PINFL, _benchmark_queries
 
 BENCHMARK_VARIABLES = [
@@ -72,12 +76,24 @@ REGULAR = {
 SQLITE_COMPILED = {"district", "households"}
 
 
+def principal_for(root: str) -> Principal:
+    """Who asks for the root field `root` in these tests: the engineer for the fields an
+    agency may not read (the rule table's), else the tests' agency with every scope."""
+    return DEFAULT_PRINCIPAL if rule_of("Query", root).agency.allowed else ENGINEER
+
+
 def compiled_roots(
-    text: str, variables: dict[str, Any] | None = None, dialect: str = "postgresql"
+    text: str,
+    variables: dict[str, Any] | None = None,
+    dialect: str = "postgresql",
+    principal: Principal | None = None,
 ) -> dict[str, str | None]:
     """Each root field of `text`: None when it compiles, else why it does not."""
     context = CompiledExecutionContext.build(
-        SCHEMA._schema, parse(text), raw_variable_values=variables or {}
+        SCHEMA._schema,
+        parse(text),
+        raw_variable_values=variables or {},
+        context_value=SimpleNamespace(principal=DEFAULT_PRINCIPAL),
     )
     assert not isinstance(context, list), context
     query_type = SCHEMA._schema.query_type
@@ -91,6 +107,8 @@ def compiled_roots(
     )
     outcome: dict[str, str | None] = {}
     for name, nodes in fields.items():
+        asking = principal or principal_for(nodes[0].name.value)
+        context.context_value = SimpleNamespace(principal=asking)
         try:
             compile_root(context, dialect, query_type, nodes)
             outcome[name] = None
@@ -138,3 +156,41 @@ def test_a_rejected_argument_goes_the_regular_way_which_raises_the_error() -> No
 def test_an_invalid_document_is_not_compiled_at_all() -> None:
     with pytest.raises(GraphQLError):
         parse("{ person(")
+
+
+PUBLIC = Principal("coverage-public", Role.PUBLIC)
+NO_PERSONAL = Principal("coverage-agency", Role.AGENCY, SCOPES - {PERSONAL_SCOPE})
+DISTRICT = Principal("coverage-district", Role.AGENCY, SCOPES, district_code="1703202")
+TAX_ONLY = Principal("coverage-tax", Role.AGENCY, frozenset({"tax", PERSONAL_SCOPE}))
+
+
+def test_what_each_caller_sees_whole_compiles_and_the_rest_goes_the_regular_way() -> None:
+    person = f'{{ person(pinfl: "{MAIN_PINFL}") {{ hubId sex }} }}'
+    cases = [
+        (PUBLIC, "{ regions { edges { node { code name } } } }", True),
+        (PUBLIC, '{ mahalla(code: "1703202001") { name assistant { fullName } } }', True),
+        # Counts the public sees are checked one by one for suppression.
+        (PUBLIC, '{ mahalla(code: "1703202001") { statistics { population } } }', False),
+        (PUBLIC, "{ persons { totalCount } }", False),
+        (PUBLIC, '{ node(id: "SG91c2Vob2xkOkgtMQ==") { __typename } }', False),
+        (NO_PERSONAL, "{ persons(first: 5) { edges { node { hubId sex } } } }", True),
+        (NO_PERSONAL, '{ persons(filter: {name: "Abdullayev"}) { totalCount } }', False),
+        (NO_PERSONAL, person, False),  # finding who holds a PINFL needs personal
+        (NO_PERSONAL, f'{{ person(pinfl: "{MAIN_PINFL}") {{ hubId pinfl }} }}', False),
+        # A territory compiles into the statement, at every level; members are listed
+        # by their person's mahalla, which the statement does not join: regular.
+        (DISTRICT, "{ persons { totalCount } }", True),
+        (DISTRICT, '{ mahalla(code: "1703202001") { persons { totalCount } } }', True),
+        (DISTRICT, '{ household(hubId: "H-1") { members { totalCount } } }', False),
+        (
+            TAX_ONLY,
+            f'{{ person(pinfl: "{MAIN_PINFL}") {{ sourceRecords {{ totalCount }} }} }}',
+            False,
+        ),
+        (DISTRICT, '{ mahalla(code: "1703202001") { name } }', True),
+        (ENGINEER, "{ deliveries { totalCount } }", True),
+        (ENGINEER, person, False),
+    ]
+    for principal, text, compiles in cases:
+        (outcome,) = compiled_roots(text, principal=principal).values()
+        assert (outcome is None) == compiles, (principal.name, text, outcome)

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hub.api.schema import SCHEMA
 
 from . import selections
-from .conftest import Paths
+from .conftest import ROLES, Paths
 from .corpus import documents, variants
 
 CORPUS = [(text, values) for text in documents() for values in variants(text)]
@@ -32,6 +32,15 @@ def test_the_corpus_holds_the_api_tests_and_the_benchmark() -> None:
 def test_both_paths_answer_alike(paths: Paths, text: str, variables: dict[str, Any]) -> None:
     mine, theirs = paths.both(text, variables)
     assert mine == theirs
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_both_paths_answer_every_role_alike(paths: Paths, role: str) -> None:
+    """The corpus as each other caller: the same data, errors and paths on both paths."""
+    principal = ROLES[role]
+    for text, variables in CORPUS:
+        mine, theirs = paths.both(text, variables, principal)
+        assert mine == theirs, (role, text, variables)
 
 
 @settings(

@@ -16,22 +16,27 @@ from typing import Any
 from graphql import GraphQLObjectType
 from sqlalchemy import create_engine, select
 
+from hub.api.access.guard import forbidden
 from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Entries, LeafList, Many
 from hub.api.compiled.selection import named_object
 from hub.api.pagination import MAX_PAGE_SIZE, encode_cursor
 from hub.api.people.data import HOUSEHOLD, PERSON
+from hub.api.principal import Principal
 from hub.api.schema import SCHEMA
 from hub.api.territory.data import DISTRICT, MAHALLA, REGION
 
+from ..conftest import DEFAULT_PRINCIPAL
 from .conftest import Paths
-from .test_coverage import compiled_roots
+from .test_coverage import compiled_roots, principal_for
 
 MAX_DEPTH = 3
 
 
-def full_selection(type_name: str, lists: bool, depth: int = 1) -> str:
-    """Every field `type_name` maps (with `lists`: lists, connections and ids too), each
-    object field's own selection to `MAX_DEPTH`."""
+def full_selection(
+    type_name: str, lists: bool, depth: int = 1, principal: Principal = DEFAULT_PRINCIPAL
+) -> str:
+    """Every field `type_name` maps that `principal` may see (with `lists`: lists,
+    connections and ids too), each object field's own selection to `MAX_DEPTH`."""
     object_type = SCHEMA._schema.type_map[type_name]
     assert isinstance(object_type, GraphQLObjectType)
     mapping = MAPPINGS[type_name]
@@ -39,6 +44,8 @@ def full_selection(type_name: str, lists: bool, depth: int = 1) -> str:
     if lists and type_name in NODE_KEYS:
         parts.append("id")
     for name, mapped in mapping.items():
+        if forbidden(type_name, name, principal) is not None:
+            continue
         child = named_object(object_type.fields[name].type)
         if isinstance(mapped, LeafList | Entries | Many) and not lists:
             continue
@@ -46,20 +53,23 @@ def full_selection(type_name: str, lists: bool, depth: int = 1) -> str:
             parts.append(name)
         elif depth < MAX_DEPTH:
             if isinstance(mapped, Many):
-                node = full_selection(mapped.type_name, lists, depth + 1)
+                node = full_selection(mapped.type_name, lists, depth + 1, principal)
                 parts.append(
                     f"{name}(first: 3) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage "
                     f"startCursor endCursor }} edges {{ cursor node {{ {node} }} }} }}"
                 )
             else:
                 target = mapped.type_name  # type: ignore[union-attr]
-                parts.append(f"{name} {{ {full_selection(target, lists, depth + 1)} }}")
+                selected = full_selection(target, lists, depth + 1, principal)
+                parts.append(f"{name} {{ {selected} }}")
     return " ".join(parts)
 
 
-def _compare(paths: Paths, document: str) -> dict[str, Any]:
+def _compare(
+    paths: Paths, document: str, principal: Principal = DEFAULT_PRINCIPAL
+) -> dict[str, Any]:
     assert set(compiled_roots(document, dialect=paths.backend).values()) == {None}, document
-    mine, theirs = paths.both(document)
+    mine, theirs = paths.both(document, principal=principal)
     assert mine == theirs, document
     assert "errors" not in mine, mine
     return mine
@@ -88,7 +98,8 @@ def test_every_row_through_the_root_lists_on_postgresql(paths: Paths) -> None:
     if paths.backend != "postgresql":
         return
     for root, type_name in LISTS.items():
-        selection = full_selection(type_name, lists=True)
+        principal = principal_for(root)
+        selection = full_selection(type_name, lists=True, principal=principal)
         shown = 0
         for page in range(10):
             after = f', after: "{encode_cursor(page * MAX_PAGE_SIZE - 1)}"' if page else ""
@@ -96,7 +107,7 @@ def test_every_row_through_the_root_lists_on_postgresql(paths: Paths) -> None:
                 f"{{ {root}(first: {MAX_PAGE_SIZE}{after}) {{ totalCount "
                 f"pageInfo {{ hasNextPage }} edges {{ node {{ {selection} }} }} }} }}"
             )
-            data = _compare(paths, document)["data"][root]
+            data = _compare(paths, document, principal)["data"][root]
             shown += len(data["edges"])
             if not data["pageInfo"]["hasNextPage"]:
                 break

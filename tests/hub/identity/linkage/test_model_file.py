@@ -51,3 +51,29 @@ def test_a_file_that_is_not_a_model_is_refused_by_name(
 def test_an_empty_models_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ModelFileError, match="No linkage model"):
         load_latest_model(tmp_path)
+
+
+def test_reblock_writes_a_new_version_with_the_latest_parameters_and_settings_blocking(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+    from hub.identity.linkage.settings import BLOCKING_RULES
+
+    target = tmp_path / "person_v9.json"
+    result = CliRunner().invoke(app, ["linkage", "reblock", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    written, latest = LinkageModel.load(target), load_latest_model()
+    assert written.version == "person_v9"
+    blocking = written.settings.pop("blocking_rules_to_generate_predictions")
+    assert [rule["blocking_rule"] for rule in blocking] == BLOCKING_RULES
+    latest.settings.pop("blocking_rules_to_generate_predictions")
+    assert written.settings == latest.settings
+
+
+def test_the_shipped_model_blocks_with_the_rules_settings_declares() -> None:
+    from hub.identity.linkage.settings import BLOCKING_RULES
+
+    shipped = load_latest_model().settings["blocking_rules_to_generate_predictions"]
+    assert [rule["blocking_rule"] for rule in shipped] == BLOCKING_RULES

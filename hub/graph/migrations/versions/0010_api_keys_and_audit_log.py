@@ -5,8 +5,8 @@ the hash of the row before them. On PostgreSQL a trigger refuses UPDATE, DELETE 
 TRUNCATE on `audit_log`, whoever asks; SQLite has no such guard, and `hub audit verify`
 finds a removed or altered row there as everywhere.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-03 17:00:00
 
 """
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0008"
+revision: str = "0010"
+down_revision: str | Sequence[str] | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

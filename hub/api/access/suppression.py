@@ -1,0 +1,78 @@
+"""Small counts the public does not see (statistical disclosure control).
+
+A count shown to the public role that is above zero and below the threshold (the setting
+`HUB_API_SUPPRESSION_THRESHOLD`, default 10) is null with a `SuppressedError` (SUPPRESSED)
+at its path: a mahalla with three unemployed people would otherwise point at them. A zero
+is shown: it names nobody. Figures that describe the same few records follow their count
+(a programme's amount, the leased area).
+
+Parts shown beside the total they sum to are suppressed together (secondary suppression):
+when exactly one part is small, the next smallest non-zero part is suppressed as well, so
+that total minus the other parts does not give the small one back. The groups: the five
+household category counts (summing to the households), the appeal counts by topic
+(summing to the total).
+
+Not covered: a mahalla's count derived from its district's total minus the district's
+other mahallas (across levels of the territory).
+
+The rule table names the suppressed fields (`hub.api.access.rules.SUPPRESSED`); the guard
+(`hub.api.access.guard`) applies this for the public role on the regular path, and the
+compiled path leaves those fields to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from hub.api.errors import SuppressedError
+
+DEFAULT_THRESHOLD = 10
+
+_CATEGORY_FIELDS = ("category1", "category2", "category3", "category4", "unknown")
+# A figure that follows another count of the same object: suppressed with it.
+_FOLLOWS = {
+    ("LandStatistics", "leasedAreaHa"): "active_leases",
+    ("ProgrammeFinancing", "amount"): "count",
+}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def small(value: int | None, threshold: int) -> bool:
+    return value is not None and 0 < value < threshold
+
+
+def hidden_parts(parts: Mapping[str, int], threshold: int) -> frozenset[str]:
+    """The parts of a total to suppress: the small ones, and with exactly one small one
+    the next smallest non-zero part as well."""
+    hidden = {k for k, v in parts.items() if small(v, threshold)}
+    if len(hidden) == 1:
+        rest = sorted((v, k) for k, v in parts.items() if k not in hidden and v > 0)
+        if rest:
+            hidden.add(rest[0][1])
+    return frozenset(hidden)
+
+
+def suppressed(type_name: str, field_name: str, source: Any, threshold: int) -> bool:
+    """Whether the public must not see `type_name.field_name` of the object `source`."""
+    if type_name == "HouseholdCategoryCounts":
+        parts = {name: getattr(source, name) for name in _CATEGORY_FIELDS}
+        return field_name in hidden_parts(parts, threshold)
+    if type_name == "TopicCount":
+        return bool(source.key in hidden_parts(source.counts, threshold))
+    attribute = _FOLLOWS.get((type_name, field_name), _snake(field_name))
+    return small(getattr(source, attribute), threshold)
+
+
+def check(type_name: str, field_name: str, source: Any, threshold: int) -> None:
+    """Raise SuppressedError when the public must not see this count."""
+    if suppressed(type_name, field_name, source, threshold):
+        raise SuppressedError(
+            f"{type_name}.{field_name} is suppressed: below {threshold}, or it would "
+            "reveal such a count by subtraction from its total.",
+            threshold=threshold,
+        )
