@@ -239,7 +239,17 @@ def stop_servers(servers: list[tuple[subprocess.Popen[bytes], int]]) -> None:
 
 def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
     # The pepper, like --access, reaches the servers through this process's environment.
-    env = dict(os.environ, HUB_DATABASE_URL=url, HUB_API_POOL_SIZE="10", HUB_API_MAX_OVERFLOW="20")
+    # The key's rate limit stays on but far above what the load generator asks, so its
+    # bucket is taken on every request and never refuses one.
+    env = dict(
+        os.environ,
+        HUB_DATABASE_URL=url,
+        HUB_API_POOL_SIZE="10",
+        HUB_API_MAX_OVERFLOW="20",
+        HUB_API_COST_PER_MINUTE_AGENCY=os.environ.get(
+            "HUB_API_COST_PER_MINUTE_AGENCY", str(10**12)
+        ),
+    )
     command = [
         sys.executable,
         "-m",
@@ -374,19 +384,20 @@ def _pool(
 
 
 def issue_bench_key(url: str) -> str:
-    """An engineer key with `personal` in the bench database, hashed with a pepper this
-    run sets for its servers (`HUB_API_KEY_PEPPER` in the environment they inherit)."""
+    """An agency key with every scope and no territory (it reads every person, so the
+    compiled path answers whole selections) in the bench database, hashed with a pepper
+    this run sets for its servers (`HUB_API_KEY_PEPPER` in the environment they inherit)."""
     import secrets
     from datetime import UTC, datetime
 
     from hub.access.keys import KeySpec, create_key
-    from hub.api.principal import PERSONAL_SCOPE, Role
+    from hub.api.principal import SCOPES, Role
     from hub.graph.database import create_hub_engine, create_session_factory, upgrade_database
 
     pepper = os.environ.setdefault("HUB_API_KEY_PEPPER", secrets.token_hex(32))
     upgrade_database(url)
     engine = create_hub_engine(url)
-    spec = KeySpec(owner="bench", role=Role.ENGINEER, scopes=frozenset({PERSONAL_SCOPE}))
+    spec = KeySpec(owner="bench", role=Role.AGENCY, scopes=SCOPES)
     try:
         with create_session_factory(engine)() as session, session.begin():
             text = create_key(session, spec, pepper.encode(), datetime.now(UTC))
@@ -502,8 +513,8 @@ def main(argv: list[str] | None = None) -> int:
         choices=("keys", "off"),
         default="keys",
         help="keys: every GraphQL request carries an API key and personal reads are audited "
-        "(the server's default); off: the servers trust every request as an engineer and "
-        "write no audit log (the same run without access control, for comparison)",
+        "(the server's default); off: the servers trust every request as that key's agency "
+        "and write no audit log (rules and limits still apply)",
     )
     parser.add_argument(
         "--check-keys",

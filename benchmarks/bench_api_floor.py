@@ -209,7 +209,8 @@ def _json_default(value: object) -> object:
 
 # How the floor reads (`--floor-reads`), passed to the servers.
 FLOOR_READS_VARIABLE = "BENCH_FLOOR_READS"
-# `--access`: "keys" (the server's default) or "off" (every request an engineer, no audit).
+# `--access`: "keys" (the server's default) or "off" (every request the agency the key
+# names, no key lookup and no audit; the rules and limits still apply).
 ACCESS_VARIABLE = "BENCH_ACCESS"
 
 
@@ -219,12 +220,12 @@ def create_bench_app() -> Starlette:
     from hub.api.app import create_app
 
     if os.environ.get(ACCESS_VARIABLE) == "off":
-        from hub.api.principal import Principal, Role
+        from hub.api.principal import SCOPES, Principal, Role
 
-        engineer = Principal(name="bench", role=Role.ENGINEER, scopes=frozenset({"personal"}))
+        agency = Principal(name="bench", role=Role.AGENCY, scopes=SCOPES)
 
         async def trusted(request: Request) -> Principal:
-            return engineer
+            return agency
 
         app = create_app(authenticator=trusted, audit=False)
     else:

@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from hub.access.audit_chain import AuditEntry, append_entries, verify_chain
 from hub.access.keys import KeySpec
 from hub.api.app import create_app
-from hub.api.principal import PERSONAL_SCOPE, Role
+from hub.api.principal import PERSONAL_SCOPE, SCOPES, Role
 from hub.api.settings import ApiSettings
 from hub.cli import app as cli
 from hub.config import HubSettings
@@ -47,18 +47,24 @@ AGGREGATE = "query Regions { regions { totalCount } }"
 
 @dataclass
 class Audited:
+    """An app with an agency key that reads persons (`key`) and an engineer key that
+    reads the audit log (`engineer_key`)."""
+
     client: TestClient
     url: str
     key: str
+    engineer_key: str
 
     @property
     def key_id(self) -> str:
         return self.key.split("_")[1]
 
-    def post(self, query: str, variables: dict[str, Any] | None = None) -> Any:
+    def post(
+        self, query: str, variables: dict[str, Any] | None = None, *, key: str | None = None
+    ) -> Any:
         body = {"query": query, "variables": variables or {}}
         return self.client.post(
-            "/graphql", json=body, headers={"Authorization": f"Bearer {self.key}"}
+            "/graphql", json=body, headers={"Authorization": f"Bearer {key or self.key}"}
         )
 
     def rows(self) -> list[Any]:
@@ -78,11 +84,11 @@ class Audited:
 @pytest.fixture
 def audited(built_graph: BuiltGraph, tmp_path: Path) -> Iterator[Audited]:
     settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path)
-    spec = KeySpec(owner="ops", role=Role.ENGINEER, scopes=frozenset({PERSONAL_SCOPE}))
-    key = issue_key(settings, spec)
+    key = issue_key(settings, KeySpec(owner="ops", role=Role.AGENCY, scopes=SCOPES))
+    engineer = KeySpec(owner="audit", role=Role.ENGINEER, scopes=frozenset({PERSONAL_SCOPE}))
     app = create_app(settings, api_settings=ApiSettings(tune_gc=False))
     with TestClient(app) as client:
-        yield Audited(client, built_graph.url, key)
+        yield Audited(client, built_graph.url, key, issue_key(settings, engineer))
 
 
 def test_a_response_with_persons_writes_one_audit_row_naming_them(audited: Audited) -> None:
@@ -90,7 +96,7 @@ def test_a_response_with_persons_writes_one_audit_row_naming_them(audited: Audit
     assert response.status_code == 200 and "errors" not in response.json()
     returned = {e["node"]["hubId"] for e in response.json()["data"]["persons"]["edges"]}
     (row,) = audited.rows()
-    assert (row.owner, row.role, row.operation_name) == ("ops", "engineer", "Persons")
+    assert (row.owner, row.role, row.operation_name) == ("ops", "agency", "Persons")
     assert row.document_hash == hashlib.sha256(PERSONS.encode()).hexdigest()
     assert row.variables == {"first": 3, "apiKey": "[removed]"}
     assert set(row.person_ids) == returned and len(returned) == 3
@@ -110,7 +116,8 @@ def test_engineers_read_the_audit_log_through_the_api(audited: Audited) -> None:
     (written,) = audited.rows()  # the writer has written it
     query = """query Log($key: String) { auditLog(keyId: $key, first: 5) {
         totalCount edges { node { owner operationName personIds variables rowHash } } } }"""
-    data = audited.post(query, {"key": audited.key_id}).json()["data"]["auditLog"]
+    answer = audited.post(query, {"key": audited.key_id}, key=audited.engineer_key).json()
+    data = answer["data"]["auditLog"]
     assert data["totalCount"] == 1
     node = data["edges"][0]["node"]
     assert (node["owner"], node["operationName"], len(node["personIds"])) == ("ops", "Persons", 1)
