@@ -213,7 +213,9 @@ def _free_port() -> int:
         return port
 
 
-def start_servers(url: str, workers: int) -> list[tuple[subprocess.Popen[bytes], int]]:
+def start_servers(
+    url: str, workers: int, access: str | None = None
+) -> list[tuple[subprocess.Popen[bytes], int]]:
     """`workers` single-process uvicorn servers, each on its own loopback port.
 
     Not one server with `--workers`: its processes share one listening socket and whichever
@@ -225,7 +227,7 @@ def start_servers(url: str, workers: int) -> list[tuple[subprocess.Popen[bytes],
     try:
         for _ in range(workers):
             port = _free_port()
-            started.append((start_server(url, port), port))
+            started.append((start_server(url, port, access), port))
     except BaseException:
         stop_servers(started)
         raise
@@ -237,7 +239,7 @@ def stop_servers(servers: list[tuple[subprocess.Popen[bytes], int]]) -> None:
         stop_server(process)
 
 
-def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, access: str | None = None) -> subprocess.Popen[bytes]:
     # The pepper, like --access, reaches the servers through this process's environment.
     # The key's rate limit stays on but far above what the load generator asks, so its
     # bucket is taken on every request and never refuses one.
@@ -250,6 +252,8 @@ def start_server(url: str, port: int) -> subprocess.Popen[bytes]:
             "HUB_API_COST_PER_MINUTE_AGENCY", str(10**12)
         ),
     )
+    if access is not None:
+        env[ACCESS_VARIABLE] = access
     command = [
         sys.executable,
         "-m",
@@ -411,11 +415,16 @@ def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
     servers take turns (project, PostGraphile, floor; `--rounds` times, each round starting
     with the next), so drift on a shared machine hits all alike."""
     keys = read_keys(url, sample=5000, seed=args.seed)
-    if args.access == "keys":
+    if args.access in ("keys", "both"):
         keys.api_key = issue_bench_key(url)
-    servers = start_servers(url, args.workers)
+    servers = start_servers(url, args.workers, "keys" if args.access == "both" else None)
     ours = [f"http://127.0.0.1:{port}" for _, port in servers]
     bases = {"graphql": ours}
+    if args.access == "both":
+        # The same servers without keys and audit, taking their turns in the same run:
+        # separate runs drifted by up to half (the floor's own figures did).
+        servers += start_servers(url, args.workers, "off")
+        bases["graphql-off"] = [f"http://127.0.0.1:{port}" for _, port in servers[-args.workers :]]
     theirs: list[subprocess.Popen[bytes]] = []
     checked = ""
     rows: list[Row] = []
@@ -510,11 +519,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--access",
-        choices=("keys", "off"),
+        choices=("keys", "off", "both"),
         default="keys",
         help="keys: every GraphQL request carries an API key and personal reads are audited "
         "(the server's default); off: the servers trust every request as that key's agency "
-        "and write no audit log (rules and limits still apply)",
+        "and write no audit log (rules and limits still apply); both: the two in turn in one "
+        "run, with their ratio",
     )
     parser.add_argument(
         "--check-keys",
@@ -565,7 +575,27 @@ def main(argv: list[str] | None = None) -> int:
     mix = [r for r in rows if r.mode == "mix"]
     sys.stdout.write(table("realistic mix (project):", mix, queries))
     sys.stdout.write(verdicts(isolated))
+    if args.access == "both":
+        sys.stdout.write(access_overhead(isolated))
     return 0
+
+
+def access_overhead(rows: list[Row]) -> str:
+    """Keys and audit on beside off, per query and concurrency: throughput ratio and the
+    latencies' change."""
+    by = {(r.clients, r.query, r.mode): r for r in rows}
+    lines = ["keys and audit on vs off (same run, in turn):"]
+    header = f"{'query':10} {'clients':>7} {'req/s on/off':>13}"
+    lines.append(f"{header} {'p50 on/off ms':>15} {'p95 on/off ms':>15}")
+    for (clients, query, mode), on in sorted(by.items()):
+        off = by.get((clients, query, "graphql-off"))
+        if mode != "graphql" or off is None or off.rps <= 0:
+            continue
+        lines.append(
+            f"{query:10} {clients:>7} {on.rps / off.rps:>13.2f} "
+            f"{on.p50:>7.1f}/{off.p50:<7.1f} {on.p95:>7.1f}/{off.p95:<7.1f}"
+        )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
