@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-SERVERS = ("graphql", "postgraphile", "floor", "mix")
+SERVERS = ("graphql", "graphql-off", "postgraphile", "floor", "mix")
 
 
 @dataclass
