@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from hub.api.principal import PERSONAL_SCOPE, SCOPES, Principal, Role
+from hub.api.principal import PERSONAL_SCOPE, SCOPES, Authenticator, Principal, Role
 
 # The pipeline's engineer, who may read raw quarantined rows.
 ENGINEER = Principal("test-engineer", Role.ENGINEER, frozenset({PERSONAL_SCOPE}))
@@ -15,12 +15,17 @@ AGENCY = Principal("test-agency", Role.AGENCY, SCOPES)
 TEST_HEADER = "x-test-caller"
 
 
-async def as_engineer(request: Request) -> Principal:
-    return ENGINEER
+def as_principal(principal: Principal) -> Authenticator:
+    """An authenticator that answers every request as `principal`."""
+
+    async def authenticate(request: Request) -> Principal:
+        return principal
+
+    return authenticate
 
 
-async def as_agency(request: Request) -> Principal:
-    return AGENCY
+as_engineer = as_principal(ENGINEER)
+as_agency = as_principal(AGENCY)
 
 
 async def by_test_header(request: Request) -> Principal:

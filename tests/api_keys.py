@@ -3,19 +3,17 @@
 `key_headers(settings)` stores a key (engineer with the `personal` scope unless told
 otherwise) in the settings' database, hashed with the pepper `create_app` will use for
 those settings, and returns the headers that send it: pass them to
-`TestClient(app, headers=...)`. `as_principal(p)` is an authenticator for tests about
-something other than authentication.
+`TestClient(app, headers=...)`. Tests about something other than authentication take
+a fixed caller from `tests.api_callers` instead.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from starlette.requests import Request
-
 from hub.access.keys import KeySpec, create_key
 from hub.access.pepper import load_pepper
-from hub.api.principal import PERSONAL_SCOPE, Authenticator, Principal, Role
+from hub.api.principal import PERSONAL_SCOPE, Role
 from hub.config import HubSettings
 from hub.graph.database import create_hub_engine, create_session_factory
 
@@ -36,10 +34,3 @@ def issue_key(settings: HubSettings, spec: KeySpec | None = None) -> str:
 
 def key_headers(settings: HubSettings, spec: KeySpec | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_key(settings, spec)}"}
-
-
-def as_principal(principal: Principal) -> Authenticator:
-    async def authenticate(request: Request) -> Principal:
-        return principal
-
-    return authenticate

@@ -14,7 +14,7 @@ from hub.api.app import create_app
 from hub.api.principal import Principal, Role
 from hub.api.settings import ApiSettings, load_api_settings
 from hub.config import ConfigurationError, HubSettings
-from tests.api_keys import as_principal
+from tests.api_callers import as_principal
 
 if TYPE_CHECKING:
     from conftest import Api, FixtureGraph

@@ -25,7 +25,7 @@ from hub.api.graphiql import ASSETS_DIR, asset_versions, graphiql_page
 from hub.api.principal import Principal, Role
 from hub.api.settings import ApiSettings
 from hub.config import HubSettings
-from tests.api_keys import as_principal
+from tests.api_callers import as_principal
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 HTML = {"Accept": "text/html"}
