@@ -2,7 +2,7 @@
 `totalCount`, each built only when selected.
 
 The page is the rows `[offset, offset + limit)` of the relation (or root list) in its
-order, their position (for the cursors, `hub.api.pagination`'s offsets) by
+order (for `last` without `before`, offset and limit are computed from the count), their position (for the cursors, `hub.api.pagination`'s offsets) by
 `row_number()` over that order; `pageInfo` comes from the number of rows in
 `[offset, offset + limit + 1)`, as `pagination` derives it from the rows it fetched;
 `totalCount` is a count. Offset and limit are bind parameters (`Sel.params`).
@@ -64,9 +64,9 @@ class ConnectionBuilder:
     ) -> ColumnElement[Any]:
         """The connection `sel` over the rows of `source` matching `where`, in `order`
         (`paged_in_sql`: paged in SQL as root lists are, so an empty page has no next page)."""
-        offset_name, limit_name = sel.params
-        offset = bindparam(offset_name, type_=Integer)
-        limit = bindparam(limit_name, type_=Integer)
+        offset_name, limit_name, *from_end = sel.params
+        offset: ColumnElement[Any] = bindparam(offset_name, type_=Integer)
+        limit: ColumnElement[Any] = bindparam(limit_name, type_=Integer)
         assert sel.children is not None
 
         # The caller's territory, when its rows are filtered (`Builder.access`).
@@ -74,6 +74,21 @@ class ConnectionBuilder:
 
         def filtered(query: Any) -> Any:
             return query.where(*conditions) if conditions else query
+
+        if from_end:
+            # `last` without `before`: the window is `[max(start, total - last), total)`
+            # (`pagination.PageWindow.of`), from the first position allowed (`offset`)
+            # and `last` (`limit`). It never holds more than `last` rows, so `last` stays
+            # the limit; the count, over the relation's own rows, sets the offset.
+            total = func.count()
+            offset = (
+                filtered(
+                    select(case((offset > total - limit, offset), else_=total - limit))
+                    .select_from(source)
+                )
+                .correlate_except(source)
+                .scalar_subquery()
+            )
 
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for part in sel.children:

@@ -10,9 +10,8 @@ key: one document, its operation and its directives' values give one tree (the v
 arguments are parameters), and the statement built from it is built once
 (`hub.api.compiled.execution`).
 
-A field the mapping does not declare, or arguments the regular path would reject or that
-the compiler does not support (a connection's `last`), raise `NotCompiled`: the root
-field then goes the regular way.
+A field the mapping does not declare, or arguments the regular path would reject, raise
+`NotCompiled`: the root field then goes the regular way.
 """
 
 from __future__ import annotations
@@ -52,6 +51,8 @@ from hub.api.errors import BadUserInputError
 from hub.api.pagination import PageArgs, PageWindow
 from hub.api.principal import Principal, Role
 
+# Marks a page counted back from the end of the list (`last` without `before`).
+FROM_END = "from_end"
 # The parameters of the caller's territory, when a statement filters by it.
 ACCESS_LOW = "access_low"
 ACCESS_HIGH = "access_high"
@@ -192,9 +193,10 @@ class Walk:
             return Sel(alias, name, None, params)
         return Sel(alias, name, self.selection(child_type, nodes), params)
 
-    def page(self, arguments: dict[str, Any], prefix: str = "") -> tuple[str, str]:
-        """The offset and limit parameters of a connection's page (forward pages only);
-        a root's are named by `prefix`, apart from those of the selection below it."""
+    def page(self, arguments: dict[str, Any], prefix: str = "") -> tuple[str, ...]:
+        """The offset and limit parameters of a connection's page; a root's are named by
+        `prefix`, apart from those of the selection below it. `last` without `before`
+        gives the first position allowed and `last`, then `FROM_END`."""
         try:
             args = PageArgs(
                 arguments.get("first"),
@@ -204,14 +206,20 @@ class Walk:
             )
         except BadUserInputError as exc:
             raise NotCompiled("arguments the regular path rejects") from exc
-        if args.last is not None:
-            raise NotCompiled("backward pages (last)")
+        if args.last is not None and args.before is None:
+            # The window ends at the list's end, known only to the statement: its
+            # parameters are the first position allowed and `last` (`connections`).
+            start = PageWindow.of(PageArgs(after=args.after)).offset
+            return (*self._page_parameters(prefix, start, args.last), FROM_END)
         window = PageWindow.of(args)
+        return self._page_parameters(prefix, window.offset, window.limit)
+
+    def _page_parameters(self, prefix: str, offset: int, limit: int) -> tuple[str, str]:
         if prefix:
-            self.params[f"{prefix}offset"] = window.offset
-            self.params[f"{prefix}limit"] = window.limit
+            self.params[f"{prefix}offset"] = offset
+            self.params[f"{prefix}limit"] = limit
             return f"{prefix}offset", f"{prefix}limit"
-        return self.parameter(window.offset), self.parameter(window.limit)
+        return self.parameter(offset), self.parameter(limit)
 
 
 def _names(names: str | tuple[str, ...] | None) -> tuple[str, ...]:

@@ -44,6 +44,7 @@ COMPILED = {
     "mahalla": '{ mahalla(code: "1703202001") { statistics { loansByProgramme { amount } } } }',
     "mahallas": "{ mahallas(orderBy: {field: POPULATION}) { edges { node { code } } } }",
     "deliveries": '{ deliveries(source: "bank", first: 1) { edges { node { deliveryId } } } }',
+    "backward": "{ backward: persons(last: 2) { edges { node { hubId } } } }",
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
 }
@@ -61,7 +62,6 @@ REGULAR = {
     "{ sourceRecords { edges { node { link { method } } } } } }",
     "ids of records with composite keys": f'{{ person(pinfl: "{MAIN_PINFL}") '
     "{ notebookEntries { edges { node { id } } } } }",
-    "backward pages": "{ persons(last: 2) { edges { node { hubId } } } }",
     "node of a person (merged ids)": '{ node(id: "UGVyc29uOlAtMQ==") { id } }',
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
     "nodes": '{ nodes(ids: ["UGVyc29uOlAtMQ=="]) { id } }',

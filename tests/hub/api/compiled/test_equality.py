@@ -13,11 +13,12 @@ import pytest
 from graphql import parse, validate
 from hypothesis import HealthCheck, assume, given, settings
 
+from hub.api.pagination import encode_cursor
 from hub.api.schema import SCHEMA
 
 from . import selections
 from .conftest import ROLES, Paths
-from .corpus import documents, variants
+from .corpus import MAIN_PINFL, documents, variants
 
 CORPUS = [(text, values) for text in documents() for values in variants(text)]
 
@@ -71,3 +72,38 @@ def test_one_node_document_answers_each_ids_own_type(paths: Paths) -> None:
         mine, theirs = paths.both(document, {"id": node_id})
         assert mine == theirs
         assert mine["data"]["node"] == expected
+
+
+BACKWARD = [
+    # Root lists: from the end, before a cursor, between two cursors, past the end.
+    "query($last: Int, $before: String, $after: String) { persons(last: $last, "
+    "before: $before, after: $after) { totalCount edges { cursor node { hubId } } "
+    "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }",
+    "query($last: Int, $before: String, $after: String) { mahallas(last: $last, "
+    "before: $before, after: $after, orderBy: {field: POPULATION}) { edges { cursor "
+    "node { code } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }",
+    # Nested connections: the count is the parent row's.
+    "query($last: Int, $before: String, $after: String) { districts { edges { node { code "
+    "mahallas(last: $last, before: $before, after: $after) { edges { cursor node { code } } "
+    "pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } } } } }",
+    f'query($last: Int, $before: String, $after: String) {{ person(pinfl: "{MAIN_PINFL}") {{ '
+    "sourceRecords(last: $last, before: $before, after: $after) { totalCount edges { cursor "
+    "node { source recordKey } } pageInfo { hasNextPage hasPreviousPage } } } }",
+]
+BACKWARD_VARIABLES = [
+    {"last": 2},
+    {"last": 1, "after": encode_cursor(0)},
+    {"last": 50},
+    {"last": 0},
+    {"last": 2, "before": encode_cursor(3)},
+    {"last": 3, "before": encode_cursor(4), "after": encode_cursor(1)},
+    {"last": 2, "after": encode_cursor(90)},
+]
+
+
+@pytest.mark.parametrize("text", BACKWARD)
+def test_backward_pages_compile_and_answer_alike(paths: Paths, text: str) -> None:
+    for variables in BACKWARD_VARIABLES:
+        mine, theirs = paths.both(text, variables)
+        assert mine == theirs, (text, variables)
+        assert "errors" not in mine, mine
