@@ -2,10 +2,11 @@
 `totalCount`, each built only when selected.
 
 The page is the rows `[offset, offset + limit)` of the relation (or root list) in its
-order (for `last` without `before`, offset and limit are computed from the count), their position (for the cursors, `hub.api.pagination`'s offsets) by
+order, their position (for the cursors, `hub.api.pagination`'s offsets) by
 `row_number()` over that order; `pageInfo` comes from the number of rows in
 `[offset, offset + limit + 1)`, as `pagination` derives it from the rows it fetched;
-`totalCount` is a count. Offset and limit are bind parameters (`Sel.params`).
+`totalCount` is a count. Offset and limit are bind parameters (`Sel.params`); for `last`
+without `before`, the offset is computed in the statement from the count.
 """
 
 from __future__ import annotations
@@ -83,8 +84,9 @@ class ConnectionBuilder:
             total = func.count()
             offset = (
                 filtered(
-                    select(case((offset > total - limit, offset), else_=total - limit))
-                    .select_from(source)
+                    select(case((offset > total - limit, offset), else_=total - limit)).select_from(
+                        source
+                    )
                 )
                 .correlate_except(source)
                 .scalar_subquery()

@@ -73,7 +73,7 @@ def _list(
     table: Table,
     where: Callable[[], list[ColumnElement[bool]]],
     order: Callable[[], list[ColumnElement[Any]]],
-    page: tuple[str, str],
+    page: tuple[str, ...],
 ) -> Root:
     """A connection over `table`; `where` and `order` build their SQL only when the
     statement is built (once per shape)."""
