@@ -2,10 +2,10 @@
 
 A root field is either one object found by a key (`person(pinfl:)`, `mahalla(code:)`, ...)
 or a connection over a filtered, ordered list (`persons`, `mahallas`, ...). Arguments are
-checked here as the resolvers check them; any argument the resolver would reject (or that
-needs what the compiler leaves out: `person(hubId:)` follows merged hub ids) raises
+checked here as the resolvers check them; any argument the resolver would reject raises
 `NotCompiled`, and the field goes the regular way, which raises the error the client
-sees. Filters and orders are the data layer's own (`person_list_where`,
+sees. `person(hubId:)` and a person's `node(id:)` follow merged hub ids as the loader
+does. Filters and orders are the data layer's own (`person_list_where`,
 `territory_list_where`, ...), so both paths list the same rows in the same order.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, or_, select
 from strawberry.relay.types import GlobalID, GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
@@ -28,6 +28,7 @@ from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import NODE_KEYS
 from hub.api.compiled.selection import Sel, Walk, named_object
 from hub.api.errors import BadUserInputError
+from hub.api.identity import data as identity
 from hub.api.people import data as people
 from hub.api.people.filters import HouseholdFilter, HouseholdOrderBy, PersonFilter, PersonOrderBy
 from hub.api.provenance import data as provenance
@@ -65,6 +66,33 @@ def _single(type_name: str, table: Table, column: str, *, nullable: bool = False
     return Root(
         ("single", type_name, column), build, single=True, type_name=type_name, nullable=nullable
     )
+
+
+def _person_following_redirects(*, nullable: bool = False) -> Root:
+    """The person whose hub id is the key, else the person it was merged into (redirects
+    are flat: one lookup reaches a live person), among those the caller sees, as
+    `identity.data.fetch_persons_following_redirects` reads it."""
+
+    def build(builder: Builder, sel: Sel) -> Select[Any]:
+        assert sel.children is not None
+        person, key = people.PERSON, bindparam(KEY)
+        merged_into = (
+            select(identity.REDIRECT.c.to_hub_id)
+            .where(identity.REDIRECT.c.from_hub_id == key)
+            .scalar_subquery()
+        )
+        access = builder.access("Person", person)
+        return (
+            select(builder.sql.as_text(builder.object_json("Person", person, sel.children)))
+            .where(
+                or_(person.c.hub_id == key, person.c.hub_id == merged_into),
+                *([] if access is None else [access]),
+            )
+            .order_by((person.c.hub_id == key).desc())
+            .limit(1)
+        )
+
+    return Root(("following", "Person"), build, single=True, type_name="Person", nullable=nullable)
 
 
 def _list(
@@ -140,8 +168,11 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     params = walk.params
     if name == "person":
         pinfl, hub_id = arguments.get("pinfl"), arguments.get("hubId")
+        if hub_id is not None and pinfl is None:
+            params[KEY] = hub_id
+            return _person_following_redirects()
         if hub_id is not None or pinfl is None or not _PINFL.match(pinfl):
-            raise NotCompiled("person by hub id, or a rejected PINFL")
+            raise NotCompiled("a rejected choice of arguments, or of PINFL")
         params[KEY] = pinfl
         return _single("Person", people.PERSON, "pinfl")
     if name == "household":
@@ -173,7 +204,8 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
 
 
 # The node types `node(id:)` reads by their key (`NODE_KEYS`), as their `resolve_nodes`
-# load them. Not persons: a merged hub id resolves to the person it was merged into.
+# load them. Persons have their own branch: a merged hub id resolves to the person it was
+# merged into.
 NODE_TABLES: dict[str, Table] = {
     "Household": people.HOUSEHOLD,
     "Region": territory.REGION,
@@ -197,6 +229,9 @@ def _node(value: str, params: dict[str, Any]) -> Root:
         global_id = GlobalID.from_id(value)
     except GlobalIDValueError as exc:
         raise NotCompiled("a malformed global id") from exc
+    if global_id.type_name == "Person":
+        params[KEY] = global_id.node_id
+        return _person_following_redirects(nullable=True)
     table = NODE_TABLES.get(global_id.type_name)
     if table is None:
         raise NotCompiled(f"node of type {global_id.type_name!r}")

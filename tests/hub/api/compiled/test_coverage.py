@@ -44,13 +44,14 @@ COMPILED = {
     "mahalla": '{ mahalla(code: "1703202001") { statistics { loansByProgramme { amount } } } }',
     "mahallas": "{ mahallas(orderBy: {field: POPULATION}) { edges { node { code } } } }",
     "deliveries": '{ deliveries(source: "bank", first: 1) { edges { node { deliveryId } } } }',
+    "byHubId": '{ byHubId: person(hubId: "P-1") { hubId fullName loans { totalCount } } }',
+    "personNode": '{ personNode: node(id: "UGVyc29uOlAtMQ==") { id ... on Person { hubId } } }',
     "backward": "{ backward: persons(last: 2) { edges { node { hubId } } } }",
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
 }
 # Selections that go the regular way on PostgreSQL too, with the reason.
 REGULAR = {
-    "person by hub id (follows merged ids)": '{ person(hubId: "P-1") { hubId } }',
     "a district's statistics (sums)": '{ district(code: "1703202") { statistics { population } } }',
     "a region's statistics (sums)": '{ region(code: "1703") { statistics { population } } }',
     "a household's plot leases": '{ household(hubId: "H-1") { plotLeases { leaseId } } }',
@@ -62,7 +63,6 @@ REGULAR = {
     "{ sourceRecords { edges { node { link { method } } } } } }",
     "ids of records with composite keys": f'{{ person(pinfl: "{MAIN_PINFL}") '
     "{ notebookEntries { edges { node { id } } } } }",
-    "node of a person (merged ids)": '{ node(id: "UGVyc29uOlAtMQ==") { id } }',
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
     "nodes": '{ nodes(ids: ["UGVyc29uOlAtMQ=="]) { id } }',
     "sources": "{ sources { source } }",
@@ -73,7 +73,7 @@ REGULAR = {
 }
 # On SQLite (3.40: no ordered JSON aggregates, no base64), only selections without lists,
 # cursors or relay ids compile.
-SQLITE_COMPILED = {"district", "households"}
+SQLITE_COMPILED = {"byHubId", "district", "households"}
 
 
 def principal_for(root: str) -> Principal:
