@@ -16,7 +16,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, String, Table, and_, bindparam, or_, select
 from strawberry.relay.types import GlobalID, GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
@@ -75,7 +75,7 @@ def _person_following_redirects(*, nullable: bool = False) -> Root:
 
     def build(builder: Builder, sel: Sel) -> Select[Any]:
         assert sel.children is not None
-        person, key = people.PERSON, bindparam(KEY)
+        person, key = people.PERSON, bindparam(KEY, type_=String)
         merged_into = (
             select(identity.REDIRECT.c.to_hub_id)
             .where(identity.REDIRECT.c.from_hub_id == key)
