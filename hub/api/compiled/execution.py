@@ -75,14 +75,23 @@ def compile_root(
     if forbidden_arguments(query_type.name, name, arguments, walk.principal) is not None:
         raise NotCompiled(f"Query.{name}: a search by personal data without the scope")
     root = plan_root(name, arguments, walk)
-    if root.type_name is not None:
-        object_type = context.schema.type_map[root.type_name]
-    else:
-        object_type = named_object(field_def.type)
-    if not isinstance(object_type, GraphQLObjectType):
-        raise NotCompiled(f"Query.{name}")
     alias = nodes[0].alias.value if nodes[0].alias else name
-    sel = Sel(alias, name, walk.root_selection(object_type, nodes), root.page)
+    if root.branches:
+        # `nodes`: the selection walked on each id's concrete type, a branch per id.
+        children = tuple(
+            Sel(str(index), branch, walk.root_selection(_object(context, branch), nodes))
+            for index, branch in enumerate(root.branches)
+        )
+        sel = Sel(alias, name, children, root.page)
+    else:
+        object_type = (
+            _object(context, root.type_name)
+            if root.type_name is not None
+            else named_object(field_def.type)
+        )
+        if object_type is None:
+            raise NotCompiled(f"Query.{name}")
+        sel = Sel(alias, name, walk.root_selection(object_type, nodes), root.page)
     # The caller's territory filters the statement (its codes are parameters).
     territory = ACCESS_LOW in walk.params
     key = (dialect_name, root.shape, sel, territory)
@@ -100,6 +109,12 @@ def compile_root(
         raise NotCompiled(statement)
     assert isinstance(statement, Select)
     return Compiled(statement, walk.params, root.single, root.nullable)
+
+
+def _object(context: Any, type_name: str) -> GraphQLObjectType:
+    object_type = context.schema.type_map[type_name]
+    assert isinstance(object_type, GraphQLObjectType)
+    return object_type
 
 
 def _first_value(connection: Connection, compiled: Compiled) -> Any:

@@ -73,6 +73,10 @@ class JsonSql:
         """The aggregate of `element` over the rows of the enclosing select, in order."""
         raise NotCompiled(f"ordered lists on {self.name}")
 
+    def tuple_array(self, values: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+        """A JSON array of `values` (JSON values, `embedded`), in the order given."""
+        return func.json_array(*values)
+
     def boolean(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         raise NotImplementedError
 
@@ -162,6 +166,9 @@ class PostgresJson(JsonSql):
     ) -> ColumnElement[Any]:
         aggregated = func.json_agg(aggregate_order_by(element, *order_by))
         return func.coalesce(aggregated, literal_column("'[]'::json"))
+
+    def tuple_array(self, values: Sequence[ColumnElement[Any]]) -> ColumnElement[Any]:
+        return func.json_build_array(*values)
 
     def boolean(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         return value

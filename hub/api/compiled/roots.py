@@ -16,19 +16,17 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, Table, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, select
 from strawberry.relay.types import GlobalID, GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.arguments import convert_argument
 
-from hub.api.activities import data as activities
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import NotCompiled
-from hub.api.compiled.mapping import NODE_KEYS
+from hub.api.compiled.nodes import NODE_TABLES, nodes_json, object_by_key
 from hub.api.compiled.selection import Sel, Walk, named_object
 from hub.api.errors import BadUserInputError
-from hub.api.identity import data as identity
 from hub.api.people import data as people
 from hub.api.people.filters import HouseholdFilter, HouseholdOrderBy, PersonFilter, PersonOrderBy
 from hub.api.provenance import data as provenance
@@ -52,6 +50,7 @@ class Root:
     page: tuple[str, ...] = ()  # a connection's offset and limit parameters
     type_name: str | None = None  # the object type selected (None: the field's own)
     nullable: bool = False  # one object or null: no row answers null
+    branches: tuple[str, ...] = ()  # `nodes`: the type of each id's object
 
 
 def _single(type_name: str, table: Table, column: str, *, nullable: bool = False) -> Root:
@@ -68,31 +67,16 @@ def _single(type_name: str, table: Table, column: str, *, nullable: bool = False
     )
 
 
-def _person_following_redirects(*, nullable: bool = False) -> Root:
-    """The person whose hub id is the key, else the person it was merged into (redirects
-    are flat: one lookup reaches a live person), among those the caller sees, as
-    `identity.data.fetch_persons_following_redirects` reads it."""
+def _by_key(type_name: str, *, nullable: bool = False) -> Root:
+    """One object by the key `nodes.object_by_key` reads it with (a person: following
+    merged hub ids)."""
 
     def build(builder: Builder, sel: Sel) -> Select[Any]:
         assert sel.children is not None
-        person, key = people.PERSON, bindparam(KEY, type_=String)
-        merged_into = (
-            select(identity.REDIRECT.c.to_hub_id)
-            .where(identity.REDIRECT.c.from_hub_id == key)
-            .scalar_subquery()
-        )
-        access = builder.access("Person", person)
-        return (
-            select(builder.sql.as_text(builder.object_json("Person", person, sel.children)))
-            .where(
-                or_(person.c.hub_id == key, person.c.hub_id == merged_into),
-                *([] if access is None else [access]),
-            )
-            .order_by((person.c.hub_id == key).desc())
-            .limit(1)
-        )
+        found = object_by_key(builder, type_name, sel.children, KEY)
+        return found.with_only_columns(builder.sql.as_text(found.selected_columns[0]))
 
-    return Root(("following", "Person"), build, single=True, type_name="Person", nullable=nullable)
+    return Root(("by key", type_name), build, single=True, type_name=type_name, nullable=nullable)
 
 
 def _list(
@@ -170,7 +154,7 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         pinfl, hub_id = arguments.get("pinfl"), arguments.get("hubId")
         if hub_id is not None and pinfl is None:
             params[KEY] = hub_id
-            return _person_following_redirects()
+            return _by_key("Person")
         if hub_id is not None or pinfl is None or not _PINFL.match(pinfl):
             raise NotCompiled("a rejected choice of arguments, or of PINFL")
         params[KEY] = pinfl
@@ -183,7 +167,11 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         params[KEY] = code
         return _single(name.title(), territory.LEVEL_TABLES[name], "code")
     if name == "node":
-        return _node(arguments["id"], params)
+        global_id = _global_id(arguments["id"])
+        params[KEY] = global_id.node_id
+        return _by_key(global_id.type_name, nullable=True)
+    if name == "nodes":
+        return _nodes(arguments["ids"], params)
     if name == "deliveries":
         criteria = provenance.DeliveryCriteria(
             source=arguments.get("source"), status=arguments.get("status")
@@ -203,40 +191,29 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     raise NotCompiled(f"Query.{name}")
 
 
-# The node types `node(id:)` reads by their key (`NODE_KEYS`), as their `resolve_nodes`
-# load them. Persons have their own branch: a merged hub id resolves to the person it was
-# merged into.
-NODE_TABLES: dict[str, Table] = {
-    "Household": people.HOUSEHOLD,
-    "Region": territory.REGION,
-    "District": territory.DISTRICT,
-    "Mahalla": territory.MAHALLA,
-    "Assistant": territory.ASSISTANT,
-    "TaxRegistration": activities.TAX,
-    "EmploymentRecord": activities.EMPLOYMENT,
-    "LandLease": activities.LEASE,
-    "Parcel": activities.PARCEL,
-    "Business": activities.BUSINESS,
-    "Loan": activities.LOAN,
-    "Appeal": activities.APPEAL,
-}
-
-
-def _node(value: str, params: dict[str, Any]) -> Root:
-    """`node(id:)` for a node type read by one key: that type's branch (the selection is
-    walked on the concrete type, so its inline fragments on other types drop out)."""
+def _global_id(value: str) -> GlobalID:
     try:
         global_id = GlobalID.from_id(value)
     except GlobalIDValueError as exc:
         raise NotCompiled("a malformed global id") from exc
-    if global_id.type_name == "Person":
-        params[KEY] = global_id.node_id
-        return _person_following_redirects(nullable=True)
-    table = NODE_TABLES.get(global_id.type_name)
-    if table is None:
+    if global_id.type_name not in NODE_TABLES:
         raise NotCompiled(f"node of type {global_id.type_name!r}")
-    params[KEY] = global_id.node_id
-    return _single(global_id.type_name, table, NODE_KEYS[global_id.type_name], nullable=True)
+    return global_id
+
+
+def _nodes(values: list[str], params: dict[str, Any]) -> Root:
+    """`nodes(ids:)`: an array with each id's object, its type's branch (the selection is
+    walked on each concrete type, `Root.branches`)."""
+    keys: list[str] = []
+    for index, value in enumerate(values):
+        keys.append(f"{KEY}_{index}")
+        params[keys[-1]] = _global_id(value).node_id
+    branches = tuple(_global_id(value).type_name for value in values)
+
+    def build(builder: Builder, sel: Sel) -> Select[Any]:
+        return select(builder.sql.as_text(nodes_json(builder, sel, tuple(keys))))
+
+    return Root(("nodes", branches), build, single=False, branches=branches)
 
 
 def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:

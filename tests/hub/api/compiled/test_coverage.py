@@ -46,6 +46,8 @@ COMPILED = {
     "deliveries": '{ deliveries(source: "bank", first: 1) { edges { node { deliveryId } } } }',
     "byHubId": '{ byHubId: person(hubId: "P-1") { hubId fullName loans { totalCount } } }',
     "personNode": '{ personNode: node(id: "UGVyc29uOlAtMQ==") { id ... on Person { hubId } } }',
+    "nodes": '{ nodes(ids: ["UGVyc29uOlAtMQ==", "SG91c2Vob2xkOkgtMQ=="]) { id '
+    "... on Person { hubId } ... on Household { hubId members { totalCount } } } }",
     "backward": "{ backward: persons(last: 2) { edges { node { hubId } } } }",
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
@@ -64,7 +66,7 @@ REGULAR = {
     "ids of records with composite keys": f'{{ person(pinfl: "{MAIN_PINFL}") '
     "{ notebookEntries { edges { node { id } } } } }",
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
-    "nodes": '{ nodes(ids: ["UGVyc29uOlAtMQ=="]) { id } }',
+    "nodes with a malformed id": '{ nodes(ids: ["UGVyc29uOlAtMQ==", "nope"]) { id } }',
     "sources": "{ sources { source } }",
     "quarantine": "{ quarantine { counts { count } } }",
     "unlinkedMentions": "{ unlinkedMentions { totalCount } }",

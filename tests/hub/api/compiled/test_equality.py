@@ -107,3 +107,27 @@ def test_backward_pages_compile_and_answer_alike(paths: Paths, text: str) -> Non
         mine, theirs = paths.both(text, variables)
         assert mine == theirs, (text, variables)
         assert "errors" not in mine, mine
+
+
+NODES = """query($ids: [ID!]!) { nodes(ids: $ids) { __typename id
+  ... on Person { hubId fullName loans { totalCount } }
+  ... on Household { hubId members { edges { node { relation } } } }
+  ... on Mahalla { code name } ... on Loan { loanId } } }"""
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        [],
+        ["UGVyc29uOlAtMQ==", "SG91c2Vob2xkOkgtMQ==", "TWFoYWxsYToxNzAzMjAyMDAx"],
+        ["TWFoYWxsYTo5OTk5OTk5OTk5", "TG9hbjpub25l"],  # none of them exists
+        ["SG91c2Vob2xkOkgtMQ==", "SG91c2Vob2xkOkgtMQ=="],  # twice the same
+        ["UGVyc29uOlAtMQ==", "not base64!"],  # a malformed id: the regular way's error
+    ],
+)
+def test_nodes_answer_alike_on_both_paths(paths: Paths, ids: list[str]) -> None:
+    for role in sorted(ROLES):
+        mine, theirs = paths.both(NODES, {"ids": ids}, ROLES[role])
+        assert mine == theirs, (role, ids)
+    mine, theirs = paths.both(NODES, {"ids": ids})
+    assert mine == theirs, ids

@@ -1,0 +1,74 @@
+"""Objects found by their key, as `node(id:)`, `nodes(ids:)` and `person(hubId:)` find them.
+
+Each node type whose objects one key finds (`NODE_KEYS`) is read as its `resolve_nodes`
+reads it: by that key, within the caller's territory. Persons have their own branch: a
+hub id merged into another person's finds that person (redirects are flat, so one lookup
+reaches a live person), and the id's own person comes first, as
+`identity.data.fetch_persons_following_redirects` reads them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, String, Table, bindparam, or_, select
+
+from hub.api.activities import data as activities
+from hub.api.compiled.compile import Builder
+from hub.api.compiled.mapping import NODE_KEYS
+from hub.api.compiled.selection import Sel
+from hub.api.identity import data as identity
+from hub.api.people import data as people
+from hub.api.territory import data as territory
+
+NODE_TABLES: dict[str, Table] = {
+    "Person": people.PERSON,
+    "Household": people.HOUSEHOLD,
+    "Region": territory.REGION,
+    "District": territory.DISTRICT,
+    "Mahalla": territory.MAHALLA,
+    "Assistant": territory.ASSISTANT,
+    "TaxRegistration": activities.TAX,
+    "EmploymentRecord": activities.EMPLOYMENT,
+    "LandLease": activities.LEASE,
+    "Parcel": activities.PARCEL,
+    "Business": activities.BUSINESS,
+    "Loan": activities.LOAN,
+    "Appeal": activities.APPEAL,
+}
+
+
+def object_by_key(builder: Builder, type_name: str, sels: tuple[Sel, ...], key: str) -> Select[Any]:
+    """The JSON of the `type_name` object whose key is the parameter `key` (no row when
+    there is none, or the caller may not see it)."""
+    table = NODE_TABLES[type_name]
+    value = bindparam(key, type_=String)
+    access = builder.access(type_name, table)
+    query = select(builder.object_json(type_name, table, sels)).where(
+        *([] if access is None else [access])
+    )
+    if type_name != "Person":
+        return query.where(table.c[NODE_KEYS[type_name]] == value)
+    merged_into = (
+        select(identity.REDIRECT.c.to_hub_id)
+        .where(identity.REDIRECT.c.from_hub_id == value)
+        .scalar_subquery()
+    )
+    return (
+        query.where(or_(table.c.hub_id == value, table.c.hub_id == merged_into))
+        .order_by((table.c.hub_id == value).desc())
+        .limit(1)
+    )
+
+
+def nodes_json(builder: Builder, sel: Sel, keys: tuple[str, ...]) -> ColumnElement[Any]:
+    """The JSON array of `nodes(ids:)`: per id, its object or null. `sel.children` holds a
+    `Sel` per id, named by the id's type, whose children are that type's selection."""
+    assert sel.children is not None
+    values = [
+        builder.sql.embedded(
+            object_by_key(builder, branch.name, branch.children or (), key).scalar_subquery()
+        )
+        for branch, key in zip(sel.children, keys, strict=True)
+    ]
+    return builder.sql.tuple_array(values)
