@@ -12,10 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, Table, bindparam, or_, select
+from strawberry.relay.types import GlobalID, GlobalIDValueError
 
 from hub.api.activities import data as activities
 from hub.api.compiled.compile import Builder
+from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import NODE_KEYS
+from hub.api.compiled.root_plan import KEY, Root
 from hub.api.compiled.selection import Sel
 from hub.api.identity import data as identity
 from hub.api.people import data as people
@@ -72,3 +75,40 @@ def nodes_json(builder: Builder, sel: Sel, keys: tuple[str, ...]) -> ColumnEleme
         for branch, key in zip(sel.children, keys, strict=True)
     ]
     return builder.sql.tuple_array(values)
+
+
+def by_key(type_name: str, *, nullable: bool = False) -> Root:
+    """One object by the key `nodes.object_by_key` reads it with (a person: following
+    merged hub ids)."""
+
+    def build(builder: Builder, sel: Sel) -> Select[Any]:
+        assert sel.children is not None
+        found = object_by_key(builder, type_name, sel.children, KEY)
+        return found.with_only_columns(builder.sql.as_text(found.selected_columns[0]))
+
+    return Root(("by key", type_name), build, single=True, type_name=type_name, nullable=nullable)
+
+
+def global_id(value: str) -> GlobalID:
+    try:
+        global_id = GlobalID.from_id(value)
+    except GlobalIDValueError as exc:
+        raise NotCompiled("a malformed global id") from exc
+    if global_id.type_name not in NODE_TABLES:
+        raise NotCompiled(f"node of type {global_id.type_name!r}")
+    return global_id
+
+
+def nodes_root(values: list[str], params: dict[str, Any]) -> Root:
+    """`nodes(ids:)`: an array with each id's object, its type's branch (the selection is
+    walked on each concrete type, `Root.branches`)."""
+    keys: list[str] = []
+    for index, value in enumerate(values):
+        keys.append(f"{KEY}_{index}")
+        params[keys[-1]] = global_id(value).node_id
+    branches = tuple(global_id(value).type_name for value in values)
+
+    def build(builder: Builder, sel: Sel) -> Select[Any]:
+        return select(builder.sql.as_text(nodes_json(builder, sel, tuple(keys))))
+
+    return Root(("nodes", branches), build, single=False, branches=branches)

@@ -12,20 +12,18 @@ does. Filters and orders are the data layer's own (`person_list_where`,
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, select
-from strawberry.relay.types import GlobalID, GlobalIDValueError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.arguments import convert_argument
 
-from hub.api.compiled.compile import Builder
+from hub.api.compiled import identity_roots
 from hub.api.compiled.json_sql import NotCompiled
-from hub.api.compiled.nodes import NODE_TABLES, nodes_json, object_by_key
-from hub.api.compiled.selection import Sel, Walk, named_object
+from hub.api.compiled.nodes import by_key, global_id, nodes_root
+from hub.api.compiled.root_plan import KEY, Root, listed, single
+from hub.api.compiled.selection import Walk
 from hub.api.errors import BadUserInputError
 from hub.api.people import data as people
 from hub.api.people.filters import HouseholdFilter, HouseholdOrderBy, PersonFilter, PersonOrderBy
@@ -36,78 +34,6 @@ from hub.api.territory.codes import checked_code
 from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
 
 _PINFL = re.compile(r"^[0-9]{14}$")
-KEY = "root_key"
-
-
-@dataclass(frozen=True)
-class Root:
-    """A root field's plan: `shape` (with the selection, the statement's cache key) and
-    `build`, the statement from a builder and the field's `Sel`."""
-
-    shape: Hashable
-    build: Callable[[Builder, Sel], Select[Any]]
-    single: bool  # one object: no row means NOT_FOUND, which the regular path raises
-    page: tuple[str, ...] = ()  # a connection's offset and limit parameters
-    type_name: str | None = None  # the object type selected (None: the field's own)
-    nullable: bool = False  # one object or null: no row answers null
-    branches: tuple[str, ...] = ()  # `nodes`: the type of each id's object
-
-
-def _single(type_name: str, table: Table, column: str, *, nullable: bool = False) -> Root:
-    def build(builder: Builder, sel: Sel) -> Select[Any]:
-        assert sel.children is not None
-        value = builder.object_json(type_name, table, sel.children)
-        access = builder.access(type_name, table)
-        return select(builder.sql.as_text(value)).where(
-            table.c[column] == bindparam(KEY), *([] if access is None else [access])
-        )
-
-    return Root(
-        ("single", type_name, column), build, single=True, type_name=type_name, nullable=nullable
-    )
-
-
-def _by_key(type_name: str, *, nullable: bool = False) -> Root:
-    """One object by the key `nodes.object_by_key` reads it with (a person: following
-    merged hub ids)."""
-
-    def build(builder: Builder, sel: Sel) -> Select[Any]:
-        assert sel.children is not None
-        found = object_by_key(builder, type_name, sel.children, KEY)
-        return found.with_only_columns(builder.sql.as_text(found.selected_columns[0]))
-
-    return Root(("by key", type_name), build, single=True, type_name=type_name, nullable=nullable)
-
-
-def _list(
-    kind: Hashable,
-    node_type: str,
-    table: Table,
-    where: Callable[[], list[ColumnElement[bool]]],
-    order: Callable[[], list[ColumnElement[Any]]],
-    page: tuple[str, ...],
-) -> Root:
-    """A connection over `table`; `where` and `order` build their SQL only when the
-    statement is built (once per shape)."""
-
-    def build(builder: Builder, sel: Sel) -> Select[Any]:
-        conditions, ordering = where(), order()
-        query_type = builder.schema.query_type
-        assert query_type is not None
-        connection_type = named_object(query_type.fields[sel.name].type)
-        assert connection_type is not None
-        value = builder.connection(
-            connection_type,
-            node_type,
-            table,
-            lambda source: and_(*conditions) if conditions else None,
-            lambda source: ordering,
-            sel,
-            paged_in_sql=True,
-        )
-        return select(builder.sql.as_text(value))
-
-    return Root((kind, page), build, single=False, page=page)
 
 
 def _checked(check: Callable[[], Any]) -> Any:
@@ -154,31 +80,31 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         pinfl, hub_id = arguments.get("pinfl"), arguments.get("hubId")
         if hub_id is not None and pinfl is None:
             params[KEY] = hub_id
-            return _by_key("Person")
+            return by_key("Person")
         if hub_id is not None or pinfl is None or not _PINFL.match(pinfl):
             raise NotCompiled("a rejected choice of arguments, or of PINFL")
         params[KEY] = pinfl
-        return _single("Person", people.PERSON, "pinfl")
+        return single("Person", people.PERSON, "pinfl")
     if name == "household":
         params[KEY] = arguments["hubId"]
-        return _single("Household", people.HOUSEHOLD, "hub_id")
+        return single("Household", people.HOUSEHOLD, "hub_id")
     if name in ("region", "district", "mahalla"):
         code = _checked(lambda: checked_code("code", arguments["code"], level=name))
         params[KEY] = code
-        return _single(name.title(), territory.LEVEL_TABLES[name], "code")
+        return single(name.title(), territory.LEVEL_TABLES[name], "code")
     if name == "node":
-        global_id = _global_id(arguments["id"])
-        params[KEY] = global_id.node_id
-        return _by_key(global_id.type_name, nullable=True)
+        named = global_id(arguments["id"])
+        params[KEY] = named.node_id
+        return by_key(named.type_name, nullable=True)
     if name == "nodes":
-        return _nodes(arguments["ids"], params)
+        return nodes_root(arguments["ids"], params)
     if name == "deliveries":
         criteria = provenance.DeliveryCriteria(
             source=arguments.get("source"), status=arguments.get("status")
         )
         offset_limit = walk.page(arguments, prefix="root_")
         # The conditions carry their values: the criteria are the shape.
-        return _list(
+        return listed(
             ("deliveries", criteria),
             "Delivery",
             provenance.DELIVERY,
@@ -188,32 +114,9 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         )
     if name in ("persons", "households", "regions", "districts", "mahallas"):
         return _listed(name, arguments, walk)
+    if name in identity_roots.ROOTS:
+        return identity_roots.plan_identity_root(name, arguments, walk)
     raise NotCompiled(f"Query.{name}")
-
-
-def _global_id(value: str) -> GlobalID:
-    try:
-        global_id = GlobalID.from_id(value)
-    except GlobalIDValueError as exc:
-        raise NotCompiled("a malformed global id") from exc
-    if global_id.type_name not in NODE_TABLES:
-        raise NotCompiled(f"node of type {global_id.type_name!r}")
-    return global_id
-
-
-def _nodes(values: list[str], params: dict[str, Any]) -> Root:
-    """`nodes(ids:)`: an array with each id's object, its type's branch (the selection is
-    walked on each concrete type, `Root.branches`)."""
-    keys: list[str] = []
-    for index, value in enumerate(values):
-        keys.append(f"{KEY}_{index}")
-        params[keys[-1]] = _global_id(value).node_id
-    branches = tuple(_global_id(value).type_name for value in values)
-
-    def build(builder: Builder, sel: Sel) -> Select[Any]:
-        return select(builder.sql.as_text(nodes_json(builder, sel, tuple(keys))))
-
-    return Root(("nodes", branches), build, single=False, branches=branches)
 
 
 def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
@@ -226,7 +129,7 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         criteria = _checked(lambda: person_filter.criteria(order_by))
         values = people.person_list_parameters(criteria)
         params.update(values)
-        return _list(
+        return listed(
             ("persons", people.person_list_shape(criteria, values)),
             "Person",
             people.PERSON,
@@ -241,7 +144,7 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         where, values = people.household_list_where(criteria)
         # The household conditions carry literal values: the criteria are the shape.
         params.update(values)
-        return _list(
+        return listed(
             ("households", criteria),
             "Household",
             people.HOUSEHOLD,
@@ -255,7 +158,7 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     criteria = _checked(lambda: territory_filter.criteria(order_by))
     values = territory.territory_list_parameters(criteria, level)
     params.update(values)
-    return _list(
+    return listed(
         (level, frozenset(values), criteria.order, criteria.descending),
         level.title(),
         territory.LEVEL_TABLES[level],

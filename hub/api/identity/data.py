@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Connection, bindparam, func, literal, select, union_all
 
 from hub.api.activities.data import LEASE, PARCEL, LeaseRecord
 from hub.api.people.data import PERSON, PersonRecord
@@ -97,18 +98,46 @@ def fetch_persons_following_redirects(
 
 
 def _mention_where(c: MentionCriteria) -> list[ColumnElement[bool]]:
+    return mention_where(c, mention_parameters(c), bound=False)
+
+
+def mention_parameters(c: MentionCriteria) -> dict[str, Any]:
+    """The values of the conditions `mention_where` writes for `c`, by parameter name."""
+    values: dict[str, Any] = {}
+    if c.min_probability is not None or c.max_probability is not None:
+        values["mention_min"] = c.min_probability or 0.0
+        values["mention_max"] = c.max_probability or 1.0
+    if c.source is not None:
+        values["mention_source"] = c.source
+    if c.mahalla_code is not None:
+        values["mention_mahalla"] = c.mahalla_code
+    return values
+
+
+def mention_where(
+    c: MentionCriteria, values: dict[str, Any], *, bound: bool = True
+) -> list[ColumnElement[bool]]:
+    """The conditions on person records of `c`: with `bound`, the values are parameters
+    named as in `values` (one statement for every value), else literal values."""
+
+    def value(name: str) -> Any:
+        return bindparam(name) if bound else values[name]
+
     where: list[ColumnElement[bool]] = [SOURCE_RECORD.c.kind == "person"]
     if c.unlinked:
         where.append(SOURCE_RECORD.c.person_id.is_(None))
-    if c.min_probability is not None or c.max_probability is not None:
+    if "mention_min" in values:
         where.append(SOURCE_RECORD.c.match_method == "probabilistic")
-        where.append(SOURCE_RECORD.c.match_score >= (c.min_probability or 0.0))
-        where.append(SOURCE_RECORD.c.match_score <= (c.max_probability or 1.0))
-    if c.source is not None:
-        where.append(SOURCE_RECORD.c.source == c.source)
-    if c.mahalla_code is not None:
-        where.append(SOURCE_RECORD.c.mahalla_code == c.mahalla_code)
+        where.append(SOURCE_RECORD.c.match_score >= value("mention_min"))
+        where.append(SOURCE_RECORD.c.match_score <= value("mention_max"))
+    if "mention_source" in values:
+        where.append(SOURCE_RECORD.c.source == value("mention_source"))
+    if "mention_mahalla" in values:
+        where.append(SOURCE_RECORD.c.mahalla_code == value("mention_mahalla"))
     return where
+
+
+MENTION_ORDER = (SOURCE_RECORD.c.source, SOURCE_RECORD.c.record_key)
 
 
 def fetch_mentions(
@@ -118,7 +147,7 @@ def fetch_mentions(
     stmt = (
         select_records(SourceRecordRow, SOURCE_RECORD)
         .where(*_mention_where(criteria))
-        .order_by(SOURCE_RECORD.c.source, SOURCE_RECORD.c.record_key)
+        .order_by(*MENTION_ORDER)
         .offset(offset)
         .limit(limit)
     )
@@ -130,7 +159,8 @@ def count_mentions(connection: Connection, criteria: MentionCriteria) -> int:
     return int(connection.scalar(stmt) or 0)
 
 
-def _not_surveyed_where(mahalla_code: str) -> list[ColumnElement[bool]]:
+def not_surveyed_where(mahalla_code: Any) -> list[ColumnElement[bool]]:
+    """Persons of the mahalla (a value or a parameter) whom no surveyed household lists."""
     return [PERSON.c.mahalla_code == mahalla_code, PERSON.c.household_id.is_(None)]
 
 
@@ -145,7 +175,7 @@ def fetch_not_surveyed(
     (among those `where`, the caller's row filter, admits)."""
     stmt = (
         select_records(PersonRecord, PERSON)
-        .where(*_not_surveyed_where(mahalla_code), *([] if where is None else [where]))
+        .where(*not_surveyed_where(mahalla_code), *([] if where is None else [where]))
         .order_by(PERSON.c.hub_id)
         .offset(offset)
         .limit(limit)
@@ -156,7 +186,7 @@ def fetch_not_surveyed(
 def count_not_surveyed(
     connection: Connection, mahalla_code: str, where: ColumnElement[bool] | None = None
 ) -> int:
-    conditions = [*_not_surveyed_where(mahalla_code), *([] if where is None else [where])]
+    conditions = [*not_surveyed_where(mahalla_code), *([] if where is None else [where])]
     stmt = select(func.count()).select_from(PERSON).where(*conditions)
     return int(connection.scalar(stmt) or 0)
 

@@ -29,6 +29,8 @@ from hub.graph.models import (
 )
 from pipelines.staging.mentions import add_mention_columns
 from tests.api_callers import TEST_HEADER, by_test_header
+from tests.hub.api.compiled.conftest import paths_over
+from tests.hub.api.conftest import DEFAULT_PRINCIPAL, ENGINEER
 
 MAHALLA = "1703202015"
 
@@ -259,3 +261,27 @@ def test_a_household_plot_lease_is_linked_to_its_household_through_its_lessee(ap
     assert company["node"]["household"] is None
     household = api.data('{ household(hubId: "h1") { plotLeases { leaseId } } }')
     assert household["household"]["plotLeases"] == [{"leaseId": "LS-1"}]
+
+
+BOTH_PATHS = [
+    "{ unlinkedMentions { totalCount edges { cursor node { source recordKey pinflIssue "
+    "matchMethod } } pageInfo { hasNextPage } } }",
+    '{ unlinkedMentions(source: "appeals", last: 1) { totalCount edges { node { recordKey } } } }',
+    "{ borderlineLinks(minProbability: 0.5, maxProbability: 1.0) { totalCount edges { node { "
+    "source recordKey matchScore } } } }",
+    f'{{ notSurveyed(mahallaCode: "{MAHALLA}") {{ totalCount edges {{ node {{ hubId '
+    "fullName sourceRecords { totalCount } } } } }",
+]
+
+
+@pytest.mark.parametrize("document", BOTH_PATHS)
+def test_the_identity_lists_answer_alike_compiled_and_through_the_resolvers(
+    graph_db, linked_graph, document: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Compiled and regular paths agree on the lists over a graph that has entries."""
+    with paths_over(graph_db.url) as paths:
+        for principal in (DEFAULT_PRINCIPAL, ENGINEER):
+            mine, theirs = paths.both(document, None, principal)
+            assert mine == theirs, (principal.name, mine, theirs)
+            if "errors" not in mine:
+                assert next(iter(mine["data"].values()))["totalCount"] > 0, document

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,9 +87,9 @@ class Paths:
         )
 
 
-@pytest.fixture(scope="session")
-def paths(built_graph: Any) -> Iterator[Paths]:
-    url = built_graph.url
+@contextmanager
+def paths_over(url: str) -> Iterator[Paths]:
+    """Both paths over the graph at `url`."""
     engine: Engine | AsyncEngine
     if make_url(url).get_backend_name() == "sqlite":
         engine, backend = create_hub_engine(url), "sqlite"
@@ -102,3 +103,9 @@ def paths(built_graph: Any) -> Iterator[Paths]:
             asyncio.run(engine.dispose())
         else:
             engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def paths(built_graph: Any) -> Iterator[Paths]:
+    with paths_over(built_graph.url) as both:
+        yield both

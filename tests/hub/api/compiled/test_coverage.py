@@ -48,6 +48,9 @@ COMPILED = {
     "personNode": '{ personNode: node(id: "UGVyc29uOlAtMQ==") { id ... on Person { hubId } } }',
     "nodes": '{ nodes(ids: ["UGVyc29uOlAtMQ==", "SG91c2Vob2xkOkgtMQ=="]) { id '
     "... on Person { hubId } ... on Household { hubId members { totalCount } } } }",
+    "unlinkedMentions": "{ unlinkedMentions { totalCount } }",
+    "borderlineLinks": "{ borderlineLinks { totalCount } }",
+    "notSurveyed": '{ notSurveyed(mahallaCode: "1703202001") { totalCount } }',
     "backward": "{ backward: persons(last: 2) { edges { node { hubId } } } }",
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
@@ -69,13 +72,17 @@ REGULAR = {
     "nodes with a malformed id": '{ nodes(ids: ["UGVyc29uOlAtMQ==", "nope"]) { id } }',
     "sources": "{ sources { source } }",
     "quarantine": "{ quarantine { counts { count } } }",
-    "unlinkedMentions": "{ unlinkedMentions { totalCount } }",
-    "borderlineLinks": "{ borderlineLinks { totalCount } }",
-    "notSurveyed": '{ notSurveyed(mahallaCode: "1703202001") { totalCount } }',
 }
 # On SQLite (3.40: no ordered JSON aggregates, no base64), only selections without lists,
 # cursors or relay ids compile.
-SQLITE_COMPILED = {"byHubId", "district", "households"}
+SQLITE_COMPILED = {
+    "borderlineLinks",
+    "byHubId",
+    "district",
+    "households",
+    "notSurveyed",
+    "unlinkedMentions",
+}
 
 
 def principal_for(root: str) -> Principal:

@@ -17,6 +17,7 @@ from hub.api.pagination import encode_cursor
 from hub.api.schema import SCHEMA
 
 from . import selections
+from ..conftest import DEFAULT_PRINCIPAL
 from .conftest import ROLES, Paths
 from .corpus import MAIN_PINFL, documents, variants
 
@@ -131,3 +132,35 @@ def test_nodes_answer_alike_on_both_paths(paths: Paths, ids: list[str]) -> None:
         assert mine == theirs, (role, ids)
     mine, theirs = paths.both(NODES, {"ids": ids})
     assert mine == theirs, ids
+
+
+IDENTITY_ROOTS = [
+    (
+        "query($source: String, $mahalla: String, $first: Int) { unlinkedMentions(source: "
+        "$source, mahallaCode: $mahalla, first: $first) { totalCount edges { cursor node { "
+        "source recordKey kind pinflIssue matchMethod lastDelivery { deliveryId } } } "
+        "pageInfo { hasNextPage endCursor } } }",
+        [{}, {"source": "tax"}, {"mahalla": "1703202001", "first": 1}, {"source": "none"}],
+    ),
+    (
+        "query($low: Float, $high: Float, $source: String) { borderlineLinks(minProbability: "
+        "$low, maxProbability: $high, source: $source) { totalCount edges { node { source "
+        "recordKey matchScore } } } }",
+        [{}, {"low": 0.0, "high": 1.0}, {"low": 0.9, "high": 0.1}, {"source": "bank"}],
+    ),
+    (
+        "query($code: String!, $last: Int) { notSurveyed(mahallaCode: $code, last: $last) { "
+        "totalCount edges { node { hubId fullName mahalla { code } } } } }",
+        [{"code": "1703202001"}, {"code": "1703203001", "last": 1}, {"code": "nope"}],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "variants"), IDENTITY_ROOTS)
+def test_identity_roots_answer_alike_on_both_paths(
+    paths: Paths, text: str, variants: list[dict[str, Any]]
+) -> None:
+    for variables in variants:
+        for principal in (DEFAULT_PRINCIPAL, *ROLES.values()):
+            mine, theirs = paths.both(text, variables, principal)
+            assert mine == theirs, (text, variables, principal)

@@ -1,0 +1,75 @@
+"""A root field's plan (`Root`): the statement's cache key and how to build it, for one
+object found by a key (`single`) and for a connection over a filtered, ordered list
+(`listed`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, select
+
+from hub.api.compiled.compile import Builder
+from hub.api.compiled.selection import Sel, named_object
+
+KEY = "root_key"
+
+
+@dataclass(frozen=True)
+class Root:
+    """A root field's plan: `shape` (with the selection, the statement's cache key) and
+    `build`, the statement from a builder and the field's `Sel`."""
+
+    shape: Hashable
+    build: Callable[[Builder, Sel], Select[Any]]
+    single: bool  # one object: no row means NOT_FOUND, which the regular path raises
+    page: tuple[str, ...] = ()  # a connection's offset and limit parameters
+    type_name: str | None = None  # the object type selected (None: the field's own)
+    nullable: bool = False  # one object or null: no row answers null
+    branches: tuple[str, ...] = ()  # `nodes`: the type of each id's object
+
+
+def single(type_name: str, table: Table, column: str, *, nullable: bool = False) -> Root:
+    def build(builder: Builder, sel: Sel) -> Select[Any]:
+        assert sel.children is not None
+        value = builder.object_json(type_name, table, sel.children)
+        access = builder.access(type_name, table)
+        return select(builder.sql.as_text(value)).where(
+            table.c[column] == bindparam(KEY), *([] if access is None else [access])
+        )
+
+    return Root(
+        ("single", type_name, column), build, single=True, type_name=type_name, nullable=nullable
+    )
+
+
+def listed(
+    kind: Hashable,
+    node_type: str,
+    table: Table,
+    where: Callable[[], list[ColumnElement[bool]]],
+    order: Callable[[], list[ColumnElement[Any]]],
+    page: tuple[str, ...],
+) -> Root:
+    """A connection over `table`; `where` and `order` build their SQL only when the
+    statement is built (once per shape)."""
+
+    def build(builder: Builder, sel: Sel) -> Select[Any]:
+        conditions, ordering = where(), order()
+        query_type = builder.schema.query_type
+        assert query_type is not None
+        connection_type = named_object(query_type.fields[sel.name].type)
+        assert connection_type is not None
+        value = builder.connection(
+            connection_type,
+            node_type,
+            table,
+            lambda source: and_(*conditions) if conditions else None,
+            lambda source: ordering,
+            sel,
+            paged_in_sql=True,
+        )
+        return select(builder.sql.as_text(value))
+
+    return Root((kind, page), build, single=False, page=page)
