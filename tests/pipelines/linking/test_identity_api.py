@@ -276,8 +276,8 @@ BOTH_PATHS = [
 
 @pytest.mark.parametrize("document", BOTH_PATHS)
 def test_the_identity_lists_answer_alike_compiled_and_through_the_resolvers(
-    graph_db, linked_graph, document: str
-) -> None:  # type: ignore[no-untyped-def]
+    graph_db: Any, linked_graph: Any, document: str
+) -> None:
     """Compiled and regular paths agree on the lists over a graph that has entries."""
     with paths_over(graph_db.url) as paths:
         for principal in (DEFAULT_PRINCIPAL, ENGINEER):

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hub.api.pagination import encode_cursor
 from hub.api.schema import SCHEMA
 
-from . import selections
 from ..conftest import DEFAULT_PRINCIPAL
+from . import selections
 from .conftest import ROLES, Paths
 from .corpus import MAIN_PINFL, documents, variants
 
