@@ -28,6 +28,7 @@ from graphql import (
 )
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     bindparam,
     func,
     select,
@@ -46,6 +47,7 @@ from hub.api.compiled.mapping import (
     LeafList,
     Many,
     One,
+    Rows,
     Same,
 )
 from hub.api.compiled.selection import ACCESS_HIGH, ACCESS_LOW, Sel, _names, named_object
@@ -115,6 +117,8 @@ class Builder(ConnectionBuilder):
             return self._one(mapped, row, sel.children, required)
         if isinstance(mapped, Entries):
             return self._entries(mapped, row, sel.children)
+        if isinstance(mapped, Rows):
+            return self.rows(mapped, row, sel.children)
         if isinstance(mapped, Many):
             connection_type = named_object(field_def.type)
             assert connection_type is not None
@@ -160,6 +164,17 @@ class Builder(ConnectionBuilder):
         entry = Entry(items.c.key, items.c.value)
         element = self.object_json(mapped.type_name, entry, sels)
         listed = select(self.sql.array(element, order)).select_from(items).scalar_subquery()
+        return self.sql.embedded(listed)
+
+    def rows(self, mapped: Rows, row: Any, sels: Sequence[Sel]) -> ColumnElement[Any]:
+        """The JSON list of `mapped`'s rows (`row`: the parent's, None at the root)."""
+        query = mapped.rows(row)
+        if isinstance(row, FromClause):
+            query = query.correlate(row)  # the rows may name the parent row
+        rows = query.subquery()
+        element = self.object_json(mapped.type_name, rows, sels)
+        order = [rows.c[name] for name in mapped.order]
+        listed = select(self.sql.array(element, order)).select_from(rows).scalar_subquery()
         return self.sql.embedded(listed)
 
 

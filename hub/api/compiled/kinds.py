@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Table, func
+from sqlalchemy import ColumnElement, Select, Table, func
 
 from hub.api.compiled.json_sql import JsonSql
 from hub.api.scalars import soums_sql
@@ -59,6 +59,16 @@ class Many:
 
 
 @dataclass(frozen=True, slots=True)
+class Rows:
+    """A list of objects, one per row of a query (grouped rows, say) built from the parent
+    row (which it may ignore), in the order of its columns `order`."""
+
+    type_name: str
+    rows: Callable[[Row], Select[Any]]
+    order: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Entries:
     type_name: str
     column: Expr  # a JSON object column; the items' fields read `Entry` rows
@@ -72,7 +82,7 @@ class Entry:
     value: ColumnElement[Any]
 
 
-FieldMap = Leaf | LeafList | Same | One | Many | Entries
+FieldMap = Leaf | LeafList | Same | One | Many | Entries | Rows
 
 # The default order of each to-many relation, by (table, parent column): the DataLoaders
 # read with the same columns (`hub.api.loaders`).

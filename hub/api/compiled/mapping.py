@@ -13,7 +13,8 @@ A type's fields map to
 - `Many`: a to-many relation, as a Relay connection (`connection=True`) or a list, in its
   default order;
 - `Entries`: a list built from the items of a JSON object column, by key (the statistics'
-  breakdowns).
+  breakdowns);
+- `Rows`: a list of objects, one per row of a query of their own (counts by group, say).
 
 A row here is whatever the parent hands down: an alias of the type's table, a page
 subquery over it (same column names), or a JSON column (`Same` passes `source`'s result).
@@ -34,9 +35,11 @@ from hub.api.compiled.kinds import (
     LeafList,
     Many,
     One,
+    Rows,
     Same,
 )
 from hub.api.compiled.people_map import PEOPLE
+from hub.api.compiled.provenance_map import PROVENANCE
 from hub.api.compiled.records_map import RECORDS
 from hub.api.compiled.territory_map import TERRITORY
 
@@ -51,10 +54,11 @@ __all__ = [
     "LeafList",
     "Many",
     "One",
+    "Rows",
     "Same",
 ]
 
-MAPPINGS: dict[str, dict[str, FieldMap]] = {**PEOPLE, **TERRITORY, **RECORDS}
+MAPPINGS: dict[str, dict[str, FieldMap]] = {**PEOPLE, **TERRITORY, **RECORDS, **PROVENANCE}
 # The key of each node type: the column its relay id is made of (`resolve_id` gives it as
 # text) and, but for persons, the one `node(id:)` reads it by (`hub.api.compiled.roots`).
 NODE_KEYS: dict[str, str] = {
@@ -71,4 +75,5 @@ NODE_KEYS: dict[str, str] = {
     "Business": "tin",
     "Loan": "loan_id",
     "Appeal": "appeal_id",
+    "QuarantinedRecord": "id",
 }

@@ -15,15 +15,18 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import Select, select
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.arguments import convert_argument
 
 from hub.api.compiled import identity_roots
+from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.nodes import by_key, global_id, nodes_root
+from hub.api.compiled.provenance_map import QUARANTINE_PARAMETERS, SOURCES, SOURCES_PARAMETER
 from hub.api.compiled.root_plan import KEY, Root, listed, single
-from hub.api.compiled.selection import Walk
+from hub.api.compiled.selection import Sel, Walk
 from hub.api.errors import BadUserInputError
 from hub.api.people import data as people
 from hub.api.people.filters import HouseholdFilter, HouseholdOrderBy, PersonFilter, PersonOrderBy
@@ -114,9 +117,27 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         )
     if name in ("persons", "households", "regions", "districts", "mahallas"):
         return _listed(name, arguments, walk)
+    if name == "quarantine":
+        given = arguments.get("filter") or {}
+        for part, parameter in QUARANTINE_PARAMETERS.items():
+            params[parameter] = given.get(part)
+        return Root(("quarantine",), _quarantine, single=False, type_name="Quarantine")
+    if name == "sources":
+        params[SOURCES_PARAMETER] = arguments.get("source")
+        return Root(("sources",), _sources, single=False, type_name="SourceSummary")
     if name in identity_roots.ROOTS:
         return identity_roots.plan_identity_root(name, arguments, walk)
     raise NotCompiled(f"Query.{name}")
+
+
+def _quarantine(builder: Builder, sel: Sel) -> Select[Any]:
+    assert sel.children is not None
+    return select(builder.sql.as_text(builder.object_json("Quarantine", None, sel.children)))
+
+
+def _sources(builder: Builder, sel: Sel) -> Select[Any]:
+    assert sel.children is not None
+    return select(builder.sql.as_text(builder.rows(SOURCES, None, sel.children)))
 
 
 def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:

@@ -51,6 +51,8 @@ COMPILED = {
     "unlinkedMentions": "{ unlinkedMentions { totalCount } }",
     "borderlineLinks": "{ borderlineLinks { totalCount } }",
     "notSurveyed": '{ notSurveyed(mahallaCode: "1703202001") { totalCount } }',
+    "sources": "{ sources { source } }",
+    "quarantine": "{ quarantine { counts { count } } }",
     "backward": "{ backward: persons(last: 2) { edges { node { hubId } } } }",
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
@@ -70,8 +72,6 @@ REGULAR = {
     "{ notebookEntries { edges { node { id } } } } }",
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
     "nodes with a malformed id": '{ nodes(ids: ["UGVyc29uOlAtMQ==", "nope"]) { id } }',
-    "sources": "{ sources { source } }",
-    "quarantine": "{ quarantine { counts { count } } }",
 }
 # On SQLite (3.40: no ordered JSON aggregates, no base64), only selections without lists,
 # cursors or relay ids compile.

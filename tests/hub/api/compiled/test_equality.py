@@ -164,3 +164,39 @@ def test_identity_roots_answer_alike_on_both_paths(
         for principal in (DEFAULT_PRINCIPAL, *ROLES.values()):
             mine, theirs = paths.both(text, variables, principal)
             assert mine == theirs, (text, variables, principal)
+
+
+ENGINEERS_VIEWS = [
+    (
+        "query($source: String) { sources(source: $source) { source deliveries delivered "
+        "accepted rejected lastSucceededAt lastFailedAt lastFailureMessage openRejects "
+        "heldDeliveries quarantinedFiles } }",
+        [{}, {"source": "bank"}, {"source": "none"}],
+    ),
+    (
+        "query($filter: QuarantineFilter, $first: Int) { quarantine(filter: $filter) { "
+        "counts { source rule status count } records(first: $first) { totalCount edges { "
+        "cursor node { id rejectId source recordKey stage rule origin status createdAt "
+        "resolvedAt seenCount lastSeenAt delivery { deliveryId name } } } } } }",
+        [
+            {},
+            {"filter": {"source": "bank"}, "first": 1},
+            {"filter": {"status": "open", "rule": "pinfl_checksum"}},
+            {"filter": {"source": "none"}},
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "variants"), ENGINEERS_VIEWS)
+def test_the_engineers_views_compile_and_answer_alike(
+    paths: Paths, text: str, variants: list[dict[str, Any]]
+) -> None:
+    engineer = ROLES["engineer"]
+    shown = 0
+    for variables in variants:
+        mine, theirs = paths.both(text, variables, engineer)
+        assert mine == theirs, (text, variables)
+        assert "errors" not in mine, mine
+        shown += len(str(mine))
+    assert shown > 600, "the fixture graph should give these views something to show"

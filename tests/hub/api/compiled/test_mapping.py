@@ -17,7 +17,7 @@ from graphql import GraphQLObjectType
 from sqlalchemy import create_engine, select
 
 from hub.api.access.guard import forbidden
-from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Entries, LeafList, Many
+from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Entries, LeafList, Many, Rows
 from hub.api.compiled.selection import named_object
 from hub.api.pagination import MAX_PAGE_SIZE, encode_cursor
 from hub.api.people.data import HOUSEHOLD, PERSON
@@ -47,7 +47,7 @@ def full_selection(
         if forbidden(type_name, name, principal) is not None:
             continue
         child = named_object(object_type.fields[name].type)
-        if isinstance(mapped, LeafList | Entries | Many) and not lists:
+        if isinstance(mapped, LeafList | Entries | Many | Rows) and not lists:
             continue
         if child is None:
             parts.append(name)
