@@ -168,11 +168,16 @@ class Builder(ConnectionBuilder):
 
     def rows(self, mapped: Rows, row: Any, sels: Sequence[Sel]) -> ColumnElement[Any]:
         """The JSON list of `mapped`'s rows (`row`: the parent's, None at the root)."""
+        if mapped.postgresql_only and self.sql.name != "postgresql":
+            raise NotCompiled(f"{mapped.type_name} from its own query on {self.sql.name}")
         query = mapped.rows(row)
         if isinstance(row, FromClause):
             query = query.correlate(row)  # the rows may name the parent row
         rows = query.subquery()
         element = self.object_json(mapped.type_name, rows, sels)
+        if mapped.one:
+            one = select(element).select_from(rows).scalar_subquery()
+            return self.sql.embedded(one)
         order = [rows.c[name] for name in mapped.order]
         listed = select(self.sql.array(element, order)).select_from(rows).scalar_subquery()
         return self.sql.embedded(listed)

@@ -61,11 +61,14 @@ class Many:
 @dataclass(frozen=True, slots=True)
 class Rows:
     """A list of objects, one per row of a query (grouped rows, say) built from the parent
-    row (which it may ignore), in the order of its columns `order`."""
+    row (which it may ignore), in the order of its columns `order`; with `one`, the object
+    of the query's one row (sums, say)."""
 
     type_name: str
     rows: Callable[[Row], Select[Any]]
-    order: tuple[str, ...]
+    order: tuple[str, ...] = ()
+    one: bool = False  # the query gives one row, and the field is its object, not a list
+    postgresql_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)

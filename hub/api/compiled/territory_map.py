@@ -15,6 +15,7 @@ from hub.api.compiled.kinds import (
     Leaf,
     Many,
     One,
+    Rows,
     Same,
     col,
     columns,
@@ -22,6 +23,7 @@ from hub.api.compiled.kinds import (
     many,
     pointing,
 )
+from hub.api.compiled.statistics_sums import statistics_sums
 from hub.api.people.data import HOUSEHOLD, PERSON
 from hub.api.scalars import soums_sql
 from hub.api.territory.data import ASSISTANT, DISTRICT, INDICATORS, MAHALLA, REGION
@@ -65,11 +67,13 @@ DISTRICT_FIELDS: dict[str, FieldMap] = {
     **columns("code", "name", "region_code"),
     "region": One("Region", REGION, pointing("region_code", "code")),
     "mahallas": many("Mahalla", MAHALLA, "district_code", "code"),
+    "statistics": Rows("Statistics", statistics_sums("district"), one=True, postgresql_only=True),
 }
 
 REGION_FIELDS: dict[str, FieldMap] = {
     **columns("code", "name", "name_ru", "iso_code"),
     "districts": many("District", DISTRICT, "region_code", "code"),
+    "statistics": Rows("Statistics", statistics_sums("region"), one=True, postgresql_only=True),
 }
 
 ASSISTANT_FIELDS: dict[str, FieldMap] = {
@@ -80,7 +84,10 @@ ASSISTANT_FIELDS: dict[str, FieldMap] = {
 
 STATISTICS_FIELDS: dict[str, FieldMap] = {
     **columns("population", "households", "category_mismatches", "computed_at"),
-    "mahallaCount": Leaf(lambda row, sql: literal_column("1")),
+    # A mahalla's own row is one; sums say how many rows they added up.
+    "mahallaCount": Leaf(
+        lambda row, sql: row.c.mahalla_count if "mahalla_count" in row.c else literal_column("1")
+    ),
     "householdsByAssessedCategory": Same(
         "HouseholdCategoryCounts", col("households_by_assessed_category")
     ),

@@ -53,14 +53,16 @@ COMPILED = {
     "notSurveyed": '{ notSurveyed(mahallaCode: "1703202001") { totalCount } }',
     "sources": "{ sources { source } }",
     "quarantine": "{ quarantine { counts { count } } }",
+    "districtSums": '{ districtSums: district(code: "1703202") { statistics { population '
+    "mahallaCount householdsByAssessedCategory { category1 } loansByProgramme { amount } } } }",
+    "regionSums": '{ regionSums: region(code: "1703") { statistics { computedAt '
+    "land { leasedAreaHa } appeals { byTopic { topic appeals } } } } }",
     "backward": "{ backward: persons(last: 2) { edges { node { hubId } } } }",
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
 }
 # Selections that go the regular way on PostgreSQL too, with the reason.
 REGULAR = {
-    "a district's statistics (sums)": '{ district(code: "1703202") { statistics { population } } }',
-    "a region's statistics (sums)": '{ region(code: "1703") { statistics { population } } }',
     "a household's plot leases": '{ household(hubId: "H-1") { plotLeases { leaseId } } }',
     "a lease's household": f'{{ person(pinfl: "{MAIN_PINFL}") '
     "{ landLeases { edges { node { household { hubId } } } } } }",

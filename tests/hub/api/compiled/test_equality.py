@@ -200,3 +200,24 @@ def test_the_engineers_views_compile_and_answer_alike(
         assert "errors" not in mine, mine
         shown += len(str(mine))
     assert shown > 600, "the fixture graph should give these views something to show"
+
+
+SUMS = """{ regions { edges { node { code statistics { mahallaCount population households
+  categoryMismatches computedAt
+  householdsByAssessedCategory { category1 category2 category3 category4 unknown }
+  householdsByComputedCategory { category1 category2 category3 category4 unknown }
+  employment { employed unemployed selfEmployed entrepreneurs publicWorks inTraining }
+  land { activeLeases leasedAreaHa } loansByProgramme { programme count amount }
+  notebookEntries { notebook persons } appeals { total open byTopic { topic appeals } } }
+  districts { edges { node { code statistics { mahallaCount population computedAt
+    land { leasedAreaHa } householdsByAssessedCategory { category1 unknown }
+    loansByProgramme { programme count amount } notebookEntries { notebook persons }
+    appeals { byTopic { topic appeals } } } } } } } } } }"""
+
+
+def test_district_and_region_sums_answer_alike(paths: Paths) -> None:
+    """Every region and district of the fixture graph (some with no indicators at all)."""
+    mine, theirs = paths.both(SUMS)
+    assert mine == theirs
+    regions = mine["data"]["regions"]["edges"]
+    assert any(r["node"]["statistics"]["mahallaCount"] > 1 for r in regions)
