@@ -30,7 +30,9 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     bindparam,
+    case,
     func,
+    null,
     select,
 )
 
@@ -112,7 +114,10 @@ class Builder(ConnectionBuilder):
         assert sel.children is not None
         if isinstance(mapped, Same):
             source = row if mapped.source is None else mapped.source(row, self.sql)
-            return self.object_json(mapped.type_name, source, sel.children)
+            built = self.object_json(mapped.type_name, source, sel.children)
+            if mapped.when is None:
+                return built
+            return self.sql.embedded(case((mapped.when(row, self.sql), built), else_=null()))
         if isinstance(mapped, One):
             return self._one(mapped, row, sel.children, required)
         if isinstance(mapped, Entries):

@@ -36,6 +36,7 @@ class LeafList:
 class Same:
     type_name: str
     source: Expr | None = None  # what the object's fields read (None: the same row)
+    when: Expr | None = None  # the object exists when this holds (None: always)
 
 
 @dataclass(frozen=True, slots=True)

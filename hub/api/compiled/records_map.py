@@ -3,10 +3,23 @@ appeals) and of provenance (source records, deliveries, conflicts) lie in SQL.""
 
 from __future__ import annotations
 
+from sqlalchemy import and_, select
+
 from hub.api.activities.data import BUSINESS, PARCEL
-from hub.api.compiled.kinds import FieldMap, Leaf, One, col, columns, pointing, soums
+from hub.api.compiled.kinds import (
+    FieldMap,
+    Leaf,
+    One,
+    Rows,
+    Same,
+    col,
+    columns,
+    pointing,
+    soums,
+)
+from hub.api.identity.data import CONTRIBUTION
 from hub.api.people.data import PERSON
-from hub.api.provenance.data import DELIVERY
+from hub.api.provenance.data import DELIVERY, SOURCE_RECORD
 from hub.api.vocabulary import OPEN_APPEAL_STATUSES
 
 RECORDS: dict[str, dict[str, FieldMap]] = {
@@ -109,7 +122,33 @@ RECORDS: dict[str, dict[str, FieldMap]] = {
         ),
         "firstDelivery": One("Delivery", DELIVERY, pointing("first_delivery_id")),
         "lastDelivery": One("Delivery", DELIVERY, pointing("last_delivery_id")),
+        # Person records only (`SourceRecordNode.link`).
+        "link": Same("RecordLink", when=lambda row, sql: row.c.kind == "person"),
     },
+    "RecordLink": {
+        **columns(
+            "unlinked_reason",
+            "model_version",
+            "linked_at",
+            method="match_method",
+            matchProbability="match_score",
+            matchWeight="match_weight",
+        ),
+        "matchedRecord": One(
+            "SourceRecord",
+            SOURCE_RECORD,
+            lambda row, child: and_(
+                child.c.source == row.c.matched_source,
+                child.c.record_key == row.c.matched_record_key,
+            ),
+        ),
+        "contributions": Rows(
+            "LinkContribution",
+            lambda row: select(CONTRIBUTION).where(CONTRIBUTION.c.source_record_id == row.c.id),
+            ("position",),
+        ),
+    },
+    "LinkContribution": columns("comparison", "level", "log2_bayes_factor"),
     "Delivery": {
         **columns(
             "source",

@@ -271,6 +271,14 @@ BOTH_PATHS = [
     "source recordKey matchScore } } } }",
     f'{{ notSurveyed(mahallaCode: "{MAHALLA}") {{ totalCount edges {{ node {{ hubId '
     "fullName sourceRecords { totalCount } } } } }",
+    # Each record's link and waterfall, linked or not.
+    "{ borderlineLinks(minProbability: 0.0, maxProbability: 1.0) { totalCount edges { node { "
+    + LINK
+    + " } } } }",
+    "{ unlinkedMentions { totalCount edges { node { " + LINK + " } } } }",
+    "{ persons { totalCount edges { node { sourceRecords { edges { node { kind "
+    + LINK
+    + " } } } } } } }",
 ]
 
 

@@ -57,6 +57,9 @@ COMPILED = {
     "mahallaCount householdsByAssessedCategory { category1 } loansByProgramme { amount } } } }",
     "regionSums": '{ regionSums: region(code: "1703") { statistics { computedAt '
     "land { leasedAreaHa } appeals { byTopic { topic appeals } } } } }",
+    "recordLink": f'{{ recordLink: person(pinfl: "{MAIN_PINFL}") '
+    "{ sourceRecords { edges { node { link { method matchWeight linkedAt "
+    "matchedRecord { recordKey } contributions { comparison level log2BayesFactor } } } } } } }",
     "backward": "{ backward: persons(last: 2) { edges { node { hubId } } } }",
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
@@ -68,8 +71,6 @@ REGULAR = {
     "{ landLeases { edges { node { household { hubId } } } } } }",
     "a business's sources": f'{{ person(pinfl: "{MAIN_PINFL}") '
     "{ landLeases { edges { node { business { sources { role } } } } } } }",
-    "a source record's link": f'{{ person(pinfl: "{MAIN_PINFL}") '
-    "{ sourceRecords { edges { node { link { method } } } } } }",
     "ids of records with composite keys": f'{{ person(pinfl: "{MAIN_PINFL}") '
     "{ notebookEntries { edges { node { id } } } } }",
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
