@@ -49,6 +49,10 @@ def _engine(settings: HubSettings, api: ApiSettings, limits: LimitSettings) -> E
     # (BEGIN before the first statement, ROLLBACK when the connection is returned).
     # The statement timeout is set once per pooled connection, as a startup option: a
     # `SET LOCAL` per request would cost a round trip each time.
+    # Checked-out connections are not pinged: the ping was a round trip per request, as
+    # many as the request's own statement. A connection the server dropped meanwhile
+    # fails its first statement and the request's first batch runs again on a fresh one
+    # (`RequestDatabase`).
     timeout = f"-c statement_timeout={limits.statement_timeout_ms}"
     return create_hub_async_engine(
         settings.database_url,
@@ -56,6 +60,7 @@ def _engine(settings: HubSettings, api: ApiSettings, limits: LimitSettings) -> E
         max_overflow=api.max_overflow,
         isolation_level="AUTOCOMMIT",
         connect_args={"options": timeout},
+        pool_pre_ping=False,
     )
 
 

@@ -23,7 +23,9 @@ The data layer runs Core statements only, so it is handed a plain `Connection`, 
 `Session` (whose bookkeeping per statement cost more CPU than building and executing the
 statement). The connection only reads; it is checked out lazily by the first call and
 closed (its transaction, if the engine opens one, rolled back; the connection returned to
-the pool) by `close`, which the view calls when the response is ready. On PostgreSQL the
+the pool) by `close`, which the view calls when the response is ready. A connection the
+server dropped while it sat in the pool fails the first batch, which runs again on a fresh
+one (`_run_batch`). On PostgreSQL the
 API's engine reads in autocommit (`hub.api.app`), so there is no transaction to end.
 """
 
@@ -53,6 +55,13 @@ def _run_all(calls: list[Call]) -> list[Outcome]:
         except Exception as exc:  # noqa: BLE001 - handed to the caller awaiting this call
             outcomes.append((False, exc))
     return outcomes
+
+
+async def _lost(connection: AsyncConnection) -> bool:
+    """Whether the driver found `connection` closed or broken (the server ended it)."""
+    raw = await connection.get_raw_connection()
+    driver = raw.driver_connection
+    return bool(getattr(driver, "broken", False) or getattr(driver, "closed", False))
 
 
 class RequestDatabase:
@@ -97,8 +106,24 @@ class RequestDatabase:
     async def _run_batch(self, calls: list[Call]) -> list[Outcome]:
         if self._async_engine is None:
             return _run_all(calls)
-        if self._async_connection is None:
-            self._async_connection = await self._async_engine.connect()
+        if self._async_connection is not None:
+            return await self._async_connection.run_sync(self._run_in_greenlet, calls)
+        # A pooled connection is not pinged when it is checked out (a round trip per
+        # request, `hub.api.app`): one the server has dropped since (a restart, a
+        # failover, an idle timeout) fails its first statement, which SQLAlchemy reports
+        # as a lost connection. The request only reads, so its first batch then runs once
+        # more, on a connection of a new pool.
+        self._async_connection = await self._async_engine.connect()
+        outcomes = await self._async_connection.run_sync(self._run_in_greenlet, calls)
+        if all(ok for ok, _ in outcomes) or not await _lost(self._async_connection):
+            return outcomes
+        dropped, self._async_connection = self._async_connection, None
+        await dropped.invalidate()  # not back into the pool
+        await dropped.close()
+        # The others in the pool are as old: a new pool replaces it (connections checked
+        # out by requests in flight are left to them).
+        await self._async_engine.dispose(close=False)
+        self._async_connection = await self._async_engine.connect()
         return await self._async_connection.run_sync(self._run_in_greenlet, calls)
 
     def _run_in_greenlet(self, connection: Connection, calls: list[Call]) -> list[Outcome]:

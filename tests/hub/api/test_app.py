@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from hub.api.app import create_app
 from hub.api.principal import Principal, Role
 from hub.api.settings import ApiSettings, load_api_settings
 from hub.config import ConfigurationError, HubSettings
+from hub.graph.database import create_hub_engine
 from tests.api_callers import as_principal
 
 if TYPE_CHECKING:
@@ -140,3 +141,34 @@ def test_the_api_tunes_the_garbage_collector_at_start_up_unless_told_not_to(
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def test_requests_are_not_preceded_by_a_ping(api: Api) -> None:
+    # A ping on checkout was a round trip per request, as many as the request's statement.
+    assert api.count_statements('{ mahalla(code: "1703202001") { code } }') == 1
+    if api.engine.dialect.name == "postgresql":
+        assert api.app_engine.pool._pre_ping is False
+
+
+def test_a_connection_the_server_dropped_is_replaced_and_the_request_answers(
+    api: Api, fixture_graph: FixtureGraph
+) -> None:
+    if api.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+    query = '{ mahalla(code: "1703202001") { code district { name } } }'
+    expected = api.data(query)
+    # The server ends every other session on the database: the pooled connections the
+    # API holds are now dead, which the pool cannot know without a ping.
+    admin = create_hub_engine(api.engine.url.render_as_string(hide_password=False))
+    try:
+        with admin.connect() as connection:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+    finally:
+        admin.dispose()
+    for _ in range(3):
+        assert api.data(query) == expected
