@@ -69,11 +69,7 @@ class ConnectionBuilder:
         limit = bindparam(limit_name, type_=Integer)
         assert sel.children is not None
 
-        # The caller's territory, when its rows are filtered (`Builder.access`).
-        conditions = [c for c in (where(source), self.access(node_type, source)) if c is not None]
-
-        def filtered(query: Any) -> Any:
-            return query.where(*conditions) if conditions else query
+        filtered = self._filtered(node_type, source, where)
 
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for part in sel.children:
@@ -114,6 +110,59 @@ class ConnectionBuilder:
                 raise NotCompiled(f"{connection_type.name}.{part.name}")
         return self.sql.object(pairs)
 
+    def _filtered(self, node_type: str, source: FromClause, where: Where) -> Callable[[Any], Any]:
+        """A query over `source` narrowed to the connection's rows: `where` and the
+        caller's territory, when its rows are filtered (`Builder.access`)."""
+        conditions = [c for c in (where(source), self.access(node_type, source)) if c is not None]
+
+        def filtered(query: Any) -> Any:
+            return query.where(*conditions) if conditions else query
+
+        return filtered
+
+    @staticmethod
+    def _page(
+        filtered: Callable[[Any], Any],
+        source: FromClause,
+        ordering: list[ColumnElement[Any]],
+        offset: Any,
+        limit: Any,
+    ) -> Any:
+        """The page's rows with their position in the whole list (`POSITION`)."""
+        position = (func.row_number().over(order_by=ordering) - 1).label(POSITION)
+        # A derived table does not correlate by itself: its condition names the parent
+        # row, which the enclosing statement provides.
+        return (
+            filtered(select(*source.c, position).select_from(source))
+            .correlate_except(source)
+            .order_by(*ordering)
+            .offset(offset)
+            .limit(limit)
+            .subquery()
+        )
+
+    def page_column(
+        self,
+        node_type: str,
+        source: FromClause,
+        where: Where,
+        order: Ordering,
+        sel: Sel,
+        column: str,
+    ) -> ColumnElement[Any]:
+        """The JSON array of `column` over the page of the connection `sel` (the same rows
+        as its edges, in their order): e.g. the hub ids of a page of persons."""
+        offset_name, limit_name = sel.params
+        page = self._page(
+            self._filtered(node_type, source, where),
+            source,
+            order(source),
+            bindparam(offset_name, type_=Integer),
+            bindparam(limit_name, type_=Integer),
+        )
+        listed = select(self.sql.array(page.c[column], [page.c[POSITION]])).select_from(page)
+        return self.sql.embedded(listed.scalar_subquery())
+
     def _edges(
         self,
         edge_type: GraphQLObjectType,
@@ -125,18 +174,7 @@ class ConnectionBuilder:
         offset: Any,
         limit: Any,
     ) -> ColumnElement[Any]:
-        ordering = order(source)
-        position = (func.row_number().over(order_by=ordering) - 1).label(POSITION)
-        # A derived table does not correlate by itself: its condition names the parent
-        # row, which the enclosing statement provides.
-        page = (
-            filtered(select(*source.c, position).select_from(source))
-            .correlate_except(source)
-            .order_by(*ordering)
-            .offset(offset)
-            .limit(limit)
-            .subquery()
-        )
+        page = self._page(filtered, source, order(source), offset, limit)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for part in sels:
             if part.name == "__typename":
