@@ -34,8 +34,9 @@ from hub.api.access.guard import forbidden_arguments
 from hub.api.compiled.audited import NONE, ONE, PAGE, PersonsKind, persons_kind
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import INVALID_JSON_TEXT, NotCompiled, json_sql_for
+from hub.api.compiled.masks import mask_errors
 from hub.api.compiled.roots import plan_root
-from hub.api.compiled.selection import ACCESS_LOW, Sel, Walk, named_object
+from hub.api.compiled.selection import ACCESS_LOW, Mask, Sel, Walk, named_object
 from hub.api.context import CURRENT_OPERATION, Context
 from hub.api.driver_rows import fetch_rows
 
@@ -52,7 +53,7 @@ _MISSING = object()
 class Compiled:
     """A root field's statement and its parameters."""
 
-    __slots__ = ("nullable", "params", "persons", "single", "statement")
+    __slots__ = ("masks", "nullable", "params", "persons", "single", "statement")
 
     def __init__(
         self,
@@ -61,12 +62,14 @@ class Compiled:
         single: bool,
         nullable: bool,
         persons: PersonsKind | None = None,
+        masks: tuple[Mask, ...] = (),
     ) -> None:
         self.statement = statement
         self.params = params
         self.single = single
         self.nullable = nullable
         self.persons = persons
+        self.masks = masks
 
     def persons_of(self, row: Any) -> tuple[str, ...]:
         """The hub ids of the persons in the statement's `row` (a `persons` kind only)."""
@@ -118,7 +121,9 @@ def compile_root(
     if isinstance(statement, str):
         raise NotCompiled(statement)
     assert isinstance(statement, tuple)
-    return Compiled(statement[0], walk.params, root.single, root.nullable, statement[1])
+    return Compiled(
+        statement[0], walk.params, root.single, root.nullable, statement[1], tuple(walk.masks)
+    )
 
 
 def _first_row(connection: Connection, compiled: Compiled) -> Any:
@@ -207,6 +212,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if text is not None:
             if INVALID_JSON_TEXT not in text:
                 _report_persons(name, compiled, row)
+                if compiled.masks:
+                    return self._masked(text, compiled, name, parent_type, context)
                 return orjson.Fragment(text) if context.raw_json else orjson.loads(text)
         elif compiled.nullable:
             _report_persons(name, compiled, row)
@@ -214,6 +221,21 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         elif not compiled.single:
             logger.error("The compiled statement of Query.%s answered nothing.", name)
         return await self._regular(parent_type, source_value, {name: nodes}, name)
+
+    def _masked(
+        self,
+        text: str,
+        compiled: Compiled,
+        name: str,
+        parent_type: GraphQLObjectType,
+        context: Context,
+    ) -> Any:
+        """The answer, with a FORBIDDEN error for each masked field in it."""
+        value = orjson.loads(text)
+        root = Path(None, name, parent_type.name)
+        for error, mask, path in mask_errors(value, compiled.masks, root, context.principal):
+            self.handle_field_error(error, mask.field_type, path)
+        return value
 
 
 def _report_persons(name: str, compiled: Compiled, row: Any) -> None:

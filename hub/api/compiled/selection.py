@@ -59,12 +59,26 @@ ACCESS_HIGH = "access_high"
 
 class Sel(NamedTuple):
     """One selected field: its response name, field name, subselection (None for a leaf)
-    and the names of its bind parameters (a connection's offset and limit)."""
+    and the names of its bind parameters (a connection's offset and limit). `masked`: the
+    caller lacks a scope the field needs, so it is null (and a FORBIDDEN error,
+    `hub.api.compiled.masks`)."""
 
     alias: str
     name: str
     children: tuple[Sel, ...] | None = None
     params: tuple[str, ...] = ()
+    masked: bool = False
+
+
+class Mask(NamedTuple):
+    """A masked field of the walk: its response keys from the root field's value down
+    (list indexes left out), its type and field names, its nodes and its GraphQL type."""
+
+    keys: tuple[str, ...]
+    type_name: str
+    field_name: str
+    nodes: list[FieldNode]
+    field_type: GraphQLOutputType
 
 
 def named_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
@@ -89,6 +103,11 @@ class Walk:
     context: ExecutionContext
     params: dict[str, Any] = field(default_factory=dict)
     count: int = 0
+    masks: list[Mask] = field(default_factory=list)
+    # The response keys down to the field being walked, and how many of them are fields of
+    # objects (not a connection's `edges` or an edge's `node`).
+    _keys: list[str] = field(default_factory=list)
+    _hops: int = 0
 
     @cached_property
     def principal(self) -> Principal:
@@ -159,8 +178,10 @@ class Walk:
             if len(_WALKS) >= _KEPT:
                 _WALKS.clear()
             walk = Walk(self.context)
-            kept = _WALKS[key] = (node, walk.selection(object_type, nodes), walk.params)
+            selected = walk.selection(object_type, nodes)
+            kept = _WALKS[key] = (node, selected, walk.params, tuple(walk.masks))
         self.params.update(kept[2])
+        self.masks.extend(kept[3])
         return kept[1]
 
     def selection(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> tuple[Sel, ...]:
@@ -173,11 +194,15 @@ class Walk:
         name = nodes[0].name.value
         if name == "__typename":
             return Sel(alias, name)
-        self.check_field(parent.name, name)
-        mapped = MAPPINGS.get(parent.name, {}).get(name)
         field_def = parent.fields.get(name)
         if field_def is None:
             raise NotCompiled(f"{parent.name}.{name} is not a field")
+        if self._masked(parent.name, name, field_def.type):
+            keys = (*self._keys, alias)
+            self.masks.append(Mask(keys, parent.name, name, nodes, field_def.type))
+            return Sel(alias, name, masked=True)
+        self.check_field(parent.name, name)
+        mapped = MAPPINGS.get(parent.name, {}).get(name)
         own = (name == "id" and parent.name in NODE_KEYS) or _is_connection_part(parent.name)
         if mapped is None and not own:
             raise NotCompiled(f"{parent.name}.{name} is not mapped")
@@ -190,7 +215,25 @@ class Walk:
             params = self.page(arguments)
         if child_type is None:
             return Sel(alias, name, None, params)
-        return Sel(alias, name, self.selection(child_type, nodes), params)
+        hop = not _is_connection_part(parent.name)
+        self._keys.append(alias)
+        self._hops += hop
+        try:
+            return Sel(alias, name, self.selection(child_type, nodes), params)
+        finally:
+            self._keys.pop()
+            self._hops -= hop
+
+    def _masked(self, type_name: str, field_name: str, field_type: GraphQLOutputType) -> bool:
+        """Whether the field compiles as masked: the caller's role sees it with scopes the
+        key lacks, it is nullable, and it belongs to the root field's own objects (the
+        root object, or the nodes of a root connection). There the regular path raises
+        its FORBIDDEN errors in the order `hub.api.compiled.masks` adds them; deeper, it
+        raises them as its loaders return, so such a selection goes the regular way."""
+        if isinstance(field_type, GraphQLNonNull):
+            return False
+        requirement = rule_of(type_name, field_name).of(self.principal.role)
+        return decide(requirement, self.principal)[0] is Verdict.MASK
 
     def page(self, arguments: dict[str, Any], prefix: str = "") -> tuple[str, str]:
         """The offset and limit parameters of a connection's page (forward pages only);
@@ -226,7 +269,8 @@ def _is_connection_part(type_name: str) -> bool:
 
 
 _WALKS: dict[
-    tuple[int, str, tuple[Any, ...], Hashable], tuple[FieldNode, tuple[Sel, ...], dict[str, Any]]
+    tuple[int, str, tuple[Any, ...], Hashable],
+    tuple[FieldNode, tuple[Sel, ...], dict[str, Any], tuple[Mask, ...]],
 ] = {}
 _KEPT = 1024
 _VARIABLES: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}
