@@ -13,7 +13,10 @@ base execution context) when its selection does not compile (`NotCompiled`); whe
 single-object root finds no row (the resolver then raises NOT_FOUND, with its message,
 path and extensions); when the JSON holds the `INVALID` marker (a stored value GraphQL
 cannot show: the resolver then fails exactly as graphql-core fails it). A statement that
-fails is the field's error, located and masked as a resolver's error would be.
+fails is the field's error, located and masked as a resolver's error would be. Fields the
+caller sees only with scopes its key lacks are null in the JSON, which is then decoded to
+add their FORBIDDEN errors (`hub.api.compiled.masks`). The statement of a root field that
+returns persons may also say which (`hub.api.compiled.audited`, for the audit log).
 """
 
 from __future__ import annotations
@@ -34,9 +37,9 @@ from hub.api.access.guard import forbidden_arguments
 from hub.api.compiled.audited import NONE, ONE, PAGE, PersonsKind, persons_kind
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import INVALID_JSON_TEXT, NotCompiled, json_sql_for
-from hub.api.compiled.masks import mask_errors
+from hub.api.compiled.masks import Mask, mask_errors
 from hub.api.compiled.roots import plan_root
-from hub.api.compiled.selection import ACCESS_LOW, Mask, Sel, Walk, named_object
+from hub.api.compiled.selection import ACCESS_LOW, Sel, Walk, named_object
 from hub.api.context import CURRENT_OPERATION, Context
 from hub.api.driver_rows import fetch_rows
 

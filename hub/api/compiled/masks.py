@@ -7,22 +7,35 @@ scopes (`hub.api.access.guard.forbidden`). This module adds the same errors, rea
 answer: one for each object of the JSON holding a masked field, at that field's path
 (list indexes included), located at the field's nodes.
 
-The walk compiles masks only on the root field's own objects (`Walk._masked`): there the
-regular path raises the errors object by object, in list order and, within an object, in
-field order, which is the order they are added here.
+The errors come in the regular path's order, which the equality tests pin down
+(`tests/hub/api/compiled/test_masks.py`): field by field in the selection's order (a
+field's subfields before the next field) and, for each field, object by object in the
+lists' order (the regular path resolves a field for a whole page at once).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from graphql import GraphQLError, located_error
+from graphql import FieldNode, GraphQLError, GraphQLOutputType, located_error
 from graphql.pyutils import Path
 
 from hub.api.access.guard import forbidden
-from hub.api.compiled.selection import Mask
 from hub.api.principal import Principal
+
+
+class Mask(NamedTuple):
+    """A masked field of a walk (`hub.api.compiled.selection`): its response keys from the
+    root field's value down (list indexes left out), its type and field names, its nodes
+    and its GraphQL type."""
+
+    keys: tuple[str, ...]
+    type_name: str
+    field_name: str
+    nodes: list[FieldNode]
+    field_type: GraphQLOutputType
+
 
 # A trie of the masks' response keys: key -> the mask ending there, or the keys below it.
 _Trie = dict[str, "Mask | _Trie"]

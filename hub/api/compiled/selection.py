@@ -48,6 +48,7 @@ from hub.api.access.rules import (
 )
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Many
+from hub.api.compiled.masks import Mask
 from hub.api.errors import BadUserInputError
 from hub.api.pagination import PageArgs, PageWindow
 from hub.api.principal import Principal, Role
@@ -70,17 +71,6 @@ class Sel(NamedTuple):
     masked: bool = False
 
 
-class Mask(NamedTuple):
-    """A masked field of the walk: its response keys from the root field's value down
-    (list indexes left out), its type and field names, its nodes and its GraphQL type."""
-
-    keys: tuple[str, ...]
-    type_name: str
-    field_name: str
-    nodes: list[FieldNode]
-    field_type: GraphQLOutputType
-
-
 def named_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
     """The object type under non-null and list wrappers, else None."""
     while isinstance(graphql_type, GraphQLNonNull | GraphQLList):
@@ -93,12 +83,14 @@ class Walk:
     """One root field's walk: the execution context and the parameters gathered.
 
     The walk also applies the rule table (`hub.api.access.rules`) for the request's
-    principal: a field the principal may not see unmasked, a type it may not see, or a
-    type whose rows its filters restrict raise `NotCompiled`, and the root field goes the
-    regular way, which enforces the same table. One filter compiles: an agency's
-    territory, a WHERE on the rows' mahalla codes at every level where persons,
-    households or records are reached (`Builder.access`), with the codes as parameters,
-    so statements stay shared between callers of one kind."""
+    principal: a nullable field it sees only with scopes its key lacks is masked (null,
+    and its FORBIDDEN errors: `masks`, `hub.api.compiled.masks`); a field it may not see
+    at all, a type it may not see, or a type whose rows its filters restrict raise
+    `NotCompiled`, and the root field goes the regular way, which enforces the same
+    table. One filter compiles: an agency's territory, a WHERE on the rows' mahalla
+    codes at every level where persons, households or records are reached
+    (`Builder.access`), with the codes as parameters, so statements stay shared between
+    callers of one kind."""
 
     context: ExecutionContext
     params: dict[str, Any] = field(default_factory=dict)
@@ -226,10 +218,7 @@ class Walk:
 
     def _masked(self, type_name: str, field_name: str, field_type: GraphQLOutputType) -> bool:
         """Whether the field compiles as masked: the caller's role sees it with scopes the
-        key lacks, it is nullable, and it belongs to the root field's own objects (the
-        root object, or the nodes of a root connection). There the regular path raises
-        its FORBIDDEN errors in the order `hub.api.compiled.masks` adds them; deeper, it
-        raises them as its loaders return, so such a selection goes the regular way."""
+        key lacks, and it is nullable (a non-null one would null its parent)."""
         if isinstance(field_type, GraphQLNonNull):
             return False
         requirement = rule_of(type_name, field_name).of(self.principal.role)

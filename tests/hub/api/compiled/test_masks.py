@@ -7,10 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from graphql import parse, validate
+from hypothesis import HealthCheck, assume, given, settings
 
 from hub.api.compiled.execution import CompiledExecutionContext
 from hub.api.schema import SCHEMA
 
+from . import selections
 from .conftest import ROLES, Paths
 
 MAIN_PINFL = "31503851234566"
@@ -87,3 +90,18 @@ def test_masks_at_any_depth_keep_the_regular_path_s_order(
         [*node, 0, "node", "pinfl"],
         [*node, 1, "node", "pinfl"],
     ]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(document=selections.documents())
+def test_generated_selections_without_the_personal_scope_are_answered_alike(
+    paths: Paths, document: str
+) -> None:
+    assume(not validate(SCHEMA._schema, parse(document)))
+    mine, theirs = paths.both(document, principal=WITHOUT_PERSONAL)
+    assert mine == theirs, document
