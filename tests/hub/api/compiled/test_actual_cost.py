@@ -20,13 +20,16 @@ PAGE = """query($first: Int!) { persons(first: $first, filter: {mahallaCode: "17
   totalCount edges { node { hubId household { hubId } } } } }"""
 
 
-def _cost(paths: Paths, schema: HubSchema, document: str, variables: dict[str, Any], raw: bool):
+def _cost(
+    paths: Paths, schema: HubSchema, document: str, variables: dict[str, Any], raw: bool
+) -> Any:
     async def execute() -> Any:
         db = RequestDatabase(paths.engine)
         loaders = Loaders(db, RowFilters.of(DEFAULT_PRINCIPAL))
         context = Context(DEFAULT_PRINCIPAL, db, loaders, raw_json=raw)
         result = await schema.execute(document, variables, context_value=context)
         assert not result.errors, result.errors
+        assert result.extensions is not None
         return result.data, result.extensions["cost"]
 
     return asyncio.run(execute())
