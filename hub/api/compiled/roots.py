@@ -31,10 +31,12 @@ from hub.api.compiled.selection import Sel, Walk, named_object
 from hub.api.errors import BadUserInputError
 from hub.api.people import data as people
 from hub.api.people.filters import HouseholdFilter, HouseholdOrderBy, PersonFilter, PersonOrderBy
+from hub.api.principal import Role
 from hub.api.provenance import data as provenance
 from hub.api.scalars import SCALAR_MAP
 from hub.api.territory import data as territory
 from hub.api.territory.codes import checked_code
+from hub.api.territory.data import TerritoryOrder
 from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
 
 _PINFL = re.compile(r"^[0-9]{14}$")
@@ -257,6 +259,8 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     territory_filter = _input(arguments.get("filter"), TerritoryFilter) or TerritoryFilter()
     order_by = _input(arguments.get("orderBy"), TerritoryOrderBy)
     criteria = _checked(lambda: territory_filter.criteria(order_by))
+    if walk.principal.role is Role.PUBLIC and criteria.order is TerritoryOrder.POPULATION:
+        raise NotCompiled("the public's order by population (suppressed counts)")
     values = territory.territory_list_parameters(criteria, level)
     params.update(values)
     return _list(
