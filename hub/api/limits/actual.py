@@ -105,10 +105,12 @@ class _Counter:
             nodes = fields.get(key)
             if not nodes:
                 continue
-            object_type = concrete or self._owner(named, nodes[0].name.value)
-            if object_type is None:
-                continue
-            total += self.value(object_type, object_type.fields[nodes[0].name.value], nodes, item)
+            name = nodes[0].name.value
+            object_type = concrete or self._owner(named, name)
+            field_def = object_type.fields.get(name) if object_type is not None else None
+            if object_type is None or field_def is None:
+                continue  # `__typename` costs nothing
+            total += self.value(object_type, field_def, nodes, item)
         return total
 
     def _owner(self, abstract: Any, name: str) -> GraphQLObjectType | None:
