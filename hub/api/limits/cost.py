@@ -41,7 +41,6 @@ response counts for a root field whose answer it does not read (`hub.api.limits.
 from __future__ import annotations
 
 import base64
-import binascii
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -361,7 +360,7 @@ def global_id_type(value: Any) -> str:
         return ""
     try:
         return base64.b64decode(value, validate=True).decode("utf-8").partition(":")[0]
-    except (binascii.Error, UnicodeDecodeError):
+    except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8 underneath
         return ""
 
 

@@ -47,6 +47,7 @@ def test_a_node_costs_as_the_type_its_id_names() -> None:
     assert _cost(document, {"id": _id("Region", "1703")}) == 1 + 1 + 50
     # An id that names no type: the dearest type, not the sum of both.
     assert _cost(document, {"id": "not-an-id"}) == 1 + 1 + 50
+    assert _cost(document, {"id": "ünïcode"}) == 1 + 1 + 50
 
 
 def test_nodes_cost_each_id_as_its_type() -> None:
