@@ -1,7 +1,10 @@
 """The audit log's writer: one row per operation that returned personal data.
 
-After the response is sent (a Starlette background task), the response body is read back
-and walked with `hub.api.personal_data`; an operation that returned personal data gets an
+After the response is sent (a Starlette background task), the persons each operation
+returned are gathered: root fields answered by a compiled statement that told its persons
+(`hub.api.compiled.audited`, `ExecutedOperation.persons`) are taken at their word; when
+some root field did not tell, the response body is read back and those fields are walked
+with `hub.api.personal_data`. An operation that returned personal data gets an
 `AuditEntry` (key, owner, role, operation name, SHA-256 of the document, its variables
 with secret-looking values removed, the hub ids of the persons returned, the body's
 size). Entries are queued for one writer task, which waits `AUDIT_LINGER_SECONDS` for
@@ -23,6 +26,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -30,12 +34,12 @@ import orjson
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from starlette.concurrency import run_in_threadpool
 
 from hub.access.audit_chain import AuditEntry, append_entries
 from hub.api.context import ExecutedOperation
-from hub.api.personal_data import may_return_personal, personal_read
+from hub.api.personal_data import PersonalRead, may_return_personal, personal_read, root_keys
 from hub.api.principal import Principal
 
 logger = logging.getLogger(__name__)
@@ -65,6 +69,42 @@ def document_hash(query: str) -> str:
     return hashlib.sha256(query.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A document that may return personal data: its operation's name (as the document
+    gives it) and the response keys of its root fields."""
+
+    document: DocumentNode
+    operation_name: str | None
+    roots: frozenset[str]
+
+
+# A response whose first member is a non-null `data` object (orjson writes the members in
+# the order strawberry builds them: data, errors, extensions).
+_DATA_OBJECT = b'{"data":{'
+
+
+def _told_whole(
+    operations: Sequence[ExecutedOperation],
+    documents: Sequence[tuple[str, _Parsed | None]],
+    body: bytes,
+) -> PersonalRead | None:
+    """What a response returned when its compiled statements told every root field's
+    persons (`ExecutedOperation.persons`): the body is then not read at all. None when
+    it must be read (a batch, a root field answered the regular way, a response that
+    is not data: the response-size ceiling replaces it with an error)."""
+    if len(operations) != 1 or not body.startswith(_DATA_OBJECT):
+        return None
+    operation, (_, parsed) = operations[0], documents[0]
+    if parsed is None or not parsed.roots or not parsed.roots <= operation.persons.keys():
+        return None
+    read = PersonalRead(operation_name=parsed.operation_name)
+    for ids in operation.persons.values():
+        read.personal = read.personal or bool(ids)
+        read.person_ids.update(ids)
+    return read
+
+
 class AuditRecorder:
     """Turns sent responses into audit entries and appends them (see the module)."""
 
@@ -79,7 +119,7 @@ class AuditRecorder:
         self._schema = schema
         self._linger = linger_seconds
         # Parsed documents, or None for one that selects nothing personal (never read).
-        self._documents: OrderedDict[str, DocumentNode | None] = OrderedDict()
+        self._documents: OrderedDict[str, _Parsed | None] = OrderedDict()
         self._pending: list[AuditEntry] = []
         self._writer: asyncio.Task[None] | None = None
 
@@ -92,56 +132,73 @@ class AuditRecorder:
     ) -> list[AuditEntry]:
         """The entries for a response `body` answering `operations` (a batch answers a list)."""
         documents = [self._document(o) for o in operations]
-        if all(document is None for _, document in documents):
+        if all(parsed is None for _, parsed in documents):
             return []  # e.g. aggregates only: the body need not even be parsed
+        found: list[AuditEntry] = []
+        told = _told_whole(operations, documents, body)
+        if told is not None:
+            if told.personal:
+                found.append(self._entry(principal, operations[0], documents[0][0], told, body, at))
+            return found
         try:
             decoded = orjson.loads(body)
         except orjson.JSONDecodeError:
             return []
         results = decoded if isinstance(decoded, list) else [decoded]
-        found: list[AuditEntry] = []
-        for operation, (digest, document), result in zip(
+        for operation, (digest, parsed), result in zip(
             operations, documents, results, strict=False
         ):
             data = result.get("data") if isinstance(result, dict) else None
-            if data is None or document is None:
+            if data is None or parsed is None:
                 continue
-            read = personal_read(self._schema, document, operation.operation_name, data)
-            if not read.personal:
-                continue
-            found.append(
-                AuditEntry(
-                    at=at,
-                    key_id=principal.key_id,
-                    owner=principal.name,
-                    role=principal.role.value,
-                    operation_name=read.operation_name,
-                    document_hash=digest,
-                    variables=without_secrets(operation.variables or {}),
-                    person_ids=sorted(read.person_ids),
-                    result_bytes=len(body),
-                )
+            read = personal_read(
+                self._schema, parsed.document, operation.operation_name, data, operation.persons
             )
+            if read.personal:
+                found.append(self._entry(principal, operation, digest, read, body, at))
         return found
 
-    def _document(self, operation: ExecutedOperation) -> tuple[str, DocumentNode | None]:
+    @staticmethod
+    def _entry(
+        principal: Principal,
+        operation: ExecutedOperation,
+        digest: str,
+        read: PersonalRead,
+        body: bytes,
+        at: datetime,
+    ) -> AuditEntry:
+        return AuditEntry(
+            at=at,
+            key_id=principal.key_id,
+            owner=principal.name,
+            role=principal.role.value,
+            operation_name=read.operation_name,
+            document_hash=digest,
+            variables=without_secrets(operation.variables or {}),
+            person_ids=sorted(read.person_ids),
+            result_bytes=len(body),
+        )
+
+    def _document(self, operation: ExecutedOperation) -> tuple[str, _Parsed | None]:
         """The document's hash, and the document when it may return personal data."""
         digest = document_hash(operation.query)
         key = f"{digest}:{operation.operation_name or ''}"
         if key in self._documents:
             return digest, self._documents[key]
+        parsed: _Parsed | None = None
         try:
-            document: DocumentNode | None = parse(operation.query)
+            document = parse(operation.query)
         except GraphQLError:
             document = None
-        if document is not None and not may_return_personal(
+        if document is not None and may_return_personal(
             self._schema, document, operation.operation_name
         ):
-            document = None
-        self._documents[key] = document
+            name, roots = root_keys(self._schema, document, operation.operation_name)
+            parsed = _Parsed(document, name, roots)
+        self._documents[key] = parsed
         if len(self._documents) > _PARSED_DOCUMENTS:
             self._documents.popitem(last=False)
-        return digest, document
+        return digest, parsed
 
     async def record(
         self,
@@ -163,6 +220,9 @@ class AuditRecorder:
             self._writer = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
+        # On PostgreSQL the writer keeps one connection while entries keep coming: no
+        # pool checkout, liveness ping and isolation switch per batch.
+        connection: AsyncConnection | None = None
         try:
             while self._pending:
                 # Linger so that the entries of requests finishing meanwhile join this
@@ -170,10 +230,18 @@ class AuditRecorder:
                 await asyncio.sleep(self._linger)
                 entries, self._pending = self._pending, []
                 try:
-                    await self._append(entries)
+                    if isinstance(self._engine, AsyncEngine):
+                        if connection is None:
+                            connection = await self._engine.connect()
+                        await connection.run_sync(append_entries, entries)
+                    else:
+                        await self._append(entries)
                 except SQLAlchemyError as exc:
                     logger.error("Audit entries NOT written (%s): %r", exc, entries)
+                    await _closed(connection)
+                    connection = None  # the next batch reconnects
         finally:
+            await _closed(connection)
             self._writer = None
 
     async def flush(self) -> None:
@@ -182,14 +250,23 @@ class AuditRecorder:
             await asyncio.wait({self._writer})
 
     async def _append(self, entries: list[AuditEntry]) -> None:
-        if isinstance(self._engine, AsyncEngine):
-            async with self._engine.connect() as connection:
-                await connection.run_sync(append_entries, entries)
-            return
+        """Append `entries` on SQLite (in a worker thread: its driver blocks)."""
         engine = self._engine
+        assert isinstance(engine, Engine)
 
         def append() -> None:
             with engine.connect() as connection:
                 append_entries(connection, entries)
 
         await run_in_threadpool(append)
+
+
+async def _closed(connection: AsyncConnection | None) -> None:
+    """Close `connection` (None: nothing to close); a failure to is logged, not raised."""
+    if connection is None:
+        return None
+    try:
+        await connection.close()
+    except SQLAlchemyError as exc:
+        logger.warning("Closing the audit writer's connection failed: %s", exc)
+    return None

@@ -7,6 +7,7 @@ or one caller would see another's reads and stale data).
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -24,11 +25,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ExecutedOperation:
-    """One GraphQL operation the request ran, as the client sent it (for the audit log)."""
+    """One GraphQL operation the request ran, as the client sent it (for the audit log).
+
+    `persons` is filled as it runs: response key of a root field answered by a compiled
+    statement -> the hub ids of the persons that statement returned, when it can tell
+    them (`hub.api.compiled.audited`); the audit log then need not read that field's JSON.
+    """
 
     query: str
     variables: dict[str, Any] | None
     operation_name: str | None
+    persons: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+# The operation being executed (set by the view for each operation of a request, batched
+# ones each in their own task), for the compiled statements to report their persons to.
+CURRENT_OPERATION: ContextVar[ExecutedOperation | None] = ContextVar(
+    "hub_current_operation", default=None
+)
 
 
 @dataclass

@@ -19,7 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,20 +72,49 @@ class PersonalRead:
 
 
 def personal_read(
-    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, data: Any
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    data: Any,
+    told: Mapping[str, Sequence[str]] | None = None,
 ) -> PersonalRead:
-    """Walk `data` (the response's `data`) along `document`'s operation."""
+    """Walk `data` (the response's `data`) along `document`'s operation.
+
+    `told`: root fields whose persons are already known (response key -> hub ids, as the
+    compiled statements tell them, `hub.api.compiled.audited`); their JSON is not read,
+    and one that returned a person makes the response personal."""
     read = PersonalRead()
     operation = get_operation_ast(document, operation_name)
     query_type = schema.query_type
     if operation is None or query_type is None or not isinstance(data, dict):
         return read
     read.operation_name = operation.name.value if operation.name else None
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    if told:
+        for ids in told.values():
+            read.personal = read.personal or bool(ids)
+            read.person_ids.update(ids)
+        data = {k: v for k, v in data.items() if k not in told}
+    fragments = _fragments(document)
     _Walker(schema, fragments, read).object(query_type, [operation.selection_set], data)
     return read
+
+
+def _fragments(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
+    return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+
+
+def root_keys(
+    schema: GraphQLSchema, document: DocumentNode, operation_name: str | None
+) -> tuple[str | None, frozenset[str]]:
+    """The operation's name as the document gives it, and the response keys of every root
+    field it may select (fragments included, whatever their directives)."""
+    operation = get_operation_ast(document, operation_name)
+    query_type = schema.query_type
+    if operation is None or query_type is None:
+        return None, frozenset()
+    walker = _Walker(schema, _fragments(document), PersonalRead())
+    keys = frozenset(walker._fields(query_type, [operation.selection_set]))
+    return (operation.name.value if operation.name else None), keys
 
 
 @dataclass
@@ -280,9 +309,7 @@ def may_return_personal(
     operation = get_operation_ast(document, operation_name)
     if operation is None or schema.query_type is None:
         return False
-    fragments = {
-        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-    }
+    fragments = _fragments(document)
     pending: list[tuple[GraphQLNamedType, SelectionSetNode]] = [
         (schema.query_type, operation.selection_set)
     ]

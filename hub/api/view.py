@@ -33,7 +33,7 @@ from strawberry.types.unset import UNSET
 from hub.api.access.rows import RowFilters
 from hub.api.access.suppression import DEFAULT_THRESHOLD
 from hub.api.audit import AuditRecorder
-from hub.api.context import Context, ExecutedOperation
+from hub.api.context import CURRENT_OPERATION, Context, ExecutedOperation
 from hub.api.error_reporting import classified
 from hub.api.graphiql import graphiql_page
 from hub.api.limits.errors import HTTP_STATUS, ResponseTooLargeError
@@ -162,16 +162,20 @@ class HubGraphQL(GraphQL[Context, None]):
         root_value: Any,
         request_data: GraphQLRequestData,
     ) -> ExecutionResult:
-        context.executed.append(
-            ExecutedOperation(
-                query=request_data.query or "",
-                variables=request_data.variables,
-                operation_name=request_data.operation_name,
+        operation = ExecutedOperation(
+            query=request_data.query or "",
+            variables=request_data.variables,
+            operation_name=request_data.operation_name,
+        )
+        context.executed.append(operation)
+        # A batch's operations run in tasks of their own, each with its own copy.
+        token = CURRENT_OPERATION.set(operation)
+        try:
+            return await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
             )
-        )
-        return await super().execute_single(
-            request, request_adapter, sub_response, context, root_value, request_data
-        )
+        finally:
+            CURRENT_OPERATION.reset(token)
 
     async def process_result(
         self, request: Request, result: ExecutionResult

@@ -2,8 +2,8 @@
 
 Both read paths read this table and nothing else: the regular path wraps every field
 whose rule is not `EVERYONE` with a guard (`hub.api.access.guard`), the compiled path
-answers a selection only when the principal may see all of it unmasked and unfiltered
-(otherwise the root field goes the regular way, `hub.api.compiled.execution`), the
+masks what the principal lacks a scope for and filters by its territory in SQL, and
+otherwise sends the root field the regular way (`hub.api.compiled.selection`), the
 loaders take the row filters named here as WHERE clauses (`hub.api.access.rows`).
 `tests/hub/api/access/test_rules.py` walks the whole schema and fails for a type or
 field without a rule here, and for a field that leads to a type its role may not see.

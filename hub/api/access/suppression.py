@@ -12,8 +12,11 @@ that total minus the other parts does not give the small one back. The groups: t
 household category counts (summing to the households), the appeal counts by topic
 (summing to the total).
 
-Not covered: a mahalla's count derived from its district's total minus the district's
-other mahallas (across levels of the territory).
+Across the levels of the territory, a mahalla's (or district's) counts are weighed with
+its siblings' as the parts of their district's (region's) total: `hub.api.access.siblings`
+works out which counts to withhold, and the statistics objects carry them (`withheld`),
+which `suppressed` honours. A list of mahallas ordered by population orders the public's
+suppressed and withheld populations as unknown (`hub.api.territory.data`).
 
 The rule table names the suppressed fields (`hub.api.access.rules.SUPPRESSED`); the guard
 (`hub.api.access.guard`) applies this for the public role on the regular path, and the
@@ -57,8 +60,32 @@ def hidden_parts(parts: Mapping[str, int], threshold: int) -> frozenset[str]:
     return frozenset(hidden)
 
 
+# The key of a count in `withheld` (`hub.api.access.siblings.flat_counts`), where it is not
+# the field's own name in snake case.
+_WITHHELD_KEYS = {
+    ("LandStatistics", "leasedAreaHa"): "active_leases",
+    ("AppealStatistics", "total"): "appeals_total",
+    ("AppealStatistics", "open"): "appeals_open",
+}
+
+
+def _withheld_key(type_name: str, field_name: str, source: Any) -> str:
+    if type_name == "HouseholdCategoryCounts":
+        return f"{source.group}:{field_name.removeprefix('category')}"
+    if type_name == "ProgrammeFinancing":
+        return f"programme:{source.key}"
+    if type_name == "NotebookCount":
+        return f"notebook:{source.key}"
+    if type_name == "TopicCount":
+        return f"topic:{source.key}"
+    return _WITHHELD_KEYS.get((type_name, field_name), _snake(field_name))
+
+
 def suppressed(type_name: str, field_name: str, source: Any, threshold: int) -> bool:
     """Whether the public must not see `type_name.field_name` of the object `source`."""
+    withheld = getattr(source, "withheld", None)
+    if withheld and _withheld_key(type_name, field_name, source) in withheld:
+        return True
     if type_name == "HouseholdCategoryCounts":
         parts = {name: getattr(source, name) for name in _CATEGORY_FIELDS}
         return field_name in hidden_parts(parts, threshold)

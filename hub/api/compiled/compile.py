@@ -96,6 +96,8 @@ class Builder(ConnectionBuilder):
     def _value(
         self, object_type: GraphQLObjectType, mapping: dict[str, FieldMap], row: Any, sel: Sel
     ) -> ColumnElement[Any]:
+        if sel.masked:
+            return null()  # with its FORBIDDEN error (`hub.api.compiled.masks`)
         if sel.name == "__typename":
             return typename(object_type.name)
         field_def = object_type.fields[sel.name]

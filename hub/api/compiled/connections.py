@@ -65,32 +65,9 @@ class ConnectionBuilder:
     ) -> ColumnElement[Any]:
         """The connection `sel` over the rows of `source` matching `where`, in `order`
         (`paged_in_sql`: paged in SQL as root lists are, so an empty page has no next page)."""
-        offset_name, limit_name, *from_end = sel.params
-        offset: ColumnElement[Any] = bindparam(offset_name, type_=Integer)
-        limit: ColumnElement[Any] = bindparam(limit_name, type_=Integer)
         assert sel.children is not None
-
-        # The caller's territory, when its rows are filtered (`Builder.access`).
-        conditions = [c for c in (where(source), self.access(node_type, source)) if c is not None]
-
-        def filtered(query: Any) -> Any:
-            return query.where(*conditions) if conditions else query
-
-        if from_end:
-            # `last` without `before`: the window is `[max(start, total - last), total)`
-            # (`pagination.PageWindow.of`), from the first position allowed (`offset`)
-            # and `last` (`limit`). It never holds more than `last` rows, so `last` stays
-            # the limit; the count, over the relation's own rows, sets the offset.
-            total = func.count()
-            offset = (
-                filtered(
-                    select(case((offset > total - limit, offset), else_=total - limit)).select_from(
-                        source
-                    )
-                )
-                .correlate_except(source)
-                .scalar_subquery()
-            )
+        filtered = self._filtered(node_type, source, where)
+        offset, limit = self._window(sel, filtered, source)
 
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for part in sel.children:
@@ -131,6 +108,72 @@ class ConnectionBuilder:
                 raise NotCompiled(f"{connection_type.name}.{part.name}")
         return self.sql.object(pairs)
 
+    def _filtered(self, node_type: str, source: FromClause, where: Where) -> Callable[[Any], Any]:
+        """A query over `source` narrowed to the connection's rows: `where` and the
+        caller's territory, when its rows are filtered (`Builder.access`)."""
+        conditions = [c for c in (where(source), self.access(node_type, source)) if c is not None]
+
+        def filtered(query: Any) -> Any:
+            return query.where(*conditions) if conditions else query
+
+        return filtered
+
+    @staticmethod
+    def _page(
+        filtered: Callable[[Any], Any],
+        source: FromClause,
+        ordering: list[ColumnElement[Any]],
+        offset: Any,
+        limit: Any,
+    ) -> Any:
+        """The page's rows with their position in the whole list (`POSITION`)."""
+        position = (func.row_number().over(order_by=ordering) - 1).label(POSITION)
+        # A derived table does not correlate by itself: its condition names the parent
+        # row, which the enclosing statement provides.
+        return (
+            filtered(select(*source.c, position).select_from(source))
+            .correlate_except(source)
+            .order_by(*ordering)
+            .offset(offset)
+            .limit(limit)
+            .subquery()
+        )
+
+    def _window(
+        self, sel: Sel, filtered: Callable[[Any], Any], source: FromClause
+    ) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+        """The page's offset and limit, from the parameters `sel.params` names."""
+        offset_name, limit_name, *from_end = sel.params
+        offset: ColumnElement[Any] = bindparam(offset_name, type_=Integer)
+        limit: ColumnElement[Any] = bindparam(limit_name, type_=Integer)
+        if not from_end:
+            return offset, limit
+        # `last` without `before`: the window is `[max(start, total - last), total)`
+        # (`pagination.PageWindow.of`), from the first position allowed (`offset`) and
+        # `last` (`limit`). It never holds more than `last` rows, so `last` stays the
+        # limit; the count, over the relation's own rows, sets the offset.
+        total = func.count()
+        begin = case((offset > total - limit, offset), else_=total - limit)
+        counted = filtered(select(begin).select_from(source)).correlate_except(source)
+        return counted.scalar_subquery(), limit
+
+    def page_column(
+        self,
+        node_type: str,
+        source: FromClause,
+        where: Where,
+        order: Ordering,
+        sel: Sel,
+        column: str,
+    ) -> ColumnElement[Any]:
+        """The JSON array of `column` over the page of the connection `sel` (the same rows
+        as its edges, in their order): e.g. the hub ids of a page of persons."""
+        filtered = self._filtered(node_type, source, where)
+        offset, limit = self._window(sel, filtered, source)
+        page = self._page(filtered, source, order(source), offset, limit)
+        listed = select(self.sql.array(page.c[column], [page.c[POSITION]])).select_from(page)
+        return self.sql.embedded(listed.scalar_subquery())
+
     def _edges(
         self,
         edge_type: GraphQLObjectType,
@@ -142,18 +185,7 @@ class ConnectionBuilder:
         offset: Any,
         limit: Any,
     ) -> ColumnElement[Any]:
-        ordering = order(source)
-        position = (func.row_number().over(order_by=ordering) - 1).label(POSITION)
-        # A derived table does not correlate by itself: its condition names the parent
-        # row, which the enclosing statement provides.
-        page = (
-            filtered(select(*source.c, position).select_from(source))
-            .correlate_except(source)
-            .order_by(*ordering)
-            .offset(offset)
-            .limit(limit)
-            .subquery()
-        )
+        page = self._page(filtered, source, order(source), offset, limit)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for part in sels:
             if part.name == "__typename":

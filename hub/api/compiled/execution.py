@@ -13,7 +13,10 @@ base execution context) when its selection does not compile (`NotCompiled`); whe
 single-object root finds no row (the resolver then raises NOT_FOUND, with its message,
 path and extensions); when the JSON holds the `INVALID` marker (a stored value GraphQL
 cannot show: the resolver then fails exactly as graphql-core fails it). A statement that
-fails is the field's error, located and masked as a resolver's error would be.
+fails is the field's error, located and masked as a resolver's error would be. Fields the
+caller sees only with scopes its key lacks are null in the JSON, which is then decoded to
+add their FORBIDDEN errors (`hub.api.compiled.masks`). The statement of a root field that
+returns persons may also say which (`hub.api.compiled.audited`, for the audit log).
 """
 
 from __future__ import annotations
@@ -31,17 +34,21 @@ from sqlalchemy import Connection, Select
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub.api.access.guard import forbidden_arguments
+from hub.api.compiled.audited import NONE, ONE, PAGE, PersonsKind, persons_kind
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import INVALID_JSON_TEXT, NotCompiled, json_sql_for
+from hub.api.compiled.masks import Mask, mask_errors
 from hub.api.compiled.roots import plan_root
 from hub.api.compiled.selection import ACCESS_LOW, Sel, Walk, named_object
-from hub.api.context import Context
+from hub.api.context import CURRENT_OPERATION, Context
 from hub.api.driver_rows import fetch_rows
 
 logger = logging.getLogger("hub.api.compiled")
 
-# Statements by (database, root shape, selection); a text: why that shape does not compile.
-_STATEMENTS: dict[tuple[str, Hashable, Sel, bool], Select[Any] | str] = {}
+# Statements by (database, root shape, selection), with how they tell their persons
+# (`hub.api.compiled.audited`); a text: why that shape does not compile.
+_Built = tuple[Select[Any], PersonsKind | None]
+_STATEMENTS: dict[tuple[str, Hashable, Sel, bool], _Built | str] = {}
 _KEPT = 1024
 _MISSING = object()
 
@@ -49,15 +56,31 @@ _MISSING = object()
 class Compiled:
     """A root field's statement and its parameters."""
 
-    __slots__ = ("nullable", "params", "single", "statement")
+    __slots__ = ("masks", "nullable", "params", "persons", "single", "statement")
 
     def __init__(
-        self, statement: Select[Any], params: dict[str, Any], single: bool, nullable: bool
+        self,
+        statement: Select[Any],
+        params: dict[str, Any],
+        single: bool,
+        nullable: bool,
+        persons: PersonsKind | None = None,
+        masks: tuple[Mask, ...] = (),
     ) -> None:
         self.statement = statement
         self.params = params
         self.single = single
         self.nullable = nullable
+        self.persons = persons
+        self.masks = masks
+
+    def persons_of(self, row: Any) -> tuple[str, ...]:
+        """The hub ids of the persons in the statement's `row` (a `persons` kind only)."""
+        if self.persons == ONE:
+            return (row[1],)
+        if self.persons == PAGE:
+            return tuple(orjson.loads(row[1]))
+        return ()
 
 
 def compile_root(
@@ -76,12 +99,17 @@ def compile_root(
         raise NotCompiled(f"Query.{name}: a search by personal data without the scope")
     root = plan_root(name, arguments, walk)
     alias = nodes[0].alias.value if nodes[0].alias else name
+    object_type: GraphQLObjectType | None = None
     if root.branches:
         # `nodes`: the selection walked on each id's concrete type, a branch per id.
         children = tuple(
             Sel(str(index), branch, walk.root_selection(_object(context, branch), nodes))
             for index, branch in enumerate(root.branches)
         )
+        if walk.masks:
+            # The masks' errors are placed by response keys, which objects of the
+            # different types in one list do not share (`hub.api.compiled.masks`).
+            raise NotCompiled("nodes with masked fields")
         sel = Sel(alias, name, children, root.page)
     else:
         object_type = (
@@ -100,15 +128,22 @@ def compile_root(
         if len(_STATEMENTS) >= _KEPT:
             _STATEMENTS.clear()
         builder = Builder(context.schema, json_sql_for(dialect_name), territory=territory)
+        # (`object_type`: a single root's object, a list root's connection; `nodes`'
+        # persons are read from its JSON.)
+        persons = (
+            None if object_type is None else persons_kind(object_type, sel, single=root.single)
+        )
         try:
-            statement = root.build(builder, sel)
+            statement = (root.build(builder, sel, persons), persons)
         except NotCompiled as exc:
             statement = str(exc)
         _STATEMENTS[key] = statement
     if isinstance(statement, str):
         raise NotCompiled(statement)
-    assert isinstance(statement, Select)
-    return Compiled(statement, walk.params, root.single, root.nullable)
+    assert isinstance(statement, tuple)
+    return Compiled(
+        statement[0], walk.params, root.single, root.nullable, statement[1], tuple(walk.masks)
+    )
 
 
 def _object(context: Any, type_name: str) -> GraphQLObjectType:
@@ -117,9 +152,9 @@ def _object(context: Any, type_name: str) -> GraphQLObjectType:
     return object_type
 
 
-def _first_value(connection: Connection, compiled: Compiled) -> Any:
+def _first_row(connection: Connection, compiled: Compiled) -> Any:
     rows = fetch_rows(connection, compiled.statement, compiled.params)
-    return rows[0][0] if rows else None
+    return rows[0] if rows else None
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -194,16 +229,50 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         context = self.context_value
         assert isinstance(context, Context)
         try:
-            text = await context.db.run(_first_value, compiled)
+            row = await context.db.run(_first_row, compiled)
         except Exception as exc:  # noqa: BLE001 - the field's error, as a resolver's would be
             path = Path(None, name, parent_type.name)
             error = located_error(exc, nodes, path.as_list())
             return self.handle_field_error(error, parent_type.fields[name].type, path)
+        text = row[0] if row is not None else None
         if text is not None:
             if INVALID_JSON_TEXT not in text:
+                _report_persons(name, compiled, row)
+                if compiled.masks:
+                    return self._masked(text, compiled, name, parent_type, context)
                 return orjson.Fragment(text) if context.raw_json else orjson.loads(text)
         elif compiled.nullable:
+            _report_persons(name, compiled, row)
             return None  # `node(id:)` of an object that does not exist
         elif not compiled.single:
             logger.error("The compiled statement of Query.%s answered nothing.", name)
         return await self._regular(parent_type, source_value, {name: nodes}, name)
+
+    def _masked(
+        self,
+        text: str,
+        compiled: Compiled,
+        name: str,
+        parent_type: GraphQLObjectType,
+        context: Context,
+    ) -> Any:
+        """The answer, with a FORBIDDEN error for each masked field in it."""
+        value = orjson.loads(text)
+        root = Path(None, name, parent_type.name)
+        for error, mask, path in mask_errors(value, compiled.masks, root, context.principal):
+            self.handle_field_error(error, mask.field_type, path)
+        return value
+
+
+def _report_persons(name: str, compiled: Compiled, row: Any) -> None:
+    """Tell the operation being executed which persons the root field `name` returned,
+    when its statement says (`hub.api.compiled.audited`; the audit log reads this)."""
+    if compiled.persons is None:
+        return
+    operation = CURRENT_OPERATION.get()
+    if operation is None:
+        return
+    if row is None:
+        operation.persons[name] = ()
+        return
+    operation.persons[name] = compiled.persons_of(row) if compiled.persons != NONE else ()

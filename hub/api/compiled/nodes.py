@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Select, String, Table, bindparam, or_, sel
 from strawberry.relay.types import GlobalID, GlobalIDValueError
 
 from hub.api.activities import data as activities
+from hub.api.compiled.audited import ONE, PERSON_KEY, PersonsKind
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import NODE_KEYS
@@ -81,10 +82,13 @@ def by_key(type_name: str, *, nullable: bool = False) -> Root:
     """One object by the key `nodes.object_by_key` reads it with (a person: following
     merged hub ids)."""
 
-    def build(builder: Builder, sel: Sel) -> Select[Any]:
+    def build(builder: Builder, sel: Sel, persons: PersonsKind | None) -> Select[Any]:
         assert sel.children is not None
         found = object_by_key(builder, type_name, sel.children, KEY)
-        return found.with_only_columns(builder.sql.as_text(found.selected_columns[0]))
+        columns = [builder.sql.as_text(found.selected_columns[0])]
+        if persons == ONE:
+            columns.append(NODE_TABLES[type_name].c[PERSON_KEY])
+        return found.with_only_columns(*columns)
 
     return Root(("by key", type_name), build, single=True, type_name=type_name, nullable=nullable)
 
@@ -108,7 +112,9 @@ def nodes_root(values: list[str], params: dict[str, Any]) -> Root:
         params[keys[-1]] = global_id(value).node_id
     branches = tuple(global_id(value).type_name for value in values)
 
-    def build(builder: Builder, sel: Sel) -> Select[Any]:
+    def build(builder: Builder, sel: Sel, persons: PersonsKind | None) -> Select[Any]:
+        # The audit log reads the persons from the JSON (`persons` is None: see
+        # `hub.api.compiled.execution`).
         return select(builder.sql.as_text(nodes_json(builder, sel, tuple(keys))))
 
     return Root(("nodes", branches), build, single=False, branches=branches)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, and_, bindparam, select
 
+from hub.api.compiled.audited import ONE, PAGE, PERSON_KEY, PersonsKind
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.selection import Sel, named_object
 
@@ -22,7 +23,10 @@ class Root:
     `build`, the statement from a builder and the field's `Sel`."""
 
     shape: Hashable
-    build: Callable[[Builder, Sel], Select[Any]]
+    # The statement from a builder, the field's `Sel` and how it tells its persons
+    # (`hub.api.compiled.audited`: a second column for `ONE` and `PAGE`; roots that
+    # cannot tell them are given None).
+    build: Callable[[Builder, Sel, PersonsKind | None], Select[Any]]
     single: bool  # one object: no row means NOT_FOUND, which the regular path raises
     page: tuple[str, ...] = ()  # a connection's offset and limit parameters
     type_name: str | None = None  # the object type selected (None: the field's own)
@@ -31,11 +35,14 @@ class Root:
 
 
 def single(type_name: str, table: Table, column: str, *, nullable: bool = False) -> Root:
-    def build(builder: Builder, sel: Sel) -> Select[Any]:
+    def build(builder: Builder, sel: Sel, persons: PersonsKind | None) -> Select[Any]:
         assert sel.children is not None
         value = builder.object_json(type_name, table, sel.children)
         access = builder.access(type_name, table)
-        return select(builder.sql.as_text(value)).where(
+        columns = [builder.sql.as_text(value)]
+        if persons == ONE:
+            columns.append(table.c[PERSON_KEY])
+        return select(*columns).where(
             table.c[column] == bindparam(KEY), *([] if access is None else [access])
         )
 
@@ -55,21 +62,31 @@ def listed(
     """A connection over `table`; `where` and `order` build their SQL only when the
     statement is built (once per shape)."""
 
-    def build(builder: Builder, sel: Sel) -> Select[Any]:
+    def build(builder: Builder, sel: Sel, persons: PersonsKind | None) -> Select[Any]:
         conditions, ordering = where(), order()
         query_type = builder.schema.query_type
         assert query_type is not None
         connection_type = named_object(query_type.fields[sel.name].type)
         assert connection_type is not None
+
+        def condition(source: Any) -> ColumnElement[bool] | None:
+            return and_(*conditions) if conditions else None
+
         value = builder.connection(
             connection_type,
             node_type,
             table,
-            lambda source: and_(*conditions) if conditions else None,
+            condition,
             lambda source: ordering,
             sel,
             paged_in_sql=True,
         )
-        return select(builder.sql.as_text(value))
+        columns = [builder.sql.as_text(value)]
+        if persons == PAGE:
+            keys = builder.page_column(
+                node_type, table, condition, lambda source: ordering, sel, PERSON_KEY
+            )
+            columns.append(builder.sql.as_text(keys))
+        return select(*columns)
 
     return Root((kind, page), build, single=False, page=page)

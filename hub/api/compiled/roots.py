@@ -21,6 +21,7 @@ from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.arguments import convert_argument
 
 from hub.api.compiled import identity_roots
+from hub.api.compiled.audited import PersonsKind
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.nodes import by_key, global_id, nodes_root
@@ -30,10 +31,12 @@ from hub.api.compiled.selection import Sel, Walk
 from hub.api.errors import BadUserInputError
 from hub.api.people import data as people
 from hub.api.people.filters import HouseholdFilter, HouseholdOrderBy, PersonFilter, PersonOrderBy
+from hub.api.principal import Role
 from hub.api.provenance import data as provenance
 from hub.api.scalars import SCALAR_MAP
 from hub.api.territory import data as territory
 from hub.api.territory.codes import checked_code
+from hub.api.territory.data import TerritoryOrder
 from hub.api.territory.filters import TerritoryFilter, TerritoryOrderBy
 
 _PINFL = re.compile(r"^[0-9]{14}$")
@@ -130,12 +133,12 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     raise NotCompiled(f"Query.{name}")
 
 
-def _quarantine(builder: Builder, sel: Sel) -> Select[Any]:
+def _quarantine(builder: Builder, sel: Sel, persons: PersonsKind | None) -> Select[Any]:
     assert sel.children is not None
     return select(builder.sql.as_text(builder.object_json("Quarantine", None, sel.children)))
 
 
-def _sources(builder: Builder, sel: Sel) -> Select[Any]:
+def _sources(builder: Builder, sel: Sel, persons: PersonsKind | None) -> Select[Any]:
     assert sel.children is not None
     return select(builder.sql.as_text(builder.rows(SOURCES, None, sel.children)))
 
@@ -177,6 +180,8 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
     territory_filter = _input(arguments.get("filter"), TerritoryFilter) or TerritoryFilter()
     order_by = _input(arguments.get("orderBy"), TerritoryOrderBy)
     criteria = _checked(lambda: territory_filter.criteria(order_by))
+    if walk.principal.role is Role.PUBLIC and criteria.order is TerritoryOrder.POPULATION:
+        raise NotCompiled("the public's order by population (suppressed counts)")
     values = territory.territory_list_parameters(criteria, level)
     params.update(values)
     return listed(

@@ -47,6 +47,7 @@ from hub.api.access.rules import (
 )
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Many
+from hub.api.compiled.masks import Mask
 from hub.api.errors import BadUserInputError
 from hub.api.pagination import PageArgs, PageWindow
 from hub.api.principal import Principal, Role
@@ -60,12 +61,15 @@ ACCESS_HIGH = "access_high"
 
 class Sel(NamedTuple):
     """One selected field: its response name, field name, subselection (None for a leaf)
-    and the names of its bind parameters (a connection's offset and limit)."""
+    and the names of its bind parameters (a connection's offset and limit). `masked`: the
+    caller lacks a scope the field needs, so it is null (and a FORBIDDEN error,
+    `hub.api.compiled.masks`)."""
 
     alias: str
     name: str
     children: tuple[Sel, ...] | None = None
     params: tuple[str, ...] = ()
+    masked: bool = False
 
 
 def named_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
@@ -80,16 +84,23 @@ class Walk:
     """One root field's walk: the execution context and the parameters gathered.
 
     The walk also applies the rule table (`hub.api.access.rules`) for the request's
-    principal: a field the principal may not see unmasked, a type it may not see, or a
-    type whose rows its filters restrict raise `NotCompiled`, and the root field goes the
-    regular way, which enforces the same table. One filter compiles: an agency's
-    territory, a WHERE on the rows' mahalla codes at every level where persons,
-    households or records are reached (`Builder.access`), with the codes as parameters,
-    so statements stay shared between callers of one kind."""
+    principal: a nullable field it sees only with scopes its key lacks is masked (null,
+    and its FORBIDDEN errors: `masks`, `hub.api.compiled.masks`); a field it may not see
+    at all, a type it may not see, or a type whose rows its filters restrict raise
+    `NotCompiled`, and the root field goes the regular way, which enforces the same
+    table. One filter compiles: an agency's territory, a WHERE on the rows' mahalla
+    codes at every level where persons, households or records are reached
+    (`Builder.access`), with the codes as parameters, so statements stay shared between
+    callers of one kind."""
 
     context: ExecutionContext
     params: dict[str, Any] = field(default_factory=dict)
     count: int = 0
+    masks: list[Mask] = field(default_factory=list)
+    # The response keys down to the field being walked, and how many of them are fields of
+    # objects (not a connection's `edges` or an edge's `node`).
+    _keys: list[str] = field(default_factory=list)
+    _hops: int = 0
 
     @cached_property
     def principal(self) -> Principal:
@@ -160,8 +171,10 @@ class Walk:
             if len(_WALKS) >= _KEPT:
                 _WALKS.clear()
             walk = Walk(self.context)
-            kept = _WALKS[key] = (node, walk.selection(object_type, nodes), walk.params)
+            selected = walk.selection(object_type, nodes)
+            kept = _WALKS[key] = (node, selected, walk.params, tuple(walk.masks))
         self.params.update(kept[2])
+        self.masks.extend(kept[3])
         return kept[1]
 
     def selection(self, object_type: GraphQLObjectType, nodes: list[FieldNode]) -> tuple[Sel, ...]:
@@ -174,11 +187,15 @@ class Walk:
         name = nodes[0].name.value
         if name == "__typename":
             return Sel(alias, name)
-        self.check_field(parent.name, name)
-        mapped = MAPPINGS.get(parent.name, {}).get(name)
         field_def = parent.fields.get(name)
         if field_def is None:
             raise NotCompiled(f"{parent.name}.{name} is not a field")
+        if self._masked(parent.name, name, field_def.type):
+            keys = (*self._keys, alias)
+            self.masks.append(Mask(keys, parent.name, name, nodes, field_def.type))
+            return Sel(alias, name, masked=True)
+        self.check_field(parent.name, name)
+        mapped = MAPPINGS.get(parent.name, {}).get(name)
         own = (name == "id" and parent.name in NODE_KEYS) or _is_connection_part(parent.name)
         if mapped is None and not own:
             raise NotCompiled(f"{parent.name}.{name} is not mapped")
@@ -191,7 +208,22 @@ class Walk:
             params = self.page(arguments)
         if child_type is None:
             return Sel(alias, name, None, params)
-        return Sel(alias, name, self.selection(child_type, nodes), params)
+        hop = not _is_connection_part(parent.name)
+        self._keys.append(alias)
+        self._hops += hop
+        try:
+            return Sel(alias, name, self.selection(child_type, nodes), params)
+        finally:
+            self._keys.pop()
+            self._hops -= hop
+
+    def _masked(self, type_name: str, field_name: str, field_type: GraphQLOutputType) -> bool:
+        """Whether the field compiles as masked: the caller's role sees it with scopes the
+        key lacks, and it is nullable (a non-null one would null its parent)."""
+        if isinstance(field_type, GraphQLNonNull):
+            return False
+        requirement = rule_of(type_name, field_name).of(self.principal.role)
+        return decide(requirement, self.principal)[0] is Verdict.MASK
 
     def page(self, arguments: dict[str, Any], prefix: str = "") -> tuple[str, ...]:
         """The offset and limit parameters of a connection's page; a root's are named by
@@ -234,7 +266,8 @@ def _is_connection_part(type_name: str) -> bool:
 
 
 _WALKS: dict[
-    tuple[int, str, tuple[Any, ...], Hashable], tuple[FieldNode, tuple[Sel, ...], dict[str, Any]]
+    tuple[int, str, tuple[Any, ...], Hashable],
+    tuple[FieldNode, tuple[Sel, ...], dict[str, Any], tuple[Mask, ...]],
 ] = {}
 _KEPT = 1024
 _VARIABLES: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}

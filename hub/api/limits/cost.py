@@ -17,8 +17,11 @@ The cost counts the objects an operation can return, each field by its rule:
 (*) `first` or `last`, else `DEFAULT_PAGE_SIZE` (20). (**) `__schema` and `__type` only
 for roles with introspection (`HUB_API_INTROSPECTION`).
 
-Factors multiply down the tree: 100 mahallas each with 10 programmes cost 100 x 10. Fields
-under fragments on different types are summed, an upper bound. The walk stops as soon as
+Factors multiply down the tree: 100 mahallas each with 10 programmes cost 100 x 10. Only
+what execution would run counts: fields and fragments under `@skip(if: true)` or
+`@include(if: false)` cost nothing, and a fragment counts only on the types it applies to.
+An object of an abstract type (`node`, `nodes`) costs as the type its global id names, or,
+when the id does not name one, as the dearest of its possible types. The walk stops as soon as
 the total passes the ceiling (COST_LIMIT_EXCEEDED) or it has visited `max_fields` fields
 (FIELD_LIMIT_EXCEEDED), so a document cannot make the walk itself expensive.
 
@@ -28,13 +31,16 @@ longer than `max_string_length` (a filter) or nesting deeper than `max_input_dep
 BAD_USER_INPUT (`check_input`, which also checks the raw variables).
 
 The walk cost 65-105 µs on the benchmark's documents (`benchmarks/bench_limits.py`), so a
-document's cost is kept (`operation_cost`) per operation, role and the values of the few
-variables it depends on: `first`, `last` and `ids` (its length). The raw variables are
-still checked on every request.
+document's cost is kept (`operation_costs`) per operation, role and the values of the few
+variables it depends on: `first`, `last`, `id` and `ids` (the types their global ids name)
+and those of `@skip`/`@include`. The raw variables are still checked on every request.
+The walk also gives each root field's share (`CostWalk.roots`), which the actual cost of a
+response counts for a root field whose answer it does not read (`hub.api.limits.actual`).
 """
 
 from __future__ import annotations
 
+import base64
 from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,10 +63,12 @@ from graphql import (
     get_named_type,
     get_nullable_type,
     get_operation_ast,
+    is_abstract_type,
     is_composite_type,
     is_list_type,
     visit,
 )
+from graphql.execution.collect_fields import should_include_node
 from graphql.execution.values import get_argument_values, get_variable_values
 
 from hub.api.errors import BadUserInputError
@@ -151,6 +159,9 @@ class CostWalk:
         self.fields = 0
         # The variables the total depends on (see the module docstring).
         self.depends_on: set[str] = set()
+        # Each root field's cost, by response key.
+        self.roots: dict[str, int] = {}
+        self.root_type: GraphQLObjectType | None = None
 
     def _add(self, amount: int) -> None:
         self.total += amount
@@ -166,6 +177,28 @@ class CostWalk:
             return parent
         return self.schema.get_type(condition.name.value) or parent
 
+    def _applies(self, condition: Any, parent: GraphQLCompositeType) -> bool:
+        """Whether a fragment on `condition` applies to an object of type `parent` (on an
+        abstract `parent`, whose concrete type is not known here: always)."""
+        if condition is parent or not isinstance(parent, GraphQLObjectType):
+            return True
+        return is_abstract_type(condition) and self.schema.is_sub_type(condition, parent)
+
+    @staticmethod
+    def _narrowed(condition: Any, parent: GraphQLCompositeType) -> Any:
+        """The type a fragment's fields are read on: the object's own type when known."""
+        return parent if isinstance(parent, GraphQLObjectType) else condition
+
+    def _included(self, node: Any) -> bool:
+        """`@skip`/`@include` as execution reads them (their variables noted)."""
+        if not node.directives:
+            return True
+        found = _Variables()
+        for directive in node.directives:
+            visit(directive, found)
+        self.depends_on |= found.names
+        return should_include_node(self.variables, node)
+
     def selections(
         self,
         parent: GraphQLCompositeType,
@@ -174,16 +207,29 @@ class CostWalk:
         page: int | None = None,
     ) -> None:
         for selection in selection_set.selections:
+            if not self._included(selection):
+                continue
             if isinstance(selection, FieldNode):
-                self._field(parent, selection, multiplier, page)
+                if parent is self.root_type:
+                    before = self.total
+                    self._field(parent, selection, multiplier, page)
+                    key = (selection.alias or selection.name).value
+                    self.roots[key] = self.roots.get(key, 0) + self.total - before
+                else:
+                    self._field(parent, selection, multiplier, page)
             elif isinstance(selection, InlineFragmentNode):
                 inner = self._type(selection.type_condition, parent)
-                self.selections(inner, selection.selection_set, multiplier, page)
+                if self._applies(inner, parent):
+                    self.selections(
+                        self._narrowed(inner, parent), selection.selection_set, multiplier, page
+                    )
             elif isinstance(selection, FragmentSpreadNode):
                 fragment = self.fragments.get(selection.name.value)
                 if fragment is not None:
                     inner = self._type(fragment.type_condition, parent)
-                    self.selections(inner, fragment.selection_set, multiplier, page)
+                    if self._applies(inner, parent):
+                        narrowed = self._narrowed(inner, parent)
+                        self.selections(narrowed, fragment.selection_set, multiplier, page)
 
     def _field(
         self, parent: GraphQLCompositeType, node: FieldNode, multiplier: int, page: int | None
@@ -221,7 +267,7 @@ class CostWalk:
         if page is not None and name == "edges":
             self.selections(named, node.selection_set, multiplier * page)
             return
-        if _is_connection(named) or name == "nodes":
+        if _is_connection(named) or name in ("node", "nodes"):
             self._note_variables(node)
         if _is_connection(named):
             self._add(multiplier)
@@ -231,8 +277,45 @@ class CostWalk:
         if is_list_type(get_nullable_type(field_def.type)):
             ids = arguments.get("ids") if name == "nodes" else None
             factor = len(ids) if isinstance(ids, list) else LIST_FACTOR
+        if is_abstract_type(named):
+            self._abstract(named, node.selection_set, multiplier, factor, arguments)
+            return
         self._add(multiplier * factor)
         self.selections(named, node.selection_set, multiplier * factor)
+
+    def _abstract(
+        self,
+        named: Any,
+        selection_set: SelectionSetNode,
+        multiplier: int,
+        factor: int,
+        arguments: dict[str, Any],
+    ) -> None:
+        """Objects of an abstract type: each as the type its global id names (`node(id:)`,
+        `nodes(ids:)`), else as the dearest of the possible types."""
+        possible = self.schema.get_possible_types(named)
+        ids = arguments.get("ids", [arguments["id"]] if "id" in arguments else None)
+        counts: dict[GraphQLObjectType | None, int] = {}
+        if isinstance(ids, list) and len(ids) == factor:
+            for value in ids:
+                named_type = self.schema.get_type(global_id_type(value))
+                concrete = named_type if named_type in possible else None
+                counts[concrete] = counts.get(concrete, 0) + 1
+        else:
+            counts[None] = factor
+        for concrete, count in counts.items():
+            if concrete is not None:
+                self._add(multiplier * count)
+                self.selections(concrete, selection_set, multiplier * count)
+                continue
+            start, dearest = self.total, 0
+            for candidate in possible:
+                self.total = start
+                self._add(multiplier * count)
+                self.selections(candidate, selection_set, multiplier * count)
+                dearest = max(dearest, self.total - start)
+            self.total = start
+            self._add(dearest)
 
     def _note_variables(self, node: FieldNode) -> None:
         found = _Variables()
@@ -244,7 +327,7 @@ class CostWalk:
 
 # The arguments whose values change a cost: a page's size, the ids of `nodes`. (Cursors
 # and filters do not; the resolvers check cursors before any SQL.)
-_COST_ARGUMENTS = frozenset({"first", "last", "ids"})
+_COST_ARGUMENTS = frozenset({"first", "last", "id", "ids"})
 
 
 class _Variables(Visitor):
@@ -258,11 +341,12 @@ class _Variables(Visitor):
 
 @dataclass
 class _Known:
-    """A document's costs for one operation and role, by the values they depend on."""
+    """A document's costs for one operation and role, by the values they depend on: the
+    total and each root field's share."""
 
     document: DocumentNode
     depends_on: tuple[str, ...]
-    costs: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    costs: dict[tuple[Any, ...], tuple[int, dict[str, int]]] = field(default_factory=dict)
 
 
 _KNOWN: dict[tuple[Any, ...], _Known] = {}
@@ -270,8 +354,23 @@ _KEPT = 1024
 _COSTS_PER_DOCUMENT = 64
 
 
+def global_id_type(value: Any) -> str:
+    """The type a relay global id names ("" for anything else)."""
+    if not isinstance(value, str):
+        return ""
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8").partition(":")[0]
+    except ValueError:  # not base64 (binascii.Error), not ASCII, not UTF-8 underneath
+        return ""
+
+
 def _value_key(value: Any) -> Any:
-    return ("list", len(value)) if isinstance(value, list) else value
+    """What of a variable's value the cost depends on: the types of global ids."""
+    if isinstance(value, list):
+        return ("list", tuple(global_id_type(v) for v in value))
+    if isinstance(value, str):
+        return ("id", global_id_type(value))
+    return value
 
 
 def operation_cost(
@@ -282,9 +381,22 @@ def operation_cost(
     settings: LimitSettings,
     role: RoleLimits,
 ) -> int:
-    """The requested cost of the operation (see the module docstring); raises the
-    limits' errors. 0 when execution will refuse the operation anyway (no such operation,
-    variables that do not coerce): that refusal runs no SQL either."""
+    """The requested cost of the operation (`operation_costs`' total)."""
+    return operation_costs(schema, document, operation_name, raw_variables, settings, role)[0]
+
+
+def operation_costs(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    raw_variables: dict[str, Any] | None,
+    settings: LimitSettings,
+    role: RoleLimits,
+) -> tuple[int, dict[str, int]]:
+    """The requested cost of the operation (see the module docstring) and each root
+    field's share, by response key; raises the limits' errors. 0 when execution will
+    refuse the operation anyway (no such operation, variables that do not coerce): that
+    refusal runs no SQL either."""
     raw = raw_variables or {}
     for name, value in raw.items():
         check_input(value, settings, f"Variable '${name}'")
@@ -298,7 +410,8 @@ def operation_cost(
         except KeyError:
             pass
         except TypeError:  # an unhashable value (an input object): walk every time
-            return walk_operation(schema, document, operation_name, raw, settings, role).total
+            walked = walk_operation(schema, document, operation_name, raw, settings, role)
+            return walked.total, walked.roots
     walk = walk_operation(schema, document, operation_name, raw, settings, role)
     if known is None or known.document is not document:
         if len(_KNOWN) >= _KEPT:
@@ -308,8 +421,8 @@ def operation_cost(
     if len(known.costs) >= _COSTS_PER_DOCUMENT:
         known.costs.clear()
     with suppress(TypeError):
-        known.costs[values] = walk.total
-    return walk.total
+        known.costs[values] = (walk.total, walk.roots)
+    return walk.total, walk.roots
 
 
 def walk_operation(
@@ -338,5 +451,6 @@ def walk_operation(
         if isinstance(definition, FragmentDefinitionNode)
     }
     walk.variables = variables
+    walk.root_type = root
     walk.selections(root, operation.selection_set, 1)
     return walk

@@ -8,7 +8,9 @@ extension applies the document's limits while parsing and validating
 document and variables (`hub.api.limits.cost`), refuses it above the role's ceiling,
 holds it against the process's budget while the operation executes, takes it from the
 key's bucket, and reports it in `extensions.cost` of every response: `requested` and
-`ceiling`, and when the bucket was asked, `remaining` (cost left to the key this minute).
+`ceiling`, `actual` when what the response returned costs less (`hub.api.limits.actual`:
+a page not full, a null object), and when the bucket was asked, `remaining` (cost left to
+the key this minute).
 
 On SQLite an operation runs on a worker thread's own event loop
 (`hub.api.operation_thread`); the buckets (a Redis client) and the budget (an asyncio
@@ -26,9 +28,10 @@ from typing import Any, TypeVar
 
 from strawberry.extensions import SchemaExtension
 
+from hub.api.limits.actual import actual_cost
 from hub.api.limits.admission import AdmissionBudget
 from hub.api.limits.buckets import Buckets, FailoverBuckets, MemoryBuckets, RedisBuckets, Take
-from hub.api.limits.cost import operation_cost
+from hub.api.limits.cost import operation_costs
 from hub.api.limits.document import add_limit_rules, parse_through, validate_through
 from hub.api.limits.document_cache import CachedDocument, DocumentCache
 from hub.api.limits.errors import CostLimitExceededError, RateLimitedError
@@ -179,6 +182,8 @@ class LimitsGuard(SchemaExtension):
         self._entry: CachedDocument | None = None
         self._settings = DEFAULT_LIMITS
         self._report: dict[str, int] | None = None
+        # Each root field's requested cost (for the actual cost, `hub.api.limits.actual`).
+        self._roots: dict[str, int] | None = None
 
     def on_parse(self) -> Any:
         # (What belongs to the whole operation is set up here too: one hook fewer.)
@@ -211,7 +216,7 @@ class LimitsGuard(SchemaExtension):
         if limits is None:
             role = replace(role, cost_ceiling=sys.maxsize, introspection=True)
         try:
-            cost = operation_cost(
+            cost, self._roots = operation_costs(
                 context.schema._schema,
                 context.graphql_document,
                 context.operation_name,
@@ -237,4 +242,19 @@ class LimitsGuard(SchemaExtension):
             await limits.release(cost)
 
     def get_results(self) -> dict[str, Any]:
-        return {"cost": self._report} if self._report is not None else {}
+        report = self._report
+        if report is None:
+            return {}
+        context = self.execution_context
+        result = context.result
+        if self._roots is not None and result is not None and context.graphql_document:
+            actual = actual_cost(
+                context.schema._schema,
+                context.graphql_document,
+                context.operation_name,
+                result.data,
+                self._roots,
+            )
+            if actual is not None and actual < report["requested"]:
+                report["actual"] = actual
+        return {"cost": report}

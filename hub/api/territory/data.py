@@ -9,7 +9,18 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Integer, Select, bindparam, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+)
 
 from hub.api.batch_fetch import Match, kept_statement, keyed
 from hub.api.driver_rows import fetch_rows
@@ -75,6 +86,9 @@ class TerritoryCriteria:
     name_contains: str | None = None
     order: TerritoryOrder = TerritoryOrder.CODE
     descending: bool = False
+    # For the public: the suppression threshold, below which a population orders as
+    # unknown (as do those its siblings withhold, `hub.api.access.siblings`).
+    public_threshold: int | None = None
 
 
 def _contains_pattern(fragment: str) -> str:
@@ -102,7 +116,20 @@ def _parameters(criteria: TerritoryCriteria, level: str) -> dict[str, Any]:
             params["district_code"] = district
     if criteria.name_contains:
         params["name_pattern"] = _contains_pattern(criteria.name_contains)
+    if _public_order(criteria, level):
+        params[PUBLIC_THRESHOLD] = criteria.public_threshold
     return params
+
+
+PUBLIC_THRESHOLD = "public_threshold"
+
+
+def _public_order(criteria: TerritoryCriteria, level: str) -> bool:
+    return (
+        criteria.public_threshold is not None
+        and criteria.order is TerritoryOrder.POPULATION
+        and level == "mahalla"
+    )
 
 
 def _where(level: str, names: Collection[str]) -> list[ColumnElement[bool]]:
@@ -148,9 +175,17 @@ def territory_list_order(
         population = (
             select(ordering.c.population)
             .where(ordering.c.mahalla_code == table.c.code)
+            .correlate(table)  # also inside the siblings' subqueries (`withheld_population`)
             .scalar_subquery()
         )
         key = func.coalesce(population, 0)
+        if _public_order(criteria, level):
+            # Suppressed or withheld populations come last, by code: as unknown.
+            hidden = withheld_population(table, key)
+            key = case((hidden, 0), else_=key)
+            if criteria.descending:
+                return [hidden.asc(), key.desc(), table.c.code.desc()]
+            return [hidden.asc(), key.asc(), table.c.code.asc()]
     elif criteria.order is TerritoryOrder.NAME:
         key = table.c.name
     else:
@@ -158,6 +193,31 @@ def territory_list_order(
     if criteria.descending:
         return [key.desc(), table.c.code.desc()]
     return [key.asc(), table.c.code.asc()]
+
+
+def withheld_population(table: Any, population: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Whether the public does not see the population of the mahalla `table` (whose
+    population is `population`): small (`hub.api.access.suppression`), or the one sibling
+    withheld beside a lone small one (`hub.api.access.siblings`), by the threshold bound
+    as `public_threshold`."""
+    threshold = bindparam(PUBLIC_THRESHOLD, type_=Integer)
+    sibling, figures = MAHALLA.alias("sibling"), INDICATORS.alias("sibling_figures")
+    value = figures.c.population
+    siblings = (
+        select(func.count())
+        .select_from(sibling.join(figures, figures.c.mahalla_code == sibling.c.code))
+        .where(sibling.c.district_code == table.c.district_code)
+        .correlate(table)
+    )
+    small_siblings = siblings.where(value > 0, value < threshold).scalar_subquery()
+    # A sibling shown that comes before this one among the large (value, then code).
+    before = siblings.where(
+        value >= threshold,
+        or_(value < population, and_(value == population, sibling.c.code < table.c.code)),
+    ).scalar_subquery()
+    small = and_(population > 0, population < threshold)
+    next_smallest = and_(population >= threshold, small_siblings == 1, before == 0)
+    return or_(small, next_smallest)
 
 
 def _page(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import strawberry
@@ -12,6 +13,7 @@ from hub.api.context import Info
 from hub.api.errors import NotFoundError
 from hub.api.fields import described
 from hub.api.pagination import Connection, PageArgs, paginate, paginate_rows
+from hub.api.principal import Role
 from hub.api.relations import Relation, field_paths, node_paths, warm
 from hub.api.territory import bundles, data
 from hub.api.territory.codes import checked_code
@@ -169,5 +171,7 @@ class TerritoryQuery:
         before: str | None = None,
     ) -> Connection[MahallaNode]:
         criteria = (filter or TerritoryFilter()).criteria(order_by)
+        if info.context.principal.role is Role.PUBLIC:  # its suppressed counts order as unknown
+            criteria = replace(criteria, public_threshold=info.context.suppression_threshold)
         args = PageArgs(first, after, last, before)
         return await _mahalla_page(info, criteria, args)

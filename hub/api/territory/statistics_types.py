@@ -22,15 +22,23 @@ class HouseholdCategoryCounts:
     category3: int | None
     category4: int | None
     unknown: int | None = strawberry.field(description="Households without this category.")
+    # "assessed" or "computed", and the counts withheld from the public because of the
+    # territory's siblings (`hub.api.access.siblings`).
+    group: strawberry.Private[str] = ""
+    withheld: strawberry.Private[frozenset[str]] = frozenset()
 
     @classmethod
-    def of(cls, counts: Mapping[str, int]) -> HouseholdCategoryCounts:
+    def of(
+        cls, counts: Mapping[str, int], group: str = "", withheld: frozenset[str] = frozenset()
+    ) -> HouseholdCategoryCounts:
         return cls(
             category1=counts.get("1", 0),
             category2=counts.get("2", 0),
             category3=counts.get("3", 0),
             category4=counts.get("4", 0),
             unknown=counts.get("unknown", 0),
+            group=group,
+            withheld=withheld,
         )
 
 
@@ -48,12 +56,14 @@ class EmploymentStatistics:
     entrepreneurs: int | None
     public_works: int | None
     in_training: int | None
+    withheld: strawberry.Private[frozenset[str]] = frozenset()
 
 
 @strawberry.type(description="Current active land leases on parcels in the territory.")
 class LandStatistics:
     active_leases: int | None
     leased_area_ha: float | None = strawberry.field(description="Leased area in hectares.")
+    withheld: strawberry.Private[frozenset[str]] = frozenset()
 
 
 @strawberry.type(description="Loans and subsidies issued under one programme.")
@@ -61,12 +71,16 @@ class ProgrammeFinancing:
     programme: LoanProgramme
     count: int | None
     amount: Soums | None
+    key: strawberry.Private[str] = ""
+    withheld: strawberry.Private[frozenset[str]] = frozenset()
 
 
 @strawberry.type
 class NotebookCount:
     notebook: Notebook
     persons: int | None
+    key: strawberry.Private[str] = ""
+    withheld: strawberry.Private[frozenset[str]] = frozenset()
 
 
 @strawberry.type
@@ -77,11 +91,18 @@ class TopicCount:
     # small count weighs together (`hub.api.access.suppression`).
     counts: strawberry.Private[Mapping[str, int]]
     key: strawberry.Private[str]
+    withheld: strawberry.Private[frozenset[str]] = frozenset()
 
 
 def _topics(self: AppealStatistics) -> list[TopicCount]:
     return [
-        TopicCount(topic=enum_value(AppealTopic, t), appeals=c, counts=self.counts, key=t)
+        TopicCount(
+            topic=enum_value(AppealTopic, t),
+            appeals=c,
+            counts=self.counts,
+            key=t,
+            withheld=self.withheld,
+        )
         for t, c in sorted(self.counts.items())
     ]
 
@@ -92,6 +113,7 @@ class AppealStatistics:
     open: int | None
     by_topic: list[TopicCount] = strawberry.field(resolver=_topics)
     counts: strawberry.Private[Mapping[str, int]]
+    withheld: strawberry.Private[frozenset[str]] = frozenset()
 
 
 # The nested parts of the statistics are built when a query selects them: a district's
@@ -99,11 +121,15 @@ class AppealStatistics:
 
 
 def _assessed(self: Statistics) -> HouseholdCategoryCounts:
-    return HouseholdCategoryCounts.of(self.record.households_by_assessed_category)
+    return HouseholdCategoryCounts.of(
+        self.record.households_by_assessed_category, "assessed", self.withheld
+    )
 
 
 def _computed(self: Statistics) -> HouseholdCategoryCounts:
-    return HouseholdCategoryCounts.of(self.record.households_by_computed_category)
+    return HouseholdCategoryCounts.of(
+        self.record.households_by_computed_category, "computed", self.withheld
+    )
 
 
 def _employment(self: Statistics) -> EmploymentStatistics:
@@ -115,12 +141,15 @@ def _employment(self: Statistics) -> EmploymentStatistics:
         entrepreneurs=r.entrepreneurs,
         public_works=r.public_works,
         in_training=r.in_training,
+        withheld=self.withheld,
     )
 
 
 def _land(self: Statistics) -> LandStatistics:
     return LandStatistics(
-        active_leases=self.record.active_leases, leased_area_ha=self.record.leased_area_ha
+        active_leases=self.record.active_leases,
+        leased_area_ha=self.record.leased_area_ha,
+        withheld=self.withheld,
     )
 
 
@@ -130,6 +159,8 @@ def _programmes(self: Statistics) -> list[ProgrammeFinancing]:
             programme=enum_value(LoanProgramme, p),
             count=t.count,
             amount=soums_from_tiyin(t.amount_tiyin),
+            key=p,
+            withheld=self.withheld,
         )
         for p, t in sorted(self.record.loans_by_program.items())
     ]
@@ -137,14 +168,19 @@ def _programmes(self: Statistics) -> list[ProgrammeFinancing]:
 
 def _notebooks(self: Statistics) -> list[NotebookCount]:
     return [
-        NotebookCount(notebook=enum_value(Notebook, n), persons=c)
+        NotebookCount(notebook=enum_value(Notebook, n), persons=c, key=n, withheld=self.withheld)
         for n, c in sorted(self.record.notebook_entries.items())
     ]
 
 
 def _appeals(self: Statistics) -> AppealStatistics:
     r = self.record
-    return AppealStatistics(total=r.appeals_total, open=r.appeals_open, counts=r.appeals_by_topic)
+    return AppealStatistics(
+        total=r.appeals_total,
+        open=r.appeals_open,
+        counts=r.appeals_by_topic,
+        withheld=self.withheld,
+    )
 
 
 @strawberry.type(
@@ -171,6 +207,9 @@ class Statistics:
         description="When the oldest of the summed indicators was computed."
     )
     record: strawberry.Private[StatisticsRecord]
+    # Counts withheld from the public because of the territory's siblings
+    # (`hub.api.access.siblings`); empty for every other caller.
+    withheld: strawberry.Private[frozenset[str]] = frozenset()
 
     @classmethod
     def of(cls, r: StatisticsRecord) -> Statistics:

@@ -14,9 +14,11 @@ from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
+from hub.api.principal import Role
 from hub.api.relations import Relation, ToOne, optional, warm
 from hub.api.territory.data import AssistantRecord, DistrictRecord, MahallaRecord, RegionRecord
 from hub.api.territory.statistics_types import Statistics
+from hub.api.territory.withheld import public_statistics
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -129,7 +131,13 @@ class DistrictNode(relay.Node):
 
     @described("Sums of the indicators of the district's mahallas.")
     def statistics(self, info: Info) -> Statistics:
-        return cast(Statistics, _DISTRICT_STATISTICS.resolve(self, info))
+        resolved = _DISTRICT_STATISTICS.resolve(self, info)
+        if info.context.principal.role is Role.PUBLIC:  # its region's other districts
+            return cast(
+                Statistics,
+                public_statistics(info, resolved, "district", self.code, self.region_code),
+            )
+        return cast(Statistics, resolved)
 
 
 @strawberry.type(
@@ -172,7 +180,13 @@ class MahallaNode(relay.Node):
 
     @described("Indicators of the mahalla; null until first computed.")
     def statistics(self, info: Info) -> Statistics | None:
-        return cast(Statistics | None, _MAHALLA_STATISTICS.resolve(self, info))
+        resolved = _MAHALLA_STATISTICS.resolve(self, info)
+        if info.context.principal.role is Role.PUBLIC:  # its district's other mahallas
+            return cast(
+                Statistics | None,
+                public_statistics(info, resolved, "mahalla", self.code, self.district_code),
+            )
+        return cast(Statistics | None, resolved)
 
     @described("The mahalla's households by hub id (one statement per mahalla).")
     async def households(

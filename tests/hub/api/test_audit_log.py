@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -20,6 +21,7 @@ from typer.testing import CliRunner
 
 from hub.access.audit_chain import AuditEntry, append_entries, verify_chain
 from hub.access.keys import KeySpec
+from hub.api import audit as audit_module
 from hub.api.app import create_app
 from hub.api.principal import PERSONAL_SCOPE, SCOPES, Role
 from hub.api.settings import ApiSettings
@@ -226,3 +228,59 @@ def test_postgresql_refuses_to_update_or_delete_audit_rows(graph_db: GraphDataba
         ):
             connection.execute(statement)
     assert _verify(graph_db).rows == 1
+
+
+MAIN_PINFL = "31503851234566"  # P-1 of the fixture graph (tests/hub/api/conftest.py)
+ONE_PERSON = 'query One { person(pinfl: "31503851234566") { fullName } }'
+
+
+def _hub_id_of_main_person(audited: Audited) -> str:
+    query = f'{{ person(pinfl: "{MAIN_PINFL}") {{ hubId }} }}'
+    hub_id: str = audited.post(query).json()["data"]["person"]["hubId"]
+    return hub_id
+
+
+def test_the_compiled_statement_names_its_persons_without_the_body_being_read(
+    audited: Audited, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The person's statement returns its hub id beside the JSON, so the log names the
+    # person even though the query did not select `hubId`, and never decodes the body.
+    hub_id = _hub_id_of_main_person(audited)
+    audited.rows()
+
+    def unread(body: bytes) -> Any:
+        raise AssertionError("the audit log read the response body")
+
+    monkeypatch.setattr(audit_module, "orjson", SimpleNamespace(loads=unread))
+    answer = audited.post(ONE_PERSON).json()
+    assert answer["data"]["person"]["fullName"]
+    rows = audited.rows()
+    assert (rows[-1].operation_name, rows[-1].person_ids) == ("One", [hub_id])
+
+
+def test_a_page_of_persons_is_named_whole_even_without_their_hub_ids(audited: Audited) -> None:
+    by_id = audited.post(PERSONS, {"first": 4}).json()["data"]["persons"]["edges"]
+    query = "query Names { persons(first: 4) { totalCount edges { node { fullName } } } }"
+    assert "errors" not in audited.post(query).json()
+    rows = audited.rows()
+    assert rows[-1].operation_name == "Names"
+    named = set(rows[-1].person_ids)
+    if audited.url.startswith("postgresql"):  # connections compile on PostgreSQL only
+        assert named == {e["node"]["hubId"] for e in by_id}
+    else:  # the regular path's collector names the persons whose ids were selected
+        assert named == set()
+
+
+def test_compiled_and_regular_root_fields_of_one_operation_are_both_named(
+    audited: Audited,
+) -> None:
+    hub_id = _hub_id_of_main_person(audited)
+    # `person(hubId:)` goes the regular way (it follows merged hub ids).
+    query = f"""query Both {{ a: person(pinfl: "{MAIN_PINFL}") {{ fullName }}
+        b: person(hubId: "{hub_id}") {{ hubId }} regions {{ totalCount }} }}"""
+    assert "errors" not in audited.post(query).json()
+    rows = audited.rows()
+    assert (rows[-1].operation_name, rows[-1].person_ids) == ("Both", [hub_id])
+    nobody = 'query Nobody { person(pinfl: "99999999999999") { fullName } }'
+    audited.post(nobody)
+    assert audited.rows()[-1].operation_name == "Both"  # no person: no row
