@@ -125,8 +125,11 @@ class NotebookFinding:
     household_id: strawberry.Private[int | None]
     notebook: Notebook
     kind: NotebookFindingKind
-    reason: str
-    records: list[str] = strawberry.field(description="The records behind it, as 'source:key'.")
+    # Nullable: masked (null) for a key without `personal`, beside its siblings.
+    reason: str | None
+    records: list[str] | None = strawberry.field(
+        description="The records behind it, as 'source:key'."
+    )
     as_of: date
 
     @classmethod
