@@ -6,7 +6,9 @@
 Stages: seed `--database` (`seed_graph.py`; `--reuse` keeps one seeded before), build every
 diagnostic product on it when its monthly table is empty (categories with their evidence,
 notebook findings, the monthly indicators of every month up to the graph's evidence date,
-the quarterly ratings), read it into the page cache (`bench_api.prewarm`), start bench_api's
+the quarterly ratings; the seeded graph's evidence spans 11 months, so its first month's
+figures are copied to the month before and revisions are added, `pad_to_twelve_months`),
+read it into the page cache (`bench_api.prewarm`), start bench_api's
 two uvicorn servers (one per core, every request carrying an agency key), and drive them
 with bench_api's keep-alive load generator. Two documents, on a random mahalla each:
 
@@ -94,6 +96,47 @@ def build_diagnostics(url: str) -> str:
     finally:
         engine.dispose()
     return f"diagnostics built in {time.perf_counter() - started:.0f} s"
+
+
+def pad_to_twelve_months(url: str) -> str:
+    """When the graph's evidence spans fewer than 12 months (the seeded graph's spans 11),
+    copy its first month's figures to the months before it, and give every mahalla's
+    `placed` a revision in two months, so the series read is 12 months with revisions as
+    a year of loads leaves it. Says what it added."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            months = list(
+                connection.scalars(
+                    text("SELECT DISTINCT month_on FROM monthly_indicator ORDER BY month_on")
+                )
+            )
+            missing = 12 - len(months)
+            for back in range(1, missing + 1):
+                connection.execute(
+                    text(
+                        "INSERT INTO monthly_indicator "
+                        "SELECT level, code, (month_on - make_interval(months => :back))::date, "
+                        "name, value, computed_at FROM monthly_indicator WHERE month_on = :first"
+                    ),
+                    {"back": back, "first": months[0]},
+                )
+            revised = 0
+            if not connection.scalar(text("SELECT count(*) FROM monthly_indicator_revision")):
+                revised = connection.execute(
+                    text(
+                        "INSERT INTO monthly_indicator_revision "
+                        "(level, code, month_on, name, old_value, new_value, reason, revised_at) "
+                        "SELECT level, code, month_on, name, value + 1, value, "
+                        "'late records (benchmark)', computed_at FROM monthly_indicator "
+                        "WHERE level = 'mahalla' AND name = 'placed' AND month_on IN (:a, :b)"
+                    ),
+                    {"a": months[2], "b": months[5]},
+                ).rowcount
+    finally:
+        engine.dispose()
+    copied = f"{missing} month(s) copied back from {months[0]:%Y-%m}" if missing > 0 else ""
+    return ", ".join(p for p in (copied, f"{revised} revisions added" if revised else "") if p)
 
 
 def period(url: str) -> tuple[date, date, date, list[str], int]:
@@ -263,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
         seed(url, Plan(persons=args.persons, seed=args.seed))
     try:
         built = build_diagnostics(url)
+        padded = pad_to_twelve_months(url)
+        built += f" ({padded})" if padded else ""
         warmed = prewarm(url)
         load_before = os.getloadavg()
         rows, about = measure(args, url)
