@@ -42,14 +42,14 @@ logger = logging.getLogger("bench_dashboard")
 
 SERIES = """query($code: String!, $from: Month!, $to: Month!) { mahalla(code: $code) {
   monthly(from: $from, to: $to) {
-    month figures { name value } revisions { name oldValue newValue reason }
+    month names values revisions { name oldValue newValue reason }
   }
 } }"""
 DASHBOARD = """query($code: String!, $from: Month!, $to: Month!, $quarter: Quarter!) {
   mahalla(code: $code) {
     code name assistant { fullName phone }
     monthly(from: $from, to: $to) {
-      month figures { name value } revisions { name oldValue newValue reason }
+      month names values revisions { name oldValue newValue reason }
     }
     assistantRating(quarter: $quarter) {
       score rankInDistrict rankInRegion rankInCountry components { name value points }

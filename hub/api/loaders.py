@@ -126,12 +126,13 @@ class Loaders:
         self,
     ) -> DataLoader[tuple[date, str], diagnostics.AssistantRatingRecord | None]:
         """A mahalla's assistant rating by (quarter, mahalla code), in the territory."""
-        where = self.rows.condition(TERRITORY, diagnostics.ASSISTANT_RATING)
-
-        def fetch(connection: Connection, keys: Sequence[tuple[date, str]]) -> list[Any]:
-            return diagnostics.fetch_mahalla_ratings(connection, keys, where)
-
-        return self._batched(fetch)
+        return self._by_key(
+            diagnostics.AssistantRatingRecord,
+            diagnostics.ASSISTANT_RATING,
+            "quarter_on",
+            "mahalla_code",
+            rows=TERRITORY,
+        )
 
     # People
     @cached_property

@@ -135,7 +135,8 @@ TYPES: dict[str, TypeRules] = {
     # small counts suppressed; a mahalla's the agencies'), the bodies' open rating (public),
     # the assistants' rating and a mahalla's disagreements and findings (agencies; who a
     # finding is about, and why, needs `personal`).
-    "IndicatorMonth": T(EVERYONE, "month figures revisions"),
+    # `values` hides the public's small counts item by item itself (in its list).
+    "IndicatorMonth": T(EVERYONE, "month figures names values revisions"),
     "IndicatorFigure": T(EVERYONE, "name value"),
     "IndicatorRevision": T(EVERYONE, "name oldValue newValue reason revisedAt"),
     "BodyRating": T(

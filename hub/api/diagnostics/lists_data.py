@@ -2,20 +2,24 @@
 ratings of assistants and of state bodies per quarter, and per mahalla the households
 whose assessed and computed categories disagree and the notebook findings.
 
-Every function takes its WHERE conditions from a criteria object, the caller's row filter
-among them (`hub.api.access.rows`: an agency key's territory), so a row the caller may
-not see never leaves the database and pages and counts agree.
+Every list is read through a criteria object holding its conditions, the caller's row
+filter among them (`hub.api.access.rows`: an agency key's territory, as a range of mahalla
+codes), so a row the caller may not see never leaves the database and pages and counts
+agree. Statements are built once per shape and kept, their values bound per request: a
+dashboard reads four lists, and building each statement anew was most of their cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Table, func, select
+from sqlalchemy import ColumnElement, Connection, Select, Table, bindparam, func, select
 
+from hub.api.batch_fetch import kept_statement
+from hub.api.driver_rows import fetch_rows
 from hub.api.records import record_columns, table_of, to_records
 from hub.graph.models import AssistantRating, BodyRating, HouseholdCategoryEvidence, NotebookFinding
 
@@ -23,8 +27,6 @@ ASSISTANT_RATING = table_of(AssistantRating)
 BODY_RATING = table_of(BodyRating)
 EVIDENCE = table_of(HouseholdCategoryEvidence)
 FINDING = table_of(NotebookFinding)
-
-R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,138 +95,156 @@ class FindingRecord:
 
 @dataclass(frozen=True, slots=True)
 class ListCriteria:
-    """What one list is filtered by: conditions on its table (the caller's row filter
-    among them) and its order."""
+    """What one list is filtered by: `shape` names the statement (which filters are on),
+    `where` builds its conditions on bind parameters (once per shape: statements are kept,
+    `batch_fetch.kept_statement`), `params` fills them; `order_by` is the list's order."""
 
-    where: tuple[ColumnElement[bool], ...]
-    order_by: tuple[ColumnElement[Any], ...]
+    table: Table
+    record: type[Any]
+    shape: tuple[Hashable, ...]
+    where: Callable[[], list[ColumnElement[bool]]]
+    order_by: Callable[[], list[ColumnElement[Any]]]
+    params: dict[str, Any]
+
+
+Territory = tuple[str, str] | None  # the (lowest, highest) mahalla code a key may see
+
+
+def _territory(where: list[ColumnElement[bool]], table: Table, on: bool) -> None:
+    if on:
+        where.append(table.c.mahalla_code.between(bindparam("low"), bindparam("high")))
+
+
+def _params(territory: Territory, **values: Any) -> dict[str, Any]:
+    params = {k: v for k, v in values.items() if v is not None}
+    if territory is not None:
+        params["low"], params["high"] = territory
+    return params
 
 
 def assistant_rating_criteria(
-    quarter_on: date,
-    region_code: str | None,
-    district_code: str | None,
-    rows: ColumnElement[bool] | None,
+    quarter_on: date, region_code: str | None, district_code: str | None, territory: Territory
 ) -> ListCriteria:
     """A quarter's assistants, by their rank in the narrowest territory filtered on."""
     t = ASSISTANT_RATING.c
-    where = [t.quarter_on == quarter_on]
-    rank = t.rank_in_country
-    if region_code is not None:
-        where.append(t.region_code == region_code)
-        rank = t.rank_in_region
-    if district_code is not None:
-        where.append(t.district_code == district_code)
-        rank = t.rank_in_district
-    if rows is not None:
-        where.append(rows)
-    return ListCriteria(tuple(where), (rank, t.mahalla_code))
+    filters = (region_code is not None, district_code is not None, territory is not None)
+    shape = ("assistant_rating", *filters)
+
+    def where() -> list[ColumnElement[bool]]:
+        found = [t.quarter_on == bindparam("quarter")]
+        if region_code is not None:
+            found.append(t.region_code == bindparam("region"))
+        if district_code is not None:
+            found.append(t.district_code == bindparam("district"))
+        _territory(found, ASSISTANT_RATING, territory is not None)
+        return found
+
+    def order_by() -> list[ColumnElement[Any]]:
+        if district_code is not None:
+            return [t.rank_in_district, t.mahalla_code]
+        if region_code is not None:
+            return [t.rank_in_region, t.mahalla_code]
+        return [t.rank_in_country, t.mahalla_code]
+
+    params = _params(territory, quarter=quarter_on, region=region_code, district=district_code)
+    return ListCriteria(ASSISTANT_RATING, AssistantRatingRecord, shape, where, order_by, params)
 
 
 def body_rating_criteria(quarter_on: date) -> ListCriteria:
     """A quarter's bodies by rank; the unranked (too few appeals, no addressee) last."""
     t = BODY_RATING.c
-    return ListCriteria((t.quarter_on == quarter_on,), (t.rank.nulls_last(), t.body))
+    return ListCriteria(
+        BODY_RATING,
+        BodyRatingRecord,
+        ("body_rating",),
+        lambda: [t.quarter_on == bindparam("quarter")],
+        lambda: [t.rank.nulls_last(), t.body],
+        {"quarter": quarter_on},
+    )
 
 
-def disagreement_criteria(mahalla_code: str, rows: ColumnElement[bool] | None) -> ListCriteria:
+def disagreement_criteria(mahalla_code: str, territory: Territory) -> ListCriteria:
     """A mahalla's households whose assessed and computed categories are both known and
     differ, by household id."""
     t = EVIDENCE.c
-    where = [
-        t.mahalla_code == mahalla_code,
-        t.assessed_category.is_not(None),
-        t.computed_category.is_not(None),
-        t.assessed_category != t.computed_category,
-    ]
-    if rows is not None:
-        where.append(rows)
-    return ListCriteria(tuple(where), (t.household_id,))
+
+    def where() -> list[ColumnElement[bool]]:
+        found = [
+            t.mahalla_code == bindparam("mahalla"),
+            t.assessed_category.is_not(None),
+            t.computed_category.is_not(None),
+            t.assessed_category != t.computed_category,
+        ]
+        _territory(found, EVIDENCE, territory is not None)
+        return found
+
+    return ListCriteria(
+        EVIDENCE,
+        DisagreementRecord,
+        ("disagreements", territory is not None),
+        where,
+        lambda: [t.household_id],
+        _params(territory, mahalla=mahalla_code),
+    )
 
 
 def finding_criteria(
-    mahalla_code: str,
-    notebook: str | None,
-    finding: str | None,
-    rows: ColumnElement[bool] | None,
+    mahalla_code: str, notebook: str | None, finding: str | None, territory: Territory
 ) -> ListCriteria:
     """A mahalla's notebook findings by notebook, kind and person."""
     t = FINDING.c
-    where = [t.mahalla_code == mahalla_code]
-    if notebook is not None:
-        where.append(t.notebook == notebook)
-    if finding is not None:
-        where.append(t.finding == finding)
-    if rows is not None:
-        where.append(rows)
-    return ListCriteria(tuple(where), (t.notebook, t.finding, t.person_id))
 
+    def where() -> list[ColumnElement[bool]]:
+        found = [t.mahalla_code == bindparam("mahalla")]
+        if notebook is not None:
+            found.append(t.notebook == bindparam("notebook"))
+        if finding is not None:
+            found.append(t.finding == bindparam("finding"))
+        _territory(found, FINDING, territory is not None)
+        return found
 
-def _fetch(
-    connection: Connection,
-    record: type[R],
-    table: Table,
-    criteria: ListCriteria,
-    offset: int,
-    limit: int,
-) -> list[R]:
-    stmt = (
-        select(*record_columns(record, table))
-        .where(*criteria.where)
-        .order_by(*criteria.order_by)
-        .offset(offset)
-        .limit(limit)
+    return ListCriteria(
+        FINDING,
+        FindingRecord,
+        ("findings", notebook is not None, finding is not None, territory is not None),
+        where,
+        lambda: [t.notebook, t.finding, t.person_id],
+        _params(territory, mahalla=mahalla_code, notebook=notebook, finding=finding),
     )
-    return to_records(record, connection.execute(stmt))
 
 
-def _count(connection: Connection, table: Table, criteria: ListCriteria) -> int:
-    stmt = select(func.count()).select_from(table).where(*criteria.where)
-    return int(connection.execute(stmt).scalar_one())
+@dataclass(slots=True)
+class Page:
+    """A page's records, and the whole list's count when the page's statement gave it."""
+
+    records: list[Any]
+    total: int | None
 
 
-def fetch_assistant_ratings(
-    connection: Connection, criteria: ListCriteria, offset: int, limit: int
-) -> list[AssistantRatingRecord]:
-    return _fetch(connection, AssistantRatingRecord, ASSISTANT_RATING, criteria, offset, limit)
+def fetch_page(connection: Connection, criteria: ListCriteria, offset: int, limit: int) -> Page:
+    """Rows `[offset, offset + limit)` of the list, with the list's count beside each row
+    (a window count: the page's statement answers `totalCount` too, when it has a row)."""
+
+    def build() -> Select[Any]:
+        table, record = criteria.table, criteria.record
+        return (
+            select(*record_columns(record, table), func.count().over().label("total"))
+            .where(*criteria.where())
+            .order_by(*criteria.order_by())
+            .offset(bindparam("offset"))
+            .limit(bindparam("limit"))
+        )
+
+    stmt = kept_statement(("page", *criteria.shape), build)
+    rows = fetch_rows(connection, stmt, {**criteria.params, "offset": offset, "limit": limit})
+    total = int(rows[0][-1]) if rows else (0 if offset == 0 else None)
+    return Page(to_records(criteria.record, (row[:-1] for row in rows)), total)
 
 
-def fetch_body_ratings(
-    connection: Connection, criteria: ListCriteria, offset: int, limit: int
-) -> list[BodyRatingRecord]:
-    return _fetch(connection, BodyRatingRecord, BODY_RATING, criteria, offset, limit)
-
-
-def fetch_disagreements(
-    connection: Connection, criteria: ListCriteria, offset: int, limit: int
-) -> list[DisagreementRecord]:
-    return _fetch(connection, DisagreementRecord, EVIDENCE, criteria, offset, limit)
-
-
-def fetch_findings(
-    connection: Connection, criteria: ListCriteria, offset: int, limit: int
-) -> list[FindingRecord]:
-    return _fetch(connection, FindingRecord, FINDING, criteria, offset, limit)
-
-
-def count_rows(connection: Connection, table: Table, criteria: ListCriteria) -> int:
-    """How many rows of `table` match `criteria` (every page's)."""
-    return _count(connection, table, criteria)
-
-
-def fetch_mahalla_ratings(
-    connection: Connection,
-    keys: Sequence[tuple[date, str]],
-    rows: ColumnElement[bool] | None = None,
-) -> list[AssistantRatingRecord | None]:
-    """The rating of each (quarter, mahalla code), None where there is none or the row
-    filter `rows` hides it."""
-    t = ASSISTANT_RATING.c
-    quarters = sorted({q for q, _ in keys})
-    codes = sorted({c for _, c in keys})
-    stmt = select(*record_columns(AssistantRatingRecord, ASSISTANT_RATING)).where(
-        t.quarter_on.in_(quarters), t.mahalla_code.in_(codes), *([] if rows is None else [rows])
+def count_rows(connection: Connection, criteria: ListCriteria) -> int:
+    """How many rows the whole list has."""
+    stmt = kept_statement(
+        ("count", *criteria.shape),
+        lambda: select(func.count()).select_from(criteria.table).where(*criteria.where()),
     )
-    records = to_records(AssistantRatingRecord, connection.execute(stmt))
-    found = {(r.quarter_on, r.mahalla_code): r for r in records}
-    return [found.get(key) for key in keys]
+    return int(fetch_rows(connection, stmt, criteria.params)[0][0])

@@ -6,14 +6,11 @@ the functions below (called from `hub.api.territory.types`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Annotated, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 import strawberry
-from sqlalchemy import Connection as Database
-from sqlalchemy import Table
 
-from hub.api.access.rules import TERRITORY
 from hub.api.context import Info
 from hub.api.diagnostics import lists_data as data
 from hub.api.diagnostics.finding_types import (
@@ -30,28 +27,27 @@ from hub.api.pagination import Connection, PageArgs, paginate
 from hub.api.territory.codes import checked_code
 from hub.api.vocabulary import Notebook
 
-R = TypeVar("R")
 N = TypeVar("N")
 
 COUNTRY = "UZ"  # the country's code in monthly_indicator (hub.diagnostics.monthly)
 
 
 async def listed(
-    info: Info,
-    table: Table,
-    criteria: data.ListCriteria,
-    fetch: Callable[[Database, data.ListCriteria, int, int], Sequence[R]],
-    convert: Callable[[R], N],
-    args: PageArgs,
+    info: Info, criteria: data.ListCriteria, convert: Callable[[Any], N], args: PageArgs
 ) -> Connection[N]:
-    """A page of one diagnostics list, counted only when `totalCount` is selected."""
+    """A page of one diagnostics list; `totalCount` comes with the page's rows (a window
+    count), and from a statement of its own only when the page has none to carry it."""
     db = info.context.db
+    known: list[int] = []
 
     async def page(offset: int, limit: int) -> list[N]:
-        return [convert(r) for r in await db.run(fetch, criteria, offset, limit)]
+        found = await db.run(data.fetch_page, criteria, offset, limit)
+        if found.total is not None:
+            known.append(found.total)
+        return [convert(r) for r in found.records]
 
     async def total() -> int:
-        return await db.run(data.count_rows, table, criteria)
+        return known[0] if known else await db.run(data.count_rows, criteria)
 
     return await paginate(args, page, total)
 
@@ -59,11 +55,9 @@ async def listed(
 async def disagreements_in(
     info: Info, mahalla_code: str, args: PageArgs
 ) -> Connection[CategoryDisagreement]:
-    rows = info.context.loaders.rows.condition(TERRITORY, data.EVIDENCE)
-    criteria = data.disagreement_criteria(mahalla_code, rows)
-    return await listed(
-        info, data.EVIDENCE, criteria, data.fetch_disagreements, CategoryDisagreement.of, args
-    )
+    territory = info.context.loaders.rows.territory
+    criteria = data.disagreement_criteria(mahalla_code, territory)
+    return await listed(info, criteria, CategoryDisagreement.of, args)
 
 
 async def findings_in(
@@ -73,14 +67,13 @@ async def findings_in(
     kind: NotebookFindingKind | None,
     args: PageArgs,
 ) -> Connection[NotebookFinding]:
-    rows = info.context.loaders.rows.condition(TERRITORY, data.FINDING)
     criteria = data.finding_criteria(
         mahalla_code,
         None if notebook is None else notebook.value,
         None if kind is None else kind.value,
-        rows,
+        info.context.loaders.rows.territory,
     )
-    return await listed(info, data.FINDING, criteria, data.fetch_findings, NotebookFinding.of, args)
+    return await listed(info, criteria, NotebookFinding.of, args)
 
 
 async def mahalla_rating(
@@ -122,17 +115,10 @@ class DiagnosticsQuery:
             checked_code("regionCode", region_code)
         if district_code is not None:
             checked_code("districtCode", district_code)
-        rows = info.context.loaders.rows.condition(TERRITORY, data.ASSISTANT_RATING)
-        criteria = data.assistant_rating_criteria(quarter, region_code, district_code, rows)
+        territory = info.context.loaders.rows.territory
+        criteria = data.assistant_rating_criteria(quarter, region_code, district_code, territory)
         args = PageArgs(first, after, last, before)
-        return await listed(
-            info,
-            data.ASSISTANT_RATING,
-            criteria,
-            data.fetch_assistant_ratings,
-            AssistantRatingType.of,
-            args,
-        )
+        return await listed(info, criteria, AssistantRatingType.of, args)
 
     @described(
         "The quarter's ratings of the state bodies appeals are addressed to, by rank (the "
@@ -149,6 +135,4 @@ class DiagnosticsQuery:
     ) -> Connection[BodyRatingType]:
         criteria = data.body_rating_criteria(quarter)
         args = PageArgs(first, after, last, before)
-        return await listed(
-            info, data.BODY_RATING, criteria, data.fetch_body_ratings, BodyRatingType.of, args
-        )
+        return await listed(info, criteria, BodyRatingType.of, args)

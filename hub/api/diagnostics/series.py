@@ -1,11 +1,13 @@
 """Reading one territory's monthly series for a field: the arguments checked, the figures
-read in one statement, the revisions in one more when first selected."""
+read in one statement and, when the query selects them, the revisions in one more of the
+same batch."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from datetime import date
+
+from sqlalchemy import Connection
 
 from hub.api.context import Info
 from hub.api.diagnostics.periods import Month, month_text, months_between
@@ -17,6 +19,7 @@ from hub.api.diagnostics.series_data import (
 )
 from hub.api.diagnostics.series_types import IndicatorMonth, MonthFigures
 from hub.api.errors import BadUserInputError
+from hub.api.relations import field_paths
 
 # Ten years of months: a series longer than that is a mistake, not a dashboard.
 MAX_MONTHS = 120
@@ -48,16 +51,21 @@ async def monthly_series(
     checked_months(first, last)
     territory = info.context.loaders.rows.territory if level == "mahalla" else None
     key = SeriesKey(level, code, first, last, territory)
-    db = info.context.db
-    figures = await db.run(fetch_figures, key)
-    pending: list[asyncio.Task[dict[date, list[RevisionRecord]]]] = []
+    # Revisions selected: read with the figures, in the same batch (one round trip).
+    with_revisions = "revisions" in field_paths(info)
+    figures, revised = await info.context.db.run(fetch_series, key, with_revisions)
 
     async def revisions() -> Mapping[date, list[RevisionRecord]]:
-        if not pending:
-            pending.append(asyncio.ensure_future(db.run(fetch_revisions, key)))
-        return await pending[0]
+        return revised
 
     return [
         IndicatorMonth(month=Month(month), figure_set=MonthFigures(values), revisions_of=revisions)
         for month, values in figures.items()
     ]
+
+
+def fetch_series(
+    connection: Connection, key: SeriesKey, with_revisions: bool
+) -> tuple[dict[date, dict[str, float]], dict[date, list[RevisionRecord]]]:
+    figures = fetch_figures(connection, key)
+    return figures, fetch_revisions(connection, key) if with_revisions and figures else {}

@@ -160,3 +160,47 @@ def test_a_dashboard_reads_the_series_in_one_statement_and_revisions_in_one_more
     )
     # mahalla (1) + figures (1); district (1) + figures (1) + revisions (1, for 3 months)
     assert (without, with_revisions) == (2, 3)
+
+
+LISTS = """{ district(code: "1703202") { monthly(from: "2022-03", to: "2022-03") {
+  names values all: values(names: ["placed", "households", "no.such.figure"]) } } }"""
+
+
+def test_names_and_values_answer_a_month_as_two_lists(diagnostics_api: Api) -> None:
+    (march,) = diagnostics_api.data(LISTS)["district"]["monthly"]
+    assert _pairs(march) == {
+        "appeals.received": 25.0,
+        "appeals.resolution_rate": 0.8,
+        "appeals.resolved": 20.0,
+        "households": 40.0,
+        "households.assessed.1": 12.0,
+        "households.assessed.2": 13.0,
+        "households.assessed.3": 11.0,
+        "households.assessed.4": 4.0,
+        "land.hectares": 0.35,
+        "land.leases": 2.0,
+        "placed": 3.0,
+    }
+    assert march["all"] == [3.0, 40.0, None]
+
+
+def test_the_public_gets_values_with_the_same_counts_suppressed(diagnostics_api: Api) -> None:
+    body = diagnostics_api.query(LISTS, as_=PUBLIC)
+    (march,) = body["data"]["district"]["monthly"]
+    shown = _pairs(march)
+    assert [n for n, v in shown.items() if v is None] == [
+        "households.assessed.3",
+        "households.assessed.4",
+        "land.hectares",
+        "land.leases",
+        "placed",
+    ]
+    assert march["all"] == [None, 40.0, None]  # placed: 3; no.such.figure: none
+    suppressed = [tuple(e["path"][-2:]) for e in body["errors"]]
+    assert all(e["extensions"]["code"] == "SUPPRESSED" for e in body["errors"])
+    assert suppressed == [*(("values", i) for i in range(6, 11)), ("all", 0)]
+
+
+def _pairs(month: dict[str, Any]) -> dict[str, float | None]:
+    """A month's `names` and `values`, paired."""
+    return dict(zip(month["names"], month["values"], strict=True))
