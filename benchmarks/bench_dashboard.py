@@ -15,7 +15,8 @@ with bench_api's keep-alive load generator. Two documents, on a random mahalla e
 - `series12`: the mahalla's last 12 months of figures with their revisions;
 - `dash12`: the dashboard: the mahalla with its assistant, the 12 months, the assistant's
   rating for the last quarter, and the first ten category disagreements and notebook
-  findings with their counts.
+  findings with their counts (not who a finding is about or why: that is a personal
+  read, which the audit log records with a write of its own per request).
 
 Prints requests/s and p50/p95/p99 per document and concurrency, the verdict against issue
 18's target (p95 <= 30 ms at 10 clients) and the load average; drops the database unless
@@ -58,7 +59,7 @@ DASHBOARD = """query($code: String!, $from: Month!, $to: Month!, $quarter: Quart
       totalCount
       edges { node { household { hubId } assessedCategory computedCategory rule records } }
     }
-    notebookFindings(first: 10) { totalCount edges { node { notebook kind reason } } }
+    notebookFindings(first: 10) { totalCount edges { node { notebook kind asOf } } }
   }
 }"""
 DOCUMENTS = {"series12": SERIES, "dash12": DASHBOARD}

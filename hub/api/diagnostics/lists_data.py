@@ -165,7 +165,9 @@ def body_rating_criteria(quarter_on: date) -> ListCriteria:
 
 def disagreement_criteria(mahalla_code: str, territory: Territory) -> ListCriteria:
     """A mahalla's households whose assessed and computed categories are both known and
-    differ, by household id."""
+    differ, by the rule that decided, then household id (the order of the index on
+    mahalla and rule: by household id alone, PostgreSQL walked the primary key and
+    filtered the whole table, 0.3 s on a million people)."""
     t = EVIDENCE.c
 
     def where() -> list[ColumnElement[bool]]:
@@ -183,7 +185,7 @@ def disagreement_criteria(mahalla_code: str, territory: Territory) -> ListCriter
         DisagreementRecord,
         ("disagreements", territory is not None),
         where,
-        lambda: [t.household_id],
+        lambda: [t.rule, t.household_id],
         _params(territory, mahalla=mahalla_code),
     )
 

@@ -208,7 +208,7 @@ class MahallaNode(relay.Node):
     async def assistant_rating(self, info: Info, quarter: Quarter) -> AssistantRatingType | None:
         return await diagnostics.mahalla_rating(info, self.code, quarter)
 
-    @described("Households whose assessed and computed categories differ, by household id.")
+    @described("Households whose assessed and computed categories differ, by rule, household.")
     async def category_disagreements(
         self,
         info: Info,
