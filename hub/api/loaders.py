@@ -10,6 +10,7 @@ not one per person.
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from datetime import date
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -21,6 +22,7 @@ from hub.api.access.rules import SOURCE_SCOPE, TERRITORY
 from hub.api.activities import data as activities
 from hub.api.batch_fetch import fetch_by_keys, fetch_groups
 from hub.api.compiled.mapping import ORDERS
+from hub.api.diagnostics import lists_data as diagnostics
 from hub.api.identity import data as identity
 from hub.api.people import data as people
 from hub.api.provenance import data as provenance
@@ -118,6 +120,19 @@ class Loaders:
     @cached_property
     def region_statistics(self) -> DataLoader[str, statistics.StatisticsRecord]:
         return self._batched(statistics.fetch_region_statistics)
+
+    @cached_property
+    def mahalla_rating(
+        self,
+    ) -> DataLoader[tuple[date, str], diagnostics.AssistantRatingRecord | None]:
+        """A mahalla's assistant rating by (quarter, mahalla code), in the territory."""
+        return self._by_key(
+            diagnostics.AssistantRatingRecord,
+            diagnostics.ASSISTANT_RATING,
+            "quarter_on",
+            "mahalla_code",
+            rows=TERRITORY,
+        )
 
     # People
     @cached_property

@@ -13,6 +13,7 @@ import strawberry
 from sqlalchemy import ColumnElement, literal_column
 from strawberry.types.scalar import ScalarDefinition
 
+from hub.api.diagnostics.periods import MONTH_SCALAR, QUARTER_SCALAR, Month, Quarter
 from hub.api.errors import BadUserInputError
 
 Soums = NewType("Soums", int)
@@ -49,4 +50,8 @@ SOUMS_SCALAR: ScalarDefinition = strawberry.scalar(
     parse_value=_parse_soums,
 )
 
-SCALAR_MAP: dict[object, ScalarDefinition] = {Soums: SOUMS_SCALAR}
+SCALAR_MAP: dict[object, ScalarDefinition] = {
+    Soums: SOUMS_SCALAR,
+    Month: MONTH_SCALAR,
+    Quarter: QUARTER_SCALAR,
+}

@@ -29,6 +29,7 @@ from hub.api.activities.types import (
     TaxRegistrationNode,
 )
 from hub.api.context import Context
+from hub.api.diagnostics.queries import DiagnosticsQuery
 from hub.api.error_reporting import ErrorClassification, log_errors
 from hub.api.global_ids import NodeQuery
 from hub.api.identity.queries import IdentityQuery
@@ -72,7 +73,15 @@ NODE_TYPES: tuple[type[relay.Node], ...] = (
 
 
 @strawberry.type(description="The mahalla graph: territory, people, agency facts, provenance.")
-class Query(PeopleQuery, TerritoryQuery, ProvenanceQuery, IdentityQuery, AccessQuery, NodeQuery):
+class Query(
+    PeopleQuery,
+    TerritoryQuery,
+    DiagnosticsQuery,
+    ProvenanceQuery,
+    IdentityQuery,
+    AccessQuery,
+    NodeQuery,
+):
     pass
 
 

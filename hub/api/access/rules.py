@@ -79,8 +79,9 @@ TYPES: dict[str, TypeRules] = {
         EVERYONE,
         # node/nodes answer null for an object the caller may not see, as for one that
         # does not exist (`hub.api.global_ids`).
-        "region regions district districts mahalla mahallas node nodes",
+        "region regions district districts mahalla mahallas node nodes countryMonthly bodyRatings",
         {
+            "assistantRatings": AGENCY,
             "person": AGENCY,
             "persons": AGENCY,
             "household": AGENCY,
@@ -95,12 +96,20 @@ TYPES: dict[str, TypeRules] = {
         },
     ),
     # Territory and its aggregates: everyone; the people in it: agencies.
-    "Region": T(EVERYONE, "id code name nameRu isoCode districts statistics"),
-    "District": T(EVERYONE, "id code name regionCode region mahallas statistics"),
+    "Region": T(EVERYONE, "id code name nameRu isoCode districts statistics monthly"),
+    "District": T(EVERYONE, "id code name regionCode region mahallas statistics monthly"),
     "Mahalla": T(
         EVERYONE,
         "id code name stir districtCode lastConfirmedAt district assistant statistics",
-        {"households": AGENCY, "persons": AGENCY},
+        {
+            "households": AGENCY,
+            "persons": AGENCY,
+            # Mahalla-level diagnoses (issue 18): the agencies', inside their territory.
+            "monthly": AGENCY,
+            "assistantRating": AGENCY,
+            "categoryDisagreements": AGENCY,
+            "notebookFindings": AGENCY,
+        },
     ),
     # The assistant directory: a khokim assistant's name, mahalla and work phone.
     "Assistant": T(
@@ -122,6 +131,38 @@ TYPES: dict[str, TypeRules] = {
     "AppealStatistics": T(EVERYONE, "total open byTopic"),
     "TopicCount": T(EVERYONE, "topic appeals"),
     "PageInfo": T(EVERYONE, "hasNextPage hasPreviousPage startCursor endCursor"),
+    # The diagnostics (issue 18): monthly series (a district's and above are public, with
+    # small counts suppressed; a mahalla's the agencies'), the bodies' open rating (public),
+    # the assistants' rating and a mahalla's disagreements and findings (agencies; who a
+    # finding is about, and why, needs `personal`).
+    # `values` hides the public's small counts item by item itself (in its list).
+    "IndicatorMonth": T(EVERYONE, "month figures names values revisions"),
+    "IndicatorFigure": T(EVERYONE, "name value"),
+    "IndicatorRevision": T(EVERYONE, "name oldValue newValue reason revisedAt"),
+    "BodyRating": T(
+        EVERYONE,
+        "quarter body received resolved resolutionRate medianDays p90Days overdueOpen rank",
+    ),
+    "AssistantRating": T(
+        AGENCY,
+        "quarter mahallaCode assistantId districtCode regionCode score rankInDistrict "
+        "rankInRegion rankInCountry components mahalla assistant",
+        rows=TERRITORY,
+    ),
+    "RatingComponent": T(AGENCY, "name value perHouseholds weight points"),
+    "CategoryDisagreement": T(
+        AGENCY,
+        "assessedCategory computedCategory incomeCategory rule explanation records members "
+        "ableAdults statedIncome declaredIncome wageIncome subsidyIncome landIncome income "
+        "incomeBasis perCapitaIncome minimumConsumption asOf rulesVersion household",
+        rows=TERRITORY,
+    ),
+    "NotebookFinding": T(
+        AGENCY,
+        "notebook kind asOf",
+        {"person": PERSONAL, "household": PERSONAL, "reason": PERSONAL, "records": PERSONAL},
+        rows=TERRITORY,
+    ),
     # People.
     "Person": T(
         AGENCY,
@@ -257,6 +298,8 @@ TYPES: dict[str, TypeRules] = {
         rule=AGENCY,
     ),
     **_connections("SourceRecord", rule=AGENCY_OR_ENGINEER),
+    **_connections("BodyRating"),
+    **_connections("AssistantRating", "CategoryDisagreement", "NotebookFinding", rule=AGENCY),
     # The audit log (`hub.api.access.queries`): what a request asked (its variables may
     # hold a PINFL or a name) and whom it returned need `personal`.
     "AuditLogEntry": T(
@@ -283,6 +326,11 @@ SUPPRESSED: dict[str, frozenset[str]] = {
     "NotebookCount": frozenset({"persons"}),
     "AppealStatistics": frozenset({"total", "open"}),
     "TopicCount": frozenset({"appeals"}),
+    "IndicatorFigure": frozenset({"value"}),
+    "IndicatorRevision": frozenset({"oldValue", "newValue"}),
+    "BodyRating": frozenset(
+        {"received", "resolved", "overdueOpen", "resolutionRate", "medianDays", "p90Days"}
+    ),
 }
 
 

@@ -10,7 +10,8 @@ Parts shown beside the total they sum to are suppressed together (secondary supp
 when exactly one part is small, the next smallest non-zero part is suppressed as well, so
 that total minus the other parts does not give the small one back. The groups: the five
 household category counts (summing to the households), the appeal counts by topic
-(summing to the total).
+(summing to the total), and the breakdowns of a month's indicators
+(`hub.api.diagnostics.disclosure`).
 
 Across the levels of the territory, a mahalla's (or district's) counts are weighed with
 its siblings' as the parts of their district's (region's) total: `hub.api.access.siblings`
@@ -38,7 +39,13 @@ _CATEGORY_FIELDS = ("category1", "category2", "category3", "category4", "unknown
 _FOLLOWS = {
     ("LandStatistics", "leasedAreaHa"): "active_leases",
     ("ProgrammeFinancing", "amount"): "count",
+    ("BodyRating", "resolutionRate"): "received",
+    ("BodyRating", "medianDays"): "resolved",
+    ("BodyRating", "p90Days"): "resolved",
 }
+# Types whose objects know which of their counts are hidden (a month's named figures,
+# `hub.api.diagnostics.disclosure`): they answer `suppressed(field_name, threshold)`.
+_SELF_DESCRIBED = frozenset({"IndicatorFigure", "IndicatorRevision"})
 
 
 def _snake(name: str) -> str:
@@ -89,6 +96,8 @@ def suppressed(type_name: str, field_name: str, source: Any, threshold: int) -> 
     if type_name == "HouseholdCategoryCounts":
         parts = {name: getattr(source, name) for name in _CATEGORY_FIELDS}
         return field_name in hidden_parts(parts, threshold)
+    if type_name in _SELF_DESCRIBED:
+        return bool(source.suppressed(field_name, threshold))
     if type_name == "TopicCount":
         return bool(source.key in hidden_parts(source.counts, threshold))
     attribute = _FOLLOWS.get((type_name, field_name), _snake(field_name))

@@ -11,6 +11,17 @@ import strawberry
 from strawberry import relay
 
 from hub.api.context import Info
+from hub.api.diagnostics import queries as diagnostics
+from hub.api.diagnostics.finding_types import (
+    CategoryDisagreement,
+    NotebookFinding,
+    NotebookFindingKind,
+)
+from hub.api.diagnostics.periods import Quarter
+from hub.api.diagnostics.queries import From, To
+from hub.api.diagnostics.rating_types import AssistantRatingType
+from hub.api.diagnostics.series import monthly_series
+from hub.api.diagnostics.series_types import IndicatorMonth
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
@@ -19,6 +30,7 @@ from hub.api.relations import Relation, ToOne, optional, warm
 from hub.api.territory.data import AssistantRecord, DistrictRecord, MahallaRecord, RegionRecord
 from hub.api.territory.statistics_types import Statistics
 from hub.api.territory.withheld import public_statistics
+from hub.api.vocabulary import Notebook
 
 R = TypeVar("R")
 N = TypeVar("N")
@@ -89,6 +101,12 @@ class RegionNode(relay.Node):
     def statistics(self, info: Info) -> Statistics:
         return cast(Statistics, _REGION_STATISTICS.resolve(self, info))
 
+    @described(
+        "The region's monthly indicators from `from` to `to` (months without figures left out)."
+    )
+    async def monthly(self, info: Info, from_: From, to: To) -> list[IndicatorMonth]:
+        return await monthly_series(info, "region", self.code, from_, to)
+
 
 @strawberry.type(name="District", description="A district or city, keyed by its 7-digit SOATO.")
 class DistrictNode(relay.Node):
@@ -139,6 +157,12 @@ class DistrictNode(relay.Node):
             )
         return cast(Statistics, resolved)
 
+    @described(
+        "The district's monthly indicators from `from` to `to` (months without figures left out)."
+    )
+    async def monthly(self, info: Info, from_: From, to: To) -> list[IndicatorMonth]:
+        return await monthly_series(info, "district", self.code, from_, to)
+
 
 @strawberry.type(
     name="Mahalla", description="A mahalla citizens' assembly, keyed by its 10-digit code."
@@ -187,6 +211,42 @@ class MahallaNode(relay.Node):
                 public_statistics(info, resolved, "mahalla", self.code, self.district_code),
             )
         return cast(Statistics | None, resolved)
+
+    @described(
+        "The mahalla's monthly indicators from `from` to `to` (months without figures left out)."
+    )
+    async def monthly(self, info: Info, from_: From, to: To) -> list[IndicatorMonth]:
+        return await monthly_series(info, "mahalla", self.code, from_, to)
+
+    @described("The assistant's rating for `quarter`; null when not rated.")
+    async def assistant_rating(self, info: Info, quarter: Quarter) -> AssistantRatingType | None:
+        return await diagnostics.mahalla_rating(info, self.code, quarter)
+
+    @described("Households whose assessed and computed categories differ, by rule, household.")
+    async def category_disagreements(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[CategoryDisagreement]:
+        args = PageArgs(first, after, last, before)
+        return await diagnostics.disagreements_in(info, self.code, args)
+
+    @described("Notebook gaps: people eligible and not entered, or entered and not eligible.")
+    async def notebook_findings(
+        self,
+        info: Info,
+        notebook: Notebook | None = None,
+        kind: NotebookFindingKind | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[NotebookFinding]:
+        args = PageArgs(first, after, last, before)
+        return await diagnostics.findings_in(info, self.code, notebook, kind, args)
 
     @described("The mahalla's households by hub id (one statement per mahalla).")
     async def households(

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from hypothesis_graphql import queries
+from hypothesis_graphql import nodes, queries
 from sqlalchemy import Connection, select
 
 from hub.api.people.data import PERSON
@@ -30,7 +30,12 @@ PRINCIPALS = {
     "public": Principal("fuzz-public", Role.PUBLIC),
     "agency-without-personal": Principal("fuzz-agency", Role.AGENCY, SCOPES - {PERSONAL_SCOPE}),
 }
-DOCUMENTS = queries(SCHEMA._schema, allow_x00=False)
+# The diagnostics' periods (`hub.api.diagnostics.periods`): well-formed, and not.
+PERIODS = {
+    "Month": st.sampled_from(["2022-01", "2022-12", "2022-13", "22-1"]).map(nodes.String),
+    "Quarter": st.sampled_from(["2022-Q1", "2022-Q4", "2022-Q5", "Q1"]).map(nodes.String),
+}
+DOCUMENTS = queries(SCHEMA._schema, allow_x00=False, custom_scalars=PERIODS)
 
 
 @pytest.fixture(scope="module")

@@ -75,6 +75,16 @@ REGULAR = {
     "{ notebookEntries { edges { node { id } } } } }",
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
     "nodes with a malformed id": '{ nodes(ids: ["UGVyc29uOlAtMQ==", "nope"]) { id } }',
+    # The diagnostics (issue 18): a few rows each, read from their precomputed tables.
+    "the country's monthly series": '{ countryMonthly(from: "2022-01", to: "2022-12") '
+    "{ month figures { name value } } }",
+    "a district's monthly series": '{ district(code: "1703202") '
+    '{ monthly(from: "2022-01", to: "2022-12") { month } } }',
+    "a mahalla's diagnoses": '{ mahalla(code: "1703202001") { '
+    "categoryDisagreements { totalCount } notebookFindings { totalCount } "
+    'assistantRating(quarter: "2022-Q1") { score } } }',
+    "assistant ratings": '{ assistantRatings(quarter: "2022-Q1") { totalCount } }',
+    "body ratings": '{ bodyRatings(quarter: "2022-Q1") { totalCount } }',
 }
 # On SQLite (3.40: no ordered JSON aggregates, no base64), only selections without lists,
 # cursors or relay ids compile.
