@@ -167,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     os.environ["HUB_DATABASE_URL"] = args.url
+    # Every request as a trusted agency without the audit log (`bench_api_floor`'s
+    # `--access off`), and no per-minute cost limit: this measures the read path alone.
+    os.environ.setdefault("BENCH_ACCESS", "off")
+    os.environ.setdefault("HUB_API_COST_PER_MINUTE_AGENCY", str(10**12))
     load = os.getloadavg()[0]
     rows = asyncio.run(_measure(args))
     out = [
