@@ -16,12 +16,14 @@ from hub.api.compiled.kinds import (
     LeafList,
     One,
     Row,
+    Rows,
     Same,
     col,
     columns,
     many,
     pointing,
 )
+from hub.api.identity import data as identity
 from hub.api.people.data import HOUSEHOLD, MEMBER, PERSON
 from hub.api.provenance.data import CONFLICT, SOURCE_RECORD
 from hub.api.territory.data import ASSISTANT, MAHALLA
@@ -91,6 +93,12 @@ HOUSEHOLD_FIELDS: dict[str, FieldMap] = {
     "mahalla": One("Mahalla", MAHALLA, pointing("mahalla_code", "code")),
     "surveyedBy": One("Assistant", ASSISTANT, pointing("assistant_id")),
     "members": many("HouseholdMember", MEMBER, "household_id"),
+    # Household-plot leases of its members (`identity.data.fetch_plot_leases`).
+    "plotLeases": Rows(
+        "LandLease",
+        lambda row: identity.plot_leases(lambda household: household == row.c.id),
+        identity.PLOT_LEASE_ORDER[1:],
+    ),
 }
 
 MEMBER_FIELDS: dict[str, FieldMap] = {

@@ -3,7 +3,9 @@ appeals) and of provenance (source records, deliveries, conflicts) lie in SQL.""
 
 from __future__ import annotations
 
-from sqlalchemy import and_, select
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
 
 from hub.api.activities.data import BUSINESS, PARCEL
 from hub.api.compiled.kinds import (
@@ -17,10 +19,20 @@ from hub.api.compiled.kinds import (
     pointing,
     soums,
 )
+from hub.api.identity import data as identity
 from hub.api.identity.data import CONTRIBUTION
 from hub.api.people.data import PERSON
 from hub.api.provenance.data import DELIVERY, SOURCE_RECORD
 from hub.api.vocabulary import OPEN_APPEAL_STATUSES
+
+
+def _business_sources(row: Any) -> Select[Any]:
+    """The records naming the business of `row`, by source and key as Python orders
+    them (`identity.data.fetch_business_sources`)."""
+    named = identity.business_sources(lambda tin: tin == row.c.tin).subquery()
+    order = [named.c.source.collate("C"), named.c.record_key.collate("C")]
+    return select(*named.c, func.row_number().over(order_by=order).label("hub_order"))
+
 
 RECORDS: dict[str, dict[str, FieldMap]] = {
     "TaxRegistration": {
@@ -71,7 +83,12 @@ RECORDS: dict[str, dict[str, FieldMap]] = {
         "business": One("Business", BUSINESS, pointing("business_id")),
     },
     "Parcel": columns("cadastre", "mahalla_code", "area_ha", "purpose", "crop"),
-    "Business": columns("tin", "name", "mahalla_code"),
+    "Business": {
+        **columns("tin", "name", "mahalla_code"),
+        # By source and key as Python orders them (`identity.data.fetch_business_sources`).
+        "sources": Rows("BusinessSource", _business_sources, ("hub_order",)),
+    },
+    "BusinessSource": columns("source", "record_key", "role"),
     "Loan": {
         **columns(
             "loan_id",

@@ -12,12 +12,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    func,
+    literal,
+    select,
+    union_all,
+)
 
 from hub.api.activities.data import LEASE, PARCEL, LeaseRecord
 from hub.api.people.data import PERSON, PersonRecord
 from hub.api.provenance.data import SOURCE_RECORD, SourceRecordRow
-from hub.api.records import record_columns, select_records, table_of, to_records
+from hub.api.records import record_columns, record_fields, select_records, table_of, to_records
 from hub.graph.models import (
     Business,
     EmploymentRecord,
@@ -191,45 +200,67 @@ def count_not_surveyed(
     return int(connection.scalar(stmt) or 0)
 
 
-def fetch_business_sources(
-    connection: Connection, tins: Sequence[str]
-) -> list[list[BusinessSourceRecord]]:
-    """Per TIN: the records naming the business (tax registration, employer of an
-    employment record, legal-entity lessee), by source and key."""
-    wanted = list(tins)
-    tax = select(TAX.c.tin, literal("tax"), TAX.c.tin, literal("taxpayer")).where(
-        TAX.c.tin.in_(wanted)
-    )
+def business_sources(tins: Any) -> Any:
+    """The records naming the businesses whose TIN `tins` admits (a condition on a TIN
+    column): its tax registration, employment records naming it as employer, leases with
+    it as lessee; columns tin, source, record_key, role."""
+    tax = select(
+        TAX.c.tin.label("tin"),
+        literal("tax").label("source"),
+        TAX.c.tin.label("record_key"),
+        literal("taxpayer").label("role"),
+    ).where(tins(TAX.c.tin))
     employer = select(
         EMPLOYMENT.c.employer_tin,
         literal("employment"),
         EMPLOYMENT.c.record_no,
         literal("employer"),
-    ).where(EMPLOYMENT.c.employer_tin.in_(wanted))
+    ).where(tins(EMPLOYMENT.c.employer_tin))
     lessee = (
         select(BUSINESS.c.tin, literal("land"), LAND_LEASE.c.lease_id, literal("lessee"))
         .join(LAND_LEASE, LAND_LEASE.c.business_id == BUSINESS.c.id)
-        .where(BUSINESS.c.tin.in_(wanted))
+        .where(tins(BUSINESS.c.tin))
     )
+    return union_all(tax, employer, lessee)
+
+
+def fetch_business_sources(
+    connection: Connection, tins: Sequence[str]
+) -> list[list[BusinessSourceRecord]]:
+    """Per TIN: the records naming the business, by source and key (`business_sources`)."""
+    wanted = list(tins)
     groups: dict[str, list[BusinessSourceRecord]] = defaultdict(list)
-    rows = connection.execute(union_all(tax, employer, lessee)).all()
+    rows = connection.execute(business_sources(lambda tin: tin.in_(wanted))).all()
     for tin, source, key, role in sorted(rows, key=lambda r: (r[1], r[2])):
         groups[tin].append(BusinessSourceRecord(source, key, role))
     return [groups[t] for t in wanted]
+
+
+def plot_leases(households: Any) -> Select[Any]:
+    """The household-plot leases whose lessee is a member of a household `households`
+    admits (a condition on the lessee's household id); the lease columns and
+    `household_id`."""
+    return (
+        select(*LEASE.c, PERSON.c.household_id.label("lessee_household_id"))
+        .join(PERSON, PERSON.c.id == LEASE.c.person_id)
+        .join(PARCEL, PARCEL.c.id == LEASE.c.parcel_id)
+        .where(households(PERSON.c.household_id), PARCEL.c.purpose == HOUSEHOLD_PLOT)
+    )
 
 
 def fetch_plot_leases(
     connection: Connection, household_ids: Sequence[int]
 ) -> list[list[LeaseRecord]]:
     """Per household: the household-plot leases whose lessee is one of its members."""
-    stmt = (
-        select(PERSON.c.household_id, *record_columns(LeaseRecord, LEASE))
-        .join(PERSON, PERSON.c.id == LEASE.c.person_id)
-        .join(PARCEL, PARCEL.c.id == LEASE.c.parcel_id)
-        .where(PERSON.c.household_id.in_(list(household_ids)), PARCEL.c.purpose == HOUSEHOLD_PLOT)
-        .order_by(PERSON.c.household_id, LEASE.c.start_on, LEASE.c.lease_id)
-    )
+    leases = plot_leases(lambda household: household.in_(list(household_ids))).subquery()
+    stmt = select(
+        leases.c.lessee_household_id, *(leases.c[name] for name in record_fields(LeaseRecord))
+    ).order_by(*(leases.c[name] for name in PLOT_LEASE_ORDER))
     groups: dict[int, list[LeaseRecord]] = defaultdict(list)
     for row in connection.execute(stmt).all():
         groups[row[0]].extend(to_records(LeaseRecord, [row[1:]]))
     return [groups[h] for h in household_ids]
+
+
+# A household's plot leases, in order (after the lessee's household).
+PLOT_LEASE_ORDER = ("lessee_household_id", "start_on", "lease_id")

@@ -60,17 +60,17 @@ COMPILED = {
     "recordLink": f'{{ recordLink: person(pinfl: "{MAIN_PINFL}") '
     "{ sourceRecords { edges { node { link { method matchWeight linkedAt "
     "matchedRecord { recordKey } contributions { comparison level log2BayesFactor } } } } } } }",
+    "plotLeases": '{ plotLeases: household(hubId: "H-1") { plotLeases { leaseId startOn } } }',
+    "businessSources": f'{{ businessSources: person(pinfl: "{MAIN_PINFL}") '
+    "{ landLeases { edges { node { business { tin sources { source recordKey role } } } } } } }",
     "backward": "{ backward: persons(last: 2) { edges { node { hubId } } } }",
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
 }
 # Selections that go the regular way on PostgreSQL too, with the reason.
 REGULAR = {
-    "a household's plot leases": '{ household(hubId: "H-1") { plotLeases { leaseId } } }',
     "a lease's household": f'{{ person(pinfl: "{MAIN_PINFL}") '
     "{ landLeases { edges { node { household { hubId } } } } } }",
-    "a business's sources": f'{{ person(pinfl: "{MAIN_PINFL}") '
-    "{ landLeases { edges { node { business { sources { role } } } } } } }",
     "ids of records with composite keys": f'{{ person(pinfl: "{MAIN_PINFL}") '
     "{ notebookEntries { edges { node { id } } } } }",
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
