@@ -32,15 +32,19 @@ def household_hub_id(survey_id: str) -> str:
     return uuid.uuid5(HUB_NAMESPACE, f"household:{survey_id}").hex
 
 
+def first_hub_id(first_mention: str) -> str:
+    """The hub id a person founded by `first_mention` gets unless it is already used."""
+    return uuid.uuid5(HUB_NAMESPACE, f"record:{first_mention}").hex
+
+
 def new_person_hub_id(first_mention: str, taken: Callable[[str], bool]) -> str:
     """A hub id for a person founded by `first_mention` that `taken` does not refuse."""
+    candidate = first_hub_id(first_mention)
     attempt = 0
-    while True:
-        suffix = f"#{attempt}" if attempt else ""
-        candidate = uuid.uuid5(HUB_NAMESPACE, f"record:{first_mention}{suffix}").hex
-        if not taken(candidate):
-            return candidate
+    while taken(candidate):
         attempt += 1
+        candidate = uuid.uuid5(HUB_NAMESPACE, f"record:{first_mention}#{attempt}").hex
+    return candidate
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,20 @@ def _homes(anchored: pl.DataFrame) -> dict[str, int]:
     return dict(zip(first["person_hub_id"], first["cluster"], strict=True))
 
 
+def homeless_firsts(assignments: pl.DataFrame) -> pl.DataFrame:
+    """cluster, mention_id (its first mention) of the clusters no anchored hub id has its
+    home in: the clusters that get a new id (see the module docstring)."""
+    linked = assignments.filter(pl.col("cluster").is_not_null())
+    anchored = linked.filter(pl.col("person_hub_id").is_not_null())
+    homes = list(_homes(anchored).values())
+    return (
+        linked.filter(~pl.col("cluster").is_in(homes))
+        .group_by("cluster")
+        .agg(pl.col("mention_id").min())
+        .sort("cluster")
+    )
+
+
 def plan_hub_ids(
     assignments: pl.DataFrame,
     ages: dict[str, int],
@@ -88,23 +106,23 @@ def plan_hub_ids(
     residents: dict[int, list[str]] = {}
     for hub_id, cluster in sorted(homes.items()):
         residents.setdefault(cluster, []).append(hub_id)
-    firsts = linked.group_by("cluster").agg(pl.col("mention_id").min()).sort("cluster")
-    strays = anchored.group_by("cluster").agg(pl.col("person_hub_id").unique().sort())
-    away = dict(zip(strays["cluster"], strays["person_hub_id"].to_list(), strict=True))
     plan = IdPlan(pl.DataFrame())
     rows: list[tuple[int, str, bool]] = []
+    for cluster, at_home in sorted(residents.items()):
+        survivor = min(at_home, key=lambda h: (ages.get(h, 1 << 62), h))
+        rows.append((cluster, survivor, False))
+        plan.redirects += [
+            Redirect(h, survivor, f"linked as one person with {survivor}")
+            for h in at_home
+            if h != survivor
+        ]
+    # The clusters no hub id is at home in: a new id each, in cluster order.
+    homeless = homeless_firsts(assignments)
+    strays = anchored.filter(pl.col("cluster").is_in(homeless["cluster"].implode()))
+    strays = strays.group_by("cluster").agg(pl.col("person_hub_id").unique().sort())
+    away = dict(zip(strays["cluster"], strays["person_hub_id"].to_list(), strict=True))
     issued: set[str] = set()
-    for cluster, first in firsts.iter_rows():
-        at_home = residents.get(cluster, [])
-        if at_home:
-            survivor = min(at_home, key=lambda h: (ages.get(h, 1 << 62), h))
-            rows.append((cluster, survivor, False))
-            plan.redirects += [
-                Redirect(h, survivor, f"linked as one person with {survivor}")
-                for h in at_home
-                if h != survivor
-            ]
-            continue
+    for cluster, first in homeless.iter_rows():
         hub_id = new_person_hub_id(first, lambda c: c in issued or taken(c))
         issued.add(hub_id)
         rows.append((cluster, hub_id, True))
@@ -112,5 +130,5 @@ def plan_hub_ids(
         plan.splits += [Split(hub_id, origin, reason) for origin in away.get(cluster, [])]
     plan.cluster_ids = pl.DataFrame(
         rows, schema={"cluster": pl.Int64, "hub_id": pl.String, "is_new": pl.Boolean}, orient="row"
-    )
+    ).sort("cluster")
     return plan

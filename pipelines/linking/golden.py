@@ -21,7 +21,7 @@ from hub.graph.models import Person, PersonConflict, SourceRecord
 from hub.graph.scratch import keys_of, update_from
 from hub.identity.names import normalise_name
 from hub.identity.survivorship import RECORD_SCHEMA, TRUST, choose_survivors
-from pipelines.linking.records import known_frame, known_records_query
+from pipelines.linking.records import known_records_query, read_known, read_rows
 
 CONFLICT_COLUMNS = ("attribute", "value", "surviving_value", "source", "record_key")
 _PERSONS: Table = Person.__table__  # type: ignore[assignment]
@@ -29,7 +29,7 @@ _PERSONS: Table = Person.__table__  # type: ignore[assignment]
 
 def _records(session: Session, persons: Table) -> pl.DataFrame:
     query = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.id)))
-    return known_frame([tuple(r) for r in session.execute(query)])
+    return read_known(session, query)
 
 
 def _households(records: pl.DataFrame) -> pl.DataFrame:
@@ -49,7 +49,7 @@ def _unique_pinfls(session: Session, golden: pl.DataFrame) -> tuple[pl.DataFrame
     mine = set(golden["person_id"].to_list())
     with keys_of(session, _PERSONS.c.pinfl, claimed["pinfl"]) as pinfls:
         stmt = select(Person.pinfl, Person.id).where(Person.pinfl.in_(select(pinfls.c.pinfl)))
-        held = {p: i for p, i in session.execute(stmt) if i not in mine and p}
+        held = {p: i for p, i in read_rows(session, stmt) if i not in mine and p}
     first = pl.col("person_id") == pl.col("person_id").min().over("pinfl")
     keeps = first & ~pl.col("pinfl").is_in(list(held)) | pl.col("pinfl").is_null()
     lost = golden.filter(~keeps)

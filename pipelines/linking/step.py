@@ -40,10 +40,11 @@ from pipelines.linking.links import write_links
 from pipelines.linking.records import (
     RECORD_COLUMNS,
     engine_mentions,
-    known_frame,
     known_records_query,
     mention_id,
     person_records,
+    read_known,
+    read_rows,
 )
 from pipelines.linking.retarget import retarget_facts
 from pipelines.loading.context import LoadContext
@@ -83,7 +84,7 @@ def _write_incoming(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
             SourceRecord.source == ctx.source,
             SourceRecord.record_key.in_(select(keys.c.record_key)),
         )
-        return known_frame([tuple(r) for r in ctx.session.execute(query)])
+        return read_known(ctx.session, query)
 
 
 def _retire_members(ctx: LoadContext, survey_ids: Sequence[str], kept: pl.DataFrame) -> list[int]:
@@ -136,7 +137,7 @@ def _assign(
     refused = resolution.conflicts.filter(pl.col("kind") == "merge_refused")
     reasons = {c: d for c, d in refused.select("cluster", "detail").iter_rows() if c is not None}
     plan = plan_identities(session, assigned, reasons)
-    assigned = assigned.join(write_identities(session, plan, ctx.now), on="cluster", how="left")
+    assigned = assigned.join(write_identities(session, plan, assigned, ctx.now), on="cluster", how="left")
     had = _had_method(session, assigned["record_id"].to_list())
     assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had))
     write_links(session, assigned, resolution, ctx.now)
@@ -168,7 +169,7 @@ def _had_method(session: Session, record_ids: list[int]) -> list[int]:
         stmt = select(SourceRecord.id).where(
             SourceRecord.id.in_(select(ids.c.id)), SourceRecord.match_method.is_not(None)
         )
-        return list(session.scalars(stmt))
+        return [i for (i,) in read_rows(session, stmt)]
 
 
 def _identity_conflicts(assigned: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
