@@ -137,7 +137,9 @@ def _assign(
     refused = resolution.conflicts.filter(pl.col("kind") == "merge_refused")
     reasons = {c: d for c, d in refused.select("cluster", "detail").iter_rows() if c is not None}
     plan = plan_identities(session, assigned, reasons)
-    assigned = assigned.join(write_identities(session, plan, assigned, ctx.now), on="cluster", how="left")
+    assigned = assigned.join(
+        write_identities(session, plan, assigned, ctx.now), on="cluster", how="left"
+    )
     had = _had_method(session, assigned["record_id"].to_list())
     assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had))
     write_links(session, assigned, resolution, ctx.now)
