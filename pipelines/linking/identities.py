@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.bulk import upsert_rows
 from hub.graph.models import Person, PersonRedirect, PersonSplit, SourceRecord
-from hub.graph.scratch import analyze_if_grown, keys_of
+from hub.graph.scratch import keys_of
 from hub.identity.golden_ids import IdPlan, first_hub_id, homeless_firsts, plan_hub_ids
 
 _PERSONS: Table = Person.__table__  # type: ignore[assignment]
@@ -62,39 +62,15 @@ def plan_identities(
     return plan_hub_ids(assigned, _person_ids(assigned), used, split_reasons)
 
 
-def write_identities(
-    session: Session, plan: IdPlan, assigned: pl.DataFrame, now: datetime
-) -> pl.DataFrame:
-    """Create the plan's new persons, record its merges and splits; cluster -> person_id
-    (`assigned`: the records planned, whose anchors give the kept persons' ids)."""
-    new = plan.cluster_ids.filter(pl.col("is_new"))
-    ids = _person_ids(assigned)
-    if not new.is_empty():
-        rows = new.select(
-            "hub_id",
-            pl.lit("").alias("full_name"),
-            pl.lit("").alias("name_key"),
-            pl.lit(now).alias("created_at"),
-            pl.lit(now).alias("updated_at"),
-            pl.lit(now).alias("last_confirmed_at"),
-        )
-        written = upsert_rows(
-            session, Person, rows.to_dicts(), key=["hub_id"], returning=["hub_id", "id"]
-        )
-        ids.update((hub_id, person_id) for hub_id, person_id in written)
-        analyze_if_grown(session, _PERSONS, rows.height)
+def write_identities(session: Session, plan: IdPlan, now: datetime) -> None:
+    """Record the plan's merges (redirects) and splits. Its new persons are inserted with
+    their attributes by `pipelines.linking.golden`."""
     _write_redirects(session, plan, now)
     if plan.splits:
         session.add_all(
             PersonSplit(hub_id=s.hub_id, from_hub_id=s.from_hub_id, reason=s.reason, split_at=now)
             for s in plan.splits
         )
-    found = pl.DataFrame(
-        list(ids.items()), schema={"hub_id": pl.String, "new_person_id": pl.Int64}, orient="row"
-    )
-    return plan.cluster_ids.join(found, on="hub_id", how="left").select(
-        "cluster", pl.col("hub_id").alias("new_hub_id"), "new_person_id"
-    )
 
 
 def _write_redirects(session: Session, plan: IdPlan, now: datetime) -> None:

@@ -14,6 +14,7 @@ from typing import Any, Final
 import polars as pl
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from hub.graph.models import Person, SourceRecord
 from hub.identity.linkage import MENTION_SCHEMA
@@ -96,7 +97,7 @@ def known_frame(rows: Sequence[Sequence[object]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=KNOWN_COLUMNS, orient="row")
 
 
-def read_rows(session: Session, query: Select[Any]) -> Sequence[Sequence[Any]]:
+def read_rows(session: Session, query: Executable) -> Sequence[Sequence[Any]]:
     """The rows of a column query, read through the session's connection (Core).
 
     `session.execute` would run them through the ORM's row loading, which for a plain

@@ -138,32 +138,41 @@ def _assign(
     reasons = {c: d for c, d in refused.select("cluster", "detail").iter_rows() if c is not None}
     plan = plan_identities(session, assigned, reasons)
     assigned = assigned.join(
-        write_identities(session, plan, assigned, ctx.now), on="cluster", how="left"
+        plan.cluster_ids.select("cluster", pl.col("hub_id").alias("new_hub_id")),
+        on="cluster",
+        how="left",
     )
+    assigned = assigned.with_columns(changed=_changed(retired))
+    persons = refresh_golden(
+        session,
+        assigned,
+        plan.cluster_ids,
+        retired,
+        ctx.known_mahallas,
+        ctx.now,
+        _identity_conflicts(assigned, resolution),
+    )
+    assigned = assigned.join(persons.drop("new_hub_id"), on="cluster", how="left")
+    write_identities(session, plan, ctx.now)
     had = _had_method(session, assigned["record_id"].to_list())
     assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had))
     write_links(session, assigned, resolution, ctx.now)
     retarget_facts(
         session, assigned.filter(pl.col("new_person_id").ne_missing(pl.col("person_id")))
     )
-    changed = _changed(assigned, retired)
+    changed = assigned.filter("changed")
     drop_orphans(session, [*changed["person_id"].drop_nulls().to_list(), *retired])
-    conflicts = _identity_conflicts(assigned, resolution)
-    persons = pl.concat([changed["new_person_id"], changed["person_id"], conflicts["person_id"]])
-    refresh_golden(
-        session, persons.drop_nulls().unique().to_list(), ctx.known_mahallas, ctx.now, conflicts
-    )
     return assigned
 
 
-def _changed(assigned: pl.DataFrame, retired: Sequence[int]) -> pl.DataFrame:
+def _changed(retired: Sequence[int]) -> pl.Expr:
     """The records whose person's evidence changed: incoming ones, those that moved, and
     those of persons that lost retired records. A candidate that stayed where it was leaves
     its person as it was: refreshing every candidate's person made a small delivery
     rewrite a large share of the graph's persons."""
-    moved = pl.col("new_person_id").ne_missing(pl.col("person_id"))
+    moved = pl.col("new_hub_id").ne_missing(pl.col("person_hub_id"))
     lost = pl.col("person_id").is_in(list(retired))
-    return assigned.filter(pl.col("incoming") | moved | lost)
+    return pl.col("incoming") | moved | lost
 
 
 def _had_method(session: Session, record_ids: list[int]) -> list[int]:
@@ -176,13 +185,13 @@ def _had_method(session: Session, record_ids: list[int]) -> list[int]:
 
 def _identity_conflicts(assigned: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
     """The engine's conflicts, on the person of their first record."""
-    who = assigned.select("mention_id", "source", "record_key", "new_person_id")
+    who = assigned.select("mention_id", "source", "record_key", "new_hub_id")
     other = pl.col("other_mention_id").str.splitn("/", 2)
     return (
         resolution.conflicts.join(who, on="mention_id", how="inner")
-        .filter(pl.col("new_person_id").is_not_null())
+        .filter(pl.col("new_hub_id").is_not_null())
         .select(
-            pl.col("new_person_id").alias("person_id"),
+            pl.col("new_hub_id").alias("hub_id"),
             pl.col("kind").alias("attribute"),
             pl.lit(None, pl.String).alias("value"),
             pl.lit(None, pl.String).alias("surviving_value"),
