@@ -9,13 +9,12 @@ record the engine merely kept where it was (`previous_link`) keeps the explanati
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import upsert_rows
+from hub.graph.bulk import insert_frame
 from hub.graph.models import LinkContribution, SourceRecord
 from hub.graph.scratch import keys_of, update_from
 from hub.identity.linkage import Resolution
@@ -80,16 +79,12 @@ def _write_waterfalls(session: Session, fresh: pl.DataFrame, explanations: pl.Da
         .join(decided, on=["mention_id", "matched_mention_id"], how="inner")
         .unique(["record_id", "order"], keep="first")
     )
-    rows: list[dict[str, Any]] = (
-        steps.sort("order")
-        .select(
-            pl.col("record_id").alias("source_record_id"),
-            pl.int_range(pl.len()).over("record_id").cast(pl.Int16).alias("position"),
-            "comparison",
-            pl.col("level").fill_null(""),
-            pl.col("log2_bayes_factor").fill_null(0.0),
-        )
-        .to_dicts()
+    # The record's old rows were deleted above: a plain insert, no conflict to resolve.
+    rows = steps.sort("order").select(
+        pl.col("record_id").alias("source_record_id"),
+        pl.int_range(pl.len()).over("record_id").cast(pl.Int16).alias("position"),
+        "comparison",
+        pl.col("level").fill_null(""),
+        pl.col("log2_bayes_factor").fill_null(0.0),
     )
-    if rows:
-        upsert_rows(session, LinkContribution, rows, key=["source_record_id", "position"])
+    insert_frame(session, LinkContribution, rows)
