@@ -37,27 +37,34 @@ def relinked(assigned: pl.DataFrame) -> pl.Expr:
     return moved | decided | pl.col("had_method").not_()
 
 
-def write_links(
-    session: Session, assigned: pl.DataFrame, resolution: Resolution, now: datetime
-) -> None:
-    """Person ids for every record of `assigned`; links and waterfalls for `relinked`.
-
-    A record that moved is always relinked, so one UPDATE writes its person and its link
-    together: each row is written once (on PostgreSQL every write is a new row version)."""
-    fresh = assigned.filter(relinked(assigned))
-    if fresh.is_empty():
-        return
-    links = fresh.select(
-        pl.col("record_id").alias("id"),
+def link_values(resolution: Resolution, now: datetime) -> list[pl.Expr]:
+    """A linked record's link columns: its person and how it joined it."""
+    return [
         pl.col("new_person_id").alias("person_id"),
         pl.col("method").alias("match_method"),
         pl.col("match_probability").alias("match_score"),
-        "match_weight",
+        pl.col("match_weight"),
         *_partner(),
-        "unlinked_reason",
+        pl.col("unlinked_reason"),
         pl.lit(resolution.model_version).alias("model_version"),
         pl.lit(now).alias("linked_at"),
-    )
+    ]
+
+
+def write_links(
+    session: Session, assigned: pl.DataFrame, resolution: Resolution, now: datetime
+) -> None:
+    """Links for the records of `assigned` that are `relinked`, and their waterfalls.
+
+    The incoming records were written with their links already (`pipelines.linking.step`);
+    here the others that moved get theirs. A record that moved is always relinked, so one
+    UPDATE writes its person and its link together: each row is written once (on
+    PostgreSQL every write is a new row version)."""
+    fresh = assigned.filter(relinked(assigned))
+    if fresh.is_empty():
+        return
+    moved = fresh.filter(~pl.col("incoming"))
+    links = moved.select(pl.col("record_id").alias("id"), *link_values(resolution, now))
     update_from(session, _RECORDS, links)
     _write_waterfalls(session, fresh, resolution.explanations)
 

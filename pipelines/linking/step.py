@@ -30,20 +30,19 @@ from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks, upsert_rows
-from hub.graph.models import SourceRecord
+from hub.graph.models import Person, SourceRecord
 from hub.graph.scratch import analyze_if_grown, keys_of
 from hub.identity.linkage import Resolution, resolve_identities
 from pipelines.linking.candidates import gather_candidates
 from pipelines.linking.golden import refresh_golden
 from pipelines.linking.identities import drop_orphans, plan_identities, write_identities
-from pipelines.linking.links import write_links
+from pipelines.linking.links import link_values, relinked, write_links
 from pipelines.linking.records import (
+    KNOWN_COLUMNS,
     RECORD_COLUMNS,
     engine_mentions,
-    known_records_query,
     mention_id,
     person_records,
-    read_known,
     read_rows,
 )
 from pipelines.linking.retarget import retarget_facts
@@ -65,26 +64,74 @@ def lock_linking(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
 
 
-def _write_incoming(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
-    rows = incoming.with_columns(
-        kind=pl.lit("person"),
-        first_delivery_id=pl.lit(ctx.delivery_id),
-        last_delivery_id=pl.lit(ctx.delivery_id),
-        first_seen_at=pl.lit(ctx.now),
-        last_seen_at=pl.lit(ctx.now),
+def _stored(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
+    """The incoming mention records (RECORD_COLUMNS, one per key: the last) as KNOWN
+    records: the row id and person of those the graph holds already, this delivery's
+    recency. They are written once linked, with their links (`_write_incoming`)."""
+    incoming = incoming.unique("record_key", keep="last", maintain_order=True)
+    with keys_of(ctx.session, _RECORDS.c.record_key, incoming["record_key"]) as keys:
+        query = (
+            select(SourceRecord.record_key, SourceRecord.id, SourceRecord.person_id, Person.hub_id)
+            .outerjoin(Person, Person.id == SourceRecord.person_id)
+            .where(
+                SourceRecord.source == ctx.source,
+                SourceRecord.record_key.in_(select(keys.c.record_key)),
+            )
+        )
+        stored = pl.DataFrame(
+            read_rows(ctx.session, query),
+            schema={
+                "record_key": pl.String,
+                "record_id": pl.Int64,
+                "person_id": pl.Int64,
+                "person_hub_id": pl.String,
+            },
+            orient="row",
+        )
+    return incoming.join(stored, on="record_key", how="left").select(
+        pl.col(c).cast(t) if c != "recency" else pl.lit(ctx.delivery_id, t).alias(c)
+        for c, t in KNOWN_COLUMNS.items()
     )
+
+
+def _write_incoming(
+    ctx: LoadContext, assigned: pl.DataFrame, resolution: Resolution
+) -> pl.DataFrame:
+    """Write the incoming records with their links (those `relinked`; the others keep the
+    link they had) in one upsert each; `assigned` with the new records' row ids."""
+    incoming = assigned.filter("incoming")
+    record = [
+        *(pl.col(c) for c in RECORD_COLUMNS),
+        pl.lit("person").alias("kind"),
+        pl.lit(ctx.delivery_id).alias("first_delivery_id"),
+        pl.lit(ctx.delivery_id).alias("last_delivery_id"),
+        pl.lit(ctx.now).alias("first_seen_at"),
+        pl.lit(ctx.now).alias("last_seen_at"),
+    ]
     update = [*RECORD_COLUMNS, "kind", "last_delivery_id", "last_seen_at"]
     update = [c for c in update if c not in ("source", "record_key")]
-    upsert_rows(
-        ctx.session, SourceRecord, rows.to_dicts(), key=["source", "record_key"], update=update
-    )
-    analyze_if_grown(ctx.session, _RECORDS, rows.height)
-    with keys_of(ctx.session, _RECORDS.c.record_key, incoming["record_key"]) as keys:
-        query = known_records_query().where(
-            SourceRecord.source == ctx.source,
-            SourceRecord.record_key.in_(select(keys.c.record_key)),
+    fresh = relinked(incoming)
+    links = link_values(resolution, ctx.now)
+    written: list[tuple[object, ...]] = []
+    for rows, link in ((incoming.filter(fresh), links), (incoming.filter(~fresh), [])):
+        frame = rows.select(*record, *link)
+        written += upsert_rows(
+            ctx.session,
+            SourceRecord,
+            frame.to_dicts(),
+            key=["source", "record_key"],
+            update=[*update, *frame.columns[len(record) :]],
+            returning=["record_key", "id"],
         )
-        return read_known(ctx.session, query)
+    analyze_if_grown(ctx.session, _RECORDS, incoming.height)
+    ids = pl.DataFrame(
+        written, schema={"record_key": pl.String, "written_id": pl.Int64}, orient="row"
+    ).with_columns(source=pl.lit(ctx.source), incoming=pl.lit(True))
+    return (
+        assigned.join(ids, on=["source", "record_key", "incoming"], how="left")
+        .with_columns(record_id=pl.coalesce("record_id", "written_id"))
+        .drop("written_id")
+    )
 
 
 def _retire_members(ctx: LoadContext, survey_ids: Sequence[str], kept: pl.DataFrame) -> list[int]:
@@ -114,8 +161,10 @@ def link_persons(
     lock_linking(ctx.session)
     incoming_records = person_records(ctx.source, staged)
     retired = _retire_members(ctx, households, incoming_records) if households else []
-    incoming = _write_incoming(ctx, incoming_records).with_columns(incoming=pl.lit(True))
-    known = gather_candidates(ctx.session, incoming_records, retired)
+    incoming = _stored(ctx, incoming_records).with_columns(incoming=pl.lit(True))
+    # Every record of the persons the redelivered records belong to is compared too.
+    redelivered = incoming["person_id"].drop_nulls().unique().to_list()
+    known = gather_candidates(ctx.session, incoming_records, [*retired, *redelivered])
     records = pl.concat([incoming, known.with_columns(incoming=pl.lit(False))])
     resolution = (resolver or resolve_identities)(engine_mentions(records))
     assigned = _assign(ctx, records, resolution, retired)
@@ -154,8 +203,9 @@ def _assign(
     )
     assigned = assigned.join(persons.drop("new_hub_id"), on="cluster", how="left")
     write_identities(session, plan, ctx.now)
-    had = _had_method(session, assigned["record_id"].to_list())
-    assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had))
+    had = _had_method(session, assigned["record_id"].drop_nulls().to_list())
+    assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had).fill_null(False))
+    assigned = _write_incoming(ctx, assigned, resolution)
     write_links(session, assigned, resolution, ctx.now)
     retarget_facts(
         session, assigned.filter(pl.col("new_person_id").ne_missing(pl.col("person_id")))
