@@ -8,13 +8,17 @@ what incremental linking is: the delivery's mentions, plus every record in the g
 a blocking key with them (`candidates`), go through the engine together, and its answer is
 written:
 
-1. the delivery's mention records onto `source_record` (stated birth date and sex, passport,
-   phone, TIN: what later deliveries are linked against);
-2. golden ids per cluster: kept, minted, merged with a redirect, or split with the reason
-   (`identities`), and each record's person and link with its waterfall (`links`);
-3. the facts of records that changed person follow them (`retarget`);
-4. persons left without a source record are removed; the touched persons' attributes and
-   conflicts are recomputed from all their records (`golden`).
+1. golden ids per cluster: kept, minted, merged with a redirect, or split with the reason
+   (`identities`);
+2. the golden persons the delivery touches, from their records as linking leaves them: a
+   new person is inserted once with its attributes, a kept one updated once, and their
+   conflicts replaced (`golden`);
+3. the delivery's mention records onto `source_record` (stated birth date and sex,
+   passport, phone, TIN: what later deliveries are linked against), each written once
+   together with its person and link; the other records that moved get theirs, and every
+   new link its waterfall (`links`);
+4. the facts of records that changed person follow them (`retarget`), and persons left
+   without a source record are removed.
 
 Survey households redelivered with changed members: the records of members no longer
 listed are retired first, so their persons are relinked or removed, never left behind.
