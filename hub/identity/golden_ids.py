@@ -70,11 +70,11 @@ class IdPlan:
     splits: list[Split] = field(default_factory=list)
 
 
-def _homes(anchored: pl.DataFrame) -> dict[str, int]:
+def _homes(anchored: pl.DataFrame) -> pl.DataFrame:
+    """person_hub_id, cluster: the home of each anchored hub id."""
     counts = anchored.group_by("person_hub_id", "cluster").len()
     ranked = counts.sort(["person_hub_id", "len", "cluster"], descending=[False, True, False])
-    first = ranked.group_by("person_hub_id", maintain_order=True).first()
-    return dict(zip(first["person_hub_id"], first["cluster"], strict=True))
+    return ranked.group_by("person_hub_id", maintain_order=True).first().drop("len")
 
 
 def homeless_firsts(assignments: pl.DataFrame) -> pl.DataFrame:
@@ -82,7 +82,7 @@ def homeless_firsts(assignments: pl.DataFrame) -> pl.DataFrame:
     home in: the clusters that get a new id (see the module docstring)."""
     linked = assignments.filter(pl.col("cluster").is_not_null())
     anchored = linked.filter(pl.col("person_hub_id").is_not_null())
-    homes = list(_homes(anchored).values())
+    homes = _homes(anchored)["cluster"].implode()
     return (
         linked.filter(~pl.col("cluster").is_in(homes))
         .group_by("cluster")
@@ -102,13 +102,20 @@ def plan_hub_ids(
     cluster -> why linkage kept it apart (e.g. a refused merge)."""
     linked = assignments.filter(pl.col("cluster").is_not_null())
     anchored = linked.filter(pl.col("person_hub_id").is_not_null())
-    homes = _homes(anchored)
-    residents: dict[int, list[str]] = {}
-    for hub_id, cluster in sorted(homes.items()):
-        residents.setdefault(cluster, []).append(hub_id)
+    residents = (
+        _homes(anchored)
+        .group_by("cluster")
+        .agg(pl.col("person_hub_id").sort(), pl.len().alias("count"))
+        .sort("cluster")
+    )
     plan = IdPlan(pl.DataFrame())
+    # Most clusters are the home of one hub id, which they keep.
+    kept = residents.filter(pl.col("count") == 1).select(
+        "cluster", hub_id=pl.col("person_hub_id").list.first(), is_new=pl.lit(False)
+    )
     rows: list[tuple[int, str, bool]] = []
-    for cluster, at_home in sorted(residents.items()):
+    merged = residents.filter(pl.col("count") > 1).select("cluster", "person_hub_id")
+    for cluster, at_home in merged.iter_rows():
         survivor = min(at_home, key=lambda h: (ages.get(h, 1 << 62), h))
         rows.append((cluster, survivor, False))
         plan.redirects += [
@@ -128,7 +135,7 @@ def plan_hub_ids(
         rows.append((cluster, hub_id, True))
         reason = (split_reasons or {}).get(cluster, "linkage separates these records")
         plan.splits += [Split(hub_id, origin, reason) for origin in away.get(cluster, [])]
-    plan.cluster_ids = pl.DataFrame(
-        rows, schema={"cluster": pl.Int64, "hub_id": pl.String, "is_new": pl.Boolean}, orient="row"
-    ).sort("cluster")
+    schema = {"cluster": pl.Int64, "hub_id": pl.String, "is_new": pl.Boolean}
+    others = pl.DataFrame(rows, schema=schema, orient="row")
+    plan.cluster_ids = pl.concat([kept.cast(schema), others]).sort("cluster")  # type: ignore[arg-type]
     return plan
