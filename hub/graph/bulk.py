@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
+import polars as pl
 from sqlalchemy import Table, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -109,6 +110,30 @@ def upsert_rows(
         if returning:
             results.extend(_select_returning(session, tbl, unique, key, returning))
     return results
+
+
+def insert_frame(
+    session: Session, target: type[DeclarativeBase] | Table, frame: pl.DataFrame
+) -> None:
+    """Insert the rows of a polars frame whose keys are known to be new (the caller just
+    deleted them, or they are new by construction): no conflict handling, no temporary
+    table, no dict per row, and no Python-side defaults: the frame gives every column a
+    row needs. PostgreSQL: `COPY` into `target`; SQLite: one `executemany`."""
+    tbl = _table_of(target)
+    if frame.is_empty():
+        return
+    unknown = [c for c in frame.columns if c not in tbl.c]
+    if unknown:
+        raise BulkWriteError(f"Table '{tbl.name}' has no column(s) {unknown}.")
+    columns = [tbl.c[c] for c in frame.columns]
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        copy_rows(session, tbl.name, columns, frame.iter_rows())
+        return
+    quoted = ", ".join(f'"{c}"' for c in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    sql = f'INSERT INTO "{tbl.name}" ({quoted}) VALUES ({marks})'
+    sqlite_executemany(session, sql, columns, frame.iter_rows())
 
 
 def _check_columns(tbl: Table, columns: list[str], key: Sequence[str], rows: list[Row]) -> None:
@@ -276,5 +301,6 @@ __all__ = [
     "Row",
     "fetch_key_map",
     "in_chunks",
+    "insert_frame",
     "upsert_rows",
 ]

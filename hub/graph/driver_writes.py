@@ -39,29 +39,24 @@ def sqlite_executemany(
     active = [(i, p) for i, p in enumerate(processors) if p is not None]
     # Timestamps and dates repeat a lot in a load (the load's own moment on every row):
     # process each distinct value once. JSON values are not hashable and not cached.
-    cacheable = {i for i, _ in active if not isinstance(columns[i].type, JSON)}
-    caches: dict[int, dict[Any, Any]] = {i: {} for i in cacheable}
-
-    def params(row: Sequence[Any]) -> Sequence[Any]:
-        if not active:
-            return row
-        values = list(row)
+    # Column by column: a Python call per row and column cost more than SQLite's insert.
+    table = list(rows)
+    if active and table:
+        columns_of = [list(column) for column in zip(*table, strict=True)]
         for i, process in active:
-            value = values[i]
-            if value is None:
+            values = columns_of[i]
+            if isinstance(columns[i].type, JSON):
+                columns_of[i] = [None if v is None else process(v) for v in values]
                 continue
-            if i in cacheable:
-                cache = caches[i]
+            cache: dict[Any, Any] = {None: None}
+            for value in values:
                 if value not in cache:
                     cache[value] = process(value)
-                values[i] = cache[value]
-            else:
-                values[i] = process(value)
-        return values
-
+            columns_of[i] = [cache[v] for v in values]
+        table = list(zip(*columns_of, strict=True))
     cursor = _driver_connection(session).cursor()
     try:
-        cursor.executemany(sql, [params(row) for row in rows])
+        cursor.executemany(sql, table)
     finally:
         cursor.close()
 

@@ -32,15 +32,19 @@ def household_hub_id(survey_id: str) -> str:
     return uuid.uuid5(HUB_NAMESPACE, f"household:{survey_id}").hex
 
 
+def first_hub_id(first_mention: str) -> str:
+    """The hub id a person founded by `first_mention` gets unless it is already used."""
+    return uuid.uuid5(HUB_NAMESPACE, f"record:{first_mention}").hex
+
+
 def new_person_hub_id(first_mention: str, taken: Callable[[str], bool]) -> str:
     """A hub id for a person founded by `first_mention` that `taken` does not refuse."""
+    candidate = first_hub_id(first_mention)
     attempt = 0
-    while True:
-        suffix = f"#{attempt}" if attempt else ""
-        candidate = uuid.uuid5(HUB_NAMESPACE, f"record:{first_mention}{suffix}").hex
-        if not taken(candidate):
-            return candidate
+    while taken(candidate):
         attempt += 1
+        candidate = uuid.uuid5(HUB_NAMESPACE, f"record:{first_mention}#{attempt}").hex
+    return candidate
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,25 @@ class IdPlan:
     splits: list[Split] = field(default_factory=list)
 
 
-def _homes(anchored: pl.DataFrame) -> dict[str, int]:
+def _homes(anchored: pl.DataFrame) -> pl.DataFrame:
+    """person_hub_id, cluster: the home of each anchored hub id."""
     counts = anchored.group_by("person_hub_id", "cluster").len()
     ranked = counts.sort(["person_hub_id", "len", "cluster"], descending=[False, True, False])
-    first = ranked.group_by("person_hub_id", maintain_order=True).first()
-    return dict(zip(first["person_hub_id"], first["cluster"], strict=True))
+    return ranked.group_by("person_hub_id", maintain_order=True).first().drop("len")
+
+
+def homeless_firsts(assignments: pl.DataFrame) -> pl.DataFrame:
+    """cluster, mention_id (its first mention) of the clusters no anchored hub id has its
+    home in: the clusters that get a new id (see the module docstring)."""
+    linked = assignments.filter(pl.col("cluster").is_not_null())
+    anchored = linked.filter(pl.col("person_hub_id").is_not_null())
+    homes = _homes(anchored)["cluster"].implode()
+    return (
+        linked.filter(~pl.col("cluster").is_in(homes))
+        .group_by("cluster")
+        .agg(pl.col("mention_id").min())
+        .sort("cluster")
+    )
 
 
 def plan_hub_ids(
@@ -84,33 +102,40 @@ def plan_hub_ids(
     cluster -> why linkage kept it apart (e.g. a refused merge)."""
     linked = assignments.filter(pl.col("cluster").is_not_null())
     anchored = linked.filter(pl.col("person_hub_id").is_not_null())
-    homes = _homes(anchored)
-    residents: dict[int, list[str]] = {}
-    for hub_id, cluster in sorted(homes.items()):
-        residents.setdefault(cluster, []).append(hub_id)
-    firsts = linked.group_by("cluster").agg(pl.col("mention_id").min()).sort("cluster")
-    strays = anchored.group_by("cluster").agg(pl.col("person_hub_id").unique().sort())
-    away = dict(zip(strays["cluster"], strays["person_hub_id"].to_list(), strict=True))
+    residents = (
+        _homes(anchored)
+        .group_by("cluster")
+        .agg(pl.col("person_hub_id").sort(), pl.len().alias("count"))
+        .sort("cluster")
+    )
     plan = IdPlan(pl.DataFrame())
+    # Most clusters are the home of one hub id, which they keep.
+    kept = residents.filter(pl.col("count") == 1).select(
+        "cluster", hub_id=pl.col("person_hub_id").list.first(), is_new=pl.lit(False)
+    )
     rows: list[tuple[int, str, bool]] = []
+    merged = residents.filter(pl.col("count") > 1).select("cluster", "person_hub_id")
+    for cluster, at_home in merged.iter_rows():
+        survivor = min(at_home, key=lambda h: (ages.get(h, 1 << 62), h))
+        rows.append((cluster, survivor, False))
+        plan.redirects += [
+            Redirect(h, survivor, f"linked as one person with {survivor}")
+            for h in at_home
+            if h != survivor
+        ]
+    # The clusters no hub id is at home in: a new id each, in cluster order.
+    homeless = homeless_firsts(assignments)
+    strays = anchored.filter(pl.col("cluster").is_in(homeless["cluster"].implode()))
+    strays = strays.group_by("cluster").agg(pl.col("person_hub_id").unique().sort())
+    away = dict(zip(strays["cluster"], strays["person_hub_id"].to_list(), strict=True))
     issued: set[str] = set()
-    for cluster, first in firsts.iter_rows():
-        at_home = residents.get(cluster, [])
-        if at_home:
-            survivor = min(at_home, key=lambda h: (ages.get(h, 1 << 62), h))
-            rows.append((cluster, survivor, False))
-            plan.redirects += [
-                Redirect(h, survivor, f"linked as one person with {survivor}")
-                for h in at_home
-                if h != survivor
-            ]
-            continue
+    for cluster, first in homeless.iter_rows():
         hub_id = new_person_hub_id(first, lambda c: c in issued or taken(c))
         issued.add(hub_id)
         rows.append((cluster, hub_id, True))
         reason = (split_reasons or {}).get(cluster, "linkage separates these records")
         plan.splits += [Split(hub_id, origin, reason) for origin in away.get(cluster, [])]
-    plan.cluster_ids = pl.DataFrame(
-        rows, schema={"cluster": pl.Int64, "hub_id": pl.String, "is_new": pl.Boolean}, orient="row"
-    )
+    schema = {"cluster": pl.Int64, "hub_id": pl.String, "is_new": pl.Boolean}
+    others = pl.DataFrame(rows, schema=schema, orient="row")
+    plan.cluster_ids = pl.concat([kept.cast(schema), others]).sort("cluster")  # type: ignore[arg-type]
     return plan

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.models import SourceRecord
 from hub.graph.scratch import drop, keys_of, scratch_table
-from pipelines.linking.records import known_frame, known_records_query, mention_id
+from pipelines.linking.records import known_records_query, mention_id, read_known, read_rows
 
 SINGLE_KEYS = ("pinfl", "passport", "phone", "tin")
 PAIR_KEYS = (("surname_key", "birth_year"), ("mahalla_code", "surname_key"))
@@ -62,10 +62,6 @@ def _hits(keys: Table) -> Select[Any]:
     return union_all(*selects)  # type: ignore[return-value]
 
 
-def _read(session: Session, query: Select[Any]) -> pl.DataFrame:
-    return known_frame([tuple(r) for r in session.execute(query)])
-
-
 def gather_candidates(
     session: Session, incoming: pl.DataFrame, also_persons: Sequence[int] = ()
 ) -> pl.DataFrame:
@@ -73,7 +69,7 @@ def gather_candidates(
     with every record of `also_persons` (persons whose records just changed)."""
     keys = scratch_table(session, _RECORDS, incoming.select(KEY_COLUMNS).unique())
     hits = pl.DataFrame(
-        [tuple(r) for r in session.execute(_hits(keys))],
+        read_rows(session, _hits(keys)),
         schema={"id": pl.Int64, "person_id": pl.Int64},
         orient="row",
     ).unique("id")
@@ -85,12 +81,12 @@ def gather_candidates(
     unlinked_ids = hits.filter(pl.col("person_id").is_null())["id"]
     with keys_of(session, _RECORDS.c.person_id, person_ids) as persons:
         whole = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.person_id)))
-        found = [_read(session, whole)]
+        found = [read_known(session, whole)]
     with keys_of(session, _RECORDS.c.id, unlinked_ids) as unlinked:
         alone = known_records_query().where(
             SourceRecord.person_id.is_(None), SourceRecord.id.in_(select(unlinked.c.id))
         )
-        found.append(_read(session, alone))
+        found.append(read_known(session, alone))
     combined = pl.concat(found)
     redelivered = incoming.select(mention_id().alias("_id"))["_id"].implode()
     return combined.filter(~mention_id().is_in(redelivered)).sort("record_id")

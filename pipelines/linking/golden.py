@@ -1,9 +1,13 @@
-"""A golden person's attributes and conflicts, recomputed from all its source records.
+"""A golden person's attributes and conflicts, computed from all its source records.
 
-The rules are `hub.identity.survivorship`'s; this module reads the persons' records, writes
-the surviving values onto the persons, and replaces their conflicts: one row per record
-that disagrees with a surviving value, plus the identity conflicts linkage reported
-(a PINFL overruled by names and dates, a PINFL two persons share, a refused merge).
+The rules are `hub.identity.survivorship`'s. Survivorship runs on the records as they will
+be once the delivery's links are written: the records linking just assigned (under their
+new hub ids), plus every other record of the persons they touch (read from the graph).
+So a person founded by this delivery is inserted once, with its attributes (not inserted
+empty and then updated: on PostgreSQL every write of a row is a new row version), and a
+kept person is updated once. Then its conflicts are replaced: one row per record that
+disagrees with a surviving value, plus the identity conflicts linkage reported (a PINFL
+overruled by names and dates, a PINFL two persons share, a refused merge).
 """
 
 from __future__ import annotations
@@ -13,23 +17,20 @@ from datetime import datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.graph.bulk import upsert_rows
 from hub.graph.models import Person, PersonConflict, SourceRecord
-from hub.graph.scratch import keys_of, update_from
+from hub.graph.scratch import analyze_if_grown, keys_of, update_from
 from hub.identity.names import normalise_name
 from hub.identity.survivorship import RECORD_SCHEMA, TRUST, choose_survivors
-from pipelines.linking.records import known_frame, known_records_query
+from pipelines.linking.records import KNOWN_COLUMNS, known_records_query, read_known, read_rows
 
 CONFLICT_COLUMNS = ("attribute", "value", "surviving_value", "source", "record_key")
 _PERSONS: Table = Person.__table__  # type: ignore[assignment]
-
-
-def _records(session: Session, persons: Table) -> pl.DataFrame:
-    query = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.id)))
-    return known_frame([tuple(r) for r in session.execute(query)])
+_NEW: int = 1 << 62
+"""Persons founded by this delivery rank after every existing one (ids grow with age)."""
 
 
 def _households(records: pl.DataFrame) -> pl.DataFrame:
@@ -37,64 +38,149 @@ def _households(records: pl.DataFrame) -> pl.DataFrame:
     survey = records.filter((pl.col("source") == "survey") & pl.col("household_id").is_not_null())
     return (
         survey.sort("recency")
-        .group_by("person_id", maintain_order=True)
+        .group_by("hub_id", maintain_order=True)
         .last()
-        .select("person_id", "household_id")
+        .select("hub_id", "household_id")
     )
 
 
-def _unique_pinfls(session: Session, golden: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`golden` with a PINFL kept by one person only; the persons that lost it."""
+def _unique_pinfls(
+    session: Session, golden: pl.DataFrame, touched: Sequence[int]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`golden` (with its persons' `age`) with a PINFL kept by one person only: the oldest
+    of them, and none held by a person outside `touched`; the persons that lost it."""
     claimed = golden.filter(pl.col("pinfl").is_not_null())
-    mine = set(golden["person_id"].to_list())
+    mine = set(touched)
     with keys_of(session, _PERSONS.c.pinfl, claimed["pinfl"]) as pinfls:
         stmt = select(Person.pinfl, Person.id).where(Person.pinfl.in_(select(pinfls.c.pinfl)))
-        held = {p: i for p, i in session.execute(stmt) if i not in mine and p}
-    first = pl.col("person_id") == pl.col("person_id").min().over("pinfl")
+        held = {p: i for p, i in read_rows(session, stmt) if i not in mine and p}
+    first = pl.col("age") == pl.col("age").min().over("pinfl")
     keeps = first & ~pl.col("pinfl").is_in(list(held)) | pl.col("pinfl").is_null()
     lost = golden.filter(~keeps)
     return golden.with_columns(pinfl=pl.when(keeps).then(pl.col("pinfl"))), lost
 
 
+def _after_linking(
+    session: Session, assigned: pl.DataFrame, touched: Sequence[int]
+) -> pl.DataFrame:
+    """The records of the `touched` persons and of `assigned` as they are once linked:
+    KNOWN_COLUMNS with `hub_id`, the person each belongs to (null: unlinked)."""
+    with keys_of(session, _PERSONS.c.id, list(touched)) as persons:
+        query = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.id)))
+        stored = read_known(session, query)
+    mine = assigned.select(*KNOWN_COLUMNS, pl.col("new_hub_id").alias("hub_id"))
+    others = stored.filter(~pl.col("record_id").is_in(mine["record_id"].implode()))
+    others = others.with_columns(hub_id=pl.col("person_hub_id"))
+    return pl.concat([mine, others]).sort("record_id")
+
+
 def refresh_golden(
     session: Session,
-    person_ids: Sequence[int],
+    assigned: pl.DataFrame,
+    hub_ids: pl.DataFrame,
+    retired: Sequence[int],
     known_mahallas: frozenset[str],
     now: datetime,
     identity_conflicts: pl.DataFrame,
-) -> None:
-    """Survivorship for `person_ids`; `identity_conflicts`: person_id + CONFLICT_COLUMNS
-    + kind, other_source, other_record_key, detail."""
-    identity = identity_conflicts.filter(pl.col("person_id").is_in(list(person_ids)))
-    with keys_of(session, _PERSONS.c.id, list(person_ids)) as persons:
-        _refresh(session, persons, known_mahallas, now, identity)
+) -> pl.DataFrame:
+    """Write the golden persons of the records linking changed: `assigned` (KNOWN_COLUMNS,
+    new_hub_id, changed: whether its person's evidence changed); `hub_ids`: the plan's
+    cluster, hub_id, is_new in cluster order; `retired`: persons that lost records;
+    `identity_conflicts`: hub_id + CONFLICT_COLUMNS + kind, other_source,
+    other_record_key, detail. Returns cluster, new_hub_id, new_person_id."""
+    ids: dict[str, int] = dict(
+        assigned.select("person_hub_id", "person_id").drop_nulls().unique().iter_rows()
+    )
+    changed = assigned.filter("changed")
+    refreshed = set(
+        pl.concat([changed["new_hub_id"], identity_conflicts["hub_id"]]).drop_nulls().to_list()
+    )
+    left = {*changed["person_id"].drop_nulls().to_list(), *retired}
+    touched = sorted(left | {ids[h] for h in refreshed if h in ids})
+    records = _after_linking(session, assigned, touched)
+    ids |= dict(records.select("person_hub_id", "person_id").drop_nulls().unique().iter_rows())
+    held = records.filter(pl.col("person_id").is_in(touched)).select("hub_id", "person_id")
+    refreshed |= set(held.filter(pl.col("person_id").is_in(sorted(left)))["hub_id"].drop_nulls())
+    refreshed |= set(changed["person_hub_id"].drop_nulls().to_list())
+    records = records.filter(pl.col("hub_id").is_in(sorted(refreshed)))
+    live = {ids[h] for h in records["hub_id"].unique().to_list() if h in ids}
+    orphans = sorted(left - live)
+    new = hub_ids.filter("is_new").with_columns(age=_NEW + pl.int_range(pl.len()))
+    ages = pl.concat(
+        [
+            pl.DataFrame(
+                list(ids.items()), schema={"hub_id": pl.String, "age": pl.Int64}, orient="row"
+            ),
+            new.select("hub_id", "age"),
+        ]
+    )
+    golden, conflicts, lost = _survive(session, records, ages, known_mahallas, touched)
+    ids |= _write_persons(session, golden, orphans, now)
+    person_ids = pl.DataFrame(
+        list(ids.items()), schema={"hub_id": pl.String, "person_id": pl.Int64}, orient="row"
+    )
+    identity = identity_conflicts.filter(pl.col("hub_id").is_in(sorted(refreshed)))
+    attributes, shared, identity = (
+        f.join(person_ids, on="hub_id").drop("hub_id") for f in (conflicts, lost, identity)
+    )
+    persons = sorted({ids[h] for h in refreshed if h in ids})
+    _replace_conflicts(session, persons, attributes, shared, identity, now)
+    return hub_ids.join(person_ids, on="hub_id", how="left").select(
+        "cluster", pl.col("hub_id").alias("new_hub_id"), pl.col("person_id").alias("new_person_id")
+    )
 
 
-def _refresh(
+def _survive(
     session: Session,
-    persons: Table,
+    records: pl.DataFrame,
+    ages: pl.DataFrame,
     known_mahallas: frozenset[str],
-    now: datetime,
-    identity_conflicts: pl.DataFrame,
-) -> None:
-    records = _records(session, persons)
-    if records.is_empty():
-        return
+    touched: Sequence[int],
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Golden rows (with `age`: the person's id, or its rank among new ones after all),
+    attribute conflicts, and the persons that lost a PINFL another holds; by hub_id."""
     usable = records.with_columns(
-        hub_id=pl.col("person_id").cast(pl.String),
         mahalla_code=pl.when(pl.col("mahalla_code").is_in(sorted(known_mahallas))).then(
             pl.col("mahalla_code")
         ),
     )
     survivors = choose_survivors(usable.select(list(RECORD_SCHEMA)))
-    golden = survivors.golden.with_columns(person_id=pl.col("hub_id").cast(pl.Int64)).join(
-        _households(records), on="person_id", how="left"
+    golden = (
+        survivors.golden.join(_households(records), on="hub_id", how="left")
+        .join(ages, on="hub_id", how="left")
+        .sort("age")
     )
-    golden, lost = _unique_pinfls(session, golden)
+    golden, lost = _unique_pinfls(session, golden, touched)
+    return golden, survivors.conflicts, lost
+
+
+def _write_persons(
+    session: Session, golden: pl.DataFrame, orphans: Sequence[int], now: datetime
+) -> dict[str, int]:
+    """Update the kept persons, insert the new ones (in `age` order, so their ids are
+    handed out in cluster order); hub_id -> id of the new ones."""
+    if orphans:
+        # A person left without records (deleted later) lets go of its PINFL now.
+        with keys_of(session, _PERSONS.c.id, list(orphans)) as gone:
+            session.execute(
+                update(Person)
+                .where(Person.id.in_(select(gone.c.id)), Person.pinfl.is_not(None))
+                .values(pinfl=None),
+                execution_options={"synchronize_session": False},
+            )
+    kept = golden.filter(pl.col("age") < _NEW).with_columns(person_id=pl.col("age"))
     # A PINFL may move between persons of this batch (a unique column).
-    update_from(session, _PERSONS, _person_rows(golden, now), unique=["pinfl"])
-    conflicts = survivors.conflicts.with_columns(person_id=pl.col("hub_id").cast(pl.Int64))
-    _replace_conflicts(session, persons, conflicts, lost, identity_conflicts, now)
+    update_from(session, _PERSONS, _person_rows(kept, now), unique=["pinfl"])
+    new = golden.filter(pl.col("age") >= _NEW).with_columns(person_id=pl.lit(None, pl.Int64))
+    if new.is_empty():
+        return {}
+    rows = [
+        {"hub_id": hub_id, "created_at": now, **{k: v for k, v in row.items() if k != "id"}}
+        for hub_id, row in zip(new["hub_id"], _person_rows(new, now), strict=True)
+    ]
+    written = upsert_rows(session, Person, rows, key=["hub_id"], returning=["hub_id", "id"])
+    analyze_if_grown(session, _PERSONS, len(rows))
+    return dict(written)
 
 
 def _person_rows(golden: pl.DataFrame, now: datetime) -> list[dict[str, Any]]:
@@ -142,15 +228,16 @@ def _name_parts(names: set[str]) -> dict[str, tuple[str | None, str | None, str 
 
 def _replace_conflicts(
     session: Session,
-    persons: Table,
+    persons: Sequence[int],
     attribute_conflicts: pl.DataFrame,
     lost: pl.DataFrame,
     identity_conflicts: pl.DataFrame,
     now: datetime,
 ) -> None:
-    session.execute(
-        delete(PersonConflict).where(PersonConflict.person_id.in_(select(persons.c.id)))
-    )
+    with keys_of(session, _PERSONS.c.id, list(persons)) as ids:
+        session.execute(
+            delete(PersonConflict).where(PersonConflict.person_id.in_(select(ids.c.id)))
+        )
     attributes = attribute_conflicts.select(
         "person_id", *CONFLICT_COLUMNS, pl.lit("attribute").alias("kind")
     )

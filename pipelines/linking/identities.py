@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from hub.graph.bulk import upsert_rows
 from hub.graph.models import Person, PersonRedirect, PersonSplit, SourceRecord
-from hub.graph.scratch import analyze_if_grown, keys_of
-from hub.identity.golden_ids import IdPlan, new_person_hub_id, plan_hub_ids
+from hub.graph.scratch import keys_of
+from hub.identity.golden_ids import IdPlan, first_hub_id, homeless_firsts, plan_hub_ids
 
 _PERSONS: Table = Person.__table__  # type: ignore[assignment]
 
@@ -47,56 +47,30 @@ class UsedHubIds:
         return self._checked[hub_id]
 
 
-def _ages(session: Session, hub_ids: Sequence[str]) -> dict[str, int]:
-    with keys_of(session, _PERSONS.c.hub_id, list(hub_ids)) as keys:
-        found = session.execute(
-            select(Person.hub_id, Person.id).where(Person.hub_id.in_(select(keys.c.hub_id)))
-        )
-        return {hub_id: person_id for hub_id, person_id in found}
+def _person_ids(assigned: pl.DataFrame) -> dict[str, int]:
+    """The anchored hub ids of `assigned` and their persons' internal ids (their ages)."""
+    anchors = assigned.select("person_hub_id", "person_id").drop_nulls().unique("person_hub_id")
+    return dict(anchors.iter_rows())
 
 
 def plan_identities(
     session: Session, assigned: pl.DataFrame, split_reasons: dict[int, str]
 ) -> IdPlan:
-    """The id plan for `assigned` (mention_id, cluster, person_hub_id)."""
-    anchors = assigned["person_hub_id"].drop_nulls().unique().to_list()
-    firsts = (
-        assigned.filter(pl.col("cluster").is_not_null())
-        .group_by("cluster")
-        .agg(pl.col("mention_id").min())
-    )
-    likely = [new_person_hub_id(m, lambda _: False) for m in firsts["mention_id"]]
+    """The id plan for `assigned` (mention_id, cluster, person_hub_id, person_id)."""
+    likely = [first_hub_id(m) for m in homeless_firsts(assigned)["mention_id"]]
     used = UsedHubIds(session, likely)
-    return plan_hub_ids(assigned, _ages(session, anchors), used, split_reasons)
+    return plan_hub_ids(assigned, _person_ids(assigned), used, split_reasons)
 
 
-def write_identities(session: Session, plan: IdPlan, now: datetime) -> pl.DataFrame:
-    """Create the plan's new persons, record its merges and splits; cluster -> person_id."""
-    new = plan.cluster_ids.filter(pl.col("is_new"))
-    if not new.is_empty():
-        rows = new.select(
-            "hub_id",
-            pl.lit("").alias("full_name"),
-            pl.lit("").alias("name_key"),
-            pl.lit(now).alias("created_at"),
-            pl.lit(now).alias("updated_at"),
-            pl.lit(now).alias("last_confirmed_at"),
-        )
-        upsert_rows(session, Person, rows.to_dicts(), key=["hub_id"])
-        analyze_if_grown(session, _PERSONS, rows.height)
+def write_identities(session: Session, plan: IdPlan, now: datetime) -> None:
+    """Record the plan's merges (redirects) and splits. Its new persons are inserted with
+    their attributes by `pipelines.linking.golden`."""
     _write_redirects(session, plan, now)
     if plan.splits:
         session.add_all(
             PersonSplit(hub_id=s.hub_id, from_hub_id=s.from_hub_id, reason=s.reason, split_at=now)
             for s in plan.splits
         )
-    ids = _ages(session, plan.cluster_ids["hub_id"].to_list())
-    found = pl.DataFrame(
-        list(ids.items()), schema={"hub_id": pl.String, "new_person_id": pl.Int64}, orient="row"
-    )
-    return plan.cluster_ids.join(found, on="hub_id", how="left").select(
-        "cluster", pl.col("hub_id").alias("new_hub_id"), "new_person_id"
-    )
 
 
 def _write_redirects(session: Session, plan: IdPlan, now: datetime) -> None:

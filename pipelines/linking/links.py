@@ -9,13 +9,12 @@ record the engine merely kept where it was (`previous_link`) keeps the explanati
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import upsert_rows
+from hub.graph.bulk import insert_frame
 from hub.graph.models import LinkContribution, SourceRecord
 from hub.graph.scratch import keys_of, update_from
 from hub.identity.linkage import Resolution
@@ -38,27 +37,34 @@ def relinked(assigned: pl.DataFrame) -> pl.Expr:
     return moved | decided | pl.col("had_method").not_()
 
 
-def write_links(
-    session: Session, assigned: pl.DataFrame, resolution: Resolution, now: datetime
-) -> None:
-    """Person ids for every record of `assigned`; links and waterfalls for `relinked`.
-
-    A record that moved is always relinked, so one UPDATE writes its person and its link
-    together: each row is written once (on PostgreSQL every write is a new row version)."""
-    fresh = assigned.filter(relinked(assigned))
-    if fresh.is_empty():
-        return
-    links = fresh.select(
-        pl.col("record_id").alias("id"),
+def link_values(resolution: Resolution, now: datetime) -> list[pl.Expr]:
+    """A linked record's link columns: its person and how it joined it."""
+    return [
         pl.col("new_person_id").alias("person_id"),
         pl.col("method").alias("match_method"),
         pl.col("match_probability").alias("match_score"),
-        "match_weight",
+        pl.col("match_weight"),
         *_partner(),
-        "unlinked_reason",
+        pl.col("unlinked_reason"),
         pl.lit(resolution.model_version).alias("model_version"),
         pl.lit(now).alias("linked_at"),
-    )
+    ]
+
+
+def write_links(
+    session: Session, assigned: pl.DataFrame, resolution: Resolution, now: datetime
+) -> None:
+    """Links for the records of `assigned` that are `relinked`, and their waterfalls.
+
+    The incoming records were written with their links already (`pipelines.linking.step`);
+    here the others that moved get theirs. A record that moved is always relinked, so one
+    UPDATE writes its person and its link together: each row is written once (on
+    PostgreSQL every write is a new row version)."""
+    fresh = assigned.filter(relinked(assigned))
+    if fresh.is_empty():
+        return
+    moved = fresh.filter(~pl.col("incoming"))
+    links = moved.select(pl.col("record_id").alias("id"), *link_values(resolution, now))
     update_from(session, _RECORDS, links)
     _write_waterfalls(session, fresh, resolution.explanations)
 
@@ -80,16 +86,12 @@ def _write_waterfalls(session: Session, fresh: pl.DataFrame, explanations: pl.Da
         .join(decided, on=["mention_id", "matched_mention_id"], how="inner")
         .unique(["record_id", "order"], keep="first")
     )
-    rows: list[dict[str, Any]] = (
-        steps.sort("order")
-        .select(
-            pl.col("record_id").alias("source_record_id"),
-            pl.int_range(pl.len()).over("record_id").cast(pl.Int16).alias("position"),
-            "comparison",
-            pl.col("level").fill_null(""),
-            pl.col("log2_bayes_factor").fill_null(0.0),
-        )
-        .to_dicts()
+    # The record's old rows were deleted above: a plain insert, no conflict to resolve.
+    rows = steps.sort("order").select(
+        pl.col("record_id").alias("source_record_id"),
+        pl.int_range(pl.len()).over("record_id").cast(pl.Int16).alias("position"),
+        "comparison",
+        pl.col("level").fill_null(""),
+        pl.col("log2_bayes_factor").fill_null(0.0),
     )
-    if rows:
-        upsert_rows(session, LinkContribution, rows, key=["source_record_id", "position"])
+    insert_frame(session, LinkContribution, rows)

@@ -8,10 +8,13 @@ sex (`stated_*`), never those read out of a PINFL that may be a relative's.
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Sequence
+from typing import Any, Final
 
 import polars as pl
 from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import Executable
 
 from hub.graph.models import Person, SourceRecord
 from hub.identity.linkage import MENTION_SCHEMA
@@ -90,8 +93,23 @@ def known_records_query() -> Select[tuple[object, ...]]:
     )
 
 
-def known_frame(rows: list[tuple[object, ...]]) -> pl.DataFrame:
+def known_frame(rows: Sequence[Sequence[object]]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=KNOWN_COLUMNS, orient="row")
+
+
+def read_rows(session: Session, query: Executable) -> Sequence[Sequence[Any]]:
+    """The rows of a column query, read through the session's connection (Core).
+
+    `session.execute` would run them through the ORM's row loading, which for a plain
+    column query adds nothing and cost more than the database's own reading (a survey of
+    100,000 people reads several hundred thousand mention records back)."""
+    session.flush()
+    return session.connection().execute(query).all()
+
+
+def read_known(session: Session, query: Select[Any]) -> pl.DataFrame:
+    """`known_records_query()` with a caller's WHERE, as a KNOWN_COLUMNS frame."""
+    return known_frame(read_rows(session, query))
 
 
 def mention_id() -> pl.Expr:

@@ -9,10 +9,10 @@ in the same transaction, so no count the API serves is left pointing at a stale 
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import polars as pl
-from sqlalchemy import Table, bindparam, delete, tuple_
+from sqlalchemy import Table, delete, tuple_
 from sqlalchemy.orm import Session
 
 from hub.graph.models import (
@@ -24,6 +24,7 @@ from hub.graph.models import (
     NotebookEntry,
     TaxRegistration,
 )
+from hub.graph.scratch import update_from
 
 FACT_KEYS: Final[dict[str, tuple[Table, str]]] = {
     "tax": (TaxRegistration.__table__, "tin"),  # type: ignore[dict-item]
@@ -35,56 +36,34 @@ FACT_KEYS: Final[dict[str, tuple[Table, str]]] = {
 """Source -> (fact table, the column holding the source's record key)."""
 
 
-def _execute(session: Session, statement: Any, params: list[dict[str, Any]]) -> None:
-    if params:
-        session.connection().execute(statement, params)
-
-
 def _memberships(session: Session, survey: pl.DataFrame) -> None:
     table: Table = HouseholdMember.__table__  # type: ignore[assignment]
-    rows = survey.filter(pl.col("household_id").is_not_null()).select(
-        pl.col("household_id").alias("b_household"),
-        pl.col("record_key").str.extract(r"/(\d+)$").cast(pl.Int32).alias("b_member"),
-        pl.col("new_person_id").alias("b_person"),
+    rows = survey.filter(
+        pl.col("household_id").is_not_null() & pl.col("new_person_id").is_not_null()
+    ).select(
+        "household_id",
+        pl.col("record_key").str.extract(r"/(\d+)$").cast(pl.Int32).alias("member_no"),
+        pl.col("new_person_id").alias("person_id"),
     )
-    statement = (
-        table.update()
-        .where(table.c.household_id == bindparam("b_household"))
-        .where(table.c.member_no == bindparam("b_member"))
-        .values(person_id=bindparam("b_person"))
-    )
-    _execute(session, statement, rows.filter(pl.col("b_person").is_not_null()).to_dicts())
+    update_from(session, table, rows, key=("household_id", "member_no"))
     # A survey member is a resident and always has a person; nothing to unlink here.
 
 
 def retarget_facts(session: Session, moved: pl.DataFrame) -> None:
     """Give the facts of `moved` records (source, record_key, household_id,
-    new_person_id: null when now unlinked) their new person."""
+    new_person_id: null when now unlinked) their new person: one UPDATE ... FROM a
+    scratch table per fact table (a first survey moves every one of its records, from no
+    person to a new one: a statement per row cost more than the rest of retargeting)."""
     for source, (table, key) in FACT_KEYS.items():
         rows = moved.filter(pl.col("source") == source).select(
-            pl.col("record_key").alias("b_key"), pl.col("new_person_id").alias("b_person")
+            pl.col("record_key").alias(key), pl.col("new_person_id").alias("person_id")
         )
-        statement = (
-            table.update()
-            .where(table.c[key] == bindparam("b_key"))
-            .values(person_id=bindparam("b_person"))
-        )
-        _execute(session, statement, rows.to_dicts())
+        update_from(session, table, rows, key=(key,))
     _memberships(session, moved.filter(pl.col("source") == "survey"))
     notebooks: Table = NotebookEntry.__table__  # type: ignore[assignment]
     linked = moved.filter(pl.col("new_person_id").is_not_null())
-    statement = (
-        notebooks.update()
-        .where(notebooks.c.source == bindparam("b_source"))
-        .where(notebooks.c.record_key == bindparam("b_key"))
-        .values(person_id=bindparam("b_person"))
-    )
-    rows = linked.select(
-        pl.col("source").alias("b_source"),
-        pl.col("record_key").alias("b_key"),
-        pl.col("new_person_id").alias("b_person"),
-    )
-    _execute(session, statement, rows.to_dicts())
+    rows = linked.select("source", "record_key", pl.col("new_person_id").alias("person_id"))
+    update_from(session, notebooks, rows, key=("source", "record_key"))
     # A notebook entry needs a person: an entry whose record is now unlinked goes.
     gone = moved.filter(pl.col("new_person_id").is_null()).select("source", "record_key")
     if not gone.is_empty():

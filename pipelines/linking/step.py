@@ -8,13 +8,17 @@ what incremental linking is: the delivery's mentions, plus every record in the g
 a blocking key with them (`candidates`), go through the engine together, and its answer is
 written:
 
-1. the delivery's mention records onto `source_record` (stated birth date and sex, passport,
-   phone, TIN: what later deliveries are linked against);
-2. golden ids per cluster: kept, minted, merged with a redirect, or split with the reason
-   (`identities`), and each record's person and link with its waterfall (`links`);
-3. the facts of records that changed person follow them (`retarget`);
-4. persons left without a source record are removed; the touched persons' attributes and
-   conflicts are recomputed from all their records (`golden`).
+1. golden ids per cluster: kept, minted, merged with a redirect, or split with the reason
+   (`identities`);
+2. the golden persons the delivery touches, from their records as linking leaves them: a
+   new person is inserted once with its attributes, a kept one updated once, and their
+   conflicts replaced (`golden`);
+3. the delivery's mention records onto `source_record` (stated birth date and sex,
+   passport, phone, TIN: what later deliveries are linked against), each written once
+   together with its person and link; the other records that moved get theirs, and every
+   new link its waterfall (`links`);
+4. the facts of records that changed person follow them (`retarget`), and persons left
+   without a source record are removed.
 
 Survey households redelivered with changed members: the records of members no longer
 listed are retired first, so their persons are relinked or removed, never left behind.
@@ -30,20 +34,20 @@ from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks, upsert_rows
-from hub.graph.models import SourceRecord
+from hub.graph.models import Person, SourceRecord
 from hub.graph.scratch import analyze_if_grown, keys_of
 from hub.identity.linkage import Resolution, resolve_identities
 from pipelines.linking.candidates import gather_candidates
 from pipelines.linking.golden import refresh_golden
 from pipelines.linking.identities import drop_orphans, plan_identities, write_identities
-from pipelines.linking.links import write_links
+from pipelines.linking.links import link_values, relinked, write_links
 from pipelines.linking.records import (
+    KNOWN_COLUMNS,
     RECORD_COLUMNS,
     engine_mentions,
-    known_frame,
-    known_records_query,
     mention_id,
     person_records,
+    read_rows,
 )
 from pipelines.linking.retarget import retarget_facts
 from pipelines.loading.context import LoadContext
@@ -64,26 +68,74 @@ def lock_linking(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
 
 
-def _write_incoming(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
-    rows = incoming.with_columns(
-        kind=pl.lit("person"),
-        first_delivery_id=pl.lit(ctx.delivery_id),
-        last_delivery_id=pl.lit(ctx.delivery_id),
-        first_seen_at=pl.lit(ctx.now),
-        last_seen_at=pl.lit(ctx.now),
+def _stored(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
+    """The incoming mention records (RECORD_COLUMNS, one per key: the last) as KNOWN
+    records: the row id and person of those the graph holds already, this delivery's
+    recency. They are written once linked, with their links (`_write_incoming`)."""
+    incoming = incoming.unique("record_key", keep="last", maintain_order=True)
+    with keys_of(ctx.session, _RECORDS.c.record_key, incoming["record_key"]) as keys:
+        query = (
+            select(SourceRecord.record_key, SourceRecord.id, SourceRecord.person_id, Person.hub_id)
+            .outerjoin(Person, Person.id == SourceRecord.person_id)
+            .where(
+                SourceRecord.source == ctx.source,
+                SourceRecord.record_key.in_(select(keys.c.record_key)),
+            )
+        )
+        stored = pl.DataFrame(
+            read_rows(ctx.session, query),
+            schema={
+                "record_key": pl.String,
+                "record_id": pl.Int64,
+                "person_id": pl.Int64,
+                "person_hub_id": pl.String,
+            },
+            orient="row",
+        )
+    return incoming.join(stored, on="record_key", how="left").select(
+        pl.col(c).cast(t) if c != "recency" else pl.lit(ctx.delivery_id, t).alias(c)
+        for c, t in KNOWN_COLUMNS.items()
     )
+
+
+def _write_incoming(
+    ctx: LoadContext, assigned: pl.DataFrame, resolution: Resolution
+) -> pl.DataFrame:
+    """Write the incoming records with their links (those `relinked`; the others keep the
+    link they had) in one upsert each; `assigned` with the new records' row ids."""
+    incoming = assigned.filter("incoming")
+    record = [
+        *(pl.col(c) for c in RECORD_COLUMNS),
+        pl.lit("person").alias("kind"),
+        pl.lit(ctx.delivery_id).alias("first_delivery_id"),
+        pl.lit(ctx.delivery_id).alias("last_delivery_id"),
+        pl.lit(ctx.now).alias("first_seen_at"),
+        pl.lit(ctx.now).alias("last_seen_at"),
+    ]
     update = [*RECORD_COLUMNS, "kind", "last_delivery_id", "last_seen_at"]
     update = [c for c in update if c not in ("source", "record_key")]
-    upsert_rows(
-        ctx.session, SourceRecord, rows.to_dicts(), key=["source", "record_key"], update=update
-    )
-    analyze_if_grown(ctx.session, _RECORDS, rows.height)
-    with keys_of(ctx.session, _RECORDS.c.record_key, incoming["record_key"]) as keys:
-        query = known_records_query().where(
-            SourceRecord.source == ctx.source,
-            SourceRecord.record_key.in_(select(keys.c.record_key)),
+    fresh = relinked(incoming)
+    links = link_values(resolution, ctx.now)
+    written: list[tuple[object, ...]] = []
+    for rows, link in ((incoming.filter(fresh), links), (incoming.filter(~fresh), [])):
+        frame = rows.select(*record, *link)
+        written += upsert_rows(
+            ctx.session,
+            SourceRecord,
+            frame.to_dicts(),
+            key=["source", "record_key"],
+            update=[*update, *frame.columns[len(record) :]],
+            returning=["record_key", "id"],
         )
-        return known_frame([tuple(r) for r in ctx.session.execute(query)])
+    analyze_if_grown(ctx.session, _RECORDS, incoming.height)
+    ids = pl.DataFrame(
+        written, schema={"record_key": pl.String, "written_id": pl.Int64}, orient="row"
+    ).with_columns(source=pl.lit(ctx.source), incoming=pl.lit(True))
+    return (
+        assigned.join(ids, on=["source", "record_key", "incoming"], how="left")
+        .with_columns(record_id=pl.coalesce("record_id", "written_id"))
+        .drop("written_id")
+    )
 
 
 def _retire_members(ctx: LoadContext, survey_ids: Sequence[str], kept: pl.DataFrame) -> list[int]:
@@ -113,8 +165,10 @@ def link_persons(
     lock_linking(ctx.session)
     incoming_records = person_records(ctx.source, staged)
     retired = _retire_members(ctx, households, incoming_records) if households else []
-    incoming = _write_incoming(ctx, incoming_records).with_columns(incoming=pl.lit(True))
-    known = gather_candidates(ctx.session, incoming_records, retired)
+    incoming = _stored(ctx, incoming_records).with_columns(incoming=pl.lit(True))
+    # Every record of the persons the redelivered records belong to is compared too.
+    redelivered = incoming["person_id"].drop_nulls().unique().to_list()
+    known = gather_candidates(ctx.session, incoming_records, [*retired, *redelivered])
     records = pl.concat([incoming, known.with_columns(incoming=pl.lit(False))])
     resolution = (resolver or resolve_identities)(engine_mentions(records))
     assigned = _assign(ctx, records, resolution, retired)
@@ -136,31 +190,43 @@ def _assign(
     refused = resolution.conflicts.filter(pl.col("kind") == "merge_refused")
     reasons = {c: d for c, d in refused.select("cluster", "detail").iter_rows() if c is not None}
     plan = plan_identities(session, assigned, reasons)
-    assigned = assigned.join(write_identities(session, plan, ctx.now), on="cluster", how="left")
-    had = _had_method(session, assigned["record_id"].to_list())
-    assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had))
+    assigned = assigned.join(
+        plan.cluster_ids.select("cluster", pl.col("hub_id").alias("new_hub_id")),
+        on="cluster",
+        how="left",
+    )
+    assigned = assigned.with_columns(changed=_changed(retired))
+    persons = refresh_golden(
+        session,
+        assigned,
+        plan.cluster_ids,
+        retired,
+        ctx.known_mahallas,
+        ctx.now,
+        _identity_conflicts(assigned, resolution),
+    )
+    assigned = assigned.join(persons.drop("new_hub_id"), on="cluster", how="left")
+    write_identities(session, plan, ctx.now)
+    had = _had_method(session, assigned["record_id"].drop_nulls().to_list())
+    assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had).fill_null(False))
+    assigned = _write_incoming(ctx, assigned, resolution)
     write_links(session, assigned, resolution, ctx.now)
     retarget_facts(
         session, assigned.filter(pl.col("new_person_id").ne_missing(pl.col("person_id")))
     )
-    changed = _changed(assigned, retired)
+    changed = assigned.filter("changed")
     drop_orphans(session, [*changed["person_id"].drop_nulls().to_list(), *retired])
-    conflicts = _identity_conflicts(assigned, resolution)
-    persons = pl.concat([changed["new_person_id"], changed["person_id"], conflicts["person_id"]])
-    refresh_golden(
-        session, persons.drop_nulls().unique().to_list(), ctx.known_mahallas, ctx.now, conflicts
-    )
     return assigned
 
 
-def _changed(assigned: pl.DataFrame, retired: Sequence[int]) -> pl.DataFrame:
+def _changed(retired: Sequence[int]) -> pl.Expr:
     """The records whose person's evidence changed: incoming ones, those that moved, and
     those of persons that lost retired records. A candidate that stayed where it was leaves
     its person as it was: refreshing every candidate's person made a small delivery
     rewrite a large share of the graph's persons."""
-    moved = pl.col("new_person_id").ne_missing(pl.col("person_id"))
+    moved = pl.col("new_hub_id").ne_missing(pl.col("person_hub_id"))
     lost = pl.col("person_id").is_in(list(retired))
-    return assigned.filter(pl.col("incoming") | moved | lost)
+    return pl.col("incoming") | moved | lost
 
 
 def _had_method(session: Session, record_ids: list[int]) -> list[int]:
@@ -168,18 +234,18 @@ def _had_method(session: Session, record_ids: list[int]) -> list[int]:
         stmt = select(SourceRecord.id).where(
             SourceRecord.id.in_(select(ids.c.id)), SourceRecord.match_method.is_not(None)
         )
-        return list(session.scalars(stmt))
+        return [i for (i,) in read_rows(session, stmt)]
 
 
 def _identity_conflicts(assigned: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
     """The engine's conflicts, on the person of their first record."""
-    who = assigned.select("mention_id", "source", "record_key", "new_person_id")
+    who = assigned.select("mention_id", "source", "record_key", "new_hub_id")
     other = pl.col("other_mention_id").str.splitn("/", 2)
     return (
         resolution.conflicts.join(who, on="mention_id", how="inner")
-        .filter(pl.col("new_person_id").is_not_null())
+        .filter(pl.col("new_hub_id").is_not_null())
         .select(
-            pl.col("new_person_id").alias("person_id"),
+            pl.col("new_hub_id").alias("hub_id"),
             pl.col("kind").alias("attribute"),
             pl.lit(None, pl.String).alias("value"),
             pl.lit(None, pl.String).alias("surviving_value"),

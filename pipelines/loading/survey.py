@@ -8,14 +8,17 @@ left behind by a changed household.
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import delete, update
+from sqlalchemy import Table, delete
 
 from hub.graph.bulk import in_chunks, upsert_rows
 from hub.graph.models import Household, HouseholdMember, NotebookEntry, Person
+from hub.graph.scratch import update_from
 from hub.identity.golden_ids import household_hub_id
 from pipelines.loading.context import LoadContext
 from pipelines.loading.display import display_text
 from pipelines.loading.people import upsert_source_records, with_persons
+
+_PERSONS: Table = Person.__table__  # type: ignore[assignment]
 
 
 def load_survey(ctx: LoadContext, households: pl.DataFrame, members: pl.DataFrame) -> None:
@@ -37,8 +40,8 @@ def _set_occupations(ctx: LoadContext, linked: pl.DataFrame) -> None:
         .unique("person_id", keep="last", maintain_order=True)
         .select(pl.col("person_id").alias("id"), "occupation")
     )
-    if not rows.is_empty():
-        ctx.session.execute(update(Person), rows.to_dicts())
+    # One UPDATE ... FROM: the ORM's bulk update by primary key runs one statement a row.
+    update_from(ctx.session, _PERSONS, rows)
 
 
 def _upsert_households(ctx: LoadContext, households: pl.DataFrame) -> pl.DataFrame:

@@ -92,7 +92,9 @@ def constrained_clusters(features: pl.DataFrame, links: pl.DataFrame) -> Cluster
     sets = _UnionFind(features.height, _initial_constraints(features))
     accepted: list[tuple[int, int, float]] = []
     refused: list[tuple[int, int, str]] = []
-    ordered = links.sort("match_weight", descending=True)
+    # Ties broken by the pair's ids: the pairs arrive in the order DuckDB's threads
+    # finished them, and which of two equal links a constraint refuses decides clusters.
+    ordered = links.sort(["match_weight", *PAIR], descending=[True, False, False])
     for left, right, weight in ordered.select(*PAIR, "match_weight").iter_rows():
         before = sets.find(left) == sets.find(right)
         reason = sets.join(left, right)

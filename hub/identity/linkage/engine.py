@@ -94,7 +94,9 @@ def _deciding_pairs(
             accepted.with_columns(unique_id=pl.col("unique_id_r"), partner=pl.col("unique_id_l")),
         ]
     )
-    best = both.sort("match_weight", descending=True).unique("unique_id", keep="first")
+    # Ties broken by the partner's id, so equal pairs give the same explanation every run.
+    ranked = both.sort(["match_weight", "partner"], descending=[True, False])
+    best = ranked.unique("unique_id", keep="first", maintain_order=True)
     same_pinfl = level_values(settings)["pinfl"]["same PINFL"]
     facts = pairs.select(*PAIR_KEYS, "match_probability", "gamma_pinfl", "pinfl_overruled")
     ids = features.select("unique_id", "mention_id")

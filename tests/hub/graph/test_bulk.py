@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import polars as pl
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import BulkWriteError, fetch_key_map, upsert_rows
+from hub.graph.bulk import BulkWriteError, fetch_key_map, insert_frame, upsert_rows
 from hub.graph.models import District, EmploymentRecord, Household, Mahalla, Region
 
 
@@ -160,3 +161,17 @@ def test_rows_with_unknown_or_missing_columns_are_refused_with_the_table_named(g
             upsert_rows(session, Region, [{"name": "x"}], key=["code"])
         with pytest.raises(BulkWriteError, match="same columns"):
             upsert_rows(session, Region, [{"code": "1", "name": "a"}, {"code": "2"}], key=["code"])
+
+
+def test_insert_frame_writes_a_frame_as_is_and_refuses_unknown_columns(graph_db) -> None:
+    seen = datetime(2024, 5, 1, tzinfo=UTC)
+    frame = pl.DataFrame(_mahallas(3)).drop("stir").with_columns(last_confirmed_at=pl.lit(seen))
+    with graph_db.session() as session, session.begin():
+        _territory(session)
+        insert_frame(session, Mahalla, frame)
+        insert_frame(session, Mahalla, frame.clear())
+    with graph_db.session() as session:
+        names = session.scalars(select(Mahalla.name).order_by(Mahalla.code)).all()
+        assert names == ["Navbahor MFY 1", "Navbahor MFY 2", "Navbahor MFY 3"]
+    with graph_db.session() as session, pytest.raises(BulkWriteError, match="no column"):
+        insert_frame(session, Mahalla, frame.with_columns(colour=pl.lit("red")))
