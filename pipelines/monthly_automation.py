@@ -1,0 +1,97 @@
+"""`monthly_job` and what starts it: after each load, only the months the load touched.
+
+`monthly_job` materialises the month-partitioned products (pipelines.monthly_assets) and
+the assistants' quarterly ratings built on them, for one range of months per run. After
+every successful run of `hub_main_job` or a source's job, `monthly_after_loads` reads the
+graph for the months due (`hub.diagnostics.monthly_store.months_due`: the open month,
+months never written, closed months with late records) and requests one run per
+contiguous range of them. `hub run hub_main_job` and the demo do the same by hand
+(`run_monthly_after`), as no sensor runs there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from dagster import (
+    AssetSelection,
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    RunRequest,
+    RunStatusSensorContext,
+    SkipReason,
+    define_asset_job,
+    in_process_executor,
+    run_status_sensor,
+)
+
+from hub.diagnostics.monthly_store import months_due
+from pipelines.automation import SOURCE_JOBS, hub_main_job
+from pipelines.diagnostics_assets import as_of_day
+from pipelines.monthly_assets import FIRST_MONTH, MONTHLY_ASSETS, MONTHS
+from pipelines.resources import HubDatabase
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+
+monthly_job = define_asset_job(
+    "monthly_job",
+    selection=AssetSelection.assets(*MONTHLY_ASSETS, "assistant_ratings"),
+    partitions_def=MONTHS,
+    description=(
+        "The monthly indicators and regional reports for a range of months, then the "
+        "assistants' ratings: started after every load for the months it touched."
+    ),
+    executor_def=in_process_executor,
+)
+
+
+def month_ranges(months: list[date], last_key: str | None) -> list[tuple[str, str]]:
+    """Contiguous runs of `months` as (first, last) partition keys, inside the partitions
+    (months before `FIRST_MONTH` or after the last partition are left out)."""
+    first = date.fromisoformat(FIRST_MONTH)
+    last = date.fromisoformat(last_key) if last_key else None
+    kept = sorted(m for m in set(months) if m >= first and (last is None or m <= last))
+    ranges: list[tuple[str, str]] = []
+    for month in kept:
+        if ranges and _next(date.fromisoformat(ranges[-1][1])) == month:
+            ranges[-1] = (ranges[-1][0], month.isoformat())
+        else:
+            ranges.append((month.isoformat(), month.isoformat()))
+    return ranges
+
+
+def _next(month: date) -> date:
+    return date(month.year + 1, 1, 1) if month.month == 12 else month.replace(month=month.month + 1)
+
+
+def due_ranges(hub: HubDatabase) -> list[tuple[str, str]]:
+    """The ranges of months a monthly run must rebuild now."""
+    with hub.session() as session:
+        months = months_due(session, as_of_day(session))
+    return month_ranges(months, MONTHS.get_last_partition_key())
+
+
+def range_tags(first: str, last: str) -> dict[str, str]:
+    return {RANGE_START: first, RANGE_END: last}
+
+
+@run_status_sensor(
+    name="monthly_after_loads",
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[hub_main_job, *SOURCE_JOBS.values()],
+    request_job=monthly_job,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="After each successful load, rebuilds the monthly products of the months "
+    "it touched (the open month, months never built, closed months with late records).",
+)
+def monthly_after_loads(context: RunStatusSensorContext) -> Iterator[RunRequest | SkipReason]:
+    ranges = due_ranges(HubDatabase())
+    if not ranges:
+        yield SkipReason("No month to rebuild: the graph has no dated records.")
+    for first, last in ranges:
+        yield RunRequest(
+            run_key=f"{context.dagster_run.run_id}-{first}-{last}",
+            tags=range_tags(first, last),
+        )
