@@ -17,7 +17,6 @@ After every successful load `monthly_after_loads` (pipelines.monthly_automation)
 """
 
 from datetime import date, timedelta
-from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
@@ -29,7 +28,6 @@ from dagster import (
     asset,
 )
 
-from hub.config import load_settings
 from hub.diagnostics.monthly import month_grid
 from hub.diagnostics.monthly_store import refresh_monthly_indicators
 from hub.diagnostics.report_html import write_region_reports
@@ -49,11 +47,6 @@ def run_months(context: AssetExecutionContext) -> list[date]:
     """The months of the run's partition range (a single month, or a backfill's range)."""
     window = context.partition_time_window
     return month_grid(window.start.date(), (window.end - timedelta(days=1)).date())
-
-
-def reports_folder() -> Path:
-    """Where the regional reports are written: `<HUB_DATA_DIR>/reports`."""
-    return load_settings().data_dir / "reports"
 
 
 @asset(
@@ -100,7 +93,7 @@ def monthly_indicators(context: AssetExecutionContext) -> MaterializeResult[None
 )
 def monthly_report(context: AssetExecutionContext) -> MaterializeResult[None]:
     hub: HubDatabase = context.resources.hub_db
-    folder = reports_folder()
+    folder = hub.reports()
     with hub.session() as session:
         files = write_region_reports(session, folder, run_months(context))
     metadata: dict[str, object] = {

@@ -35,10 +35,11 @@ from pipelines.resources import HubDatabase
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 
+MONTHLY_JOB_ASSETS = (*MONTHLY_ASSETS, "assistant_ratings")
+
 monthly_job = define_asset_job(
     "monthly_job",
-    selection=AssetSelection.assets(*MONTHLY_ASSETS, "assistant_ratings"),
-    partitions_def=MONTHS,
+    selection=AssetSelection.assets(*MONTHLY_JOB_ASSETS),
     description=(
         "The monthly indicators and regional reports for a range of months, then the "
         "assistants' ratings: started after every load for the months it touched."
