@@ -158,9 +158,13 @@ def env_command(
 
 @app.command("run")
 def run_command(
-    job: Annotated[str, typer.Argument(help="The job: hub_main_job or <source>_job.")] = (
-        "hub_main_job"
-    ),
+    job: Annotated[
+        str,
+        typer.Argument(
+            help="The job: hub_main_job, <source>_job (each then runs "
+            "monthly_job for the months due) or monthly_job (every month due)."
+        ),
+    ] = ("hub_main_job"),
 ) -> None:
     """Run one Dagster job with the settings of the environment and of ./.env.
 
@@ -170,6 +174,7 @@ def run_command(
     from hub.config import load_settings
     from pipelines.instance import prepare_dagster_home
     from pipelines.job_progress import run_job
+    from pipelines.monthly_automation import run_monthly_after
     from pipelines.preflight import SettingsMissingError, check_settings, environment_with_dotenv
 
     env = environment_with_dotenv(Path.cwd())
@@ -180,8 +185,11 @@ def run_command(
         raise typer.Exit(2) from exc
     data_dir = load_settings(env).data_dir
     env.setdefault("DAGSTER_HOME", str(prepare_dagster_home(data_dir / "dagster_home", env)))
-    code, progress = run_job(job, env, data_dir / "logs" / f"{job}.log")
-    if code != 0 or progress.failed_steps:
+    if job != "monthly_job":
+        code, progress = run_job(job, env, data_dir / "logs" / f"{job}.log")
+        if code != 0 or progress.failed_steps:
+            raise typer.Exit(1)
+    if run_monthly_after(env, data_dir / "logs"):
         raise typer.Exit(1)
 
 

@@ -179,4 +179,8 @@ ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
 SOURCE_ASSETS: list[AssetsDefinition] = [
     factory(spec) for spec in SOURCES.values() for factory in ASSET_FACTORIES
 ]
-ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, *DIAGNOSTICS_ASSETS_DEFS, *MONTHLY_ASSETS_DEFS]
+ALL_ASSETS: list[AssetsDefinition] = [
+    *SOURCE_ASSETS,
+    *DIAGNOSTICS_ASSETS_DEFS,
+    *MONTHLY_ASSETS_DEFS,
+]

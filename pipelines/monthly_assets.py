@@ -17,6 +17,7 @@ After every successful load `monthly_after_loads` (pipelines.monthly_automation)
 """
 
 from datetime import date, timedelta
+from typing import Any
 
 from dagster import (
     AssetExecutionContext,
@@ -96,8 +97,8 @@ def monthly_report(context: AssetExecutionContext) -> MaterializeResult[None]:
     folder = hub.reports()
     with hub.session() as session:
         files = write_region_reports(session, folder, run_months(context))
-    metadata: dict[str, object] = {
-        "files": len(files),
+    metadata: dict[str, MetadataValue[Any]] = {
+        "files": MetadataValue.int(len(files)),
         "folder": MetadataValue.path(str(folder)),
         "index": MetadataValue.url((folder / "index.html").as_uri()),
     }

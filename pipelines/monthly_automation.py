@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 from dagster import (
     AssetSelection,
@@ -26,14 +27,13 @@ from dagster import (
     run_status_sensor,
 )
 
+from hub.config import load_settings
 from hub.diagnostics.monthly_store import months_due
 from pipelines.automation import SOURCE_JOBS, hub_main_job
 from pipelines.diagnostics_assets import as_of_day
+from pipelines.job_progress import RANGE_END, RANGE_START, run_job
 from pipelines.monthly_assets import FIRST_MONTH, MONTHLY_ASSETS, MONTHS
 from pipelines.resources import HubDatabase
-
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
 
 MONTHLY_JOB_ASSETS = (*MONTHLY_ASSETS, "assistant_ratings")
 
@@ -96,3 +96,17 @@ def monthly_after_loads(context: RunStatusSensorContext) -> Iterator[RunRequest 
             run_key=f"{context.dagster_run.run_id}-{first}-{last}",
             tags=range_tags(first, last),
         )
+
+
+def run_monthly_after(env: dict[str, str], logs: Path) -> list[str]:
+    """Run `monthly_job` for each range of months due, as the sensor would after a load
+    (for `hub run` and the demo, where no sensor runs); returns the ranges that failed."""
+    hub = HubDatabase(database_url=load_settings(env).database_url)
+    failed = []
+    for first, last in due_ranges(hub):
+        code, progress = run_job(
+            "monthly_job", env, logs / "monthly_job.log", tags=range_tags(first, last)
+        )
+        if code != 0 or progress.failed_steps:
+            failed.append(f"{first}..{last}")
+    return failed

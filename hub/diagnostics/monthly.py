@@ -159,9 +159,7 @@ def _flows(sources: MonthlySources) -> list[pl.DataFrame]:
     ]
 
 
-def _stocks(
-    sources: MonthlySources, grid: list[date], months: list[date]
-) -> list[pl.DataFrame]:
+def _stocks(sources: MonthlySources, grid: list[date], months: list[date]) -> list[pl.DataFrame]:
     households = sources.households.with_columns(month_of("surveyed_on"))
     loans = sources.loans.with_columns(month_of("issued_on"))
     unsurveyed = sources.unsurveyed.with_columns(month_of("first_on"))

@@ -82,7 +82,9 @@ def report_regions(session: Session) -> dict[str, str]:
     return dict(session.execute(select(Region.code, Region.name).order_by(Region.code)).all())
 
 
-def _figures(session: Session, level: str, codes: list[str], first: date, last: date) -> pl.DataFrame:
+def _figures(
+    session: Session, level: str, codes: list[str], first: date, last: date
+) -> pl.DataFrame:
     stmt = select(
         MonthlyIndicator.code,
         MonthlyIndicator.month_on,
@@ -105,7 +107,9 @@ def _of(frame: pl.DataFrame, code: str, month: date) -> dict[str, float]:
 
 def _series(frame: pl.DataFrame, code: str) -> pl.DataFrame:
     rows = frame.filter((pl.col("code") == code) & pl.col("name").is_in(list(SERIES)))
-    wide = pl.DataFrame({"month_on": sorted(rows["month_on"].unique().to_list())}, schema={"month_on": pl.Date})
+    wide = pl.DataFrame(
+        {"month_on": sorted(rows["month_on"].unique().to_list())}, schema={"month_on": pl.Date}
+    )
     for name in SERIES:
         values = rows.filter(pl.col("name") == name).select("month_on", pl.col("value").alias(name))
         wide = wide.join(values, on="month_on", how="left")

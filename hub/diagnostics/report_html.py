@@ -108,8 +108,7 @@ def _page(page: DistrictPage) -> dict[str, object]:
         (mahalla_chart(page.by_mahalla, "unemployed", "Unemployed by mahalla"), "unemployed"),
     ]
     mahalla_rows = [
-        [f"{row['name']} ({row['mahalla_code']})"]
-        + [shown(f, row[f]) for f in MAHALLA_FIGURES]
+        [f"{row['name']} ({row['mahalla_code']})"] + [shown(f, row[f]) for f in MAHALLA_FIGURES]
         for row in page.by_mahalla.iter_rows(named=True)
     ]
     return {

@@ -91,9 +91,8 @@ def test_a_month_with_no_figures_has_a_page_per_district_that_says_so(
     june = date(2021, 6, 1)
     (path,) = _reports(graph_db, tmp_path, [june])
     page = html.fromstring(path.read_text(encoding="utf-8"))
-    assert page.xpath("//*[@id='no-figures']")[0].text_content().split() == (
-        "No figures were computed for 2021-06 in this region.".split()
-    )
+    notice = " ".join(page.xpath("//*[@id='no-figures']")[0].text_content().split())
+    assert notice == "No figures were computed for 2021-06 in this region."
     sections = page.xpath("//section[@class='district']")
     assert len(sections) == 3
     assert [s.xpath(".//p[@class='empty']")[0].text_content() for s in sections[:2]] == [
