@@ -40,7 +40,7 @@ from hub.diagnostics.report_data import shift_month
 from hub.diagnostics.report_html import write_region_reports
 from hub.diagnostics.rules import load_rules
 from hub.graph.database import create_hub_engine, create_session_factory
-from hub.graph.models import EmploymentRecord, Mahalla
+from hub.graph.models import EmploymentRecord, Mahalla, Person
 
 TOTALS: dict[str, float] = {}
 
@@ -66,7 +66,10 @@ def _deliver(session: Session, codes: list[str], open_month: date) -> int:
     since = shift_month(open_month, -1)
     stmt = (
         update(EmploymentRecord)
-        .where(EmploymentRecord.mahalla_code.in_(codes), EmploymentRecord.status_on >= since)
+        .where(
+            EmploymentRecord.person_id.in_(select(Person.id).where(Person.mahalla_code.in_(codes))),
+            EmploymentRecord.status_on >= since,
+        )
         .values(last_confirmed_at=datetime.now(UTC) + timedelta(seconds=1))
     )
     return session.execute(stmt).rowcount  # type: ignore[attr-defined,no-any-return]

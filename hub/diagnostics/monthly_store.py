@@ -27,9 +27,9 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hub.diagnostics.evidence import read_frame
+from hub.diagnostics.frame_writes import upsert_frame
 from hub.diagnostics.monthly import figures_from, month_grid
 from hub.diagnostics.monthly_sources import load_monthly_sources
-from hub.graph.bulk import upsert_rows
 from hub.graph.models import (
     Appeal,
     EmploymentRecord,
@@ -217,12 +217,10 @@ def refresh_monthly_indicators(
     session.execute(delete(MonthlyIndicator).where(MonthlyIndicator.month_on.in_(fresh)))
     rows = computed.filter(pl.col("month_on").is_in(fresh))
     revised = revisable.with_columns(value=pl.col("value").fill_null(0.0))
-    upsert_rows(
+    upsert_frame(
         session,
         MonthlyIndicator,
-        pl.concat([rows, revised.select(computed.columns)])
-        .with_columns(computed_at=pl.lit(now))
-        .to_dicts(),
+        pl.concat([rows, revised.select(computed.columns)]).with_columns(computed_at=pl.lit(now)),
         key=KEY,
     )
     if not revised.is_empty():
