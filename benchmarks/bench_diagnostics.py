@@ -53,7 +53,7 @@ def _timed(label: str, work: Callable[[], Any], total: str) -> Any:
     if isinstance(result, MonthlyRefresh):
         size: object = f"{result.written} figures, {len(result.months)} months"
     elif isinstance(result, list):
-        size = f"{len(result)} files"
+        size = f"{len(result)} {'files' if result and isinstance(result[0], Path) else 'months'}"
     else:
         size = getattr(result, "height", result)
     sys.stdout.write(f"{label:<48} {elapsed:8.2f} s   {size}\n")
