@@ -5,7 +5,7 @@ years later, on a district officer's machine; an SVG needs no script and weighs 
 kilobytes, where plotly would embed 3-4 MB of JavaScript in every file. Each chart is a
 data URI image, so the SVGs' internal ids never clash within a page. Figures are built
 with `matplotlib.figure.Figure` (no pyplot state), so drawing is safe in any thread, and
-the SVG carries no date: the same figures give the same file.
+the SVG carries no date and fixed ids: the same figures give the same file.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import io
 from datetime import date
 
 import polars as pl
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 LABELS = {
@@ -27,9 +28,15 @@ LABELS = {
 }
 
 
+# Text stays text (no glyph outlines: smaller files, drawn in a fraction of the time);
+# a fixed salt keeps the SVG's ids, and so the file, the same for the same figures.
+SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "mahalla-hub"}
+
+
 def _data_uri(figure: Figure) -> str:
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    with rc_context(SVG_SETTINGS):
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
     encoded = base64.b64encode(buffer.getvalue().encode()).decode()
     return f"data:image/svg+xml;base64,{encoded}"
 
@@ -49,6 +56,7 @@ def series_chart(series: pl.DataFrame, names: tuple[str, ...], title: str) -> st
     axes.tick_params(axis="y", labelsize=7)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=7, loc="upper left")
+    figure.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.28)
     return _data_uri(figure)
 
 
@@ -65,4 +73,5 @@ def mahalla_chart(by_mahalla: pl.DataFrame, figure_name: str, title: str) -> str
     axes.set_title(title, fontsize=10)
     axes.tick_params(labelsize=7)
     axes.grid(axis="x", alpha=0.3)
+    figure.subplots_adjust(left=0.32, right=0.97)
     return _data_uri(figure)

@@ -107,3 +107,10 @@ def test_figures_are_shown_as_a_reader_expects() -> None:
     assert shown("land.hectares", 2.25) == "2.2"
     assert shown("appeals.median_days", None) == "–"
     assert M3  # the world's third mahalla is the second district's
+
+
+def test_the_same_figures_give_the_same_file(graph_db: GraphDatabase, tmp_path: Path) -> None:
+    (first,) = _reports(graph_db, tmp_path / "a", [FEB])
+    with graph_db.session() as session:
+        (second,) = write_region_reports(session, tmp_path / "b", [FEB])
+    assert first.read_bytes() == second.read_bytes()
