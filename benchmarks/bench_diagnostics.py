@@ -7,8 +7,8 @@ Builds, in one transaction (rolled back unless --keep): household categories wit
 their evidence, notebook findings, the monthly indicators (every month up to the graph's
 evidence date, at every level), the regional reports of the latest month, the quarterly
 ratings of bodies and assistants. Then the incremental path after a delivery touching
-`--share` of the mahallas: their employment records dated in the open month and the month
-before are written again (a monthly file with late corrections for the month before), and
+`--share` of the mahallas: their surveys and loans dated in the open month and the month
+before are written again (the latest month with late corrections for the one before), and
 categories and notebook findings of those mahallas, the monthly indicators of the months
 due (`months_due`: the open month and the month with late records) and their reports are
 rebuilt. Prints one line per product with its seconds and rows, the totals, and the peak
@@ -40,7 +40,7 @@ from hub.diagnostics.report_data import shift_month
 from hub.diagnostics.report_html import write_region_reports
 from hub.diagnostics.rules import load_rules
 from hub.graph.database import create_hub_engine, create_session_factory
-from hub.graph.models import EmploymentRecord, Mahalla, Person
+from hub.graph.models import Household, Loan, Mahalla, Person
 
 TOTALS: dict[str, float] = {}
 
@@ -61,18 +61,21 @@ def _timed(label: str, work: Callable[[], Any], total: str) -> Any:
 
 
 def _deliver(session: Session, codes: list[str], open_month: date) -> int:
-    """Write again the employment records of `codes` dated in `open_month` and the month
-    before: what a delivery of those mahallas' monthly file with late corrections does."""
+    """Write again the surveys and loans of `codes` dated in `open_month` and the month
+    before: what a delivery of those mahallas' latest month with late corrections for
+    the month before does to the graph."""
     since = shift_month(open_month, -1)
-    stmt = (
-        update(EmploymentRecord)
-        .where(
-            EmploymentRecord.person_id.in_(select(Person.id).where(Person.mahalla_code.in_(codes))),
-            EmploymentRecord.status_on >= since,
-        )
-        .values(last_confirmed_at=datetime.now(UTC) + timedelta(seconds=1))
-    )
-    return session.execute(stmt).rowcount  # type: ignore[attr-defined,no-any-return]
+    written_at = datetime.now(UTC) + timedelta(seconds=1)
+    people = select(Person.id).where(Person.mahalla_code.in_(codes))
+    statements = [
+        update(Household)
+        .where(Household.mahalla_code.in_(codes), Household.surveyed_on >= since)
+        .values(last_confirmed_at=written_at),
+        update(Loan)
+        .where(Loan.person_id.in_(people), Loan.issued_on >= since)
+        .values(last_confirmed_at=written_at),
+    ]
+    return sum(session.execute(stmt).rowcount for stmt in statements)  # type: ignore[attr-defined]
 
 
 def _run(session: Session, share: float, reports: Path) -> None:
@@ -109,7 +112,7 @@ def _run(session: Session, share: float, reports: Path) -> None:
     touched = codes[: max(1, round(len(codes) * share))]
     rows = _deliver(session, touched, as_of.replace(day=1))
     label = f"({len(touched)} of {len(codes)} mahallas)"
-    sys.stdout.write(f"delivery: {rows} employment records of {len(touched)} mahallas\n")
+    sys.stdout.write(f"delivery: {rows} surveys and loans of {len(touched)} mahallas\n")
     _timed(
         f"household_categories {label}",
         lambda: refresh_household_categories(session, as_of, mahalla_codes=touched),
