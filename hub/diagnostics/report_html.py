@@ -99,14 +99,19 @@ def _page(page: DistrictPage) -> dict[str, object]:
         }
         for name, label in TABLE.items()
     ]
-    charts = [
-        (series_chart(page.series, ("placed", "self_employed", "entrepreneurs"), "Jobs"), "jobs"),
-        (
-            series_chart(page.series, ("appeals.received", "appeals.resolved"), "Appeals"),
-            "appeals",
-        ),
-        (mahalla_chart(page.by_mahalla, "unemployed", "Unemployed by mahalla"), "unemployed"),
-    ]
+    charts = []
+    if page.month:  # a page with no figures for the month draws nothing
+        charts = [
+            (
+                series_chart(page.series, ("placed", "self_employed", "entrepreneurs"), "Jobs"),
+                "jobs",
+            ),
+            (
+                series_chart(page.series, ("appeals.received", "appeals.resolved"), "Appeals"),
+                "appeals",
+            ),
+            (mahalla_chart(page.by_mahalla, "unemployed", "Unemployed by mahalla"), "unemployed"),
+        ]
     mahalla_rows = [
         [f"{row['name']} ({row['mahalla_code']})"] + [shown(f, row[f]) for f in MAHALLA_FIGURES]
         for row in page.by_mahalla.iter_rows(named=True)
