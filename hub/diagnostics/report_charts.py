@@ -28,14 +28,11 @@ LABELS = {
 }
 
 
-# Text stays text (no glyph outlines: smaller files, drawn in a fraction of the time);
-# a fixed salt keeps the SVG's ids, and so the file, the same for the same figures.
-SVG_SETTINGS = {"svg.fonttype": "none", "svg.hashsalt": "mahalla-hub"}
-
-
 def _data_uri(figure: Figure) -> str:
     buffer = io.StringIO()
-    with rc_context(SVG_SETTINGS):
+    # Text stays text (no glyph outlines: smaller files, drawn in a fraction of the time);
+    # a fixed salt keeps the SVG's ids, and so the file, the same for the same figures.
+    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "mahalla-hub"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     encoded = base64.b64encode(buffer.getvalue().encode()).decode()
     return f"data:image/svg+xml;base64,{encoded}"
