@@ -35,8 +35,8 @@ from hub.diagnostics.report_html import write_region_reports
 from pipelines.diagnostics_assets import as_of_day
 from pipelines.resources import HubDatabase
 
-FIRST_MONTH = "2020-01-01"
-"""The first month partition: the hub's agencies send nothing dated earlier."""
+FIRST_MONTH = "2000-01-01"
+"""The first month partition (the sandbox dates its worlds from 2000 on)."""
 
 MONTHS = MonthlyPartitionsDefinition(start_date=FIRST_MONTH, end_offset=1)
 """Calendar months up to the current one (`end_offset=1`: the open month is a partition)."""

@@ -11,7 +11,6 @@ contiguous range of them. `hub run hub_main_job` and the demo do the same by han
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -87,15 +86,19 @@ def range_tags(first: str, last: str) -> dict[str, str]:
     description="After each successful load, rebuilds the monthly products of the months "
     "it touched (the open month, months never built, closed months with late records).",
 )
-def monthly_after_loads(context: RunStatusSensorContext) -> Iterator[RunRequest | SkipReason]:
-    ranges = due_ranges(HubDatabase())
+def monthly_after_loads(context: RunStatusSensorContext) -> list[RunRequest] | SkipReason:
+    return monthly_requests(HubDatabase(), context.dagster_run.run_id)
+
+
+def monthly_requests(hub: HubDatabase, after_run: str) -> list[RunRequest] | SkipReason:
+    """One `monthly_job` run per range of months due, keyed by the load run it follows."""
+    ranges = due_ranges(hub)
     if not ranges:
-        yield SkipReason("No month to rebuild: the graph has no dated records.")
-    for first, last in ranges:
-        yield RunRequest(
-            run_key=f"{context.dagster_run.run_id}-{first}-{last}",
-            tags=range_tags(first, last),
-        )
+        return SkipReason("No month to rebuild: the graph has no dated records.")
+    return [
+        RunRequest(run_key=f"{after_run}-{first}-{last}", tags=range_tags(first, last))
+        for first, last in ranges
+    ]
 
 
 def run_monthly_after(env: dict[str, str], logs: Path) -> list[str]:

@@ -8,13 +8,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dagster import AssetKey, DagsterInstance, materialize
+from dagster import AssetKey, DagsterInstance, SkipReason, materialize
 from sqlalchemy import func, select
 
 from hub.diagnostics.monthly_store import months_due
 from hub.graph.models import MonthlyIndicator, Person
 from pipelines.monthly_assets import MONTHLY_ASSETS_DEFS
-from pipelines.monthly_automation import month_ranges, range_tags
+from pipelines.monthly_automation import month_ranges, monthly_requests, range_tags
 from pipelines.resources import HubDatabase
 from tests.hub.diagnostics.small_world import SmallWorld
 from tests.hub.diagnostics.test_monthly import FEB, JAN, _surveyed, build
@@ -37,7 +37,7 @@ def _months_stored(graph_db: GraphDatabase) -> dict[date, int]:
 
 
 def test_contiguous_months_make_one_range_each_inside_the_partitions() -> None:
-    months = [date(2022, 4, 1), JAN, FEB, date(2019, 12, 1), FEB, date(2031, 1, 1)]
+    months = [date(2022, 4, 1), JAN, FEB, date(1999, 12, 1), FEB, date(2031, 1, 1)]
     assert month_ranges(months, "2030-12-01") == [
         ("2022-01-01", "2022-02-01"),
         ("2022-04-01", "2022-04-01"),
@@ -102,3 +102,15 @@ def test_a_single_month_partition_rebuilds_that_month_and_names_each_region_file
     assert metadata["files"].value == 1
     path = tmp_path / "reports" / "2022-02" / "region-1703.html"
     assert metadata["region-1703"].value == path.as_uri()
+
+
+def test_after_a_load_the_sensor_asks_for_each_range_due(graph_db: GraphDatabase) -> None:
+    hub = HubDatabase(database_url=graph_db.url)
+    skipped = monthly_requests(hub, "run-1")
+    assert isinstance(skipped, SkipReason)  # an empty graph has no month
+    _world(graph_db)
+    requests = monthly_requests(hub, "run-2")
+    assert isinstance(requests, list)
+    assert [(r.run_key, r.tags) for r in requests] == [
+        ("run-2-2022-01-01-2022-02-01", range_tags("2022-01-01", "2022-02-01"))
+    ]
