@@ -60,7 +60,10 @@ class JobProgress:
                 for name, value in materialization.metadata.items()
                 if isinstance(value.value, int) and not isinstance(value.value, bool)
             )
-            return f"  done    {materialization.asset_key.to_user_string():<22} {counts}".rstrip()
+            name = materialization.asset_key.to_user_string()
+            if materialization.partition:
+                name += f" [{materialization.partition}]"
+            return f"  done    {name:<22} {counts}".rstrip()
         if event.event_type == DagsterEventType.STEP_FAILURE:
             step = event.step_key or "?"
             self.failed_steps.append(step)
