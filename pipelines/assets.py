@@ -33,7 +33,6 @@ from dagster import (
 
 from connectors.errors import ConnectorError, RateLimitedError, RetriableSourceError
 from pipelines.diagnostics_assets import DIAGNOSTICS_ASSETS_DEFS
-from pipelines.monthly_assets import MONTHLY_ASSETS_DEFS
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES, SourceSpec
 from pipelines.steps.land import LandingReport, land_bank, land_files, land_tax
@@ -179,8 +178,6 @@ ASSET_FACTORIES: tuple[Callable[[SourceSpec], AssetsDefinition], ...] = (
 SOURCE_ASSETS: list[AssetsDefinition] = [
     factory(spec) for spec in SOURCES.values() for factory in ASSET_FACTORIES
 ]
-ALL_ASSETS: list[AssetsDefinition] = [
-    *SOURCE_ASSETS,
-    *DIAGNOSTICS_ASSETS_DEFS,
-    *MONTHLY_ASSETS_DEFS,
-]
+ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, *DIAGNOSTICS_ASSETS_DEFS]
+"""The unpartitioned assets: what one run materialises without a partition (the
+month-partitioned ones, pipelines.monthly_assets, need a month or a range of months)."""

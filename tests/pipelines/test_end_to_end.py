@@ -22,6 +22,7 @@ from hub.graph.models import (
 )
 from pipelines.assets import ALL_ASSETS
 from pipelines.checks import QUALITY_CHECKS
+from pipelines.monthly_assets import MONTHLY_ASSETS_DEFS
 from pipelines.monthly_automation import MONTHLY_JOB_ASSETS, due_ranges, range_tags
 from pipelines.resources import HubDatabase
 
@@ -45,7 +46,7 @@ def run_everything(resources: dict[str, object]) -> bool:
     instance = DagsterInstance.ephemeral()
     main = materialize(
         [*ALL_ASSETS, *QUALITY_CHECKS],
-        selection=AssetSelection.all() - AssetSelection.assets(*MONTHLY_JOB_ASSETS),
+        selection=AssetSelection.all() - AssetSelection.assets("assistant_ratings"),
         resources=resources,
         instance=instance,
         raise_on_error=False,
@@ -56,7 +57,7 @@ def run_everything(resources: dict[str, object]) -> bool:
     assert isinstance(hub, HubDatabase)
     for first, last in due_ranges(hub):
         monthly = materialize(
-            [*ALL_ASSETS],
+            [*ALL_ASSETS, *MONTHLY_ASSETS_DEFS],
             selection=AssetSelection.assets(*MONTHLY_JOB_ASSETS),
             resources=resources,
             instance=instance,
