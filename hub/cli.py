@@ -174,7 +174,6 @@ def run_command(
     from hub.config import load_settings
     from pipelines.instance import prepare_dagster_home
     from pipelines.job_progress import run_job
-    from pipelines.monthly_automation import run_monthly_after
     from pipelines.preflight import SettingsMissingError, check_settings, environment_with_dotenv
 
     env = environment_with_dotenv(Path.cwd())
@@ -183,6 +182,8 @@ def run_command(
     except SettingsMissingError as exc:
         typer.echo(f"run: {exc}", err=True)
         raise typer.Exit(2) from exc
+    from pipelines.monthly_automation import run_monthly_after
+
     data_dir = load_settings(env).data_dir
     env.setdefault("DAGSTER_HOME", str(prepare_dagster_home(data_dir / "dagster_home", env)))
     if job != "monthly_job":

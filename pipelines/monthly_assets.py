@@ -16,6 +16,7 @@ After every successful load `monthly_after_loads` (pipelines.monthly_automation)
 `monthly_job` for the months the load touched; an engineer backfills any range from the UI.
 """
 
+import warnings
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     BackfillPolicy,
+    BetaWarning,
     MaterializeResult,
     MetadataValue,
     MonthlyPartitionsDefinition,
@@ -34,6 +36,11 @@ from hub.diagnostics.monthly_store import refresh_monthly_indicators
 from hub.diagnostics.report_html import write_region_reports
 from pipelines.diagnostics_assets import as_of_day
 from pipelines.resources import HubDatabase
+
+# One pass over the graph serves a whole range of months, which only a single-run
+# backfill policy gives; Dagster marks the parameter beta. Said once here rather than on
+# every import (a command's output must stay readable, e.g. `hub run`'s one-line errors).
+warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=BetaWarning)
 
 FIRST_MONTH = "2000-01-01"
 """The first month partition (the sandbox dates its worlds from 2000 on)."""
