@@ -158,9 +158,13 @@ def env_command(
 
 @app.command("run")
 def run_command(
-    job: Annotated[str, typer.Argument(help="The job: hub_main_job or <source>_job.")] = (
-        "hub_main_job"
-    ),
+    job: Annotated[
+        str,
+        typer.Argument(
+            help="The job: hub_main_job, <source>_job (each then runs "
+            "monthly_job for the months due) or monthly_job (every month due)."
+        ),
+    ] = ("hub_main_job"),
 ) -> None:
     """Run one Dagster job with the settings of the environment and of ./.env.
 
@@ -178,10 +182,15 @@ def run_command(
     except SettingsMissingError as exc:
         typer.echo(f"run: {exc}", err=True)
         raise typer.Exit(2) from exc
+    from pipelines.monthly_automation import run_monthly_after
+
     data_dir = load_settings(env).data_dir
     env.setdefault("DAGSTER_HOME", str(prepare_dagster_home(data_dir / "dagster_home", env)))
-    code, progress = run_job(job, env, data_dir / "logs" / f"{job}.log")
-    if code != 0 or progress.failed_steps:
+    if job != "monthly_job":
+        code, progress = run_job(job, env, data_dir / "logs" / f"{job}.log")
+        if code != 0 or progress.failed_steps:
+            raise typer.Exit(1)
+    if run_monthly_after(env, data_dir / "logs"):
         raise typer.Exit(1)
 
 

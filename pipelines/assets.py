@@ -179,3 +179,5 @@ SOURCE_ASSETS: list[AssetsDefinition] = [
     factory(spec) for spec in SOURCES.values() for factory in ASSET_FACTORIES
 ]
 ALL_ASSETS: list[AssetsDefinition] = [*SOURCE_ASSETS, *DIAGNOSTICS_ASSETS_DEFS]
+"""The unpartitioned assets: what one run materialises without a partition (the
+month-partitioned ones, pipelines.monthly_assets, need a month or a range of months)."""

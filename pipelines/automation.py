@@ -1,7 +1,8 @@
 """Jobs, schedules and sensors: the hub runs itself.
 
 - one job per source (its raw → staged → loaded assets and checks, then the diagnostics),
-  and `hub_main_job` with everything;
+  and `hub_main_job` with everything but the month-partitioned products, which
+  `monthly_job` builds after each load (pipelines.monthly_automation);
 - a schedule for each API source (the APIs are pulled incrementally from their cursors);
 - a sensor for each file folder: a new or changed file starts that source's job once the
   folder looked the same on two ticks in a row (a file still being written changes between
@@ -35,6 +36,7 @@ from dagster._core.definitions.unresolved_asset_job_definition import Unresolved
 from hub.config import load_settings
 from pipelines.assets import agency_key
 from pipelines.diagnostics_assets import DIAGNOSTIC_ASSETS
+from pipelines.monthly_assets import MONTHLY_ASSETS
 from pipelines.sources import SOURCES
 
 API_SCHEDULES = {"tax": "0 * * * *", "bank": "30 2 * * *"}
@@ -55,8 +57,10 @@ def source_job(source: str) -> UnresolvedAssetJobDefinition:
 
 hub_main_job = define_asset_job(
     "hub_main_job",
-    selection=AssetSelection.all(),
-    description="Every source end to end, then the diagnostics: what the demo runs.",
+    # The month-partitioned products run in `monthly_job`, after it, for the months due.
+    selection=AssetSelection.all() - AssetSelection.assets(*MONTHLY_ASSETS, "assistant_ratings"),
+    description="Every source end to end, then the diagnostics: what the demo runs "
+    "(then monthly_job for the months due).",
     # One process: on a small machine a process per step spends more time importing Dagster
     # and GX than working. Deployments with more cores configure the multiprocess executor.
     executor_def=in_process_executor,

@@ -12,6 +12,8 @@ from connectors.settings import FOLDER_VARIABLES
 from pipelines.assets import ALL_ASSETS, agency_key
 from pipelines.automation import API_SCHEDULE_DEFS, FOLDER_SENSORS, JOBS, record_failed_runs
 from pipelines.checks import QUALITY_CHECKS
+from pipelines.monthly_assets import MONTHLY_ASSETS_DEFS
+from pipelines.monthly_automation import monthly_after_loads, monthly_job
 from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
 from pipelines.settings import load_pipeline_settings
 from pipelines.staging.plausible_dates import PlausibleDates
@@ -38,10 +40,10 @@ def build_resources() -> dict[str, object]:
 
 
 defs = Definitions(
-    assets=ALL_ASSETS,
+    assets=[*ALL_ASSETS, *MONTHLY_ASSETS_DEFS],
     asset_checks=QUALITY_CHECKS,
-    jobs=JOBS,
+    jobs=[*JOBS, monthly_job],
     schedules=API_SCHEDULE_DEFS,
-    sensors=[*FOLDER_SENSORS, record_failed_runs],
+    sensors=[*FOLDER_SENSORS, record_failed_runs, monthly_after_loads],
     resources=build_resources(),
 )

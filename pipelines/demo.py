@@ -32,6 +32,7 @@ from hub.config import load_settings
 from pipelines.demo_keys import DemoKey, banner_lines, create_demo_keys
 from pipelines.instance import prepare_dagster_home
 from pipelines.job_progress import run_job
+from pipelines.monthly_automation import run_monthly_after
 from sandbox.generate.dating import check_base_year
 from sandbox.generate.world import MANIFEST_FILE, WorldManifest, generate_world
 from sandbox.serve.settings import DEFAULT_BANK_API_KEY, DEFAULT_TAX_TOKEN
@@ -182,6 +183,12 @@ def run_main_job(env: dict[str, str], logs: Path) -> None:
             f"is {logs / 'hub_main_job.log'}."
         )
     sys.stdout.write(f"hub_main_job: finished, {progress.materialized} assets, {checks}.\n")
+    failed = run_monthly_after(env, logs)
+    if failed:
+        raise DemoError(
+            f"monthly_job failed for {', '.join(failed)}. The Dagster UI shows each failed "
+            f"step and its message; the full log is {logs / 'monthly_job.log'}."
+        )
 
 
 def _stop_on_sigterm() -> None:
@@ -239,7 +246,7 @@ def run_demo(settings: DemoSettings) -> None:
             _wait_until_up(
                 "Dagster UI", f"http://{host}:{settings.dagster_port}/server_info", dagster, 180
             )
-            _announce(settings, demo_world, failure, logs, keys)
+            _announce(settings, demo_world, failure, logs, keys, data_dir / "reports")
             _wait_for_interrupt([agencies, api, dagster])
 
 
@@ -249,6 +256,7 @@ def _announce(
     failure: DemoError | None,
     logs: Path,
     keys: list[DemoKey],
+    reports: Path,
 ) -> None:
     api = f"http://{settings.host}:{settings.api_port}/graphql"
     dagster = f"http://{settings.host}:{settings.dagster_port}"
@@ -263,6 +271,8 @@ def _announce(
         "Where to look:",
         f"  data-quality checks     {dagster}/assets (each staged_* asset, its Checks tab)",
         "  the quarantine          GraphiQL: { quarantine { counts { source rule count } } }",
+        f"  monthly region reports  {reports / 'index.html'} (one HTML file per region and "
+        "month; also the monthly_report asset's metadata)",
         f"  logs                    {logs}/ (hub_main_job.log, api.log, dagster.log)",
         "",
         *banner_lines(keys),

@@ -7,7 +7,7 @@ and assistants, rebuilt after the loads (each product one asset; see hub.diagnos
   when the rules or the day changed.
 - `notebook_findings`: per mahalla, people eligible for a notebook but not in it, and
   people in one but no longer eligible, with the reason (touched mahallas likewise).
-- `monthly_indicators`: the monthly time series per mahalla, district, region, country.
+- `monthly_indicators`, `monthly_report`: month-partitioned, in pipelines.monthly_assets.
 - `body_ratings`, `assistant_ratings`: the quarterly ratings of the bodies appeals go to
   and of the assistants.
 - `mahalla_diagnostics`: the current per-mahalla indicator row (after the categories).
@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from hub.diagnostics.categories import refresh_household_categories
 from hub.diagnostics.evidence import evidence_as_of
 from hub.diagnostics.indicators import refresh_mahalla_indicators
-from hub.diagnostics.monthly_store import refresh_monthly_indicators
 from hub.diagnostics.notebooks import refresh_notebook_findings
 from hub.diagnostics.ratings_assistants import refresh_assistant_ratings
 from hub.diagnostics.ratings_bodies import refresh_body_ratings
@@ -33,7 +32,7 @@ from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES
 
 
-def _as_of(session: Session) -> date:
+def as_of_day(session: Session) -> date:
     """The day the graph's evidence reaches (today for an empty graph): a world dated in
     an earlier year is diagnosed with that year's rules."""
     return evidence_as_of(session) or date.today()
@@ -53,7 +52,7 @@ def household_categories(context: AssetExecutionContext) -> MaterializeResult[No
     hub: HubDatabase = context.resources.hub_db
     rules = load_rules()
     with hub.session() as session:
-        as_of = _as_of(session)
+        as_of = as_of_day(session)
         built = last_built(session, HouseholdCategoryEvidence)
         plan = plan_refresh(session, built, as_of, rules.version)
         computed = refresh_household_categories(session, as_of, rules, plan.mahalla_codes)
@@ -101,7 +100,7 @@ def notebook_findings(context: AssetExecutionContext) -> MaterializeResult[None]
     hub: HubDatabase = context.resources.hub_db
     rules = load_rules()
     with hub.session() as session:
-        as_of = _as_of(session)
+        as_of = as_of_day(session)
         built = last_built(session, NotebookFinding)
         plan = plan_refresh(session, built, as_of, rules.version, with_categories=True)
         found = refresh_notebook_findings(session, as_of, rules, plan.mahalla_codes)
@@ -112,31 +111,6 @@ def notebook_findings(context: AssetExecutionContext) -> MaterializeResult[None]
             "scope": plan.reason,
             "findings": found.height,
             "by_notebook": MetadataValue.json({f"{n}/{f}": c for n, f, c in counts.iter_rows()}),
-        }
-    )
-
-
-@asset(
-    group_name="diagnostics",
-    deps=[AssetKey("household_categories")],
-    description=(
-        "Monthly figures per mahalla, district, region and country (monthly_indicator); a "
-        "closed month changes only for late records, each change kept as a revision."
-    ),
-    required_resource_keys={"hub_db"},
-    kinds={"sqlalchemy"},
-)
-def monthly_indicators(context: AssetExecutionContext) -> MaterializeResult[None]:
-    hub: HubDatabase = context.resources.hub_db
-    with hub.session() as session:
-        as_of = _as_of(session)
-        done = refresh_monthly_indicators(session, as_of)
-    return MaterializeResult(
-        metadata={
-            "as_of": as_of.isoformat(),
-            "written": done.written,
-            "revised": done.revised,
-            "kept_as_published": done.kept,
         }
     )
 
@@ -155,7 +129,7 @@ def body_ratings(context: AssetExecutionContext) -> MaterializeResult[None]:
     hub: HubDatabase = context.resources.hub_db
     rules = load_rules()
     with hub.session() as session:
-        as_of = _as_of(session)
+        as_of = as_of_day(session)
         rated = refresh_body_ratings(session, rules, as_of)
     return MaterializeResult(metadata={"as_of": as_of.isoformat(), "rows": rated.height})
 
@@ -180,18 +154,16 @@ def assistant_ratings(context: AssetExecutionContext) -> MaterializeResult[None]
 DIAGNOSTIC_ASSETS = (
     "household_categories",
     "notebook_findings",
-    "monthly_indicators",
     "body_ratings",
-    "assistant_ratings",
     "mahalla_diagnostics",
 )
-"""What every source's job refreshes after its load, in dependency order."""
+"""What every source's job refreshes after its load, in dependency order (the monthly
+products and the assistants' ratings built on them follow in `monthly_job`)."""
 
 
 DIAGNOSTICS_ASSETS_DEFS = [
     household_categories,
     notebook_findings,
-    monthly_indicators,
     body_ratings,
     assistant_ratings,
     mahalla_diagnostics,

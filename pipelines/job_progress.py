@@ -9,6 +9,7 @@ checks' results and where the full log is.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -25,6 +26,9 @@ from dagster import (
     EventLogEntry,
     RunsFilter,
 )
+
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
 
 SHOWN_EVENTS = {
     DagsterEventType.ASSET_MATERIALIZATION,
@@ -56,7 +60,10 @@ class JobProgress:
                 for name, value in materialization.metadata.items()
                 if isinstance(value.value, int) and not isinstance(value.value, bool)
             )
-            return f"  done    {materialization.asset_key.to_user_string():<22} {counts}".rstrip()
+            name = materialization.asset_key.to_user_string()
+            if materialization.partition:
+                name += f" [{materialization.partition}]"
+            return f"  done    {name:<22} {counts}".rstrip()
         if event.event_type == DagsterEventType.STEP_FAILURE:
             step = event.step_key or "?"
             self.failed_steps.append(step)
@@ -108,16 +115,21 @@ def run_job(
     *,
     out: TextIO = sys.stdout,
     poll_seconds: float = 1.0,
+    tags: dict[str, str] | None = None,
 ) -> tuple[int, JobProgress]:
-    """Run `job` of `pipelines.definitions` in the instance at env['DAGSTER_HOME'];
-    returns `dagster job execute`'s exit code and what the run showed."""
+    """Run `job` of `pipelines.definitions` in the instance at env['DAGSTER_HOME'] (with
+    the run `tags`, e.g. a partition range); returns `dagster job execute`'s exit code and
+    what the run showed."""
     home = env["DAGSTER_HOME"]
     log_file.parent.mkdir(parents=True, exist_ok=True)
     dagster = str(Path(sys.executable).parent / "dagster")
     argv = [dagster, "job", "execute", "-m", "pipelines.definitions", "-j", job]
+    if tags:
+        argv += ["--tags", json.dumps(tags)]
     started = datetime.now(UTC)
     progress, seen, run_id = JobProgress(), 0, None
-    out.write(f"{job}: running; full log in {log_file}\n")
+    shown = f"{job} {tags[RANGE_START]}..{tags[RANGE_END]}" if tags and RANGE_START in tags else job
+    out.write(f"{shown}: running; full log in {log_file}\n")
     with (
         log_file.open("ab") as log,
         DagsterInstance.from_config(home) as instance,

@@ -37,6 +37,7 @@ class HubDatabase(ConfigurableResource):  # type: ignore[type-arg]
 
     database_url: str = ""
     landing_dir: str = ""
+    reports_dir: str = ""
     land_max_ended_share: float = DEFAULT_LAND_MAX_ENDED_SHARE
 
     _engine: Engine | None = PrivateAttr(default=None)
@@ -47,6 +48,10 @@ class HubDatabase(ConfigurableResource):  # type: ignore[type-arg]
     def landing(self) -> LandingStore:
         root = Path(self.landing_dir) if self.landing_dir else load_settings().data_dir / "landing"
         return LandingStore(root)
+
+    def reports(self) -> Path:
+        """Where the regional reports go (default `<HUB_DATA_DIR>/reports`)."""
+        return Path(self.reports_dir) if self.reports_dir else load_settings().data_dir / "reports"
 
     def engine(self) -> Engine:
         if self._engine is None:

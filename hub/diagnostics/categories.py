@@ -31,13 +31,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import polars as pl
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from hub.diagnostics import evidence as ev
 from hub.diagnostics.evidence import Scope
+from hub.diagnostics.frame_writes import upsert_frame
 from hub.diagnostics.rules import RuleBook, YearRules, load_rules
-from hub.graph.bulk import upsert_rows
 from hub.graph.models import Household, HouseholdCategoryEvidence
 
 CATEGORY_OF_RULE = {
@@ -254,25 +254,25 @@ def refresh_household_categories(
     if computed.is_empty():
         return computed
     now = datetime.now(UTC)
-    rows = computed.with_columns(computed_at=pl.lit(now)).to_dicts()
-    upsert_rows(session, HouseholdCategoryEvidence, rows, key=["household_id"])
-    # One set-based UPDATE from the evidence just written (not a row per household), of
-    # the households whose category changed.
-    evidence = HouseholdCategoryEvidence
-    computed_now = (
-        select(evidence.computed_category)
-        .where(evidence.household_id == Household.id)
-        .scalar_subquery()
+    upsert_frame(
+        session,
+        HouseholdCategoryEvidence,
+        computed.with_columns(computed_at=pl.lit(now)),
+        key=["household_id"],
     )
-    written = select(evidence.household_id)
+    # One set-based UPDATE ... FROM the evidence just written (not a row per household),
+    # of the households whose category changed.
+    evidence = HouseholdCategoryEvidence
+    changed = [
+        Household.id == evidence.household_id,
+        Household.computed_category.is_distinct_from(evidence.computed_category),
+    ]
     if mahalla_codes is not None:
-        written = written.where(evidence.mahalla_code.in_(mahalla_codes))
+        changed.append(evidence.mahalla_code.in_(mahalla_codes))
     session.execute(
         update(Household)
-        .where(
-            Household.id.in_(written), Household.computed_category.is_distinct_from(computed_now)
-        )
-        .values(computed_category=computed_now)
+        .where(*changed)
+        .values(computed_category=evidence.computed_category)
         .execution_options(synchronize_session=False)
     )
     return computed

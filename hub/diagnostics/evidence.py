@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from hub.diagnostics.copy_frame import copy_frame
 from hub.graph.models import (
     EmploymentRecord,
     Household,
@@ -39,9 +40,14 @@ def read_frame(
 ) -> pl.DataFrame:
     """The rows of `stmt` as a frame of `schema` (column names and polars types).
 
-    Runs on the session's connection (Core rows, no ORM loading: a million members read
-    in a few seconds) and builds the frame column by column."""
-    result = session.connection().execute(stmt)
+    Runs on the session's connection: on PostgreSQL through COPY into polars' CSV reader
+    where the schema allows (`copy_frame`), else as Core rows (no ORM loading) turned into
+    the frame column by column."""
+    connection = session.connection()
+    copied = copy_frame(connection, stmt, schema)
+    if copied is not None:
+        return copied
+    result = connection.execute(stmt)
     columns = list(zip(*result.fetchall(), strict=False)) or [() for _ in schema]
     return pl.DataFrame(
         {

@@ -30,6 +30,7 @@ level from its own counts and appeals, never averaged from the level below.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import date, timedelta
 
 import polars as pl
@@ -112,7 +113,7 @@ def _cumulative(flows: pl.DataFrame, months: list[date]) -> pl.DataFrame:
     return stock.select(list(FIGURE))
 
 
-def _latest_status_stocks(sources: MonthlySources, months: list[date]) -> pl.DataFrame:
+def _latest_status_stocks(sources: MonthlySources, months: Sequence[date]) -> pl.DataFrame:
     frames = []
     linked = sources.employment.filter(pl.col("person_id").is_not_null())
     for month in months:
@@ -158,7 +159,7 @@ def _flows(sources: MonthlySources) -> list[pl.DataFrame]:
     ]
 
 
-def _stocks(sources: MonthlySources, months: list[date]) -> list[pl.DataFrame]:
+def _stocks(sources: MonthlySources, grid: list[date], months: list[date]) -> list[pl.DataFrame]:
     households = sources.households.with_columns(month_of("surveyed_on"))
     loans = sources.loans.with_columns(month_of("issued_on"))
     unsurveyed = sources.unsurveyed.with_columns(month_of("first_on"))
@@ -171,7 +172,7 @@ def _stocks(sources: MonthlySources, months: list[date]) -> list[pl.DataFrame]:
         _count(loans.filter(pl.col("status") == "overdue"), pl.lit("loans.overdue_to_date")),
         _count(unsurveyed, pl.lit("not_surveyed")),
     ]
-    return [_cumulative(pl.concat(cumulative), months), _latest_status_stocks(sources, months)]
+    return [_cumulative(pl.concat(cumulative), grid), _latest_status_stocks(sources, months)]
 
 
 def _zeros(mahallas: list[str], months: list[date]) -> pl.DataFrame:
@@ -244,28 +245,40 @@ def _median_days(sources: MonthlySources, territory: pl.DataFrame) -> pl.DataFra
     return pl.concat(frames)
 
 
-def compute_monthly_indicators(session: Session, as_of: date) -> pl.DataFrame:
+EMPTY = {
+    "level": pl.String,
+    "code": pl.String,
+    "month_on": pl.Date,
+    "name": pl.String,
+    "value": pl.Float64,
+}
+
+
+def compute_monthly_indicators(
+    session: Session, as_of: date, only: Collection[date] | None = None
+) -> pl.DataFrame:
     """Every figure of every territory for every month from the first with data to
-    `as_of`'s month: columns level, code, month_on, name, value. Records dated after
-    `as_of` are not counted."""
-    sources = load_monthly_sources(session, as_of)
+    `as_of`'s month (or those of them in `only`): columns level, code, month_on, name,
+    value. Records dated after `as_of` are not counted."""
+    return figures_from(load_monthly_sources(session, as_of), as_of, only)
+
+
+def figures_from(
+    sources: MonthlySources, as_of: date, only: Collection[date] | None = None
+) -> pl.DataFrame:
+    """`compute_monthly_indicators` over sources already read. A stock needs every month
+    before it, so the whole grid is summed; only the months asked for are kept."""
     first = sources.first_month()
-    if first is None:
-        return pl.DataFrame(
-            schema={
-                "level": pl.String,
-                "code": pl.String,
-                "month_on": pl.Date,
-                "name": pl.String,
-                "value": pl.Float64,
-            }
-        )
-    months = month_grid(first, as_of)
+    grid = [] if first is None else month_grid(first, as_of)
+    months = grid if only is None else [m for m in grid if m in set(only)]
+    if not months:
+        return pl.DataFrame(schema=EMPTY)
     territory = sources.territory.with_columns(country=pl.lit(COUNTRY))
     mahallas = territory["mahalla_code"].to_list()
-    parts = [_zeros(mahallas, months), *_flows(sources), *_stocks(sources, months)]
+    parts = [_zeros(mahallas, months), *_flows(sources), *_stocks(sources, grid, months)]
     figures = pl.concat(parts).filter(pl.col("month_on").is_in(months))
     figures = figures.group_by("mahalla_code", "month_on", "name").agg(pl.col("value").sum())
     leveled = _by_level(figures, territory)
-    result = pl.concat([leveled, _ratios(leveled), _median_days(sources, territory)])
+    medians = _median_days(sources, territory).filter(pl.col("month_on").is_in(months))
+    result = pl.concat([leveled, _ratios(leveled), medians])
     return result.sort("level", "code", "month_on", "name")

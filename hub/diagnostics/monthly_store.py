@@ -2,8 +2,10 @@
 for them arrives, and then each change is recorded.
 
 The month of the "as of" day is open: its figures are replaced on every refresh. Every
-earlier month is closed once it has been written. A refresh recomputes all months, but a
-closed month's stored figures change only when a record dated in that month (survey,
+earlier month is closed once it has been written. A refresh recomputes only the open
+month, months never written and closed months with late records (or the months a
+partitioned run asks for), and a closed month's stored figures change only when a record
+dated in that month (survey,
 employment status, tax registration, lease start, loan issue, appeal receipt or
 resolution) was written after the month's figures were (`last_confirmed_at` later than
 their `computed_at`): then the month's figures that the late records' source moves
@@ -15,17 +17,19 @@ one, a loan falls overdue) and the month keeps the figures it was published with
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from hub.diagnostics.evidence import read_frame
-from hub.diagnostics.monthly import compute_monthly_indicators
-from hub.graph.bulk import upsert_rows
+from hub.diagnostics.frame_writes import upsert_frame
+from hub.diagnostics.monthly import figures_from, month_grid
+from hub.diagnostics.monthly_sources import load_monthly_sources
 from hub.graph.models import (
     Appeal,
     EmploymentRecord,
@@ -68,12 +72,22 @@ FIGURE_SOURCES = {
 
 @dataclass(frozen=True)
 class MonthlyRefresh:
-    """What a refresh did: figures written, closed-month figures revised (late records),
-    and closed-month differences left as published."""
+    """What a refresh did: the months it rebuilt, figures written, closed-month figures
+    revised (late records), and closed-month differences left as published."""
 
     written: int
     revised: int
     kept: int
+    months: tuple[date, ...] = ()
+
+
+def _published(session: Session) -> dict[date, datetime]:
+    """Each stored month and when its figures were last refreshed (the latest row: a
+    refresh stamps what it writes with the time it started reading the graph)."""
+    stmt = select(MonthlyIndicator.month_on, func.max(MonthlyIndicator.computed_at)).group_by(
+        MonthlyIndicator.month_on
+    )
+    return {month: at for month, at in session.execute(stmt)}
 
 
 def _stored(session: Session, months: list[date]) -> pl.DataFrame:
@@ -83,7 +97,6 @@ def _stored(session: Session, months: list[date]) -> pl.DataFrame:
         MonthlyIndicator.month_on,
         MonthlyIndicator.name,
         MonthlyIndicator.value,
-        MonthlyIndicator.computed_at,
     ).where(MonthlyIndicator.month_on.in_(months))
     schema = {
         "level": pl.String,
@@ -91,7 +104,6 @@ def _stored(session: Session, months: list[date]) -> pl.DataFrame:
         "month_on": pl.Date,
         "name": pl.String,
         "stored": pl.Float64,
-        "computed_at": pl.Datetime("us", "UTC"),
     }
     return read_frame(session, stmt, schema)
 
@@ -108,15 +120,14 @@ def _late_writes(session: Session, since: datetime) -> dict[date, list[tuple[str
 
 
 def _late_months(
-    session: Session, published: pl.DataFrame, open_month: date
+    session: Session, published: dict[date, datetime], open_month: date
 ) -> dict[date, set[str]]:
     """Closed months with records written after the month's figures, and their sources."""
-    first = published["since"].min()
-    if not isinstance(first, datetime):
+    if not published:
         return {}
-    writes = _late_writes(session, first)
+    writes = _late_writes(session, min(published.values()))
     late: dict[date, set[str]] = {}
-    for month, since in published.iter_rows():
+    for month, since in published.items():
         sources = {s for s, at in writes.get(month, []) if at > since}
         if month != open_month and sources:
             late[month] = sources
@@ -135,40 +146,81 @@ def _changes(joined: pl.DataFrame) -> pl.Expr:
     return (pl.col("value").fill_null(0.0) - pl.col("stored").fill_null(0.0)).abs() > 1e-9
 
 
-def refresh_monthly_indicators(session: Session, as_of: date) -> MonthlyRefresh:
-    """Recompute every month up to `as_of` and store it by the rules above, in the
-    caller's transaction."""
-    computed = compute_monthly_indicators(session, as_of)
-    if computed.is_empty():
-        return MonthlyRefresh(0, 0, 0)
-    months = computed["month_on"].unique().to_list()
-    stored = _stored(session, months)
+def months_to_rebuild(
+    grid: list[date],
+    published: dict[date, datetime],
+    late: dict[date, set[str]],
+    open_month: date,
+    only: Collection[date] | None = None,
+) -> list[date]:
+    """The months a refresh recomputes: those in `only` (a partition range asked for by
+    hand), else the open month, months never written and months with late records."""
+    if only is not None:
+        wanted = set(only)
+        return [m for m in grid if m in wanted]
+    return [m for m in grid if m == open_month or m not in published or m in late]
+
+
+def _first_month(session: Session, as_of: date) -> date | None:
+    """The first month a record is dated in, up to `as_of` (None: nothing dated)."""
+    days = []
+    for _, dated, _ in DATED:
+        day = session.scalar(select(func.min(dated)))
+        if day is not None:
+            days.append(day.date() if isinstance(day, datetime) else day)
+    known = [d for d in days if d <= as_of]
+    return min(known).replace(day=1) if known else None
+
+
+def months_due(session: Session, as_of: date) -> list[date]:
+    """The months a refresh for `as_of` would rebuild, read from the graph without
+    computing anything (what the sensor after each load asks the monthly job for)."""
+    first = _first_month(session, as_of)
+    if first is None:
+        return []
     open_month = as_of.replace(day=1)
-    published = stored.group_by("month_on").agg(since=pl.col("computed_at").min())
+    published = _published(session)
     late = _late_months(session, published, open_month)
+    return months_to_rebuild(month_grid(first, as_of), published, late, open_month)
+
+
+def refresh_monthly_indicators(
+    session: Session, as_of: date, only: Collection[date] | None = None
+) -> MonthlyRefresh:
+    """Recompute the months that need it (`months_to_rebuild`) up to `as_of` and store
+    them by the rules above, in the caller's transaction."""
+    now = datetime.now(UTC)
+    sources = load_monthly_sources(session, as_of)
+    first = sources.first_month()
+    if first is None:
+        return MonthlyRefresh(0, 0, 0)
+    open_month = as_of.replace(day=1)
+    published = _published(session)
+    late = _late_months(session, published, open_month)
+    months = months_to_rebuild(month_grid(first, as_of), published, late, open_month, only)
+    if not months:
+        return MonthlyRefresh(0, 0, 0)
+    computed = figures_from(sources, as_of, months)
+    stored = _stored(session, months)
     late_pairs = pl.DataFrame(
         [(month, source) for month, sources in late.items() for source in [*sources, "*"]],
         schema={"month_on": pl.Date, "source": pl.String},
         orient="row",
     )
-    already = set(published["month_on"].to_list())
-    fresh = [m for m in months if m == open_month or m not in already]
+    fresh = [m for m in months if m == open_month or m not in published]
     joined = computed.join(stored, on=KEY, how="full", coalesce=True).with_columns(
         source=_source_of(pl.col("name"))
     )
     changed = joined.filter(~pl.col("month_on").is_in(fresh) & _changes(joined))
     revisable = changed.join(late_pairs, on=["month_on", "source"], how="semi")
     kept = changed.height - revisable.height
-    now = datetime.now(UTC)
     session.execute(delete(MonthlyIndicator).where(MonthlyIndicator.month_on.in_(fresh)))
     rows = computed.filter(pl.col("month_on").is_in(fresh))
     revised = revisable.with_columns(value=pl.col("value").fill_null(0.0))
-    upsert_rows(
+    upsert_frame(
         session,
         MonthlyIndicator,
-        pl.concat([rows, revised.select(computed.columns)])
-        .with_columns(computed_at=pl.lit(now))
-        .to_dicts(),
+        pl.concat([rows, revised.select(computed.columns)]).with_columns(computed_at=pl.lit(now)),
         key=KEY,
     )
     if not revised.is_empty():
@@ -184,7 +236,12 @@ def refresh_monthly_indicators(session: Session, as_of: date) -> MonthlyRefresh:
             revised_at=pl.lit(now),
         ).to_dicts()
         session.execute(insert(MonthlyIndicatorRevision), revision_rows)
-    return MonthlyRefresh(written=rows.height + revised.height, revised=revised.height, kept=kept)
+    return MonthlyRefresh(
+        written=rows.height + revised.height,
+        revised=revised.height,
+        kept=kept,
+        months=tuple(months),
+    )
 
 
 def read_monthly_series(

@@ -34,8 +34,8 @@ from sqlalchemy.orm import Session
 
 from hub.diagnostics import evidence as ev
 from hub.diagnostics.evidence import Scope
+from hub.diagnostics.frame_writes import upsert_frame
 from hub.diagnostics.rules import BandRules, RuleBook, load_rules
-from hub.graph.bulk import upsert_rows
 from hub.graph.models import Household, HouseholdCategoryEvidence, NotebookFinding
 
 NOTEBOOKS = ("iron", "women", "youth")
@@ -247,6 +247,6 @@ def refresh_notebook_findings(
         stale = stale.where(NotebookFinding.mahalla_code.in_(list(mahalla_codes)))
     session.execute(stale)
     if not computed.is_empty():
-        rows = computed.with_columns(computed_at=pl.lit(datetime.now(UTC))).to_dicts()
-        upsert_rows(session, NotebookFinding, rows, key=["person_id", "notebook"])
+        rows = computed.with_columns(computed_at=pl.lit(datetime.now(UTC)))
+        upsert_frame(session, NotebookFinding, rows, key=["person_id", "notebook"])
     return computed

@@ -100,7 +100,11 @@ def _resources(
     database_url: str, landing: Path, world: Path, agencies: Agencies
 ) -> dict[str, object]:
     resources: dict[str, object] = {
-        "hub_db": HubDatabase(database_url=database_url, landing_dir=str(landing)),
+        "hub_db": HubDatabase(
+            database_url=database_url,
+            landing_dir=str(landing),
+            reports_dir=str(landing.parent / "reports"),
+        ),
         "tax_agency": TaxAgency(
             base_url=agencies.tax_url,
             token="sandbox-tax-token",

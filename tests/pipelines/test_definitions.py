@@ -21,6 +21,7 @@ def test_definitions_snapshot() -> None:
         "body_ratings",
         "assistant_ratings",
         "mahalla_diagnostics",
+        "monthly_report",
     }
     check_keys = {
         (key.asset_key.to_user_string(), key.name)
@@ -35,6 +36,7 @@ def test_definitions_snapshot() -> None:
     assert len(check_keys) == 2 * 9 + 7 + 7
     assert {job.name for job in repository.get_all_jobs() if not job.name.startswith("__")} == {
         "hub_main_job",
+        "monthly_job",
         *(f"{source}_job" for source in SOURCES),
     }
     assert {s.name for s in repository.schedule_defs} == {"tax_schedule", "bank_schedule"}
@@ -45,6 +47,7 @@ def test_definitions_snapshot() -> None:
         "land_folder_sensor",
         "appeals_folder_sensor",
         "record_failed_runs",
+        "monthly_after_loads",
     }
 
 

@@ -67,11 +67,14 @@ def test_the_base_year_can_be_chosen_and_a_bad_one_is_refused(tmp_path: Path) ->
 def test_the_banner_names_the_worlds_year_and_the_notice(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _announce(DemoSettings(), DemoWorld(tmp_path / "world", 2025), None, tmp_path / "logs", [])
+    _announce(
+        DemoSettings(), DemoWorld(tmp_path / "world", 2025), None, tmp_path / "logs", [], tmp_path
+    )
     quiet = capsys.readouterr().out
     assert f"sandbox world           {tmp_path / 'world'}, dated 2025" in quiet
     assert "NOTE:" not in quiet
+    assert f"monthly region reports  {tmp_path / 'index.html'}" in quiet
 
     kept = DemoWorld(tmp_path / "world", 2024, "the sandbox world ... is dated 2024")
-    _announce(DemoSettings(), kept, None, tmp_path / "logs", [])
+    _announce(DemoSettings(), kept, None, tmp_path / "logs", [], tmp_path)
     assert "NOTE: the sandbox world ... is dated 2024" in capsys.readouterr().out

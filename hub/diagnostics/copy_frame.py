@@ -1,0 +1,61 @@
+"""Reading a SELECT into a polars frame through PostgreSQL's COPY, in columnar form.
+
+The diagnostics read a million members, statuses and records per build. Fetched as
+Python rows (one tuple, then one object per value) that costs seconds; `COPY (<query>)
+TO STDOUT` in CSV, parsed by polars' native reader with the frame's schema, costs a
+fraction of it and runs in the session's own transaction (it sees what the caller wrote
+before). The query is rendered with its values inline (SQLAlchemy's literal binds), so
+only schemas of strings, numbers and dates take this path; `copy_frame` returns None for
+anything else, and for a statement whose values cannot be rendered, and the caller reads
+rows instead.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Select
+from sqlalchemy.exc import CompileError
+
+NULL = r"\N"
+# What CSV carries without loss (booleans, timestamps and arrays are read as rows).
+COPYABLE = (pl.String, pl.Int16, pl.Int32, pl.Int64, pl.Float64, pl.Date)
+
+
+def copyable(schema: dict[str, Any]) -> bool:
+    return all(any(dtype == kind for kind in COPYABLE) for dtype in schema.values())
+
+
+def copy_frame(
+    connection: Connection, stmt: Select[Any], schema: dict[str, Any]
+) -> pl.DataFrame | None:
+    """The rows of `stmt` as a frame of `schema`, through COPY; None when this path does
+    not apply (not PostgreSQL, a schema or value CSV would not carry)."""
+    if connection.dialect.name != "postgresql" or not copyable(schema):
+        return None
+    try:
+        sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    except (CompileError, NotImplementedError):
+        return None
+    driver = connection.connection.driver_connection
+    if driver is None:
+        return None
+    buffer = io.BytesIO()
+    with driver.cursor() as cursor:
+        # The compiler doubles each "%" for the driver's parameters; COPY takes none.
+        copy_sql = f"COPY ({sql.replace('%%', '%')}) TO STDOUT (FORMAT csv, NULL '{NULL}')"
+        with cursor.copy(copy_sql) as copy:
+            for block in copy:
+                buffer.write(block)
+    if buffer.tell() == 0:
+        return pl.DataFrame(schema=schema)
+    buffer.seek(0)
+    return pl.read_csv(
+        buffer,
+        has_header=False,
+        schema=schema,
+        null_values=NULL,
+        empty_string_is_null=False,
+    )
