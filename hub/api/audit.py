@@ -34,7 +34,7 @@ import orjson
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.concurrency import run_in_threadpool
 
 from hub.access.audit_chain import AuditEntry, append_entries
@@ -220,9 +220,6 @@ class AuditRecorder:
             self._writer = asyncio.create_task(self._drain())
 
     async def _drain(self) -> None:
-        # On PostgreSQL the writer keeps one connection while entries keep coming: no
-        # pool checkout, liveness ping and isolation switch per batch.
-        connection: AsyncConnection | None = None
         try:
             while self._pending:
                 # Linger so that the entries of requests finishing meanwhile join this
@@ -230,18 +227,10 @@ class AuditRecorder:
                 await asyncio.sleep(self._linger)
                 entries, self._pending = self._pending, []
                 try:
-                    if isinstance(self._engine, AsyncEngine):
-                        if connection is None:
-                            connection = await self._engine.connect()
-                        await connection.run_sync(append_entries, entries)
-                    else:
-                        await self._append(entries)
+                    await self._append(entries)
                 except SQLAlchemyError as exc:
                     logger.error("Audit entries NOT written (%s): %r", exc, entries)
-                    await _closed(connection)
-                    connection = None  # the next batch reconnects
         finally:
-            await _closed(connection)
             self._writer = None
 
     async def flush(self) -> None:
@@ -250,23 +239,14 @@ class AuditRecorder:
             await asyncio.wait({self._writer})
 
     async def _append(self, entries: list[AuditEntry]) -> None:
-        """Append `entries` on SQLite (in a worker thread: its driver blocks)."""
+        if isinstance(self._engine, AsyncEngine):
+            async with self._engine.connect() as connection:
+                await connection.run_sync(append_entries, entries)
+            return
         engine = self._engine
-        assert isinstance(engine, Engine)
 
         def append() -> None:
             with engine.connect() as connection:
                 append_entries(connection, entries)
 
         await run_in_threadpool(append)
-
-
-async def _closed(connection: AsyncConnection | None) -> None:
-    """Close `connection` (None: nothing to close); a failure to is logged, not raised."""
-    if connection is None:
-        return None
-    try:
-        await connection.close()
-    except SQLAlchemyError as exc:
-        logger.warning("Closing the audit writer's connection failed: %s", exc)
-    return None
