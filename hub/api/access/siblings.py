@@ -21,22 +21,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from hub.api.access.suppression import hidden_parts
+from hub.api.territory.statistics_data import SUMMED
 
 # Scalar counts of a territory's statistics record that sum from the level below.
-SCALAR_COUNTS = (
-    "population",
-    "households",
-    "category_mismatches",
-    "employed",
-    "unemployed",
-    "self_employed",
-    "entrepreneurs",
-    "public_works",
-    "in_training",
-    "active_leases",
-    "appeals_total",
-    "appeals_open",
-)
+SCALAR_COUNTS = SUMMED
 
 
 def flat_counts(record: Any) -> dict[str, int]:

@@ -28,27 +28,7 @@ from sqlalchemy import (
 )
 
 from hub.api.territory.data import DISTRICT, INDICATORS, MAHALLA
-
-SUMMED = (
-    "population",
-    "households",
-    "category_mismatches",
-    "employed",
-    "unemployed",
-    "self_employed",
-    "entrepreneurs",
-    "public_works",
-    "in_training",
-    "active_leases",
-    "appeals_total",
-    "appeals_open",
-)
-COUNTED = (
-    "households_by_assessed_category",
-    "households_by_computed_category",
-    "notebook_entries",
-    "appeals_by_topic",
-)
+from hub.api.territory.statistics_data import COUNTED, SUMMED
 
 
 def _members(row: Any, level: str) -> tuple[FromClause, Any, ColumnElement[bool]]:

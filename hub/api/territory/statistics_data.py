@@ -153,7 +153,9 @@ def indicator_records(rows: Iterable[Sequence[Any]]) -> list[IndicatorsRecord]:
     return to_records(IndicatorsRecord, wrapped)
 
 
-_SUMMED = (
+# The scalar counts of an indicators row, summed from the level below (also in SQL,
+# `hub.api.compiled.statistics_sums`, and by the public's suppression).
+SUMMED = (
     "population",
     "households",
     "category_mismatches",
@@ -167,7 +169,8 @@ _SUMMED = (
     "appeals_total",
     "appeals_open",
 )
-_COUNTED = (
+# The JSON breakdowns of an indicators row, summed key by key.
+COUNTED = (
     "households_by_assessed_category",
     "households_by_computed_category",
     "notebook_entries",
@@ -180,8 +183,8 @@ def sum_indicators(rows: Iterable[IndicatorsRecord]) -> StatisticsRecord:
     rows = list(rows)
     if not rows:
         return StatisticsRecord(mahallas=0)
-    totals: dict[str, Any] = {name: sum(getattr(r, name) for r in rows) for name in _SUMMED}
-    for name in _COUNTED:
+    totals: dict[str, Any] = {name: sum(getattr(r, name) for r in rows) for name in SUMMED}
+    for name in COUNTED:
         counter: Counter[str] = Counter()
         for row in rows:
             counter.update({k: int(v) for k, v in getattr(row, name).items()})
