@@ -12,11 +12,11 @@ import os
 import secrets
 import uuid
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Connection, create_engine, event, select, text
@@ -682,6 +682,9 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
 class BuiltGraph:
     url: str
@@ -717,19 +720,49 @@ def built_graph(
     Every API test reads and none writes, so one build per backend serves them all (the
     suite's `graph_db` rebuilds for each test, which writing tests need).
     """
+    with built_database(request, tmp_path_factory, "api-graph", build_graph) as (url, graph):
+        yield BuiltGraph(url=url, graph=graph)
+
+
+@contextmanager
+def built_database(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    name: str,
+    build: Callable[[Session], T],
+) -> Iterator[tuple[str, T]]:
+    """A migrated database on the backend `request.param` names ("sqlite": a file in a
+    temporary folder called `name`; "postgresql": a database of its own), filled by
+    `build` in one transaction: its URL and what `build` returned."""
     with ExitStack() as stack:
         if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path_factory.mktemp('api-graph') / 'hub.sqlite3'}"
+            url = f"sqlite:///{tmp_path_factory.mktemp(name) / 'hub.sqlite3'}"
         else:
             url = stack.enter_context(_postgres_database(request))
         upgrade_database(url)
         engine = create_hub_engine(url)
         try:
             with create_session_factory(engine)() as session, session.begin():
-                graph = build_graph(session)
+                built = build(session)
         finally:
             engine.dispose()
-        yield BuiltGraph(url=url, graph=graph)
+        yield url, built
+
+
+@contextmanager
+def api_app_over(url: str, data_dir: Any) -> Iterator[tuple[TestClient, Any, TestPrincipals]]:
+    """The API app over the database at `url`, with the tests' principals and limits:
+    its client, its engine and the principals (what `Api` takes)."""
+    settings = HubSettings(database_url=url, data_dir=data_dir)
+    principals = TestPrincipals()
+    app = create_app(
+        settings,
+        api_settings=ApiSettings(graphiql=False),
+        authenticator=principals,
+        limit_settings=TEST_LIMITS,
+    )
+    with TestClient(app) as client:
+        yield client, app.state.engine, principals
 
 
 @pytest.fixture
@@ -872,16 +905,8 @@ TEST_LIMITS = LimitSettings(
 def _api_app(
     built_graph: BuiltGraph, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[TestClient, Any, TestPrincipals]]:
-    settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path_factory.mktemp("d"))
-    principals = TestPrincipals()
-    app = create_app(
-        settings,
-        api_settings=ApiSettings(graphiql=False),
-        authenticator=principals,
-        limit_settings=TEST_LIMITS,
-    )
-    with TestClient(app) as client:
-        yield client, app.state.engine, principals
+    with api_app_over(built_graph.url, tmp_path_factory.mktemp("d")) as app:
+        yield app
 
 
 @pytest.fixture
