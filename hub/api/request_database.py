@@ -25,8 +25,8 @@ statement). The connection only reads; it is checked out lazily by the first cal
 closed (its transaction, if the engine opens one, rolled back; the connection returned to
 the pool) by `close`, which the view calls when the response is ready. A connection the
 server dropped while it sat in the pool fails the first batch, which runs again on a fresh
-one (`_run_batch`). On PostgreSQL the
-API's engine reads in autocommit (`hub.api.app`), so there is no transaction to end.
+one (`_run_batch`). On PostgreSQL the API's engine reads in autocommit (`hub.api.app`), so
+there is no transaction to end.
 """
 
 from __future__ import annotations

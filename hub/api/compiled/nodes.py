@@ -15,11 +15,11 @@ from sqlalchemy import ColumnElement, Select, String, Table, bindparam, or_, sel
 from strawberry.relay.types import GlobalID, GlobalIDValueError
 
 from hub.api.activities import data as activities
-from hub.api.compiled.audited import ONE, PERSON_KEY, PersonsKind
+from hub.api.compiled.audited import PersonsKind
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import NODE_KEYS
-from hub.api.compiled.root_plan import KEY, Root
+from hub.api.compiled.root_plan import KEY, Root, answered, keyed_object
 from hub.api.compiled.selection import Sel
 from hub.api.identity import data as identity
 from hub.api.people import data as people
@@ -47,19 +47,17 @@ def object_by_key(builder: Builder, type_name: str, sels: tuple[Sel, ...], key: 
     there is none, or the caller may not see it)."""
     table = NODE_TABLES[type_name]
     value = bindparam(key, type_=String)
-    access = builder.access(type_name, table)
-    query = select(builder.object_json(type_name, table, sels)).where(
-        *([] if access is None else [access])
-    )
     if type_name != "Person":
-        return query.where(table.c[NODE_KEYS[type_name]] == value)
+        condition = table.c[NODE_KEYS[type_name]] == value
+        return keyed_object(builder, type_name, table, sels, condition)
     merged_into = (
         select(identity.REDIRECT.c.to_hub_id)
         .where(identity.REDIRECT.c.from_hub_id == value)
         .scalar_subquery()
     )
+    condition = or_(table.c.hub_id == value, table.c.hub_id == merged_into)
     return (
-        query.where(or_(table.c.hub_id == value, table.c.hub_id == merged_into))
+        keyed_object(builder, type_name, table, sels, condition)
         .order_by((table.c.hub_id == value).desc())
         .limit(1)
     )
@@ -85,10 +83,7 @@ def by_key(type_name: str, *, nullable: bool = False) -> Root:
     def build(builder: Builder, sel: Sel, persons: PersonsKind | None) -> Select[Any]:
         assert sel.children is not None
         found = object_by_key(builder, type_name, sel.children, KEY)
-        columns = [builder.sql.as_text(found.selected_columns[0])]
-        if persons == ONE:
-            columns.append(NODE_TABLES[type_name].c[PERSON_KEY])
-        return found.with_only_columns(*columns)
+        return answered(builder, found, NODE_TABLES[type_name], persons)
 
     return Root(("by key", type_name), build, single=True, type_name=type_name, nullable=nullable)
 

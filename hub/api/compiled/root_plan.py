@@ -4,7 +4,7 @@ object found by a key (`single`) and for a connection over a filtered, ordered l
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,17 +34,34 @@ class Root:
     branches: tuple[str, ...] = ()  # `nodes`: the type of each id's object
 
 
+def keyed_object(
+    builder: Builder, type_name: str, table: Table, sels: Sequence[Sel], condition: Any
+) -> Select[Any]:
+    """The JSON of the `type_name` object of `table` that `condition` finds, among those
+    the caller may see (no row when there is none)."""
+    access = builder.access(type_name, table)
+    return select(builder.object_json(type_name, table, sels)).where(
+        condition, *([] if access is None else [access])
+    )
+
+
+def answered(
+    builder: Builder, found: Select[Any], table: Table, persons: PersonsKind | None
+) -> Select[Any]:
+    """`found` (a `keyed_object`) as a root's statement: the object's JSON as text and,
+    for a person (`ONE`), its hub id beside it."""
+    columns = [builder.sql.as_text(found.selected_columns[0])]
+    if persons == ONE:
+        columns.append(table.c[PERSON_KEY])
+    return found.with_only_columns(*columns)
+
+
 def single(type_name: str, table: Table, column: str, *, nullable: bool = False) -> Root:
     def build(builder: Builder, sel: Sel, persons: PersonsKind | None) -> Select[Any]:
         assert sel.children is not None
-        value = builder.object_json(type_name, table, sel.children)
-        access = builder.access(type_name, table)
-        columns = [builder.sql.as_text(value)]
-        if persons == ONE:
-            columns.append(table.c[PERSON_KEY])
-        return select(*columns).where(
-            table.c[column] == bindparam(KEY), *([] if access is None else [access])
-        )
+        condition = table.c[column] == bindparam(KEY)
+        found = keyed_object(builder, type_name, table, sel.children, condition)
+        return answered(builder, found, table, persons)
 
     return Root(
         ("single", type_name, column), build, single=True, type_name=type_name, nullable=nullable

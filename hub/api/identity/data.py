@@ -236,10 +236,14 @@ def fetch_business_sources(
     return [groups[t] for t in wanted]
 
 
+# A household's plot leases, in order (after the lessee's household).
+PLOT_LEASE_ORDER = ("lessee_household_id", "start_on", "lease_id")
+
+
 def plot_leases(households: Any) -> Select[Any]:
     """The household-plot leases whose lessee is a member of a household `households`
     admits (a condition on the lessee's household id); the lease columns and
-    `household_id`."""
+    `lessee_household_id`."""
     return (
         select(*LEASE.c, PERSON.c.household_id.label("lessee_household_id"))
         .join(PERSON, PERSON.c.id == LEASE.c.person_id)
@@ -260,7 +264,3 @@ def fetch_plot_leases(
     for row in connection.execute(stmt).all():
         groups[row[0]].extend(to_records(LeaseRecord, [row[1:]]))
     return [groups[h] for h in household_ids]
-
-
-# A household's plot leases, in order (after the lessee's household).
-PLOT_LEASE_ORDER = ("lessee_household_id", "start_on", "lease_id")
