@@ -11,6 +11,7 @@ count and amount), so the mahalla's mapping of `Statistics` reads them unchanged
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -43,19 +44,34 @@ def _members(row: Any, level: str) -> tuple[FromClause, Any, ColumnElement[bool]
     return joined, indicators, district.c.region_code == row.c.code
 
 
-def _breakdown(row: Any, level: str, column: str) -> ColumnElement[Any]:
-    """The breakdown `column` summed key by key (None without rows)."""
+def _per_key(
+    row: Any, level: str, column: str, sums: Callable[[Any], dict[str, ColumnElement[Any]]]
+) -> Any:
+    """Per key of the JSON object column `column` over the territory's indicator rows, the
+    sums `sums(items)` names (`items`: the rows' key and JSON value), as a subquery."""
     joined, indicators, condition = _members(row, level)
-    items = func.json_each_text(indicators.c[column]).table_valued("key", "value")
+    items = func.json_each(indicators.c[column]).table_valued("key", "value")
     items = items.render_derived()
-    per_key = (
-        select(items.c.key, func.sum(cast(items.c.value, BigInteger)).label("n"))
+    return (
+        select(items.c.key, *(value.label(name) for name, value in sums(items).items()))
         .select_from(joined)
         .join(items, true())
         .where(condition)
         .group_by(items.c.key)
         .correlate(row)
         .subquery()
+    )
+
+
+def _breakdown(row: Any, level: str, column: str) -> ColumnElement[Any]:
+    """The breakdown `column` summed key by key (None without rows)."""
+    per_key = _per_key(
+        row,
+        level,
+        column,
+        lambda items: {
+            "n": func.sum(cast(items.c.value.op("#>>")(literal_column("'{}'")), BigInteger))
+        },
     )
     return (
         select(func.json_object_agg(per_key.c.key, per_key.c.n))
@@ -66,22 +82,16 @@ def _breakdown(row: Any, level: str, column: str) -> ColumnElement[Any]:
 
 def _loans(row: Any, level: str) -> ColumnElement[Any]:
     """Loans per programme, count and amount summed (`ProgrammeTotal`)."""
-    joined, indicators, condition = _members(row, level)
-    items = func.json_each(indicators.c.loans_by_program).table_valued("key", "value")
-    items = items.render_derived()
 
-    def part(name: str) -> ColumnElement[Any]:
+    def part(items: Any, name: str) -> ColumnElement[Any]:
         value = cast(items.c.value.op("->>")(literal_column(f"'{name}'")), BigInteger)
         return func.coalesce(func.sum(func.coalesce(value, 0)), 0)
 
-    per_key = (
-        select(items.c.key, part("count").label("n"), part("amount_tiyin").label("tiyin"))
-        .select_from(joined)
-        .join(items, true())
-        .where(condition)
-        .group_by(items.c.key)
-        .correlate(row)
-        .subquery()
+    per_key = _per_key(
+        row,
+        level,
+        "loans_by_program",
+        lambda items: {"n": part(items, "count"), "tiyin": part(items, "amount_tiyin")},
     )
     total = func.json_build_object(
         literal_column("'count'"), per_key.c.n, literal_column("'amount_tiyin'"), per_key.c.tiyin
