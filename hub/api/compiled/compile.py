@@ -29,6 +29,7 @@ from graphql import (
 from sqlalchemy import (
     ColumnElement,
     FromClause,
+    and_,
     bindparam,
     case,
     func,
@@ -39,6 +40,7 @@ from sqlalchemy import (
 from hub.api.access.rules import TERRITORY, row_filter_of
 from hub.api.compiled.connections import ConnectionBuilder, typename
 from hub.api.compiled.json_sql import JsonSql, NotCompiled, key
+from hub.api.compiled.kinds import Args
 from hub.api.compiled.mapping import (
     MAPPINGS,
     NODE_KEYS,
@@ -121,20 +123,24 @@ class Builder(ConnectionBuilder):
                 return built
             return self.sql.embedded(case((mapped.when(row, self.sql), built), else_=null()))
         if isinstance(mapped, One):
-            return self._one(mapped, row, sel.children, required)
+            return self._one(mapped, row, sel, required)
         if isinstance(mapped, Entries):
             return self._entries(mapped, row, sel.children)
         if isinstance(mapped, Rows):
-            return self.rows(mapped, row, sel.children)
+            return self.rows(mapped, row, sel.children, _args(sel))
         if isinstance(mapped, Many):
             connection_type = named_object(field_def.type)
             assert connection_type is not None
             child = mapped.table.alias()
+            many_where = mapped.where
+            given = _args(sel)
             return self.connection(
                 connection_type,
                 mapped.type_name,
                 child,
-                lambda c: mapped.join(row, c),
+                lambda c: and_(
+                    mapped.join(row, c), *([] if many_where is None else many_where(c, given))
+                ),
                 mapped.order,
                 sel,
                 paged_in_sql=mapped.paged_in_sql,
@@ -151,12 +157,13 @@ class Builder(ConnectionBuilder):
             return self.sql.timestamp(value)
         return value
 
-    def _one(
-        self, mapped: One, row: Any, sels: Sequence[Sel], required: bool
-    ) -> ColumnElement[Any]:
+    def _one(self, mapped: One, row: Any, sel: Sel, required: bool) -> ColumnElement[Any]:
+        assert sel.children is not None
         child = mapped.table.alias()
         conditions = [mapped.join(row, child), self.access(mapped.type_name, child)]
-        query = select(self.object_json(mapped.type_name, child, sels)).where(
+        if mapped.where is not None:
+            conditions += mapped.where(child, _args(sel))
+        query = select(self.object_json(mapped.type_name, child, sel.children)).where(
             *(c for c in conditions if c is not None)
         )
         if mapped.order is not None:
@@ -173,11 +180,14 @@ class Builder(ConnectionBuilder):
         listed = select(self.sql.array(element, order)).select_from(items).scalar_subquery()
         return self.sql.embedded(listed)
 
-    def rows(self, mapped: Rows, row: Any, sels: Sequence[Sel]) -> ColumnElement[Any]:
-        """The JSON list of `mapped`'s rows (`row`: the parent's, None at the root)."""
+    def rows(
+        self, mapped: Rows, row: Any, sels: Sequence[Sel], given: Args | None = None
+    ) -> ColumnElement[Any]:
+        """The JSON list of `mapped`'s rows (`row`: the parent's, None at the root; `given`:
+        the field's arguments, for a mapping that reads them)."""
         if mapped.postgresql_only and self.sql.name != "postgresql":
             raise NotCompiled(f"{mapped.type_name} from its own query on {self.sql.name}")
-        query = mapped.rows(row)
+        query = mapped.rows(row) if mapped.arguments is None else mapped.rows(row, given or {})
         if isinstance(row, FromClause):
             query = query.correlate(row)  # the rows may name the parent row
         rows = query.subquery()
@@ -188,6 +198,11 @@ class Builder(ConnectionBuilder):
         order = [rows.c[name] for name in mapped.order]
         listed = select(self.sql.array(element, order)).select_from(rows).scalar_subquery()
         return self.sql.embedded(listed)
+
+
+def _args(sel: Sel) -> Args:
+    """The arguments `sel` was given, as the bind parameters holding their values."""
+    return {name: bindparam(parameter) for name, parameter in sel.arguments}
 
 
 def _named(graphql_type: Any) -> Any:

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Integer,
     String,
     Text,
     and_,
@@ -125,6 +126,14 @@ class JsonSql:
         """The statement's result: its JSON as text (the driver decodes nothing)."""
         return cast(json_value, Text)
 
+    def month(self, day: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The month of a date as the `Month` scalar writes it ("2026-03")."""
+        raise NotImplementedError
+
+    def quarter(self, day: ColumnElement[Any]) -> ColumnElement[Any]:
+        """The quarter of a date as the `Quarter` scalar writes it ("2026-Q1")."""
+        raise NotImplementedError
+
     def enum_name(self, value: ColumnElement[Any], names: dict[str, str]) -> ColumnElement[Any]:
         """The GraphQL name of the stored `value` (`names`: stored value -> name);
         `INVALID` for a value outside the enum, NULL for NULL."""
@@ -222,6 +231,12 @@ class PostgresJson(JsonSql):
         items = func.json_each(column).table_valued("key", "value").render_derived()
         return items, [items.c.key.collate("C")]
 
+    def month(self, day: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.to_char(day, literal_column("'YYYY-MM'"))
+
+    def quarter(self, day: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.to_char(day, literal_column("'YYYY\"-Q\"Q'"))
+
 
 class SqliteJson(JsonSql):
     name = "sqlite"
@@ -276,6 +291,15 @@ class SqliteJson(JsonSql):
 
     def as_text(self, json_value: ColumnElement[Any]) -> ColumnElement[Any]:
         return type_coerce(json_value, Text)
+
+    # Dates are stored as "YYYY-MM-DD" text.
+    def month(self, day: ColumnElement[Any]) -> ColumnElement[Any]:
+        return func.substr(day, 1, 7)
+
+    def quarter(self, day: ColumnElement[Any]) -> ColumnElement[Any]:
+        month = cast(func.substr(day, 6, 2), Integer)
+        number = (month + literal_column("2")).op("/")(literal_column("3"))
+        return func.substr(day, 1, 4).op("||")(literal_column("'-Q'")).op("||")(number)
 
 
 def json_sql_for(dialect_name: str) -> JsonSql:

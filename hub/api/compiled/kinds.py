@@ -7,11 +7,11 @@ subquery over it (same column names), or a JSON column (`Same` passes `source`'s
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, func
+from sqlalchemy import BindParameter, ColumnElement, Select, Table, func
 
 from hub.api.compiled.json_sql import JsonSql
 from hub.api.scalars import soums_sql
@@ -20,6 +20,20 @@ Row = Any  # an alias or subquery of the type's table, or what `Same.source` gav
 Expr = Callable[[Row, JsonSql], ColumnElement[Any]]
 Join = Callable[[Row, Any], ColumnElement[bool]]
 Order = Callable[[Any], list[ColumnElement[Any]]]
+# A field's arguments, beside a connection's page, as bind parameters by GraphQL name:
+# only those given (not null), so which are given is part of the statement's shape.
+Args = Mapping[str, BindParameter[Any]]
+Where = Callable[[Any, Args], list[ColumnElement[bool]]]
+
+
+@dataclass(frozen=True, slots=True)
+class Arguments:
+    """The arguments a mapped field reads (`names`, beside a connection's page): `check`
+    raises `NotCompiled` for values the regular path rejects (given the coerced values of
+    those given), so that path raises the error the client sees."""
+
+    names: tuple[str, ...]
+    check: Callable[[dict[str, Any]], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +59,8 @@ class One:
     table: Table
     join: Join
     order: Order | None = None
+    arguments: Arguments | None = None
+    where: Where | None = None  # conditions on the related row from the arguments
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +73,23 @@ class Many:
     # Paged in SQL as the root lists are (`pagination.paginate_rows`: an empty page has no
     # next page), rather than cut from a loaded list (`connection_of_list`).
     paged_in_sql: bool = False
+    arguments: Arguments | None = None
+    where: Where | None = None  # conditions on the related rows from the arguments
 
 
 @dataclass(frozen=True, slots=True)
 class Rows:
     """A list of objects, one per row of a query (grouped rows, say) built from the parent
     row (which it may ignore), in the order of its columns `order`; with `one`, the object
-    of the query's one row (sums, say)."""
+    of the query's one row (sums, say). With `arguments`, `rows` is given the arguments
+    (`Args`) after the row."""
 
     type_name: str
-    rows: Callable[[Row], Select[Any]]
+    rows: Callable[..., Select[Any]]
     order: tuple[str, ...] = ()
     one: bool = False  # the query gives one row, and the field is its object, not a list
     postgresql_only: bool = False
+    arguments: Arguments | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ mapped field against the regular resolvers on every row of the fixture graph.
 
 from __future__ import annotations
 
+from hub.api.compiled.diagnostics_map import DIAGNOSTICS, MAHALLA_DIAGNOSTICS, series
 from hub.api.compiled.kinds import (
     ORDERS,
     Entries,
@@ -58,7 +59,17 @@ __all__ = [
     "Same",
 ]
 
-MAPPINGS: dict[str, dict[str, FieldMap]] = {**PEOPLE, **TERRITORY, **RECORDS, **PROVENANCE}
+MAPPINGS: dict[str, dict[str, FieldMap]] = {
+    **PEOPLE,
+    **TERRITORY,
+    **RECORDS,
+    **PROVENANCE,
+    **DIAGNOSTICS,
+    # The diagnostics of each territory (`diagnostics_map`).
+    "Region": {**TERRITORY["Region"], "monthly": series("region")},
+    "District": {**TERRITORY["District"], "monthly": series("district")},
+    "Mahalla": {**TERRITORY["Mahalla"], **MAHALLA_DIAGNOSTICS},
+}
 # The key of each node type: the column its relay id is made of (`resolve_id` gives it as
 # text) and, but for persons, the one `node(id:)` reads it by (`hub.api.compiled.roots`).
 NODE_KEYS: dict[str, str] = {

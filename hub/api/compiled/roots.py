@@ -20,7 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.types.scalar import DEFAULT_SCALAR_REGISTRY
 from strawberry.types.arguments import convert_argument
 
-from hub.api.compiled import identity_roots
+from hub.api.compiled import diagnostics_roots, identity_roots
 from hub.api.compiled.audited import PersonsKind
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import NotCompiled
@@ -130,6 +130,8 @@ def plan_root(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         return Root(("sources",), _sources, single=False, type_name="SourceSummary")
     if name in identity_roots.ROOTS:
         return identity_roots.plan_identity_root(name, arguments, walk)
+    if name in diagnostics_roots.ROOTS:
+        return diagnostics_roots.plan_diagnostics_root(name, arguments, walk)
     raise NotCompiled(f"Query.{name}")
 
 

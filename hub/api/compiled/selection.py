@@ -18,20 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cached_property
 from typing import Any, NamedTuple
 
 from graphql import (
     FieldNode,
-    FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
-    VariableNode,
-    Visitor,
-    visit,
 )
 from graphql.execution import ExecutionContext
 from graphql.execution.values import get_argument_values
@@ -45,9 +41,11 @@ from hub.api.access.rules import (
     rule_of,
     visible_type,
 )
+from hub.api.compiled.diagnostics_map import NOT_FOR_THE_PUBLIC, NOT_WITHIN_A_TERRITORY
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Many
 from hub.api.compiled.masks import Mask
+from hub.api.compiled.variables import variables_inside
 from hub.api.errors import BadUserInputError
 from hub.api.pagination import PageArgs, PageWindow
 from hub.api.principal import Principal, Role
@@ -63,13 +61,15 @@ class Sel(NamedTuple):
     """One selected field: its response name, field name, subselection (None for a leaf)
     and the names of its bind parameters (a connection's offset and limit). `masked`: the
     caller lacks a scope the field needs, so it is null (and a FORBIDDEN error,
-    `hub.api.compiled.masks`)."""
+    `hub.api.compiled.masks`). `arguments`: the other arguments given (not null) that the
+    mapping reads (`kinds.Arguments`), each with its parameter's name."""
 
     alias: str
     name: str
     children: tuple[Sel, ...] | None = None
     params: tuple[str, ...] = ()
     masked: bool = False
+    arguments: tuple[tuple[str, str], ...] = ()
 
 
 def named_object(graphql_type: GraphQLOutputType) -> GraphQLObjectType | None:
@@ -123,8 +123,13 @@ class Walk:
         requirement = rule_of(type_name, field_name).of(self.principal.role)
         if decide(requirement, self.principal)[0] is not Verdict.SHOW:
             raise NotCompiled(f"{type_name}.{field_name} is restricted for this caller")
-        if self.principal.role is Role.PUBLIC and is_suppressed_count(type_name, field_name):
+        if self.principal.role is Role.PUBLIC and (
+            is_suppressed_count(type_name, field_name)
+            or (type_name, field_name) in NOT_FOR_THE_PUBLIC
+        ):
             raise NotCompiled(f"{type_name}.{field_name}: the public's counts are suppressed")
+        if self.rows.territory is not None and (type_name, field_name) in NOT_WITHIN_A_TERRITORY:
+            raise NotCompiled(f"{type_name}.{field_name} within a territory")
 
     def check_type(self, type_name: str) -> None:
         """NotCompiled unless the principal sees every row of `type_name`."""
@@ -158,7 +163,7 @@ class Walk:
         if len(nodes) != 1:
             return self.selection(object_type, nodes)
         node = nodes[0]
-        names = _variables_inside(node, self.context.fragments)
+        names = variables_inside(node, self.context.fragments)
         try:
             values = tuple(self.context.variable_values[n] for n in names)
             # The type too: `node(id:)` selects on the concrete type of each request's id.
@@ -201,21 +206,41 @@ class Walk:
             raise NotCompiled(f"{parent.name}.{name} is not mapped")
         child_type = named_object(field_def.type)
         params: tuple[str, ...] = ()
+        given: tuple[tuple[str, str], ...] = ()
         if field_def.args:
             arguments = get_argument_values(field_def, nodes[0], self.context.variable_values)
-            if not isinstance(mapped, Many) or not mapped.connection:
-                raise NotCompiled(f"{parent.name}.{name} takes arguments")
-            params = self.page(arguments)
+            paged = isinstance(mapped, Many) and mapped.connection
+            if paged:
+                params = self.page(arguments)
+            given = self._arguments(f"{parent.name}.{name}", mapped, arguments, paged)
         if child_type is None:
-            return Sel(alias, name, None, params)
+            return Sel(alias, name, None, params, arguments=given)
         hop = not _is_connection_part(parent.name)
         self._keys.append(alias)
         self._hops += hop
         try:
-            return Sel(alias, name, self.selection(child_type, nodes), params)
+            return Sel(alias, name, self.selection(child_type, nodes), params, arguments=given)
         finally:
             self._keys.pop()
             self._hops -= hop
+
+    def _arguments(
+        self, field: str, mapped: Any, arguments: dict[str, Any], paged: bool
+    ) -> tuple[tuple[str, str], ...]:
+        """The parameters of the arguments given to `field` beside its page; NotCompiled
+        for one its mapping does not read or a value the regular path rejects."""
+        declared = getattr(mapped, "arguments", None)
+        others = {
+            k: v for k, v in arguments.items() if v is not None and not (paged and k in _PAGE)
+        }
+        unread = set(others) - set(() if declared is None else declared.names)
+        if unread:
+            raise NotCompiled(f"{field} with the argument {min(unread)}")
+        if declared is None:
+            return ()
+        if declared.check is not None:
+            declared.check(others)
+        return tuple((n, self.parameter(_stored(others[n]))) for n in declared.names if n in others)
 
     def _masked(self, type_name: str, field_name: str, field_type: GraphQLOutputType) -> bool:
         """Whether the field compiles as masked: the caller's role sees it with scopes the
@@ -254,6 +279,14 @@ class Walk:
         return self.parameter(offset), self.parameter(limit)
 
 
+_PAGE = frozenset({"first", "after", "last", "before"})
+
+
+def _stored(value: Any) -> Any:
+    """An argument's value as the database holds it (an enum's value)."""
+    return value.value if isinstance(value, Enum) else value
+
+
 def _names(names: str | tuple[str, ...] | None) -> tuple[str, ...]:
     if names is None:
         return ()
@@ -270,41 +303,3 @@ _WALKS: dict[
     tuple[FieldNode, tuple[Sel, ...], dict[str, Any], tuple[Mask, ...]],
 ] = {}
 _KEPT = 1024
-_VARIABLES: dict[int, tuple[FieldNode, tuple[str, ...]]] = {}
-
-
-class _Variables(Visitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-        self.spreads: set[str] = set()
-
-    def enter_variable(self, node: VariableNode, *_: Any) -> None:
-        self.names.add(node.name.value)
-
-    def enter_fragment_spread(self, node: FragmentSpreadNode, *_: Any) -> None:
-        self.spreads.add(node.name.value)
-
-
-def _variables_inside(
-    node: FieldNode, fragments: dict[str, FragmentDefinitionNode]
-) -> tuple[str, ...]:
-    """The variables the selection of `node` uses (in directives and arguments, through
-    fragments), sorted."""
-    kept = _VARIABLES.get(id(node))
-    if kept is not None and kept[0] is node:
-        return kept[1]
-    found = _Variables()
-    if node.selection_set is not None:
-        visit(node.selection_set, found)
-    seen: set[str] = set()
-    while found.spreads - seen:
-        name = min(found.spreads - seen)
-        seen.add(name)
-        if name in fragments:
-            visit(fragments[name], found)
-    if len(_VARIABLES) >= _KEPT:
-        _VARIABLES.clear()
-    names = tuple(sorted(found.names))
-    _VARIABLES[id(node)] = (node, names)
-    return names

@@ -38,6 +38,10 @@ def parse_quarter(value: object) -> Quarter:
     return Quarter(date(int(match.group(1)), 3 * int(match.group(2)) - 2, 1))
 
 
+# Ten years of months: a series longer than that is a mistake, not a dashboard.
+MAX_MONTHS = 120
+
+
 def month_text(value: date) -> str:
     return f"{value:%Y-%m}"
 

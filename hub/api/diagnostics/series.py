@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import Connection
 
 from hub.api.context import Info
-from hub.api.diagnostics.periods import Month, month_text, months_between
+from hub.api.diagnostics.periods import MAX_MONTHS, Month, month_text, months_between
 from hub.api.diagnostics.series_data import (
     RevisionRecord,
     SeriesKey,
@@ -20,9 +20,6 @@ from hub.api.diagnostics.series_data import (
 from hub.api.diagnostics.series_types import IndicatorMonth, MonthFigures
 from hub.api.errors import BadUserInputError
 from hub.api.relations import field_paths
-
-# Ten years of months: a series longer than that is a mistake, not a dashboard.
-MAX_MONTHS = 120
 
 
 def checked_months(first: date, last: date) -> None:

@@ -66,6 +66,16 @@ COMPILED = {
     "backward": "{ backward: persons(last: 2) { edges { node { hubId } } } }",
     "node": '{ node(id: "SG91c2Vob2xkOkgtMQ==") { id ... on Household { hubId } '
     "... on Person { fullName } } }",
+    # The diagnostics (issue 18), read from their precomputed tables.
+    "countryMonthly": '{ countryMonthly(from: "2022-01", to: "2022-12") '
+    "{ month figures { name value } } }",
+    "districtMonthly": '{ districtMonthly: district(code: "1703202") '
+    '{ monthly(from: "2022-01", to: "2022-12") { month } } }',
+    "mahallaDiagnoses": '{ mahallaDiagnoses: mahalla(code: "1703202001") { '
+    "categoryDisagreements { totalCount } notebookFindings { totalCount } "
+    'assistantRating(quarter: "2022-Q1") { score } } }',
+    "assistantRatings": '{ assistantRatings(quarter: "2022-Q1") { totalCount } }',
+    "bodyRatings": '{ bodyRatings(quarter: "2022-Q1") { totalCount } }',
 }
 # Selections that go the regular way on PostgreSQL too, with the reason.
 REGULAR = {
@@ -75,24 +85,19 @@ REGULAR = {
     "{ notebookEntries { edges { node { id } } } } }",
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
     "nodes with a malformed id": '{ nodes(ids: ["UGVyc29uOlAtMQ==", "nope"]) { id } }',
-    # The diagnostics (issue 18): a few rows each, read from their precomputed tables.
-    "the country's monthly series": '{ countryMonthly(from: "2022-01", to: "2022-12") '
-    "{ month figures { name value } } }",
-    "a district's monthly series": '{ district(code: "1703202") '
-    '{ monthly(from: "2022-01", to: "2022-12") { month } } }',
-    "a mahalla's diagnoses": '{ mahalla(code: "1703202001") { '
-    "categoryDisagreements { totalCount } notebookFindings { totalCount } "
-    'assistantRating(quarter: "2022-Q1") { score } } }',
-    "assistant ratings": '{ assistantRatings(quarter: "2022-Q1") { totalCount } }',
-    "body ratings": '{ bodyRatings(quarter: "2022-Q1") { totalCount } }',
+    "a month's figures by the names asked for": '{ countryMonthly(from: "2022-01", '
+    'to: "2022-12") { figures(names: ["placed"]) { value } } }',
 }
 # On SQLite (3.40: no ordered JSON aggregates, no base64), only selections without lists,
 # cursors or relay ids compile.
 SQLITE_COMPILED = {
+    "assistantRatings",
+    "bodyRatings",
     "borderlineLinks",
     "byHubId",
     "district",
     "households",
+    "mahallaDiagnoses",
     "notSurveyed",
     "unlinkedMentions",
 }
@@ -186,6 +191,10 @@ DISTRICT = Principal("coverage-district", Role.AGENCY, SCOPES, district_code="17
 TAX_ONLY = Principal("coverage-tax", Role.AGENCY, frozenset({"tax", PERSONAL_SCOPE}))
 
 
+MONTHS = 'from: "2022-01", to: "2022-02"'
+FINDINGS = "notebookFindings { edges { node { kind reason person { hubId } } } }"
+
+
 def test_what_each_caller_sees_whole_compiles_and_the_rest_goes_the_regular_way() -> None:
     person = f'{{ person(pinfl: "{MAIN_PINFL}") {{ hubId sex }} }}'
     cases = [
@@ -212,6 +221,16 @@ def test_what_each_caller_sees_whole_compiles_and_the_rest_goes_the_regular_way(
         (DISTRICT, '{ mahalla(code: "1703202001") { name } }', True),
         (ENGINEER, "{ deliveries { totalCount } }", True),
         (ENGINEER, person, False),
+        # The diagnostics: the public's figures are checked for suppression one by one (in
+        # `values` by its resolver), and a mahalla's series within a territory is regular.
+        (PUBLIC, '{ countryMonthly(from: "2022-01", to: "2022-02") { month names } }', True),
+        (PUBLIC, '{ countryMonthly(from: "2022-01", to: "2022-02") { values } }', False),
+        (PUBLIC, '{ bodyRatings(quarter: "2022-Q1") { edges { node { body rank } } } }', True),
+        (PUBLIC, '{ bodyRatings(quarter: "2022-Q1") { edges { node { received } } } }', False),
+        (DISTRICT, '{ assistantRatings(quarter: "2022-Q1") { totalCount } }', True),
+        (DISTRICT, '{ mahalla(code: "1703202001") { notebookFindings { totalCount } } }', True),
+        (DISTRICT, f'{{ mahalla(code: "1703202001") {{ monthly({MONTHS}) {{ month }} }} }}', False),
+        (NO_PERSONAL, f'{{ mahalla(code: "1703202001") {{ {FINDINGS} }} }}', True),
     ]
     for principal, text, compiles in cases:
         (outcome,) = compiled_roots(text, principal=principal).values()

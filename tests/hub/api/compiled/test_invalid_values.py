@@ -16,6 +16,7 @@ import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType
 from sqlalchemy import Table, create_engine, update
 
+from hub.api.compiled.json_sql import json_sql_for
 from hub.api.compiled.mapping import MAPPINGS, Leaf, One
 from hub.api.people.data import PERSON
 from hub.api.schema import SCHEMA
@@ -93,7 +94,7 @@ def test_every_required_column_leaf_reads_a_not_null_column() -> None:
                 object_type.fields[name].type, GraphQLNonNull
             ):
                 continue
-            value = mapped.value(table, None)  # type: ignore[arg-type]
+            value = mapped.value(table, json_sql_for("postgresql"))
             column = table.c.get(getattr(value, "name", ""))
             if column is not None and value is column:
                 assert not column.nullable, f"{type_name}.{name} reads nullable {column}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphql import GraphQLObjectType
+from graphql import GraphQLNonNull, GraphQLObjectType
 from sqlalchemy import create_engine, select
 
 from hub.api.access.guard import forbidden
@@ -30,6 +30,16 @@ from .conftest import Paths
 from .test_coverage import compiled_roots, principal_for
 
 MAX_DEPTH = 3
+# Values for the required arguments of mapped fields (the diagnostics' periods).
+REQUIRED = {"quarter": '"2022-Q1"', "from": '"2021-01"', "to": '"2022-12"'}
+
+
+def _required(object_type: GraphQLObjectType, name: str) -> list[str]:
+    return [
+        f"{argument}: {REQUIRED[argument]}"
+        for argument, definition in object_type.fields[name].args.items()
+        if isinstance(definition.type, GraphQLNonNull)
+    ]
 
 
 def full_selection(
@@ -49,8 +59,10 @@ def full_selection(
         child = named_object(object_type.fields[name].type)
         if isinstance(mapped, LeafList | Entries | Many | Rows) and not lists:
             continue
+        required = _required(object_type, name)
+        called = f"{name}({', '.join(required)})" if required else name
         if child is None:
-            parts.append(name)
+            parts.append(called)
         elif depth < MAX_DEPTH:
             if isinstance(mapped, Many):
                 node = full_selection(mapped.type_name, lists, depth + 1, principal)
@@ -61,7 +73,7 @@ def full_selection(
             else:
                 target = mapped.type_name  # type: ignore[union-attr]
                 selected = full_selection(target, lists, depth + 1, principal)
-                parts.append(f"{name} {{ {selected} }}")
+                parts.append(f"{called} {{ {selected} }}")
     return " ".join(parts)
 
 

@@ -158,8 +158,12 @@ def test_a_dashboard_reads_the_series_in_one_statement_and_revisions_in_one_more
     with_revisions = diagnostics_api.count_statements(
         DISTRICT, {"from": "2022-01", "to": "2022-12"}
     )
-    # mahalla (1) + figures (1); district (1) + figures (1) + revisions (1, for 3 months)
-    assert (without, with_revisions) == (2, 3)
+    if diagnostics_api.engine.dialect.name == "postgresql":
+        # Compiled: each document is one statement (`hub.api.compiled.diagnostics_map`).
+        assert (without, with_revisions) == (1, 1)
+    else:
+        # mahalla (1) + figures (1); district (1) + figures (1) + revisions (1, 3 months)
+        assert (without, with_revisions) == (2, 3)
 
 
 LISTS = """{ district(code: "1703202") { monthly(from: "2022-03", to: "2022-03") {
