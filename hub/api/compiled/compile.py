@@ -43,6 +43,7 @@ from hub.api.compiled.json_sql import JsonSql, NotCompiled, key
 from hub.api.compiled.kinds import Args
 from hub.api.compiled.mapping import (
     MAPPINGS,
+    NODE_IDS,
     NODE_KEYS,
     Entries,
     Entry,
@@ -105,7 +106,9 @@ class Builder(ConnectionBuilder):
         field_def = object_type.fields[sel.name]
         mapped = mapping.get(sel.name)
         if mapped is None and sel.name == "id":
-            return self.sql.global_id(object_type.name, row.c[NODE_KEYS[object_type.name]])
+            composite = NODE_IDS.get(object_type.name)
+            key_text = row.c[NODE_KEYS[object_type.name]] if composite is None else composite(row)
+            return self.sql.global_id(object_type.name, key_text)
         required = isinstance(field_def.type, GraphQLNonNull)
         if isinstance(mapped, Leaf):
             return self._leaf(field_def.type, mapped.value(row, self.sql))

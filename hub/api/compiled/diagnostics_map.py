@@ -6,7 +6,8 @@ The lists read the tables `hub.api.diagnostics.lists_data` pages through, in the
 its criteria give (`disagreement_criteria`, `finding_criteria`), and a month's figures are
 ordered by name as `series_data.fetch_figures` reads them. The public's counts are never
 compiled (the walk leaves suppressed counts, and `IndicatorMonth.values`, to the regular
-path, which hides them), nor is a mahalla's series for a caller limited to a territory.
+path, which hides them), nor is a mahalla's series for a caller limited to a territory
+(`mapping.NOT_FOR_THE_PUBLIC`, `NOT_WITHIN_A_TERRITORY`).
 """
 
 from __future__ import annotations
@@ -241,9 +242,3 @@ DIAGNOSTICS: dict[str, dict[str, FieldMap]] = {
 }
 
 COUNTRY_SERIES = series("country", literal(COUNTRY))
-
-# Fields the regular path answers for some callers: the public's `values` (hidden item
-# by item in the resolver), and a mahalla's series for a caller limited to a territory
-# (`series.monthly_series`: a mahalla outside it has no months).
-NOT_FOR_THE_PUBLIC = frozenset({("IndicatorMonth", "values")})
-NOT_WITHIN_A_TERRITORY = frozenset({("Mahalla", "monthly")})

@@ -26,6 +26,11 @@ mapped field against the regular resolvers on every row of the fixture graph.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, cast, literal_column, select
+
 from hub.api.compiled.diagnostics_map import DIAGNOSTICS, MAHALLA_DIAGNOSTICS, series
 from hub.api.compiled.kinds import (
     ORDERS,
@@ -43,10 +48,14 @@ from hub.api.compiled.people_map import PEOPLE
 from hub.api.compiled.provenance_map import PROVENANCE
 from hub.api.compiled.records_map import RECORDS
 from hub.api.compiled.territory_map import TERRITORY
+from hub.api.people.data import PERSON
 
 __all__ = [
     "MAPPINGS",
+    "NODE_IDS",
     "NODE_KEYS",
+    "NOT_FOR_THE_PUBLIC",
+    "NOT_WITHIN_A_TERRITORY",
     "ORDERS",
     "Entries",
     "Entry",
@@ -70,6 +79,13 @@ MAPPINGS: dict[str, dict[str, FieldMap]] = {
     "District": {**TERRITORY["District"], "monthly": series("district")},
     "Mahalla": {**TERRITORY["Mahalla"], **MAHALLA_DIAGNOSTICS},
 }
+# Fields the regular path answers for some callers: the public's `values` (hidden item by
+# item in the resolver), and for a caller limited to a territory a mahalla's series
+# (`series.monthly_series`: a mahalla outside it has no months) and a lease's household
+# (none when its lessee lies outside it, which the join does not see).
+NOT_FOR_THE_PUBLIC = frozenset({("IndicatorMonth", "values")})
+NOT_WITHIN_A_TERRITORY = frozenset({("Mahalla", "monthly"), ("LandLease", "household")})
+
 # The key of each node type: the column its relay id is made of (`resolve_id` gives it as
 # text) and, but for persons, the one `node(id:)` reads it by (`hub.api.compiled.roots`).
 NODE_KEYS: dict[str, str] = {
@@ -87,4 +103,26 @@ NODE_KEYS: dict[str, str] = {
     "Loan": "loan_id",
     "Appeal": "appeal_id",
     "QuarantinedRecord": "id",
+}
+
+
+def _joined(*parts: ColumnElement[Any]) -> ColumnElement[Any]:
+    text: ColumnElement[Any] = cast(parts[0], String)
+    for part in parts[1:]:
+        text = text.op("||")(literal_column("':'")).op("||")(cast(part, String))
+    return text
+
+
+def _conflict_id(row: Any) -> ColumnElement[Any]:
+    hub_id = select(PERSON.c.hub_id).where(PERSON.c.id == row.c.person_id).correlate_except(PERSON)
+    return _joined(hub_id.scalar_subquery(), row.c.attribute, row.c.source, row.c.record_key)
+
+
+# The relay id's key of the node types no one column keys, as their `resolve_id` writes it
+# ("notebook:source:record key", ...): their ids compile, `node(id:)` of them does not.
+NODE_IDS: dict[str, Callable[[Any], ColumnElement[Any]]] = {
+    "NotebookEntry": lambda row: _joined(row.c.notebook, row.c.source, row.c.record_key),
+    "SourceRecord": lambda row: _joined(row.c.source, row.c.record_key),
+    "Delivery": lambda row: _joined(row.c.id),
+    "PersonConflict": _conflict_id,
 }

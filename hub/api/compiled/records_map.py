@@ -20,8 +20,8 @@ from hub.api.compiled.kinds import (
     soums,
 )
 from hub.api.identity import data as identity
-from hub.api.identity.data import CONTRIBUTION
-from hub.api.people.data import PERSON
+from hub.api.identity.data import CONTRIBUTION, HOUSEHOLD_PLOT
+from hub.api.people.data import HOUSEHOLD, PERSON
 from hub.api.provenance.data import DELIVERY, SOURCE_RECORD
 from hub.api.vocabulary import OPEN_APPEAL_STATUSES
 
@@ -32,6 +32,23 @@ def _business_sources(row: Any) -> Select[Any]:
     named = identity.business_sources(lambda tin: tin == row.c.tin).subquery()
     order = [named.c.source.collate("C"), named.c.record_key.collate("C")]
     return select(*named.c, func.row_number().over(order_by=order).label("hub_order"))
+
+
+def _plot_household(row: Any, child: Any) -> Any:
+    """A household-plot lease's household: its lessee's (`LandLeaseNode.household`); none
+    for another purpose or a lessee the caller may not see or in no household."""
+    lessee, parcel = PERSON.alias(), PARCEL.alias()
+    # Correlated to the lease two levels up (explicitly: SQLAlchemy's automatic
+    # correlation looks at the enclosing select only).
+    household_of_lessee = (
+        select(lessee.c.household_id).where(lessee.c.id == row.c.person_id).correlate_except(lessee)
+    )
+    plot = (
+        select(parcel.c.id)
+        .where(parcel.c.id == row.c.parcel_id, parcel.c.purpose == HOUSEHOLD_PLOT)
+        .correlate_except(parcel)
+    )
+    return and_(child.c.id == household_of_lessee.scalar_subquery(), plot.exists())
 
 
 RECORDS: dict[str, dict[str, FieldMap]] = {
@@ -81,6 +98,7 @@ RECORDS: dict[str, dict[str, FieldMap]] = {
         "parcel": One("Parcel", PARCEL, pointing("parcel_id")),
         "person": One("Person", PERSON, pointing("person_id")),
         "business": One("Business", BUSINESS, pointing("business_id")),
+        "household": One("Household", HOUSEHOLD, _plot_household),
     },
     "Parcel": columns("cadastre", "mahalla_code", "area_ha", "purpose", "crop"),
     "Business": {

@@ -41,9 +41,15 @@ from hub.api.access.rules import (
     rule_of,
     visible_type,
 )
-from hub.api.compiled.diagnostics_map import NOT_FOR_THE_PUBLIC, NOT_WITHIN_A_TERRITORY
 from hub.api.compiled.json_sql import NotCompiled
-from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Many
+from hub.api.compiled.mapping import (
+    MAPPINGS,
+    NODE_IDS,
+    NODE_KEYS,
+    NOT_FOR_THE_PUBLIC,
+    NOT_WITHIN_A_TERRITORY,
+    Many,
+)
 from hub.api.compiled.masks import Mask
 from hub.api.compiled.variables import variables_inside
 from hub.api.errors import BadUserInputError
@@ -201,7 +207,9 @@ class Walk:
             return Sel(alias, name, masked=True)
         self.check_field(parent.name, name)
         mapped = MAPPINGS.get(parent.name, {}).get(name)
-        own = (name == "id" and parent.name in NODE_KEYS) or _is_connection_part(parent.name)
+        own = (name == "id" and (parent.name in NODE_KEYS or parent.name in NODE_IDS)) or (
+            _is_connection_part(parent.name)
+        )
         if mapped is None and not own:
             raise NotCompiled(f"{parent.name}.{name} is not mapped")
         child_type = named_object(field_def.type)

@@ -60,6 +60,11 @@ COMPILED = {
     "recordLink": f'{{ recordLink: person(pinfl: "{MAIN_PINFL}") '
     "{ sourceRecords { edges { node { link { method matchWeight linkedAt "
     "matchedRecord { recordKey } contributions { comparison level log2BayesFactor } } } } } } }",
+    "leaseHousehold": f'{{ leaseHousehold: person(pinfl: "{MAIN_PINFL}") '
+    "{ landLeases { edges { node { household { hubId } } } } } }",
+    "compositeIds": f'{{ compositeIds: person(pinfl: "{MAIN_PINFL}") '
+    "{ notebookEntries { edges { node { id } } } sourceRecords { edges { node { id } } } "
+    "conflicts { edges { node { id } } } } }",
     "plotLeases": '{ plotLeases: household(hubId: "H-1") { plotLeases { leaseId startOn } } }',
     "businessSources": f'{{ businessSources: person(pinfl: "{MAIN_PINFL}") '
     "{ landLeases { edges { node { business { tin sources { source recordKey role } } } } } } }",
@@ -79,10 +84,6 @@ COMPILED = {
 }
 # Selections that go the regular way on PostgreSQL too, with the reason.
 REGULAR = {
-    "a lease's household": f'{{ person(pinfl: "{MAIN_PINFL}") '
-    "{ landLeases { edges { node { household { hubId } } } } } }",
-    "ids of records with composite keys": f'{{ person(pinfl: "{MAIN_PINFL}") '
-    "{ notebookEntries { edges { node { id } } } } }",
     "node of a malformed id": '{ node(id: "not base64!") { id } }',
     "nodes with a malformed id": '{ nodes(ids: ["UGVyc29uOlAtMQ==", "nope"]) { id } }',
     "a month's figures by the names asked for": '{ countryMonthly(from: "2022-01", '
@@ -192,6 +193,7 @@ TAX_ONLY = Principal("coverage-tax", Role.AGENCY, frozenset({"tax", PERSONAL_SCO
 
 
 MONTHS = 'from: "2022-01", to: "2022-02"'
+PLOT_HOUSEHOLD = "plotLeases { household { hubId } }"
 FINDINGS = "notebookFindings { edges { node { kind reason person { hubId } } } }"
 
 
@@ -230,6 +232,11 @@ def test_what_each_caller_sees_whole_compiles_and_the_rest_goes_the_regular_way(
         (DISTRICT, '{ assistantRatings(quarter: "2022-Q1") { totalCount } }', True),
         (DISTRICT, '{ mahalla(code: "1703202001") { notebookFindings { totalCount } } }', True),
         (DISTRICT, f'{{ mahalla(code: "1703202001") {{ monthly({MONTHS}) {{ month }} }} }}', False),
+        (
+            DISTRICT,
+            "{ households { edges { node { plotLeases { household { hubId } } } } } }",
+            False,
+        ),
         (NO_PERSONAL, f'{{ mahalla(code: "1703202001") {{ {FINDINGS} }} }}', True),
     ]
     for principal, text, compiles in cases:

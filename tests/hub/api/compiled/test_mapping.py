@@ -17,7 +17,7 @@ from graphql import GraphQLNonNull, GraphQLObjectType
 from sqlalchemy import create_engine, select
 
 from hub.api.access.guard import forbidden
-from hub.api.compiled.mapping import MAPPINGS, NODE_KEYS, Entries, LeafList, Many, Rows
+from hub.api.compiled.mapping import MAPPINGS, NODE_IDS, NODE_KEYS, Entries, LeafList, Many, Rows
 from hub.api.compiled.selection import named_object
 from hub.api.pagination import MAX_PAGE_SIZE, encode_cursor
 from hub.api.people.data import HOUSEHOLD, PERSON
@@ -51,7 +51,7 @@ def full_selection(
     assert isinstance(object_type, GraphQLObjectType)
     mapping = MAPPINGS[type_name]
     parts = ["__typename"]
-    if lists and type_name in NODE_KEYS:
+    if lists and (type_name in NODE_KEYS or type_name in NODE_IDS):
         parts.append("id")
     for name, mapped in mapping.items():
         if forbidden(type_name, name, principal) is not None:
