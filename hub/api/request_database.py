@@ -27,16 +27,24 @@ the pool) by `close`, which the view calls when the response is ready. A connect
 server dropped while it sat in the pool fails the first batch, which runs again on a fresh
 one (`_run_batch`). On PostgreSQL the API's engine reads in autocommit (`hub.api.app`), so
 there is no transaction to end.
+
+Reading from a replica (`hub.api.read_routing`), a request is given the replica's engine
+and a `Fallback`, the primary's: when the replica cannot be connected to, or the
+connection to it is lost, the batch runs again on the primary and so does the rest of the
+request (reads can be repeated), and the fallback's `on_failover` is told why.
+`served_by` names the database the request's last batch ran on.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 P = ParamSpec("P")
@@ -64,12 +72,44 @@ async def _lost(connection: AsyncConnection) -> bool:
     return bool(getattr(driver, "broken", False) or getattr(driver, "closed", False))
 
 
+async def _unusable(connection: AsyncConnection) -> bool:
+    """Whether `connection` was invalidated or found broken (reaching the driver may
+    itself fail when SQLAlchemy tries to replace an invalidated connection)."""
+    if connection.invalidated:
+        return True
+    try:
+        return await _lost(connection)
+    except (DBAPIError, OSError):
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """The engine a request's reads move to when its own database cannot serve them."""
+
+    engine: AsyncEngine
+    label: str
+    # Told the error that made the request move (once per request).
+    on_failover: Callable[[BaseException], None]
+
+
 class RequestDatabase:
     """The request's connection, handed to data-layer functions one call at a time."""
 
-    def __init__(self, engine: Engine | AsyncEngine) -> None:
+    def __init__(
+        self,
+        engine: Engine | AsyncEngine,
+        *,
+        label: str | None = None,
+        fallback: Fallback | None = None,
+    ) -> None:
+        if fallback is not None and not isinstance(engine, AsyncEngine):
+            raise TypeError("A fallback is for asyncio engines (PostgreSQL) only.")
         self._engine = engine
         self._async_engine = engine if isinstance(engine, AsyncEngine) else None
+        self._label = label
+        self._fallback = fallback
+        self._served_by: str | None = None
         self._async_connection: AsyncConnection | None = None
         self._connection: Connection | None = None
         self._queue: list[tuple[Call, asyncio.Future[Any]]] = []
@@ -91,6 +131,12 @@ class RequestDatabase:
         return self._engine.dialect.name
 
     @property
+    def served_by(self) -> str | None:
+        """The label of the database the last batch ran on (None: none ran, or the
+        engine has no label)."""
+        return self._served_by
+
+    @property
     def awaits_statements(self) -> bool:
         """Whether statements are awaited (an asyncio engine), so that running the
         operation on the server's loop never blocks it."""
@@ -104,8 +150,39 @@ class RequestDatabase:
         return fn(connection, *args, **kwargs)
 
     async def _run_batch(self, calls: list[Call]) -> list[Outcome]:
+        self._served_by = self._label
         if self._async_engine is None:
             return _run_all(calls)
+        fallback = self._fallback
+        if fallback is None:
+            return await self._run_async(self._async_engine, calls)
+        try:
+            outcomes = await self._run_async(self._async_engine, calls)
+        except (DBAPIError, OSError) as exc:  # could not connect
+            return await self._fail_over(fallback, calls, exc)
+        connection = self._async_connection
+        if all(ok for ok, _ in outcomes) or (
+            connection is not None and not await _unusable(connection)
+        ):
+            return outcomes
+        failure = next(value for ok, value in outcomes if not ok)
+        return await self._fail_over(fallback, calls, failure)
+
+    async def _fail_over(
+        self, fallback: Fallback, calls: list[Call], error: BaseException
+    ) -> list[Outcome]:
+        """Run `calls`, and every later batch, on the fallback's engine."""
+        self._fallback = None
+        dropped, self._async_connection = self._async_connection, None
+        if dropped is not None:
+            await dropped.invalidate()  # not back into the pool
+            await dropped.close()
+        fallback.on_failover(error)
+        self._engine = self._async_engine = fallback.engine
+        self._served_by = self._label = fallback.label
+        return await self._run_async(fallback.engine, calls)
+
+    async def _run_async(self, engine: AsyncEngine, calls: list[Call]) -> list[Outcome]:
         if self._async_connection is not None:
             return await self._async_connection.run_sync(self._run_in_greenlet, calls)
         # A pooled connection is not pinged when it is checked out (a round trip per
@@ -113,7 +190,7 @@ class RequestDatabase:
         # failover, an idle timeout) fails its first statement, which SQLAlchemy reports
         # as a lost connection. The request only reads, so its first batch then runs once
         # more, on a connection of a new pool.
-        self._async_connection = await self._async_engine.connect()
+        self._async_connection = await engine.connect()
         outcomes = await self._async_connection.run_sync(self._run_in_greenlet, calls)
         if all(ok for ok, _ in outcomes) or not await _lost(self._async_connection):
             return outcomes
@@ -122,8 +199,8 @@ class RequestDatabase:
         await dropped.close()
         # The others in the pool are as old: a new pool replaces it (connections checked
         # out by requests in flight are left to them).
-        await self._async_engine.dispose(close=False)
-        self._async_connection = await self._async_engine.connect()
+        await engine.dispose(close=False)
+        self._async_connection = await engine.connect()
         return await self._async_connection.run_sync(self._run_in_greenlet, calls)
 
     def _run_in_greenlet(self, connection: Connection, calls: list[Call]) -> list[Outcome]:
