@@ -1,0 +1,330 @@
+"""A streaming replica of the test PostgreSQL server, for the tests of reads on a replica.
+
+`start_replica(admin_url)` makes a second PostgreSQL instance on this machine with
+`pg_basebackup` from the server at `admin_url` (the suite's `HUB_TEST_POSTGRES_URL`),
+streaming from it through a replication slot of its own, on a free port of 127.0.0.1.
+The binaries are the ones matching the server's major version, found at run time
+(`HUB_TEST_PG_BINDIR`, else `pg_config --bindir`, else Debian's
+`/usr/lib/postgresql/<major>/bin`). PostgreSQL refuses to run as root: run as root, every
+command runs as the `postgres` user (`runuser`) on a data folder it owns.
+
+What the primary needs:
+
+- `wal_level` `replica` or `logical` and `max_wal_senders` > 0: both need a server
+  restart, which SQL cannot do, so `ReplicaUnavailableError` names what to change;
+- a `pg_hba.conf` rule for replication connections from this machine (`all` does not
+  cover them). When there is none, one is added through SQL: the file is read with
+  `pg_read_file`, written back with one more line by `lo_export` (server-side, as the
+  server's own user) and the configuration reloaded. The line copies the trust given to
+  ordinary connections (`trust` for a URL without a password, else `md5`, which accepts
+  SCRAM passwords too) for this client's address only, and it is left in place: a test
+  session running at the same time may be using it.
+
+`StreamingReplica.remove` stops the instance, deletes its folder and drops its slot (a
+slot left behind would make the primary keep WAL for ever).
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, TextClause, create_engine, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
+
+# The settings a hot standby must have at least as high as its primary's.
+_AT_LEAST_PRIMARY = (
+    "max_connections",
+    "max_worker_processes",
+    "max_wal_senders",
+    "max_prepared_transactions",
+    "max_locks_per_transaction",
+)
+
+
+class ReplicaUnavailableError(RuntimeError):
+    """The replica cannot be made on this machine; the message says why."""
+
+
+@dataclass
+class StreamingReplica:
+    """A running replica: its port and data folder, and the primary it streams from."""
+
+    primary_url: URL
+    port: int
+    data_dir: Path
+    bindir: Path
+    slot: str
+    run_as: list[str] = field(default_factory=list)
+
+    def url(self, database: str) -> str:
+        """A `postgresql+psycopg` URL of `database` on the replica."""
+        url = self.primary_url.set(host="127.0.0.1", port=self.port, database=database)
+        return url.render_as_string(hide_password=False)
+
+    def engine(self, database: str = "postgres") -> Engine:
+        return create_engine(self.url(database), isolation_level="AUTOCOMMIT")
+
+    def stop(self) -> None:
+        self._pg_ctl("stop", "-m", "fast")
+
+    def start(self) -> None:
+        self._pg_ctl("start", "-l", str(self.data_dir / "server.log"))
+
+    def execute(self, statement: str, database: str = "postgres") -> object:
+        """Run `statement` on the replica; its first column of its first row (None when
+        it returns no rows)."""
+        engine = self.engine(database)
+        try:
+            with engine.connect() as connection:
+                result = connection.execute(text(statement))
+                return result.scalar() if result.returns_rows else None
+        finally:
+            engine.dispose()
+
+    def remove(self) -> None:
+        """Stop the instance (if running), delete its data folder and drop its slot."""
+        if (self.data_dir / "postmaster.pid").exists():
+            self._pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        admin = create_engine(self.primary_url, isolation_level="AUTOCOMMIT")
+        drop = text(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
+            "WHERE slot_name = :slot AND NOT active"
+        )
+        try:
+            # The primary's WAL sender ends a moment after the replica stopped.
+            wait_until(lambda: _slot_gone(admin, drop, self.slot), timeout=30)
+        finally:
+            admin.dispose()
+
+    def _pg_ctl(self, *args: str) -> None:
+        command = [*self.run_as, str(self.bindir / "pg_ctl"), "-D", str(self.data_dir)]
+        _run([*command, "-w", "-t", "60", *args])
+
+
+def start_replica(admin_url: str) -> StreamingReplica:
+    """A replica of the server at `admin_url`, running and streaming (see the module)."""
+    primary = make_url(admin_url).set(drivername="postgresql+psycopg")
+    admin = create_engine(primary, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            settings = _primary_settings(connection)
+            _allow_replication(connection, has_password=primary.password is not None)
+    finally:
+        admin.dispose()
+    run_as, owner = _server_user()
+    data_dir = Path(tempfile.mkdtemp(prefix="hub-replica-"))
+    os.chown(data_dir, owner.pw_uid, owner.pw_gid)
+    data_dir.chmod(0o700)
+    replica = StreamingReplica(
+        primary_url=primary,
+        port=_free_port(),
+        data_dir=data_dir,
+        bindir=_bindir(int(settings["server_version_num"]) // 10000),
+        slot=f"i19_replica_{uuid.uuid4().hex[:8]}",
+        run_as=run_as,
+    )
+    try:
+        _base_backup(replica)
+        _configure(replica, settings)
+        replica.start()
+        wait_until(lambda: _streaming(replica), timeout=60)
+    except BaseException:
+        replica.remove()
+        raise
+    return replica
+
+
+def wait_until(predicate: Callable[[], bool], *, timeout: float, every: float = 0.1) -> None:
+    """Return once `predicate()` holds; raise TimeoutError after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{getattr(predicate, '__name__', predicate)} after {timeout} s")
+        time.sleep(every)
+
+
+def _primary_settings(connection: Connection) -> dict[str, str]:
+    names = ("server_version_num", "wal_level", *_AT_LEAST_PRIMARY)
+    settings = {name: str(connection.execute(text(f"SHOW {name}")).scalar()) for name in names}
+    if settings["wal_level"] not in {"replica", "logical"}:
+        raise ReplicaUnavailableError(
+            f"The primary's wal_level is {settings['wal_level']!r}: a replica needs 'replica' "
+            "(ALTER SYSTEM SET wal_level = 'replica', then restart the server)."
+        )
+    if int(settings["max_wal_senders"]) == 0:
+        raise ReplicaUnavailableError(
+            "The primary's max_wal_senders is 0: a replica needs at least 1 "
+            "(ALTER SYSTEM SET max_wal_senders = 10, then restart the server)."
+        )
+    return settings
+
+
+def _allow_replication(connection: Connection, *, has_password: bool) -> None:
+    """Add a pg_hba.conf rule for replication connections from this client when the
+    server has no replication rule at all (see the module)."""
+    execute = connection.execute
+    rules = text("SELECT count(*) FROM pg_hba_file_rules WHERE 'replication' = ANY(database)")
+    if execute(rules).scalar():
+        return
+    address = execute(text("SELECT host(inet_client_addr())")).scalar()
+    if address is None:
+        raise ReplicaUnavailableError("The test connects through a Unix socket: use 127.0.0.1.")
+    mask = 32 if ":" not in address else 128
+    method = "md5" if has_password else "trust"
+    line = f"host replication all {address}/{mask} {method}"
+    content = text(
+        "SELECT lo_from_bytea(0, convert_to(rtrim(pg_read_file(current_setting('hba_file')),"
+        " E'\\n') || E'\\n# Added by the hub tests (tests/postgres_replica.py)\\n' || :line"
+        " || E'\\n', 'UTF8'))"
+    )
+    oid = execute(content, {"line": line}).scalar()
+    try:
+        execute(text("SELECT lo_export(:oid, current_setting('hba_file'))"), {"oid": oid})
+    finally:
+        execute(text("SELECT lo_unlink(:oid)"), {"oid": oid})
+    if execute(text("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL")).scalar():
+        raise ReplicaUnavailableError(f"pg_hba.conf has errors after adding {line!r}.")
+    execute(text("SELECT pg_reload_conf()"))
+
+
+def _server_user() -> tuple[list[str], pwd.struct_passwd]:
+    """The command prefix that runs PostgreSQL's programs, and the user they run as."""
+    if os.geteuid() != 0:
+        return [], pwd.getpwuid(os.geteuid())
+    runuser = shutil.which("runuser")
+    try:
+        owner = pwd.getpwnam("postgres")
+    except KeyError:
+        raise ReplicaUnavailableError("Running as root, and there is no postgres user.") from None
+    if runuser is None:
+        raise ReplicaUnavailableError("Running as root, and there is no runuser to leave root.")
+    return [runuser, "-u", "postgres", "--"], owner
+
+
+def _bindir(major: int) -> Path:
+    """The folder of PostgreSQL `major`'s programs (see the module for where it looks)."""
+    candidates = [Path(p) for p in [os.environ.get("HUB_TEST_PG_BINDIR")] if p]
+    if pg_config := shutil.which("pg_config"):
+        found = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True)
+        candidates.append(Path(found.stdout.strip()))
+    candidates.append(Path("/usr/lib/postgresql") / str(major) / "bin")
+    for bindir in candidates:
+        postgres = bindir / "postgres"
+        if not postgres.exists():
+            continue
+        version = subprocess.run([postgres, "--version"], capture_output=True, text=True)
+        if version.stdout.split()[-1].split(".")[0] == str(major):
+            return bindir
+    raise ReplicaUnavailableError(
+        f"No PostgreSQL {major} programs (pg_basebackup, pg_ctl) among {candidates}; "
+        "set HUB_TEST_PG_BINDIR."
+    )
+
+
+def _base_backup(replica: StreamingReplica) -> None:
+    primary = replica.primary_url
+    command = [
+        *replica.run_as,
+        str(replica.bindir / "pg_basebackup"),
+        f"--host={primary.host or '127.0.0.1'}",
+        f"--port={primary.port or 5432}",
+        f"--username={primary.username or 'postgres'}",
+        f"--pgdata={replica.data_dir}",
+        "--wal-method=stream",
+        "--checkpoint=fast",
+        "--create-slot",
+        f"--slot={replica.slot}",
+        "--no-sync",
+    ]
+    env = {**os.environ, **({"PGPASSWORD": primary.password} if primary.password else {})}
+    # A rule added by `_allow_replication` counts once the server has reloaded.
+    for attempt in range(20):
+        try:
+            _run(command, env=env)
+            return
+        except ReplicaUnavailableError as exc:
+            if "pg_hba.conf" not in str(exc) or attempt == 19:
+                raise
+            time.sleep(0.25)
+
+
+def _configure(replica: StreamingReplica, settings: dict[str, str]) -> None:
+    """The replica's own configuration, replacing whatever was copied from the primary
+    (whose files may name its port, its folders and settings made for its size)."""
+    primary = replica.primary_url
+    conninfo = " ".join(
+        f"{key}={value}"
+        for key, value in (
+            ("host", primary.host or "127.0.0.1"),
+            ("port", primary.port or 5432),
+            ("user", primary.username or "postgres"),
+            ("password", primary.password),
+            ("application_name", replica.slot),
+        )
+        if value is not None
+    )
+    lines = [
+        f"port = {replica.port}",
+        "listen_addresses = '127.0.0.1'",
+        f"unix_socket_directories = '{replica.data_dir}'",
+        "hot_standby = on",
+        f"primary_conninfo = '{conninfo}'",
+        f"primary_slot_name = '{replica.slot}'",
+        "wal_receiver_status_interval = 1s",
+        "shared_buffers = 32MB",
+        "fsync = off",
+        *(f"{name} = {settings[name]}" for name in _AT_LEAST_PRIMARY),
+    ]
+    files = {
+        "postgresql.conf": "\n".join(lines) + "\n",
+        "postgresql.auto.conf": "",
+        "pg_hba.conf": "local all all trust\nhost all all 127.0.0.1/32 trust\n",
+        "pg_ident.conf": "",
+        "standby.signal": "",
+    }
+    owner = replica.data_dir.stat()
+    for name, content in files.items():
+        path = replica.data_dir / name
+        path.write_text(content)
+        os.chown(path, owner.st_uid, owner.st_gid)
+
+
+def _streaming(replica: StreamingReplica) -> bool:
+    try:
+        return replica.execute("SELECT status FROM pg_stat_wal_receiver") == "streaming"
+    except OperationalError:
+        return False
+
+
+def _slot_gone(admin: Engine, drop: TextClause, slot: str) -> bool:
+    with admin.connect() as connection:
+        connection.execute(drop, {"slot": slot})
+        left = "SELECT count(*) FROM pg_replication_slots WHERE slot_name = :slot"
+        return connection.execute(text(left), {"slot": slot}).scalar() == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _run(command: list[str], env: dict[str, str] | None = None) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    if done.returncode != 0:
+        raise ReplicaUnavailableError(
+            f"{' '.join(command)} failed:\n{done.stderr.strip() or done.stdout.strip()}"
+        )
