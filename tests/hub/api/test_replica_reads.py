@@ -4,6 +4,7 @@ writes (audit rows, key bookkeeping) on the primary, and what happens while it l
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 import warnings
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy import Connection, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from hub.access.keys import KeySpec
@@ -23,9 +24,15 @@ from hub.api.app import create_app
 from hub.api.principal import SCOPES, Role
 from hub.api.read_routing import READ_DATABASE_HEADER
 from hub.api.read_settings import ReadRoutingSettings
+from hub.api.request_database import Fallback, RequestDatabase
 from hub.api.settings import ApiSettings
 from hub.config import HubSettings
-from hub.graph.database import create_hub_engine, create_session_factory, upgrade_database
+from hub.graph.database import (
+    create_hub_async_engine,
+    create_hub_engine,
+    create_session_factory,
+    upgrade_database,
+)
 from hub.graph.models import ApiKey, AuditRecord, Region
 from tests.api_keys import issue_key
 from tests.conftest import IN_CI, POSTGRES_ADMIN_URL
@@ -298,3 +305,37 @@ def test_a_replica_cut_off_from_the_primary_is_not_trusted(
         replica.execute("ALTER SYSTEM RESET primary_conninfo")
         replica.execute("SELECT pg_reload_conf()")
     wait_until(lambda: api.served_by() == "replica", timeout=30)
+
+
+def test_a_request_whose_replica_goes_down_between_batches_finishes_on_the_primary(
+    replicated: Replicated,
+) -> None:
+    # Each batch asks the server it runs on whether it is in recovery: the first batch
+    # runs on the replica (True); the replica stops; the next runs on the primary (False).
+    replica = replicated.replica
+    failures: list[BaseException] = []
+
+    def in_recovery(connection: Connection) -> bool:
+        return bool(connection.execute(text("SELECT pg_is_in_recovery()")).scalar())
+
+    async def request() -> list[tuple[bool, str | None]]:
+        primary = create_hub_async_engine(replicated.primary_url, isolation_level="AUTOCOMMIT")
+        standby = create_hub_async_engine(replicated.replica_url, isolation_level="AUTOCOMMIT")
+        db = RequestDatabase(
+            standby, label="replica", fallback=Fallback(primary, "primary", failures.append)
+        )
+        try:
+            seen = [(await db.run(in_recovery), db.served_by)]
+            await asyncio.to_thread(replica.stop)
+            try:
+                seen += [(await db.run(in_recovery), db.served_by) for _ in range(2)]
+            finally:
+                await asyncio.to_thread(replica.start)
+            return seen
+        finally:
+            await db.close()
+            await primary.dispose()
+            await standby.dispose()
+
+    assert asyncio.run(request()) == [(True, "replica"), (False, "primary"), (False, "primary")]
+    assert len(failures) == 1
