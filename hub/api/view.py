@@ -10,6 +10,10 @@ The view applies the limits that concern HTTP (`hub.api.limits`): a body larger 
 `max_request_bytes` is refused (413) before it is read as JSON, an encoded response larger
 than `max_response_bytes` is replaced by a RESPONSE_TOO_LARGE error, and a response whose
 error is RATE_LIMITED or SERVER_BUSY gets HTTP 429 or 503 with `Retry-After`.
+
+The request's database comes from the `ReadRouter` (`hub.api.read_routing`): the primary,
+or a replica while it keeps up; with a replica configured the response names the one that
+served its reads in `X-Hub-Read-Database`.
 """
 
 from __future__ import annotations
