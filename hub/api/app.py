@@ -203,7 +203,7 @@ def create_app(
             return JSONResponse({"status": "ok"})
         # Reads on the primary instead of the replica still answer: degraded, not
         # unavailable (HTTP 200), so a load balancer keeps every instance in service.
-        in_use = (await reads.status()).serves == REPLICA
+        in_use = (await reads.status(wait=True)).serves == REPLICA
         report = {"status": "ok" if in_use else "degraded", "reads": reads.snapshot()}
         return JSONResponse(report)
 
@@ -213,6 +213,7 @@ def create_app(
             tune_garbage_collector()
         yield
         await limiter.close()
+        await reads.aclose()
         if recorder is not None:
             await recorder.flush()
         if keys is not None:

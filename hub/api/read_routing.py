@@ -7,8 +7,8 @@ on the replica, or on the primary (`HUB_DATABASE_URL`) while the replica is
   `HUB_READ_MAX_LAG_SECONDS`, or unknown. The lag is measured at most once per
   `HUB_READ_LAG_CHECK_SECONDS`, by the first request (or health check) that finds the
   last measurement too old; requests arriving meanwhile wait for that one measurement
-  instead of starting their own. Reads return to the replica when a measurement finds it
-  within the bound again.
+  instead of starting their own (only while the replica is in use: see `status`). Reads
+  return to the replica when a measurement finds it within the bound again.
 - **down**: connecting to it failed, a measurement or a request's batch lost its
   connection (the request's reads then finish on the primary, see `Fallback`). It is
   tried again after `HUB_READ_RETRY_SECONDS`, the wait doubling after each failed try up
@@ -101,16 +101,29 @@ class ReadRouter:
         fallback = Fallback(self.primary, PRIMARY, self.replica_failed)
         return RequestDatabase(self.replica, label=REPLICA, fallback=fallback)
 
-    async def status(self) -> ReplicaStatus:
-        """The replica's status, measured again first when the last measurement is older
-        than `lag_check_seconds` (or, while it is down, its next try is due)."""
+    async def status(self, *, wait: bool = False) -> ReplicaStatus:
+        """The replica's status, measured again when the last measurement is older than
+        `lag_check_seconds` (or, while it is down, its next try is due).
+
+        While the replica is in use (or not measured yet) the caller waits for the new
+        measurement, so a replica that fell behind is not read from. While reads are on
+        the primary anyway (lagging, down) only `wait=True` (the health check) waits: a
+        request reads from the primary at once, and the measurement decides for the
+        requests after it, so an unreachable replica's connect timeout never holds up
+        requests."""
         if self.replica is None or not self._due():
             return self._status
         if self._measuring is None:
             self._measuring = asyncio.create_task(self._measure(self.replica))
-        # Shielded: a request cancelled while waiting does not cancel the others' answer.
-        await asyncio.shield(self._measuring)
+        if wait or self._status.state in {ReplicaState.UNKNOWN, ReplicaState.IN_USE}:
+            # Shielded: a request cancelled while waiting does not cancel the others' answer.
+            await asyncio.shield(self._measuring)
         return self._status
+
+    async def aclose(self) -> None:
+        """Wait for a measurement still running (the application is shutting down)."""
+        if self._measuring is not None:
+            await asyncio.wait({self._measuring})
 
     def replica_failed(self, error: BaseException) -> None:
         """A request could not read from the replica: it is down, tried again later.

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -79,10 +80,11 @@ def test_an_unreachable_replica_is_tried_again_after_a_doubling_wait(
         seen = []
         for advance in (0.0, 0.5, 0.5, 1.0, 1.0, 4.0, 4.0, 4.0):
             clock.now += advance
+            db = await router.open()  # starts a try when one is due, does not wait for it
+            await router.aclose()
+            assert db.served_by is None  # nothing ran yet
             status = await router.status()
             assert status.state is ReplicaState.DOWN and status.serves == "primary"
-            db = await router.open()
-            assert db.served_by is None  # nothing ran yet
             assert router.snapshot()["readsFrom"] == "primary"
             seen.append((len(tries), router.snapshot()["retryInSeconds"]))
         await router.primary.dispose()  # type: ignore[union-attr]
@@ -131,3 +133,35 @@ def test_requests_already_on_a_failed_replica_do_not_lengthen_the_wait(
     assert (snapshot["replica"], snapshot["retryInSeconds"]) == ("down", 1.0)
     assert "server closed the connection" in str(snapshot["reason"])
     asyncio.run(router.primary.dispose())  # type: ignore[union-attr]
+
+
+def test_a_request_does_not_wait_for_a_down_replicas_next_try() -> None:
+    # A server that accepts connections and never answers: trying it takes the whole
+    # connect timeout. While the replica is down the request reads from the primary at
+    # once; the try finishes later, for the requests after it.
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        replica = create_hub_async_engine(
+            f"postgresql+psycopg://nobody@127.0.0.1:{port}/none",
+            connect_args={"connect_timeout": 2},
+        )
+        clock = Clock()
+        settings = ReadRoutingSettings(retry_seconds=1.0, retry_max_seconds=8.0)
+        router = ReadRouter(create_hub_async_engine(UNREACHABLE), replica, settings, clock=clock)
+        router.replica_failed(ConnectionError("gone"))
+        clock.now += 1.0
+
+        async def scenario() -> tuple[object, object]:
+            db = await router.open()
+            assert db.served_by is None
+            during = router.snapshot()["retryInSeconds"]  # the try is still running
+            await router.aclose()
+            after = router.snapshot()["retryInSeconds"]
+            await router.primary.dispose()  # type: ignore[union-attr]
+            await replica.dispose()
+            return during, after
+
+        during, after = asyncio.run(scenario())
+    assert (during, after) == (0.0, 2.0)
