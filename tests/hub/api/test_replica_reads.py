@@ -184,6 +184,10 @@ def test_reads_are_served_by_the_replica(replicated: Replicated, tmp_path: Path)
     reads = ReadRoutingSettings(max_lag_seconds=3600.0, lag_check_seconds=0.1)
     replica = replicated.replica
     with _api(replicated, tmp_path, reads) as api:
+        # A commit replayed just now: a replica that has replayed none since it started
+        # has an unknown lag once it falls behind, and would not be read from.
+        replicated.add_region()
+        wait_until(replicated.replica_caught_up, timeout=30)
         before, served_by = api.regions()
         assert served_by == "replica"
         replica.execute("SELECT pg_wal_replay_pause()")
