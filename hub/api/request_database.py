@@ -31,8 +31,12 @@ there is no transaction to end.
 Reading from a replica (`hub.api.read_routing`), a request is given the replica's engine
 and a `Fallback`, the primary's: when the replica cannot be connected to, or the
 connection to it is lost, the batch runs again on the primary and so does the rest of the
-request (reads can be repeated), and the fallback's `on_failover` is told why.
-`served_by` names the database the request's last batch ran on.
+request (reads can be repeated), and the fallback's `on_failover` is told why. A statement
+the replica cancelled because it conflicted with replaying the primary's changes (SQLSTATE
+40001 on a hot standby: it held a lock or a snapshot the replay needed for longer than
+`max_standby_streaming_delay`) moves the request to the primary the same way, without
+`on_failover`: the replica is working as configured. `served_by` names the database the
+request's last batch ran on.
 """
 
 from __future__ import annotations
@@ -70,6 +74,12 @@ async def _lost(connection: AsyncConnection) -> bool:
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
     return bool(getattr(driver, "broken", False) or getattr(driver, "closed", False))
+
+
+def _conflicted_with_recovery(error: object) -> bool:
+    """Whether `error` is a hot standby's cancellation for a recovery conflict (40001:
+    at READ COMMITTED on a standby nothing else raises a serialization failure)."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == "40001"
 
 
 async def _unusable(connection: AsyncConnection) -> bool:
@@ -160,24 +170,29 @@ class RequestDatabase:
             outcomes = await self._run_async(self._async_engine, calls)
         except (DBAPIError, OSError) as exc:  # could not connect
             return await self._fail_over(fallback, calls, exc)
-        connection = self._async_connection
-        if all(ok for ok, _ in outcomes) or (
-            connection is not None and not await _unusable(connection)
-        ):
+        if all(ok for ok, _ in outcomes):
             return outcomes
-        failure = next(value for ok, value in outcomes if not ok)
-        return await self._fail_over(fallback, calls, failure)
+        connection = self._async_connection
+        failures = [value for ok, value in outcomes if not ok]
+        if connection is None or await _unusable(connection):
+            return await self._fail_over(fallback, calls, failures[0])
+        if any(_conflicted_with_recovery(failure) for failure in failures):
+            return await self._fail_over(fallback, calls, None)
+        return outcomes
 
     async def _fail_over(
-        self, fallback: Fallback, calls: list[Call], error: BaseException
+        self, fallback: Fallback, calls: list[Call], error: BaseException | None
     ) -> list[Outcome]:
-        """Run `calls`, and every later batch, on the fallback's engine."""
+        """Run `calls`, and every later batch, on the fallback's engine; tell the fallback
+        `error` when the connection was lost or never made (None: it still works)."""
         self._fallback = None
-        dropped, self._async_connection = self._async_connection, None
-        if dropped is not None:
-            await dropped.invalidate()  # not back into the pool
-            await dropped.close()
-        fallback.on_failover(error)
+        left, self._async_connection = self._async_connection, None
+        if left is not None:
+            if error is not None:
+                await left.invalidate()  # not back into the pool
+            await left.close()
+        if error is not None:
+            fallback.on_failover(error)
         self._engine = self._async_engine = fallback.engine
         self._served_by = self._label = fallback.label
         return await self._run_async(fallback.engine, calls)
