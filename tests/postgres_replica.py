@@ -21,7 +21,8 @@ What the primary needs:
   session running at the same time may be using it.
 
 `StreamingReplica.remove` stops the instance, deletes its folder and drops its slot (a
-slot left behind would make the primary keep WAL for ever).
+slot left behind would make the primary keep WAL for ever); what a killed session could
+not remove is removed by the next one (`tests.postgres_replica_leftovers`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, TextClause, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
+
+from tests.postgres_replica_leftovers import folder_prefix, remove_abandoned, slot_prefix
 
 # The settings a hot standby must have at least as high as its primary's.
 _AT_LEAST_PRIMARY = (
@@ -124,15 +127,17 @@ def start_replica(admin_url: str) -> StreamingReplica:
     finally:
         admin.dispose()
     run_as, owner = _server_user()
-    data_dir = Path(tempfile.mkdtemp(prefix="hub-replica-"))
+    bindir = _bindir(int(settings["server_version_num"]) // 10000)
+    remove_abandoned(primary, bindir, run_as)
+    data_dir = Path(tempfile.mkdtemp(prefix=folder_prefix()))
     os.chown(data_dir, owner.pw_uid, owner.pw_gid)
     data_dir.chmod(0o700)
     replica = StreamingReplica(
         primary_url=primary,
         port=_free_port(),
         data_dir=data_dir,
-        bindir=_bindir(int(settings["server_version_num"]) // 10000),
-        slot=f"i19_replica_{uuid.uuid4().hex[:8]}",
+        bindir=bindir,
+        slot=f"{slot_prefix()}{uuid.uuid4().hex[:8]}",
         run_as=run_as,
     )
     try:
