@@ -87,13 +87,12 @@ def _read_router(
     engine: Engine | AsyncEngine,
     api: ApiSettings,
     limits: LimitSettings,
-    read_settings: ReadRoutingSettings | None,
+    reads: ReadRoutingSettings,
 ) -> ReadRouter:
     """The requests' choice of database: `engine` alone, or the replica at
     `HUB_DATABASE_READ_URL` while it keeps up (`hub.api.read_routing`)."""
     if settings.database_read_url is None:
         return ReadRouter(engine)
-    reads = read_settings or load_read_settings()
     replica = _read_engine(
         settings.database_read_url, api, limits, connect_timeout=reads.connect_timeout_seconds
     )
@@ -172,6 +171,9 @@ def create_app(
     api = api_settings or load_api_settings()
     limits = limit_settings or load_limit_settings()
     engine = _engine(settings, api, limits)
+    # Read (and so checked) even without a replica: a bad value is refused at start-up,
+    # not when a replica is added later.
+    read_settings = read_settings or load_read_settings()
     reads = _read_router(settings, engine, api, limits, read_settings)
     access_engine = _access_engine(settings)
     keys: KeyAuthenticator | None = None

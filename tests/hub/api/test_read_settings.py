@@ -3,10 +3,13 @@ value refused at start-up with a message naming the variable and the value."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from hub.api.app import create_app
 from hub.api.read_settings import ReadRoutingSettings, load_read_settings
-from hub.config import ConfigurationError, load_settings
+from hub.config import ConfigurationError, HubSettings, load_settings
 
 PRIMARY = "postgresql://hub@db-primary/hub"
 
@@ -88,3 +91,12 @@ def test_read_settings_default_and_from_the_environment() -> None:
 def test_a_bad_read_setting_is_refused_naming_it(name: str, value: str, message: str) -> None:
     with pytest.raises(ConfigurationError, match=f"^{name} .*{message.replace('.', '[.]')}"):
         load_read_settings({name: value})
+
+
+def test_the_api_refuses_to_start_with_a_bad_read_setting_even_without_a_replica(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HUB_READ_MAX_LAG_SECONDS", "soon")
+    settings = HubSettings(database_url=f"sqlite:///{tmp_path / 'hub.sqlite3'}", data_dir=tmp_path)
+    with pytest.raises(ConfigurationError, match="HUB_READ_MAX_LAG_SECONDS has value 'soon'"):
+        create_app(settings, audit=False)
