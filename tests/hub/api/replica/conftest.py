@@ -163,10 +163,12 @@ def api_over(world: Replicated, tmp_path: Path, reads: ReadRoutingSettings) -> I
 
 @pytest.fixture
 def api(replicated: Replicated, tmp_path: Path) -> Iterator[ReplicaApi]:
-    """The API reading from the replica, with a lag bound (1 s) and back-off (0.2-1 s)
-    short enough for a test to see both."""
+    """The API reading from the replica, with a lag bound (2 s) and back-off (0.2-1 s)
+    short enough for a test to see both, once the replica is in use (the machine's
+    other work may keep it a moment behind)."""
     reads = ReadRoutingSettings(
-        max_lag_seconds=1.0, lag_check_seconds=0.1, retry_seconds=0.2, retry_max_seconds=1.0
+        max_lag_seconds=2.0, lag_check_seconds=0.1, retry_seconds=0.2, retry_max_seconds=1.0
     )
     with api_over(replicated, tmp_path, reads) as api:
+        wait_until(lambda: api.served_by() == "replica", timeout=30)
         yield api

@@ -5,6 +5,7 @@ bookkeeping) on the primary, and what happens while it lags (replay paused), is 
 from __future__ import annotations
 
 import logging
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def test_a_lagging_replica_sends_reads_to_the_primary_until_it_catches_up(
     replicated: Replicated, api: ReplicaApi, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger=ROUTING_LOG)
-    assert api.served_by() == "replica"
+    caplog.clear()  # from here the replica is in use (the `api` fixture waited for it)
     replica = replicated.replica
     replica.execute("SELECT pg_wal_replay_pause()")
     try:
@@ -105,11 +106,13 @@ def test_a_lagging_replica_sends_reads_to_the_primary_until_it_catches_up(
     wait_until(lambda: api.served_by() == "replica", timeout=30)
     assert api.regions() == (expected, "replica")
     assert api.health()["status"] == "ok"
-    changes = [r for r in caplog.records if r.name == ROUTING_LOG]
-    # Logged once when reads left the replica and once when they came back, however
-    # many requests and measurements there were in between.
-    assert [r.levelname for r in changes[-2:]] == ["WARNING", "INFO"]
-    assert sum(r.levelname == "WARNING" for r in changes) == 1
+    levels = [r.levelname for r in caplog.records if r.name == ROUTING_LOG]
+    # Logged once when reads left the replica and once when they came back, however many
+    # requests (dozens, polling) and measurements there were in between: every line is a
+    # change of state. (The machine's other work may have made the replica lag a moment
+    # before too, which is logged the same way.)
+    assert levels[-2:] == ["WARNING", "INFO"]
+    assert all(before != after for before, after in pairwise(levels))
 
 
 def test_a_replica_that_is_down_sends_reads_to_the_primary_and_is_used_again_after_restart(
@@ -136,8 +139,9 @@ def test_a_replica_that_is_down_sends_reads_to_the_primary_and_is_used_again_aft
         wait_until(lambda: api.served_by() == "replica", timeout=30)
         assert api.regions() == (count, "replica")
         assert api.health()["status"] == "ok"
-    warnings_ = [r for r in caplog.records if r.name == ROUTING_LOG and r.levelname == "WARNING"]
-    assert len(warnings_) == 1 and "unreachable" in warnings_[0].getMessage()
+    # One line when it went down, however many requests and failed tries followed.
+    messages = [r.getMessage() for r in caplog.records if r.name == ROUTING_LOG]
+    assert sum("unreachable" in message for message in messages) == 1
 
 
 def test_a_replica_cut_off_from_the_primary_is_not_trusted(
