@@ -8,17 +8,8 @@ The binaries are the ones matching the server's major version, found at run time
 `/usr/lib/postgresql/<major>/bin`). PostgreSQL refuses to run as root: run as root, every
 command runs as the `postgres` user (`runuser`) on a data folder it owns.
 
-What the primary needs:
-
-- `wal_level` `replica` or `logical` and `max_wal_senders` > 0: both need a server
-  restart, which SQL cannot do, so `ReplicaUnavailableError` names what to change;
-- a `pg_hba.conf` rule for replication connections from this machine (`all` does not
-  cover them). When there is none, one is added through SQL: the file is read with
-  `pg_read_file`, written back with one more line by `lo_export` (server-side, as the
-  server's own user) and the configuration reloaded. The line copies the trust given to
-  ordinary connections (`trust` for a URL without a password, else `md5`, which accepts
-  SCRAM passwords too) for this client's address only, and it is left in place: a test
-  session running at the same time may be using it.
+What the primary needs is checked, and its `pg_hba.conf` completed where it must be, by
+`tests.postgres_replica_primary`.
 
 `StreamingReplica.remove` stops the instance, deletes its folder and drops its slot (a
 slot left behind would make the primary keep WAL for ever); what a killed session could
@@ -39,24 +30,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, TextClause, create_engine, text
+from sqlalchemy import Engine, TextClause, create_engine, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 
 from tests.postgres_replica_leftovers import folder_prefix, remove_abandoned, slot_prefix
-
-# The settings a hot standby must have at least as high as its primary's.
-_AT_LEAST_PRIMARY = (
-    "max_connections",
-    "max_worker_processes",
-    "max_wal_senders",
-    "max_prepared_transactions",
-    "max_locks_per_transaction",
+from tests.postgres_replica_primary import (
+    AT_LEAST_PRIMARY,
+    ReplicaUnavailableError,
+    allow_replication,
+    primary_settings,
 )
-
-
-class ReplicaUnavailableError(RuntimeError):
-    """The replica cannot be made on this machine; the message says why."""
 
 
 @dataclass
@@ -122,8 +106,8 @@ def start_replica(admin_url: str) -> StreamingReplica:
     admin = create_engine(primary, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            settings = _primary_settings(connection)
-            _allow_replication(connection, has_password=primary.password is not None)
+            settings = primary_settings(connection)
+            allow_replication(connection, has_password=primary.password is not None)
     finally:
         admin.dispose()
     run_as, owner = _server_user()
@@ -158,50 +142,6 @@ def wait_until(predicate: Callable[[], bool], *, timeout: float, every: float = 
         if time.monotonic() > deadline:
             raise TimeoutError(f"{getattr(predicate, '__name__', predicate)} after {timeout} s")
         time.sleep(every)
-
-
-def _primary_settings(connection: Connection) -> dict[str, str]:
-    names = ("server_version_num", "wal_level", *_AT_LEAST_PRIMARY)
-    settings = {name: str(connection.execute(text(f"SHOW {name}")).scalar()) for name in names}
-    if settings["wal_level"] not in {"replica", "logical"}:
-        raise ReplicaUnavailableError(
-            f"The primary's wal_level is {settings['wal_level']!r}: a replica needs 'replica' "
-            "(ALTER SYSTEM SET wal_level = 'replica', then restart the server)."
-        )
-    if int(settings["max_wal_senders"]) == 0:
-        raise ReplicaUnavailableError(
-            "The primary's max_wal_senders is 0: a replica needs at least 1 "
-            "(ALTER SYSTEM SET max_wal_senders = 10, then restart the server)."
-        )
-    return settings
-
-
-def _allow_replication(connection: Connection, *, has_password: bool) -> None:
-    """Add a pg_hba.conf rule for replication connections from this client when the
-    server has no replication rule at all (see the module)."""
-    execute = connection.execute
-    rules = text("SELECT count(*) FROM pg_hba_file_rules WHERE 'replication' = ANY(database)")
-    if execute(rules).scalar():
-        return
-    address = execute(text("SELECT host(inet_client_addr())")).scalar()
-    if address is None:
-        raise ReplicaUnavailableError("The test connects through a Unix socket: use 127.0.0.1.")
-    mask = 32 if ":" not in address else 128
-    method = "md5" if has_password else "trust"
-    line = f"host replication all {address}/{mask} {method}"
-    content = text(
-        "SELECT lo_from_bytea(0, convert_to(rtrim(pg_read_file(current_setting('hba_file')),"
-        " E'\\n') || E'\\n# Added by the hub tests (tests/postgres_replica.py)\\n' || :line"
-        " || E'\\n', 'UTF8'))"
-    )
-    oid = execute(content, {"line": line}).scalar()
-    try:
-        execute(text("SELECT lo_export(:oid, current_setting('hba_file'))"), {"oid": oid})
-    finally:
-        execute(text("SELECT lo_unlink(:oid)"), {"oid": oid})
-    if execute(text("SELECT count(*) FROM pg_hba_file_rules WHERE error IS NOT NULL")).scalar():
-        raise ReplicaUnavailableError(f"pg_hba.conf has errors after adding {line!r}.")
-    execute(text("SELECT pg_reload_conf()"))
 
 
 def _server_user() -> tuple[list[str], pwd.struct_passwd]:
@@ -290,7 +230,7 @@ def _configure(replica: StreamingReplica, settings: dict[str, str]) -> None:
         "wal_receiver_status_interval = 1s",
         "shared_buffers = 32MB",
         "fsync = off",
-        *(f"{name} = {settings[name]}" for name in _AT_LEAST_PRIMARY),
+        *(f"{name} = {settings[name]}" for name in AT_LEAST_PRIMARY),
     ]
     files = {
         "postgresql.conf": "\n".join(lines) + "\n",
