@@ -3,6 +3,8 @@
 Serve it with `uv run hub api --host 127.0.0.1 --port 8000` (uvicorn), or any ASGI server
 with the factory `hub.api.app:create_app`. Settings come from the environment
 (`HUB_DATABASE_URL`, and `HUB_API_*`, see `hub.api.settings`; the limits: `hub.api.limits`).
+With `HUB_DATABASE_READ_URL` set, reads go to that replica while it keeps up and writes
+(the audit log, key bookkeeping) stay on `HUB_DATABASE_URL` (`hub.api.read_routing`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -28,6 +31,8 @@ from hub.api.key_authenticator import KeyAuthenticator
 from hub.api.limits.guard import Limiter
 from hub.api.limits.settings import LimitSettings, load_limit_settings
 from hub.api.principal import Authenticator
+from hub.api.read_routing import REPLICA, ReadRouter
+from hub.api.read_settings import ReadRoutingSettings, load_read_settings
 from hub.api.schema import SCHEMA
 from hub.api.settings import ApiSettings, load_api_settings
 from hub.api.view import HubGraphQL
@@ -44,6 +49,14 @@ def _engine(settings: HubSettings, api: ApiSettings, limits: LimitSettings) -> E
     synchronous one, each request running in a worker thread."""
     if settings.is_sqlite:
         return create_hub_engine(settings.database_url)
+    return _read_engine(settings.database_url, api, limits)
+
+
+def _read_engine(
+    url: str, api: ApiSettings, limits: LimitSettings, connect_timeout: int | None = None
+) -> AsyncEngine:
+    """An asyncio engine that reads from the PostgreSQL database at `url` (the primary, or
+    with `connect_timeout` in seconds the replica, unless its URL sets one)."""
     # The API only reads, one statement at a time, at READ COMMITTED: a transaction around
     # a request would give it no stronger view of the data, only two more round trips
     # (BEGIN before the first statement, ROLLBACK when the connection is returned).
@@ -53,15 +66,37 @@ def _engine(settings: HubSettings, api: ApiSettings, limits: LimitSettings) -> E
     # many as the request's own statement. A connection the server dropped meanwhile
     # fails its first statement and the request's first batch runs again on a fresh one
     # (`RequestDatabase`).
-    timeout = f"-c statement_timeout={limits.statement_timeout_ms}"
+    connect_args: dict[str, object] = {
+        "options": f"-c statement_timeout={limits.statement_timeout_ms}"
+    }
+    if connect_timeout is not None and "connect_timeout" not in make_url(url).query:
+        # A replica that went away must not hold up the request that finds out.
+        connect_args["connect_timeout"] = connect_timeout
     return create_hub_async_engine(
-        settings.database_url,
+        url,
         pool_size=api.pool_size,
         max_overflow=api.max_overflow,
         isolation_level="AUTOCOMMIT",
-        connect_args={"options": timeout},
+        connect_args=connect_args,
         pool_pre_ping=False,
     )
+
+
+def _read_router(
+    settings: HubSettings,
+    engine: Engine | AsyncEngine,
+    api: ApiSettings,
+    limits: LimitSettings,
+    reads: ReadRoutingSettings,
+) -> ReadRouter:
+    """The requests' choice of database: `engine` alone, or the replica at
+    `HUB_DATABASE_READ_URL` while it keeps up (`hub.api.read_routing`)."""
+    if settings.database_read_url is None:
+        return ReadRouter(engine)
+    replica = _read_engine(
+        settings.database_read_url, api, limits, connect_timeout=reads.connect_timeout_seconds
+    )
+    return ReadRouter(engine, replica, reads)
 
 
 def _access_engine(settings: HubSettings) -> Engine | AsyncEngine:
@@ -117,6 +152,7 @@ def create_app(
     authenticator: Authenticator | None = None,
     audit: bool = True,
     limit_settings: LimitSettings | None = None,
+    read_settings: ReadRoutingSettings | None = None,
 ) -> Starlette:
     """Build the API for the graph at `settings.database_url` (default: the environment).
 
@@ -127,11 +163,18 @@ def create_app(
     are written to the audit log (`hub.api.audit`) whoever authenticated them, unless
     `audit` is False (benchmarks comparing the API with and without access control).
     `limit_settings` (default: the environment) bound what it may ask (`hub.api.limits`).
+    With `settings.database_read_url`, reads go to that replica while it keeps up
+    (`app.state.reads`, a `ReadRouter`; `read_settings`, default the environment, say
+    when it does) and writes stay on `settings.database_url`.
     """
     settings = settings or load_settings()
     api = api_settings or load_api_settings()
     limits = limit_settings or load_limit_settings()
     engine = _engine(settings, api, limits)
+    # Read (and so checked) even without a replica: a bad value is refused at start-up,
+    # not when a replica is added later.
+    read_settings = read_settings or load_read_settings()
+    reads = _read_router(settings, engine, api, limits, read_settings)
     access_engine = _access_engine(settings)
     keys: KeyAuthenticator | None = None
     if authenticator is None:
@@ -149,6 +192,7 @@ def create_app(
         audit=recorder,
         limiter=limiter,
         suppression_threshold=api.suppression_threshold,
+        reads=reads,
     )
 
     async def healthz(request: Request) -> JSONResponse:
@@ -157,7 +201,13 @@ def create_app(
         except SQLAlchemyError as exc:
             logger.error("Health check failed: the graph database is unreachable: %s", exc)
             return JSONResponse({"status": "unavailable"}, status_code=503)
-        return JSONResponse({"status": "ok"})
+        if reads.replica is None:
+            return JSONResponse({"status": "ok"})
+        # Reads on the primary instead of the replica still answer: degraded, not
+        # unavailable (HTTP 200), so a load balancer keeps every instance in service.
+        in_use = (await reads.status(wait=True)).serves == REPLICA
+        report = {"status": "ok" if in_use else "degraded", "reads": reads.snapshot()}
+        return JSONResponse(report)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -165,11 +215,12 @@ def create_app(
             tune_garbage_collector()
         yield
         await limiter.close()
+        await reads.aclose()
         if recorder is not None:
             await recorder.flush()
         if keys is not None:
             await keys.aclose()
-        for disposed in (engine, access_engine):
+        for disposed in (engine, access_engine, *([reads.replica] if reads.replica else [])):
             if isinstance(disposed, AsyncEngine):
                 await disposed.dispose()
             else:
@@ -184,6 +235,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.reads = reads
     app.state.api_settings = api
     app.state.access_engine = access_engine
     app.state.audit = recorder

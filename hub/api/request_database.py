@@ -27,16 +27,28 @@ the pool) by `close`, which the view calls when the response is ready. A connect
 server dropped while it sat in the pool fails the first batch, which runs again on a fresh
 one (`_run_batch`). On PostgreSQL the API's engine reads in autocommit (`hub.api.app`), so
 there is no transaction to end.
+
+Reading from a replica (`hub.api.read_routing`), a request is given the replica's engine
+and a `Fallback`, the primary's: when the replica cannot be connected to, or the
+connection to it is lost, the batch runs again on the primary and so does the rest of the
+request (reads can be repeated), and the fallback's `on_failover` is told why. A statement
+the replica cancelled because it conflicted with replaying the primary's changes (SQLSTATE
+40001 on a hot standby: it held a lock or a snapshot the replay needed for longer than
+`max_standby_streaming_delay`) moves the request to the primary the same way, without
+`on_failover`: the replica is working as configured. `served_by` names the database the
+request's last batch ran on.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 P = ParamSpec("P")
@@ -64,12 +76,50 @@ async def _lost(connection: AsyncConnection) -> bool:
     return bool(getattr(driver, "broken", False) or getattr(driver, "closed", False))
 
 
+def _conflicted_with_recovery(error: object) -> bool:
+    """Whether `error` is a hot standby's cancellation for a recovery conflict (40001:
+    at READ COMMITTED on a standby nothing else raises a serialization failure)."""
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == "40001"
+
+
+async def _unusable(connection: AsyncConnection) -> bool:
+    """Whether `connection` was invalidated or found broken (reaching the driver may
+    itself fail when SQLAlchemy tries to replace an invalidated connection)."""
+    if connection.invalidated:
+        return True
+    try:
+        return await _lost(connection)
+    except (DBAPIError, OSError):
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """The engine a request's reads move to when its own database cannot serve them."""
+
+    engine: AsyncEngine
+    label: str
+    # Told the error that made the request move (once per request).
+    on_failover: Callable[[BaseException], None]
+
+
 class RequestDatabase:
     """The request's connection, handed to data-layer functions one call at a time."""
 
-    def __init__(self, engine: Engine | AsyncEngine) -> None:
+    def __init__(
+        self,
+        engine: Engine | AsyncEngine,
+        *,
+        label: str | None = None,
+        fallback: Fallback | None = None,
+    ) -> None:
+        if fallback is not None and not isinstance(engine, AsyncEngine):
+            raise TypeError("A fallback is for asyncio engines (PostgreSQL) only.")
         self._engine = engine
         self._async_engine = engine if isinstance(engine, AsyncEngine) else None
+        self._label = label
+        self._fallback = fallback
+        self._served_by: str | None = None
         self._async_connection: AsyncConnection | None = None
         self._connection: Connection | None = None
         self._queue: list[tuple[Call, asyncio.Future[Any]]] = []
@@ -91,6 +141,12 @@ class RequestDatabase:
         return self._engine.dialect.name
 
     @property
+    def served_by(self) -> str | None:
+        """The label of the database the last batch ran on (None: none ran, or the
+        engine has no label)."""
+        return self._served_by
+
+    @property
     def awaits_statements(self) -> bool:
         """Whether statements are awaited (an asyncio engine), so that running the
         operation on the server's loop never blocks it."""
@@ -104,8 +160,44 @@ class RequestDatabase:
         return fn(connection, *args, **kwargs)
 
     async def _run_batch(self, calls: list[Call]) -> list[Outcome]:
+        self._served_by = self._label
         if self._async_engine is None:
             return _run_all(calls)
+        fallback = self._fallback
+        if fallback is None:
+            return await self._run_async(self._async_engine, calls)
+        try:
+            outcomes = await self._run_async(self._async_engine, calls)
+        except (DBAPIError, OSError) as exc:  # could not connect
+            return await self._fail_over(fallback, calls, exc)
+        if all(ok for ok, _ in outcomes):
+            return outcomes
+        connection = self._async_connection
+        failures = [value for ok, value in outcomes if not ok]
+        if connection is None or await _unusable(connection):
+            return await self._fail_over(fallback, calls, failures[0])
+        if any(_conflicted_with_recovery(failure) for failure in failures):
+            return await self._fail_over(fallback, calls, None)
+        return outcomes
+
+    async def _fail_over(
+        self, fallback: Fallback, calls: list[Call], error: BaseException | None
+    ) -> list[Outcome]:
+        """Run `calls`, and every later batch, on the fallback's engine; tell the fallback
+        `error` when the connection was lost or never made (None: it still works)."""
+        self._fallback = None
+        left, self._async_connection = self._async_connection, None
+        if left is not None:
+            if error is not None:
+                await left.invalidate()  # not back into the pool
+            await left.close()
+        if error is not None:
+            fallback.on_failover(error)
+        self._engine = self._async_engine = fallback.engine
+        self._served_by = self._label = fallback.label
+        return await self._run_async(fallback.engine, calls)
+
+    async def _run_async(self, engine: AsyncEngine, calls: list[Call]) -> list[Outcome]:
         if self._async_connection is not None:
             return await self._async_connection.run_sync(self._run_in_greenlet, calls)
         # A pooled connection is not pinged when it is checked out (a round trip per
@@ -113,7 +205,7 @@ class RequestDatabase:
         # failover, an idle timeout) fails its first statement, which SQLAlchemy reports
         # as a lost connection. The request only reads, so its first batch then runs once
         # more, on a connection of a new pool.
-        self._async_connection = await self._async_engine.connect()
+        self._async_connection = await engine.connect()
         outcomes = await self._async_connection.run_sync(self._run_in_greenlet, calls)
         if all(ok for ok, _ in outcomes) or not await _lost(self._async_connection):
             return outcomes
@@ -122,8 +214,8 @@ class RequestDatabase:
         await dropped.close()
         # The others in the pool are as old: a new pool replaces it (connections checked
         # out by requests in flight are left to them).
-        await self._async_engine.dispose(close=False)
-        self._async_connection = await self._async_engine.connect()
+        await engine.dispose(close=False)
+        self._async_connection = await engine.connect()
         return await self._async_connection.run_sync(self._run_in_greenlet, calls)
 
     def _run_in_greenlet(self, connection: Connection, calls: list[Call]) -> list[Outcome]:

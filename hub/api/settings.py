@@ -13,6 +13,8 @@
 A revoked key is refused within `HUB_API_KEY_CACHE_SECONDS` (`hub.api.key_authenticator`);
 the pepper is described in `hub.access.pepper`.
 
+Reads from a replica (`HUB_DATABASE_READ_URL`, `HUB_READ_*`): `hub.api.read_settings`.
+
 Limits (`hub.api.limits.settings`, read by `create_app`; every one applies before any SQL):
 
 | variable | default | meaning |

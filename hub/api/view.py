@@ -10,6 +10,10 @@ The view applies the limits that concern HTTP (`hub.api.limits`): a body larger 
 `max_request_bytes` is refused (413) before it is read as JSON, an encoded response larger
 than `max_response_bytes` is replaced by a RESPONSE_TOO_LARGE error, and a response whose
 error is RATE_LIMITED or SERVER_BUSY gets HTTP 429 or 503 with `Retry-After`.
+
+The request's database comes from the `ReadRouter` (`hub.api.read_routing`): the primary,
+or a replica while it keeps up; with a replica configured the response names the one that
+served its reads in `X-Hub-Read-Database`.
 """
 
 from __future__ import annotations
@@ -45,7 +49,7 @@ from hub.api.principal import (
     Authenticator,
     UnauthenticatedError,
 )
-from hub.api.request_database import RequestDatabase
+from hub.api.read_routing import READ_DATABASE_HEADER, ReadRouter
 from hub.graph.types import utc_now
 
 
@@ -62,13 +66,14 @@ class HubGraphQL(GraphQL[Context, None]):
         audit: AuditRecorder | None = None,
         limiter: Limiter | None = None,
         suppression_threshold: int = DEFAULT_THRESHOLD,
+        reads: ReadRouter | None = None,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if graphiql else None,
             subscription_protocols=(),
         )
-        self._engine = engine
+        self._reads = reads or ReadRouter(engine)
         self._authenticate = authenticator
         self._audit = audit
         self.limiter = limiter or Limiter(DEFAULT_LIMITS)
@@ -80,7 +85,7 @@ class HubGraphQL(GraphQL[Context, None]):
 
     async def _context(self, request: Request) -> Context:
         principal = await self._authenticate(request)
-        db = RequestDatabase(self._engine)
+        db = await self._reads.open()
         return Context(
             principal=principal,
             db=db,
@@ -136,6 +141,9 @@ class HubGraphQL(GraphQL[Context, None]):
             response = await super().run(request, context, root_value)
         finally:
             await context.db.close()
+        served_by = context.db.served_by
+        if served_by is not None and isinstance(response, Response):
+            response.headers[READ_DATABASE_HEADER] = served_by
         self._audit_after_sending(context, response)
         return response
 
