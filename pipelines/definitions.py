@@ -17,7 +17,7 @@ from connectors.settings import FOLDER_VARIABLES
 from pipelines.assets import ALL_ASSETS, agency_key
 from pipelines.automation import API_SCHEDULE_DEFS, FOLDER_SENSORS, JOBS, record_failed_runs
 from pipelines.checks import QUALITY_CHECKS
-from pipelines.executors import select_executor
+from pipelines.executors import chosen_executor, select_executor, with_executor
 from pipelines.monthly_assets import MONTHLY_ASSETS_DEFS
 from pipelines.monthly_automation import monthly_after_loads, monthly_job
 from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
@@ -51,10 +51,13 @@ def build_definitions(environ: Mapping[str, str] | None = None) -> Definitions:
     assets = [*ALL_ASSETS, *MONTHLY_ASSETS_DEFS]
     # Asset steps get the resources of their stage; checks run on the default.
     executor = select_executor([asset.node_def.name for asset in assets], env)
+    jobs = [*JOBS, monthly_job]
+    if chosen_executor(env) == "k8s":
+        jobs = with_executor(jobs, executor)
     return Definitions(
         assets=assets,
         asset_checks=QUALITY_CHECKS,
-        jobs=[*JOBS, monthly_job],
+        jobs=jobs,
         schedules=API_SCHEDULE_DEFS,
         sensors=[*FOLDER_SENSORS, record_failed_runs, monthly_after_loads],
         resources=build_resources(),

@@ -21,11 +21,13 @@ the embedded set-up does not pay for it.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dagster import ExecutorDefinition, in_process_executor
+from dagster import ExecutorDefinition, JobDefinition, in_process_executor
+from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
+from dagster._record import replace
 
 from hub.config import ConfigurationError
 
@@ -116,8 +118,9 @@ def max_concurrent_steps(environ: Mapping[str, str] | None = None) -> int:
 def select_executor(
     step_names: Iterable[str], environ: Mapping[str, str] | None = None
 ) -> ExecutorDefinition:
-    """The executor of every job (the jobs name none of their own) and of the UI's
-    materialisations: `in_process_executor`, or the configured `k8s_job_executor`."""
+    """The executor of the jobs that name none of their own and of the UI's
+    materialisations: `in_process_executor`, or the configured `k8s_job_executor` (then
+    `with_executor` moves the other jobs onto it too)."""
     if chosen_executor(environ) == "in_process":
         # On a small machine a process per step spends more time importing Dagster and GX
         # than working; one process keeps a run's imports to one.
@@ -126,3 +129,25 @@ def select_executor(
 
     config = k8s_executor_config(step_names, max_concurrent_steps(environ))
     return k8s_job_executor.configured(config, name=K8S_EXECUTOR_NAME)
+
+
+Job = JobDefinition | UnresolvedAssetJobDefinition
+
+
+def with_executor(jobs: Sequence[Job], executor: ExecutorDefinition) -> list[Job]:
+    """The jobs, those that name an executor of their own moved onto `executor`.
+
+    On Kubernetes every step must be a pod, whatever a job chose for one machine (a
+    multiprocess executor, say), and a Definitions-wide executor reaches only the jobs that
+    name none. A job that a schedule or sensor holds must name none: its copy here and the
+    schedule's would be two definitions of one job, which Dagster refuses.
+    """
+    moved: list[Job] = []
+    for job in jobs:
+        if job.executor_def is None or job.executor_def is executor:
+            moved.append(job)
+        elif isinstance(job, JobDefinition):
+            moved.append(job.with_executor_def(executor))
+        else:
+            moved.append(replace(job, executor_def=executor))
+    return moved

@@ -149,3 +149,21 @@ def test_the_one_machine_definitions_do_not_import_dagster_k8s() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_jobs_with_an_executor_of_their_own_are_moved_onto_kubernetes() -> None:
+    """A job that chose multiprocess for one machine (a region's steps side by side) must
+    still run a pod per step on Kubernetes."""
+    from dagster import AssetSelection, define_asset_job, multiprocess_executor
+
+    from pipelines.executors import with_executor
+
+    executor = select_executor(["loaded_survey"], {"HUB_EXECUTOR": "k8s"})
+    own = define_asset_job(
+        "own", AssetSelection.all(), executor_def=multiprocess_executor.configured({})
+    )
+    plain = define_asset_job("plain", AssetSelection.all())
+    moved_own, moved_plain = with_executor([own, plain], executor)
+    assert moved_own.executor_def is executor
+    assert (moved_own.name, moved_own.selection) == (own.name, own.selection)
+    assert moved_plain is plain
