@@ -14,34 +14,12 @@ from dagster._config import process_config, validate_config
 from dagster._core.errors import DagsterInvalidConfigError
 from dagster._core.instance.config import dagster_instance_config
 from dagster._core.storage.config import pg_config
-from dagster._serdes import ConfigurableClassData
-from dagster_k8s import K8sRunLauncher
 
 from pipelines.instance import POSTGRES_VARIABLE, instance_settings
+from tests.deploy.instance_files import built_launcher, instance_config
 from tests.deploy.kubernetes_schemas import manifest_documents
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-INSTANCE_FILE = DEPLOY / "dagster.yaml"
-
-KUBECONFIG = """\
-apiVersion: v1
-kind: Config
-clusters:
-  - name: test
-    cluster: {server: "https://127.0.0.1:6443"}
-users:
-  - name: test
-    user: {token: not-a-real-token}
-contexts:
-  - name: test
-    context: {cluster: test, user: test, namespace: mahalla-hub}
-current-context: test
-"""
-
-
-def _instance() -> dict[str, Any]:
-    loaded: dict[str, Any] = yaml.safe_load(INSTANCE_FILE.read_text(encoding="utf-8"))
-    return loaded
 
 
 def _validated(config: dict[str, Any], home: Path) -> dict[str, Any]:
@@ -74,14 +52,14 @@ def _secret_keys(name: str) -> set[str]:
 
 
 def test_instance_passes_dagsters_instance_validation(tmp_path: Path) -> None:
-    value = _validated(_instance(), tmp_path / "home")
+    value = _validated(instance_config(), tmp_path / "home")
     assert value["run_launcher"]["class"] == "K8sRunLauncher"
     assert value["run_coordinator"]["class"] == "QueuedRunCoordinator"
     assert set(value["storage"]) == {"postgres"}
 
 
 def test_launcher_coordinator_and_scheduler_accept_their_config() -> None:
-    instance = _instance()
+    instance = instance_config()
     assert (instance["run_launcher"]["module"], instance["run_launcher"]["class"]) == (
         "dagster_k8s",
         "K8sRunLauncher",
@@ -92,14 +70,7 @@ def test_launcher_coordinator_and_scheduler_accept_their_config() -> None:
 def test_run_launcher_is_built_from_the_config(tmp_path: Path) -> None:
     """Dagster rehydrates the launcher from the file; only where it finds the cluster differs
     (a kubeconfig here, the pod's service account in the cluster)."""
-    kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(KUBECONFIG, encoding="utf-8")
-    launcher = _instance()["run_launcher"]
-    config = {**launcher["config"], "load_incluster_config": False}
-    config["kubeconfig_file"] = str(kubeconfig)
-    built = ConfigurableClassData(
-        launcher["module"], launcher["class"], yaml.safe_dump(config)
-    ).rehydrate(as_type=K8sRunLauncher)
+    built = built_launcher(tmp_path)
     assert built.job_namespace == "mahalla-hub"
     assert built.instance_config_map == "dagster-instance"
     assert built.env_secrets == ["hub-pipelines"]
@@ -108,7 +79,7 @@ def test_run_launcher_is_built_from_the_config(tmp_path: Path) -> None:
 
 
 def test_storage_url_comes_from_the_pipelines_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    storage = _instance()["storage"]["postgres"]
+    storage = instance_config()["storage"]["postgres"]
     assert storage == {"postgres_url": {"env": POSTGRES_VARIABLE}}
     assert POSTGRES_VARIABLE in _secret_keys("hub-pipelines")
     monkeypatch.delenv(POSTGRES_VARIABLE, raising=False)
@@ -125,7 +96,7 @@ def test_storage_url_comes_from_the_pipelines_secret(monkeypatch: pytest.MonkeyP
 
 
 def test_a_misspelt_section_fails_dagsters_instance_validation(tmp_path: Path) -> None:
-    broken = {**_instance(), "run_monitorng": {"enabled": True}}
+    broken = {**instance_config(), "run_monitorng": {"enabled": True}}
     with pytest.raises(DagsterInvalidConfigError) as raised:
         _validated(broken, tmp_path / "home")
     assert "run_monitorng" in str(raised.value)
@@ -136,7 +107,7 @@ def test_a_misspelt_section_fails_dagsters_instance_validation(tmp_path: Path) -
     [("run_launcher", "job_namepsace"), ("run_coordinator", "max_concurent_runs")],
 )
 def test_a_misspelt_class_key_fails_the_class_check(section: str, key: str) -> None:
-    broken = copy.deepcopy(_instance())
+    broken = copy.deepcopy(instance_config())
     broken[section]["config"][key] = "x"
     errors = _class_config_errors(broken)
     assert len(errors) == 1
@@ -148,7 +119,7 @@ def test_instance_and_helm_values_agree() -> None:
     """The chart writes its instance from the values; both must describe the same queue and
     the same run pods."""
     values = yaml.safe_load((DEPLOY / "helm" / "values.yaml").read_text(encoding="utf-8"))
-    instance = _instance()
+    instance = instance_config()
     queue = values["dagsterDaemon"]["runCoordinator"]["config"]["queuedRunCoordinator"]
     assert (
         queue["maxConcurrentRuns"] == instance["run_coordinator"]["config"]["max_concurrent_runs"]
