@@ -72,9 +72,12 @@ DEFAULT_STEP_RESOURCES = StepResources(cpu="250m", memory="1Gi", memory_limit="2
 
 
 def step_resources(step_name: str) -> StepResources:
-    """The resources of a step, by the stage its asset's name starts with."""
-    stage = step_name.split("_", 1)[0]
-    return STEP_RESOURCES.get(stage, DEFAULT_STEP_RESOURCES)
+    """The resources of an asset's step, by the first stage its name says (`loaded_tax`,
+    `region_loaded_tax` for a region partition's load); the default for any other."""
+    for word in step_name.split("_"):
+        if word in STEP_RESOURCES:
+            return STEP_RESOURCES[word]
+    return DEFAULT_STEP_RESOURCES
 
 
 def k8s_executor_config(step_names: Iterable[str], max_concurrent: int) -> dict[str, Any]:

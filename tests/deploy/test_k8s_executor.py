@@ -167,3 +167,20 @@ def test_jobs_with_an_executor_of_their_own_are_moved_onto_kubernetes() -> None:
     assert moved_own.executor_def is executor
     assert (moved_own.name, moved_own.selection) == (own.name, own.selection)
     assert moved_plain is plain
+
+
+@pytest.mark.parametrize(
+    ("step", "stage"),
+    [
+        ("raw_land", "raw"),
+        ("staged_survey", "staged"),
+        ("loaded_bank", "loaded"),
+        ("region_loaded_bank", "loaded"),
+        ("linked_country", "linked"),
+    ],
+)
+def test_a_step_gets_the_resources_of_the_stage_its_name_says(step: str, stage: str) -> None:
+    from pipelines.executors import step_resources
+
+    assert step_resources(step) == STEP_RESOURCES[stage]
+    assert step_resources("monthly_report") == DEFAULT_STEP_RESOURCES
