@@ -1,8 +1,8 @@
 """Rebuild `dagster_chart_keys.json` from a Dagster chart's values.schema.json.
 
-    helm pull dagster/dagster --version 1.13.27 --untar --untardir /some/folder
+    helm pull dagster/dagster --version 1.13.27 --untar --untardir chart-1.13.27
     .tools/bin/uv run python tests/deploy/derive_chart_keys.py \
-        /some/folder/dagster/values.schema.json --commit <tag or commit> \
+        chart-1.13.27/dagster/values.schema.json --commit 1.13.27 \
         > tests/deploy/dagster_chart_keys.json
 
 Keeps only the key structure (the node kinds of the fixture's header): enums and plain types
