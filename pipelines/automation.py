@@ -27,7 +27,6 @@ from dagster import (
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
-    in_process_executor,
     run_failure_sensor,
     sensor,
 )
@@ -51,7 +50,6 @@ def source_job(source: str) -> UnresolvedAssetJobDefinition:
         f"{source}_job",
         selection=selection,
         description=f"Land, stage and load new {source} deliveries, then refresh diagnostics.",
-        executor_def=in_process_executor,
     )
 
 
@@ -61,9 +59,7 @@ hub_main_job = define_asset_job(
     selection=AssetSelection.all() - AssetSelection.assets(*MONTHLY_ASSETS, "assistant_ratings"),
     description="Every source end to end, then the diagnostics: what the demo runs "
     "(then monthly_job for the months due).",
-    # One process: on a small machine a process per step spends more time importing Dagster
-    # and GX than working. Deployments with more cores configure the multiprocess executor.
-    executor_def=in_process_executor,
+    # No executor of its own: pipelines/executors.py chooses one for every job (HUB_EXECUTOR).
 )
 
 SOURCE_JOBS = {name: source_job(name) for name in SOURCES}

@@ -22,7 +22,6 @@ from dagster import (
     RunStatusSensorContext,
     SkipReason,
     define_asset_job,
-    in_process_executor,
     run_status_sensor,
 )
 
@@ -43,7 +42,6 @@ monthly_job = define_asset_job(
         "The monthly indicators and regional reports for a range of months, then the "
         "assistants' ratings: started after every load for the months it touched."
     ),
-    executor_def=in_process_executor,
 )
 
 
