@@ -166,7 +166,7 @@ def create_app(
         yield
         await limiter.close()
         if recorder is not None:
-            await recorder.flush()
+            await recorder.close()
         if keys is not None:
             await keys.aclose()
         for disposed in (engine, access_engine):
