@@ -8,9 +8,10 @@ table: `verify_chain` reports the head hash so it can be noted elsewhere and com
 
 Appending reads the last hash once per batch and chains the batch's rows after it in one
 pass, so two writers at once would fork the chain: they are serialized, by a
-transaction-scoped advisory lock on PostgreSQL (across processes and servers) and by a
-process lock on SQLite (where the API is one process; the database also serializes
-writers, but not the read before the write). On PostgreSQL the rows go in by COPY
+transaction-scoped advisory lock on PostgreSQL (across processes and servers), and on
+SQLite by a process lock and a transaction that takes the database's write lock before
+the read (BEGIN IMMEDIATE; the database alone would serialize the writes, not the read
+before them). On PostgreSQL the rows go in by COPY
 (psycopg's `cursor.copy`), which costs the server and the client less per row than a
 multi-row INSERT (no statement to build, parse and plan for each batch size); SQLite
 takes one INSERT.
@@ -92,6 +93,9 @@ def append_entries(
         _append_postgresql(driver, entries, synchronous_commit)
         return
     with _SQLITE_LOCK, connection.begin():
+        # Take SQLite's write lock before reading the last hash: another process (a job,
+        # a second server) appending meanwhile then waits instead of forking the chain.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
         prev = connection.scalar(
             select(AuditRecord.row_hash).order_by(AuditRecord.id.desc()).limit(1)
         )

@@ -138,7 +138,16 @@ def create_app(
         pepper = load_pepper(settings.data_dir)
         keys = KeyAuthenticator(access_engine, pepper, cache_seconds=api.key_cache_seconds)
         authenticator = keys
-    recorder = AuditRecorder(access_engine, SCHEMA._schema) if audit else None
+    recorder = (
+        AuditRecorder(
+            access_engine,
+            SCHEMA._schema,
+            linger_seconds=api.audit_linger_ms / 1000,
+            synchronous_commit=api.audit_synchronous_commit,
+        )
+        if audit
+        else None
+    )
     limiter = Limiter(limits)
     SCHEMA.document_cache.max_bytes = limits.document_cache_bytes
     graphql = HubGraphQL(
