@@ -14,7 +14,7 @@ import time
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import select, text
@@ -43,7 +43,9 @@ with warnings.catch_warnings():
 AWKWARD = {"q": 'a\tb\nc\\d "e" ü \U0001f642', "nested": [{"x": None, "y": 1.5}], "n": 0}
 
 
-def _entry(n: int, *, at: datetime | None = None, variables: dict | None = None) -> AuditEntry:
+def _entry(
+    n: int, *, at: datetime | None = None, variables: dict[str, Any] | None = None
+) -> AuditEntry:
     return AuditEntry(
         at=at or datetime(2026, 12, 4, 12, 0, 0, n, tzinfo=UTC),
         key_id="0123456789abcdef",
