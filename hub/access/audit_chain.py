@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -137,10 +138,13 @@ def _append_postgresql(
                     )
         driver.commit()
     except BaseException:
-        driver.rollback()
+        if not driver.closed:  # a lost connection has nothing to roll back
+            with suppress(psycopg.Error):
+                driver.rollback()
         raise
     finally:
-        driver.autocommit, driver.isolation_level = autocommit, isolation
+        if not driver.closed:
+            driver.autocommit, driver.isolation_level = autocommit, isolation
 
 
 def _chained(prev: str, entries: Sequence[AuditEntry]) -> list[tuple[Any, ...]]:

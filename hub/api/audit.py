@@ -21,12 +21,12 @@ entries still queued: at most the writer's linger plus one write.)
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import orjson
@@ -40,6 +40,8 @@ from hub.api.audit_writer import AUDIT_LINGER_SECONDS, AuditWriter
 from hub.api.context import ExecutedOperation
 from hub.api.personal_data import PersonalRead, may_return_personal, personal_read, root_keys
 from hub.api.principal import Principal
+
+logger = logging.getLogger(__name__)
 
 REMOVED = "[removed]"
 # Variable names whose values are never logged (a key, a password, a token...).
@@ -97,6 +99,25 @@ def _told_whole(
         read.personal = read.personal or bool(ids)
         read.person_ids.update(ids)
     return read
+
+
+@dataclass(frozen=True, slots=True)
+class _SentResponse:
+    """The writer's work for one sent response: its entries (`AuditRecorder.entries`).
+    Its repr names the key and the operations only (the body holds personal data)."""
+
+    recorder: AuditRecorder
+    principal: Principal
+    operations: Sequence[ExecutedOperation]
+    body: bytes
+    at: datetime
+
+    def __call__(self) -> list[AuditEntry]:
+        return self.recorder.entries(self.principal, self.operations, self.body, self.at)
+
+    def __repr__(self) -> str:
+        names = [o.operation_name for o in self.operations]
+        return f"<response to key {self.principal.key_id} at {self.at.isoformat()}: {names}>"
 
 
 class AuditRecorder:
@@ -207,7 +228,11 @@ class AuditRecorder:
         Returns at once: awaiting the write here would hold the client's keep-alive
         connection (the server reads its next request only when this task is done).
         """
-        self._writer.submit(partial(self.entries, principal, operations, body, at))
+        work = _SentResponse(self, principal, operations, body, at)
+        try:
+            self._writer.submit(work)
+        except RuntimeError:  # the server is shutting down: the log line is the record
+            logger.error("Audit entries NOT written (the writer is closed): %r", work())
 
     async def flush(self) -> None:
         """Wait until every queued response is audited (tests; `close` at shutdown)."""

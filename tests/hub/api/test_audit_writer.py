@@ -4,6 +4,7 @@ shutdown (`hub.access.audit_chain`, `hub.api.audit_writer`)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import logging
 import subprocess
@@ -22,8 +23,11 @@ from sqlalchemy import select, text
 from hub.access.audit_chain import AuditEntry, append_entries, verify_chain
 from hub.access.keys import KeySpec
 from hub.api.app import create_app
+from hub.api.audit import AuditRecorder
 from hub.api.audit_writer import WRITER_APPLICATION_NAME, AuditWriter
-from hub.api.principal import SCOPES, Role
+from hub.api.context import ExecutedOperation
+from hub.api.principal import SCOPES, Principal, Role
+from hub.api.schema import SCHEMA
 from hub.api.settings import ApiSettings, load_api_settings
 from hub.config import ConfigurationError, HubSettings
 from hub.graph.database import create_hub_async_engine, create_hub_engine, upgrade_database
@@ -275,3 +279,25 @@ def test_the_audit_settings_are_read_from_the_environment() -> None:
         load_api_settings({"HUB_API_AUDIT_LINGER_MS": "soon"})
     with pytest.raises(ConfigurationError, match="HUB_API_AUDIT_SYNCHRONOUS_COMMIT"):
         load_api_settings({"HUB_API_AUDIT_SYNCHRONOUS_COMMIT": "maybe"})
+
+
+def test_a_response_sent_after_the_writer_closed_is_logged_with_its_entries(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_hub_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    recorder = AuditRecorder(engine, SCHEMA._schema)
+    query = "query Late { persons(first: 1) { edges { node { fullName } } } }"
+    operation = ExecutedOperation(query, {}, None, {"persons": ("H-LATE",)})
+    body = b'{"data":{"persons":{"edges":[{"node":{"fullName":"Secret Name"}}]}}}'
+    principal = Principal(name="late", role=Role.AGENCY, scopes=SCOPES, key_id="k" * 16)
+
+    async def scenario() -> None:
+        await recorder.close()
+        await recorder.record(principal, [operation], body, datetime.now(UTC))
+
+    with caplog.at_level(logging.ERROR, logger="hub.api.audit"):
+        asyncio.run(scenario())
+    (record,) = caplog.records
+    assert "writer is closed" in record.getMessage() and "H-LATE" in record.getMessage()
+    assert "Late" in record.getMessage() and "Secret Name" not in record.getMessage()
+    engine.dispose()
