@@ -120,9 +120,10 @@ async def _measure(args: argparse.Namespace) -> list[str]:
             f"{(off_app + off_pg) / (on_app + on_pg):>13.2f}"
         )
     for app in apps.values():
-        audit = getattr(app.state, "audit", None)
-        if audit is not None:
-            await audit.close()
+        # The writer's thread (an older recorder without `close` has none to stop).
+        close = getattr(getattr(app.state, "audit", None), "close", None)
+        if close is not None:
+            await close()
     return lines
 
 
