@@ -9,7 +9,9 @@ after another, in turn (`--rounds`), and divides CPU time by the requests: this 
 (all threads: the audit writer's too) and the PostgreSQL backends' serving it (read from
 /proc: run it on the database's machine). When the server is CPU-bound, as at 10 clients,
 throughput goes as the inverse of CPU per request, so `off/on` of the total estimates the
-throughput ratio on÷off. Needs a database `bench_api.py --keep`/`--reuse` left seeded.
+throughput ratio on÷off. A third application has keys, rules and limits on but writes no
+audit log (`keys-no-audit`): `no audit/on` is then what the audit log alone costs. Needs a
+database `bench_api.py --keep`/`--reuse` left seeded.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from bench_api_floor import ACCESS_VARIABLE, create_bench_app
 from bench_api_queries import QUERIES
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+MODES = ("off", "keys-no-audit", "keys")
 
 
 def _backends(url: str) -> list[int]:
@@ -96,28 +100,30 @@ async def _measure(args: argparse.Namespace) -> list[str]:
     keys = read_keys(url, 2000, args.seed)
     api_key = issue_bench_key(url)
     apps = {}
-    for mode in ("off", "keys"):
+    for mode in MODES:
         os.environ[ACCESS_VARIABLE] = mode
         apps[mode] = create_bench_app()
     lines = []
     for name in QUERIES:
-        requests = {m: _requester(apps[m], name, api_key if m == "keys" else "") for m in apps}
+        requests = {m: _requester(apps[m], name, "" if m == "off" else api_key) for m in apps}
         for mode, app in apps.items():  # warm: pools, caches, the audit writer's connection
             await _run(app, requests[mode], keys, name, 30, args.seed)
         pids = _backends(url)
         totals = {m: [0.0, 0.0] for m in apps}
         for turn in range(args.rounds):
-            for mode in list(apps)[turn % 2 :] + list(apps)[: turn % 2]:
+            for mode in MODES[turn % 3 :] + MODES[: turn % 3]:
                 process, backends = time.process_time(), _cpu(pids)
                 await _run(apps[mode], requests[mode], keys, name, args.requests, args.seed + turn)
                 totals[mode][0] += time.process_time() - process
                 totals[mode][1] += _cpu(pids) - backends
         n = args.requests * args.rounds
-        (off_app, off_pg), (on_app, on_pg) = totals["off"], totals["keys"]
+        cpu = {m: (app_s / n * 1e3, pg_s / n * 1e3) for m, (app_s, pg_s) in totals.items()}
+        total = {m: sum(c) for m, c in cpu.items()}
         lines.append(
-            f"{name:<10} {off_app / n * 1e3:>8.2f} {off_pg / n * 1e3:>7.2f} "
-            f"{on_app / n * 1e3:>8.2f} {on_pg / n * 1e3:>7.2f} "
-            f"{(off_app + off_pg) / (on_app + on_pg):>13.2f}"
+            f"{name:<10} "
+            + " ".join(f"{cpu[m][0]:>7.2f} {cpu[m][1]:>6.2f}" for m in MODES)
+            + f" {total['off'] / total['keys']:>7.2f}"
+            + f" {total['keys-no-audit'] / total['keys']:>9.2f}"
         )
     for app in apps.values():
         # The writer's thread (an older recorder without `close` has none to stop).
@@ -144,8 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         f"machine: {os.cpu_count()} cores, load average before {load:.2f}, after "
         f"{os.getloadavg()[0]:.2f}; {database}; {args.requests} requests x {args.rounds} "
         "rounds per query and mode, in turn\n"
-        f"{'':10} {'off: app ms':>8} {'pg ms':>7} {'on: app ms':>8} {'pg ms':>7} "
-        f"{'cpu off/on':>13}\n" + "\n".join(lines) + "\n"
+        "CPU ms per request (app: this process, all threads; pg: its PostgreSQL backends)\n"
+        f"{'':10} {'off app':>7} {'pg':>6} {'noaud app':>7} {'pg':>6} {'on app':>7} {'pg':>6} "
+        f"{'off/on':>7} {'noaud/on':>9}\n" + "\n".join(lines) + "\n"
     )
     return 0
 
