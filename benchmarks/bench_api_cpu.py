@@ -33,7 +33,14 @@ import orjson
 Message = MutableMapping[str, Any]
 
 
-async def _call(app: Any, method: str, path: str, body: bytes = b"", query: bytes = b"") -> bytes:
+async def _call(
+    app: Any,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    query: bytes = b"",
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> bytes:
     """One request through the ASGI app; the response body."""
     scope = {
         "type": "http",
@@ -45,7 +52,7 @@ async def _call(app: Any, method: str, path: str, body: bytes = b"", query: byte
         "raw_path": path.encode(),
         "query_string": query,
         "root_path": "",
-        "headers": [(b"content-type", b"application/json"), (b"host", b"bench")],
+        "headers": [(b"content-type", b"application/json"), (b"host", b"bench"), *headers],
         "client": ("127.0.0.1", 1),
         "server": ("127.0.0.1", 80),
     }

@@ -228,6 +228,8 @@ def create_bench_app() -> Starlette:
             return agency
 
         app = create_app(authenticator=trusted, audit=False)
+    elif os.environ.get(ACCESS_VARIABLE) == "keys-no-audit":  # bench_access_cpu.py
+        app = create_app(audit=False)
     else:
         app = create_app()
     engine: Engine | AsyncEngine = app.state.engine

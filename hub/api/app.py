@@ -181,7 +181,16 @@ def create_app(
         pepper = load_pepper(settings.data_dir)
         keys = KeyAuthenticator(access_engine, pepper, cache_seconds=api.key_cache_seconds)
         authenticator = keys
-    recorder = AuditRecorder(access_engine, SCHEMA._schema) if audit else None
+    recorder = (
+        AuditRecorder(
+            access_engine,
+            SCHEMA._schema,
+            linger_seconds=api.audit_linger_ms / 1000,
+            synchronous_commit=api.audit_synchronous_commit,
+        )
+        if audit
+        else None
+    )
     limiter = Limiter(limits)
     SCHEMA.document_cache.max_bytes = limits.document_cache_bytes
     graphql = HubGraphQL(
@@ -217,7 +226,7 @@ def create_app(
         await limiter.close()
         await reads.aclose()
         if recorder is not None:
-            await recorder.flush()
+            await recorder.close()
         if keys is not None:
             await keys.aclose()
         for disposed in (engine, access_engine, *([reads.replica] if reads.replica else [])):

@@ -1,26 +1,25 @@
-"""The audit log's writer: one row per operation that returned personal data.
+"""The audit log's recorder: one row per operation that returned personal data.
 
-After the response is sent (a Starlette background task), the persons each operation
-returned are gathered: root fields answered by a compiled statement that told its persons
+After the response is sent (a Starlette background task), the work of auditing it is
+queued for the writer thread (`hub.api.audit_writer`), which gathers the persons each
+operation returned: root fields answered by a compiled statement that told its persons
 (`hub.api.compiled.audited`, `ExecutedOperation.persons`) are taken at their word; when
 some root field did not tell, the response body is read back and those fields are walked
 with `hub.api.personal_data`. An operation that returned personal data gets an
 `AuditEntry` (key, owner, role, operation name, SHA-256 of the document, its variables
 with secret-looking values removed, the hub ids of the persons returned, the body's
-size). Entries are queued for one writer task, which waits `AUDIT_LINGER_SECONDS` for
-more and writes what it has in one transaction whose rows go in one INSERT
-(`hub.access.audit_chain.append_entries`). Nothing of this runs before the response is
-on its way, and nothing awaits the write, so neither the request nor the next one on the
-same connection pays for it. The queue is flushed when the application shuts down.
+size). The writer appends a batch of them in one transaction (`hub.access.audit_chain`).
+Nothing of this runs before the response is on its way, and nothing on the event loop
+but the queueing, so neither the request nor the next one pays for it. The queue is
+written out when the application shuts down (`close`).
 
 A write that fails is logged at ERROR with the entries it held: the data has been sent,
 and the log line is then the only record of it. (A process killed outright loses the
-entries still queued: at most the last `AUDIT_LINGER_SECONDS` plus one write.)
+entries still queued: at most the writer's linger plus one write.)
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import re
@@ -33,11 +32,11 @@ from typing import Any
 import orjson
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.concurrency import run_in_threadpool
 
-from hub.access.audit_chain import AuditEntry, append_entries
+from hub.access.audit_chain import AuditEntry
+from hub.api.audit_writer import AUDIT_LINGER_SECONDS, AuditWriter
 from hub.api.context import ExecutedOperation
 from hub.api.personal_data import PersonalRead, may_return_personal, personal_read, root_keys
 from hub.api.principal import Principal
@@ -48,9 +47,6 @@ REMOVED = "[removed]"
 # Variable names whose values are never logged (a key, a password, a token...).
 _SECRET_NAME = re.compile(r"pass|secret|token|key|auth|credential", re.IGNORECASE)
 _PARSED_DOCUMENTS = 128
-# How long the writer waits for more entries before writing a batch (so an audit row lands
-# at most this much, plus the write, after its response was sent).
-AUDIT_LINGER_SECONDS = 0.05
 
 
 def without_secrets(value: Any) -> Any:
@@ -105,6 +101,25 @@ def _told_whole(
     return read
 
 
+@dataclass(frozen=True, slots=True)
+class _SentResponse:
+    """The writer's work for one sent response: its entries (`AuditRecorder.entries`).
+    Its repr names the key and the operations only (the body holds personal data)."""
+
+    recorder: AuditRecorder
+    principal: Principal
+    operations: Sequence[ExecutedOperation]
+    body: bytes
+    at: datetime
+
+    def __call__(self) -> list[AuditEntry]:
+        return self.recorder.entries(self.principal, self.operations, self.body, self.at)
+
+    def __repr__(self) -> str:
+        names = [o.operation_name for o in self.operations]
+        return f"<response to key {self.principal.key_id} at {self.at.isoformat()}: {names}>"
+
+
 class AuditRecorder:
     """Turns sent responses into audit entries and appends them (see the module)."""
 
@@ -114,14 +129,15 @@ class AuditRecorder:
         schema: GraphQLSchema,
         *,
         linger_seconds: float = AUDIT_LINGER_SECONDS,
+        synchronous_commit: bool = True,
     ) -> None:
-        self._engine = engine
         self._schema = schema
-        self._linger = linger_seconds
         # Parsed documents, or None for one that selects nothing personal (never read).
+        # Used by the writer thread only (`entries` runs there).
         self._documents: OrderedDict[str, _Parsed | None] = OrderedDict()
-        self._pending: list[AuditEntry] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._writer = AuditWriter(
+            engine, linger_seconds=linger_seconds, synchronous_commit=synchronous_commit
+        )
 
     def entries(
         self,
@@ -207,46 +223,21 @@ class AuditRecorder:
         body: bytes,
         at: datetime,
     ) -> None:
-        """Queue the entries for one sent response; the writer task commits them.
+        """Queue the auditing of one sent response for the writer thread.
 
         Returns at once: awaiting the write here would hold the client's keep-alive
         connection (the server reads its next request only when this task is done).
         """
-        entries = self.entries(principal, operations, body, at)
-        if not entries:
-            return
-        self._pending.extend(entries)
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._drain())
-
-    async def _drain(self) -> None:
+        work = _SentResponse(self, principal, operations, body, at)
         try:
-            while self._pending:
-                # Linger so that the entries of requests finishing meanwhile join this
-                # batch: one transaction for many rows instead of one each.
-                await asyncio.sleep(self._linger)
-                entries, self._pending = self._pending, []
-                try:
-                    await self._append(entries)
-                except SQLAlchemyError as exc:
-                    logger.error("Audit entries NOT written (%s): %r", exc, entries)
-        finally:
-            self._writer = None
+            self._writer.submit(work)
+        except RuntimeError:  # the server is shutting down: the log line is the record
+            logger.error("Audit entries NOT written (the writer is closed): %r", work())
 
     async def flush(self) -> None:
-        """Wait until every queued entry is written (shutdown; tests)."""
-        while self._writer is not None:
-            await asyncio.wait({self._writer})
+        """Wait until every queued response is audited (tests; `close` at shutdown)."""
+        await run_in_threadpool(self._writer.flush)
 
-    async def _append(self, entries: list[AuditEntry]) -> None:
-        if isinstance(self._engine, AsyncEngine):
-            async with self._engine.connect() as connection:
-                await connection.run_sync(append_entries, entries)
-            return
-        engine = self._engine
-
-        def append() -> None:
-            with engine.connect() as connection:
-                append_entries(connection, entries)
-
-        await run_in_threadpool(append)
+    async def close(self) -> None:
+        """Write everything queued and stop the writer (the application's shutdown)."""
+        await run_in_threadpool(self._writer.close)

@@ -9,6 +9,17 @@
 | `HUB_API_KEY_CACHE_SECONDS` | `5` | a verified key is trusted this long without a lookup |
 | `HUB_API_KEY_PEPPER` | (data folder file) | the secret keys are hashed with |
 | `HUB_API_SUPPRESSION_THRESHOLD` | `10` | counts the public sees below this are null (SUPPRESSED) |
+| `HUB_API_AUDIT_LINGER_MS` | `200` | the audit writer waits this long for more rows per batch |
+| `HUB_API_AUDIT_SYNCHRONOUS_COMMIT` | `true` | `false`: audit commits do not wait for the disk |
+
+The audit log (`hub.api.audit_writer`) is written by one thread per process in batches: a
+row lands at most `HUB_API_AUDIT_LINGER_MS` (plus one write) after its response was sent;
+a longer wait makes fewer, larger transactions (less CPU per row). With
+`HUB_API_AUDIT_SYNCHRONOUS_COMMIT=false` the audit transaction alone commits without
+waiting for its WAL to reach the disk (`SET LOCAL synchronous_commit = off`): a PostgreSQL
+crash may then lose the last few hundred milliseconds of audit rows, whose data was already
+sent; the chain stays intact (the lost rows are the newest). The default keeps every commit
+durable.
 
 A revoked key is refused within `HUB_API_KEY_CACHE_SECONDS` (`hub.api.key_authenticator`);
 the pepper is described in `hub.access.pepper`.
@@ -50,6 +61,8 @@ from hub.config import ConfigurationError
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# The audit writer's default wait for more rows per batch (`hub.api.audit_writer`).
+AUDIT_LINGER_MS = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +73,8 @@ class ApiSettings:
     tune_gc: bool = True
     key_cache_seconds: int = 5
     suppression_threshold: int = 10
+    audit_linger_ms: int = AUDIT_LINGER_MS
+    audit_synchronous_commit: bool = True
 
 
 def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
@@ -72,6 +87,8 @@ def load_api_settings(environ: Mapping[str, str] | None = None) -> ApiSettings:
         tune_gc=_flag(env, "HUB_API_TUNE_GC", default=True),
         key_cache_seconds=_count(env, "HUB_API_KEY_CACHE_SECONDS", default=5),
         suppression_threshold=_count(env, "HUB_API_SUPPRESSION_THRESHOLD", default=10),
+        audit_linger_ms=_count(env, "HUB_API_AUDIT_LINGER_MS", default=AUDIT_LINGER_MS),
+        audit_synchronous_commit=_flag(env, "HUB_API_AUDIT_SYNCHRONOUS_COMMIT", default=True),
     )
 
 

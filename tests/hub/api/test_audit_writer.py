@@ -1,0 +1,303 @@
+"""The audit log's writer: COPY batches that keep every value and the chain, one chain
+across processes, failed writes logged with their entries, and nothing queued lost at
+shutdown (`hub.access.audit_chain`, `hub.api.audit_writer`)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import warnings
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from sqlalchemy import select, text
+
+from hub.access.audit_chain import AuditEntry, append_entries, verify_chain
+from hub.access.keys import KeySpec
+from hub.api.app import create_app
+from hub.api.audit import AuditRecorder
+from hub.api.audit_writer import WRITER_APPLICATION_NAME, AuditWriter
+from hub.api.context import ExecutedOperation
+from hub.api.principal import SCOPES, Principal, Role
+from hub.api.schema import SCHEMA
+from hub.api.settings import ApiSettings, load_api_settings
+from hub.config import ConfigurationError, HubSettings
+from hub.graph.database import create_hub_async_engine, create_hub_engine, upgrade_database
+from hub.graph.models import AuditRecord
+from tests.api_keys import issue_key
+
+if TYPE_CHECKING:
+    from conftest import BuiltGraph
+
+    from tests.conftest import GraphDatabase
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+# Values COPY's text format must escape (tab, newline, backslash) and JSON must quote.
+AWKWARD = {"q": 'a\tb\nc\\d "e" ü \U0001f642', "nested": [{"x": None, "y": 1.5}], "n": 0}
+
+
+def _entry(
+    n: int, *, at: datetime | None = None, variables: dict[str, Any] | None = None
+) -> AuditEntry:
+    return AuditEntry(
+        at=at or datetime(2026, 12, 4, 12, 0, 0, n, tzinfo=UTC),
+        key_id="0123456789abcdef",
+        owner="tax\tcommittee",
+        role="agency",
+        operation_name=f"Op{n}" if n % 2 else None,
+        document_hash="cd" * 32,
+        variables=variables if variables is not None else {"n": n},
+        person_ids=[f"P{n:06d}", f"P{n + 1:06d}"],
+        result_bytes=1000 + n,
+    )
+
+
+def _rows(graph_db: GraphDatabase) -> list[AuditRecord]:
+    with graph_db.engine.connect() as connection:
+        stmt = select(AuditRecord.__table__).order_by(AuditRecord.id)
+        return list(connection.execute(stmt))  # type: ignore[arg-type]
+
+
+def _intact(graph_db: GraphDatabase) -> int:
+    with graph_db.engine.connect() as connection:
+        report = verify_chain(connection)
+    assert report.intact, report.reason
+    return report.rows
+
+
+def test_batches_keep_every_value_and_the_chain(graph_db: GraphDatabase) -> None:
+    tashkent = timezone(timedelta(hours=5))
+    entries = [_entry(0, at=datetime(2026, 12, 4, 17, 0, tzinfo=tashkent), variables=AWKWARD)]
+    entries += [_entry(n) for n in range(1, 58)]
+    with graph_db.engine.connect() as connection:
+        for batch in (entries[:1], entries[1:51], entries[51:]):
+            append_entries(connection, batch)
+    assert _intact(graph_db) == 58
+    rows = _rows(graph_db)
+    first = rows[0]
+    assert first.variables == AWKWARD and first.owner == "tax\tcommittee"
+    assert first.at == datetime(2026, 12, 4, 12, 0, tzinfo=UTC)  # stored (and chained) in UTC
+    assert [r.person_ids for r in rows] == [e.person_ids for e in entries]
+    assert [r.operation_name for r in rows] == [e.operation_name for e in entries]
+    assert all(r.prev_hash == p.row_hash for p, r in itertools.pairwise(rows))
+
+
+def test_an_entry_without_a_time_zone_is_refused_and_nothing_written(
+    graph_db: GraphDatabase,
+) -> None:
+    naive = _entry(2, at=datetime(2026, 12, 4, 12, 0))
+    with (
+        graph_db.engine.connect() as connection,
+        pytest.raises(ValueError, match="has no time zone"),
+    ):
+        append_entries(connection, [_entry(1), naive])
+    assert _rows(graph_db) == []
+
+
+_APPENDER = """
+import sys, time
+from datetime import UTC, datetime
+from pathlib import Path
+from hub.access.audit_chain import AuditEntry, append_entries
+from hub.graph.database import create_hub_engine
+url, base, folder = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+engine = create_hub_engine(url)
+with engine.connect() as connection:
+    connection.exec_driver_sql("SELECT 1")  # connected before the start
+    connection.commit()
+    (folder / f"ready-{base}").touch()
+    while not (folder / "go").exists():
+        time.sleep(0.01)
+    for n in range(BATCHES):
+        entry = AuditEntry(datetime.now(UTC), None, f"process-{base}", "agency", None,
+                           "ab" * 32, {"n": n}, [f"P{base + n}"], 1)
+        append_entries(connection, [entry, entry])
+engine.dispose()
+"""
+BATCHES = 150
+
+
+def test_two_processes_appending_at_once_keep_one_chain(
+    graph_db: GraphDatabase, tmp_path: Path
+) -> None:
+    script = textwrap.dedent(_APPENDER).replace("BATCHES", str(BATCHES))
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script, graph_db.url, str(base), str(tmp_path)])
+        for base in (1000, 2000)
+    ]
+    try:
+        for _ in range(24000):  # both connected (they import the hub first), then go at once
+            if all((tmp_path / f"ready-{b}").exists() for b in (1000, 2000)):
+                break
+            assert all(p.poll() is None for p in processes), "an appender failed to start"
+            time.sleep(0.01)
+        (tmp_path / "go").touch()
+        assert [p.wait(timeout=240) for p in processes] == [0, 0]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+    assert _intact(graph_db) == 2 * 2 * BATCHES
+    assert {r.owner for r in _rows(graph_db)} == {"process-1000", "process-2000"}
+
+
+def test_a_failed_write_is_logged_with_its_entries_and_the_next_one_is_written(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
+    engine = create_hub_engine(url)  # not migrated yet: no audit_log table
+    writer = AuditWriter(engine, linger_seconds=0.01)
+    try:
+        with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
+            writer.submit(lambda: [_entry(7)])
+            assert writer.flush(timeout=60)
+        (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+        assert "Audit entries NOT written" in record.getMessage()
+        assert "P000007" in record.getMessage() and "audit_log" in record.getMessage()
+        upgrade_database(url)
+        writer.submit(lambda: [_entry(8)])
+        assert writer.flush(timeout=60)
+    finally:
+        writer.close()
+    with engine.connect() as connection:
+        assert list(connection.scalars(select(AuditRecord.person_ids))) == [_entry(8).person_ids]
+        assert verify_chain(connection).intact
+    engine.dispose()
+
+
+def test_work_that_raises_is_logged_and_the_rest_of_its_batch_written(
+    graph_db: GraphDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken() -> list[AuditEntry]:
+        raise KeyError("no such operation")
+
+    writer = AuditWriter(graph_db.engine, linger_seconds=5)
+    with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
+        for work in (lambda: [_entry(1)], broken, lambda: [_entry(2), _entry(3)]):
+            writer.submit(work)
+        writer.close()  # writes the one batch without waiting out the linger
+    assert any("could not be made" in r.getMessage() for r in caplog.records)
+    assert [r.result_bytes for r in _rows(graph_db)] == [1001, 1002, 1003]
+
+
+@pytest.mark.parametrize("graph_db", ["postgresql"], indirect=True)
+def test_a_lost_connection_loses_one_logged_batch_and_the_writer_reconnects(
+    graph_db: GraphDatabase, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_hub_async_engine(graph_db.url)  # the application's kind of engine
+    writer = AuditWriter(engine, linger_seconds=0.01)
+    try:
+        writer.submit(lambda: [_entry(1)])
+        assert writer.flush(timeout=60)
+        with graph_db.engine.begin() as connection:
+            killed = connection.scalar(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE application_name = :name AND datname = current_database()"
+                ),
+                {"name": WRITER_APPLICATION_NAME},
+            )
+        assert killed == 1
+        with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
+            writer.submit(lambda: [_entry(2)])
+            assert writer.flush(timeout=60)
+        assert any("P000002" in r.getMessage() for r in caplog.records)
+        writer.submit(lambda: [_entry(3)])
+        assert writer.flush(timeout=60)
+    finally:
+        writer.close()
+        engine.sync_engine.dispose()
+    assert [r.result_bytes for r in _rows(graph_db)] == [1001, 1003]
+    assert _intact(graph_db) == 2
+
+
+@pytest.mark.parametrize("graph_db", ["postgresql"], indirect=True)
+def test_an_asynchronous_commit_stays_inside_its_transaction(graph_db: GraphDatabase) -> None:
+    with graph_db.engine.connect() as connection:
+        append_entries(connection, [_entry(1), _entry(2)], synchronous_commit=False)
+        connection.rollback()
+        assert connection.scalar(text("SHOW synchronous_commit")) == "on"
+    assert _intact(graph_db) == 2
+
+
+def test_close_writes_what_is_queued_without_waiting_out_the_linger(
+    graph_db: GraphDatabase,
+) -> None:
+    writer = AuditWriter(graph_db.engine, linger_seconds=3600)
+    for n in range(5):
+        writer.submit(lambda n=n: [_entry(n)])  # type: ignore[misc]
+    closing = threading.Thread(target=writer.close)
+    closing.start()
+    closing.join(timeout=120)
+    assert not closing.is_alive(), "close waited for the hour-long linger"
+    assert _intact(graph_db) == 5
+    with pytest.raises(RuntimeError, match="closed"):
+        writer.submit(lambda: [_entry(9)])
+
+
+def test_the_application_writes_its_queue_when_it_shuts_down(
+    built_graph: BuiltGraph, tmp_path: Path
+) -> None:
+    settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path)
+    key = issue_key(settings, KeySpec(owner="shutdown", role=Role.AGENCY, scopes=SCOPES))
+    # A linger far longer than the test: only the shutdown can have written the row.
+    api = ApiSettings(tune_gc=False, audit_linger_ms=3_600_000)
+    with TestClient(create_app(settings, api_settings=api)) as client:
+        query = "query Shut { persons(first: 2) { edges { node { hubId } } } }"
+        response = client.post(
+            "/graphql", json={"query": query}, headers={"Authorization": f"Bearer {key}"}
+        )
+        assert response.status_code == 200 and "errors" not in response.json()
+    engine = create_hub_engine(built_graph.url)
+    try:
+        with engine.connect() as connection:
+            stmt = select(AuditRecord.operation_name).where(AuditRecord.key_id == key.split("_")[1])
+            assert list(connection.scalars(stmt)) == ["Shut"]
+    finally:
+        engine.dispose()
+
+
+def test_the_audit_settings_are_read_from_the_environment() -> None:
+    default = load_api_settings({})
+    assert (default.audit_linger_ms, default.audit_synchronous_commit) == (200, True)
+    chosen = load_api_settings(
+        {"HUB_API_AUDIT_LINGER_MS": "500", "HUB_API_AUDIT_SYNCHRONOUS_COMMIT": "off"}
+    )
+    assert (chosen.audit_linger_ms, chosen.audit_synchronous_commit) == (500, False)
+    with pytest.raises(ConfigurationError, match="HUB_API_AUDIT_LINGER_MS"):
+        load_api_settings({"HUB_API_AUDIT_LINGER_MS": "soon"})
+    with pytest.raises(ConfigurationError, match="HUB_API_AUDIT_SYNCHRONOUS_COMMIT"):
+        load_api_settings({"HUB_API_AUDIT_SYNCHRONOUS_COMMIT": "maybe"})
+
+
+def test_a_response_sent_after_the_writer_closed_is_logged_with_its_entries(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = create_hub_engine(f"sqlite:///{tmp_path / 'hub.sqlite3'}")
+    recorder = AuditRecorder(engine, SCHEMA._schema)
+    query = "query Late { persons(first: 1) { edges { node { fullName } } } }"
+    operation = ExecutedOperation(query, {}, None, {"persons": ("H-LATE",)})
+    body = b'{"data":{"persons":{"edges":[{"node":{"fullName":"Secret Name"}}]}}}'
+    principal = Principal(name="late", role=Role.AGENCY, scopes=SCOPES, key_id="k" * 16)
+
+    async def scenario() -> None:
+        await recorder.close()
+        await recorder.record(principal, [operation], body, datetime.now(UTC))
+
+    with caplog.at_level(logging.ERROR, logger="hub.api.audit"):
+        asyncio.run(scenario())
+    (record,) = caplog.records
+    assert "writer is closed" in record.getMessage() and "H-LATE" in record.getMessage()
+    assert "Late" in record.getMessage() and "Secret Name" not in record.getMessage()
+    engine.dispose()
