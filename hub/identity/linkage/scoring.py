@@ -58,8 +58,8 @@ def score_pairs(
     with linker_session(features, scoring, backend or load_backend_settings()) as linker:
         blocked = linker.inference.compute_blocked_pairs_for_predict()
         counted = linker.misc.query_sql(  # type: ignore[no-untyped-call]
-            f"SELECT count(*) AS n FROM {blocked.physical_name}", "pandas"
-        )
+            f"SELECT count(*) AS n FROM {blocked.physical_name}"
+        ).as_record_list()
         predicted = linker.inference.predict(
             threshold_match_probability=CANDIDATE_PROBABILITY, warning_mode="never"
         )
@@ -67,7 +67,7 @@ def score_pairs(
     keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     keep += [c for c in pairs.columns if c.startswith(("gamma_", "mw_"))]
     pairs = _overrule_pinfl(pairs.select(keep), level_values(settings))
-    return ScoredPairs(pairs, int(counted["n"].iloc[0]))
+    return ScoredPairs(pairs, int(counted[0]["n"]))
 
 
 def _overrule_pinfl(pairs: pl.DataFrame, values: dict[str, dict[str, int]]) -> pl.DataFrame:
