@@ -48,6 +48,8 @@ def open_linker(features: pl.DataFrame, settings: dict[str, Any]) -> Linker:
     """A linker for ``features`` (``mention_features`` output) with ``settings``."""
     connection = duckdb.connect(":memory:")
     connection.execute("SET preserve_insertion_order = false")
+    # A region's scoring takes seconds: no progress bars in the pipeline's logs.
+    connection.execute("SET enable_progress_bar = false")
     api = DuckDBAPI(connection)
     table = api.register(features.select(LINKER_COLUMNS).to_arrow(), table_name="mentions")
     return Linker(table, settings, log_level=logging.WARNING)
