@@ -78,8 +78,6 @@ def stop_spark_session() -> None:
 
 
 def _start(settings: LinkageBackendSettings) -> SparkSession:
-    # The driver talks to itself only: no lookup of the machine's name and no warning about it.
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     builder = (
         SparkSession.builder.master(settings.spark_master)
         .appName("mahalla-hub-linkage")
@@ -90,13 +88,18 @@ def _start(settings: LinkageBackendSettings) -> SparkSession:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_SETTINGS}")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        # Spark 3's semantics, which Splink's SQL was written for: under Spark 4's ANSI mode
-        # one unparsable text date in the birth comparison would fail the run, not the level.
+        # Spark 3's non-ANSI semantics (Spark 4 turned ANSI on): a cast or a date parse that
+        # fails is null, as Splink's Spark SQL expects, instead of failing the whole run.
         .config("spark.sql.ansi.enabled", "false")
     )
+    if settings.spark_master.startswith("local"):
+        # In local mode the driver talks to itself only: no lookup of the machine's name
+        # (and no warning when it resolves to a loopback address).
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+        builder = builder.config("spark.driver.host", "127.0.0.1").config(
+            "spark.driver.bindAddress", "127.0.0.1"
+        )
     try:
         session = builder.getOrCreate()
     except PySparkRuntimeError as error:
