@@ -26,7 +26,11 @@ def open_spark_linker(
     """A linker for ``features`` with the DuckDB-dialect ``settings`` read as Spark SQL."""
     session = spark_session(backend)
     api = SparkAPI(spark_session=session, break_lineage_method="persist")  # type: ignore[no-untyped-call]
-    table = api.register(features.to_arrow(), table_name="mentions")
+    # A frame made from local data is a LocalRelation that Spark's optimiser copies into
+    # every query over it (a 240,000-mention region ran a 4 GB heap out of memory that way);
+    # a local checkpoint holds it once, in the session's block store.
+    mentions = session.createDataFrame(features.to_arrow()).localCheckpoint(eager=True)
+    table = api.register(mentions, table_name="mentions")
     return Linker(table, spark_settings(settings), log_level=logging.WARNING)
 
 
