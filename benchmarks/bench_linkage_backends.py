@@ -176,6 +176,7 @@ def memory_limit_estimate(rows: list[dict[str, Any]], limit_mb: float) -> str:
             f"{backend}: {slope * 1e6 / 1024:.1f} GB per million people beyond the measured "
             f"sizes; {limit_mb / 1024:.0f} GB reached near {people / 1e6:.1f} million people "
             f"(EXTRAPOLATED linearly from {x0:,} and {x1:,} people)"
+            + (" -- the JVM grows toward its heap: not a limit" if backend == "spark" else "")
         )
     return "\n".join(lines)
 
