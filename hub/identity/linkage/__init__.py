@@ -1,4 +1,5 @@
-"""Probabilistic identity resolution (Splink on DuckDB) over person mentions of all sources.
+"""Probabilistic identity resolution (Splink on DuckDB, or on Spark with
+``HUB_LINKAGE_BACKEND=spark``: ``backend_settings``) over person mentions of all sources.
 
 The contract (``MENTION_SCHEMA`` in, ``Resolution`` out) is in ``contract``; the trained
 model is a versioned JSON file loaded by ``model``.

@@ -16,6 +16,7 @@ from typing import Any
 import polars as pl
 
 from hub.identity.linkage.adapt import adapt_settings
+from hub.identity.linkage.backend_settings import LinkageBackendSettings
 from hub.identity.linkage.clustering import anchor_links, constrained_clusters
 from hub.identity.linkage.conflicts import collect_conflicts
 from hub.identity.linkage.contract import (
@@ -37,7 +38,14 @@ class DuplicateMentionError(ValueError):
     """Two input rows share a mention_id (the caller must send each record once)."""
 
 
-def run_engine(mentions: pl.DataFrame, *, model: LinkageModel | None = None) -> Resolution:
+def run_engine(
+    mentions: pl.DataFrame,
+    *,
+    model: LinkageModel | None = None,
+    backend: LinkageBackendSettings | None = None,
+) -> Resolution:
+    """``resolve_identities``'s work; ``backend`` (default: from the environment) is where
+    Splink scores the pairs, everything else runs in polars the same on either."""
     repeated = mentions.filter(pl.col("mention_id").is_duplicated())["mention_id"]
     if not repeated.is_empty():
         raise DuplicateMentionError(
@@ -47,7 +55,7 @@ def run_engine(mentions: pl.DataFrame, *, model: LinkageModel | None = None) -> 
     features = mention_features(mentions)
     settings = adapt_settings(chosen.settings, features)
     enough = features.height >= 2
-    scored = score_pairs(features, settings) if enough else ScoredPairs(_no_pairs(), 0)
+    scored = score_pairs(features, settings, backend) if enough else ScoredPairs(_no_pairs(), 0)
     links = scored.pairs.filter(pl.col("match_probability") >= LINK_THRESHOLD).select(
         *PAIR_KEYS, "match_weight"
     )

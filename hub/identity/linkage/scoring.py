@@ -15,7 +15,8 @@ from typing import Any, Final
 
 import polars as pl
 
-from hub.identity.linkage.splink_session import open_linker, to_polars
+from hub.identity.linkage.backend_settings import LinkageBackendSettings, load_backend_settings
+from hub.identity.linkage.splink_session import linker_session, to_polars
 
 CANDIDATE_PROBABILITY: Final = 0.01
 """Pairs below this are dropped right after scoring (far below any link)."""
@@ -44,22 +45,29 @@ def level_values(settings: dict[str, Any]) -> dict[str, dict[str, int]]:
     return values
 
 
-def score_pairs(features: pl.DataFrame, settings: dict[str, Any]) -> ScoredPairs:
-    """Every blocked pair of ``features`` scored; those above ``CANDIDATE_PROBABILITY`` kept."""
+def score_pairs(
+    features: pl.DataFrame,
+    settings: dict[str, Any],
+    backend: LinkageBackendSettings | None = None,
+) -> ScoredPairs:
+    """Every blocked pair of ``features`` scored; those above ``CANDIDATE_PROBABILITY`` kept.
+
+    Splink runs on ``backend`` (default: ``HUB_LINKAGE_BACKEND``, see ``backend_settings``).
+    """
     scoring = settings | {"retain_intermediate_calculation_columns": True}
-    linker = open_linker(features, scoring)
-    blocked = linker.inference.compute_blocked_pairs_for_predict()
-    counted = linker.misc.query_sql(  # type: ignore[no-untyped-call]
-        f"SELECT count(*) AS n FROM {blocked.physical_name}", "pandas"
-    )
-    predicted = linker.inference.predict(
-        threshold_match_probability=CANDIDATE_PROBABILITY, warning_mode="never"
-    )
-    pairs = to_polars(predicted)
+    with linker_session(features, scoring, backend or load_backend_settings()) as linker:
+        blocked = linker.inference.compute_blocked_pairs_for_predict()
+        counted = linker.misc.query_sql(  # type: ignore[no-untyped-call]
+            f"SELECT count(*) AS n FROM {blocked.physical_name}"
+        ).as_record_list()
+        predicted = linker.inference.predict(
+            threshold_match_probability=CANDIDATE_PROBABILITY, warning_mode="never"
+        )
+        pairs = to_polars(predicted)
     keep = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
     keep += [c for c in pairs.columns if c.startswith(("gamma_", "mw_"))]
     pairs = _overrule_pinfl(pairs.select(keep), level_values(settings))
-    return ScoredPairs(pairs, int(counted["n"].iloc[0]))
+    return ScoredPairs(pairs, int(counted[0]["n"]))
 
 
 def _overrule_pinfl(pairs: pl.DataFrame, values: dict[str, dict[str, int]]) -> pl.DataFrame:

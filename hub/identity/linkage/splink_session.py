@@ -1,13 +1,23 @@
-"""A Splink linker over a feature frame, in its own in-memory DuckDB database."""
+"""A Splink linker over a feature frame, on DuckDB or on Spark.
+
+On DuckDB each linker has its own in-memory database. On Spark (``HUB_LINKAGE_BACKEND=spark``)
+linkers share the process's one Spark session (``spark_session``); a linker's intermediate
+tables are cached in it, so ``linker_session`` drops them when the caller is done. The model
+is the same on both: its DuckDB SQL is rewritten for Spark by ``spark_dialect``.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker
+
+from hub.identity.linkage.backend_settings import LinkageBackendSettings
 
 LINKER_COLUMNS: tuple[str, ...] = (
     "unique_id",
@@ -38,9 +48,29 @@ def open_linker(features: pl.DataFrame, settings: dict[str, Any]) -> Linker:
     """A linker for ``features`` (``mention_features`` output) with ``settings``."""
     connection = duckdb.connect(":memory:")
     connection.execute("SET preserve_insertion_order = false")
+    # A region's scoring takes seconds: no progress bars in the pipeline's logs.
+    connection.execute("SET enable_progress_bar = false")
     api = DuckDBAPI(connection)
     table = api.register(features.select(LINKER_COLUMNS).to_arrow(), table_name="mentions")
     return Linker(table, settings, log_level=logging.WARNING)
+
+
+@contextmanager
+def linker_session(
+    features: pl.DataFrame, settings: dict[str, Any], backend: LinkageBackendSettings
+) -> Iterator[Linker]:
+    """A linker for ``features`` on ``backend.backend``, its tables released afterwards."""
+    if backend.backend == "duckdb":
+        yield open_linker(features, settings)
+        return
+    # Imported here: pyspark (and a JVM) only for the Spark backend.
+    from hub.identity.linkage.spark_linker import open_spark_linker, release_spark_tables
+
+    linker = open_spark_linker(features.select(LINKER_COLUMNS), settings, backend)
+    try:
+        yield linker
+    finally:
+        release_spark_tables(linker, backend)
 
 
 def to_polars(frame: Any) -> pl.DataFrame:
