@@ -112,6 +112,14 @@ def _raw_asset(spec: SourceSpec) -> AssetsDefinition:
     return raw
 
 
+def load_order_tags(source: str) -> dict[str, str]:
+    """Step priority by the source's place in SOURCES: one run stages and loads the sources
+    in that order (Dagster runs the ready step of highest priority first). Hub ids depend
+    on the order persons are founded in, and the region partitions load in this order too
+    (pipelines.regional_assets), so both give a person the same id."""
+    return {"dagster/priority": str(len(SOURCES) - list(SOURCES).index(source))}
+
+
 def _staged_asset(spec: SourceSpec) -> AssetsDefinition:
     deps = [AssetKey(f"raw_{spec.name}")]
     if spec.name != "registry":
@@ -125,6 +133,7 @@ def _staged_asset(spec: SourceSpec) -> AssetsDefinition:
         "are quarantined with their reasons.",
         required_resource_keys={"hub_db"},
         kinds={"polars", "parquet"},
+        op_tags=load_order_tags(spec.name),
     )
     def staged(context: AssetExecutionContext) -> MaterializeResult[None]:
         report = stage_pending(context.resources.hub_db, spec.name)
@@ -148,6 +157,7 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
         description=f"{spec.description} Linked to persons and written into the graph.",
         required_resource_keys={"hub_db"},
         kinds={"sqlalchemy"},
+        op_tags=load_order_tags(spec.name),
     )
     def loaded(context: AssetExecutionContext) -> MaterializeResult[None]:
         report = load_pending(context.resources.hub_db, spec.name)

@@ -14,6 +14,8 @@ from pipelines.automation import API_SCHEDULE_DEFS, FOLDER_SENSORS, JOBS, record
 from pipelines.checks import QUALITY_CHECKS
 from pipelines.monthly_assets import MONTHLY_ASSETS_DEFS
 from pipelines.monthly_automation import monthly_after_loads, monthly_job
+from pipelines.regional_assets import REGIONAL_ASSETS
+from pipelines.regional_jobs import REGIONAL_JOBS
 from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
 from pipelines.settings import load_pipeline_settings
 from pipelines.staging.plausible_dates import PlausibleDates
@@ -40,9 +42,9 @@ def build_resources() -> dict[str, object]:
 
 
 defs = Definitions(
-    assets=[*ALL_ASSETS, *MONTHLY_ASSETS_DEFS],
+    assets=[*ALL_ASSETS, *MONTHLY_ASSETS_DEFS, *REGIONAL_ASSETS],
     asset_checks=QUALITY_CHECKS,
-    jobs=[*JOBS, monthly_job],
+    jobs=[*JOBS, monthly_job, *REGIONAL_JOBS],
     schedules=API_SCHEDULE_DEFS,
     sensors=[*FOLDER_SENSORS, record_failed_runs, monthly_after_loads],
     resources=build_resources(),
