@@ -21,7 +21,6 @@ from dagster import (
 
 from pipelines.diagnostics_assets import DIAGNOSTIC_ASSETS
 from pipelines.regional_assets import REGIONAL_LOAD_ASSETS, REGIONAL_SOURCES
-from pipelines.regions.codes import REGIONS
 
 REGION_STEPS_AT_ONCE = 2
 
@@ -40,7 +39,6 @@ intake_job = define_asset_job(
 regional_job = define_asset_job(
     "regional_job",
     selection=AssetSelection.assets(*REGIONAL_LOAD_ASSETS),
-    partitions_def=REGIONS,
     description="One region's rows of every staged delivery, linked and loaded.",
     executor_def=multiprocess_executor.configured({"max_concurrent": REGION_STEPS_AT_ONCE}),
 )
