@@ -39,7 +39,8 @@ from dagster import DagsterInstance, execute_job, materialize, reconstructable
 from pipelines.assets import ALL_ASSETS
 from pipelines.checks import QUALITY_CHECKS
 from pipelines.regional_assets import REGIONAL_ASSETS
-from pipelines.regional_jobs import intake_job, regional_job_from_environment
+from pipelines.regional_job import regional_job_from_environment
+from pipelines.regional_jobs import intake_job
 from sandbox.generate import generate_world
 from sandbox.generate.settings import NoiseSettings
 

@@ -11,18 +11,11 @@
    the diagnostics.
 """
 
-from dagster import (
-    AssetSelection,
-    JobDefinition,
-    define_asset_job,
-    in_process_executor,
-    multiprocess_executor,
-)
+from dagster import AssetSelection, define_asset_job, in_process_executor
 
 from pipelines.diagnostics_assets import DIAGNOSTIC_ASSETS
-from pipelines.regional_assets import REGIONAL_LOAD_ASSETS, REGIONAL_SOURCES
-
-REGION_STEPS_AT_ONCE = 2
+from pipelines.regional_assets import REGIONAL_SOURCES
+from pipelines.regional_job import regional_job
 
 intake_job = define_asset_job(
     "intake_job",
@@ -36,13 +29,6 @@ intake_job = define_asset_job(
     executor_def=in_process_executor,
 )
 
-regional_job = define_asset_job(
-    "regional_job",
-    selection=AssetSelection.assets(*REGIONAL_LOAD_ASSETS),
-    description="One region's rows of every staged delivery, linked and loaded.",
-    executor_def=multiprocess_executor.configured({"max_concurrent": REGION_STEPS_AT_ONCE}),
-)
-
 country_job = define_asset_job(
     "country_job",
     selection=AssetSelection.assets("linked_country", *DIAGNOSTIC_ASSETS),
@@ -51,12 +37,4 @@ country_job = define_asset_job(
 )
 
 REGIONAL_JOBS = [intake_job, regional_job, country_job]
-
-
-def regional_job_from_environment() -> JobDefinition:
-    """`regional_job` bound to the resources the environment names (HUB_DATABASE_URL,
-    HUB_DATA_DIR): what `dagster.reconstructable` needs to run it in processes of its own
-    outside a code location (the scale benchmark, the tests)."""
-    from pipelines.definitions import defs
-
-    return defs.resolve_job_def("regional_job")
+__all__ = ["REGIONAL_JOBS", "country_job", "intake_job", "regional_job"]

@@ -77,3 +77,27 @@ def test_every_asset_states_its_contract_in_a_description() -> None:
     for key in graph.get_all_asset_keys():
         description = graph.get(key).description or ""
         assert len(description) > 30, key
+
+
+def test_region_loads_are_partitioned_by_region_and_chained_in_load_order() -> None:
+    repository = defs.get_repository_def()
+    graph = repository.asset_graph
+    regional = [source for source in SOURCES if source != "registry"]
+    for index, source in enumerate(regional):
+        node = graph.get(AssetKey(f"region_loaded_{source}"))
+        assert node.partitions_def is not None
+        assert len(node.partitions_def.get_partition_keys()) == 14
+        expected = {AssetKey(f"staged_{source}")}
+        if index:
+            expected.add(AssetKey(f"region_loaded_{regional[index - 1]}"))
+        assert node.parent_keys == expected
+    assert graph.get(AssetKey("linked_country")).parent_keys == {
+        AssetKey(f"region_loaded_{regional[-1]}")
+    }
+    # The demo's job stays unpartitioned: it loads whole deliveries, as before.
+    main = {
+        key.to_user_string()
+        for key in repository.get_job("hub_main_job").asset_layer.selected_asset_keys
+    }
+    assert "loaded_survey" in main
+    assert not any(key.startswith("region_loaded_") or key == "linked_country" for key in main)

@@ -23,7 +23,8 @@ from pipelines.assets import ALL_ASSETS
 from pipelines.checks import QUALITY_CHECKS
 from pipelines.diagnostics_assets import DIAGNOSTIC_ASSETS
 from pipelines.regional_assets import REGIONAL_ASSETS
-from pipelines.regional_jobs import intake_job, regional_job_from_environment
+from pipelines.regional_job import regional_job_from_environment
+from pipelines.regional_jobs import intake_job
 from pipelines.resources import HubDatabase
 
 WHOLE = (

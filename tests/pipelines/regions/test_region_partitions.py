@@ -30,9 +30,10 @@ from tests.pipelines.regions.runs import (
     run_whole,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+# Two whole loads of the world, the second in 3 x 6 step processes: slow on a busy machine.
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.timeout(1800)]
 
-PEOPLE = 3_000
+PEOPLE = 2_000
 REGION_COUNT = 3
 
 
