@@ -8,8 +8,9 @@ served by a `sandbox serve` subprocess, and loaded into a new PostgreSQL databas
 afterwards) the way the regional jobs run it (pipelines.regional_jobs): intake (land,
 stage, register) in-process; then one `regional_job` run per region, each in a process of
 its own on the multiprocess executor, --at-once runs at a time; then the country step.
-Printed, one table: per N the wall time of each phase, the peak RSS of each region's run
-(its process and its step processes, summed, sampled every 0.2 s), the time per person,
+Printed, one table (a row as soon as it is measured): per N the wall time of each phase,
+the peak RSS of each region's run (its process and its step processes, summed, sampled
+every 0.2 s), the time per person,
 and the linkage time of one region of P people on DuckDB and on Spark local, from
 `measure_linkage` in benchmarks/bench_linkage_backends.py when that module is present
 ("n/a" without it). The load average is printed with the table: figures on a shared
@@ -184,28 +185,32 @@ def linkage_times(people: int, backends: list[str]) -> dict[str, str]:
     return found
 
 
-def print_table(rows: list[ScaleRow], linkage: dict[str, str], at_once: int) -> None:
+HEADER = (
+    "| regions | people | wall s | intake s | regions s | country s | region run s (each) "
+    "| peak MB per region run | us/person | linkage s/region duckdb | spark |"
+)
+
+
+def print_header(people: int, at_once: int) -> None:
     load = os.getloadavg()
-    out = sys.stdout.write
-    out(
-        f"\nbench_scale: regions of {rows[0].people:,} people, {at_once} region runs at a "
-        f"time, PostgreSQL; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
-        f"{psutil.cpu_count()} cores\n"
+    sys.stdout.write(
+        f"\nbench_scale: regions of {people:,} people, {at_once} region runs at a time, "
+        f"PostgreSQL; load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+        f"{psutil.cpu_count()} cores\n{HEADER}\n" + "|---" * (HEADER.count("|") - 1) + "|\n"
     )
-    header = (
-        "| regions | people | wall s | intake s | regions s | country s | region run s "
-        "(each) | peak MB per region run | us/person | linkage s/region duckdb | spark |"
+
+
+def print_row(row: ScaleRow, linkage: dict[str, str]) -> None:
+    """One row, printed as soon as it is measured (a long run keeps what it measured)."""
+    total = row.regions * row.people
+    seconds = " ".join(f"{s:.0f}" for s, _ in row.per_region.values())
+    peaks = " ".join(f"{mb:.0f}" for _, mb in row.per_region.values())
+    sys.stdout.write(
+        f"| {row.regions} | {total:,} | {row.wall_s:.0f} | {row.intake_s:.0f} | "
+        f"{row.regions_s:.0f} | {row.country_s:.0f} | {seconds} | {peaks} | "
+        f"{row.wall_s / total * 1e6:.0f} | {linkage['duckdb']} | {linkage['spark']} |\n"
     )
-    out(header + "\n" + "|---" * (header.count("|") - 1) + "|\n")
-    for row in rows:
-        total = row.regions * row.people
-        seconds = " ".join(f"{s:.0f}" for s, _ in row.per_region.values())
-        peaks = " ".join(f"{mb:.0f}" for _, mb in row.per_region.values())
-        out(
-            f"| {row.regions} | {total:,} | {row.wall_s:.0f} | {row.intake_s:.0f} | "
-            f"{row.regions_s:.0f} | {row.country_s:.0f} | {seconds} | {peaks} | "
-            f"{row.wall_s / total * 1e6:.0f} | {linkage['duckdb']} | {linkage['spark']} |\n"
-        )
+    sys.stdout.flush()
 
 
 def main() -> None:
@@ -222,10 +227,17 @@ def main() -> None:
         run_region_here(args.run_region, args.instance)
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    rows = [run_scale(n, args.people, args.worlds, args.at_once) for n in args.regions]
     backends = ["duckdb", "spark"]
-    linkage = dict.fromkeys(backends, "skipped") if args.no_linkage else None
-    print_table(rows, linkage or linkage_times(args.people, backends), args.at_once)
+    linkage = (
+        dict.fromkeys(backends, "skipped")
+        if args.no_linkage
+        else linkage_times(args.people, backends)
+    )
+    print_header(args.people, args.at_once)
+    for regions in args.regions:
+        print_row(run_scale(regions, args.people, args.worlds, args.at_once), linkage)
+    load = os.getloadavg()
+    sys.stdout.write(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
 
 
 if __name__ == "__main__":
