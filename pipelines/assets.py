@@ -13,6 +13,8 @@
   monthly indicators, ratings and the per-mahalla row, after the loads.
 
 Everything but the register waits for the register: every record refers to a mahalla.
+Run by region instead, the loads are `region_loaded_<source>` partitions and one
+country-wide step (`pipelines.regional_assets`); landing and staging are shared.
 """
 
 from collections.abc import Callable
