@@ -13,6 +13,8 @@
   monthly indicators, ratings and the per-mahalla row, after the loads.
 
 Everything but the register waits for the register: every record refers to a mahalla.
+Run by region instead, the loads are `region_loaded_<source>` partitions and one
+country-wide step (`pipelines.regional_assets`); landing and staging are shared.
 """
 
 from collections.abc import Callable
@@ -112,6 +114,14 @@ def _raw_asset(spec: SourceSpec) -> AssetsDefinition:
     return raw
 
 
+def load_order_tags(source: str) -> dict[str, str]:
+    """Step priority by the source's place in SOURCES: one run stages and loads the sources
+    in that order (Dagster runs the ready step of highest priority first). Hub ids depend
+    on the order persons are founded in, and the region partitions load in this order too
+    (pipelines.regional_assets), so both give a person the same id."""
+    return {"dagster/priority": str(len(SOURCES) - list(SOURCES).index(source))}
+
+
 def _staged_asset(spec: SourceSpec) -> AssetsDefinition:
     deps = [AssetKey(f"raw_{spec.name}")]
     if spec.name != "registry":
@@ -125,6 +135,7 @@ def _staged_asset(spec: SourceSpec) -> AssetsDefinition:
         "are quarantined with their reasons.",
         required_resource_keys={"hub_db"},
         kinds={"polars", "parquet"},
+        op_tags=load_order_tags(spec.name),
     )
     def staged(context: AssetExecutionContext) -> MaterializeResult[None]:
         report = stage_pending(context.resources.hub_db, spec.name)
@@ -148,6 +159,7 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
         description=f"{spec.description} Linked to persons and written into the graph.",
         required_resource_keys={"hub_db"},
         kinds={"sqlalchemy"},
+        op_tags=load_order_tags(spec.name),
     )
     def loaded(context: AssetExecutionContext) -> MaterializeResult[None]:
         report = load_pending(context.resources.hub_db, spec.name)

@@ -56,7 +56,10 @@ def source_job(source: str) -> UnresolvedAssetJobDefinition:
 hub_main_job = define_asset_job(
     "hub_main_job",
     # The month-partitioned products run in `monthly_job`, after it, for the months due.
-    selection=AssetSelection.all() - AssetSelection.assets(*MONTHLY_ASSETS, "assistant_ratings"),
+    # The region-partitioned loads run in regional_job instead (pipelines.regional_jobs).
+    selection=AssetSelection.all()
+    - AssetSelection.assets(*MONTHLY_ASSETS, "assistant_ratings")
+    - AssetSelection.groups("regions"),
     description="Every source end to end, then the diagnostics: what the demo runs "
     "(then monthly_job for the months due).",
     # No executor of its own: pipelines/executors.py chooses one for every job (HUB_EXECUTOR).

@@ -20,6 +20,8 @@ from pipelines.checks import QUALITY_CHECKS
 from pipelines.executors import chosen_executor, select_executor, with_executor
 from pipelines.monthly_assets import MONTHLY_ASSETS_DEFS
 from pipelines.monthly_automation import monthly_after_loads, monthly_job
+from pipelines.regional_assets import REGIONAL_ASSETS
+from pipelines.regional_jobs import REGIONAL_JOBS
 from pipelines.resources import BankAgency, FolderAgency, HubDatabase, TaxAgency
 from pipelines.settings import load_pipeline_settings
 from pipelines.staging.plausible_dates import PlausibleDates
@@ -48,10 +50,10 @@ def build_resources() -> dict[str, object]:
 def build_definitions(environ: Mapping[str, str] | None = None) -> Definitions:
     """The hub's Definitions, on the executor `HUB_EXECUTOR` of `environ` chooses."""
     env = os.environ if environ is None else environ
-    assets = [*ALL_ASSETS, *MONTHLY_ASSETS_DEFS]
+    assets = [*ALL_ASSETS, *MONTHLY_ASSETS_DEFS, *REGIONAL_ASSETS]
     # Asset steps get the resources of their stage; checks run on the default.
     executor = select_executor([asset.node_def.name for asset in assets], env)
-    jobs = [*JOBS, monthly_job]
+    jobs = [*JOBS, monthly_job, *REGIONAL_JOBS]
     if chosen_executor(env) == "k8s":
         jobs = with_executor(jobs, executor)
     return Definitions(

@@ -38,9 +38,14 @@ def as_of_day(session: Session) -> date:
     return evidence_as_of(session) or date.today()
 
 
+LOADS = [*(AssetKey(f"loaded_{name}") for name in SOURCES), AssetKey("linked_country")]
+"""What the diagnostics wait for: every source's load, or, run by region, the country-wide
+step after the region partitions (pipelines.regional_assets)."""
+
+
 @asset(
     group_name="diagnostics",
-    deps=[AssetKey(f"loaded_{name}") for name in SOURCES],
+    deps=[*LOADS],
     description=(
         "Each household's computed category (1..4) beside the assessed one, with the rule, "
         "income components and records that decided it (household_category_evidence)."
@@ -74,7 +79,7 @@ def household_categories(context: AssetExecutionContext) -> MaterializeResult[No
 
 @asset(
     group_name="diagnostics",
-    deps=[AssetKey(f"loaded_{name}") for name in SOURCES] + [AssetKey("household_categories")],
+    deps=[*LOADS, AssetKey("household_categories")],
     description="Per-mahalla indicators (one current row per mahalla), from the graph.",
     required_resource_keys={"hub_db"},
     kinds={"sqlalchemy"},
@@ -117,7 +122,7 @@ def notebook_findings(context: AssetExecutionContext) -> MaterializeResult[None]
 
 @asset(
     group_name="diagnostics",
-    deps=[AssetKey("loaded_appeals")],
+    deps=[AssetKey("loaded_appeals"), AssetKey("linked_country")],
     description=(
         "Quarterly open rating of the state bodies appeals are addressed to: received, "
         "resolved, resolution rate, median and p90 days, overdue open, rank (body_rating)."

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from hub.graph.models import SourceRecord
 from hub.graph.scratch import drop, keys_of, scratch_table
 from pipelines.linking.records import known_records_query, mention_id, read_known, read_rows
+from pipelines.regions.codes import COUNTRY
 
 SINGLE_KEYS = ("pinfl", "passport", "phone", "tin")
 PAIR_KEYS = (("surname_key", "birth_year"), ("mahalla_code", "surname_key"))
@@ -35,7 +36,7 @@ KEY_COLUMNS = ("pinfl", "passport", "phone", "tin", "surname_key", "birth_year",
 _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
 
 
-def _hits(keys: Table) -> Select[Any]:
+def _hits(keys: Table, region: str | None) -> Select[Any]:
     """Ids and persons of the graph's mention records sharing a blocking key with `keys`.
 
     Each join reads the key's distinct values: joined to the incoming rows themselves, a
@@ -43,6 +44,12 @@ def _hits(keys: Table) -> Select[Any]:
     and birth year: hundreds of times), and a first survey of 100,000 people fetched 13
     million rows to keep 100,000."""
     record = _RECORDS.alias("hit")
+    # A region partition links against its own region's records only (pipelines.regions).
+    within = (
+        [record.c.mahalla_code.like(f"{region}%")]
+        if region is not None and region != COUNTRY
+        else []
+    )
     blocks = [(name,) for name in SINGLE_KEYS] + list(PAIR_KEYS)
     selects = []
     for names in blocks:
@@ -55,7 +62,7 @@ def _hits(keys: Table) -> Select[Any]:
         selects.append(
             select(record.c.id, record.c.person_id)
             .join(values, and_(*(record.c[n] == values.c[n] for n in names)))
-            .where(record.c.kind == "person")
+            .where(record.c.kind == "person", *within)
         )
     # UNION ALL: the duplicates (a record found by several keys) are dropped here, not by a
     # sort spilling to disk.
@@ -63,13 +70,19 @@ def _hits(keys: Table) -> Select[Any]:
 
 
 def gather_candidates(
-    session: Session, incoming: pl.DataFrame, also_persons: Sequence[int] = ()
+    session: Session,
+    incoming: pl.DataFrame,
+    also_persons: Sequence[int] = (),
+    *,
+    region: str | None = None,
 ) -> pl.DataFrame:
     """The graph's records to link `incoming` (RECORD_COLUMNS) against (KNOWN_COLUMNS),
-    with every record of `also_persons` (persons whose records just changed)."""
+    with every record of `also_persons` (persons whose records just changed). With a
+    `region` code, only records of that region are found by the blocking keys (their
+    persons still come whole)."""
     keys = scratch_table(session, _RECORDS, incoming.select(KEY_COLUMNS).unique())
     hits = pl.DataFrame(
-        read_rows(session, _hits(keys)),
+        read_rows(session, _hits(keys, region)),
         schema={"id": pl.Int64, "person_id": pl.Int64},
         orient="row",
     ).unique("id")

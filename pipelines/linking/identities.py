@@ -54,12 +54,18 @@ def _person_ids(assigned: pl.DataFrame) -> dict[str, int]:
 
 
 def plan_identities(
-    session: Session, assigned: pl.DataFrame, split_reasons: dict[int, str]
+    session: Session,
+    assigned: pl.DataFrame,
+    split_reasons: dict[int, str],
+    ages: dict[str, int] | None = None,
 ) -> IdPlan:
-    """The id plan for `assigned` (mention_id, cluster, person_hub_id, person_id)."""
+    """The id plan for `assigned` (mention_id, cluster, person_hub_id, person_id); `ages`
+    (hub id -> rank, smaller = older) defaults to the persons' internal ids."""
     likely = [first_hub_id(m) for m in homeless_firsts(assigned)["mention_id"]]
     used = UsedHubIds(session, likely)
-    return plan_hub_ids(assigned, _person_ids(assigned), used, split_reasons)
+    return plan_hub_ids(
+        assigned, _person_ids(assigned) if ages is None else ages, used, split_reasons
+    )
 
 
 def write_identities(session: Session, plan: IdPlan, now: datetime) -> None:

@@ -38,6 +38,7 @@ from hub.graph.models import Person, SourceRecord
 from hub.graph.scratch import analyze_if_grown, keys_of
 from hub.identity.linkage import Resolution, resolve_identities
 from pipelines.linking.candidates import gather_candidates
+from pipelines.linking.founding import founding_ages
 from pipelines.linking.golden import refresh_golden
 from pipelines.linking.identities import drop_orphans, plan_identities, write_identities
 from pipelines.linking.links import link_values, relinked, write_links
@@ -51,8 +52,12 @@ from pipelines.linking.records import (
 )
 from pipelines.linking.retarget import retarget_facts
 from pipelines.loading.context import LoadContext
+from pipelines.regions.codes import COUNTRY
 
 Resolver = Callable[[pl.DataFrame], Resolution]
+Ages = Callable[[Session, pl.DataFrame], dict[str, int]]
+"""Hub id -> its person's age rank (smaller = older; the older survives a merge), for the
+anchored persons of an assigned frame; None: their internal ids (creation order)."""
 _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
 
 LINK_COLUMNS: Final = ("record_key", "person_id", "hub_id", "match_method")
@@ -61,11 +66,23 @@ LINK_COLUMNS: Final = ("record_key", "person_id", "hub_id", "match_method")
 _LOCK_KEY: Final = 0x6C696E6B  # "link"
 
 
-def lock_linking(session: Session) -> None:
-    """Serialise linking transactions (PostgreSQL: a transaction-scoped advisory lock;
-    SQLite serialises writers already)."""
-    if session.get_bind().dialect.name == "postgresql":
+def lock_linking(session: Session, region: str | None = None) -> None:
+    """Serialise linking transactions (PostgreSQL: transaction-scoped advisory locks;
+    SQLite serialises writers already).
+
+    A region partition's linking sees only its region's records, so two regions link at
+    the same time: each holds the shared lock and its region's own. Whole-country linking
+    (`region` None or "country") holds the lock exclusively, waiting for every region."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if region is None or region == COUNTRY:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        return
+    session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": _LOCK_KEY})
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(:key, :region)"),
+        {"key": _LOCK_KEY, "region": int(region)},
+    )
 
 
 def _stored(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
@@ -159,19 +176,27 @@ def link_persons(
     *,
     households: Sequence[str] = (),
     resolver: Resolver | None = None,
+    ages: Ages | None = None,
 ) -> pl.DataFrame:
     """Link the persons of `staged` (a staged table of `ctx.source`); LINK_COLUMNS per
-    person record. `households`: the survey ids a survey delivery redelivers whole."""
-    lock_linking(ctx.session)
+    person record. `households`: the survey ids a survey delivery redelivers whole;
+    `ages`: how merges choose their survivor (default: the oldest person)."""
+    lock_linking(ctx.session, ctx.region)
     incoming_records = person_records(ctx.source, staged)
     retired = _retire_members(ctx, households, incoming_records) if households else []
     incoming = _stored(ctx, incoming_records).with_columns(incoming=pl.lit(True))
     # Every record of the persons the redelivered records belong to is compared too.
     redelivered = incoming["person_id"].drop_nulls().unique().to_list()
-    known = gather_candidates(ctx.session, incoming_records, [*retired, *redelivered])
+    known = gather_candidates(
+        ctx.session, incoming_records, [*retired, *redelivered], region=ctx.region
+    )
     records = pl.concat([incoming, known.with_columns(incoming=pl.lit(False))])
     resolution = (resolver or resolve_identities)(engine_mentions(records))
-    assigned = _assign(ctx, records, resolution, retired)
+    if ages is None and ctx.region == COUNTRY:
+        # Linked across regions: pieces the regions founded merge into the one the whole
+        # load would have founded (pipelines.linking.founding).
+        ages = founding_ages
+    assigned = assign_resolution(ctx, records, resolution, retired, ages)
     return assigned.filter(pl.col("incoming")).select(
         "record_key",
         pl.col("new_person_id").alias("person_id"),
@@ -180,16 +205,24 @@ def link_persons(
     )
 
 
-def _assign(
-    ctx: LoadContext, records: pl.DataFrame, resolution: Resolution, retired: Sequence[int]
+def assign_resolution(
+    ctx: LoadContext,
+    records: pl.DataFrame,
+    resolution: Resolution,
+    retired: Sequence[int],
+    ages: Ages | None = None,
 ) -> pl.DataFrame:
+    """Write what `resolution` decided for `records` (KNOWN_COLUMNS + incoming): hub ids,
+    golden persons, links, facts; `records` with mention_id, cluster, new ids."""
     session = ctx.session
     assigned = records.with_columns(mention_id=mention_id()).join(
         resolution.assignments, on="mention_id", how="left"
     )
     refused = resolution.conflicts.filter(pl.col("kind") == "merge_refused")
     reasons = {c: d for c, d in refused.select("cluster", "detail").iter_rows() if c is not None}
-    plan = plan_identities(session, assigned, reasons)
+    plan = plan_identities(
+        session, assigned, reasons, ages(session, assigned) if ages is not None else None
+    )
     assigned = assigned.join(
         plan.cluster_ids.select("cluster", pl.col("hub_id").alias("new_hub_id")),
         on="cluster",

@@ -9,7 +9,7 @@ registration's TIN, an employer's INN, a legal-entity lessee's TIN.
 from __future__ import annotations
 
 import polars as pl
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from hub.graph.bulk import upsert_rows
 from hub.graph.models import (
@@ -24,6 +24,7 @@ from hub.graph.models import (
 )
 from pipelines.loading.context import LoadContext
 from pipelines.loading.people import upsert_source_records, with_persons
+from pipelines.regions.codes import parcel_in_region
 
 NOTEBOOK_PROGRAMS = {"iron_notebook": "iron", "women_notebook": "women", "youth_notebook": "youth"}
 
@@ -186,9 +187,14 @@ def load_land(ctx: LoadContext, staged: pl.DataFrame, *, newest: bool) -> None:
 
 
 def _retire_absent_leases(ctx: LoadContext) -> None:
-    """Every lease this (newest) snapshot did not write is no longer current."""
+    """Every lease this (newest) snapshot did not write is no longer current; loaded by
+    region (pipelines.regions), only the leases of parcels in the region loaded."""
     absent = or_(LandLease.delivery_id.is_(None), LandLease.delivery_id != ctx.delivery_id)
-    ctx.session.execute(update(LandLease).where(absent).values(is_current=False))
+    stmt = update(LandLease).where(absent)
+    if ctx.region is not None:
+        parcels = select(Parcel.id).where(parcel_in_region(ctx.region))
+        stmt = stmt.where(LandLease.parcel_id.in_(parcels))
+    ctx.session.execute(stmt.values(is_current=False))
 
 
 def load_bank(ctx: LoadContext, staged: pl.DataFrame) -> None:

@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 
 @dataclass(frozen=True)
 class LoadContext:
-    """`session` is in a transaction the caller owns; loaders never commit."""
+    """`session` is in a transaction the caller owns; loaders never commit.
+
+    `region`: None when the whole delivery is loaded at once; a region code when only that
+    region's rows are (its persons linked against that region's records only), or
+    "country" for the rows with no region, linked against every region
+    (pipelines.regions)."""
 
     session: Session
     source: str
@@ -18,3 +23,4 @@ class LoadContext:
     delivery_name: str
     now: datetime
     known_mahallas: frozenset[str]
+    region: str | None = None

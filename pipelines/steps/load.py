@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import polars as pl
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from hub.graph.bulk import upsert_rows
 from hub.graph.models import Delivery, SourceCursor
@@ -68,7 +70,7 @@ class LoadReport:
     superseded: int = 0
 
 
-def _frames(hub: HubDatabase, source: str, delivery_id: int) -> dict[str, pl.DataFrame]:
+def delivery_frames(hub: HubDatabase, source: str, delivery_id: int) -> dict[str, pl.DataFrame]:
     store = hub.landing()
     frames = {}
     for table in SOURCE_TABLES[source]:
@@ -77,7 +79,7 @@ def _frames(hub: HubDatabase, source: str, delivery_id: int) -> dict[str, pl.Dat
     return frames
 
 
-def _held(hub: HubDatabase, ref: deliveries.DeliveryRef, staged: pl.DataFrame) -> bool:
+def hold_if_harmful(hub: HubDatabase, ref: deliveries.DeliveryRef, staged: pl.DataFrame) -> bool:
     with hub.session() as session:
         reason = hold_reason(session, ref, staged, hub.land_max_ended_share)
         if reason is not None:
@@ -93,43 +95,61 @@ def load_pending(hub: HubDatabase, source: str) -> LoadReport:
     with hub.session() as session:
         pending = deliveries.pending(session, source, "staged")
     for ref in pending:
-        frames = _frames(hub, source, ref.id)
-        if source == "land" and _held(hub, ref, frames["land"]):
+        frames = delivery_frames(hub, source, ref.id)
+        if source == "land" and hold_if_harmful(hub, ref, frames["land"]):
             report.held.append(ref.name)
             continue
         known = hub.known_mahallas()
         now = utc_now()
         with hub.session() as session:
-            ctx = LoadContext(session, source, ref.id, ref.name, now, known)
-            frames, superseded = set_aside_superseded(session, source, ref.name, frames)
-            report.superseded += superseded
-            LOADERS[source](ctx, frames)
-            keys = [k for frame in frames.values() for k in frame["record_key"].to_list()]
-            report.resolved_rejects += resolve_accepted(
-                session,
-                source,
-                keys,
-                ref.id,
-                now,
-                files_up_to=ref.name if source in LATER_FILE_RULES else None,
+            write_delivery(
+                LoadContext(session, source, ref.id, ref.name, now, known), frames, report
             )
-            deliveries.advance(session, ref.id, "loaded", finished_at=now)
-            if source == "land":
-                supersede_older_held(session, ref)
-            if ref.cursor_to is not None:
-                upsert_rows(
-                    session,
-                    SourceCursor,
-                    [
-                        {
-                            "source": source,
-                            "value": ref.cursor_to,
-                            "delivery_id": ref.id,
-                            "updated_at": now,
-                        }
-                    ],
-                    key=["source"],
-                )
+            finish_delivery(session, ref, now)
         report.loaded.append(ref.id)
-        report.rows += sum(f.height for f in frames.values())
     return report
+
+
+def write_delivery(ctx: LoadContext, frames: dict[str, pl.DataFrame], report: LoadReport) -> int:
+    """Write `frames` (a delivery's staged tables, or a region's rows of them) into the
+    graph in the caller's transaction: rows a later-named file delivered already set aside,
+    the source's loader, the quarantine entries of the keys now accepted closed. Returns
+    the rows written."""
+    session, source = ctx.session, ctx.source
+    frames, superseded = set_aside_superseded(session, source, ctx.delivery_name, frames)
+    report.superseded += superseded
+    LOADERS[source](ctx, frames)
+    keys = [k for frame in frames.values() for k in frame["record_key"].to_list()]
+    report.resolved_rejects += resolve_accepted(
+        session,
+        source,
+        keys,
+        ctx.delivery_id,
+        ctx.now,
+        files_up_to=ctx.delivery_name if source in LATER_FILE_RULES else None,
+    )
+    rows = sum(f.height for f in frames.values())
+    report.rows += rows
+    return rows
+
+
+def finish_delivery(session: Session, ref: deliveries.DeliveryRef, now: datetime) -> None:
+    """The delivery is loaded: its status, older held land snapshots it replaces, and an
+    API source's cursor (saved only now, with the load it belongs to)."""
+    deliveries.advance(session, ref.id, "loaded", finished_at=now)
+    if ref.source == "land":
+        supersede_older_held(session, ref)
+    if ref.cursor_to is not None:
+        upsert_rows(
+            session,
+            SourceCursor,
+            [
+                {
+                    "source": ref.source,
+                    "value": ref.cursor_to,
+                    "delivery_id": ref.id,
+                    "updated_at": now,
+                }
+            ],
+            key=["source"],
+        )

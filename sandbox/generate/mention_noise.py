@@ -64,7 +64,19 @@ class MentionNoise:
         if self.rng.random() < self._settings.mahalla_missing:
             self._ctx.ledger.noted(self._source, "mahalla_missing")
             return None
+        # Drawn only when the rate is set, so that worlds without it keep their bytes.
+        if self._settings.away_region and self.rng.random() < self._settings.away_region:
+            away = self._away_mahalla(person)
+            if away is not None:
+                self._ctx.ledger.noted(self._source, "away_region")
+                return away
         return self._ctx.mahalla_code_of(person)
+
+    def _away_mahalla(self, person: int) -> str | None:
+        """A mahalla of another region than the person's home, if the world has one."""
+        home = self._ctx.mahalla_code_of(person)[:4]
+        others = [code for code in self._ctx.mahalla_codes if code[:4] != home]
+        return self.rng.choice(others) if others else None
 
     def optional(self, value: T) -> T | None:
         """The value, or None at the optional-missing rate."""

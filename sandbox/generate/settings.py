@@ -27,6 +27,10 @@ class NoiseSettings:
     """An optional birth date left empty."""
     mahalla_missing: float = 0.03
     """An optional mahalla code left empty."""
+    away_region: float = 0.0
+    """A bank or employment mention carries a mahalla of another region than the person's
+    home (a person registered in one region and borrowing or working in another). Off by
+    default: worlds keep the bytes they had before it existed."""
     optional_missing: float = 0.05
     """Other optional fields (phone, passport, plot, income) left empty."""
     patronymic_dropped: float = 0.3

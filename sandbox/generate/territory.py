@@ -50,15 +50,24 @@ def people_per_mahalla(people: int) -> int:
     return min(3900, max(100, people // 40))
 
 
-def plan_territory(people: int, rng: np.random.Generator) -> Territory:
-    """Choose regions, districts and mahallas (with codes and STIRs) for a world of `people`."""
+def plan_territory(people: int, rng: np.random.Generator, regions: int | None = None) -> Territory:
+    """Choose regions, districts and mahallas (with codes and STIRs) for a world of `people`;
+    `regions` sets how many regions it spans (default: about one per two districts).
+    Raises ValueError when `regions` is not between 1 and 14."""
     n_mahallas = max(1, round(people / people_per_mahalla(people)))
     max_districts = sum(len(names) for names in DISTRICTS.values())
     n_districts = min(max_districts, max(1, math.ceil(n_mahallas / _MAHALLAS_PER_DISTRICT)))
     n_regions = min(len(REGIONS), max(1, math.ceil(n_districts / 2)))
+    if regions is not None:
+        if not 1 <= regions <= len(REGIONS):
+            raise ValueError(f"A world spans 1 to {len(REGIONS)} regions; got regions={regions}.")
+        n_regions = regions
+        n_districts = max(n_districts, regions)
+        n_mahallas = max(n_mahallas, n_districts)
     region_rows = sorted(rng.permutation(len(REGIONS))[:n_regions].tolist())
-    regions = [REGIONS[i] for i in region_rows]
-    districts = _plan_districts(regions, n_districts, rng)
+    chosen = [REGIONS[i] for i in region_rows]
+    n_districts = min(n_districts, sum(len(DISTRICTS[soato]) for soato, _ in chosen))
+    districts = _plan_districts(chosen, n_districts, rng)
     mahallas = _plan_mahallas(districts, n_mahallas, rng)
     weights = rng.lognormal(0.0, 0.3, len(mahallas))
     return Territory(tuple(districts), tuple(mahallas), weights / weights.sum())

@@ -92,6 +92,7 @@ def generate_world(
     seed: int = DEFAULT_SEED,
     noise: NoiseSettings | None = None,
     base_year: int = DEFAULT_BASE_YEAR,
+    regions: int | None = None,
 ) -> WorldManifest:
     """Write a world of about `people` people (short by less than one household) to `out_dir`,
     dated in `base_year` (every date, record id and file name; see sandbox.generate.dating).
@@ -99,14 +100,15 @@ def generate_world(
     The same seed, size, noise and base year give byte-identical files (the default base
     year keeps the bytes worlds had before it was a parameter). Raises
     ValueError when `people` is below 100 (too few to fill one mahalla) or the base year is
-    outside what the generator can date.
+    outside what the generator can date. `regions`: how many regions the world spans
+    (default: as many as its size suggests, sandbox.generate.territory).
     """
     if people < 100:
         raise ValueError(f"A world needs at least 100 people; got people={people}.")
     dates = WorldDates(base_year)
     settings = noise or NoiseSettings()
     out_dir.mkdir(parents=True, exist_ok=True)
-    territory = plan_territory(people, numpy_rng(seed, "territory"))
+    territory = plan_territory(people, numpy_rng(seed, "territory"), regions)
     population = generate_people(people, territory, dates, numpy_rng(seed, "population"))
     economy = generate_economy(population, territory, numpy_rng(seed, "economy"))
     appointments = appoint_assistants(

@@ -22,7 +22,8 @@ def test_definitions_snapshot() -> None:
         "assistant_ratings",
         "mahalla_diagnostics",
         "monthly_report",
-    }
+        "linked_country",
+    } | {f"region_loaded_{source}" for source in SOURCES if source != "registry"}
     check_keys = {
         (key.asset_key.to_user_string(), key.name)
         for key in repository.asset_graph.asset_check_keys
@@ -37,6 +38,9 @@ def test_definitions_snapshot() -> None:
     assert {job.name for job in repository.get_all_jobs() if not job.name.startswith("__")} == {
         "hub_main_job",
         "monthly_job",
+        "intake_job",
+        "regional_job",
+        "country_job",
         *(f"{source}_job" for source in SOURCES),
     }
     assert {s.name for s in repository.schedule_defs} == {"tax_schedule", "bank_schedule"}
@@ -58,7 +62,8 @@ def test_every_source_waits_for_the_register_and_diagnostics_wait_for_every_load
         if source != "registry":
             assert AssetKey("loaded_registry") in parents
         assert AssetKey(f"raw_{source}") in parents
-    loads = {AssetKey(f"loaded_{source}") for source in SOURCES}
+    # Run by region, the country-wide step comes after every region's loads.
+    loads = {AssetKey(f"loaded_{source}") for source in SOURCES} | {AssetKey("linked_country")}
     assert graph.get(AssetKey("household_categories")).parent_keys == loads
     assert graph.get(AssetKey("notebook_findings")).parent_keys == {
         AssetKey("household_categories")
@@ -72,3 +77,27 @@ def test_every_asset_states_its_contract_in_a_description() -> None:
     for key in graph.get_all_asset_keys():
         description = graph.get(key).description or ""
         assert len(description) > 30, key
+
+
+def test_region_loads_are_partitioned_by_region_and_chained_in_load_order() -> None:
+    repository = defs.get_repository_def()
+    graph = repository.asset_graph
+    regional = [source for source in SOURCES if source != "registry"]
+    for index, source in enumerate(regional):
+        node = graph.get(AssetKey(f"region_loaded_{source}"))
+        assert node.partitions_def is not None
+        assert len(node.partitions_def.get_partition_keys()) == 14
+        expected = {AssetKey(f"staged_{source}")}
+        if index:
+            expected.add(AssetKey(f"region_loaded_{regional[index - 1]}"))
+        assert node.parent_keys == expected
+    assert graph.get(AssetKey("linked_country")).parent_keys == {
+        AssetKey(f"region_loaded_{regional[-1]}")
+    }
+    # The demo's job stays unpartitioned: it loads whole deliveries, as before.
+    main = {
+        key.to_user_string()
+        for key in repository.get_job("hub_main_job").asset_layer.selected_asset_keys
+    }
+    assert "loaded_survey" in main
+    assert not any(key.startswith("region_loaded_") or key == "linked_country" for key in main)

@@ -26,6 +26,7 @@ from hub.graph.models.indicators import MahallaIndicators
 from hub.graph.models.population import Household, HouseholdMember, Person
 from hub.graph.models.provenance import (
     Delivery,
+    DeliveryRegion,
     LinkContribution,
     PersonConflict,
     PersonRedirect,
@@ -46,6 +47,7 @@ __all__ = [
     "BodyRating",
     "Business",
     "Delivery",
+    "DeliveryRegion",
     "District",
     "EmploymentRecord",
     "Household",

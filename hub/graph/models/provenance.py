@@ -233,3 +233,20 @@ class SourceCursor(Base):
     value: Mapped[str] = mapped_column(String(64))
     delivery_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("delivery.id"))
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)
+
+
+class DeliveryRegion(Base):
+    """One region's share of a delivery, loaded by that region's partition
+    (pipelines.regions): its rows were linked and written in one transaction at `loaded_at`.
+    `region` is a SOATO region code, or "country" for the rows with no region. The delivery
+    itself becomes `loaded` once the country-wide step has loaded its rows without a region
+    after every region partition ran."""
+
+    __tablename__ = "delivery_region"
+
+    delivery_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("delivery.id", ondelete="CASCADE"), primary_key=True
+    )
+    region: Mapped[str] = mapped_column(String(8), primary_key=True)
+    rows: Mapped[int] = mapped_column(default=0)
+    loaded_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utc_now)

@@ -1,0 +1,244 @@
+"""Scale benchmark of the hub run by region: N regions of P people each, two regions at once.
+
+    uv run python benchmarks/bench_scale.py --regions 1 2 4 --people 20000
+
+For each N a sandbox world of N x P people spanning N regions is generated once (cached
+under --worlds; 2% of bank and employment records name another region), its agencies
+served by a `sandbox serve` subprocess, and loaded into a new PostgreSQL database (dropped
+afterwards) the way the regional jobs run it (pipelines.regional_jobs): intake (land,
+stage, register) in-process; then one `regional_job` run per region, each in a process of
+its own on the multiprocess executor, --at-once runs at a time; then the country step.
+Printed, one table (a row as soon as it is measured): per N the wall time of each phase,
+the peak RSS of each region's run (its process and its step processes, summed, sampled
+every 0.2 s), the time per person,
+and the linkage time of one region of P people on DuckDB and on Spark local, from
+`measure_linkage` in benchmarks/bench_linkage_backends.py when that module is present
+("n/a" without it). The load average is printed with the table: figures on a shared
+machine are noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import psutil
+from bench_pipeline import Agencies, drop_database, fresh_database, resources
+from dagster import DagsterInstance, execute_job, materialize, reconstructable
+
+from pipelines.assets import ALL_ASSETS
+from pipelines.checks import QUALITY_CHECKS
+from pipelines.regional_assets import REGIONAL_ASSETS
+from pipelines.regional_job import regional_job_from_environment
+from pipelines.regional_jobs import intake_job
+from sandbox.generate import generate_world
+from sandbox.generate.settings import NoiseSettings
+
+log = logging.getLogger("bench_scale")
+POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+try:  # written on another branch (issue 19, Spark): guarded so this script runs without it
+    from bench_linkage_backends import measure_linkage
+except ImportError:  # pragma: no cover - depends on the checkout
+    measure_linkage = None
+
+
+def ensure_world(worlds: Path, regions: int, people: int) -> Path:
+    world = worlds / f"regions-{regions}x{people}"
+    if not (world / "world.json").exists():
+        shutil.rmtree(world, ignore_errors=True)
+        noise = replace(NoiseSettings(), away_region=0.02)
+        started = time.perf_counter()
+        generate_world(world, regions * people, seed=20220101, noise=noise, regions=regions)
+        log.info("generated %s in %.1f s", world, time.perf_counter() - started)
+    return world
+
+
+class TreePeak:
+    """Peak RSS (MB) of a process and all its descendants, summed, sampled in a thread."""
+
+    def __init__(self, pid: int, interval: float = 0.2) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, args=(pid, interval), daemon=True)
+        self._thread.start()
+
+    def _sample(self, pid: int, interval: float) -> None:
+        while not self._stop.is_set():
+            try:
+                root = psutil.Process(pid)
+                tree = [root, *root.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in tree if p.is_running())
+                self.peak = max(self.peak, rss / 2**20)
+            except psutil.Error:
+                pass
+            time.sleep(interval)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_region_here(region: str, instance_dir: str) -> None:
+    """The child: one regional_job run for `region` (environment: the graph, the data)."""
+    instance = DagsterInstance.local_temp(instance_dir)
+    job = reconstructable(regional_job_from_environment)
+    with execute_job(job, instance=instance, tags={"dagster/partition": region}) as result:
+        if not result.success:
+            raise SystemExit(f"region {region} failed")
+
+
+def run_region(region: str, instance_dir: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds and peak MB of one region's run in a child process."""
+    argv = [sys.executable, __file__, "--run-region", region, "--instance", str(instance_dir)]
+    started = time.perf_counter()
+    child = subprocess.Popen(argv, env=env)
+    peak = TreePeak(child.pid)
+    code = child.wait()
+    mb = peak.stop()
+    if code != 0:
+        raise RuntimeError(f"the run of region {region} failed (exit {code})")
+    return time.perf_counter() - started, mb
+
+
+@dataclass
+class ScaleRow:
+    regions: int
+    people: int
+    intake_s: float
+    regions_s: float
+    country_s: float
+    per_region: dict[str, tuple[float, float]]
+
+    @property
+    def wall_s(self) -> float:
+        return self.intake_s + self.regions_s + self.country_s
+
+
+def _materialize(selection: Any, run: dict[str, Any]) -> float:
+    started = time.perf_counter()
+    result = materialize(
+        [*ALL_ASSETS, *QUALITY_CHECKS, *REGIONAL_ASSETS], selection=selection, **run
+    )
+    if not result.success:
+        raise RuntimeError(f"{selection} failed")
+    return time.perf_counter() - started
+
+
+def run_scale(regions: int, people: int, worlds: Path, at_once: int) -> ScaleRow:
+    world = ensure_world(worlds, regions, people)
+    codes = sorted({line.split(",")[0] for line in _region_lines(world)})
+    agencies = Agencies(world)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    shutil.copytree(world / "employment", scratch / "employment")
+    url, name = fresh_database("postgresql", scratch, POSTGRES)
+    env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_DATA_DIR": str(scratch / "data")}
+    try:
+        landing = scratch / "data" / "landing"
+        found = resources(url, landing, world, agencies, scratch / "employment")
+        found["hub_db"].engine()  # migrate before timing
+        (scratch / "dagster").mkdir()
+        instance = DagsterInstance.local_temp(str(scratch / "dagster"))
+        run = {"resources": found, "instance": instance}
+        intake_s = _materialize(intake_job.selection, run)
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
+            timed = pool.map(lambda c: run_region(c, scratch / "dagster", env), codes)
+            per_region = dict(zip(codes, timed, strict=True))
+        regions_s = time.perf_counter() - started
+        country_s = _materialize(["linked_country"], run)
+        return ScaleRow(regions, people, intake_s, regions_s, country_s, per_region)
+    finally:
+        agencies.close()
+        drop_database(POSTGRES, name or "")
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _region_lines(world: Path) -> list[str]:
+    """region_soato of every mahalla of the world's register (its first column)."""
+    lines = (world / "registry" / "mahallas.csv").read_text(encoding="utf-8").splitlines()
+    return lines[1:]
+
+
+def linkage_times(people: int, backends: list[str]) -> dict[str, str]:
+    if measure_linkage is None:
+        return dict.fromkeys(backends, "n/a")
+    found = {}
+    for backend in backends:
+        try:
+            found[backend] = f"{measure_linkage(backend, people)['link_s']:.1f}"
+        except Exception as exc:  # noqa: BLE001 - a backend that cannot run is reported
+            log.warning("linkage on %s failed: %s", backend, exc)
+            found[backend] = "failed"
+    return found
+
+
+HEADER = (
+    "| regions | people | wall s | intake s | regions s | country s | region run s (each) "
+    "| peak MB per region run | us/person | linkage s/region duckdb | spark |"
+)
+
+
+def print_header(people: int, at_once: int) -> None:
+    load = os.getloadavg()
+    sys.stdout.write(
+        f"\nbench_scale: regions of {people:,} people, {at_once} region runs at a time, "
+        f"PostgreSQL; load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+        f"{psutil.cpu_count()} cores\n{HEADER}\n" + "|---" * (HEADER.count("|") - 1) + "|\n"
+    )
+
+
+def print_row(row: ScaleRow, linkage: dict[str, str]) -> None:
+    """One row, printed as soon as it is measured (a long run keeps what it measured)."""
+    total = row.regions * row.people
+    seconds = " ".join(f"{s:.0f}" for s, _ in row.per_region.values())
+    peaks = " ".join(f"{mb:.0f}" for _, mb in row.per_region.values())
+    sys.stdout.write(
+        f"| {row.regions} | {total:,} | {row.wall_s:.0f} | {row.intake_s:.0f} | "
+        f"{row.regions_s:.0f} | {row.country_s:.0f} | {seconds} | {peaks} | "
+        f"{row.wall_s / total * 1e6:.0f} | {linkage['duckdb']} | {linkage['spark']} |\n"
+    )
+    sys.stdout.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--regions", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--people", type=int, default=20_000, help="people per region")
+    parser.add_argument("--at-once", type=int, default=2)
+    parser.add_argument("--worlds", type=Path, default=Path(tempfile.gettempdir()) / "hub-scale")
+    parser.add_argument("--no-linkage", action="store_true", help="skip DuckDB/Spark timing")
+    parser.add_argument("--run-region", help=argparse.SUPPRESS)
+    parser.add_argument("--instance", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run_region:
+        run_region_here(args.run_region, args.instance)
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    backends = ["duckdb", "spark"]
+    linkage = (
+        dict.fromkeys(backends, "skipped")
+        if args.no_linkage
+        else linkage_times(args.people, backends)
+    )
+    print_header(args.people, args.at_once)
+    for regions in args.regions:
+        print_row(run_scale(regions, args.people, args.worlds, args.at_once), linkage)
+    load = os.getloadavg()
+    sys.stdout.write(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
+
+
+if __name__ == "__main__":
+    main()
