@@ -31,39 +31,10 @@ from bench_api import issue_bench_key, read_keys
 from bench_api_cpu import _call
 from bench_api_floor import ACCESS_VARIABLE, create_bench_app
 from bench_api_queries import QUERIES
-from sqlalchemy import create_engine, text
+from bench_audit import _backend_cpu, _writers
 from sqlalchemy.engine import make_url
 
 MODES = ("off", "keys-no-audit", "keys")
-
-
-def _backends(url: str) -> list[int]:
-    """The PostgreSQL backends connected to the database of `url`, but this query's."""
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            return list(
-                connection.scalars(
-                    text(
-                        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                        "AND pid <> pg_backend_pid()"
-                    )
-                )
-            )
-    finally:
-        engine.dispose()
-
-
-def _cpu(pids: list[int]) -> float:
-    total = 0.0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except FileNotFoundError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 def _requester(app: Any, name: str, api_key: str) -> Callable[[str], Awaitable[bytes]]:
@@ -108,14 +79,14 @@ async def _measure(args: argparse.Namespace) -> list[str]:
         requests = {m: _requester(apps[m], name, "" if m == "off" else api_key) for m in apps}
         for mode, app in apps.items():  # warm: pools, caches, the audit writer's connection
             await _run(app, requests[mode], keys, name, 30, args.seed)
-        pids = _backends(url)
+        pids = _writers(url, make_url(url).database or "")
         totals = {m: [0.0, 0.0] for m in apps}
         for turn in range(args.rounds):
             for mode in MODES[turn % 3 :] + MODES[: turn % 3]:
-                process, backends = time.process_time(), _cpu(pids)
+                process, backends = time.process_time(), _backend_cpu(pids)
                 await _run(apps[mode], requests[mode], keys, name, args.requests, args.seed + turn)
                 totals[mode][0] += time.process_time() - process
-                totals[mode][1] += _cpu(pids) - backends
+                totals[mode][1] += _backend_cpu(pids) - backends
         n = args.requests * args.rounds
         cpu = {m: (app_s / n * 1e3, pg_s / n * 1e3) for m, (app_s, pg_s) in totals.items()}
         total = {m: sum(c) for m, c in cpu.items()}

@@ -168,15 +168,7 @@ def _loaded_asset(spec: SourceSpec) -> AssetsDefinition:
                 f"{report.superseded} {spec.name} rows set aside: a later-named file "
                 "already delivered their records (later files win, SOURCES.md)."
             )
-        return MaterializeResult(
-            metadata={
-                "deliveries": len(report.loaded),
-                "rows": report.rows,
-                "resolved_rejects": report.resolved_rejects,
-                "superseded_by_later_files": report.superseded,
-                "held": MetadataValue.json(report.held),
-            }
-        )
+        return MaterializeResult(metadata=report.metadata())
 
     return loaded
 

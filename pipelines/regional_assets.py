@@ -54,16 +54,7 @@ def _region_loaded_asset(source: str, previous: str | None) -> AssetsDefinition:
     def loaded(context: AssetExecutionContext) -> MaterializeResult[None]:
         region = context.partition_key
         report = load_region_pending(context.resources.hub_db, source, region)
-        return MaterializeResult(
-            metadata={
-                "region": region,
-                "deliveries": len(report.loaded),
-                "rows": report.rows,
-                "resolved_rejects": report.resolved_rejects,
-                "superseded_by_later_files": report.superseded,
-                "held": MetadataValue.json(report.held),
-            }
-        )
+        return MaterializeResult(metadata={"region": region, **report.metadata()})
 
     return loaded
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import polars as pl
+from dagster import MetadataValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -68,6 +70,16 @@ class LoadReport:
     # Rows set aside because a later-named file already delivered their records
     # (pipelines/steps/later_files.py).
     superseded: int = 0
+
+    def metadata(self) -> dict[str, Any]:
+        """What a load asset's materialisation shows of it."""
+        return {
+            "deliveries": len(self.loaded),
+            "rows": self.rows,
+            "resolved_rejects": self.resolved_rejects,
+            "superseded_by_later_files": self.superseded,
+            "held": MetadataValue.json(self.held),
+        }
 
 
 def delivery_frames(hub: HubDatabase, source: str, delivery_id: int) -> dict[str, pl.DataFrame]:
