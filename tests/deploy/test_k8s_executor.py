@@ -113,11 +113,14 @@ def test_step_resources_are_valid_kubernetes_requests(resources: Any) -> None:
     assert 0 < parse_quantity(resources.memory) <= parse_quantity(resources.memory_limit)
 
 
-def test_without_the_switch_every_job_stays_in_one_process() -> None:
+def test_without_the_switch_every_job_stays_on_this_machine() -> None:
+    """In one process, but `regional_job`, whose steps run in processes of their own so
+    that regions run side by side (`pipelines.regional_job`)."""
     from pipelines.definitions import defs
 
     for job in _jobs(defs):
-        assert job.executor_def.name == "in_process", job.name
+        expected = "multiprocess" if job.name == "regional_job" else "in_process"
+        assert job.executor_def.name == expected, job.name
 
 
 @pytest.mark.parametrize(
