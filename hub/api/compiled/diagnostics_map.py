@@ -37,8 +37,7 @@ from hub.api.diagnostics.periods import MAX_MONTHS, months_between
 from hub.api.diagnostics.series_data import FIGURES, REVISIONS
 from hub.api.people.data import HOUSEHOLD, PERSON
 from hub.api.territory.data import ASSISTANT, MAHALLA
-
-COUNTRY = "UZ"  # the country's code in monthly_indicator (`hub.api.diagnostics.queries`)
+from hub.diagnostics.monthly import COUNTRY
 
 
 def _quarter(column: str) -> Leaf:

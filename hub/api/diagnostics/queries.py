@@ -26,10 +26,9 @@ from hub.api.fields import described
 from hub.api.pagination import Connection, PageArgs, paginate
 from hub.api.territory.codes import checked_code
 from hub.api.vocabulary import Notebook
+from hub.diagnostics.monthly import COUNTRY
 
 N = TypeVar("N")
-
-COUNTRY = "UZ"  # the country's code in monthly_indicator (hub.diagnostics.monthly)
 
 
 async def listed(
