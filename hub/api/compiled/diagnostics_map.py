@@ -33,8 +33,9 @@ from hub.api.compiled.kinds import (
     pointing,
 )
 from hub.api.diagnostics import lists_data as lists
-from hub.api.diagnostics.periods import MAX_MONTHS, months_between
+from hub.api.diagnostics.periods import checked_months
 from hub.api.diagnostics.series_data import FIGURES, REVISIONS
+from hub.api.errors import BadUserInputError
 from hub.api.people.data import HOUSEHOLD, PERSON
 from hub.api.territory.data import ASSISTANT, MAHALLA
 from hub.diagnostics.monthly import COUNTRY
@@ -45,12 +46,12 @@ def _quarter(column: str) -> Leaf:
 
 
 def _months(given: dict[str, Any]) -> None:
-    """The series' span as `series.checked_months` accepts it, else the regular path."""
-    first, last = given.get("from"), given.get("to")
-    if first is None or last is None or first > last:
-        raise NotCompiled("a span of months the regular path rejects")
-    if months_between(first, last) > MAX_MONTHS:
-        raise NotCompiled("a span of months the regular path rejects")
+    """The series' span as `periods.checked_months` accepts it, else the regular path
+    (which raises its error)."""
+    try:
+        checked_months(given["from"], given["to"])
+    except (KeyError, BadUserInputError) as exc:
+        raise NotCompiled("a span of months the regular path rejects") from exc
 
 
 MONTHS = Arguments(("from", "to"), _months)

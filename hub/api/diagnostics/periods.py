@@ -13,6 +13,8 @@ from typing import NewType
 import strawberry
 from strawberry.types.scalar import ScalarDefinition
 
+from hub.api.errors import BadUserInputError
+
 Month = NewType("Month", date)
 Quarter = NewType("Quarter", date)
 
@@ -53,6 +55,23 @@ def quarter_text(value: date) -> str:
 def months_between(first: date, last: date) -> int:
     """How many months from `first` to `last`, both counted."""
     return (last.year - first.year) * 12 + last.month - first.month + 1
+
+
+def checked_months(first: date, last: date) -> None:
+    """BadUserInputError when `from` is after `to` or the span exceeds MAX_MONTHS."""
+    if first > last:
+        raise BadUserInputError(
+            f"Argument 'from' has value {month_text(first)!r}, after 'to' "
+            f"({month_text(last)!r}). Expected from <= to.",
+            argument="from",
+        )
+    if months_between(first, last) > MAX_MONTHS:
+        raise BadUserInputError(
+            f"Arguments 'from' {month_text(first)!r} and 'to' {month_text(last)!r} span "
+            f"{months_between(first, last)} months. At most {MAX_MONTHS} may be asked for.",
+            argument="to",
+            maxMonths=MAX_MONTHS,
+        )
 
 
 MONTH_SCALAR: ScalarDefinition = strawberry.scalar(

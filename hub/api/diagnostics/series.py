@@ -10,7 +10,7 @@ from datetime import date
 from sqlalchemy import Connection
 
 from hub.api.context import Info
-from hub.api.diagnostics.periods import MAX_MONTHS, Month, month_text, months_between
+from hub.api.diagnostics.periods import Month, checked_months
 from hub.api.diagnostics.series_data import (
     RevisionRecord,
     SeriesKey,
@@ -18,25 +18,7 @@ from hub.api.diagnostics.series_data import (
     fetch_revisions,
 )
 from hub.api.diagnostics.series_types import IndicatorMonth, MonthFigures
-from hub.api.errors import BadUserInputError
 from hub.api.relations import field_paths
-
-
-def checked_months(first: date, last: date) -> None:
-    """BadUserInputError when `from` is after `to` or the span exceeds MAX_MONTHS."""
-    if first > last:
-        raise BadUserInputError(
-            f"Argument 'from' has value {month_text(first)!r}, after 'to' "
-            f"({month_text(last)!r}). Expected from <= to.",
-            argument="from",
-        )
-    if months_between(first, last) > MAX_MONTHS:
-        raise BadUserInputError(
-            f"Arguments 'from' {month_text(first)!r} and 'to' {month_text(last)!r} span "
-            f"{months_between(first, last)} months. At most {MAX_MONTHS} may be asked for.",
-            argument="to",
-            maxMonths=MAX_MONTHS,
-        )
 
 
 async def monthly_series(
