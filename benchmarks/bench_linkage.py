@@ -36,6 +36,7 @@ from pathlib import Path
 import polars as pl
 import psutil
 from linkage_baselines import exact_pinfl, plain_splink
+from linkage_blocking import rule_pair_counts
 from linkage_misses import ANONYMOUS, false_pairs, missed_pairs, print_breakdown
 from memory_sampler import MemorySampler
 
@@ -205,13 +206,19 @@ def scale(args: argparse.Namespace) -> None:
     _out(
         f"{'people':>9} {'mentions':>9} {'compared':>11} {'seconds':>8} {'cpu s':>8} {'peak MB':>8}"
     )
-    times = []
+    times, rules = [], []
     for people in args.scale:
         mentions = mentions_of(world(args.worlds, people, args.seeds[0], "default"))
         _, compared, cost = run(project, mentions)
         times.append(cost.seconds)
         _out(f"{people:>9} {mentions.height:>9} {compared:>11} {cost.cells()}")
+        rules.append(rule_pair_counts(mentions))
         del mentions
+    _out("pairs per blocking rule (not deduplicated) at the first and last size, and growth:")
+    for index, (rule, first) in enumerate(rules[0]):
+        last = rules[-1][index][1]
+        growth = f"{last / first:>6.1f}x" if first else "     -"
+        _out(f"  {first:>10} {last:>10} {growth}  {rule}")
     _out(f"time ratio {args.scale[-1]:,} / {args.scale[0]:,} people: {times[-1] / times[0]:.1f}x")
 
 

@@ -16,7 +16,7 @@ blocking rule reads is a column here, so the Splink model stays plain SQL over c
   date and sex the digits encode (also for an invalid PINFL whose date part reads);
 - ``birth_any``: the own date, else the PINFL's (for blocking only);
 - ``district``/``region``: the mahalla code's first 7/4 digits (district/region SOATO);
-  ``phone`` digits only.
+  ``phone`` digits only; ``surveyed``: the mention is a survey member.
 """
 
 from __future__ import annotations
@@ -93,4 +93,5 @@ def mention_features(mentions: pl.DataFrame) -> pl.DataFrame:
         passport=pl.col("passport").str.to_uppercase().str.replace_all(r"\s+", ""),
         given_initial=pl.col("given_key").str.slice(0, 1),
         name_ok=pl.col("surname_key").is_not_null(),
+        surveyed=pl.col("household_key").is_not_null(),
     ).sort("unique_id")

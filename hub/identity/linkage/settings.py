@@ -13,7 +13,9 @@ Comparisons, most specific level first (Splink scores the first level whose cond
   within a year; a mention without its own date falls back to the date its PINFL encodes,
   except against a mention with the same PINFL (that date would count the PINFL twice);
 - ``sex`` (stated, else from the name's form), ``mahalla`` (same mahalla / same district),
-  ``passport``, ``phone``, ``tin``: equal / different.
+  ``passport``, ``phone``, ``tin``: equal / different;
+- ``surveyed``: both mentions are survey members / not both (the survey lists each
+  resident once, so such a pair needs more evidence than a name and a mahalla).
 """
 
 from __future__ import annotations
@@ -145,6 +147,33 @@ _MAHALLA: Final = {
     ],
 }
 
+SURVEY_BOTH: Final = "both surveyed"
+_SURVEYED: Final = {
+    # The survey visits each household once: two survey members (of different households;
+    # one household's are never one person, see clustering) are rarely one human, a
+    # duplicate entry at most. m is fixed (EM sees too few such matches to estimate it);
+    # u is the chance two random mentions are both survey members, fitted to each frame
+    # (adapt). The survey's duplicates are still linked by a shared PINFL or birth date.
+    "output_column_name": "surveyed",
+    "comparison_levels": [
+        _null("surveyed"),
+        _level(
+            SURVEY_BOTH,
+            '"surveyed_l" AND "surveyed_r"',
+            m_probability=0.01,
+            fix_m_probability=True,
+            u_probability=0.5,
+        ),
+        {
+            **_else(),
+            "label_for_charts": "not both surveyed",
+            "m_probability": 0.99,
+            "fix_m_probability": True,
+            "u_probability": 0.5,
+        },
+    ],
+}
+
 COMPARISONS: Final[list[dict[str, Any]]] = [
     _PINFL,
     _name_part("surname", "surname_key", tf=True),
@@ -156,6 +185,7 @@ COMPARISONS: Final[list[dict[str, Any]]] = [
     _equal_or_different("passport", "passport"),
     _equal_or_different("phone", "phone"),
     _equal_or_different("tin", "tin"),
+    _SURVEYED,
 ]
 
 BLOCKING_RULES: Final[list[str]] = [
