@@ -188,6 +188,12 @@ COMPARISONS: Final[list[dict[str, Any]]] = [
     _SURVEYED,
 ]
 
+_SEX_AGREES: Final = (
+    # The surname key drops the gendered ending (Karimov = Karimova), so a block on it holds
+    # brothers and sisters alike; a pair of different sexes is never linked by a name.
+    ' AND (l."sex_eff" = r."sex_eff" OR l."sex_eff" IS NULL OR r."sex_eff" IS NULL)'
+)
+
 BLOCKING_RULES: Final[list[str]] = [
     'l."pinfl" = r."pinfl"',
     # The PINFL's head is sex, century and birth date: with the surname alone, a common
@@ -197,23 +203,28 @@ BLOCKING_RULES: Final[list[str]] = [
     ' AND l."given_initial" = r."given_initial"',
     'l."pinfl_tail" = r."pinfl_tail" AND l."surname_key" = r."surname_key"',
     'l."surname_key" = r."surname_key" AND l."birth_any" = r."birth_any"'
-    ' AND l."given_initial" = r."given_initial"',
+    ' AND l."given_initial" = r."given_initial"'
+    + _SEX_AGREES,
     # A surname written differently (or changed) with the same given name and birth date:
     # within one region, since a country-wide block of a common given name and a birth
     # date grows with the square of the population (a move between regions is still
     # found through the PINFL, phone, passport and TIN rules).
     'l."given_key" = r."given_key" AND l."birth_any" = r."birth_any" AND l."region" = r."region"',
-    # A date typo or a day/month swap leaves the year, or the month and day, intact.
+    # A date typo or a day/month swap leaves the year, or the month and day, intact. Within
+    # one mahalla (person_v4; a district's block grew faster than the mentions): another
+    # mahalla of the district weighs about -7 bits, so such a pair links only through an
+    # identifier, which the PINFL, passport, phone and TIN rules block on anyway.
     'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
-    ' AND l."district" = r."district"'
+    ' AND l."mahalla_code" = r."mahalla_code"'
     ' AND substr(l."birth_any", 1, 4) = substr(r."birth_any", 1, 4)',
     'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
-    ' AND l."district" = r."district"'
+    ' AND l."mahalla_code" = r."mahalla_code"'
     ' AND substr(l."birth_any", 5, 4) = substr(r."birth_any", 5, 4)',
     # Name and mahalla alone only where a side has no birth date to block on at all.
     'l."surname_key" = r."surname_key" AND l."given_initial" = r."given_initial"'
     ' AND l."mahalla_code" = r."mahalla_code"'
-    ' AND (l."birth_any" IS NULL OR r."birth_any" IS NULL)',
+    ' AND (l."birth_any" IS NULL OR r."birth_any" IS NULL)'
+    + _SEX_AGREES,
     'l."passport" = r."passport"',
     'l."phone" = r."phone"',
     'l."tin" = r."tin"',
