@@ -6,7 +6,8 @@ different confirmed PINFLs (valid, and agreeing with their records' stated birth
 sexes) nor two members of one surveyed household, and two clusters that each hold a survey
 member join only through a link between two survey members: the survey lists each resident
 once, so an agency record matching two namesake residents must not make them one person
-(it stays with the one it matched best). A refused link is kept as a ``merge_refused``
+(it stays with the one it matched best; an existing person's anchor links are exempt, since
+the graph already made its records one person). A refused link is kept as a ``merge_refused``
 conflict: the two clusters stay apart.
 """
 
@@ -78,12 +79,14 @@ class _UnionFind:
             node = parent[node]
         return node
 
-    def join(self, left: int, right: int) -> str | None:
+    def join(self, left: int, right: int, *, anchored: bool = False) -> str | None:
         """Join the sets of ``left`` and ``right``; the reason if the constraints refuse."""
         a, b = self.find(left), self.find(right)
         if a == b:
             return None
-        reason = self.rules.clash(a, b) or self.rules.chains_survey(a, b, left, right)
+        reason = self.rules.clash(a, b)
+        if reason is None and not anchored:  # an existing person's records stay together
+            reason = self.rules.chains_survey(a, b, left, right)
         if reason is not None:
             return reason
         if self.members[a] < self.members[b]:
@@ -113,7 +116,7 @@ def constrained_clusters(features: pl.DataFrame, links: pl.DataFrame) -> Cluster
     ordered = links.sort(["match_weight", *PAIR], descending=[True, False, False])
     for left, right, weight in ordered.select(*PAIR, "match_weight").iter_rows():
         before = sets.find(left) == sets.find(right)
-        reason = sets.join(left, right)
+        reason = sets.join(left, right, anchored=weight == ANCHOR_WEIGHT)
         if reason is not None:
             refused.append((left, right, reason))
         elif not before:

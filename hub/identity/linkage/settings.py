@@ -203,8 +203,7 @@ BLOCKING_RULES: Final[list[str]] = [
     ' AND l."given_initial" = r."given_initial"',
     'l."pinfl_tail" = r."pinfl_tail" AND l."surname_key" = r."surname_key"',
     'l."surname_key" = r."surname_key" AND l."birth_any" = r."birth_any"'
-    ' AND l."given_initial" = r."given_initial"'
-    + _SEX_AGREES,
+    ' AND l."given_initial" = r."given_initial"' + _SEX_AGREES,
     # A surname written differently (or changed) with the same given name and birth date:
     # within one region, since a country-wide block of a common given name and a birth
     # date grows with the square of the population (a move between regions is still
@@ -223,8 +222,7 @@ BLOCKING_RULES: Final[list[str]] = [
     # Name and mahalla alone only where a side has no birth date to block on at all.
     'l."surname_key" = r."surname_key" AND l."given_initial" = r."given_initial"'
     ' AND l."mahalla_code" = r."mahalla_code"'
-    ' AND (l."birth_any" IS NULL OR r."birth_any" IS NULL)'
-    + _SEX_AGREES,
+    ' AND (l."birth_any" IS NULL OR r."birth_any" IS NULL)' + _SEX_AGREES,
     'l."passport" = r."passport"',
     'l."phone" = r."phone"',
     'l."tin" = r."tin"',

@@ -96,3 +96,12 @@ def test_the_survey_comparisons_u_is_fitted_to_the_frames_share_of_residents() -
         if not lv.get("is_null_level")
     }
     assert u == {"both surveyed": 0.0625, "not both surveyed": 0.9375}
+
+
+def test_an_existing_persons_residents_stay_together_through_its_agency_record() -> None:
+    # A person already in the graph holds two survey entries (merged earlier on their own
+    # evidence) and a tax record; its anchor links keep all three together.
+    anchors = _links((2, 0, float("inf")), (2, 1, float("inf")))
+    clusters = constrained_clusters(_features(["SV-1", "SV-2", None]), anchors)
+    assert clusters.cluster == [0, 0, 0]
+    assert clusters.refused.is_empty()
