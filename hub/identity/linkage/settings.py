@@ -229,8 +229,9 @@ BLOCKING_RULES: Final[list[str]] = [
 ]
 """Pairs are scored only when one of these holds: each keys on something a person's records
 share even with a typo elsewhere, so comparisons grow near-linearly with mentions
-(`bench_linkage.py --scale` prints them: 66,164 at 100,000 people, 948,279 at 1,000,000
-with person_v2's rules, where person_v1's scored 81,808 and 2,725,383)."""
+(`bench_linkage.py --scale` prints them, and each rule's own pairs: 41,417 at 100,000
+people and 542,523 at 1,000,000 with person_v4's rules, where person_v2's scored 66,349 and
+951,385, and person_v1's 81,808 and 2,725,383)."""
 
 PRIOR_RULES: Final[list[str | BlockingRuleCreator]] = [
     'l."pinfl" = r."pinfl" AND l."pinfl_confirmed" AND r."pinfl_confirmed"',
