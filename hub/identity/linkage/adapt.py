@@ -70,7 +70,7 @@ def _location_u(comparison: dict[str, Any], features: pl.DataFrame) -> None:
 
 
 def _surveyed_u(comparison: dict[str, Any], features: pl.DataFrame) -> None:
-    share = float(features["surveyed"].mean() or 0.0) if features.height else 0.0
+    share = float(features.select(pl.col("surveyed").mean()).item() or 0.0)
     both = min(max(share * share, 1e-6), 1.0 - 1e-6)
     for level in comparison["comparison_levels"]:
         if level.get("label_for_charts") == SURVEY_BOTH:
