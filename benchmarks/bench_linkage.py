@@ -13,7 +13,10 @@ Wall seconds and the process's peak RSS while the method ran (sampled every 50 m
 method's own: the project's time is linking with its shipped model; plain Splink's
 includes training on the mentions (it has no other model). Comparison counts are the pairs
 each method scored; "recall ceiling" is the recall a perfect linker reaches (anonymous
-appeals, with neither name, PINFL nor phone, cannot be linked by anything). ``--scale``
+appeals, with neither name, PINFL nor phone, cannot be linked by anything) and "reach" is
+each method's recall over the pairs that do not involve such a mention. ``--misses`` prints,
+after each world, the project's missed true pairs and false pairs by cause
+(``linkage_misses``). ``--scale``
 times the project alone at each size and prints the ratio of the last size's time to the
 first's. Targets (issue 13): default noise precision >= 0.998
 and recall >= 0.99, high noise F1 >= 0.97, 1M people <= 180 s and <= 6 GB, ratio <= 12.
@@ -33,9 +36,12 @@ from pathlib import Path
 import polars as pl
 import psutil
 from linkage_baselines import exact_pinfl, plain_splink
+from linkage_blocking import rule_pair_counts
+from linkage_misses import ANONYMOUS, false_pairs, missed_pairs, print_breakdown
 from memory_sampler import MemorySampler
 
 from hub.identity.linkage import resolve_identities
+from hub.identity.linkage.engine import link_mentions, resolve_linked
 from hub.identity.linkage.world import world_mentions
 from sandbox.generate import generate_world, noise_preset
 
@@ -101,12 +107,17 @@ def scores(mentions: pl.DataFrame, truth: pl.Series, labels: pl.Series) -> dict[
     }
 
 
+def reachable_recall(mentions: pl.DataFrame, truth: pl.Series, labels: pl.Series) -> float:
+    """Recall over the true pairs neither of whose mentions is anonymous (see ``ceiling``)."""
+    named = ~mentions.select(ANONYMOUS).to_series()
+    return scores(mentions.filter(named), truth.filter(named), labels.filter(named))["recall"]
+
+
 def ceiling(mentions: pl.DataFrame, truth: pl.Series) -> float:
     """The recall a perfect linker reaches: a mention with neither name, PINFL nor phone (an
     anonymous appeal) cannot be linked by anything, so its true pairs are out of reach."""
-    anonymous = pl.all_horizontal(pl.col(c).is_null() for c in ("full_name", "pinfl", "phone"))
     reachable = mentions.with_columns(truth=truth).select(
-        pl.when(anonymous).then("mention_id").otherwise("truth")
+        pl.when(ANONYMOUS).then("mention_id").otherwise("truth")
     )
     return scores(mentions, truth, reachable.to_series())["recall"]
 
@@ -146,7 +157,7 @@ def run(method: Method, mentions: pl.DataFrame) -> tuple[pl.Series, int, Cost]:
 
 HEADER = (
     f"{'world':<24} {'method':<13} {'mentions':>9} {'compared':>10} {'precision':>9} "
-    f"{'recall':>7} {'F1':>7} {'exact':>7} {'seconds':>8} {'cpu s':>8} {'peak MB':>8}"
+    f"{'recall':>7} {'reach':>7} {'F1':>7} {'exact':>7} {'seconds':>8} {'cpu s':>8} {'peak MB':>8}"
 )
 
 
@@ -162,23 +173,52 @@ def quality(args: argparse.Namespace) -> None:
                 s = scores(mentions, truth, labels)
                 _out(
                     f"{folder.name:<24} {name:<13} {mentions.height:>9} {compared:>10} "
-                    f"{s['precision']:>9.4f} {s['recall']:>7.4f} {s['f1']:>7.4f} "
+                    f"{s['precision']:>9.4f} {s['recall']:>7.4f} "
+                    f"{reachable_recall(mentions, truth, labels):>7.4f} {s['f1']:>7.4f} "
                     f"{s['exact']:>7.4f} {cost.cells()}"
                 )
             _out(f"{folder.name:<24} recall ceiling {ceiling(mentions, truth):.4f}")
+            if args.misses:
+                misses(mentions, truth)
+
+
+def misses(mentions: pl.DataFrame, truth: pl.Series) -> None:
+    """The project's missed true pairs and false pairs, by cause (``linkage_misses``)."""
+    linked = link_mentions(mentions)
+    resolution = resolve_linked(linked)
+    true_total = _pair_count(truth)
+    print_breakdown(
+        "missed true pairs",
+        missed_pairs(mentions, truth, linked, resolution.assignments),
+        true_total,
+    )
+    wrong = false_pairs(mentions, truth, linked)
+    predicted = _pair_count(pl.Series(linked.clusters.cluster))
+    print_breakdown("false pairs", wrong, predicted)
+
+
+def _pair_count(labels: pl.Series) -> float:
+    counts = labels.value_counts()["count"].cast(pl.Float64)
+    return float((counts * (counts - 1) / 2).sum())
 
 
 def scale(args: argparse.Namespace) -> None:
     _out(
         f"{'people':>9} {'mentions':>9} {'compared':>11} {'seconds':>8} {'cpu s':>8} {'peak MB':>8}"
     )
-    times = []
+    times, rules = [], []
     for people in args.scale:
         mentions = mentions_of(world(args.worlds, people, args.seeds[0], "default"))
         _, compared, cost = run(project, mentions)
         times.append(cost.seconds)
         _out(f"{people:>9} {mentions.height:>9} {compared:>11} {cost.cells()}")
+        rules.append(rule_pair_counts(mentions))
         del mentions
+    _out("pairs per blocking rule (not deduplicated) at the first and last size, and growth:")
+    for index, (rule, first) in enumerate(rules[0]):
+        last = rules[-1][index][1]
+        growth = f"{last / first:>6.1f}x" if first else "     -"
+        _out(f"  {first:>10} {last:>10} {growth}  {rule}")
     _out(f"time ratio {args.scale[-1]:,} / {args.scale[0]:,} people: {times[-1] / times[0]:.1f}x")
 
 
@@ -188,6 +228,11 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--noise", nargs="+", default=["default", "high"])
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
+    parser.add_argument(
+        "--misses",
+        action="store_true",
+        help="after each world, the project's missed and false pairs by cause",
+    )
     parser.add_argument("--scale", type=int, nargs="+", help="people per size (project only)")
     parser.add_argument(
         "--worlds", type=Path, default=Path(tempfile.gettempdir()) / "bench_linkage_worlds"

@@ -8,7 +8,9 @@ Two parameters of a trained model describe the training data rather than people:
   run sets prior = matches_per_mention / (n - 1);
 - u of "same mahalla" and "same district" is the chance two random mentions share one,
   which is the sum of squared shares of the frame's mahallas (districts): computed here
-  from the frame, so a model trained on 40 mahallas links 4,000 correctly.
+  from the frame, so a model trained on 40 mahallas links 4,000 correctly;
+- u of "both surveyed" is the squared share of survey members among the frame's mentions
+  (a delivery of agency records linked against the graph holds fewer than a full load).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import copy
 from typing import Any, Final
 
 import polars as pl
+
+from hub.identity.linkage.settings import SURVEY_BOTH
 
 MATCHES_PER_MENTION: Final = "matches_per_mention"
 
@@ -36,6 +40,8 @@ def adapt_settings(settings: dict[str, Any], features: pl.DataFrame) -> dict[str
     for comparison in adapted["comparisons"]:
         if comparison["output_column_name"] == "mahalla":
             _location_u(comparison, features)
+        if comparison["output_column_name"] == "surveyed":
+            _surveyed_u(comparison, features)
     return adapted
 
 
@@ -61,3 +67,13 @@ def _location_u(comparison: dict[str, Any], features: pl.DataFrame) -> None:
         label = level.get("label_for_charts")
         if label in values:
             level["u_probability"] = values[label]
+
+
+def _surveyed_u(comparison: dict[str, Any], features: pl.DataFrame) -> None:
+    share = float(features.select(pl.col("surveyed").mean()).item() or 0.0)
+    both = min(max(share * share, 1e-6), 1.0 - 1e-6)
+    for level in comparison["comparison_levels"]:
+        if level.get("label_for_charts") == SURVEY_BOTH:
+            level["u_probability"] = both
+        elif not level.get("is_null_level"):
+            level["u_probability"] = 1.0 - both

@@ -1,7 +1,8 @@
 """``hub linkage ...``: retrain the person linkage model.
 
     uv run hub linkage train --world worlds/train [--out hub/identity/linkage/models/person_vN.json]
-    uv run hub linkage reblock     # the next version: the latest model with settings.py's blocking
+    uv run hub linkage reblock     # the next version: the latest model with settings.py's
+                                   # blocking and its untrained (fixed-m) comparisons
 
 Training reads the world's deliveries as the pipelines would (connectors, then staging),
 never its ``truth/`` folder: production has no labels, so neither does training.
@@ -50,19 +51,23 @@ def reblock_command(
     ] = None,
 ) -> None:
     """Write the next model version: the latest model's trained parameters with the
-    prediction blocking rules of `hub/identity/linkage/settings.py`.
+    prediction blocking rules of `hub/identity/linkage/settings.py`, and any comparison
+    of settings.py the model lacks (one whose m is fixed and u fitted per frame).
 
     Blocking decides only which pairs are scored, never how (training blocks with its own
     rules, settings.EM_RULES), so a change of blocking needs no retraining; it still makes
     a new version, since which pairs are scored changes which links a run makes."""
     from hub.identity.linkage.model import LinkageModel, load_latest_model, next_model_path
-    from hub.identity.linkage.settings import BLOCKING_RULES
+    from hub.identity.linkage.settings import BLOCKING_RULES, COMPARISONS
 
     latest = load_latest_model()
     target = out or next_model_path()
     dialect = "duckdb"
+    known = {c["output_column_name"] for c in latest.settings["comparisons"]}
+    added = [c for c in COMPARISONS if c["output_column_name"] not in known]
     settings = {
         **latest.settings,
+        "comparisons": [*latest.settings["comparisons"], *added],
         "blocking_rules_to_generate_predictions": [
             {"blocking_rule": rule, "sql_dialect": dialect} for rule in BLOCKING_RULES
         ],

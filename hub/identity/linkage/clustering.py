@@ -3,8 +3,12 @@
 Links are taken strongest first (links between mentions anchored to one existing person
 before all others) and a link joins two clusters only if the union would hold neither two
 different confirmed PINFLs (valid, and agreeing with their records' stated birth dates and
-sexes) nor two members of one surveyed household. A refused link is kept as a
-``merge_refused`` conflict: the two clusters stay apart.
+sexes) nor two members of one surveyed household, and two clusters that each hold a survey
+member join only through a link between two survey members: the survey lists each resident
+once, so an agency record matching two namesake residents must not make them one person
+(it stays with the one it matched best; an existing person's anchor links are exempt, since
+the graph already made its records one person). A refused link is kept as a ``merge_refused``
+conflict: the two clusters stay apart.
 """
 
 from __future__ import annotations
@@ -21,6 +25,16 @@ PAIR = ("unique_id_l", "unique_id_r")
 class _Constraints:
     pinfls: dict[int, set[str]] = field(default_factory=dict)
     households: dict[int, set[str]] = field(default_factory=dict)
+    surveyed: set[int] = field(default_factory=set)  # survey members (by unique_id)
+
+    survey_sets: set[int] = field(default_factory=set)  # set roots holding a survey member
+
+    def chains_survey(self, a: int, b: int, left: int, right: int) -> str | None:
+        """Both sets hold a survey member and the link is not between two of them."""
+        both = a in self.survey_sets and b in self.survey_sets
+        if both and (left not in self.surveyed or right not in self.surveyed):
+            return "two survey members would be one person only through another record"
+        return None
 
     def clash(self, a: int, b: int) -> str | None:
         pa, pb = self.pinfls.get(a), self.pinfls.get(b)
@@ -34,6 +48,9 @@ class _Constraints:
         return None
 
     def absorb(self, root: int, other: int) -> None:
+        if other in self.survey_sets:
+            self.survey_sets.discard(other)
+            self.survey_sets.add(root)
         for table in (self.pinfls, self.households):
             moved = table.pop(other, None)
             if moved:
@@ -62,12 +79,14 @@ class _UnionFind:
             node = parent[node]
         return node
 
-    def join(self, left: int, right: int) -> str | None:
+    def join(self, left: int, right: int, *, anchored: bool = False) -> str | None:
         """Join the sets of ``left`` and ``right``; the reason if the constraints refuse."""
         a, b = self.find(left), self.find(right)
         if a == b:
             return None
         reason = self.rules.clash(a, b)
+        if reason is None and not anchored:  # an existing person's records stay together
+            reason = self.rules.chains_survey(a, b, left, right)
         if reason is not None:
             return reason
         if self.members[a] < self.members[b]:
@@ -97,7 +116,7 @@ def constrained_clusters(features: pl.DataFrame, links: pl.DataFrame) -> Cluster
     ordered = links.sort(["match_weight", *PAIR], descending=[True, False, False])
     for left, right, weight in ordered.select(*PAIR, "match_weight").iter_rows():
         before = sets.find(left) == sets.find(right)
-        reason = sets.join(left, right)
+        reason = sets.join(left, right, anchored=weight == ANCHOR_WEIGHT)
         if reason is not None:
             refused.append((left, right, reason))
         elif not before:
@@ -118,6 +137,8 @@ def _initial_constraints(features: pl.DataFrame) -> _Constraints:
     surveyed = features.filter(pl.col("household_key").is_not_null())
     for node, household in surveyed.select("unique_id", "household_key").iter_rows():
         rules.households[node] = {household}
+        rules.surveyed.add(node)
+        rules.survey_sets.add(node)
     return rules
 
 

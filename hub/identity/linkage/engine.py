@@ -11,13 +11,14 @@ number, a passport, a phone or a TIN); otherwise it is ``unlinked`` with the rea
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
 
 from hub.identity.linkage.adapt import adapt_settings
 from hub.identity.linkage.backend_settings import LinkageBackendSettings
-from hub.identity.linkage.clustering import anchor_links, constrained_clusters
+from hub.identity.linkage.clustering import Clusters, anchor_links, constrained_clusters
 from hub.identity.linkage.conflicts import collect_conflicts
 from hub.identity.linkage.contract import (
     ASSIGNMENT_SCHEMA,
@@ -38,14 +39,24 @@ class DuplicateMentionError(ValueError):
     """Two input rows share a mention_id (the caller must send each record once)."""
 
 
-def run_engine(
+@dataclass(frozen=True)
+class Linked:
+    """The steps of one run before assignments: what ``bench_linkage --misses`` inspects."""
+
+    features: pl.DataFrame
+    settings: dict[str, Any]  # the model's settings adapted to this frame
+    scored: ScoredPairs  # pairs at or above scoring.CANDIDATE_PROBABILITY
+    clusters: Clusters
+    model_version: str
+
+
+def link_mentions(
     mentions: pl.DataFrame,
     *,
     model: LinkageModel | None = None,
     backend: LinkageBackendSettings | None = None,
-) -> Resolution:
-    """``resolve_identities``'s work; ``backend`` (default: from the environment) is where
-    Splink scores the pairs, everything else runs in polars the same on either."""
+) -> Linked:
+    """Features, scored pairs and constrained clusters of ``mentions``."""
     repeated = mentions.filter(pl.col("mention_id").is_duplicated())["mention_id"]
     if not repeated.is_empty():
         raise DuplicateMentionError(
@@ -60,6 +71,24 @@ def run_engine(
         *PAIR_KEYS, "match_weight"
     )
     clusters = constrained_clusters(features, pl.concat([anchor_links(features), links]))
+    return Linked(features, settings, scored, clusters, chosen.version)
+
+
+def run_engine(
+    mentions: pl.DataFrame,
+    *,
+    model: LinkageModel | None = None,
+    backend: LinkageBackendSettings | None = None,
+) -> Resolution:
+    """``resolve_identities``'s work; ``backend`` (default: from the environment) is where
+    Splink scores the pairs, everything else runs in polars the same on either."""
+    return resolve_linked(link_mentions(mentions, model=model, backend=backend))
+
+
+def resolve_linked(linked: Linked) -> Resolution:
+    """What each mention of a ``link_mentions`` run gets: assignments, waterfalls, conflicts."""
+    features, settings = linked.features, linked.settings
+    scored, clusters = linked.scored, linked.clusters
     decided = _deciding_pairs(features, clusters.accepted, scored.pairs, settings)
     features = features.with_columns(cluster=pl.Series(clusters.cluster, dtype=pl.Int64))
     assignments = _assignments(features, decided)
@@ -72,7 +101,7 @@ def run_engine(
         explanations=explained,
         conflicts=conflicts,
         comparisons=scored.comparisons,
-        model_version=chosen.version,
+        model_version=linked.model_version,
     )
 
 
@@ -181,4 +210,12 @@ def _assignments(features: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
     ).cast(ASSIGNMENT_SCHEMA)  # type: ignore[arg-type]
 
 
-__all__ = ["CONFLICT_SCHEMA", "EXPLANATION_SCHEMA", "DuplicateMentionError", "run_engine"]
+__all__ = [
+    "CONFLICT_SCHEMA",
+    "EXPLANATION_SCHEMA",
+    "DuplicateMentionError",
+    "Linked",
+    "link_mentions",
+    "resolve_linked",
+    "run_engine",
+]

@@ -5,7 +5,8 @@ blocking rule reads is a column here, so the Splink model stays plain SQL over c
 
 - name parts as comparison keys (``surname_key`` is the stem without the gendered ending,
   so Karimov/Karimova and Каримов agree; ``given_key``/``patronymic_key`` are one letter
-  when only an initial is known, null when unknown);
+  when only an initial is known, null when unknown; a ``?`` an export put for a lost letter
+  is read as the frame's commonest matching key, see ``lost_letters``);
 - ``sex_eff``: the record's stated sex, else the sex its name's form implies;
 - ``birth_text``/``birth_swapped``: the record's own birth date as YYYYMMDD and with day and
   month swapped (typo and swap levels); never the PINFL's date;
@@ -15,7 +16,7 @@ blocking rule reads is a column here, so the Splink model stays plain SQL over c
   date and sex the digits encode (also for an invalid PINFL whose date part reads);
 - ``birth_any``: the own date, else the PINFL's (for blocking only);
 - ``district``/``region``: the mahalla code's first 7/4 digits (district/region SOATO);
-  ``phone`` digits only.
+  ``phone`` digits only; ``surveyed``: the mention is a survey member.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Final
 import polars as pl
 
 from hub.identity.linkage.contract import MENTION_SCHEMA
+from hub.identity.linkage.lost_letters import fill_lost_letters
 from hub.identity.names import normalise_name
 from hub.identity.pinfl_bulk import pinfl_birth_on_expr, pinfl_issue_expr, pinfl_sex_expr
 
@@ -76,6 +78,7 @@ def mention_features(mentions: pl.DataFrame) -> pl.DataFrame:
         sex=pl.col("sex").str.to_uppercase().replace({"М": "M", "Ж": "F"}),
     )
     frame = frame.join(_name_table(frame["full_name"]), on="full_name", how="left")
+    frame = fill_lost_letters(frame, NAME_COLUMNS[:3])
     frame = frame.with_columns(*_pinfl_columns())
     return frame.with_columns(
         birth_any=pl.coalesce(pl.col("birth_on").dt.strftime("%Y%m%d"), "pinfl_birth_text"),
@@ -90,4 +93,5 @@ def mention_features(mentions: pl.DataFrame) -> pl.DataFrame:
         passport=pl.col("passport").str.to_uppercase().str.replace_all(r"\s+", ""),
         given_initial=pl.col("given_key").str.slice(0, 1),
         name_ok=pl.col("surname_key").is_not_null(),
+        surveyed=pl.col("household_key").is_not_null(),
     ).sort("unique_id")

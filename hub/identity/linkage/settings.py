@@ -13,7 +13,9 @@ Comparisons, most specific level first (Splink scores the first level whose cond
   within a year; a mention without its own date falls back to the date its PINFL encodes,
   except against a mention with the same PINFL (that date would count the PINFL twice);
 - ``sex`` (stated, else from the name's form), ``mahalla`` (same mahalla / same district),
-  ``passport``, ``phone``, ``tin``: equal / different.
+  ``passport``, ``phone``, ``tin``: equal / different;
+- ``surveyed``: both mentions are survey members / not both (the survey lists each
+  resident once, so such a pair needs more evidence than a name and a mahalla).
 """
 
 from __future__ import annotations
@@ -145,6 +147,33 @@ _MAHALLA: Final = {
     ],
 }
 
+SURVEY_BOTH: Final = "both surveyed"
+_SURVEYED: Final = {
+    # The survey visits each household once: two survey members (of different households;
+    # one household's are never one person, see clustering) are rarely one human, a
+    # duplicate entry at most. m is fixed (EM sees too few such matches to estimate it);
+    # u is the chance two random mentions are both survey members, fitted to each frame
+    # (adapt). The survey's duplicates are still linked by a shared PINFL or birth date.
+    "output_column_name": "surveyed",
+    "comparison_levels": [
+        _null("surveyed"),
+        _level(
+            SURVEY_BOTH,
+            '"surveyed_l" AND "surveyed_r"',
+            m_probability=0.01,
+            fix_m_probability=True,
+            u_probability=0.5,
+        ),
+        {
+            **_else(),
+            "label_for_charts": "not both surveyed",
+            "m_probability": 0.99,
+            "fix_m_probability": True,
+            "u_probability": 0.5,
+        },
+    ],
+}
+
 COMPARISONS: Final[list[dict[str, Any]]] = [
     _PINFL,
     _name_part("surname", "surname_key", tf=True),
@@ -156,7 +185,14 @@ COMPARISONS: Final[list[dict[str, Any]]] = [
     _equal_or_different("passport", "passport"),
     _equal_or_different("phone", "phone"),
     _equal_or_different("tin", "tin"),
+    _SURVEYED,
 ]
+
+_SEX_AGREES: Final = (
+    # The surname key drops the gendered ending (Karimov = Karimova), so a block on it holds
+    # brothers and sisters alike; a pair of different sexes is never linked by a name.
+    ' AND (l."sex_eff" = r."sex_eff" OR l."sex_eff" IS NULL OR r."sex_eff" IS NULL)'
+)
 
 BLOCKING_RULES: Final[list[str]] = [
     'l."pinfl" = r."pinfl"',
@@ -167,31 +203,35 @@ BLOCKING_RULES: Final[list[str]] = [
     ' AND l."given_initial" = r."given_initial"',
     'l."pinfl_tail" = r."pinfl_tail" AND l."surname_key" = r."surname_key"',
     'l."surname_key" = r."surname_key" AND l."birth_any" = r."birth_any"'
-    ' AND l."given_initial" = r."given_initial"',
+    ' AND l."given_initial" = r."given_initial"' + _SEX_AGREES,
     # A surname written differently (or changed) with the same given name and birth date:
     # within one region, since a country-wide block of a common given name and a birth
     # date grows with the square of the population (a move between regions is still
     # found through the PINFL, phone, passport and TIN rules).
     'l."given_key" = r."given_key" AND l."birth_any" = r."birth_any" AND l."region" = r."region"',
-    # A date typo or a day/month swap leaves the year, or the month and day, intact.
+    # A date typo or a day/month swap leaves the year, or the month and day, intact. Within
+    # one mahalla (person_v4; a district's block grew faster than the mentions): another
+    # mahalla of the district weighs about -7 bits, so such a pair links only through an
+    # identifier, which the PINFL, passport, phone and TIN rules block on anyway.
     'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
-    ' AND l."district" = r."district"'
+    ' AND l."mahalla_code" = r."mahalla_code"'
     ' AND substr(l."birth_any", 1, 4) = substr(r."birth_any", 1, 4)',
     'l."surname_key" = r."surname_key" AND l."given_key" = r."given_key"'
-    ' AND l."district" = r."district"'
+    ' AND l."mahalla_code" = r."mahalla_code"'
     ' AND substr(l."birth_any", 5, 4) = substr(r."birth_any", 5, 4)',
     # Name and mahalla alone only where a side has no birth date to block on at all.
     'l."surname_key" = r."surname_key" AND l."given_initial" = r."given_initial"'
     ' AND l."mahalla_code" = r."mahalla_code"'
-    ' AND (l."birth_any" IS NULL OR r."birth_any" IS NULL)',
+    ' AND (l."birth_any" IS NULL OR r."birth_any" IS NULL)' + _SEX_AGREES,
     'l."passport" = r."passport"',
     'l."phone" = r."phone"',
     'l."tin" = r."tin"',
 ]
 """Pairs are scored only when one of these holds: each keys on something a person's records
 share even with a typo elsewhere, so comparisons grow near-linearly with mentions
-(`bench_linkage.py --scale` prints them: 66,164 at 100,000 people, 948,279 at 1,000,000
-with person_v2's rules, where person_v1's scored 81,808 and 2,725,383)."""
+(`bench_linkage.py --scale` prints them, and each rule's own pairs: 41,417 at 100,000
+people and 542,523 at 1,000,000 with person_v4's rules, where person_v2's scored 66,349 and
+951,385, and person_v1's 81,808 and 2,725,383)."""
 
 PRIOR_RULES: Final[list[str | BlockingRuleCreator]] = [
     'l."pinfl" = r."pinfl" AND l."pinfl_confirmed" AND r."pinfl_confirmed"',

@@ -41,6 +41,7 @@ LINKER_COLUMNS: tuple[str, ...] = (
     "passport",
     "phone",
     "tin",
+    "surveyed",
 )
 
 

@@ -9,6 +9,7 @@ from hub.identity.names.fold import (
     comparison_key,
     initial_key,
     is_initial_key,
+    key_expansions,
     keys_match,
 )
 from hub.identity.names.issues import NameIssue
@@ -39,6 +40,7 @@ __all__ = [
     "initial_key",
     "initials_compatible",
     "is_initial_key",
+    "key_expansions",
     "key_similarity",
     "keys_match",
     "name_similarity",

@@ -124,6 +124,12 @@ def _part_keys_match(first: str, second: str) -> bool:
     )
 
 
+def key_expansions(key: str) -> frozenset[str]:
+    """Every ``?``-free key a key with unknown letters can stand for (``keys_match``'s
+    expansions); ``{key}`` when it has none, empty when it has too many to expand."""
+    return frozenset({key}) if UNKNOWN_LETTER not in key else _expansions(key)
+
+
 @lru_cache(maxsize=1 << 14)
 def _expansions(key: str) -> frozenset[str]:
     """Every key ``key`` can stand for; empty when it has too many unknowns to expand."""

@@ -77,3 +77,24 @@ def test_the_shipped_model_blocks_with_the_rules_settings_declares() -> None:
 
     shipped = load_latest_model().settings["blocking_rules_to_generate_predictions"]
     assert [rule["blocking_rule"] for rule in shipped] == BLOCKING_RULES
+
+
+def test_reblock_adds_the_fixed_m_comparisons_an_older_model_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+    from hub.identity.linkage import model as model_module
+
+    shipped = load_latest_model()
+    kept = [c for c in shipped.settings["comparisons"] if c["output_column_name"] != "surveyed"]
+    older = LinkageModel("person_v2", {**shipped.settings, "comparisons": kept})
+    monkeypatch.setattr(model_module, "load_latest_model", lambda: older)
+    target = tmp_path / "person_v9.json"
+    result = CliRunner().invoke(app, ["linkage", "reblock", "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    names = [c["output_column_name"] for c in LinkageModel.load(target).settings["comparisons"]]
+    assert names == [c["output_column_name"] for c in kept] + ["surveyed"]
+    surveyed = LinkageModel.load(target).settings["comparisons"][-1]
+    assert all(level.get("fix_m_probability") for level in surveyed["comparison_levels"][1:])
