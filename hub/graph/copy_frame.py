@@ -1,6 +1,6 @@
 """Reading a SELECT into a polars frame through PostgreSQL's COPY, in columnar form.
 
-The diagnostics read a million members, statuses and records per build. Fetched as
+The diagnostics and linking read a million members, statuses and records per build. Fetched as
 Python rows (one tuple, then one object per value) that costs seconds; `COPY (<query>)
 TO STDOUT` in CSV, parsed by polars' native reader with the frame's schema, costs a
 fraction of it and runs in the session's own transaction (it sees what the caller wrote
@@ -16,7 +16,7 @@ import io
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Select
+from sqlalchemy import CompoundSelect, Connection, Select
 from sqlalchemy.exc import CompileError
 
 NULL = r"\N"
@@ -29,7 +29,7 @@ def copyable(schema: dict[str, Any]) -> bool:
 
 
 def copy_frame(
-    connection: Connection, stmt: Select[Any], schema: dict[str, Any]
+    connection: Connection, stmt: Select[Any] | CompoundSelect, schema: dict[str, Any]
 ) -> pl.DataFrame | None:
     """The rows of `stmt` as a frame of `schema`, through COPY; None when this path does
     not apply (not PostgreSQL, a schema or value CSV would not carry)."""

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import polars as pl
-from sqlalchemy import Select, select
+from sqlalchemy import CompoundSelect, Select, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
+from hub.graph.copy_frame import copy_frame
 from hub.graph.models import Person, SourceRecord
 from hub.identity.linkage import MENTION_SCHEMA
 
@@ -107,9 +108,23 @@ def read_rows(session: Session, query: Executable) -> Sequence[Sequence[Any]]:
     return session.connection().execute(query).all()
 
 
+def read_frame(
+    session: Session, query: Select[Any] | CompoundSelect, schema: dict[str, Any]
+) -> pl.DataFrame:
+    """The rows of a column query as a frame of `schema`: on PostgreSQL through COPY and
+    polars' CSV reader (`hub.graph.copy_frame`), else as rows (`read_rows`). Linking a
+    delivery reads its graph candidates and their persons' records back: as Python rows
+    that was a third of an employment load's time on PostgreSQL."""
+    session.flush()
+    copied = copy_frame(session.connection(), query, schema)
+    if copied is not None:
+        return copied
+    return pl.DataFrame(read_rows(session, query), schema=schema, orient="row")
+
+
 def read_known(session: Session, query: Select[Any]) -> pl.DataFrame:
     """`known_records_query()` with a caller's WHERE, as a KNOWN_COLUMNS frame."""
-    return known_frame(read_rows(session, query))
+    return read_frame(session, query, dict(KNOWN_COLUMNS))
 
 
 def mention_id() -> pl.Expr:

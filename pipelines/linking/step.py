@@ -48,7 +48,7 @@ from pipelines.linking.records import (
     engine_mentions,
     mention_id,
     person_records,
-    read_rows,
+    read_frame,
 )
 from pipelines.linking.retarget import retarget_facts
 from pipelines.loading.context import LoadContext
@@ -99,15 +99,15 @@ def _stored(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
                 SourceRecord.record_key.in_(select(keys.c.record_key)),
             )
         )
-        stored = pl.DataFrame(
-            read_rows(ctx.session, query),
-            schema={
+        stored = read_frame(
+            ctx.session,
+            query,
+            {
                 "record_key": pl.String,
                 "record_id": pl.Int64,
                 "person_id": pl.Int64,
                 "person_hub_id": pl.String,
             },
-            orient="row",
         )
     return incoming.join(stored, on="record_key", how="left").select(
         pl.col(c).cast(t) if c != "recency" else pl.lit(ctx.delivery_id, t).alias(c)
@@ -267,7 +267,7 @@ def _had_method(session: Session, record_ids: list[int]) -> list[int]:
         stmt = select(SourceRecord.id).where(
             SourceRecord.id.in_(select(ids.c.id)), SourceRecord.match_method.is_not(None)
         )
-        return [i for (i,) in read_rows(session, stmt)]
+        return read_frame(session, stmt, {"id": pl.Int64})["id"].to_list()
 
 
 def _identity_conflicts(assigned: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
