@@ -34,6 +34,7 @@ from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks, upsert_rows
+from hub.graph.inserts import insert_new
 from hub.graph.models import Person, SourceRecord
 from hub.graph.scratch import analyze_if_grown, keys_of
 from hub.identity.linkage import Resolution, resolve_identities
@@ -119,7 +120,9 @@ def _write_incoming(
     ctx: LoadContext, assigned: pl.DataFrame, resolution: Resolution
 ) -> pl.DataFrame:
     """Write the incoming records with their links (those `relinked`; the others keep the
-    link they had) in one upsert each; `assigned` with the new records' row ids."""
+    link they had); `assigned` with the new records' row ids. Records the graph does not
+    hold yet (no `record_id`: read under the linking lock) are inserted, with their links
+    (a new record is always relinked); the others are upserted, one statement each way."""
     incoming = assigned.filter("incoming")
     record = [
         *(pl.col(c) for c in RECORD_COLUMNS),
@@ -133,8 +136,18 @@ def _write_incoming(
     update = [c for c in update if c not in ("source", "record_key")]
     fresh = relinked(incoming)
     links = link_values(resolution, ctx.now)
-    written: list[tuple[object, ...]] = []
-    for rows, link in ((incoming.filter(fresh), links), (incoming.filter(~fresh), [])):
+    new = pl.col("record_id").is_null()
+    written = insert_new(
+        ctx.session,
+        SourceRecord,
+        incoming.filter(new).select(*record, *links).to_dicts(),
+        key=["source", "record_key"],
+        returning=["record_key", "id"],
+    )
+    for rows, link in (
+        (incoming.filter(~new & fresh), links),
+        (incoming.filter(~new & ~fresh), []),
+    ):
         frame = rows.select(*record, *link)
         written += upsert_rows(
             ctx.session,
@@ -177,10 +190,14 @@ def link_persons(
     households: Sequence[str] = (),
     resolver: Resolver | None = None,
     ages: Ages | None = None,
+    person_facts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Link the persons of `staged` (a staged table of `ctx.source`); LINK_COLUMNS per
     person record. `households`: the survey ids a survey delivery redelivers whole;
-    `ages`: how merges choose their survivor (default: the oldest person)."""
+    `ages`: how merges choose their survivor (default: the oldest person);
+    `person_facts`: record_key and person columns (the survey's occupation) that a person
+    this delivery founds is inserted with, from its last record in `staged` order (the
+    loader still sets them on the persons it did not found)."""
     lock_linking(ctx.session, ctx.region)
     incoming_records = person_records(ctx.source, staged)
     retired = _retire_members(ctx, households, incoming_records) if households else []
@@ -196,7 +213,7 @@ def link_persons(
         # Linked across regions: pieces the regions founded merge into the one the whole
         # load would have founded (pipelines.linking.founding).
         ages = founding_ages
-    assigned = assign_resolution(ctx, records, resolution, retired, ages)
+    assigned = assign_resolution(ctx, records, resolution, retired, ages, person_facts)
     return assigned.filter(pl.col("incoming")).select(
         "record_key",
         pl.col("new_person_id").alias("person_id"),
@@ -211,6 +228,7 @@ def assign_resolution(
     resolution: Resolution,
     retired: Sequence[int],
     ages: Ages | None = None,
+    person_facts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Write what `resolution` decided for `records` (KNOWN_COLUMNS + incoming): hub ids,
     golden persons, links, facts; `records` with mention_id, cluster, new ids."""
@@ -237,6 +255,7 @@ def assign_resolution(
         ctx.known_mahallas,
         ctx.now,
         _identity_conflicts(assigned, resolution),
+        person_facts,
     )
     assigned = assigned.join(persons.drop("new_hub_id"), on="cluster", how="left")
     write_identities(session, plan, ctx.now)
