@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from typing import Any, Final
 
 import polars as pl
-from sqlalchemy import CompoundSelect, Select, select
+from sqlalchemy import CompoundSelect, Select, case, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import Executable
 
-from hub.graph.copy_frame import copy_frame
+from hub.graph.copy_frame import copy_frame, sqlite_frame
 from hub.graph.models import Person, SourceRecord
 from hub.identity.linkage import MENTION_SCHEMA
 
@@ -48,8 +48,15 @@ KNOWN_COLUMNS: Final[dict[str, pl.DataType]] = {
     "person_id": pl.Int64(),
     "person_hub_id": pl.String(),
     "recency": pl.Int64(),
+    "explained": pl.Int16(),
 }
-"""A mention record read back from the graph, with its row id, person and recency."""
+"""A mention record read back from the graph, with its row id, person, recency, and
+whether it holds a link explanation already (`explained`: 1 or 0; null for a new record)."""
+
+
+def explained() -> Any:
+    """The `explained` column of a record read from the graph."""
+    return case((SourceRecord.match_method.is_(None), 0), else_=1)
 
 
 def _column(frame: pl.DataFrame, name: str) -> pl.Expr:
@@ -88,6 +95,7 @@ def known_records_query() -> Select[tuple[object, ...]]:
             SourceRecord.person_id,
             Person.hub_id,
             SourceRecord.last_delivery_id,
+            explained(),
         )
         .outerjoin(Person, Person.id == SourceRecord.person_id)
         .where(SourceRecord.kind == "person")
@@ -112,11 +120,15 @@ def read_frame(
     session: Session, query: Select[Any] | CompoundSelect, schema: dict[str, Any]
 ) -> pl.DataFrame:
     """The rows of a column query as a frame of `schema`: on PostgreSQL through COPY and
-    polars' CSV reader (`hub.graph.copy_frame`), else as rows (`read_rows`). Linking a
-    delivery reads its graph candidates and their persons' records back: as Python rows
-    that was a third of an employment load's time on PostgreSQL."""
+    polars' CSV reader, on SQLite from the driver's cursor (`hub.graph.copy_frame`), else
+    as rows (`read_rows`). Linking a delivery reads its graph candidates and their
+    persons' records back: as SQLAlchemy rows that was a third of an employment load's
+    time on PostgreSQL."""
     session.flush()
-    copied = copy_frame(session.connection(), query, schema)
+    connection = session.connection()
+    copied = copy_frame(connection, query, schema)
+    if copied is None:
+        copied = sqlite_frame(connection, query, schema)
     if copied is not None:
         return copied
     return pl.DataFrame(read_rows(session, query), schema=schema, orient="row")

@@ -47,6 +47,7 @@ from pipelines.linking.records import (
     KNOWN_COLUMNS,
     RECORD_COLUMNS,
     engine_mentions,
+    explained,
     mention_id,
     person_records,
     read_frame,
@@ -93,7 +94,13 @@ def _stored(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
     incoming = incoming.unique("record_key", keep="last", maintain_order=True)
     with keys_of(ctx.session, _RECORDS.c.record_key, incoming["record_key"]) as keys:
         query = (
-            select(SourceRecord.record_key, SourceRecord.id, SourceRecord.person_id, Person.hub_id)
+            select(
+                SourceRecord.record_key,
+                SourceRecord.id,
+                SourceRecord.person_id,
+                Person.hub_id,
+                explained(),
+            )
             .outerjoin(Person, Person.id == SourceRecord.person_id)
             .where(
                 SourceRecord.source == ctx.source,
@@ -108,6 +115,7 @@ def _stored(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
                 "record_id": pl.Int64,
                 "person_id": pl.Int64,
                 "person_hub_id": pl.String,
+                "explained": pl.Int16,
             },
         )
     return incoming.join(stored, on="record_key", how="left").select(
@@ -259,8 +267,7 @@ def assign_resolution(
     )
     assigned = assigned.join(persons.drop("new_hub_id"), on="cluster", how="left")
     write_identities(session, plan, ctx.now)
-    had = _had_method(session, assigned["record_id"].drop_nulls().to_list())
-    assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had).fill_null(False))
+    assigned = assigned.with_columns(had_method=pl.col("explained").fill_null(0) == 1)
     assigned = _write_incoming(ctx, assigned, resolution)
     write_links(session, assigned, resolution, ctx.now)
     retarget_facts(
@@ -279,14 +286,6 @@ def _changed(retired: Sequence[int]) -> pl.Expr:
     moved = pl.col("new_hub_id").ne_missing(pl.col("person_hub_id"))
     lost = pl.col("person_id").is_in(list(retired))
     return pl.col("incoming") | moved | lost
-
-
-def _had_method(session: Session, record_ids: list[int]) -> list[int]:
-    with keys_of(session, _RECORDS.c.id, record_ids) as ids:
-        stmt = select(SourceRecord.id).where(
-            SourceRecord.id.in_(select(ids.c.id)), SourceRecord.match_method.is_not(None)
-        )
-        return read_frame(session, stmt, {"id": pl.Int64})["id"].to_list()
 
 
 def _identity_conflicts(assigned: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:
