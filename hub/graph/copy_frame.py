@@ -33,7 +33,7 @@ def copyable(schema: dict[str, Any]) -> bool:
 
 
 def copy_frame(
-    connection: Connection, stmt: Select[Any] | CompoundSelect, schema: dict[str, Any]
+    connection: Connection, stmt: Select[Any] | CompoundSelect[Any], schema: dict[str, Any]
 ) -> pl.DataFrame | None:
     """The rows of `stmt` as a frame of `schema`, through COPY; None when this path does
     not apply (not PostgreSQL, a schema or value CSV would not carry)."""
@@ -66,7 +66,7 @@ def copy_frame(
 
 
 def sqlite_frame(
-    connection: Connection, stmt: Select[Any] | CompoundSelect, schema: dict[str, Any]
+    connection: Connection, stmt: Select[Any] | CompoundSelect[Any], schema: dict[str, Any]
 ) -> pl.DataFrame | None:
     """The rows of `stmt` as a frame of `schema`, from the SQLite driver's cursor; None
     when this path does not apply (not SQLite, a schema `copyable` does not allow, a value

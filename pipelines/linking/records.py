@@ -117,7 +117,7 @@ def read_rows(session: Session, query: Executable) -> Sequence[Sequence[Any]]:
 
 
 def read_frame(
-    session: Session, query: Select[Any] | CompoundSelect, schema: dict[str, Any]
+    session: Session, query: Select[Any] | CompoundSelect[Any], schema: dict[str, Any]
 ) -> pl.DataFrame:
     """The rows of a column query as a frame of `schema`: on PostgreSQL through COPY and
     polars' CSV reader, on SQLite from the driver's cursor (`hub.graph.copy_frame`), else

@@ -4,10 +4,10 @@ gives what the row path gives (dates, nulls, empty strings, "%", non-Latin text)
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import Select, literal, select, union_all
 
 from hub.graph.copy_frame import sqlite_frame
 
@@ -24,7 +24,7 @@ SCHEMA = {
 }
 
 
-def _row(text: str, day: date, n: int) -> object:
+def _row(text: str, day: date, n: int) -> Select[Any]:
     return select(
         literal("").label("empty"),
         literal(None).label("missing"),
@@ -37,8 +37,8 @@ def _row(text: str, day: date, n: int) -> object:
 
 def test_sqlite_rows_come_back_as_the_row_path_reads_them(graph_db: GraphDatabase) -> None:
     stmt = union_all(
-        _row("50% of 'x'", date(2022, 2, 1), 3),  # type: ignore[arg-type]
-        _row("Ўринбоев Ғайрат", date(1999, 12, 31), -1),  # type: ignore[arg-type]
+        _row("50% of 'x'", date(2022, 2, 1), 3),
+        _row("Ўринбоев Ғайрат", date(1999, 12, 31), -1),
     )
     with graph_db.session() as session:
         connection = session.connection()
