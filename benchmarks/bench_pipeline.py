@@ -7,10 +7,13 @@ served by a `sandbox serve` subprocess on loopback, and every asset and check of
 is materialised in-process (Dagster's in-process executor) into a fresh graph database:
 a SQLite file, or a new PostgreSQL database on --postgres (dropped afterwards). Per stage
 (each Dagster step: raw_*, staged_*, quality_*, loaded_*, mahalla_diagnostics) the table
-shows seconds and the peak RSS seen while it ran (sampled every 50 ms); then the totals per
-size and backend, and the ratio between sizes. `--incremental 0.05` then delivers one more
-employment file of 5% of the people's count in new records of known people
-(`incremental_delivery`) to the same graph, and times that second run against the first.
+shows seconds and the peak RSS seen while it ran (sampled every 50 ms), a second table the
+CPU seconds it used in this process and in the PostgreSQL backends serving its database
+(the figures to compare on a shared machine: wall-clock seconds follow the load average);
+then the totals per size and backend, and the ratio between sizes. `--incremental 0.05`
+then delivers one more employment file of 5% of the people's count in new records of known
+people (`incremental_delivery`) to the same graph, and times that second run against the
+first.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from dagster import DagsterInstance, materialize
 from incremental_delivery import write_delivery
 from memory_sampler import MemorySampler
 from sqlalchemy import create_engine, func, select, text
-from step_timing import step_times
+from step_timing import step_cpu, step_times
 
 from hub.graph.models import Household, Person, Reject, SourceRecord
 from pipelines.assets import ALL_ASSETS
@@ -131,6 +134,7 @@ class RunResult:
     seconds: float
     peak_mb: float
     steps: dict[str, tuple[float, float]]
+    cpu: dict[str, tuple[float, float]]  # per step: this process, database backends
     counts: dict[str, int]
     incremental: tuple[int, float, float] | None = None  # rows, seconds, linking seconds
 
@@ -172,13 +176,14 @@ def run_once(
             "instance": instance,
             "raise_on_error": False,
         }
-        with MemorySampler() as memory:
+        with MemorySampler(database=pg_name) as memory:
             started = time.time()
             result = materialize(**run)
             finished = time.time()
         if not result.success:
             raise RuntimeError(f"the main job failed on {backend} with {people} people")
         steps = step_times(instance, result.run_id, memory)
+        cpu = step_cpu(instance, result.run_id, memory)
         more = (
             deliver_more(incremental, people, world, scratch, instance, run)
             if incremental
@@ -191,9 +196,8 @@ def run_once(
                 for model in (Person, Household, SourceRecord, Reject)
             }
         engine.dispose()
-        return RunResult(
-            people, backend, finished - started, memory.peak(started, finished), steps, counts, more
-        )
+        peak = memory.peak(started, finished)
+        return RunResult(people, backend, finished - started, peak, steps, cpu, counts, more)
     finally:
         agencies.close()
         shutil.rmtree(scratch, ignore_errors=True)
@@ -214,6 +218,20 @@ def print_tables(results: list[RunResult]) -> None:
         for column in columns:
             seconds, peak = by_step[step].get(column, (float("nan"), float("nan")))
             cells.append(f"{seconds:.1f} / {peak:.0f}")
+        sys.stdout.write(f"| {step} | " + " | ".join(cells) + " |\n")
+    sys.stdout.write(
+        "\n| stage | "
+        + " | ".join(f"{p:,} {b} CPU s here / in db" for p, b in columns)
+        + " |\n|"
+        + "---|" * (len(columns) + 1)
+        + "\n"
+    )
+    cpu = {(r.people, r.backend): r.cpu for r in results}
+    for step in sorted(by_step):
+        cells = []
+        for column in columns:
+            here, db = cpu[column].get(step, (float("nan"), float("nan")))
+            cells.append(f"{here:.1f} / {db:.1f}")
         sys.stdout.write(f"| {step} | " + " | ".join(cells) + " |\n")
     sys.stdout.write(
         "\n| people | backend | total s | peak MB | persons | households | "

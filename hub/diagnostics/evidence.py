@@ -21,7 +21,7 @@ import polars as pl
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from hub.diagnostics.copy_frame import copy_frame
+from hub.graph.copy_frame import copy_frame
 from hub.graph.models import (
     EmploymentRecord,
     Household,

@@ -36,7 +36,7 @@ from hub.diagnostics import evidence as ev
 from hub.diagnostics.evidence import Scope
 from hub.diagnostics.frame_writes import upsert_frame
 from hub.diagnostics.rules import BandRules, RuleBook, load_rules
-from hub.graph.models import Household, HouseholdCategoryEvidence, NotebookFinding
+from hub.graph.models import Household, HouseholdCategoryEvidence, NotebookFinding, Person
 
 NOTEBOOKS = ("iron", "women", "youth")
 WORKING = ("employed", "self_employed", "public_works")
@@ -91,7 +91,24 @@ def _people(session: Session, rules: RuleBook, as_of: date, scope: Scope) -> pl.
         .sum()
         > 0,
     )
-    return people.join(family, on="household_id")
+    judged = people.join(family, on="household_id")
+    return _one_household_each(session, scope, judged)
+
+
+def _one_household_each(session: Session, scope: Scope, people: pl.DataFrame) -> pl.DataFrame:
+    """One row per person. Linking may put one person in two surveyed households (a move,
+    or two surveys' members found to be one human): the person is judged in the household
+    their golden record names (the latest survey's), else the lowest household id; both
+    households' family facts still count the person."""
+    stmt = select(Person.id, Person.household_id).where(Person.id.in_(scope.members()))
+    homes = ev.read_frame(session, stmt, {"person_id": pl.Int64, "home_id": pl.Int64})
+    at_home = (pl.col("household_id") == pl.col("home_id")).fill_null(False)
+    return (
+        people.join(homes, on="person_id", how="left")
+        .sort(at_home.not_(), "household_id")
+        .unique("person_id", keep="first", maintain_order=True)
+        .drop("home_id")
+    )
 
 
 def _low_income(categories: frozenset[int]) -> pl.Expr:

@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
-import polars as pl
 from sqlalchemy import Table, select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
@@ -48,14 +47,14 @@ def in_chunks(values: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]
         yield values[start : start + size]
 
 
-def _table_of(target: type[DeclarativeBase] | Table) -> Table:
+def table_of(target: type[DeclarativeBase] | Table) -> Table:
     found = target if isinstance(target, Table) else target.__table__
     if not isinstance(found, Table):
         raise BulkWriteError(f"{target!r} is not mapped to a table.")
     return found
 
 
-def _last_per_key(rows: Iterable[Row], key: Sequence[str]) -> list[Row]:
+def last_per_key(rows: Iterable[Row], key: Sequence[str]) -> list[Row]:
     reduced: dict[tuple[Any, ...], Row] = {}
     for row in rows:
         reduced[tuple(row[k] for k in key)] = row
@@ -88,15 +87,15 @@ def upsert_rows(
     `returning` names columns to return for every row written or matched: rows whose update
     was skipped by `where` or `update=()` are returned too, so callers can map keys to ids.
     """
-    tbl = _table_of(target)
+    tbl = table_of(target)
     results: list[tuple[Any, ...]] = []
     for chunk in _chunks(rows, batch_size):
         given = list(chunk[0].keys())
-        _check_columns(tbl, given, key, chunk)
-        unique = _last_per_key(chunk, key)
+        check_columns(tbl, given, key, chunk)
+        unique = last_per_key(chunk, key)
         # Only the columns the caller gave are overwritten; defaults apply to new rows only.
         to_update = [c for c in given if c not in key] if update is None else list(update)
-        unique = _with_defaults(tbl, unique)
+        unique = with_defaults(tbl, unique)
         columns = list(unique[0].keys())
         dialect = session.get_bind().dialect.name
         if dialect == "postgresql" and len(unique) >= copy_threshold:
@@ -112,31 +111,7 @@ def upsert_rows(
     return results
 
 
-def insert_frame(
-    session: Session, target: type[DeclarativeBase] | Table, frame: pl.DataFrame
-) -> None:
-    """Insert the rows of a polars frame whose keys are known to be new (the caller just
-    deleted them, or they are new by construction): no conflict handling, no temporary
-    table, no dict per row, and no Python-side defaults: the frame gives every column a
-    row needs. PostgreSQL: `COPY` into `target`; SQLite: one `executemany`."""
-    tbl = _table_of(target)
-    if frame.is_empty():
-        return
-    unknown = [c for c in frame.columns if c not in tbl.c]
-    if unknown:
-        raise BulkWriteError(f"Table '{tbl.name}' has no column(s) {unknown}.")
-    columns = [tbl.c[c] for c in frame.columns]
-    session.flush()
-    if session.get_bind().dialect.name == "postgresql":
-        copy_rows(session, tbl.name, columns, frame.iter_rows())
-        return
-    quoted = ", ".join(f'"{c}"' for c in frame.columns)
-    marks = ", ".join("?" for _ in frame.columns)
-    sql = f'INSERT INTO "{tbl.name}" ({quoted}) VALUES ({marks})'
-    sqlite_executemany(session, sql, columns, frame.iter_rows())
-
-
-def _check_columns(tbl: Table, columns: list[str], key: Sequence[str], rows: list[Row]) -> None:
+def check_columns(tbl: Table, columns: list[str], key: Sequence[str], rows: list[Row]) -> None:
     unknown = [c for c in columns if c not in tbl.c]
     if unknown:
         raise BulkWriteError(f"Table '{tbl.name}' has no column(s) {unknown}.")
@@ -152,7 +127,7 @@ def _check_columns(tbl: Table, columns: list[str], key: Sequence[str], rows: lis
             )
 
 
-def _with_defaults(tbl: Table, rows: list[Row]) -> list[Row]:
+def with_defaults(tbl: Table, rows: list[Row]) -> list[Row]:
     """Fill the columns with Python-side defaults that the rows leave out.
 
     COPY bypasses SQLAlchemy, so both paths get the defaults here and behave alike.
@@ -286,7 +261,7 @@ def fetch_key_map(
     value: str = "id",
 ) -> dict[Any, Any]:
     """Map each of `values` found in column `key` of `target` to its column `value`."""
-    tbl = _table_of(target)
+    tbl = table_of(target)
     wanted = list(dict.fromkeys(values))
     found: dict[Any, Any] = {}
     for chunk in in_chunks(wanted):
@@ -301,6 +276,5 @@ __all__ = [
     "Row",
     "fetch_key_map",
     "in_chunks",
-    "insert_frame",
     "upsert_rows",
 ]

@@ -130,16 +130,20 @@ def update_from(
     key: Sequence[str] = ("id",),
     *,
     unique: Sequence[str] = (),
-) -> None:
+    changed_only: bool = False,
+) -> int:
     """Set `target`'s columns named in `rows` (all but `key`) from the row whose `key`
     matches; rows matching nothing change nothing. Keys must be unique in `rows`.
 
     `unique`: columns under a unique constraint whose values may move between the rows
     updated (a PINFL passing from one person to another): they are cleared first on the
-    rows where they change, as the constraint is checked row by row."""
+    rows where they change, as the constraint is checked row by row.
+    `changed_only`: leave alone the rows whose columns already hold the values (on
+    PostgreSQL every row updated is written again, with all its index entries).
+    Returns the number of rows updated."""
     names, values = _unpack(rows)
     if not values:
-        return
+        return 0
     at = [names.index(k) for k in key]
     if len({tuple(v[i] for i in at) for v in values}) < len(values):
         raise ScratchError(f"Rows for '{target.name}' repeat a key {list(key)}.")
@@ -151,8 +155,12 @@ def update_from(
         session.execute(text(f'UPDATE "{target.name}" SET "{column}" = NULL {source} AND {moved}'))
     columns = [c for c in names if c not in key]
     assignments = ", ".join(f'"{c}" = s."{c}"' for c in columns)
-    session.execute(text(f'UPDATE "{target.name}" SET {assignments} {source}'))
+    if changed_only:
+        differs = " OR ".join(f'"{target.name}"."{c}" IS DISTINCT FROM s."{c}"' for c in columns)
+        source = f"{source} AND ({differs})"
+    result = session.execute(text(f'UPDATE "{target.name}" SET {assignments} {source}'))
     drop(session, staged)
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 __all__ = [

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from hub.graph.models import SourceRecord
 from hub.graph.scratch import drop, keys_of, scratch_table
-from pipelines.linking.records import known_records_query, mention_id, read_known, read_rows
+from pipelines.linking.records import known_records_query, mention_id, read_frame, read_known
 from pipelines.regions.codes import COUNTRY
 
 SINGLE_KEYS = ("pinfl", "passport", "phone", "tin")
@@ -81,11 +81,8 @@ def gather_candidates(
     `region` code, only records of that region are found by the blocking keys (their
     persons still come whole)."""
     keys = scratch_table(session, _RECORDS, incoming.select(KEY_COLUMNS).unique())
-    hits = pl.DataFrame(
-        read_rows(session, _hits(keys, region)),
-        schema={"id": pl.Int64, "person_id": pl.Int64},
-        orient="row",
-    ).unique("id")
+    hits = read_frame(session, _hits(keys, region), {"id": pl.Int64, "person_id": pl.Int64})
+    hits = hits.unique("id")
     drop(session, keys)
     # Two plain semi-joins: an OR of two IN (subquery) conditions is not planned as joins.
     person_ids = pl.concat(

@@ -21,6 +21,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.orm import Session
 
 from hub.graph.bulk import upsert_rows
+from hub.graph.inserts import insert_new
 from hub.graph.models import Person, PersonConflict, SourceRecord
 from hub.graph.scratch import analyze_if_grown, keys_of, update_from
 from hub.identity.names import normalise_name
@@ -82,12 +83,15 @@ def refresh_golden(
     known_mahallas: frozenset[str],
     now: datetime,
     identity_conflicts: pl.DataFrame,
+    person_facts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Write the golden persons of the records linking changed: `assigned` (KNOWN_COLUMNS,
     new_hub_id, changed: whether its person's evidence changed); `hub_ids`: the plan's
     cluster, hub_id, is_new in cluster order; `retired`: persons that lost records;
     `identity_conflicts`: hub_id + CONFLICT_COLUMNS + kind, other_source,
-    other_record_key, detail. Returns cluster, new_hub_id, new_person_id."""
+    other_record_key, detail; `person_facts`: record_key and columns a new person is
+    inserted with (`pipelines.linking.step.link_persons`). Returns cluster, new_hub_id,
+    new_person_id."""
     ids: dict[str, int] = dict(
         assigned.select("person_hub_id", "person_id").drop_nulls().unique().iter_rows()
     )
@@ -115,7 +119,8 @@ def refresh_golden(
         ]
     )
     golden, conflicts, lost = _survive(session, records, ages, known_mahallas, touched)
-    ids |= _write_persons(session, golden, orphans, now)
+    founding = _founding_facts(assigned, person_facts)
+    ids |= _write_persons(session, golden, orphans, now, founding)
     person_ids = pl.DataFrame(
         list(ids.items()), schema={"hub_id": pl.String, "person_id": pl.Int64}, orient="row"
     )
@@ -154,8 +159,29 @@ def _survive(
     return golden, survivors.conflicts, lost
 
 
+def _founding_facts(assigned: pl.DataFrame, facts: pl.DataFrame | None) -> pl.DataFrame:
+    """hub_id and the `facts` columns of the last incoming record (in `facts` order) of
+    each person the incoming records now belong to."""
+    if facts is None:
+        return pl.DataFrame(schema={"hub_id": pl.String})
+    incoming = assigned.filter("incoming").select(
+        "record_key", pl.col("new_hub_id").alias("hub_id")
+    )
+    return (
+        facts.with_row_index("_order")
+        .join(incoming.drop_nulls("hub_id"), on="record_key", how="inner")
+        .sort("_order")
+        .unique("hub_id", keep="last", maintain_order=True)
+        .drop("_order", "record_key")
+    )
+
+
 def _write_persons(
-    session: Session, golden: pl.DataFrame, orphans: Sequence[int], now: datetime
+    session: Session,
+    golden: pl.DataFrame,
+    orphans: Sequence[int],
+    now: datetime,
+    founding: pl.DataFrame,
 ) -> dict[str, int]:
     """Update the kept persons, insert the new ones (in `age` order, so their ids are
     handed out in cluster order); hub_id -> id of the new ones."""
@@ -174,11 +200,21 @@ def _write_persons(
     new = golden.filter(pl.col("age") >= _NEW).with_columns(person_id=pl.lit(None, pl.Int64))
     if new.is_empty():
         return {}
+    # Every row names the same columns: a person without founding facts gets nulls.
+    facts = new.select("hub_id").join(founding, on="hub_id", how="left").drop("hub_id")
     rows = [
-        {"hub_id": hub_id, "created_at": now, **{k: v for k, v in row.items() if k != "id"}}
-        for hub_id, row in zip(new["hub_id"], _person_rows(new, now), strict=True)
+        {
+            "hub_id": hub_id,
+            "created_at": now,
+            **{k: v for k, v in row.items() if k != "id"},
+            **extra,
+        }
+        for hub_id, row, extra in zip(
+            new["hub_id"], _person_rows(new, now), facts.iter_rows(named=True), strict=True
+        )
     ]
-    written = upsert_rows(session, Person, rows, key=["hub_id"], returning=["hub_id", "id"])
+    # The plan minted these hub ids unused (`pipelines.linking.identities`): plain inserts.
+    written = insert_new(session, Person, rows, key=["hub_id"], returning=["hub_id", "id"])
     analyze_if_grown(session, _PERSONS, len(rows))
     return dict(written)
 

@@ -14,7 +14,7 @@ import polars as pl
 from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import insert_frame
+from hub.graph.inserts import insert_frame
 from hub.graph.models import LinkContribution, SourceRecord
 from hub.graph.scratch import keys_of, update_from
 from hub.identity.linkage import Resolution

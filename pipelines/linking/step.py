@@ -34,6 +34,7 @@ from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks, upsert_rows
+from hub.graph.inserts import insert_new
 from hub.graph.models import Person, SourceRecord
 from hub.graph.scratch import analyze_if_grown, keys_of
 from hub.identity.linkage import Resolution, resolve_identities
@@ -46,9 +47,10 @@ from pipelines.linking.records import (
     KNOWN_COLUMNS,
     RECORD_COLUMNS,
     engine_mentions,
+    explained,
     mention_id,
     person_records,
-    read_rows,
+    read_frame,
 )
 from pipelines.linking.retarget import retarget_facts
 from pipelines.loading.context import LoadContext
@@ -92,22 +94,29 @@ def _stored(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:
     incoming = incoming.unique("record_key", keep="last", maintain_order=True)
     with keys_of(ctx.session, _RECORDS.c.record_key, incoming["record_key"]) as keys:
         query = (
-            select(SourceRecord.record_key, SourceRecord.id, SourceRecord.person_id, Person.hub_id)
+            select(
+                SourceRecord.record_key,
+                SourceRecord.id,
+                SourceRecord.person_id,
+                Person.hub_id,
+                explained(),
+            )
             .outerjoin(Person, Person.id == SourceRecord.person_id)
             .where(
                 SourceRecord.source == ctx.source,
                 SourceRecord.record_key.in_(select(keys.c.record_key)),
             )
         )
-        stored = pl.DataFrame(
-            read_rows(ctx.session, query),
-            schema={
+        stored = read_frame(
+            ctx.session,
+            query,
+            {
                 "record_key": pl.String,
                 "record_id": pl.Int64,
                 "person_id": pl.Int64,
                 "person_hub_id": pl.String,
+                "explained": pl.Int16,
             },
-            orient="row",
         )
     return incoming.join(stored, on="record_key", how="left").select(
         pl.col(c).cast(t) if c != "recency" else pl.lit(ctx.delivery_id, t).alias(c)
@@ -119,7 +128,9 @@ def _write_incoming(
     ctx: LoadContext, assigned: pl.DataFrame, resolution: Resolution
 ) -> pl.DataFrame:
     """Write the incoming records with their links (those `relinked`; the others keep the
-    link they had) in one upsert each; `assigned` with the new records' row ids."""
+    link they had); `assigned` with the new records' row ids. Records the graph does not
+    hold yet (no `record_id`: read under the linking lock) are inserted, with their links
+    (a new record is always relinked); the others are upserted, one statement each way."""
     incoming = assigned.filter("incoming")
     record = [
         *(pl.col(c) for c in RECORD_COLUMNS),
@@ -133,8 +144,18 @@ def _write_incoming(
     update = [c for c in update if c not in ("source", "record_key")]
     fresh = relinked(incoming)
     links = link_values(resolution, ctx.now)
-    written: list[tuple[object, ...]] = []
-    for rows, link in ((incoming.filter(fresh), links), (incoming.filter(~fresh), [])):
+    new = pl.col("record_id").is_null()
+    written = insert_new(
+        ctx.session,
+        SourceRecord,
+        incoming.filter(new).select(*record, *links).to_dicts(),
+        key=["source", "record_key"],
+        returning=["record_key", "id"],
+    )
+    for rows, link in (
+        (incoming.filter(~new & fresh), links),
+        (incoming.filter(~new & ~fresh), []),
+    ):
         frame = rows.select(*record, *link)
         written += upsert_rows(
             ctx.session,
@@ -177,10 +198,14 @@ def link_persons(
     households: Sequence[str] = (),
     resolver: Resolver | None = None,
     ages: Ages | None = None,
+    person_facts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Link the persons of `staged` (a staged table of `ctx.source`); LINK_COLUMNS per
     person record. `households`: the survey ids a survey delivery redelivers whole;
-    `ages`: how merges choose their survivor (default: the oldest person)."""
+    `ages`: how merges choose their survivor (default: the oldest person);
+    `person_facts`: record_key and person columns (the survey's occupation) that a person
+    this delivery founds is inserted with, from its last record in `staged` order (the
+    loader still sets them on the persons it did not found)."""
     lock_linking(ctx.session, ctx.region)
     incoming_records = person_records(ctx.source, staged)
     retired = _retire_members(ctx, households, incoming_records) if households else []
@@ -196,7 +221,7 @@ def link_persons(
         # Linked across regions: pieces the regions founded merge into the one the whole
         # load would have founded (pipelines.linking.founding).
         ages = founding_ages
-    assigned = assign_resolution(ctx, records, resolution, retired, ages)
+    assigned = assign_resolution(ctx, records, resolution, retired, ages, person_facts)
     return assigned.filter(pl.col("incoming")).select(
         "record_key",
         pl.col("new_person_id").alias("person_id"),
@@ -211,6 +236,7 @@ def assign_resolution(
     resolution: Resolution,
     retired: Sequence[int],
     ages: Ages | None = None,
+    person_facts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Write what `resolution` decided for `records` (KNOWN_COLUMNS + incoming): hub ids,
     golden persons, links, facts; `records` with mention_id, cluster, new ids."""
@@ -237,11 +263,11 @@ def assign_resolution(
         ctx.known_mahallas,
         ctx.now,
         _identity_conflicts(assigned, resolution),
+        person_facts,
     )
     assigned = assigned.join(persons.drop("new_hub_id"), on="cluster", how="left")
     write_identities(session, plan, ctx.now)
-    had = _had_method(session, assigned["record_id"].drop_nulls().to_list())
-    assigned = assigned.with_columns(had_method=pl.col("record_id").is_in(had).fill_null(False))
+    assigned = assigned.with_columns(had_method=pl.col("explained").fill_null(0) == 1)
     assigned = _write_incoming(ctx, assigned, resolution)
     write_links(session, assigned, resolution, ctx.now)
     retarget_facts(
@@ -260,14 +286,6 @@ def _changed(retired: Sequence[int]) -> pl.Expr:
     moved = pl.col("new_hub_id").ne_missing(pl.col("person_hub_id"))
     lost = pl.col("person_id").is_in(list(retired))
     return pl.col("incoming") | moved | lost
-
-
-def _had_method(session: Session, record_ids: list[int]) -> list[int]:
-    with keys_of(session, _RECORDS.c.id, record_ids) as ids:
-        stmt = select(SourceRecord.id).where(
-            SourceRecord.id.in_(select(ids.c.id)), SourceRecord.match_method.is_not(None)
-        )
-        return [i for (i,) in read_rows(session, stmt)]
 
 
 def _identity_conflicts(assigned: pl.DataFrame, resolution: Resolution) -> pl.DataFrame:

@@ -18,11 +18,15 @@ from pipelines.loading.context import LoadContext
 
 
 def with_persons(
-    ctx: LoadContext, staged: pl.DataFrame, *, households: Sequence[str] = ()
+    ctx: LoadContext,
+    staged: pl.DataFrame,
+    *,
+    households: Sequence[str] = (),
+    person_facts: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """`staged` with the `person_id` (null: unlinked or not a person) and `match_method`
-    linking gave each of its person records."""
-    links = link_persons(ctx, staged, households=households)
+    linking gave each of its person records (`person_facts`: see `link_persons`)."""
+    links = link_persons(ctx, staged, households=households, person_facts=person_facts)
     return staged.join(
         links.select("record_key", "person_id", "match_method"), on="record_key", how="left"
     )

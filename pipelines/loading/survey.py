@@ -26,7 +26,13 @@ def load_survey(ctx: LoadContext, households: pl.DataFrame, members: pl.DataFram
         return
     house_ids = _upsert_households(ctx, households)
     members = members.join(house_ids, on="survey_id", how="inner")
-    linked = with_persons(ctx, members, households=house_ids["survey_id"].to_list())
+    # A person the survey founds is inserted with its occupation, not updated after.
+    linked = with_persons(
+        ctx,
+        members,
+        households=house_ids["survey_id"].to_list(),
+        person_facts=members.select("record_key", "occupation"),
+    )
     _replace_members(ctx, house_ids["household_id"].to_list(), linked)
     _set_occupations(ctx, linked)
     _upsert_notebooks(ctx, linked)
@@ -41,7 +47,8 @@ def _set_occupations(ctx: LoadContext, linked: pl.DataFrame) -> None:
         .select(pl.col("person_id").alias("id"), "occupation")
     )
     # One UPDATE ... FROM: the ORM's bulk update by primary key runs one statement a row.
-    update_from(ctx.session, _PERSONS, rows)
+    # Only persons whose occupation changes: those linking founded have theirs already.
+    update_from(ctx.session, _PERSONS, rows, changed_only=True)
 
 
 def _upsert_households(ctx: LoadContext, households: pl.DataFrame) -> pl.DataFrame:

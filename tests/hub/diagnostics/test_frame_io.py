@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 import polars as pl
 from sqlalchemy import literal, select
 
-from hub.diagnostics.copy_frame import copy_frame
 from hub.diagnostics.evidence import read_frame
 from hub.diagnostics.frame_writes import upsert_frame
+from hub.graph.copy_frame import copy_frame
 from hub.graph.models import NotebookFinding
 from tests.hub.diagnostics.small_world import SmallWorld
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+import polars as pl
 from sqlalchemy.orm import Session
 
 from hub.diagnostics.categories import refresh_household_categories
 from hub.diagnostics.findings import list_notebook_findings
 from hub.diagnostics.notebooks import refresh_notebook_findings
+from hub.graph.bulk import upsert_rows
+from hub.graph.models import HouseholdMember
 from tests.hub.diagnostics.small_world import SmallWorld
 
 if TYPE_CHECKING:
@@ -109,6 +112,29 @@ def test_an_entry_is_judged_again_when_the_evidence_changes(graph_db: GraphDatab
     # n1's income: the agencies' 920,000 (amir's wage) now beats the survey's 600,000:
     # 230,000 each, still category 3.
     assert amir == [("youth", f"eligible: {LOW}; {FAMILY}")]
+
+
+def test_a_person_in_two_households_is_judged_once_in_their_own(graph_db: GraphDatabase) -> None:
+    """Linking may list one person in two surveyed households: one finding per person and
+    notebook (PostgreSQL refused the write of two), in the household the person names."""
+    with graph_db.session() as session, session.begin():
+        w = build(session)
+        # amir (of n1) is also listed in gulnora's household n3.
+        second = {"household_id": w.households["n3"], "person_id": w.persons["amir"]}
+        upsert_rows(
+            session,
+            HouseholdMember,
+            [{**second, "member_no": 99, "relation": "other"}],
+            key=["household_id", "person_id"],
+        )
+        refresh_household_categories(session, AS_OF)
+        computed = refresh_notebook_findings(session, AS_OF)
+    amir = computed.filter(pl.col("person_id") == w.persons["amir"])
+    assert sorted(amir["notebook"].to_list()) == ["iron", "youth"]
+    assert set(amir["household_id"].to_list()) == {w.households["n1"]}
+    with graph_db.session() as session:
+        found = list_notebook_findings(session, M1)
+    assert [(f.notebook, f.person_hub_id) for f in found].count(("iron", "P-amir")) == 1
 
 
 def test_a_mahalla_with_no_households_has_no_findings(graph_db: GraphDatabase) -> None:

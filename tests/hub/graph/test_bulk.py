@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime
 
 import polars as pl
+import psycopg
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import BulkWriteError, fetch_key_map, insert_frame, upsert_rows
+from hub.graph.bulk import BulkWriteError, fetch_key_map, upsert_rows
+from hub.graph.inserts import insert_frame, insert_new
 from hub.graph.models import District, EmploymentRecord, Household, Mahalla, Region
 
 
@@ -175,3 +178,25 @@ def test_insert_frame_writes_a_frame_as_is_and_refuses_unknown_columns(graph_db)
         assert names == ["Navbahor MFY 1", "Navbahor MFY 2", "Navbahor MFY 3"]
     with graph_db.session() as session, pytest.raises(BulkWriteError, match="no column"):
         insert_frame(session, Mahalla, frame.with_columns(colour=pl.lit("red")))
+
+
+def test_insert_new_returns_the_ids_and_fails_on_a_key_that_exists(graph_db) -> None:
+    rows = _mahallas(3)
+    with graph_db.session() as session, session.begin():
+        _territory(session)
+        written = insert_new(session, Mahalla, rows, key=["code"], returning=["code", "name"])
+        assert sorted(written) == [(r["code"], r["name"]) for r in rows]
+        assert insert_new(session, Mahalla, [], key=["code"], returning=["code"]) == []
+        with pytest.raises(BulkWriteError, match="repeat a key"):
+            insert_new(session, Mahalla, [rows[0], rows[0]], key=["code"], returning=["code"])
+    with graph_db.session() as session:
+        # The Python-side default is filled in as by upsert_rows.
+        seen = session.scalars(select(Mahalla.last_confirmed_at)).all()
+        assert len(seen) == 3 and all(s is not None for s in seen)
+    # A key that exists fails the insert, and the caller's transaction with it.
+    # (The drivers' own error: the rows go past SQLAlchemy's execution.)
+    refused = (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
+    with pytest.raises(refused), graph_db.session() as session, session.begin():
+        insert_new(session, Mahalla, _mahallas(4)[3:] + rows[:1], key=["code"], returning=["code"])
+    with graph_db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Mahalla)) == 3

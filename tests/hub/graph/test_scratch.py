@@ -73,6 +73,18 @@ def test_update_from_takes_a_frame_and_refuses_a_repeated_key(graph_db) -> None:
             update_from(session, PERSONS, pl.DataFrame({"id": [ids[0], ids[0]], "sex": ["M", "F"]}))
 
 
+def test_update_from_changed_only_leaves_rows_that_hold_the_values(graph_db) -> None:
+    with graph_db.session() as session, session.begin():
+        ids = _persons(session, 3)
+        assert update_from(session, PERSONS, pl.DataFrame({"id": ids[:2], "sex": ["M", "F"]})) == 2
+        # ids[0] holds "M" already; ids[1] changes; ids[2] goes from null to a value.
+        again = pl.DataFrame({"id": ids, "sex": ["M", "M", "F"]})
+        assert update_from(session, PERSONS, again, changed_only=True) == 2
+        assert update_from(session, PERSONS, again, changed_only=True) == 0
+        assert update_from(session, PERSONS, again) == 3
+        assert list(session.scalars(select(Person.sex).order_by(Person.id))) == ["M", "M", "F"]
+
+
 def test_a_column_the_table_lacks_is_refused(graph_db) -> None:
     with (
         graph_db.session() as session,

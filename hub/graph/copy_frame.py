@@ -1,6 +1,6 @@
 """Reading a SELECT into a polars frame through PostgreSQL's COPY, in columnar form.
 
-The diagnostics read a million members, statuses and records per build. Fetched as
+The diagnostics and linking read a million members, statuses and records per build. Fetched as
 Python rows (one tuple, then one object per value) that costs seconds; `COPY (<query>)
 TO STDOUT` in CSV, parsed by polars' native reader with the frame's schema, costs a
 fraction of it and runs in the session's own transaction (it sees what the caller wrote
@@ -8,6 +8,10 @@ before). The query is rendered with its values inline (SQLAlchemy's literal bind
 only schemas of strings, numbers and dates take this path; `copy_frame` returns None for
 anything else, and for a statement whose values cannot be rendered, and the caller reads
 rows instead.
+
+On SQLite, `sqlite_frame` reads the same schemas from the driver's own cursor: SQLAlchemy's
+result processing (a Row object and a processor call per date) is skipped, and the dates
+SQLite holds as ISO text are parsed by polars, column by column.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import io
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Select
+from sqlalchemy import CompoundSelect, Connection, Select
 from sqlalchemy.exc import CompileError
 
 NULL = r"\N"
@@ -29,7 +33,7 @@ def copyable(schema: dict[str, Any]) -> bool:
 
 
 def copy_frame(
-    connection: Connection, stmt: Select[Any], schema: dict[str, Any]
+    connection: Connection, stmt: Select[Any] | CompoundSelect[Any], schema: dict[str, Any]
 ) -> pl.DataFrame | None:
     """The rows of `stmt` as a frame of `schema`, through COPY; None when this path does
     not apply (not PostgreSQL, a schema or value CSV would not carry)."""
@@ -59,3 +63,29 @@ def copy_frame(
         null_values=NULL,
         empty_string_is_null=False,
     )
+
+
+def sqlite_frame(
+    connection: Connection, stmt: Select[Any] | CompoundSelect[Any], schema: dict[str, Any]
+) -> pl.DataFrame | None:
+    """The rows of `stmt` as a frame of `schema`, from the SQLite driver's cursor; None
+    when this path does not apply (not SQLite, a schema `copyable` does not allow, a value
+    that cannot be rendered)."""
+    if connection.dialect.name != "sqlite" or not copyable(schema):
+        return None
+    try:
+        sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    except (CompileError, NotImplementedError):
+        return None
+    driver = connection.connection.driver_connection
+    if driver is None:
+        return None
+    cursor = driver.cursor()
+    try:
+        rows = cursor.execute(sql).fetchall()
+    finally:
+        cursor.close()
+    dates = [name for name, dtype in schema.items() if dtype == pl.Date]
+    as_read = {name: pl.String if name in dates else dtype for name, dtype in schema.items()}
+    frame = pl.DataFrame(rows, schema=as_read, orient="row")
+    return frame.with_columns(pl.col(name).str.to_date("%Y-%m-%d") for name in dates)
