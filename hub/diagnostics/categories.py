@@ -254,10 +254,13 @@ def refresh_household_categories(
     if computed.is_empty():
         return computed
     now = datetime.now(UTC)
+    # Written in the order the API lists a mahalla's disagreements (its index on mahalla
+    # and rule), so a mahalla's rows share pages: at 1M people, a mahalla's list read 940
+    # scattered pages for 900 rows when written by household id.
     upsert_frame(
         session,
         HouseholdCategoryEvidence,
-        computed.with_columns(computed_at=pl.lit(now)),
+        computed.sort("mahalla_code", "rule", "household_id").with_columns(computed_at=pl.lit(now)),
         key=["household_id"],
     )
     # One set-based UPDATE ... FROM the evidence just written (not a row per household),
