@@ -11,10 +11,12 @@ ratings of bodies and assistants. Then the incremental path after a delivery tou
 before are written again (the latest month with late corrections for the one before), and
 categories and notebook findings of those mahallas, the monthly indicators of the months
 due (`months_due`: the open month and the month with late records) and their reports are
-rebuilt. Prints one line per product with its wall seconds, this process's CPU seconds
-(the database server's are not in them) and rows, the totals, and the peak resident
-memory. The reports use one chart cache (`report_cache`) for the whole run, as a reports
-folder does between runs: the line says how many charts were drawn and how many reused.
+rebuilt. Prints one line per product with its wall seconds, this process's CPU seconds,
+the CPU seconds of its PostgreSQL backend (read from /proc: run it on the database's
+machine; parallel query workers are not in them) and rows, the totals, and the peak
+resident memory: on a shared machine the CPU columns are the figures to compare. The
+reports use one chart cache (`report_cache`) for the whole run, as a reports folder does
+between runs: the line says how many charts were drawn and how many reused.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from bench_audit import _backend_cpu
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from hub.diagnostics.categories import refresh_household_categories
@@ -46,12 +49,15 @@ from hub.graph.database import create_hub_engine, create_session_factory
 from hub.graph.models import Household, Loan, Mahalla, Person
 
 TOTALS: dict[str, float] = {}
+BACKENDS: list[int] = []
+"""The PostgreSQL backend of the run's session (none on SQLite)."""
 
 
 def _timed(label: str, work: Callable[[], Any], total: str) -> Any:
-    started, cpu = time.perf_counter(), time.process_time()
+    started, cpu, db = time.perf_counter(), time.process_time(), _backend_cpu(BACKENDS)
     result = work()
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    db = _backend_cpu(BACKENDS) - db
     TOTALS[total] = TOTALS.get(total, 0.0) + elapsed
     if isinstance(result, MonthlyRefresh):
         size: object = f"{result.written} figures, {len(result.months)} months"
@@ -59,7 +65,7 @@ def _timed(label: str, work: Callable[[], Any], total: str) -> Any:
         size = f"{len(result)} months"
     else:
         size = getattr(result, "height", result)
-    sys.stdout.write(f"{label:<48} {elapsed:8.2f} s {cpu:8.2f} s cpu   {size}\n")
+    sys.stdout.write(f"{label:<48} {elapsed:7.2f} s {cpu:6.2f} s cpu {db:6.2f} s db   {size}\n")
     return result
 
 
@@ -90,6 +96,8 @@ def _reports(session: Session, folder: Path, months: list[date], charts: ChartCa
 
 
 def _run(session: Session, share: float, reports: Path) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        BACKENDS.append(session.scalar(text("SELECT pg_backend_pid()")))
     as_of = evidence_as_of(session)
     if as_of is None:
         raise SystemExit("The graph is empty: seed it first (benchmarks/seed_graph.py).")
