@@ -11,8 +11,12 @@ ratings of bodies and assistants. Then the incremental path after a delivery tou
 before are written again (the latest month with late corrections for the one before), and
 categories and notebook findings of those mahallas, the monthly indicators of the months
 due (`months_due`: the open month and the month with late records) and their reports are
-rebuilt. Prints one line per product with its seconds and rows, the totals, and the peak
-resident memory.
+rebuilt. Prints one line per product with its wall seconds, this process's CPU seconds,
+the CPU seconds of its PostgreSQL backend (read from /proc: run it on the database's
+machine; parallel query workers are not in them) and rows, the totals, and the peak
+resident memory: on a shared machine the CPU columns are the figures to compare. The
+reports use one chart cache (`report_cache`) for the whole run, as a reports folder does
+between runs: the line says how many charts were drawn and how many reused.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from bench_audit import _backend_cpu
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from hub.diagnostics.categories import refresh_household_categories
@@ -36,27 +41,31 @@ from hub.diagnostics.monthly_store import MonthlyRefresh, months_due, refresh_mo
 from hub.diagnostics.notebooks import refresh_notebook_findings
 from hub.diagnostics.ratings_assistants import refresh_assistant_ratings
 from hub.diagnostics.ratings_bodies import refresh_body_ratings
+from hub.diagnostics.report_cache import ChartCache
 from hub.diagnostics.report_data import shift_month
-from hub.diagnostics.report_html import write_region_reports
+from hub.diagnostics.report_html import CHARTS, write_region_reports
 from hub.diagnostics.rules import load_rules
 from hub.graph.database import create_hub_engine, create_session_factory
 from hub.graph.models import Household, Loan, Mahalla, Person
 
 TOTALS: dict[str, float] = {}
+BACKENDS: list[int] = []
+"""The PostgreSQL backend of the run's session (none on SQLite)."""
 
 
 def _timed(label: str, work: Callable[[], Any], total: str) -> Any:
-    started = time.perf_counter()
+    started, cpu, db = time.perf_counter(), time.process_time(), _backend_cpu(BACKENDS)
     result = work()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    db = _backend_cpu(BACKENDS) - db
     TOTALS[total] = TOTALS.get(total, 0.0) + elapsed
     if isinstance(result, MonthlyRefresh):
         size: object = f"{result.written} figures, {len(result.months)} months"
     elif isinstance(result, list):
-        size = f"{len(result)} {'files' if result and isinstance(result[0], Path) else 'months'}"
+        size = f"{len(result)} months"
     else:
         size = getattr(result, "height", result)
-    sys.stdout.write(f"{label:<48} {elapsed:8.2f} s   {size}\n")
+    sys.stdout.write(f"{label:<48} {elapsed:7.2f} s {cpu:6.2f} s cpu {db:6.2f} s db   {size}\n")
     return result
 
 
@@ -78,7 +87,17 @@ def _deliver(session: Session, codes: list[str], open_month: date) -> int:
     return sum(session.execute(stmt).rowcount for stmt in statements)  # type: ignore[attr-defined]
 
 
+def _reports(session: Session, folder: Path, months: list[date], charts: ChartCache) -> str:
+    drawn, reused = charts.drawn, charts.reused
+    files = write_region_reports(session, folder, months, charts)
+    return (
+        f"{len(files)} files, {charts.drawn - drawn} charts drawn, {charts.reused - reused} reused"
+    )
+
+
 def _run(session: Session, share: float, reports: Path) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        BACKENDS.append(session.scalar(text("SELECT pg_backend_pid()")))
     as_of = evidence_as_of(session)
     if as_of is None:
         raise SystemExit("The graph is empty: seed it first (benchmarks/seed_graph.py).")
@@ -86,6 +105,7 @@ def _run(session: Session, share: float, reports: Path) -> None:
     rules = load_rules()
     month = [as_of.replace(day=1)]
     whole, step = "every product", "incremental"
+    charts = ChartCache(reports / CHARTS)
     _timed(
         "household_categories (all)", lambda: refresh_household_categories(session, as_of), whole
     )
@@ -97,7 +117,7 @@ def _run(session: Session, share: float, reports: Path) -> None:
     )
     _timed(
         "monthly_report (latest month, every region)",
-        lambda: write_region_reports(session, reports, month),
+        lambda: _reports(session, reports, month, charts),
         whole,
     )
     _timed(
@@ -131,7 +151,7 @@ def _run(session: Session, share: float, reports: Path) -> None:
     )
     _timed(
         "monthly_report (months due, every region)",
-        lambda: write_region_reports(session, reports, due),
+        lambda: _reports(session, reports, due, charts),
         step,
     )
     _timed(

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from hub.diagnostics import evidence as ev
 from hub.diagnostics.evidence import Scope
-from hub.diagnostics.frame_writes import upsert_frame
+from hub.diagnostics.frame_writes import append_frame, upsert_frame
 from hub.diagnostics.rules import RuleBook, YearRules, load_rules
 from hub.graph.models import Household, HouseholdCategoryEvidence
 
@@ -254,12 +254,16 @@ def refresh_household_categories(
     if computed.is_empty():
         return computed
     now = datetime.now(UTC)
-    upsert_frame(
-        session,
-        HouseholdCategoryEvidence,
-        computed.with_columns(computed_at=pl.lit(now)),
-        key=["household_id"],
+    # Written in the order the API lists a mahalla's disagreements (its index on mahalla
+    # and rule), so a mahalla's rows share pages: at 1M people, a mahalla's list read 940
+    # scattered pages for 900 rows when written by household id.
+    rows = computed.sort("mahalla_code", "rule", "household_id").with_columns(
+        computed_at=pl.lit(now)
     )
+    if mahalla_codes is None:  # the table was emptied above
+        append_frame(session, HouseholdCategoryEvidence, rows)
+    else:  # a household may have moved from a mahalla outside the scope
+        upsert_frame(session, HouseholdCategoryEvidence, rows, key=["household_id"])
     # One set-based UPDATE ... FROM the evidence just written (not a row per household),
     # of the households whose category changed.
     evidence = HouseholdCategoryEvidence

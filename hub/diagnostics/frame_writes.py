@@ -6,6 +6,11 @@ per value. (`hub.graph.bulk.upsert_rows` copies row by row from dicts, which for
 quarter of a million evidence rows of a million-person graph cost more than computing
 them.) List columns (the records that decided a finding) are written as JSON. Other
 databases take the rows through `upsert_rows`.
+
+`append_frame` is for a table the caller has just emptied in its transaction (a whole
+rebuild): the CSV is copied straight into the table, with no temporary table and no
+conflict check per row (at 1M people, 230,000 evidence rows: 5.4 s against 7.1 s at load
+8). A row that is already there is an error (a unique violation), never a silent merge.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import uuid
 from collections.abc import Sequence
 
 import polars as pl
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from hub.graph.bulk import upsert_rows
@@ -53,15 +58,7 @@ def upsert_frame(
     columns = ", ".join(f'"{c}"' for c in frame.columns)
     temp = f"tmp_{table}_{uuid.uuid4().hex[:12]}"
     session.execute(text(f'CREATE TEMPORARY TABLE "{temp}" (LIKE "{table}" INCLUDING DEFAULTS)'))
-    buffer = io.BytesIO()
-    _as_csv_columns(frame).write_csv(
-        buffer, include_header=False, null_value=NULL, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z"
-    )
-    driver = session.connection().connection.driver_connection
-    assert driver is not None  # a live PostgreSQL connection
-    statement = f"COPY \"{temp}\" ({columns}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(buffer.getvalue())
+    _copy_into(session, temp, frame)
     conflict = ", ".join(f'"{k}"' for k in key)
     assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in frame.columns if c not in key)
     session.execute(
@@ -71,3 +68,27 @@ def upsert_frame(
         )
     )
     session.execute(text(f'DROP TABLE "{temp}"'))
+
+
+def append_frame(session: Session, model: type[DeclarativeBase], frame: pl.DataFrame) -> None:
+    """Insert `frame`'s rows in `model`'s table, which holds none of their keys (see the
+    module's docstring), in the caller's transaction."""
+    if frame.is_empty():
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(insert(model), frame.to_dicts())
+        return
+    _copy_into(session, model.__table__.name, frame)  # type: ignore[attr-defined]
+
+
+def _copy_into(session: Session, table: str, frame: pl.DataFrame) -> None:
+    columns = ", ".join(f'"{c}"' for c in frame.columns)
+    buffer = io.BytesIO()
+    _as_csv_columns(frame).write_csv(
+        buffer, include_header=False, null_value=NULL, datetime_format="%Y-%m-%dT%H:%M:%S%.f%z"
+    )
+    driver = session.connection().connection.driver_connection
+    assert driver is not None  # a live PostgreSQL connection
+    statement = f"COPY \"{table}\" ({columns}) FROM STDIN (FORMAT csv, NULL '{NULL}')"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.write(buffer.getvalue())

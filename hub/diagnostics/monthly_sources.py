@@ -4,6 +4,10 @@ Each frame carries the record's date, its place (`mahalla_code`: the linked pers
 mahalla, else the record's own; a parcel's for leases) and the columns a figure reads.
 Records dated after the "as of" day and records with no known place are left out. Appeal
 days are Tashkent days: an appeal received at 23:30 local time on 31 March is March's.
+
+The linked person's mahalla is joined here, in polars, from one read of every person's
+(`_places`): joined in SQL, each kind of record made PostgreSQL scan the million-person
+table again (0.7 s each at 1M, against 0.06 s for the records alone).
 """
 
 from __future__ import annotations
@@ -95,19 +99,33 @@ def _households(session: Session, as_of: date) -> pl.DataFrame:
     return frame.with_columns(pl.col("assessed", "computed").cast(pl.String).fill_null("unknown"))
 
 
-def _employment(session: Session, as_of: date) -> pl.DataFrame:
-    place = func.coalesce(Person.mahalla_code, EmploymentRecord.mahalla_code)
-    stmt = (
-        select(
-            EmploymentRecord.person_id,
-            EmploymentRecord.record_no,
-            EmploymentRecord.status,
-            EmploymentRecord.status_on,
-            place,
-        )
-        .outerjoin(Person, Person.id == EmploymentRecord.person_id)
-        .where(EmploymentRecord.status_on <= as_of, place.is_not(None))
+def _places(session: Session) -> pl.DataFrame:
+    """Every person's mahalla (null when unknown)."""
+    stmt = select(Person.id, Person.mahalla_code)
+    return read_frame(session, stmt, {"person_id": pl.Int64, "person_mahalla": pl.String})
+
+
+def _placed(records: pl.DataFrame, places: pl.DataFrame, person_first: bool) -> pl.DataFrame:
+    """`records` (their own place in `mahalla_code`) placed in the linked person's mahalla
+    or their own, the one `person_first` says first; records with neither are dropped."""
+    joined = records.join(places, on="person_id", how="left", maintain_order="left")
+    own, person = pl.col("mahalla_code"), pl.col("person_mahalla")
+    place = pl.coalesce(person, own) if person_first else pl.coalesce(own, person)
+    return (
+        joined.with_columns(mahalla_code=place)
+        .drop("person_mahalla")
+        .filter(pl.col("mahalla_code").is_not_null())
     )
+
+
+def _employment(session: Session, as_of: date, places: pl.DataFrame) -> pl.DataFrame:
+    stmt = select(
+        EmploymentRecord.person_id,
+        EmploymentRecord.record_no,
+        EmploymentRecord.status,
+        EmploymentRecord.status_on,
+        EmploymentRecord.mahalla_code,
+    ).where(EmploymentRecord.status_on <= as_of)
     schema = {
         "person_id": pl.Int64,
         "record_no": pl.String,
@@ -115,25 +133,23 @@ def _employment(session: Session, as_of: date) -> pl.DataFrame:
         "status_on": pl.Date,
         "mahalla_code": pl.String,
     }
-    return read_frame(session, stmt, schema)
+    return _placed(read_frame(session, stmt, schema), places, person_first=True)
 
 
-def _tax(session: Session, as_of: date) -> pl.DataFrame:
-    place = func.coalesce(Person.mahalla_code, TaxRegistration.mahalla_code)
-    stmt = (
-        select(
-            TaxRegistration.person_id, TaxRegistration.regime, TaxRegistration.registered_on, place
-        )
-        .outerjoin(Person, Person.id == TaxRegistration.person_id)
-        .where(TaxRegistration.registered_on <= as_of, place.is_not(None))
-    )
+def _tax(session: Session, as_of: date, places: pl.DataFrame) -> pl.DataFrame:
+    stmt = select(
+        TaxRegistration.person_id,
+        TaxRegistration.regime,
+        TaxRegistration.registered_on,
+        TaxRegistration.mahalla_code,
+    ).where(TaxRegistration.registered_on <= as_of)
     schema = {
         "person_id": pl.Int64,
         "regime": pl.String,
         "registered_on": pl.Date,
         "mahalla_code": pl.String,
     }
-    return read_frame(session, stmt, schema)
+    return _placed(read_frame(session, stmt, schema), places, person_first=True)
 
 
 def _leases(session: Session, as_of: date) -> pl.DataFrame:
@@ -158,13 +174,15 @@ def _leases(session: Session, as_of: date) -> pl.DataFrame:
     return read_frame(session, stmt, schema)
 
 
-def _loans(session: Session, as_of: date) -> pl.DataFrame:
-    place = func.coalesce(Person.mahalla_code, Loan.mahalla_code)
-    stmt = (
-        select(Loan.person_id, Loan.issued_on, Loan.program, Loan.amount_tiyin, Loan.status, place)
-        .outerjoin(Person, Person.id == Loan.person_id)
-        .where(Loan.issued_on <= as_of, place.is_not(None))
-    )
+def _loans(session: Session, as_of: date, places: pl.DataFrame) -> pl.DataFrame:
+    stmt = select(
+        Loan.person_id,
+        Loan.issued_on,
+        Loan.program,
+        Loan.amount_tiyin,
+        Loan.status,
+        Loan.mahalla_code,
+    ).where(Loan.issued_on <= as_of)
     schema = {
         "person_id": pl.Int64,
         "issued_on": pl.Date,
@@ -173,26 +191,21 @@ def _loans(session: Session, as_of: date) -> pl.DataFrame:
         "status": pl.String,
         "mahalla_code": pl.String,
     }
-    frame = read_frame(session, stmt, schema)
+    frame = _placed(read_frame(session, stmt, schema), places, person_first=True)
     return frame.with_columns(amount_uzs=pl.col("amount_tiyin") / 100).drop("amount_tiyin")
 
 
-def _appeals(session: Session, as_of: date) -> pl.DataFrame:
-    place = func.coalesce(Appeal.mahalla_code, Person.mahalla_code)
+def _appeals(session: Session, as_of: date, places: pl.DataFrame) -> pl.DataFrame:
     # The end of `as_of` in Tashkent, as an aware timestamp.
     until = datetime.combine(as_of + timedelta(days=1), time(), TASHKENT)
-    stmt = (
-        select(
-            Appeal.person_id,
-            Appeal.received_at,
-            Appeal.resolved_at,
-            Appeal.status,
-            Appeal.topic,
-            place,
-        )
-        .outerjoin(Person, Person.id == Appeal.person_id)
-        .where(Appeal.received_at < until, place.is_not(None))
-    )
+    stmt = select(
+        Appeal.person_id,
+        Appeal.received_at,
+        Appeal.resolved_at,
+        Appeal.status,
+        Appeal.topic,
+        Appeal.mahalla_code,
+    ).where(Appeal.received_at < until)
     schema = {
         "person_id": pl.Int64,
         "received_at": pl.Datetime("us", "UTC"),
@@ -201,7 +214,7 @@ def _appeals(session: Session, as_of: date) -> pl.DataFrame:
         "topic": pl.String,
         "mahalla_code": pl.String,
     }
-    frame = read_frame(session, stmt, schema)
+    frame = _placed(read_frame(session, stmt, schema), places, person_first=False)
     local = {
         c: pl.col(c).dt.convert_time_zone("Asia/Tashkent").dt.date()
         for c in ("received_at", "resolved_at")
@@ -237,11 +250,12 @@ def _unsurveyed(session: Session, dated: list[pl.DataFrame]) -> pl.DataFrame:
 
 
 def load_monthly_sources(session: Session, as_of: date) -> MonthlySources:
-    employment = _employment(session, as_of)
-    tax = _tax(session, as_of)
+    places = _places(session)
+    employment = _employment(session, as_of, places)
+    tax = _tax(session, as_of, places)
     leases = _leases(session, as_of)
-    loans = _loans(session, as_of)
-    appeals = _appeals(session, as_of)
+    loans = _loans(session, as_of, places)
+    appeals = _appeals(session, as_of, places)
     dated = [
         frame.select("person_id", on=pl.col(column))
         for frame, column in (

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from hub.diagnostics import evidence as ev
 from hub.diagnostics.evidence import Scope
-from hub.diagnostics.frame_writes import upsert_frame
+from hub.diagnostics.frame_writes import append_frame, upsert_frame
 from hub.diagnostics.rules import BandRules, RuleBook, load_rules
 from hub.graph.models import Household, HouseholdCategoryEvidence, NotebookFinding, Person
 
@@ -265,5 +265,8 @@ def refresh_notebook_findings(
     session.execute(stale)
     if not computed.is_empty():
         rows = computed.with_columns(computed_at=pl.lit(datetime.now(UTC)))
-        upsert_frame(session, NotebookFinding, rows, key=["person_id", "notebook"])
+        if mahalla_codes is None:  # the table was emptied above
+            append_frame(session, NotebookFinding, rows)
+        else:  # a person may have moved from a mahalla outside the scope
+            upsert_frame(session, NotebookFinding, rows, key=["person_id", "notebook"])
     return computed

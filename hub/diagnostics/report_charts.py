@@ -1,4 +1,5 @@
-"""The report's charts: static SVG drawn with matplotlib, embedded in the HTML as data URIs.
+"""The report's charts: static SVG drawn with matplotlib, embedded in the HTML as data URIs
+(`data_uri`); `report_cache` keeps them on disk so that a rebuild draws only what changed.
 
 Static SVG, not a JavaScript chart library: the report must open offline, from a file,
 years later, on a district officer's machine; an SVG needs no script and weighs a few
@@ -28,18 +29,22 @@ LABELS = {
 }
 
 
-def _data_uri(figure: Figure) -> str:
+def data_uri(svg: str) -> str:
+    """An SVG as an `<img>`'s source, so the HTML needs no file beside it."""
+    return f"data:image/svg+xml;base64,{base64.b64encode(svg.encode()).decode()}"
+
+
+def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     # Text stays text (no glyph outlines: smaller files, drawn in a fraction of the time);
     # a fixed salt keeps the SVG's ids, and so the file, the same for the same figures.
     with rc_context({"svg.fonttype": "none", "svg.hashsalt": "mahalla-hub"}):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
-    encoded = base64.b64encode(buffer.getvalue().encode()).decode()
-    return f"data:image/svg+xml;base64,{encoded}"
+    return buffer.getvalue()
 
 
 def series_chart(series: pl.DataFrame, names: tuple[str, ...], title: str) -> str | None:
-    """A line chart of `names` over the months of `series` (None: no months to draw)."""
+    """The SVG of a line chart of `names` over the months of `series` (None: no months)."""
     if series.is_empty():
         return None
     figure = Figure(figsize=(6.4, 2.6))
@@ -48,17 +53,18 @@ def series_chart(series: pl.DataFrame, names: tuple[str, ...], title: str) -> st
     labels = [f"{m:%Y-%m}" for m in months]
     for name in names:
         axes.plot(labels, series[name].to_list(), marker="o", label=LABELS.get(name, name))
-    axes.set_title(title, fontsize=10)
+    axes.set_title(title, fontsize=10, y=1.0)  # y given: no search for overlapping artists
     axes.tick_params(axis="x", labelrotation=45, labelsize=7)
     axes.tick_params(axis="y", labelsize=7)
     axes.grid(alpha=0.3)
     axes.legend(fontsize=7, loc="upper left")
     figure.subplots_adjust(left=0.08, right=0.98, top=0.88, bottom=0.28)
-    return _data_uri(figure)
+    return _svg(figure)
 
 
 def mahalla_chart(by_mahalla: pl.DataFrame, figure_name: str, title: str) -> str | None:
-    """A horizontal bar per mahalla of `figure_name` for the month (None: no mahallas)."""
+    """The SVG of a horizontal bar per mahalla of `figure_name` for the month (None: no
+    mahallas)."""
     if by_mahalla.is_empty():
         return None
     values = by_mahalla[figure_name].fill_null(0.0).to_list()
@@ -67,8 +73,8 @@ def mahalla_chart(by_mahalla: pl.DataFrame, figure_name: str, title: str) -> str
     axes = figure.subplots()
     axes.barh(names, values, color="#4c72b0")
     axes.invert_yaxis()
-    axes.set_title(title, fontsize=10)
+    axes.set_title(title, fontsize=10, y=1.0)  # y given: no search for overlapping artists
     axes.tick_params(labelsize=7)
     axes.grid(axis="x", alpha=0.3)
     figure.subplots_adjust(left=0.32, right=0.97)
-    return _data_uri(figure)
+    return _svg(figure)

@@ -5,17 +5,23 @@ file opens offline with nothing beside it.
 Files go to `<folder>/<YYYY-MM>/region-<code>.html`, with `<folder>/index.html` listing
 every report written so far. Numbers are those stored in `monthly_indicator`; a ratio is
 shown as a percentage, and a figure with no stored value (a rate with no appeals) as "–".
+
+A chart comes from `<folder>/.charts/` when the same chart was drawn before
+(`report_cache`), and a report whose bytes would not change is not written again: a
+rebuild after a delivery draws and writes only what the delivery changed.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 from sqlalchemy.orm import Session
 
-from hub.diagnostics.report_charts import mahalla_chart, series_chart
+from hub.diagnostics.report_cache import ChartCache
+from hub.diagnostics.report_charts import data_uri, mahalla_chart, series_chart
 from hub.diagnostics.report_data import (
     MAHALLA_FIGURES,
     TABLE,
@@ -27,6 +33,9 @@ from hub.diagnostics.report_data import (
 )
 
 RATIOS = {"loans.overdue_share", "appeals.resolution_rate"}
+CHARTS = ".charts"
+"""The folder, inside the reports' folder, of the charts drawn so far (`report_cache`)."""
+_MONTH_FOLDER = re.compile(r"\d{4}-\d{2}")
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -89,7 +98,7 @@ def shown(name: str, value: float | None) -> str:
     return f"{value:,.1f}"
 
 
-def _page(page: DistrictPage) -> dict[str, object]:
+def _page(page: DistrictPage, charts: ChartCache) -> dict[str, object]:
     rows = [
         {
             "name": name,
@@ -99,18 +108,29 @@ def _page(page: DistrictPage) -> dict[str, object]:
         }
         for name, label in TABLE.items()
     ]
-    charts = []
+    drawn = []
     if page.month:  # a page with no figures for the month draws nothing
-        charts = [
+        jobs = ("placed", "self_employed", "entrepreneurs")
+        appeals = ("appeals.received", "appeals.resolved")
+        # Each chart is given only the columns it draws, so its cache key changes only
+        # when they do.
+        drawn = [
+            (charts.svg(series_chart, page.series.select("month_on", *jobs), jobs, "Jobs"), "jobs"),
             (
-                series_chart(page.series, ("placed", "self_employed", "entrepreneurs"), "Jobs"),
-                "jobs",
-            ),
-            (
-                series_chart(page.series, ("appeals.received", "appeals.resolved"), "Appeals"),
+                charts.svg(
+                    series_chart, page.series.select("month_on", *appeals), appeals, "Appeals"
+                ),
                 "appeals",
             ),
-            (mahalla_chart(page.by_mahalla, "unemployed", "Unemployed by mahalla"), "unemployed"),
+            (
+                charts.svg(
+                    mahalla_chart,
+                    page.by_mahalla.select("name", "unemployed"),
+                    "unemployed",
+                    "Unemployed by mahalla",
+                ),
+                "unemployed",
+            ),
         ]
     mahalla_rows = [
         [f"{row['name']} ({row['mahalla_code']})"] + [shown(f, row[f]) for f in MAHALLA_FIGURES]
@@ -122,17 +142,17 @@ def _page(page: DistrictPage) -> dict[str, object]:
         "mahallas": page.mahallas,
         "month": page.month,
         "rows": rows,
-        "charts": [{"uri": uri, "alt": alt} for uri, alt in charts if uri is not None],
+        "charts": [{"uri": data_uri(svg), "alt": alt} for svg, alt in drawn if svg is not None],
         "mahalla_rows": mahalla_rows,
     }
 
 
-def render_region_report(report: RegionReport) -> str:
+def render_region_report(report: RegionReport, charts: ChartCache) -> str:
     return _jinja.from_string(PAGE).render(
         report=report,
         month=f"{report.month:%Y-%m}",
         before=f"{shift_month(report.month, -1):%Y-%m}",
-        pages=[_page(page) for page in report.districts],
+        pages=[_page(page, charts) for page in report.districts],
         mahalla_figures=[TABLE[f] for f in MAHALLA_FIGURES],
     )
 
@@ -143,17 +163,24 @@ def report_path(folder: Path, region: str, month: date) -> Path:
 
 def write_index(folder: Path) -> Path:
     """`<folder>/index.html`: every report in the folder, newest month first."""
-    months = sorted((p for p in folder.iterdir() if p.is_dir()), reverse=True)
+    months = sorted(
+        (p for p in folder.iterdir() if p.is_dir() and _MONTH_FOLDER.fullmatch(p.name)),
+        reverse=True,
+    )
     listed = [(m.name, sorted(f.name for f in m.glob("region-*.html"))) for m in months]
     index = folder / "index.html"
     index.write_text(_jinja.from_string(INDEX).render(months=listed), encoding="utf-8")
     return index
 
 
-def write_region_reports(session: Session, folder: Path, months: list[date]) -> list[Path]:
-    """Write the report of every region for each of `months`; returns the files, and
-    rewrites the folder's index."""
+def write_region_reports(
+    session: Session, folder: Path, months: list[date], charts: ChartCache | None = None
+) -> list[Path]:
+    """Write the report of every region for each of `months` (a file whose bytes would
+    not change is left as it is); returns the files, and rewrites the folder's index.
+    `charts` defaults to the cache in `<folder>/.charts`."""
     folder.mkdir(parents=True, exist_ok=True)
+    charts = charts if charts is not None else ChartCache(folder / CHARTS)
     written = []
     regions = report_regions(session)
     for month in months:
@@ -161,7 +188,9 @@ def write_region_reports(session: Session, folder: Path, months: list[date]) -> 
             report = read_region_report(session, code, name, month)
             path = report_path(folder, code, report.month)
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(render_region_report(report), encoding="utf-8")
+            text = render_region_report(report, charts).encode()
+            if not path.is_file() or path.read_bytes() != text:
+                path.write_bytes(text)
             written.append(path)
     write_index(folder)
     return written

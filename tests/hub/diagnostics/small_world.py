@@ -103,6 +103,13 @@ class SmallWorld:
         if notebook is not None:
             self.notebook(name, notebook, "survey", f"SV-{household}/{name}")
 
+    def outsider(self, name: str, mahalla: str) -> None:
+        """A person of `mahalla` in no household (known to the agencies only)."""
+        row = {"hub_id": f"P-{name}", "full_name": name, "name_key": name, "sex": "M"}
+        upsert_rows(self.session, Person, [{**row, "mahalla_code": mahalla}], key=["hub_id"])
+        person_id = self.session.scalars(select(Person.id).where(Person.hub_id == f"P-{name}"))
+        self.persons[name] = person_id.one()
+
     def notebook(self, person: str, notebook: str, source: str, key: str) -> None:
         row = {
             "person_id": self.persons[person],

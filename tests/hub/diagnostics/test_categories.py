@@ -69,6 +69,13 @@ def build(session: Session) -> SmallWorld:
     w.person("k", "h8", date(1962, 12, 1), "M", "unemployed")
     w.household("h9", M1, assessed=3, income_uzs=100_000)
     w.person("l", "h9", date(1961, 11, 30), "M", "unemployed")
+    # z is in no household: their records are evidence about no household.
+    w.outsider("z", M1)
+    w.status("E7", "z", "employed", date(2022, 5, 1))
+    w.tax("400000009", "z", 50_000_000)
+    w.loan("S9", "z", "subsidy", "subsidy", 6_000_000, date(2022, 6, 1))
+    w.lease("L9", "z", "1.0000")
+    w.notebook("z", "iron", "survey", "SV-none/z")
     return w
 
 

@@ -7,10 +7,13 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 import polars as pl
+import psycopg
+import pytest
 from sqlalchemy import literal, select
+from sqlalchemy.exc import IntegrityError
 
 from hub.diagnostics.evidence import read_frame
-from hub.diagnostics.frame_writes import upsert_frame
+from hub.diagnostics.frame_writes import append_frame, upsert_frame
 from hub.graph.copy_frame import copy_frame
 from hub.graph.models import NotebookFinding
 from tests.hub.diagnostics.small_world import SmallWorld
@@ -75,3 +78,35 @@ def test_a_frame_with_lists_is_upserted_on_its_key(graph_db: GraphDatabase) -> N
         ("youth", "", [], None),
     ]
     assert rows[0].computed_at == datetime(2022, 3, 2, 9, tzinfo=UTC)
+
+
+def test_a_frame_appended_to_an_emptied_table_is_written_and_a_kept_key_refused(
+    graph_db: GraphDatabase,
+) -> None:
+    with graph_db.session() as session, session.begin():
+        w = SmallWorld(session)
+        w.territory(M1)
+        w.household("a", M1, assessed=3, income_uzs=100_000)
+        w.person("a1", "a", date(1990, 1, 1), "M", "unemployed")
+        frame = pl.DataFrame(
+            {
+                "person_id": [w.persons["a1"]],
+                "notebook": ["iron"],
+                "mahalla_code": [M1],
+                "household_id": [w.households["a"]],
+                "finding": ["eligible_not_entered"],
+                "reason": ['says "no"; 5%'],
+                "records": [['survey:"q"', "tax:1\\2"]],
+                "as_of_on": [date(2022, 3, 1)],
+                "rules_version": ["v1"],
+                "computed_at": [datetime(2022, 3, 2, 9, tzinfo=UTC)],
+            }
+        )
+        append_frame(session, NotebookFinding, frame)
+    with graph_db.session() as session:
+        row = session.scalars(select(NotebookFinding)).one()
+        assert (row.reason, row.records) == ('says "no"; 5%', ['survey:"q"', "tax:1\\2"])
+        assert row.computed_at == datetime(2022, 3, 2, 9, tzinfo=UTC)
+    # SQLAlchemy's error on SQLite; on PostgreSQL the driver's, from its COPY.
+    with graph_db.session() as session, pytest.raises((IntegrityError, psycopg.IntegrityError)):
+        append_frame(session, NotebookFinding, frame)

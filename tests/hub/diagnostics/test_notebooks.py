@@ -52,6 +52,10 @@ def build(session: Session) -> SmallWorld:
     # n5: no income evidence: jasur's youth entry cannot be judged on income.
     w.household("n5", M1, assessed=None, income_uzs=None)
     w.person("jasur", "n5", date(2000, 1, 1), "M", "student", notebook="youth")
+    # z is in no household: entered in the Women's notebook and unemployed, no finding.
+    w.outsider("z", M1)
+    w.status("E8", "z", "unemployed", date(2022, 5, 1))
+    w.notebook("z", "women", "survey", "SV-none/z")
     return w
 
 

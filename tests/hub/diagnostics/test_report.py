@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import html
+from sqlalchemy import update
 
 from hub.diagnostics.monthly_store import refresh_monthly_indicators
-from hub.diagnostics.report_html import report_path, shown, write_region_reports
+from hub.diagnostics.report_cache import ChartCache
+from hub.diagnostics.report_html import CHARTS, report_path, shown, write_region_reports
 from hub.graph.bulk import upsert_rows
-from hub.graph.models import District
+from hub.graph.models import District, MonthlyIndicator
 from tests.hub.diagnostics.test_monthly import FEB, JAN, M1, M3, _surveyed, build
 
 if TYPE_CHECKING:
@@ -22,7 +24,9 @@ if TYPE_CHECKING:
 EMPTY_DISTRICT = "1703299"
 
 
-def _reports(graph_db: GraphDatabase, folder: Path, months: list[date]) -> list[Path]:
+def _reports(
+    graph_db: GraphDatabase, folder: Path, months: list[date], charts: ChartCache | None = None
+) -> list[Path]:
     with graph_db.session() as session, session.begin():
         w = build(session)
         for name, on in (("a", JAN), ("b", JAN), ("c", FEB)):
@@ -35,7 +39,7 @@ def _reports(graph_db: GraphDatabase, folder: Path, months: list[date]) -> list[
         )
         refresh_monthly_indicators(session, date(2022, 2, 28))
     with graph_db.session() as session:
-        return write_region_reports(session, folder, months)
+        return write_region_reports(session, folder, months, charts)
 
 
 def _figures(section: html.HtmlElement) -> dict[str, tuple[str, str]]:
@@ -114,3 +118,55 @@ def test_the_same_figures_give_the_same_file(graph_db: GraphDatabase, tmp_path: 
     with graph_db.session() as session:
         (second,) = write_region_reports(session, tmp_path / "b", [FEB])
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_a_rebuild_draws_only_the_charts_whose_figures_changed(
+    graph_db: GraphDatabase, tmp_path: Path
+) -> None:
+    first = ChartCache(tmp_path / CHARTS)
+    (path,) = _reports(graph_db, tmp_path, [FEB], first)
+    # Two districts with figures, three charts each; the empty district draws none.
+    assert (first.drawn, first.reused) == (6, 0)
+    before = path.read_bytes()
+    written_at = path.stat().st_mtime_ns
+    again = ChartCache(tmp_path / CHARTS)
+    with graph_db.session() as session:
+        write_region_reports(session, tmp_path, [FEB], again)
+    assert (again.drawn, again.reused) == (0, 6)
+    assert path.read_bytes() == before and path.stat().st_mtime_ns == written_at
+    # One figure of one district's jobs chart changes: that chart alone is drawn again.
+    with graph_db.session() as session, session.begin():
+        session.execute(
+            update(MonthlyIndicator)
+            .where(
+                MonthlyIndicator.level == "district",
+                MonthlyIndicator.code == "1703203",
+                MonthlyIndicator.month_on == FEB,
+                MonthlyIndicator.name == "placed",
+            )
+            .values(value=7.0)
+        )
+    changed = ChartCache(tmp_path / CHARTS)
+    with graph_db.session() as session:
+        write_region_reports(session, tmp_path, [FEB], changed)
+    assert (changed.drawn, changed.reused) == (1, 5)
+    assert path.read_bytes() != before
+    assert _figures(html.fromstring(path.read_bytes()).xpath("//section")[1])["placed"][0] == "7"
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert CHARTS not in index
+
+
+def test_a_stored_chart_that_is_not_an_svg_is_drawn_again(
+    graph_db: GraphDatabase, tmp_path: Path
+) -> None:
+    (path,) = _reports(graph_db, tmp_path, [FEB])
+    before = path.read_bytes()
+    stored = sorted((tmp_path / CHARTS).glob("*.svg"))
+    assert len(stored) == 6
+    stored[0].write_text('<?xml version="1.0"?><svg', encoding="utf-8")  # cut short
+    again = ChartCache(tmp_path / CHARTS)
+    with graph_db.session() as session:
+        write_region_reports(session, tmp_path, [FEB], again)
+    assert (again.drawn, again.reused) == (1, 5)
+    assert path.read_bytes() == before
+    assert stored[0].read_text(encoding="utf-8").rstrip().endswith("</svg>")
