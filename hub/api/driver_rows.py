@@ -92,7 +92,8 @@ class _Plan:
             and not compiled.post_compile_params
             and not compiled.literal_execute_params
         )
-        self.sql, self.names = converted or (compiled.string, ())
+        sql_and_names: tuple[str, tuple[str, ...]] = converted or (compiled.string, ())
+        self.sql, self.names = sql_and_names
         self.bind_processors: dict[str, Processor] = dict(compiled._bind_processors)
         self.convert: RowConverter | Literal[False] | None = False  # False: not known yet
 

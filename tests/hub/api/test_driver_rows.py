@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import Connection, String, bindparam, event, literal_column, select
+from sqlalchemy import ColumnElement, Connection, String, bindparam, event, literal_column, select
 
 from hub.api import driver_rows
 from hub.api.batch_fetch import keyed
@@ -175,7 +175,9 @@ def test_a_long_statement_with_percent_signs_and_a_repeated_value_reads_the_same
 ) -> None:
     # Longer than the 4,096 characters below which psycopg caches its own rewrite.
     hub_id = bindparam("hub_id", type_=String)
-    padding = [literal_column(f"'{'x' * 60}' AS pad_{i}") for i in range(80)]
+    padding: list[ColumnElement[Any]] = [
+        literal_column(f"'{'x' * 60}' AS pad_{i}") for i in range(80)
+    ]
     stmt = select(
         people.PERSON.c.hub_id,
         literal_column("'100%'").label("percent"),
