@@ -188,9 +188,9 @@ class HubGraphQL(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        # Most errors were classified inside the operation (ErrorClassification); errors
-        # raised while parsing with the parser cache surface after it, so every error is
-        # classified (idempotently) once more on its way out.
+        # The schema classifies the errors of every result it returns (`HubSchema.execute`);
+        # classifying (idempotently) once more on the way out covers any result the view
+        # itself produced.
         if result.errors:
             result.errors = [classified(error) for error in result.errors]
         return await super().process_result(request, result)
