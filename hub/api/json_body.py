@@ -1,7 +1,7 @@
 """The common request body's fast parse: a POST of one JSON operation.
 
 strawberry's view parses every request's Content-Type header with the standard library's
-`email` package (`parse_content_type`), about a tenth of a small request's CPU. Clients
+`email` package (`parse_content_type`), a few percent of a small request's CPU. Clients
 send one of a few spellings of `application/json`; for those, a body that is one JSON
 object whose `query`, `variables`, `operationName` and `extensions` have the types
 strawberry requires becomes the same `GraphQLRequestData` strawberry builds. Anything
