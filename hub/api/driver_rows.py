@@ -8,14 +8,22 @@ object. For a person with every relation (sixteen small statements) that was a q
 the request's CPU, more than the statements' own execution.
 
 `fetch_rows(connection, stmt, params)` keeps, per statement object, what that work
-produces: the SQL text in the driver's parameter style, the bind processors and the result
-processors of its columns. Then each execution is one driver call: the parameters are
-completed and processed as `construct_params` and the bind processors make them, the
-statement runs on a cursor of the same DBAPI connection (the request's, in its
+produces: the SQL text with PostgreSQL's own placeholders (`$1`, `$2`, ...), the order of
+its parameters, the bind processors and the result processors of its columns. Then each
+execution is one driver call: the parameters are completed and processed as
+`construct_params` and the bind processors make them, and the statement runs on a raw
+cursor (`psycopg.RawCursor`, which takes `$n` placeholders and a list of values as they
+are) of the same DBAPI connection (the request's, in its
 transaction if it has one; with an asyncio engine, psycopg's async cursor, awaited from the
 greenlet SQLAlchemy runs the data layer in), and each row's values go through the columns' result
 processors (the graph's `UtcDateTime`, say), so rows equal `connection.execute(...).all()`
 value for value (`tests/hub/api/test_driver_rows.py` compares both on PostgreSQL).
+
+Why a raw cursor: psycopg's ordinary cursor rewrites `%(name)s` placeholders to `$n` with a
+regular expression over the whole text on every execution of a statement longer than 4,096
+characters (it caches the rewrite of shorter ones only). A compiled person with every
+relation is about 9,000 characters, and its rewrite was a sixth of the request's CPU. The
+rewrite is done here once per statement (`dollar_placeholders`), as psycopg does it.
 
 The shortcut is taken only with psycopg, for statements without expanding parameters
 (an `IN` over a list, rendered per execution), and only while nothing listens for the engine's
@@ -28,6 +36,7 @@ by the pool's pre-ping at the next checkout.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -40,18 +49,51 @@ Processor = Callable[[Any], Any]
 RowConverter = Callable[[list[tuple[Any, ...]]], list[tuple[Any, ...]]]
 
 
+# What the psycopg dialect's compiler writes for a percent sign (`%%`) and for a bound
+# value (`%(name)s`); any other `%` is not of its making.
+_PERCENT = re.compile(r"%(?:(%)|\(([^()]+)\)s|)")
+
+
+def dollar_placeholders(sql: str) -> tuple[str, tuple[str, ...]] | None:
+    """`sql`, written in psycopg's `pyformat` style by SQLAlchemy, with PostgreSQL's `$n`
+    placeholders instead, and the parameter names in their order (a name used twice is
+    one parameter); None when it holds a `%` the conversion does not know."""
+    order: dict[str, int] = {}
+    unknown = False
+
+    def replace(match: re.Match[str]) -> str:
+        nonlocal unknown
+        percent, name = match.groups()
+        if percent:
+            return "%"
+        if name is None:
+            unknown = True
+            return match.group(0)
+        number = order.setdefault(name, len(order) + 1)
+        return f"${number}"
+
+    converted = _PERCENT.sub(replace, sql)
+    return None if unknown else (converted, tuple(order))
+
+
 class _Plan:
     """What executing one statement on psycopg needs, computed once."""
 
-    __slots__ = ("bind_processors", "compiled", "convert", "dialect", "direct", "sql")
+    __slots__ = ("bind_processors", "compiled", "convert", "dialect", "direct", "names", "sql")
 
     def __init__(self, stmt: Executable, dialect: Dialect) -> None:
         compiled: Any = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
         self.compiled = compiled
         self.dialect = dialect
         # Expanding parameters (`IN` over a list) are rendered into the SQL per execution.
-        self.direct = not compiled.post_compile_params and not compiled.literal_execute_params
-        self.sql: str = compiled.string
+        converted = dollar_placeholders(compiled.string)
+        self.direct = (
+            converted is not None
+            and not compiled.post_compile_params
+            and not compiled.literal_execute_params
+        )
+        sql_and_names: tuple[str, tuple[str, ...]] = converted or (compiled.string, ())
+        self.sql, self.names = sql_and_names
         self.bind_processors: dict[str, Processor] = dict(compiled._bind_processors)
         self.convert: RowConverter | Literal[False] | None = False  # False: not known yet
 
@@ -70,12 +112,13 @@ class _Plan:
         self.convert = convert = _converter(processors)
         return convert
 
-    def parameters(self, params: dict[str, Any]) -> dict[str, Any]:
+    def parameters(self, params: dict[str, Any]) -> list[Any]:
+        """The values of the statement's `$n` placeholders, in their order."""
         values: dict[str, Any] = self.compiled.construct_params(params, _check=False)
         for name, process in self.bind_processors.items():
             if name in values:
                 values[name] = process(values[name])
-        return values
+        return [values[name] for name in self.names]
 
 
 def _converter(processors: Sequence[Processor | None]) -> RowConverter | None:
@@ -132,7 +175,7 @@ def fetch_rows(
     if isinstance(driver_connection, psycopg.AsyncConnection):
         # An asyncio engine: this runs in its greenlet (`AsyncConnection.run_sync`), which
         # awaits each driver call on the request's loop.
-        async_cursor = driver_connection.cursor()
+        async_cursor = psycopg.AsyncRawCursor(driver_connection)
         try:
             await_only(async_cursor.execute(plan.sql, values))
             rows = await_only(async_cursor.fetchall())
@@ -141,7 +184,7 @@ def fetch_rows(
         finally:
             await_only(async_cursor.close())
     else:
-        with driver_connection.cursor() as cursor:
+        with psycopg.RawCursor(driver_connection) as cursor:
             cursor.execute(plan.sql, values)
             rows = cursor.fetchall()
             if convert is False:

@@ -12,16 +12,15 @@ Every error in a response carries `extensions.code`:
 | INTERNAL_SERVER_ERROR | anything unexpected: the message is replaced by "Unexpected error." |
 
 Unexpected errors are masked so no stack trace, SQL or internal message reaches a client;
-the schema logs them in full, with their traceback, before masking (`HubSchema`).
+the schema logs them in full, with their traceback, before masking them (`HubSchema`
+classifies every result's errors with `classified`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import SchemaExtension
 from strawberry.relay.types import GlobalIDValueError
 
 from hub.api.errors import ApiError
@@ -99,17 +98,6 @@ def classified(error: GraphQLError) -> GraphQLError:
         path=error.path,
         extensions=extensions,
     )
-
-
-class ErrorClassification(SchemaExtension):
-    """Give every error of a result its code and mask the unexpected ones."""
-
-    def on_operation(self) -> Iterator[None]:
-        yield
-        result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        if result is not None and errors:
-            result.errors = [classified(e) for e in errors]
 
 
 def log_errors(errors: list[GraphQLError]) -> None:

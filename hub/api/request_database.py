@@ -4,7 +4,9 @@ SQLAlchemy connections are synchronous and not thread-safe, while strawberry res
 (and DataLoader batches) concurrently on an event loop. `RequestDatabase.run` queues each
 data-layer call; one drainer at a time takes everything queued and runs it, in order. So a
 request's statements never overlap on its one connection, and the DataLoaders dispatched
-in one tick of the loop (a person's eleven relations, say) run as one batch.
+in one tick of the loop (a person's eleven relations, say) run as one batch. A caller with
+one call and nothing to wait for (a compiled root field's statement) uses `run_now`, which
+runs it at once, without the batch's task; calls made meanwhile wait for it.
 
 How a batch runs depends on the engine:
 
@@ -123,7 +125,8 @@ class RequestDatabase:
         self._async_connection: AsyncConnection | None = None
         self._connection: Connection | None = None
         self._queue: list[tuple[Call, asyncio.Future[Any]]] = []
-        self._drainer: asyncio.Task[None] | None = None
+        # The batch running (or about to): `_drain`'s task, or `run_now`'s call.
+        self._drainer: asyncio.Future[None] | None = None
 
     async def run(
         self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
@@ -134,6 +137,30 @@ class RequestDatabase:
         if self._drainer is None:
             self._drainer = asyncio.create_task(self._drain())
         return await future
+
+    async def run_now(
+        self, fn: Callable[Concatenate[Connection, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """`run`, without waiting a tick of the loop for other calls to join the batch:
+        for a caller whose call is the only one it has (a compiled root field's one
+        statement), which saves the batch's task. Calls made meanwhile wait, as with
+        `run`, and run after it."""
+        if self._drainer is not None:
+            return await self.run(fn, *args, **kwargs)
+        running = self._drainer = asyncio.get_running_loop().create_future()
+        try:
+            ok, value = (await self._run_batch([partial(self._call, fn, *args, **kwargs)]))[0]
+        except Exception as exc:  # noqa: BLE001 - no connection: the call failed
+            ok, value = False, exc
+        finally:
+            running.set_result(None)
+            self._drainer = None
+            if self._queue:
+                self._drainer = asyncio.create_task(self._drain())
+        if not ok:
+            raise value
+        result: T = value
+        return result
 
     @property
     def dialect_name(self) -> str:

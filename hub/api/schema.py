@@ -30,7 +30,7 @@ from hub.api.activities.types import (
 )
 from hub.api.context import Context
 from hub.api.diagnostics.queries import DiagnosticsQuery
-from hub.api.error_reporting import ErrorClassification, log_errors
+from hub.api.error_reporting import classified, log_errors
 from hub.api.global_ids import NodeQuery
 from hub.api.identity.queries import IdentityQuery
 from hub.api.limits.document_cache import DocumentCache
@@ -107,7 +107,7 @@ class HubSchema(strawberry.Schema):
 
         async def operation() -> ExecutionResult:
             try:
-                return await execute(
+                result = await execute(
                     query,
                     variable_values,
                     context_value,
@@ -116,6 +116,13 @@ class HubSchema(strawberry.Schema):
                     allowed_operation_types,
                     operation_extensions,
                 )
+                # Classified once the errors are logged (`process_errors`, inside
+                # strawberry's execute): here rather than in an extension's
+                # `on_operation`, as each extension hook costs every request
+                # strawberry's context-manager machinery.
+                if result.errors:
+                    result.errors = [classified(error) for error in result.errors]
+                return result
             finally:
                 # Returned to the pool from where it ran (the worker thread, if any).
                 if isinstance(context_value, Context):
@@ -146,10 +153,7 @@ def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
     schema = HubSchema(
         query=Query,
         types=list(NODE_TYPES),
-        extensions=[
-            lambda: LimitsGuard(documents),
-            ErrorClassification,
-        ],
+        extensions=[lambda: LimitsGuard(documents)],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=CompiledExecutionContext if compiled else None,
         **extra,

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 import orjson
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.background import BackgroundTask
@@ -40,6 +40,7 @@ from hub.api.audit import AuditRecorder
 from hub.api.context import CURRENT_OPERATION, Context, ExecutedOperation
 from hub.api.error_reporting import classified
 from hub.api.graphiql import graphiql_page
+from hub.api.json_body import json_operation
 from hub.api.limits.errors import HTTP_STATUS, ResponseTooLargeError
 from hub.api.limits.guard import Limiter
 from hub.api.limits.settings import DEFAULT_LIMITS
@@ -188,12 +189,29 @@ class HubGraphQL(GraphQL[Context, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
-        # Most errors were classified inside the operation (ErrorClassification); errors
-        # raised while parsing with the parser cache surface after it, so every error is
-        # classified (idempotently) once more on its way out.
+        # The schema classifies the errors of every result it returns (`HubSchema.execute`);
+        # classifying (idempotently) once more on the way out covers any result the view
+        # itself produced.
         if result.errors:
             result.errors = [classified(error) for error in result.errors]
         return await super().process_result(request, result)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        # A POST of one JSON operation skips strawberry's Content-Type parse
+        # (`hub.api.json_body`); a streaming Accept header, like anything else, is
+        # strawberry's to parse.
+        if (
+            request.method == "POST"
+            and self._get_stream_transport_from_headers(request.headers) is None
+        ):
+            operation = json_operation(
+                request.content_type, await request.get_body(), self.parse_json
+            )
+            if operation is not None:
+                return operation
+        return await super().parse_http_body(request)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

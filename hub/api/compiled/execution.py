@@ -196,6 +196,13 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Every root field at once, as graphql-core gathers them; the first error that
         # reaches the root (a required field failing) fails the operation, as there.
         names = list(fields)
+        if len(names) == 1:
+            # One root field (most requests): awaited here, without gather's task.
+            (name,) = names
+            answer = await self._compiled(
+                parent_type, source_value, fields[name], name, plans[name]
+            )
+            return {name: answer}
         answers = await gather(
             *(
                 self._compiled(parent_type, source_value, fields[name], name, plans[name])
@@ -229,7 +236,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         context = self.context_value
         assert isinstance(context, Context)
         try:
-            row = await context.db.run(_first_row, compiled)
+            row = await context.db.run_now(_first_row, compiled)
         except Exception as exc:  # noqa: BLE001 - the field's error, as a resolver's would be
             path = Path(None, name, parent_type.name)
             error = located_error(exc, nodes, path.as_list())

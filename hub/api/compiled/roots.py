@@ -50,28 +50,51 @@ def _checked(check: Callable[[], Any]) -> Any:
 
 
 def _input(value: Any, type_: type) -> Any:
-    """An input object's coerced value as the resolver receives it (strawberry's own
-    conversion, which walks the type anew each time: kept per value, and input objects
-    here hold scalars and enums only)."""
+    """An input object's coerced value as the resolver receives it.
+
+    strawberry's conversion (`convert_argument`) walks the type anew each time. Here it
+    runs once per shape: the type, the fields given, and which of them are null. When
+    every given field came through it unchanged (scalars and enums, which graphql-core
+    has already coerced), the shape's later values are built directly, the values being
+    the only difference; any other shape (a nested input, a global id) converts each
+    time."""
     if value is None:
         return None
-    try:
-        key = (type_, tuple(sorted(value.items())))
-        hash(key)
-    except TypeError:
+    shape = (type_, tuple((name, field is None) for name, field in value.items()))
+    names = _SHAPES.get(shape)
+    if names is None:
+        converted = convert_argument(value, type_, scalar_registry=_SCALARS, config=_CONFIG)
+        if len(_SHAPES) >= _KEPT:
+            _SHAPES.clear()
+        _SHAPES[shape] = _passed_through(value, type_, converted)
+        return converted
+    if names is _CONVERT:
         return convert_argument(value, type_, scalar_registry=_SCALARS, config=_CONFIG)
-    converted = _CONVERTED.get(key)
-    if converted is None:
-        if len(_CONVERTED) >= _KEPT:
-            _CONVERTED.clear()
-        converted = _CONVERTED[key] = convert_argument(
-            value, type_, scalar_registry=_SCALARS, config=_CONFIG
-        )
-    return converted
+    return type_(**{python: value[graphql] for graphql, python in names})
 
 
-_CONVERTED: dict[tuple[type, tuple[Any, ...]], Any] = {}
-_KEPT = 4096
+def _passed_through(
+    value: dict[str, Any], type_: type, converted: Any
+) -> tuple[tuple[str, str], ...] | object:
+    """The (GraphQL name, Python name) of each given field when `convert_argument` passed
+    every given value through as it was; `_CONVERT` otherwise."""
+    definition = getattr(type_, "__strawberry_definition__", None)
+    if definition is None:
+        return _CONVERT
+    python_names = {_CONFIG.name_converter.from_field(f): f.python_name for f in definition.fields}
+    names = []
+    for graphql, given in value.items():
+        python = python_names.get(graphql)
+        if python is None or getattr(converted, python, _CONVERT) is not given:
+            return _CONVERT
+        names.append((graphql, python))
+    return tuple(names)
+
+
+# Shapes (type, fields given, which are null) -> how to build their values.
+_SHAPES: dict[tuple[type, tuple[tuple[str, bool], ...]], Any] = {}
+_CONVERT = object()
+_KEPT = 1024
 
 
 _CONFIG = StrawberryConfig(scalar_map=SCALAR_MAP)

@@ -41,6 +41,14 @@ def actual_cost(
 ) -> int | None:
     """The cost of `data` (a response's data) for the operation; None when it cannot be
     told (no such operation, no data)."""
+    if (
+        isinstance(data, dict)
+        and data
+        and all(_compiled_root(key, value, requested_roots) for key, value in data.items())
+    ):
+        # Every root field answered by a compiled statement (the common case): their
+        # requested shares, without walking the document.
+        return sum(requested_roots[key] for key in data)
     operation = get_operation_ast(document, operation_name)
     root = schema.get_root_type(operation.operation) if operation is not None else None
     if operation is None or root is None or not isinstance(data, dict):
@@ -55,13 +63,18 @@ def actual_cost(
         nodes = fields.get(key)
         if not nodes:
             continue
-        if not isinstance(value, dict | list) and value is not None and key in requested_roots:
+        if _compiled_root(key, value, requested_roots):
             total += requested_roots[key]  # a compiled root field's JSON text
             continue
         field_def = root.fields.get(nodes[0].name.value)
         if field_def is not None:
             total += counter.value(root, field_def, nodes, value)
     return total
+
+
+def _compiled_root(key: str, value: Any, requested_roots: Mapping[str, int]) -> bool:
+    """Whether the root field `key`'s `value` is a compiled statement's JSON text."""
+    return not isinstance(value, dict | list) and value is not None and key in requested_roots
 
 
 class _Counter:

@@ -197,10 +197,10 @@ class LimitsGuard(SchemaExtension):
         add_limit_rules(self.execution_context, self._settings)
         self._entry = parse_through(self._documents, self.execution_context, self._settings)
         yield
-
-    def on_validate(self) -> Any:
+        # The document's validation errors, from the cache, as soon as it is parsed (the
+        # rules are set above): strawberry's validation step then finds them set and
+        # validates nothing, and no `on_validate` hook costs each request its machinery.
         validate_through(self._entry, self.execution_context)
-        yield
 
     async def on_execute(self) -> AsyncIterator[None]:
         context = self.execution_context

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import Connection, event
+from sqlalchemy import ColumnElement, Connection, String, bindparam, event, literal_column, select
 
 from hub.api import driver_rows
 from hub.api.batch_fetch import keyed
-from hub.api.driver_rows import fetch_rows
+from hub.api.driver_rows import dollar_placeholders, fetch_rows
 from hub.api.people import data as people
 from hub.api.provenance import data as provenance
 from hub.api.records import select_records
@@ -156,3 +156,39 @@ def test_a_statement_with_an_expanding_parameter_is_executed_the_regular_way(
     )
     expected = [tuple(row) for row in connection.execute(stmt, params).all()]
     assert [tuple(row) for row in fetch_rows(connection, stmt, params)] == expected
+
+
+def test_placeholders_become_postgresql_s_own_numbered_once_per_name() -> None:
+    sql = "SELECT %(a)s, %(b_1)s, %(a)s WHERE x LIKE 'p%%' AND y = %(b_1)s"
+    assert dollar_placeholders(sql) == (
+        "SELECT $1, $2, $1 WHERE x LIKE 'p%' AND y = $2",
+        ("a", "b_1"),
+    )
+    assert dollar_placeholders("SELECT 1") == ("SELECT 1", ())
+    # A `%` the dialect's compiler does not write: the statement goes SQLAlchemy's way.
+    assert dollar_placeholders("SELECT %s") is None
+    assert dollar_placeholders("SELECT 5 % 2") is None
+
+
+def test_a_long_statement_with_percent_signs_and_a_repeated_value_reads_the_same(
+    connection: Connection,
+) -> None:
+    # Longer than the 4,096 characters below which psycopg caches its own rewrite.
+    hub_id = bindparam("hub_id", type_=String)
+    padding: list[ColumnElement[Any]] = [
+        literal_column(f"'{'x' * 60}' AS pad_{i}") for i in range(80)
+    ]
+    stmt = select(
+        people.PERSON.c.hub_id,
+        literal_column("'100%'").label("percent"),
+        (people.PERSON.c.hub_id == hub_id).label("same"),
+        *padding,
+    ).where(people.PERSON.c.hub_id.like(literal_column("'%'")), people.PERSON.c.hub_id == hub_id)
+    assert len(str(stmt.compile(dialect=connection.dialect))) > 4096
+    first = connection.exec_driver_sql("SELECT hub_id FROM person ORDER BY id").first()
+    assert first is not None
+    params = {"hub_id": first[0]}
+    expected = [tuple(row) for row in connection.execute(stmt, params).all()]
+    assert expected and expected[0][:3] == (first[0], "100%", True)
+    for _ in range(2):  # the kept plan too
+        assert [tuple(row) for row in fetch_rows(connection, stmt, params)] == expected

@@ -60,7 +60,13 @@ def test_a_read_the_replica_cancels_for_a_recovery_conflict_is_answered_by_the_p
     # request repeats it on the primary, and the replica is not reported down.
     replica = replicated.replica
     failures: list[BaseException] = []
-    statement = "SELECT pg_is_in_recovery(), count(*) FROM region, pg_sleep(2)"
+    # The read sleeps on the replica until the conflict cancels it (30 s at most, so a busy
+    # machine's late lock still conflicts; a replica that never cancels answers after them
+    # and fails the test) and not at all when the primary repeats it.
+    statement = (
+        "SELECT pg_is_in_recovery(), count(*) FROM region, "
+        "pg_sleep(CASE WHEN pg_is_in_recovery() THEN 30 ELSE 0 END)"
+    )
     running = (
         f"SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query = '{statement}'"
     )
