@@ -32,12 +32,15 @@ def copyable(schema: dict[str, Any]) -> bool:
     return all(any(dtype == kind for kind in COPYABLE) for dtype in schema.values())
 
 
-def copy_frame(
-    connection: Connection, stmt: Select[Any] | CompoundSelect[Any], schema: dict[str, Any]
-) -> pl.DataFrame | None:
-    """The rows of `stmt` as a frame of `schema`, through COPY; None when this path does
-    not apply (not PostgreSQL, a schema or value CSV would not carry)."""
-    if connection.dialect.name != "postgresql" or not copyable(schema):
+def _rendered(
+    connection: Connection,
+    dialect: str,
+    stmt: Select[Any] | CompoundSelect[Any],
+    schema: dict[str, Any],
+) -> tuple[str, Any] | None:
+    """`stmt` with its values inline and the driver's own connection, when `connection`
+    is of `dialect`, `schema` is `copyable` and every value renders; None otherwise."""
+    if connection.dialect.name != dialect or not copyable(schema):
         return None
     try:
         sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
@@ -46,6 +49,18 @@ def copy_frame(
     driver = connection.connection.driver_connection
     if driver is None:
         return None
+    return sql, driver
+
+
+def copy_frame(
+    connection: Connection, stmt: Select[Any] | CompoundSelect[Any], schema: dict[str, Any]
+) -> pl.DataFrame | None:
+    """The rows of `stmt` as a frame of `schema`, through COPY; None when this path does
+    not apply (not PostgreSQL, a schema or value CSV would not carry)."""
+    rendered = _rendered(connection, "postgresql", stmt, schema)
+    if rendered is None:
+        return None
+    sql, driver = rendered
     buffer = io.BytesIO()
     with driver.cursor() as cursor:
         # The compiler doubles each "%" for the driver's parameters; COPY takes none.
@@ -71,15 +86,10 @@ def sqlite_frame(
     """The rows of `stmt` as a frame of `schema`, from the SQLite driver's cursor; None
     when this path does not apply (not SQLite, a schema `copyable` does not allow, a value
     that cannot be rendered)."""
-    if connection.dialect.name != "sqlite" or not copyable(schema):
+    rendered = _rendered(connection, "sqlite", stmt, schema)
+    if rendered is None:
         return None
-    try:
-        sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-    except (CompileError, NotImplementedError):
-        return None
-    driver = connection.connection.driver_connection
-    if driver is None:
-        return None
+    sql, driver = rendered
     cursor = driver.cursor()
     try:
         rows = cursor.execute(sql).fetchall()
