@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session
 from hub.diagnostics import evidence as ev
 from hub.diagnostics.evidence import Scope
 from hub.diagnostics.frame_writes import append_frame, upsert_frame
+from hub.diagnostics.history import record_category_changes
 from hub.diagnostics.rules import RuleBook, YearRules, load_rules
 from hub.graph.models import Household, HouseholdCategoryEvidence
 
@@ -264,6 +265,7 @@ def refresh_household_categories(
         append_frame(session, HouseholdCategoryEvidence, rows)
     else:  # a household may have moved from a mahalla outside the scope
         upsert_frame(session, HouseholdCategoryEvidence, rows, key=["household_id"])
+    record_category_changes(session, as_of, mahalla_codes)
     # One set-based UPDATE ... FROM the evidence just written (not a row per household),
     # of the households whose category changed.
     evidence = HouseholdCategoryEvidence

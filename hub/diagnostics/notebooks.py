@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from hub.diagnostics import evidence as ev
 from hub.diagnostics.evidence import Scope
 from hub.diagnostics.frame_writes import append_frame, upsert_frame
+from hub.diagnostics.history import record_closed_gaps
 from hub.diagnostics.rules import BandRules, RuleBook, load_rules
 from hub.graph.models import Household, HouseholdCategoryEvidence, NotebookFinding, Person
 
@@ -259,6 +260,7 @@ def refresh_notebook_findings(
     reads `household_category_evidence`, so run it after the categories."""
     rules = rules or load_rules()
     computed = compute_notebook_findings(session, rules, as_of, Scope(mahalla_codes))
+    record_closed_gaps(session, as_of, mahalla_codes, computed)
     stale = delete(NotebookFinding)
     if mahalla_codes is not None:
         stale = stale.where(NotebookFinding.mahalla_code.in_(list(mahalla_codes)))

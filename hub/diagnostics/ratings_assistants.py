@@ -7,9 +7,14 @@ running counts its months so far):
 - self_employment: the sum of `self_employed` and `entrepreneurs`;
 - loans_and_subsidies: the sum of `loans.count`;
 - appeals_resolved: the sum of `appeals.resolved`;
-- households_up: (the share of category 3 and 4 households in the month before the quarter
-  - the share in its last month) x the households in its last month: how many households
-  moving up the fall in the low-income share stands for (0 with no month before).
+- households_up: households whose computed category is better (a lower number) after
+  their last change in the quarter than before their first (`household_category_change`,
+  dated by the rebuild's evidence date);
+- notebook_gaps_closed: notebook findings that a rebuild in the quarter no longer found
+  (`notebook_gap_closed`).
+
+Both count from the history the category and findings rebuilds append, so they start at 0
+for quarters before the hub's first rebuild.
 
 Each value is taken per `ratings.per_households` households of the mahalla at the
 quarter's last month (0 for a mahalla with none), times its weight
@@ -29,7 +34,15 @@ from sqlalchemy.orm import Session
 from hub.diagnostics.evidence import read_frame
 from hub.diagnostics.rules import RuleBook
 from hub.graph.bulk import upsert_rows
-from hub.graph.models import Assistant, AssistantRating, District, Mahalla, MonthlyIndicator
+from hub.graph.models import (
+    Assistant,
+    AssistantRating,
+    District,
+    HouseholdCategoryChange,
+    Mahalla,
+    MonthlyIndicator,
+    NotebookGapClosed,
+)
 
 FLOWS = {
     "placed": ["placed"],
@@ -37,7 +50,7 @@ FLOWS = {
     "loans_and_subsidies": ["loans.count"],
     "appeals_resolved": ["appeals.resolved"],
 }
-STOCKS = ["households", "households.computed.3", "households.computed.4"]
+STOCKS = ["households"]
 
 
 def _figures(session: Session) -> pl.DataFrame:
@@ -61,31 +74,66 @@ def _figures(session: Session) -> pl.DataFrame:
         wide.with_columns(*missing)
         .fill_null(0.0)
         .with_columns(
-            quarter_on=pl.date(
-                pl.col("month_on").dt.year(), (pl.col("month_on").dt.month() - 1) // 3 * 3 + 1, 1
-            ),
-            low=pl.col("households.computed.3") + pl.col("households.computed.4"),
+            quarter_on=_quarter(pl.col("month_on")),
         )
     )
 
 
-def _components(figures: pl.DataFrame) -> pl.DataFrame:
-    ordered = figures.sort("mahalla_code", "month_on")
-    share = pl.when(pl.col("households") > 0).then(pl.col("low") / pl.col("households"))
-    ordered = ordered.with_columns(
-        share_before=share.shift(1).over("mahalla_code"),
+def _quarter(of: pl.Expr) -> pl.Expr:
+    return pl.date(of.dt.year(), (of.dt.month() - 1) // 3 * 3 + 1, 1)
+
+
+def _history(session: Session) -> pl.DataFrame:
+    """households_up and notebook_gaps_closed per mahalla and quarter, from the history."""
+    changes = read_frame(
+        session,
+        select(
+            HouseholdCategoryChange.household_id,
+            HouseholdCategoryChange.mahalla_code,
+            HouseholdCategoryChange.as_of_on,
+            HouseholdCategoryChange.from_category,
+            HouseholdCategoryChange.to_category,
+        ).order_by(HouseholdCategoryChange.as_of_on, HouseholdCategoryChange.id),
+        {"household_id": pl.Int64, "mahalla_code": pl.String, "as_of_on": pl.Date,
+         "from_category": pl.Int64, "to_category": pl.Int64},
+    )  # fmt: skip
+    up = (
+        changes.with_columns(quarter_on=_quarter(pl.col("as_of_on")))
+        .group_by("household_id", "quarter_on", maintain_order=True)
+        .agg(
+            pl.col("mahalla_code").last(),
+            pl.col("from_category").first(),
+            pl.col("to_category").last(),
+        )
+        .filter(pl.col("to_category") < pl.col("from_category"))
+        .group_by("mahalla_code", "quarter_on")
+        .agg(households_up=pl.len().cast(pl.Float64))
     )
+    closed = read_frame(
+        session,
+        select(NotebookGapClosed.mahalla_code, NotebookGapClosed.as_of_on),
+        {"mahalla_code": pl.String, "as_of_on": pl.Date},
+    )
+    gaps = (
+        closed.with_columns(quarter_on=_quarter(pl.col("as_of_on")))
+        .group_by("mahalla_code", "quarter_on")
+        .agg(notebook_gaps_closed=pl.len().cast(pl.Float64))
+    )
+    return up.join(gaps, on=["mahalla_code", "quarter_on"], how="full", coalesce=True)
+
+
+def _components(figures: pl.DataFrame, history: pl.DataFrame) -> pl.DataFrame:
+    ordered = figures.sort("mahalla_code", "month_on")
     sums = [
         pl.sum_horizontal(*[pl.col(n) for n in names]).sum().alias(c) for c, names in FLOWS.items()
     ]
     per_quarter = ordered.group_by("mahalla_code", "quarter_on").agg(
-        *sums,
-        households=pl.col("households").last(),
-        share_end=share.last(),
-        share_start=pl.col("share_before").first(),
+        *sums, households=pl.col("households").last()
     )
-    up = (pl.col("share_start") - pl.col("share_end")) * pl.col("households")
-    return per_quarter.with_columns(households_up=up.fill_null(0.0))
+    counted = ["households_up", "notebook_gaps_closed"]
+    return per_quarter.join(history, on=["mahalla_code", "quarter_on"], how="left").with_columns(
+        pl.col(counted).fill_null(0.0)
+    )
 
 
 def rate_assistants(session: Session, rules: RuleBook) -> pl.DataFrame:
@@ -93,7 +141,7 @@ def rate_assistants(session: Session, rules: RuleBook) -> pl.DataFrame:
     figures = _figures(session)
     if figures.is_empty():
         return pl.DataFrame()
-    per_quarter = _components(figures)
+    per_quarter = _components(figures, _history(session))
     settings = rules.ratings
     scale = pl.when(pl.col("households") > 0).then(settings.per_households / pl.col("households"))
     points = {

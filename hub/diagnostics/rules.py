@@ -91,7 +91,12 @@ class NotebookRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 AssistantComponent = Literal[
-    "placed", "self_employment", "loans_and_subsidies", "households_up", "appeals_resolved"
+    "placed",
+    "self_employment",
+    "loans_and_subsidies",
+    "households_up",
+    "notebook_gaps_closed",
+    "appeals_resolved",
 ]
 
 

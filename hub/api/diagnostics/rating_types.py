@@ -39,7 +39,10 @@ _ASSISTANT = ToOne("assistant", "assistant_id", optional(_assistant_node))
 )
 class RatingComponent:
     name: str = strawberry.field(
-        description="placed, self_employment, loans_and_subsidies, appeals_resolved, households_up."
+        description=(
+            "placed, self_employment, loans_and_subsidies, appeals_resolved, households_up, "
+            "notebook_gaps_closed."
+        )
     )
     value: float | None
     per_households: float | None

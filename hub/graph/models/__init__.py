@@ -16,6 +16,7 @@ from hub.graph.models.activities import (
     Parcel,
     TaxRegistration,
 )
+from hub.graph.models.diagnostic_history import HouseholdCategoryChange, NotebookGapClosed
 from hub.graph.models.diagnostics import (
     HouseholdCategoryEvidence,
     MonthlyIndicator,
@@ -51,6 +52,7 @@ __all__ = [
     "District",
     "EmploymentRecord",
     "Household",
+    "HouseholdCategoryChange",
     "HouseholdCategoryEvidence",
     "HouseholdMember",
     "LandLease",
@@ -62,6 +64,7 @@ __all__ = [
     "MonthlyIndicatorRevision",
     "NotebookEntry",
     "NotebookFinding",
+    "NotebookGapClosed",
     "Parcel",
     "Person",
     "PersonConflict",

@@ -18,7 +18,7 @@ from hub.diagnostics.categories import compute_categories, refresh_household_cat
 from hub.diagnostics.evidence import Scope, evidence_as_of
 from hub.diagnostics.findings import list_category_disagreements
 from hub.diagnostics.rules import MissingRuleYearError, load_rules
-from hub.graph.models import Household, HouseholdCategoryEvidence
+from hub.graph.models import Household, HouseholdCategoryChange, HouseholdCategoryEvidence
 from tests.hub.diagnostics.small_world import SmallWorld
 
 if TYPE_CHECKING:
@@ -181,6 +181,8 @@ def test_a_changed_category_reaches_the_household_on_the_next_refresh(
     with graph_db.session() as session, session.begin():
         w = build(session)
         refresh_household_categories(session, AS_OF)
+        first = session.scalars(select(HouseholdCategoryChange)).all()
+    assert first == []  # a first category is not a change
     with graph_db.session() as session, session.begin():
         # h2 now states 2,000,000 for 2 people: 1,000,000 each >= 747,000: category 1.
         session.get_one(Household, w.households["h2"]).monthly_income_uzs = 2_000_000
@@ -188,5 +190,16 @@ def test_a_changed_category_reaches_the_household_on_the_next_refresh(
         refresh_household_categories(session, AS_OF, mahalla_codes=[M1])
     with graph_db.session() as session:
         assert session.get_one(Household, w.households["h2"]).computed_category == 1
+        changes = session.execute(
+            select(
+                HouseholdCategoryChange.household_id,
+                HouseholdCategoryChange.mahalla_code,
+                HouseholdCategoryChange.from_category,
+                HouseholdCategoryChange.to_category,
+                HouseholdCategoryChange.as_of_on,
+            )
+        ).all()
+        # h2 was 4 (350,000 each, no able adult): the one change, moving up three.
+        assert changes == [(w.households["h2"], M1, 4, 1, AS_OF)]
         assert session.get_one(Household, w.households["h1"]).computed_category == 1
         assert session.get_one(Household, w.households["h5"]).computed_category is None

@@ -10,13 +10,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import polars as pl
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.diagnostics.categories import refresh_household_categories
 from hub.diagnostics.findings import list_notebook_findings
 from hub.diagnostics.notebooks import refresh_notebook_findings
 from hub.graph.bulk import upsert_rows
-from hub.graph.models import HouseholdMember
+from hub.graph.models import HouseholdMember, NotebookGapClosed
 from tests.hub.diagnostics.small_world import SmallWorld
 
 if TYPE_CHECKING:
@@ -113,9 +114,20 @@ def test_an_entry_is_judged_again_when_the_evidence_changes(graph_db: GraphDatab
             for f in list_notebook_findings(session, M1)
             if f.person_hub_id == "P-amir"
         ]
+        closed = session.execute(
+            select(
+                NotebookGapClosed.person_id,
+                NotebookGapClosed.notebook,
+                NotebookGapClosed.finding,
+                NotebookGapClosed.mahalla_code,
+                NotebookGapClosed.as_of_on,
+            )
+        ).all()
     # n1's income: the agencies' 920,000 (amir's wage) now beats the survey's 600,000:
     # 230,000 each, still category 3.
     assert amir == [("youth", f"eligible: {LOW}; {FAMILY}")]
+    # The first build closed nothing; the second no longer finds amir's Iron gap.
+    assert closed == [(w.persons["amir"], "iron", "eligible_not_entered", M1, AS_OF)]
 
 
 def test_a_person_in_two_households_is_judged_once_in_their_own(graph_db: GraphDatabase) -> None:
