@@ -21,6 +21,7 @@ from sqlalchemy import Date, insert, literal, select
 from sqlalchemy.orm import Session
 
 from hub.diagnostics.evidence import read_frame
+from hub.graph.inserts import insert_frame
 from hub.graph.models import (
     Household,
     HouseholdCategoryChange,
@@ -78,10 +79,9 @@ def record_closed_gaps(
     stored = read_frame(session, stmt, schema)
     if stored.is_empty():
         return 0
-    still = (found if not found.is_empty() else stored.clear()).select(FINDING_KEY)
-    closed = stored.join(still, on=FINDING_KEY, how="anti")
-    if closed.is_empty():
-        return 0
+    closed = stored
+    if not found.is_empty():
+        closed = stored.join(found.select(FINDING_KEY), on=FINDING_KEY, how="anti")
     rows = closed.with_columns(as_of_on=pl.lit(as_of), recorded_at=pl.lit(datetime.now(UTC)))
-    session.execute(insert(NotebookGapClosed), rows.to_dicts())
+    insert_frame(session, NotebookGapClosed, rows)
     return closed.height
