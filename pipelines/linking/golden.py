@@ -26,6 +26,7 @@ from hub.graph.models import Person, PersonConflict, SourceRecord
 from hub.graph.scratch import analyze_if_grown, keys_of, update_from
 from hub.identity.names import normalise_name
 from hub.identity.survivorship import RECORD_SCHEMA, TRUST, choose_survivors
+from pipelines.linking.pinfl_claims import write_claiming_pinfls
 from pipelines.linking.records import KNOWN_COLUMNS, known_records_query, read_known, read_rows
 
 CONFLICT_COLUMNS = ("attribute", "value", "surviving_value", "source", "record_key")
@@ -118,9 +119,15 @@ def refresh_golden(
             new.select("hub_id", "age"),
         ]
     )
-    golden, conflicts, lost = _survive(session, records, ages, known_mahallas, touched)
     founding = _founding_facts(assigned, person_facts)
-    ids |= _write_persons(session, golden, orphans, now, founding)
+
+    def claim() -> tuple[pl.DataFrame, pl.DataFrame, dict[str, int]]:
+        golden, conflicts, lost = _survive(session, records, ages, known_mahallas, touched)
+        return conflicts, lost, _write_persons(session, golden, orphans, now, founding)
+
+    # Survivorship reads the held PINFLs: redone if a concurrent load claims one meanwhile.
+    conflicts, lost, written = write_claiming_pinfls(session, claim)
+    ids |= written
     person_ids = pl.DataFrame(
         list(ids.items()), schema={"hub_id": pl.String, "person_id": pl.Int64}, orient="row"
     )
