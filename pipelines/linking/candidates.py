@@ -1,48 +1,199 @@
 """Which records already in the graph an incoming delivery's mentions are linked against.
 
 Incremental linking does not relink everything: it takes the graph's mention records that
-share a blocking key with an incoming mention (and are not themselves being redelivered),
+the saved model's blocking rules could pair with an incoming mention (and that are not
+themselves being redelivered), then every record of the persons those belong to (a person
+is compared whole, so a merge or a split sees all its evidence), plus unlinked records
+found that way (a later delivery may give them the evidence they lacked).
 
-- the same delivered PINFL,
-- the same surname root and birth year,
-- the same mahalla and surname root,
-- the same passport, phone or TIN,
+Finding them takes two steps:
 
-then every record of the persons those belong to (a person is compared whole, so a merge or
-a split sees all its evidence), plus unlinked records found by those keys (a later delivery
-may give them the evidence they lacked).
+1. one indexed lookup per key family the rules are built from (`FAMILIES`): the same
+   PINFL, passport, phone or TIN; surname root with the PINFL's head, its tail or the
+   birth date (a record without a birth date: the date its PINFL encodes); given name,
+   birth date and region; surname root, given initial and mahalla. The incoming keys go
+   into a temporary table and each lookup is one join in the database, so the cost grows
+   with the rows found, not with round trips.
+2. those records through the engine's own features, kept only where some blocking rule's
+   equalities all hold with an incoming mention (`blocking.reachable`).
 
-The incoming keys go into a temporary table and each blocking key is one join in the
-database, so the cost grows with the rows found, not with round trips per thousand keys.
+A wider lookup (every record of a surname root born the same year, or living in the same
+mahalla) pulled in most of the graph's records of common surnames, then their persons
+whole: an employment delivery of 5% of the people read and linked a large share of the
+graph.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, Final
 
 import polars as pl
-from sqlalchemy import Select, Table, and_, select, union_all
+from sqlalchemy import Column, Date, MetaData, Select, String, Table, and_, func, select, union_all
 from sqlalchemy.orm import Session
 
 from hub.graph.models import SourceRecord
 from hub.graph.scratch import drop, keys_of, scratch_table
-from pipelines.linking.records import known_records_query, mention_id, read_frame, read_known
+from hub.identity.linkage import load_latest_model
+from hub.identity.linkage.features import mention_features
+from hub.identity.names.fold import key_expansions
+from pipelines.linking.blocking import check_covered, reachable, rule_equalities
+from pipelines.linking.records import (
+    engine_mentions,
+    known_records_query,
+    mention_id,
+    read_frame,
+    read_known,
+)
 from pipelines.regions.codes import COUNTRY
 
-SINGLE_KEYS = ("pinfl", "passport", "phone", "tin")
-PAIR_KEYS = (("surname_key", "birth_year"), ("mahalla_code", "surname_key"))
-KEY_COLUMNS = ("pinfl", "passport", "phone", "tin", "surname_key", "birth_year", "mahalla_code")
+log = logging.getLogger(__name__)
 _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
+_KEYS: Final = Table(
+    "candidate_keys",
+    MetaData(),
+    *(Column(name, String(200)) for name in ("pinfl", "passport", "phone", "tin")),
+    *(Column(name, String(200)) for name in ("surname_key", "given_key", "given_initial")),
+    *(Column(name, String(200)) for name in ("pinfl_head", "pinfl_tail", "born_ddmmyy")),
+    Column("birth_on", Date()),
+    *(Column(name, String(200)) for name in ("region", "mahalla_code")),
+)
+"""The incoming mentions' keys as the candidate lookups read them (a scratch table's shape)."""
+
+Lookup = Callable[[Any, Any], Any]
+"""(graph record, incoming keys) -> the lookup's join condition."""
 
 
-def _hits(keys: Table, region: str | None) -> Select[Any]:
-    """Ids and persons of the graph's mention records sharing a blocking key with `keys`.
+def _undated(record: Any, keys: Any) -> Any:
+    """A record without a birth date, whose PINFL encodes the incoming birth date (the
+    engine blocks on that date, `birth_any`, where the record states none)."""
+    return and_(
+        record.c.birth_on.is_(None),
+        func.substr(record.c.pinfl, 2, 6) == keys.c.born_ddmmyy,
+    )
 
-    Each join reads the key's distinct values: joined to the incoming rows themselves, a
-    record would come back once per incoming mention sharing its key (a common surname
-    and birth year: hundreds of times), and a first survey of 100,000 people fetched 13
-    million rows to keep 100,000."""
+
+def _given(record: Any, keys: Any) -> Any:
+    """The record's name key (surname|given|patronymic) holds the incoming given name."""
+    return record.c.name_key.like("%|" + keys.c.given_key + "|%")
+
+
+def _in_region(record: Any, keys: Any) -> Any:
+    return record.c.mahalla_code.like(keys.c.region + "%")
+
+
+FAMILIES: Final[dict[frozenset[str], list[tuple[tuple[str, ...], Lookup]]]] = {
+    frozenset({"pinfl"}): [(("pinfl",), lambda r, k: r.c.pinfl == k.c.pinfl)],
+    frozenset({"passport"}): [(("passport",), lambda r, k: r.c.passport == k.c.passport)],
+    frozenset({"phone"}): [(("phone",), lambda r, k: r.c.phone == k.c.phone)],
+    frozenset({"tin"}): [(("tin",), lambda r, k: r.c.tin == k.c.tin)],
+    frozenset({"surname_key", "pinfl_head"}): [
+        (
+            ("surname_key", "pinfl_head"),
+            lambda r, k: and_(
+                r.c.surname_key == k.c.surname_key,
+                r.c.pinfl >= k.c.pinfl_head,
+                r.c.pinfl < k.c.pinfl_head + ":",  # ":" sorts right after "9"
+            ),
+        )
+    ],
+    frozenset({"surname_key", "pinfl_tail"}): [
+        (
+            ("surname_key", "pinfl_tail"),
+            lambda r, k: and_(
+                r.c.surname_key == k.c.surname_key,
+                func.substr(r.c.pinfl, 8, 7) == k.c.pinfl_tail,
+            ),
+        )
+    ],
+    frozenset({"surname_key", "birth_any"}): [
+        (
+            ("surname_key", "birth_on"),
+            lambda r, k: and_(r.c.surname_key == k.c.surname_key, r.c.birth_on == k.c.birth_on),
+        ),
+        (
+            ("surname_key", "born_ddmmyy"),
+            lambda r, k: and_(r.c.surname_key == k.c.surname_key, _undated(r, k)),
+        ),
+    ],
+    frozenset({"given_key", "birth_any", "region"}): [
+        (
+            ("given_key", "birth_on", "region"),
+            lambda r, k: and_(r.c.birth_on == k.c.birth_on, _given(r, k), _in_region(r, k)),
+        ),
+        (
+            ("given_key", "born_ddmmyy", "region"),
+            lambda r, k: and_(_undated(r, k), _given(r, k), _in_region(r, k)),
+        ),
+    ],
+    frozenset({"surname_key", "given_initial", "mahalla_code"}): [
+        (
+            ("mahalla_code", "surname_key", "given_initial"),
+            lambda r, k: and_(
+                r.c.mahalla_code == k.c.mahalla_code,
+                r.c.surname_key == k.c.surname_key,
+                r.c.name_key.like("%|" + k.c.given_initial + "%"),
+            ),
+        )
+    ],
+}
+"""Per set of feature columns a blocking rule may key on: the lookups (incoming key columns,
+join condition) that find every graph record equal to an incoming mention on them."""
+
+_HIT_COLUMNS: Final[dict[str, Any]] = {
+    "record_id": pl.Int64,
+    "person_id": pl.Int64,
+    "source": pl.String,
+    "record_key": pl.String,
+    "pinfl": pl.String,
+    "full_name": pl.String,
+    "stated_birth_on": pl.Date,
+    "stated_sex": pl.String,
+    "mahalla_code": pl.String,
+    "household_key": pl.String,
+    "passport": pl.String,
+    "phone": pl.String,
+    "tin": pl.String,
+}
+
+
+def incoming_keys(incoming: pl.DataFrame, features: pl.DataFrame) -> pl.DataFrame:
+    """The lookups' keys of `incoming` (RECORD_COLUMNS) from their engine `features`: as
+    delivered for the identifiers, as the engine reads them for names and dates; a name key
+    with lost letters (`?`) also as each of the keys it can stand for."""
+    given = incoming["name_key"].str.split("|").list.get(1, null_on_oob=True)
+    keys = features.select(
+        "pinfl",
+        "pinfl_head",
+        "pinfl_tail",
+        "region",
+        "mahalla_code",
+        pl.concat_list(
+            pl.col("surname_key"),
+            pl.Series(map(_expanded, incoming["surname_key"]), dtype=pl.List(pl.String)),
+        ).alias("surname_key"),
+        pl.concat_list(
+            pl.col("given_key"), pl.Series(map(_expanded, given), dtype=pl.List(pl.String))
+        ).alias("given_key"),
+        pl.col("birth_any").str.strptime(pl.Date, "%Y%m%d", strict=False).alias("birth_on"),
+        pl.concat_str(
+            pl.col("birth_any").str.slice(6, 2),
+            pl.col("birth_any").str.slice(4, 2),
+            pl.col("birth_any").str.slice(2, 2),
+        ).alias("born_ddmmyy"),
+    ).hstack(incoming.select("passport", "phone", "tin"))
+    keys = keys.explode("surname_key").explode("given_key")
+    return keys.with_columns(given_initial=pl.col("given_key").str.slice(0, 1)).unique()
+
+
+def _expanded(key: str | None) -> list[str]:
+    """A name key's readings: itself, and each key it can stand for when it lost letters."""
+    return sorted({key, *key_expansions(key)}) if key else []
+
+
+def _lookups(keys: Table, region: str | None) -> Select[Any]:
+    """The graph's person records a lookup of some `FAMILIES` entry finds from `keys`."""
     record = _RECORDS.alias("hit")
     # A region partition links against its own region's records only (pipelines.regions).
     within = (
@@ -50,23 +201,47 @@ def _hits(keys: Table, region: str | None) -> Select[Any]:
         if region is not None and region != COUNTRY
         else []
     )
-    blocks = [(name,) for name in SINGLE_KEYS] + list(PAIR_KEYS)
+    columns = [record.c.id.label("record_id"), *(record.c[c] for c in list(_HIT_COLUMNS)[1:])]
     selects = []
-    for names in blocks:
-        values = (
-            select(*(keys.c[n] for n in names))
-            .where(*(keys.c[n].is_not(None) for n in names))
-            .distinct()
-            .subquery()
-        )
-        selects.append(
-            select(record.c.id, record.c.person_id)
-            .join(values, and_(*(record.c[n] == values.c[n] for n in names)))
-            .where(record.c.kind == "person", *within)
-        )
-    # UNION ALL: the duplicates (a record found by several keys) are dropped here, not by a
-    # sort spilling to disk.
+    for lookups in FAMILIES.values():
+        for names, condition in lookups:
+            # Each lookup reads its keys' distinct values: joined to the incoming rows
+            # themselves, a record would come back once per mention sharing its key.
+            values = (
+                select(*(keys.c[n] for n in names))
+                .where(*(keys.c[n].is_not(None) for n in names))
+                .distinct()
+                .subquery()
+            )
+            selects.append(
+                select(*columns)
+                .join(values, condition(record, values))
+                .where(record.c.kind == "person", *within)
+            )
     return union_all(*selects)  # type: ignore[return-value]
+
+
+def _hits(session: Session, incoming: pl.DataFrame, region: str | None) -> pl.DataFrame:
+    """The graph's records some blocking rule of the model pairs with an incoming mention."""
+    settings = load_latest_model().settings
+    rules = rule_equalities(settings)
+    check_covered(rules, FAMILIES)
+    features = mention_features(engine_mentions(_as_known(incoming)))
+    keys = scratch_table(session, _KEYS, incoming_keys(incoming, features))
+    found = read_frame(session, _lookups(keys, region), _HIT_COLUMNS)
+    drop(session, keys)
+    found = found.unique("record_id")
+    if found.is_empty():
+        return found
+    as_mentions = found.with_columns(person_hub_id=pl.lit(None, pl.String))
+    hit_features = mention_features(engine_mentions(as_mentions))
+    kept = reachable(hit_features, features, rules)
+    log.info("candidates: %d records looked up, %d reachable", found.height, kept.height)
+    return found[kept["unique_id"].sort()]
+
+
+def _as_known(incoming: pl.DataFrame) -> pl.DataFrame:
+    return incoming.with_columns(person_hub_id=pl.lit(None, pl.String))
 
 
 def gather_candidates(
@@ -80,15 +255,12 @@ def gather_candidates(
     with every record of `also_persons` (persons whose records just changed). With a
     `region` code, only records of that region are found by the blocking keys (their
     persons still come whole)."""
-    keys = scratch_table(session, _RECORDS, incoming.select(KEY_COLUMNS).unique())
-    hits = read_frame(session, _hits(keys, region), {"id": pl.Int64, "person_id": pl.Int64})
-    hits = hits.unique("id")
-    drop(session, keys)
+    hits = _hits(session, incoming, region)
     # Two plain semi-joins: an OR of two IN (subquery) conditions is not planned as joins.
     person_ids = pl.concat(
         [hits["person_id"], pl.Series("person_id", list(also_persons), pl.Int64)]
     )
-    unlinked_ids = hits.filter(pl.col("person_id").is_null())["id"]
+    unlinked_ids = hits.filter(pl.col("person_id").is_null())["record_id"]
     with keys_of(session, _RECORDS.c.person_id, person_ids) as persons:
         whole = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.person_id)))
         found = [read_known(session, whole)]
@@ -98,5 +270,10 @@ def gather_candidates(
         )
         found.append(read_known(session, alone))
     combined = pl.concat(found)
+    log.info(
+        "candidates: %d incoming mentions, %d records gathered (their persons whole)",
+        incoming.height,
+        combined.height,
+    )
     redelivered = incoming.select(mention_id().alias("_id"))["_id"].implode()
     return combined.filter(~mention_id().is_in(redelivered)).sort("record_id")
