@@ -38,7 +38,7 @@ from hub.graph.scratch import drop, keys_of, scratch_table
 from hub.identity.linkage import load_latest_model
 from hub.identity.linkage.features import mention_features
 from hub.identity.names.fold import key_expansions
-from pipelines.linking.blocking import check_covered, reachable, rule_equalities
+from pipelines.linking.blocking import Family, check_covered, model_rules, reachable
 from pipelines.linking.records import (
     engine_mentions,
     known_records_query,
@@ -55,6 +55,7 @@ _KEYS: Final = Table(
     MetaData(),
     *(Column(name, String(200)) for name in ("pinfl", "passport", "phone", "tin")),
     *(Column(name, String(200)) for name in ("surname_key", "given_key", "given_initial")),
+    Column("undated_initial", String(200)),
     *(Column(name, String(200)) for name in ("pinfl_head", "pinfl_tail", "born_ddmmyy")),
     Column("birth_on", Date()),
     *(Column(name, String(200)) for name in ("region", "mahalla_code")),
@@ -83,41 +84,41 @@ def _in_region(record: Any, keys: Any) -> Any:
     return record.c.mahalla_code.like(keys.c.region + "%")
 
 
-FAMILIES: Final[dict[frozenset[str], list[tuple[tuple[str, ...], Lookup]]]] = {
-    frozenset({"pinfl"}): [(("pinfl",), lambda r, k: r.c.pinfl == k.c.pinfl)],
-    frozenset({"passport"}): [(("passport",), lambda r, k: r.c.passport == k.c.passport)],
-    frozenset({"phone"}): [(("phone",), lambda r, k: r.c.phone == k.c.phone)],
-    frozenset({"tin"}): [(("tin",), lambda r, k: r.c.tin == k.c.tin)],
-    frozenset({"surname_key", "pinfl_head"}): [
+def _surname(record: Any, keys: Any) -> Any:
+    return record.c.surname_key == keys.c.surname_key
+
+
+def _initial(record: Any, initial: Any) -> Any:
+    return record.c.name_key.like("%|" + initial + "%")
+
+
+FAMILIES: Final[dict[Family, list[tuple[tuple[str, ...], Lookup]]]] = {
+    Family(frozenset({"pinfl"})): [(("pinfl",), lambda r, k: r.c.pinfl == k.c.pinfl)],
+    Family(frozenset({"passport"})): [(("passport",), lambda r, k: r.c.passport == k.c.passport)],
+    Family(frozenset({"phone"})): [(("phone",), lambda r, k: r.c.phone == k.c.phone)],
+    Family(frozenset({"tin"})): [(("tin",), lambda r, k: r.c.tin == k.c.tin)],
+    # Hashed on the PINFL's first seven digits: a range on the PINFL index was planned as a
+    # merge join on the surname, walking every record of a common root.
+    Family(frozenset({"surname_key", "pinfl_head"})): [
         (
             ("surname_key", "pinfl_head"),
-            lambda r, k: and_(
-                r.c.surname_key == k.c.surname_key,
-                r.c.pinfl >= k.c.pinfl_head,
-                r.c.pinfl < k.c.pinfl_head + ":",  # ":" sorts right after "9"
-            ),
+            lambda r, k: and_(_surname(r, k), func.substr(r.c.pinfl, 1, 7) == k.c.pinfl_head),
         )
     ],
-    frozenset({"surname_key", "pinfl_tail"}): [
+    Family(frozenset({"surname_key", "pinfl_tail"})): [
         (
             ("surname_key", "pinfl_tail"),
-            lambda r, k: and_(
-                r.c.surname_key == k.c.surname_key,
-                func.substr(r.c.pinfl, 8, 7) == k.c.pinfl_tail,
-            ),
+            lambda r, k: and_(_surname(r, k), func.substr(r.c.pinfl, 8, 7) == k.c.pinfl_tail),
         )
     ],
-    frozenset({"surname_key", "birth_any"}): [
+    Family(frozenset({"surname_key", "birth_any"})): [
         (
             ("surname_key", "birth_on"),
-            lambda r, k: and_(r.c.surname_key == k.c.surname_key, r.c.birth_on == k.c.birth_on),
+            lambda r, k: and_(_surname(r, k), r.c.birth_on == k.c.birth_on),
         ),
-        (
-            ("surname_key", "born_ddmmyy"),
-            lambda r, k: and_(r.c.surname_key == k.c.surname_key, _undated(r, k)),
-        ),
+        (("surname_key", "born_ddmmyy"), lambda r, k: and_(_surname(r, k), _undated(r, k))),
     ],
-    frozenset({"given_key", "birth_any", "region"}): [
+    Family(frozenset({"given_key", "birth_any", "region"})): [
         (
             ("given_key", "birth_on", "region"),
             lambda r, k: and_(r.c.birth_on == k.c.birth_on, _given(r, k), _in_region(r, k)),
@@ -127,19 +128,37 @@ FAMILIES: Final[dict[frozenset[str], list[tuple[tuple[str, ...], Lookup]]]] = {
             lambda r, k: and_(_undated(r, k), _given(r, k), _in_region(r, k)),
         ),
     ],
-    frozenset({"surname_key", "given_initial", "mahalla_code"}): [
+    Family(frozenset({"surname_key", "given_key", "mahalla_code"})): [
+        (
+            ("mahalla_code", "surname_key", "given_key"),
+            lambda r, k: and_(r.c.mahalla_code == k.c.mahalla_code, _surname(r, k), _given(r, k)),
+        )
+    ],
+    # Surname root, initial and mahalla only where one side has no birth date at all.
+    Family(frozenset({"surname_key", "given_initial", "mahalla_code"}), missing="birth_any"): [
+        (
+            ("mahalla_code", "surname_key", "undated_initial"),
+            lambda r, k: and_(
+                r.c.mahalla_code == k.c.mahalla_code,
+                _surname(r, k),
+                _initial(r, k.c.undated_initial),
+            ),
+        ),
         (
             ("mahalla_code", "surname_key", "given_initial"),
             lambda r, k: and_(
                 r.c.mahalla_code == k.c.mahalla_code,
-                r.c.surname_key == k.c.surname_key,
-                r.c.name_key.like("%|" + k.c.given_initial + "%"),
+                _surname(r, k),
+                r.c.birth_on.is_(None),
+                _initial(r, k.c.given_initial),
             ),
-        )
+        ),
     ],
 }
-"""Per set of feature columns a blocking rule may key on: the lookups (incoming key columns,
-join condition) that find every graph record equal to an incoming mention on them."""
+"""Per family of blocking rules (`blocking.Family`): the lookups (incoming key columns,
+join condition) that find every graph record such a rule could pair with an incoming
+mention. A record whose own birth date is missing is blocked on the date its PINFL encodes
+(`birth_any`); where it has neither, its `birth_on` is null too."""
 
 _HIT_COLUMNS: Final[dict[str, Any]] = {
     "record_id": pl.Int64,
@@ -184,7 +203,11 @@ def incoming_keys(incoming: pl.DataFrame, features: pl.DataFrame) -> pl.DataFram
         ).alias("born_ddmmyy"),
     ).hstack(incoming.select("passport", "phone", "tin"))
     keys = keys.explode("surname_key").explode("given_key")
-    return keys.with_columns(given_initial=pl.col("given_key").str.slice(0, 1)).unique()
+    initial = pl.col("given_key").str.slice(0, 1)
+    return keys.with_columns(
+        given_initial=initial,
+        undated_initial=pl.when(pl.col("birth_on").is_null()).then(initial),
+    ).unique()
 
 
 def _expanded(key: str | None) -> list[str]:
@@ -224,7 +247,7 @@ def _lookups(keys: Table, region: str | None) -> Select[Any]:
 def _hits(session: Session, incoming: pl.DataFrame, region: str | None) -> pl.DataFrame:
     """The graph's records some blocking rule of the model pairs with an incoming mention."""
     settings = load_latest_model().settings
-    rules = rule_equalities(settings)
+    rules = model_rules(settings)
     check_covered(rules, FAMILIES)
     features = mention_features(engine_mentions(_as_known(incoming)))
     keys = scratch_table(session, _KEYS, incoming_keys(incoming, features))

@@ -12,10 +12,13 @@ import pytest
 
 from hub.identity.linkage import load_latest_model
 from pipelines.linking.blocking import (
+    Equality,
+    Missing,
     UncoveredRuleError,
     check_covered,
+    model_rules,
+    parse_rule,
     reachable,
-    rule_equalities,
 )
 from pipelines.linking.candidates import FAMILIES, gather_candidates
 from pipelines.linking.records import person_records
@@ -76,52 +79,53 @@ def test_a_mention_of_the_same_mahalla_and_surname_root_reaches_one_with_its_ini
     graph_db: Any, graph: None, staged_persons: Any
 ) -> None:
     incoming = staged_persons("employment", [_person("E2", "Karimova D.", None)])
-    # T3 lives elsewhere; T1 (and so its person's T2) shares the mahalla, but not the initial.
+    # T3 lives elsewhere; T1 (and so its person's T2) shares the mahalla, not the initial.
     assert _gathered(graph_db, incoming) == set()
     incoming = staged_persons("employment", [_person("E3", "Karimov A.", None)])
     assert _gathered(graph_db, incoming) == {"T1", "T2"}
+    # Both dated, on other dates: only a rule on the given name and a date part pairs them.
+    incoming = staged_persons("employment", [_person("E4", "Karimov Alisher", date(1990, 1, 1))])
+    assert _gathered(graph_db, incoming) == set()
 
 
 def test_the_saved_model_s_rules_are_all_covered_by_a_candidate_lookup() -> None:
-    rules = rule_equalities(load_latest_model().settings)
-    assert len(rules) == len(load_latest_model().settings["blocking_rules_to_generate_predictions"])
+    settings = load_latest_model().settings
+    rules = model_rules(settings)
+    assert len(rules) == len(settings["blocking_rules_to_generate_predictions"])
     check_covered(rules, FAMILIES)
+    district = 'l."district" = r."district" AND l."sex_eff" = r."sex_eff"'
     with pytest.raises(UncoveredRuleError, match="district"):
-        check_covered(
-            rule_equalities(
-                {
-                    "blocking_rules_to_generate_predictions": [
-                        'l."district" = r."district" AND l."sex_eff" = r."sex_eff"'
-                    ]
-                }
-            ),
-            FAMILIES,
-        )
+        check_covered([parse_rule(district)], FAMILIES)
+    # Surname, initial and mahalla are looked up only for pairs with a side undated.
+    dated = 'l."surname_key" = r."surname_key" AND l."given_initial" = r."given_initial"'
+    dated += ' AND l."mahalla_code" = r."mahalla_code"'
+    with pytest.raises(UncoveredRuleError):
+        check_covered([parse_rule(dated)], FAMILIES)
+    check_covered(
+        [parse_rule(dated + ' AND (l."birth_any" IS NULL OR r."birth_any" IS NULL)')], FAMILIES
+    )
 
 
-def test_rule_terms_that_are_not_plain_equalities_only_widen_what_is_reached() -> None:
-    settings = {
-        "blocking_rules_to_generate_predictions": [
-            {
-                "blocking_rule": 'l."surname_key" = r."surname_key"'
-                ' AND substr(l."birth_any", 1, 4) = substr(r."birth_any", 1, 4)'
-                ' AND (l."sex_eff" = r."sex_eff" OR l."sex_eff" IS NULL)'
-            }
-        ]
-    }
-    rules = rule_equalities(settings)
-    assert [e.name for e in rules[0]] == ["surname_key", "birth_any@0+4"]
+def test_a_rule_s_alternatives_are_kept_and_terms_of_other_shapes_only_widen_the_match() -> None:
+    rule = parse_rule(
+        'l."surname_key" = r."surname_key"'
+        ' AND substr(l."birth_any", 1, 4) = substr(r."birth_any", 1, 4)'
+        ' AND (l."sex_eff" = r."sex_eff" OR l."sex_eff" IS NULL OR r."sex_eff" IS NULL)'
+        ' AND levenshtein(l."given_key", r."given_key") <= 1'
+    )
+    assert [e.name for e in rule.equalities] == ["surname_key", "birth_any@0+4"]
+    assert rule.alternatives == ((Equality("sex_eff"), Missing("sex_eff")),)
     found = pl.DataFrame(
         {
-            "unique_id": [0, 1, 2, 3],
-            "surname_key": ["karim", "karim", "rahim", "ra?im"],
-            "given_key": [None, None, None, None],
-            "patronymic_key": [None, None, None, None],
-            "birth_any": ["19800517", "19810517", "19800517", None],
-            "sex_eff": ["F", "M", "M", None],
+            "unique_id": [0, 1, 2, 3, 4, 5],
+            "surname_key": ["karim", "karim", "rahim", "ra?im", "karim", "karim"],
+            "given_key": [None, None, None, None, None, None],
+            "patronymic_key": [None, None, None, None, None, None],
+            "birth_any": ["19800517", "19810517", "19800517", None, "19800101", "19801231"],
+            "sex_eff": ["F", "M", "M", None, None, "M"],
         },
         schema_overrides={"given_key": pl.String, "patronymic_key": pl.String},
     )
     incoming = found.filter(pl.col("unique_id") == 0).with_columns(sex_eff=pl.lit("M"))
-    # The sex term is left out (row 0 kept); a key with a lost letter is always kept.
-    assert reachable(found, incoming, rules)["unique_id"].to_list() == [3, 0]
+    # Another sex (0), year (1) or surname (2) is out; a lost letter (3) is always in.
+    assert reachable(found, incoming, [rule])["unique_id"].to_list() == [3, 5, 4]
