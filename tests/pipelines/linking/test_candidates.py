@@ -20,7 +20,8 @@ from pipelines.linking.blocking import (
     parse_rule,
     reachable,
 )
-from pipelines.linking.candidates import FAMILIES, gather_candidates
+from pipelines.linking.candidates import gather_candidates
+from pipelines.linking.lookups import FAMILIES
 from pipelines.linking.records import person_records
 
 MAHALLA = "1703202015"
