@@ -1,48 +1,113 @@
 """Which records already in the graph an incoming delivery's mentions are linked against.
 
 Incremental linking does not relink everything: it takes the graph's mention records that
-share a blocking key with an incoming mention (and are not themselves being redelivered),
+the saved model's blocking rules could pair with an incoming mention (and that are not
+themselves being redelivered), then every record of the persons those belong to (a person
+is compared whole, so a merge or a split sees all its evidence), plus unlinked records
+found that way (a later delivery may give them the evidence they lacked).
 
-- the same delivered PINFL,
-- the same surname root and birth year,
-- the same mahalla and surname root,
-- the same passport, phone or TIN,
+Finding them takes two steps:
 
-then every record of the persons those belong to (a person is compared whole, so a merge or
-a split sees all its evidence), plus unlinked records found by those keys (a later delivery
-may give them the evidence they lacked).
+1. one indexed lookup per key family the rules are built from (`lookups.FAMILIES`): the same
+   PINFL, passport, phone or TIN; surname root with the PINFL's head, its tail or the
+   birth date (a record without a birth date: the date its PINFL encodes); given name,
+   birth date and region; surname root, given initial and mahalla. The incoming keys go
+   into a temporary table and each lookup is one join in the database, so the cost grows
+   with the rows found, not with round trips.
+2. those records through the engine's own features, kept only where some blocking rule's
+   equalities all hold with an incoming mention (`blocking.reachable`).
 
-The incoming keys go into a temporary table and each blocking key is one join in the
-database, so the cost grows with the rows found, not with round trips per thousand keys.
+A wider lookup (every record of a surname root born the same year, or living in the same
+mahalla) pulled in most of the graph's records of common surnames, then their persons
+whole: an employment delivery of 5% of the people read and linked a large share of the
+graph.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import polars as pl
-from sqlalchemy import Select, Table, and_, select, union_all
+from sqlalchemy import Select, Table, select, union_all
 from sqlalchemy.orm import Session
 
 from hub.graph.models import SourceRecord
 from hub.graph.scratch import drop, keys_of, scratch_table
-from pipelines.linking.records import known_records_query, mention_id, read_frame, read_known
+from hub.identity.linkage import load_latest_model
+from hub.identity.linkage.features import mention_features
+from hub.identity.names.fold import key_expansions
+from pipelines.linking.blocking import check_covered, model_rules, reachable
+from pipelines.linking.lookups import FAMILIES, KEYS
+from pipelines.linking.records import (
+    engine_mentions,
+    known_records_query,
+    mention_id,
+    read_frame,
+    read_known,
+)
 from pipelines.regions.codes import COUNTRY
 
-SINGLE_KEYS = ("pinfl", "passport", "phone", "tin")
-PAIR_KEYS = (("surname_key", "birth_year"), ("mahalla_code", "surname_key"))
-KEY_COLUMNS = ("pinfl", "passport", "phone", "tin", "surname_key", "birth_year", "mahalla_code")
+log = logging.getLogger(__name__)
 _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
+_HIT_COLUMNS: Final[dict[str, Any]] = {
+    "record_id": pl.Int64,
+    "person_id": pl.Int64,
+    "source": pl.String,
+    "record_key": pl.String,
+    "pinfl": pl.String,
+    "full_name": pl.String,
+    "stated_birth_on": pl.Date,
+    "stated_sex": pl.String,
+    "mahalla_code": pl.String,
+    "household_key": pl.String,
+    "passport": pl.String,
+    "phone": pl.String,
+    "tin": pl.String,
+}
 
 
-def _hits(keys: Table, region: str | None) -> Select[Any]:
-    """Ids and persons of the graph's mention records sharing a blocking key with `keys`.
+def incoming_keys(incoming: pl.DataFrame, features: pl.DataFrame) -> pl.DataFrame:
+    """The lookups' keys of `incoming` (RECORD_COLUMNS) from their engine `features`: as
+    delivered for the identifiers, as the engine reads them for names and dates; a name key
+    with lost letters (`?`) also as each of the keys it can stand for."""
+    given = incoming["name_key"].str.split("|").list.get(1, null_on_oob=True)
+    keys = features.select(
+        "pinfl",
+        "pinfl_head",
+        "pinfl_tail",
+        "region",
+        "mahalla_code",
+        pl.concat_list(
+            pl.col("surname_key"),
+            pl.Series(map(_expanded, incoming["surname_key"]), dtype=pl.List(pl.String)),
+        ).alias("surname_key"),
+        pl.concat_list(
+            pl.col("given_key"), pl.Series(map(_expanded, given), dtype=pl.List(pl.String))
+        ).alias("given_key"),
+        pl.col("birth_any").str.strptime(pl.Date, "%Y%m%d", strict=False).alias("birth_on"),
+        pl.concat_str(
+            pl.col("birth_any").str.slice(6, 2),
+            pl.col("birth_any").str.slice(4, 2),
+            pl.col("birth_any").str.slice(2, 2),
+        ).alias("born_ddmmyy"),
+    ).hstack(incoming.select("passport", "phone", "tin"))
+    keys = keys.explode("surname_key").explode("given_key")
+    initial = pl.col("given_key").str.slice(0, 1)
+    return keys.with_columns(
+        given_initial=initial,
+        undated_initial=pl.when(pl.col("birth_on").is_null()).then(initial),
+    ).unique()
 
-    Each join reads the key's distinct values: joined to the incoming rows themselves, a
-    record would come back once per incoming mention sharing its key (a common surname
-    and birth year: hundreds of times), and a first survey of 100,000 people fetched 13
-    million rows to keep 100,000."""
+
+def _expanded(key: str | None) -> list[str]:
+    """A name key's readings: itself, and each key it can stand for when it lost letters."""
+    return sorted({key, *key_expansions(key)}) if key else []
+
+
+def _lookups(keys: Table, region: str | None) -> Select[Any]:
+    """The graph's person records a lookup of some `FAMILIES` entry finds from `keys`."""
     record = _RECORDS.alias("hit")
     # A region partition links against its own region's records only (pipelines.regions).
     within = (
@@ -50,23 +115,47 @@ def _hits(keys: Table, region: str | None) -> Select[Any]:
         if region is not None and region != COUNTRY
         else []
     )
-    blocks = [(name,) for name in SINGLE_KEYS] + list(PAIR_KEYS)
+    columns = [record.c.id.label("record_id"), *(record.c[c] for c in list(_HIT_COLUMNS)[1:])]
     selects = []
-    for names in blocks:
-        values = (
-            select(*(keys.c[n] for n in names))
-            .where(*(keys.c[n].is_not(None) for n in names))
-            .distinct()
-            .subquery()
-        )
-        selects.append(
-            select(record.c.id, record.c.person_id)
-            .join(values, and_(*(record.c[n] == values.c[n] for n in names)))
-            .where(record.c.kind == "person", *within)
-        )
-    # UNION ALL: the duplicates (a record found by several keys) are dropped here, not by a
-    # sort spilling to disk.
+    for lookups in FAMILIES.values():
+        for names, condition in lookups:
+            # Each lookup reads its keys' distinct values: joined to the incoming rows
+            # themselves, a record would come back once per mention sharing its key.
+            values = (
+                select(*(keys.c[n] for n in names))
+                .where(*(keys.c[n].is_not(None) for n in names))
+                .distinct()
+                .subquery()
+            )
+            selects.append(
+                select(*columns)
+                .join(values, condition(record, values))
+                .where(record.c.kind == "person", *within)
+            )
     return union_all(*selects)  # type: ignore[return-value]
+
+
+def _hits(session: Session, incoming: pl.DataFrame, region: str | None) -> pl.DataFrame:
+    """The graph's records some blocking rule of the model pairs with an incoming mention."""
+    settings = load_latest_model().settings
+    rules = model_rules(settings)
+    check_covered(rules, FAMILIES)
+    features = mention_features(engine_mentions(_as_known(incoming)))
+    keys = scratch_table(session, KEYS, incoming_keys(incoming, features))
+    found = read_frame(session, _lookups(keys, region), _HIT_COLUMNS)
+    drop(session, keys)
+    found = found.unique("record_id")
+    if found.is_empty():
+        return found
+    as_mentions = found.with_columns(person_hub_id=pl.lit(None, pl.String))
+    hit_features = mention_features(engine_mentions(as_mentions))
+    kept = reachable(hit_features, features, rules)
+    log.info("candidates: %d records looked up, %d reachable", found.height, kept.height)
+    return found[kept["unique_id"].sort()]
+
+
+def _as_known(incoming: pl.DataFrame) -> pl.DataFrame:
+    return incoming.with_columns(person_hub_id=pl.lit(None, pl.String))
 
 
 def gather_candidates(
@@ -80,15 +169,12 @@ def gather_candidates(
     with every record of `also_persons` (persons whose records just changed). With a
     `region` code, only records of that region are found by the blocking keys (their
     persons still come whole)."""
-    keys = scratch_table(session, _RECORDS, incoming.select(KEY_COLUMNS).unique())
-    hits = read_frame(session, _hits(keys, region), {"id": pl.Int64, "person_id": pl.Int64})
-    hits = hits.unique("id")
-    drop(session, keys)
+    hits = _hits(session, incoming, region)
     # Two plain semi-joins: an OR of two IN (subquery) conditions is not planned as joins.
     person_ids = pl.concat(
         [hits["person_id"], pl.Series("person_id", list(also_persons), pl.Int64)]
     )
-    unlinked_ids = hits.filter(pl.col("person_id").is_null())["id"]
+    unlinked_ids = hits.filter(pl.col("person_id").is_null())["record_id"]
     with keys_of(session, _RECORDS.c.person_id, person_ids) as persons:
         whole = known_records_query().where(SourceRecord.person_id.in_(select(persons.c.person_id)))
         found = [read_known(session, whole)]
@@ -98,5 +184,10 @@ def gather_candidates(
         )
         found.append(read_known(session, alone))
     combined = pl.concat(found)
+    log.info(
+        "candidates: %d incoming mentions, %d records gathered (their persons whole)",
+        incoming.height,
+        combined.height,
+    )
     redelivered = incoming.select(mention_id().alias("_id"))["_id"].implode()
     return combined.filter(~mention_id().is_in(redelivered)).sort("record_id")

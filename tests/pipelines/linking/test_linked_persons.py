@@ -155,7 +155,8 @@ def test_an_unlinked_mention_keeps_its_reason_until_evidence_links_it_and_its_fa
     graph_db, resolver, link_delivery, hub_id, orphans
 ) -> None:
     resolver.groups = {"appeals/AP-1": None}
-    appeal = _persons([{"record_key": "AP-1", "full_name": "Aliyev"}])
+    # A surname and an initial: enough for the model's mahalla block to reach him later.
+    appeal = _persons([{"record_key": "AP-1", "full_name": "Aliyev A."}])
     links = link_delivery("appeals", appeal)
     assert links.select("person_id", "match_method").row(0) == (None, "unlinked")
     with graph_db.session() as session, session.begin():
