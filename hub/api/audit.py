@@ -1,7 +1,8 @@
 """The audit log's recorder: one row per operation that returned personal data.
 
-After the response is sent (a Starlette background task), the work of auditing it is
-queued for the writer thread (`hub.api.audit_writer`), which gathers the persons each
+When the response is ready, the view queues the work of auditing it (`submit`, no task
+of its own: a Starlette background task per response cost more than the queueing) for
+the writer thread (`hub.api.audit_writer`), which gathers the persons each
 operation returned: root fields answered by a compiled statement that told its persons
 (`hub.api.compiled.audited`, `ExecutedOperation.persons`) are taken at their word; when
 some root field did not tell, the response body is read back and those fields are walked
@@ -9,8 +10,8 @@ with `hub.api.personal_data`. An operation that returned personal data gets an
 `AuditEntry` (key, owner, role, operation name, SHA-256 of the document, its variables
 with secret-looking values removed, the hub ids of the persons returned, the body's
 size). The writer appends a batch of them in one transaction (`hub.access.audit_chain`).
-Nothing of this runs before the response is on its way, and nothing on the event loop
-but the queueing, so neither the request nor the next one pays for it. The queue is
+Nothing of this runs on the event loop but the queueing, and the writer waits its linger
+before reading anything, so neither the request nor the next one pays for it. The queue is
 written out when the application shuts down (`close`).
 
 A write that fails is logged at ERROR with the entries it held: the data has been sent,
@@ -216,6 +217,21 @@ class AuditRecorder:
             self._documents.popitem(last=False)
         return digest, parsed
 
+    def submit(
+        self,
+        principal: Principal,
+        operations: Sequence[ExecutedOperation],
+        body: bytes,
+        at: datetime,
+    ) -> None:
+        """Queue the auditing of one response, ready to be sent, for the writer; returns at
+        once (the view calls it on the server's loop, no task or await of its own)."""
+        work = _SentResponse(self, principal, operations, body, at)
+        try:
+            self._writer.submit(work)
+        except RuntimeError:  # the server is shutting down: the log line is the record
+            logger.error("Audit entries NOT written (the writer is closed): %r", work())
+
     async def record(
         self,
         principal: Principal,
@@ -223,16 +239,8 @@ class AuditRecorder:
         body: bytes,
         at: datetime,
     ) -> None:
-        """Queue the auditing of one sent response for the writer thread.
-
-        Returns at once: awaiting the write here would hold the client's keep-alive
-        connection (the server reads its next request only when this task is done).
-        """
-        work = _SentResponse(self, principal, operations, body, at)
-        try:
-            self._writer.submit(work)
-        except RuntimeError:  # the server is shutting down: the log line is the record
-            logger.error("Audit entries NOT written (the writer is closed): %r", work())
+        """`submit`, for a caller that awaits."""
+        self.submit(principal, operations, body, at)
 
     async def flush(self) -> None:
         """Wait until every queued response is audited (tests; `close` at shutdown)."""

@@ -24,7 +24,6 @@ import orjson
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
@@ -76,7 +75,7 @@ class HubGraphQL(GraphQL[Context, None]):
         )
         self._reads = reads or ReadRouter(engine)
         self._authenticate = authenticator
-        self._audit = audit
+        self._recorder = audit
         self.limiter = limiter or Limiter(DEFAULT_LIMITS)
         self._threshold = suppression_threshold
 
@@ -145,22 +144,20 @@ class HubGraphQL(GraphQL[Context, None]):
         served_by = context.db.served_by
         if served_by is not None and isinstance(response, Response):
             response.headers[READ_DATABASE_HEADER] = served_by
-        self._audit_after_sending(context, response)
+        self._audit(context, response)
         return response
 
-    def _audit_after_sending(self, context: Context, response: Any) -> None:
-        """Have the audit log read `response` once it is sent (`hub.api.audit`)."""
+    def _audit(self, context: Context, response: Any) -> None:
+        """Queue `response` for the audit log (`hub.api.audit`), which reads it later, on
+        the writer: here only the queueing, no task, so the response goes out at once."""
         if (
-            self._audit is None
+            self._recorder is None
             or not context.executed
             or not isinstance(response, Response)
             or response.status_code != 200
-            or response.background is not None
         ):
             return
-        response.background = BackgroundTask(
-            self._audit.record, context.principal, context.executed, bytes(response.body), utc_now()
-        )
+        self._recorder.submit(context.principal, context.executed, bytes(response.body), utc_now())
 
     async def execute_single(
         self,
