@@ -62,9 +62,14 @@ class ConnectionBuilder:
         sel: Sel,
         *,
         paged_in_sql: bool,
+        page: FromClause | None = None,
     ) -> ColumnElement[Any]:
         """The connection `sel` over the rows of `source` matching `where`, in `order`
-        (`paged_in_sql`: paged in SQL as root lists are, so an empty page has no next page)."""
+        (`paged_in_sql`: paged in SQL as root lists are, so an empty page has no next page).
+
+        With `page` (a root's `page_of`, the FROM of the enclosing select), the edges are
+        aggregated over it in the enclosing select instead of in a subquery of their own,
+        so that other aggregates over the same page (the persons' hub ids) read it once."""
         assert sel.children is not None
         filtered = self._filtered(node_type, source, where)
         offset, limit = self._window(sel, filtered, source)
@@ -96,11 +101,10 @@ class ConnectionBuilder:
                             edge_type,
                             node_type,
                             part.children,
-                            filtered,
-                            source,
-                            order,
-                            offset,
-                            limit,
+                            page
+                            if page is not None
+                            else self._page(filtered, source, order(source), offset, limit),
+                            aggregated=page is not None,
                         ),
                     )
                 )
@@ -157,35 +161,31 @@ class ConnectionBuilder:
         counted = filtered(select(begin).select_from(source)).correlate_except(source)
         return counted.scalar_subquery(), limit
 
-    def page_column(
-        self,
-        node_type: str,
-        source: FromClause,
-        where: Where,
-        order: Ordering,
-        sel: Sel,
-        column: str,
-    ) -> ColumnElement[Any]:
-        """The JSON array of `column` over the page of the connection `sel` (the same rows
-        as its edges, in their order): e.g. the hub ids of a page of persons."""
+    def page_of(
+        self, node_type: str, source: FromClause, where: Where, order: Ordering, sel: Sel
+    ) -> FromClause:
+        """The page of the root connection `sel` (its rows with their `POSITION`), for
+        `connection(..., page=)` and `page_column`."""
         filtered = self._filtered(node_type, source, where)
         offset, limit = self._window(sel, filtered, source)
-        page = self._page(filtered, source, order(source), offset, limit)
-        listed = select(self.sql.array(page.c[column], [page.c[POSITION]])).select_from(page)
-        return self.sql.embedded(listed.scalar_subquery())
+        page: FromClause = self._page(filtered, source, order(source), offset, limit)
+        return page
+
+    def page_column(self, page: FromClause, column: str) -> ColumnElement[Any]:
+        """The JSON array of `column` over `page` (a `page_of`, the FROM of the enclosing
+        select; the same rows as the edges, in their order): the hub ids of a page of
+        persons, say."""
+        return self.sql.array(page.c[column], [page.c[POSITION]])
 
     def _edges(
         self,
         edge_type: GraphQLObjectType,
         node_type: str,
         sels: Sequence[Sel],
-        filtered: Callable[[Any], Any],
-        source: FromClause,
-        order: Ordering,
-        offset: Any,
-        limit: Any,
+        page: FromClause,
+        *,
+        aggregated: bool,
     ) -> ColumnElement[Any]:
-        page = self._page(filtered, source, order(source), offset, limit)
         pairs: list[tuple[str, ColumnElement[Any]]] = []
         for part in sels:
             if part.name == "__typename":
@@ -198,8 +198,10 @@ class ConnectionBuilder:
             else:
                 raise NotCompiled(f"{edge_type.name}.{part.name}")
         element = self.sql.object(pairs)
-        listed = select(self.sql.array(element, [page.c[POSITION]])).select_from(page)
-        return self.sql.embedded(listed.scalar_subquery())
+        edges = self.sql.array(element, [page.c[POSITION]])
+        if aggregated:  # over the enclosing select's FROM, `page`
+            return edges
+        return self.sql.embedded(select(edges).select_from(page).scalar_subquery())
 
     def _page_info(
         self,
