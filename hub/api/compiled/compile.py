@@ -9,7 +9,8 @@ mapping (`hub.api.compiled.mapping`) with the database's JSON functions
   JSON booleans, timestamps as `isoformat()`, enums by name (`INVALID` for a value outside
   the enum), everything else as the database's JSON writes it;
 - a to-one relation is a correlated scalar subquery building the related object (the
-  `INVALID` marker when a required one is missing);
+  `INVALID` marker when a required one is missing); on the nodes of a connection's page it
+  is joined into the page instead (`joined_ones`, see `ConnectionBuilder._page`);
 - a connection is a correlated scalar subquery over a page of the related rows
   (`hub.api.compiled.connections`).
 """
