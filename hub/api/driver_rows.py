@@ -43,6 +43,7 @@ from typing import Any, Literal
 import psycopg
 from sqlalchemy import Connection, Executable
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.util import await_only
 
 Processor = Callable[[Any], Any]
@@ -148,11 +149,9 @@ def _plan(stmt: Executable, dialect: Dialect) -> _Plan:
     return hit[1]
 
 
-def fetch_rows(
-    connection: Connection, stmt: Executable, params: dict[str, Any]
-) -> Sequence[Sequence[Any]]:
-    """Every row of `stmt` (a statement kept and reused, never one built per call) with
-    `params`, as `connection.execute(stmt, params).all()` returns them."""
+def _direct_plan(connection: Connection, stmt: Executable) -> _Plan | None:
+    """The plan of `stmt` when it may run on the driver directly (see the module
+    docstring); None when it must go through `connection.execute`."""
     dialect = connection.dialect
     dispatch = connection.dispatch  # the engine's listeners and the connection's own
     if (
@@ -162,9 +161,18 @@ def fetch_rows(
         or dispatch.before_execute
         or dispatch.after_execute
     ):
-        return connection.execute(stmt, params).all()
+        return None
     plan = _plan(stmt, dialect)
-    if not plan.direct:
+    return plan if plan.direct else None
+
+
+def fetch_rows(
+    connection: Connection, stmt: Executable, params: dict[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """Every row of `stmt` (a statement kept and reused, never one built per call) with
+    `params`, as `connection.execute(stmt, params).all()` returns them."""
+    plan = _direct_plan(connection, stmt)
+    if plan is None:
         return connection.execute(stmt, params).all()
     values = plan.parameters(params)
     rows: list[tuple[Any, ...]]
@@ -189,4 +197,28 @@ def fetch_rows(
             rows = cursor.fetchall()
             if convert is False:
                 convert = plan.converter(cursor.description or ())
+    return rows if convert is None else convert(rows)
+
+
+async def fetch_rows_async(
+    connection: AsyncConnection, stmt: Executable, params: dict[str, Any]
+) -> Sequence[Sequence[Any]]:
+    """`fetch_rows` on an asyncio engine's connection, awaited on psycopg's async cursor
+    from the caller's coroutine: no greenlet (`AsyncConnection.run_sync` and each
+    `await_only` in it cost a greenlet switch, some 0.04 ms of CPU per statement). A
+    statement that cannot run on the driver directly, or a connection not yet (or no
+    longer) holding its driver connection, goes through `run_sync` and `fetch_rows`."""
+    sync = connection.sync_connection
+    dbapi = None if sync is None or sync.invalidated else sync._dbapi_connection
+    plan = None if sync is None or dbapi is None else _direct_plan(sync, stmt)
+    driver_connection: Any = None if plan is None or dbapi is None else dbapi.driver_connection
+    if plan is None or not isinstance(driver_connection, psycopg.AsyncConnection):
+        return await connection.run_sync(fetch_rows, stmt, params)
+    values = plan.parameters(params)
+    async with psycopg.AsyncRawCursor(driver_connection) as cursor:
+        await cursor.execute(plan.sql, values)
+        rows: list[tuple[Any, ...]] = await cursor.fetchall()
+        convert = plan.convert
+        if convert is False:
+            convert = plan.converter(cursor.description or ())
     return rows if convert is None else convert(rows)

@@ -44,14 +44,16 @@ request's last batch ran on.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Executable
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from hub.api.driver_rows import fetch_rows, fetch_rows_async
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -105,6 +107,27 @@ class Fallback:
     on_failover: Callable[[BaseException], None]
 
 
+class _Fetch:
+    """A `fetch_now` call: `fetch_rows` in a batch (a synchronous engine, a greenlet),
+    or awaited on the driver (`awaited`)."""
+
+    __slots__ = ("database", "params", "stmt")
+
+    def __init__(self, database: RequestDatabase, stmt: Executable, params: dict[str, Any]) -> None:
+        self.database = database
+        self.stmt = stmt
+        self.params = params
+
+    def __call__(self) -> Any:
+        return self.database._call(fetch_rows, self.stmt, self.params)
+
+    async def awaited(self, connection: AsyncConnection) -> Outcome:
+        try:
+            return True, await fetch_rows_async(connection, self.stmt, self.params)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, as `_run_all` does
+            return False, exc
+
+
 class RequestDatabase:
     """The request's connection, handed to data-layer functions one call at a time."""
 
@@ -145,11 +168,24 @@ class RequestDatabase:
         for a caller whose call is the only one it has (a compiled root field's one
         statement), which saves the batch's task. Calls made meanwhile wait, as with
         `run`, and run after it."""
+        result: T = await self._now(partial(self._call, fn, *args, **kwargs))
+        return result
+
+    async def fetch_now(self, stmt: Executable, params: dict[str, Any]) -> Sequence[Sequence[Any]]:
+        """`run_now(fetch_rows, stmt, params)`; on an asyncio engine the statement is
+        awaited on the driver from this coroutine, without a greenlet
+        (`driver_rows.fetch_rows_async`)."""
+        rows: Sequence[Sequence[Any]] = await self._now(_Fetch(self, stmt, params))
+        return rows
+
+    async def _now(self, call: Call) -> Any:
         if self._drainer is not None:
-            return await self.run(fn, *args, **kwargs)
+            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            self._queue.append((call, future))
+            return await future
         running = self._drainer = asyncio.get_running_loop().create_future()
         try:
-            ok, value = (await self._run_batch([partial(self._call, fn, *args, **kwargs)]))[0]
+            ok, value = (await self._run_batch([call]))[0]
         except Exception as exc:  # noqa: BLE001 - no connection: the call failed
             ok, value = False, exc
         finally:
@@ -159,8 +195,7 @@ class RequestDatabase:
                 self._drainer = asyncio.create_task(self._drain())
         if not ok:
             raise value
-        result: T = value
-        return result
+        return value
 
     @property
     def dialect_name(self) -> str:
@@ -224,16 +259,23 @@ class RequestDatabase:
         self._served_by = self._label = fallback.label
         return await self._run_async(fallback.engine, calls)
 
+    async def _on(self, connection: AsyncConnection, calls: list[Call]) -> list[Outcome]:
+        """Run `calls` on `connection`: one `fetch_now` awaited from here, anything else
+        in a greenlet."""
+        if len(calls) == 1 and isinstance(calls[0], _Fetch):
+            return [await calls[0].awaited(connection)]
+        return await connection.run_sync(self._run_in_greenlet, calls)
+
     async def _run_async(self, engine: AsyncEngine, calls: list[Call]) -> list[Outcome]:
         if self._async_connection is not None:
-            return await self._async_connection.run_sync(self._run_in_greenlet, calls)
+            return await self._on(self._async_connection, calls)
         # A pooled connection is not pinged when it is checked out (a round trip per
         # request, `hub.api.app`): one the server has dropped since (a restart, a
         # failover, an idle timeout) fails its first statement, which SQLAlchemy reports
         # as a lost connection. The request only reads, so its first batch then runs once
         # more, on a connection of a new pool.
         self._async_connection = await engine.connect()
-        outcomes = await self._async_connection.run_sync(self._run_in_greenlet, calls)
+        outcomes = await self._on(self._async_connection, calls)
         if all(ok for ok, _ in outcomes) or not await _lost(self._async_connection):
             return outcomes
         dropped, self._async_connection = self._async_connection, None
@@ -243,7 +285,7 @@ class RequestDatabase:
         # out by requests in flight are left to them).
         await engine.dispose(close=False)
         self._async_connection = await engine.connect()
-        return await self._async_connection.run_sync(self._run_in_greenlet, calls)
+        return await self._on(self._async_connection, calls)
 
     def _run_in_greenlet(self, connection: Connection, calls: list[Call]) -> list[Outcome]:
         # `connection` is the async connection's synchronous face, the same every batch.

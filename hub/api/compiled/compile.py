@@ -9,7 +9,8 @@ mapping (`hub.api.compiled.mapping`) with the database's JSON functions
   JSON booleans, timestamps as `isoformat()`, enums by name (`INVALID` for a value outside
   the enum), everything else as the database's JSON writes it;
 - a to-one relation is a correlated scalar subquery building the related object (the
-  `INVALID` marker when a required one is missing);
+  `INVALID` marker when a required one is missing); on the nodes of a connection's page it
+  is joined into the page instead (`joined_ones`, see `ConnectionBuilder._page`);
 - a connection is a correlated scalar subquery over a page of the related rows
   (`hub.api.compiled.connections`).
 """
@@ -35,6 +36,7 @@ from sqlalchemy import (
     func,
     null,
     select,
+    true,
 )
 
 from hub.api.access.rules import TERRITORY, row_filter_of
@@ -74,6 +76,8 @@ class Builder(ConnectionBuilder):
         self.schema = schema
         self.sql = sql
         self.territory = territory
+        # (page, to-one selection) -> the page's column holding its JSON (`joined_ones`).
+        self._joined: dict[tuple[int, int], str] = {}
 
     def access(self, type_name: str, row: Any) -> ColumnElement[bool] | None:
         """With `territory`, the condition that `row` (of `type_name`) lies in the
@@ -160,18 +164,49 @@ class Builder(ConnectionBuilder):
             return self.sql.timestamp(value)
         return value
 
-    def _one(self, mapped: One, row: Any, sel: Sel, required: bool) -> ColumnElement[Any]:
+    def _one_query(self, mapped: One, row: Any, sel: Sel) -> Any:
+        """The select of the JSON of the to-one relation `sel` of `row`."""
         assert sel.children is not None
         child = mapped.table.alias()
         conditions = [mapped.join(row, child), self.access(mapped.type_name, child)]
         if mapped.where is not None:
             conditions += mapped.where(child, _args(sel))
-        query = select(self.object_json(mapped.type_name, child, sel.children)).where(
-            *(c for c in conditions if c is not None)
-        )
+        query = select(
+            self.object_json(mapped.type_name, child, sel.children).label("hub_json")
+        ).where(*(c for c in conditions if c is not None))
         if mapped.order is not None:
             query = query.order_by(*mapped.order(child)).limit(1)
-        value: ColumnElement[Any] = query.scalar_subquery()
+        return query
+
+    def joined_ones(
+        self, node_type: str, source: FromClause, node_sels: Sequence[Sel]
+    ) -> tuple[FromClause, list[tuple[Sel, ColumnElement[Any]]]]:
+        """`source` left-joined laterally to the JSON of each to-one relation selected
+        in `node_sels` (on rows of `node_type`), and those JSON columns."""
+        mapping = MAPPINGS.get(node_type, {})
+        joined: FromClause = source
+        ones: list[tuple[Sel, ColumnElement[Any]]] = []
+        for sel in node_sels:
+            mapped = mapping.get(sel.name)
+            if not isinstance(mapped, One) or sel.masked or sel.children is None:
+                continue
+            related = self._one_query(mapped, source, sel).lateral()
+            joined = joined.outerjoin(related, true())
+            ones.append((sel, related.c.hub_json))
+        return joined, ones
+
+    def joined_into(self, page: FromClause, labels: Sequence[tuple[Sel, str]]) -> None:
+        """Have the nodes built over `page` read the relations `labels` names from it."""
+        for sel, label in labels:
+            self._joined[(id(page), id(sel))] = label
+
+    def _one(self, mapped: One, row: Any, sel: Sel, required: bool) -> ColumnElement[Any]:
+        label = self._joined.get((id(row), id(sel)))
+        value: ColumnElement[Any]
+        if label is not None:
+            value = row.c[label]  # joined into the page (`joined_ones`)
+        else:
+            value = self._one_query(mapped, row, sel).scalar_subquery()
         if required:
             value = func.coalesce(value, self.sql.invalid_json())
         return self.sql.embedded(value)

@@ -30,7 +30,7 @@ import orjson
 from graphql import FieldNode, GraphQLObjectType, located_error
 from graphql.execution.values import get_argument_values
 from graphql.pyutils import AwaitableOrValue, Path
-from sqlalchemy import Connection, Select
+from sqlalchemy import Select
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from hub.api.access.guard import forbidden_arguments
@@ -41,7 +41,6 @@ from hub.api.compiled.masks import Mask, mask_errors
 from hub.api.compiled.roots import plan_root
 from hub.api.compiled.selection import ACCESS_LOW, Sel, Walk, named_object
 from hub.api.context import CURRENT_OPERATION, Context
-from hub.api.driver_rows import fetch_rows
 
 logger = logging.getLogger("hub.api.compiled")
 
@@ -152,11 +151,6 @@ def _object(context: Any, type_name: str) -> GraphQLObjectType:
     return object_type
 
 
-def _first_row(connection: Connection, compiled: Compiled) -> Any:
-    rows = fetch_rows(connection, compiled.statement, compiled.params)
-    return rows[0] if rows else None
-
-
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """strawberry's execution (graphql-core's) with root fields answered by compiled
     statements where they compile."""
@@ -236,11 +230,12 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         context = self.context_value
         assert isinstance(context, Context)
         try:
-            row = await context.db.run_now(_first_row, compiled)
+            rows = await context.db.fetch_now(compiled.statement, compiled.params)
         except Exception as exc:  # noqa: BLE001 - the field's error, as a resolver's would be
             path = Path(None, name, parent_type.name)
             error = located_error(exc, nodes, path.as_list())
             return self.handle_field_error(error, parent_type.fields[name].type, path)
+        row = rows[0] if rows else None
         text = row[0] if row is not None else None
         if text is not None:
             if INVALID_JSON_TEXT not in text:

@@ -89,21 +89,27 @@ def listed(
         def condition(source: Any) -> ColumnElement[bool] | None:
             return and_(*conditions) if conditions else None
 
+        def order_of(source: Any) -> list[ColumnElement[Any]]:
+            return ordering
+
+        if persons != PAGE:
+            value = builder.connection(
+                connection_type, node_type, table, condition, order_of, sel, paged_in_sql=True
+            )
+            return select(builder.sql.as_text(value))
+        # The edges and the persons' hub ids aggregated over one read of the page.
+        page = builder.page_of(node_type, table, condition, order_of, sel)
         value = builder.connection(
             connection_type,
             node_type,
             table,
             condition,
-            lambda source: ordering,
+            order_of,
             sel,
             paged_in_sql=True,
+            page=page,
         )
-        columns = [builder.sql.as_text(value)]
-        if persons == PAGE:
-            keys = builder.page_column(
-                node_type, table, condition, lambda source: ordering, sel, PERSON_KEY
-            )
-            columns.append(builder.sql.as_text(keys))
-        return select(*columns)
+        keys = builder.page_column(page, PERSON_KEY)
+        return select(builder.sql.as_text(value), builder.sql.as_text(keys)).select_from(page)
 
     return Root((kind, page), build, single=False, page=page)

@@ -8,6 +8,7 @@ processed values (timestamps, numbers, JSON) included.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -15,11 +16,12 @@ from sqlalchemy import ColumnElement, Connection, String, bindparam, event, lite
 
 from hub.api import driver_rows
 from hub.api.batch_fetch import keyed
-from hub.api.driver_rows import dollar_placeholders, fetch_rows
+from hub.api.driver_rows import dollar_placeholders, fetch_rows, fetch_rows_async
 from hub.api.people import data as people
 from hub.api.provenance import data as provenance
 from hub.api.records import select_records
 from hub.api.territory import bundles
+from hub.graph.database import create_hub_async_engine
 
 if TYPE_CHECKING:
     from conftest import Api, BuiltGraph, FixtureGraph
@@ -192,3 +194,42 @@ def test_a_long_statement_with_percent_signs_and_a_repeated_value_reads_the_same
     assert expected and expected[0][:3] == (first[0], "100%", True)
     for _ in range(2):  # the kept plan too
         assert [tuple(row) for row in fetch_rows(connection, stmt, params)] == expected
+
+
+def test_fetch_rows_async_equals_sqlalchemy_execution(
+    connection: Connection, built_graph: BuiltGraph
+) -> None:
+    # Awaited on psycopg's async cursor without a greenlet (`RequestDatabase.fetch_now`),
+    # and through `run_sync` once a listener must see the statement.
+    if connection.dialect.name != "postgresql":
+        pytest.skip("asyncio engines are PostgreSQL's")
+    shapes = _statements(connection)
+    expected = [[tuple(row) for row in connection.execute(s, p).all()] for s, p in shapes]
+
+    async def fetched() -> list[list[list[tuple[Any, ...]]]]:
+        engine = create_hub_async_engine(built_graph.url, isolation_level="AUTOCOMMIT")
+        seen: list[str] = []
+
+        def listener(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            seen.append(statement)
+
+        try:
+            async with engine.connect() as async_connection:
+                runs = []
+                for listening in (False, False, True):
+                    if listening:
+                        event.listen(engine.sync_engine, "before_cursor_execute", listener)
+                    runs.append(
+                        [
+                            [tuple(r) for r in await fetch_rows_async(async_connection, s, p)]
+                            for s, p in shapes
+                        ]
+                    )
+                event.remove(engine.sync_engine, "before_cursor_execute", listener)
+                assert len(seen) == len(shapes)  # only the run with the listener
+                return runs
+        finally:
+            await engine.dispose()
+
+    for run in asyncio.run(fetched()):
+        assert run == expected

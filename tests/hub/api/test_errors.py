@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from hub.api.compiled import execution as compiled_execution
 from hub.api.people import data as people_data
+from hub.api.request_database import RequestDatabase
 
 if TYPE_CHECKING:
     from conftest import Api, FixtureGraph
@@ -68,8 +68,12 @@ def test_unexpected_errors_are_masked_for_the_client_and_logged(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("connection to 10.0.0.7 refused: SELECT secret FROM person")
 
+    async def broken_fetch(*args: object, **kwargs: object) -> None:
+        broken()
+
     monkeypatch.setattr(people_data, "fetch_person_rows", broken)
-    monkeypatch.setattr(compiled_execution, "fetch_rows", broken)  # the compiled path
+    # The compiled path's one statement.
+    monkeypatch.setattr(RequestDatabase, "fetch_now", broken_fetch)
     with caplog.at_level(logging.ERROR, logger="hub.api"):
         response = api.client.post(
             "/graphql", json={"query": "{ persons { totalCount } }"}, headers=api.auth()
