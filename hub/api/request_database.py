@@ -82,8 +82,11 @@ async def _lost(connection: AsyncConnection) -> bool:
 
 def _conflicted_with_recovery(error: object) -> bool:
     """Whether `error` is a hot standby's cancellation for a recovery conflict (40001:
-    at READ COMMITTED on a standby nothing else raises a serialization failure)."""
-    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) == "40001"
+    at READ COMMITTED on a standby nothing else raises a serialization failure). A
+    statement run on the driver's own cursor (`driver_rows`: every compiled statement)
+    raises psycopg's error; one run through SQLAlchemy, its DBAPIError wrapping it."""
+    driver_error = error.orig if isinstance(error, DBAPIError) else error
+    return getattr(driver_error, "sqlstate", None) == "40001"
 
 
 async def _unusable(connection: AsyncConnection) -> bool:
