@@ -3,16 +3,20 @@
 `hub.graph.bulk.upsert_rows` is what to use when a key may exist. When the caller knows
 it does not (it read the keys under the lock it holds, deleted them just before, or
 minted them), `insert_frame` and `insert_new` write the rows straight into the table:
-PostgreSQL `COPY`, SQLite one `executemany` on the driver's cursor.
+PostgreSQL `COPY` (a frame as one CSV: `hub.graph.csv_copy`), SQLite one `executemany` on
+the driver's cursor. A key that exists after all fails the write (`insert_frame`:
+SQLAlchemy's `IntegrityError` on SQLite, the driver's from its `COPY` on PostgreSQL).
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Table, and_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 from hub.graph.bulk import (
@@ -23,6 +27,7 @@ from hub.graph.bulk import (
     table_of,
     with_defaults,
 )
+from hub.graph.csv_copy import copy_csv
 from hub.graph.driver_writes import copy_rows, sqlite_executemany
 from hub.graph.scratch import drop, scratch_table
 
@@ -33,10 +38,21 @@ def insert_frame(
     """Insert the rows of a polars frame whose keys are known to be new (the caller just
     deleted them, or they are new by construction): no conflict handling, no temporary
     table, no dict per row, and no Python-side defaults: the frame gives every column a
-    row needs. PostgreSQL: `COPY` into `target`; SQLite: one `executemany`."""
+    row needs. PostgreSQL: the frame as one CSV `COPY`-ed into `target`; SQLite: one
+    `executemany`."""
     if frame.is_empty():
         return
-    _insert_values(session, table_of(target), frame.columns, frame.iter_rows())
+    tbl = table_of(target)
+    if session.get_bind().dialect.name == "postgresql":
+        unknown = [c for c in frame.columns if c not in tbl.c]
+        if unknown:
+            raise BulkWriteError(f"Table '{tbl.name}' has no column(s) {unknown}.")
+        copy_csv(session, tbl, frame)
+        return
+    try:
+        _insert_values(session, tbl, frame.columns, frame.iter_rows())
+    except sqlite3.IntegrityError as error:
+        raise IntegrityError(f"INSERT INTO {tbl.name}", None, error) from error
 
 
 def _insert_values(
