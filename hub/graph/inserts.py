@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, and_, select
+from sqlalchemy import Table, and_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -29,6 +29,7 @@ from hub.graph.bulk import (
 )
 from hub.graph.csv_copy import copy_csv
 from hub.graph.driver_writes import copy_rows, sqlite_executemany
+from hub.graph.frame_upserts import frame_defaults
 from hub.graph.scratch import drop, scratch_table
 
 
@@ -75,7 +76,7 @@ def _insert_values(
 def insert_new(
     session: Session,
     target: type[DeclarativeBase] | Table,
-    rows: Sequence[Row],
+    rows: Sequence[Row] | pl.DataFrame,
     *,
     key: Sequence[str],
     returning: Sequence[str],
@@ -85,7 +86,14 @@ def insert_new(
     conflict handling. On PostgreSQL the rows are `COPY`-ed straight into `target`, not
     into a temporary table merged by `INSERT ... ON CONFLICT` (for a first survey's
     records and persons that merge was most of their write). A key that exists after all
-    fails the insert, and the caller's transaction with it."""
+    fails the insert, and the caller's transaction with it. Rows given as a frame go out
+    on PostgreSQL as one CSV (`_insert_new_frame`)."""
+    if isinstance(rows, pl.DataFrame):
+        if rows.is_empty():
+            return []
+        if session.get_bind().dialect.name == "postgresql":
+            return _insert_new_frame(session, table_of(target), rows, key, returning)
+        rows = rows.to_dicts()
     if not rows:
         return []
     tbl = table_of(target)
@@ -97,6 +105,29 @@ def insert_new(
     names = list(filled[0].keys())
     _insert_values(session, tbl, names, ([row[c] for c in names] for row in filled))
     keys = scratch_table(session, tbl, [{k: r[k] for k in key} for r in rows])
+    joined = and_(*(tbl.c[k] == keys.c[k] for k in key))
+    stmt = select(*(tbl.c[c] for c in returning)).select_from(tbl.join(keys, joined))
+    found = [tuple(r) for r in session.connection().execute(stmt)]
+    drop(session, keys)
+    return found
+
+
+def _insert_new_frame(
+    session: Session,
+    tbl: Table,
+    frame: pl.DataFrame,
+    key: Sequence[str],
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """`insert_new` on PostgreSQL for rows held in a frame: its rows and then its keys
+    `COPY`-ed as CSV, no Python object per value on the way out."""
+    check_columns(tbl, frame.columns, key, [])
+    if frame.select(key).is_duplicated().any():
+        raise BulkWriteError(f"Rows for '{tbl.name}' repeat a key {list(key)}.")
+    copy_csv(session, tbl, frame_defaults(tbl, frame))
+    keys = scratch_table(session, tbl, [], columns=key)
+    copy_csv(session, tbl, frame.select(key), into=keys.name)
+    session.execute(text(f'ANALYZE "{keys.name}"'))
     joined = and_(*(tbl.c[k] == keys.c[k] for k in key))
     stmt = select(*(tbl.c[c] for c in returning)).select_from(tbl.join(keys, joined))
     found = [tuple(r) for r in session.connection().execute(stmt)]

@@ -33,7 +33,8 @@ import polars as pl
 from sqlalchemy import Table, delete, select, text
 from sqlalchemy.orm import Session
 
-from hub.graph.bulk import in_chunks, upsert_rows
+from hub.graph.bulk import in_chunks
+from hub.graph.frame_upserts import upsert_frame
 from hub.graph.inserts import insert_new
 from hub.graph.models import Person, SourceRecord
 from hub.graph.scratch import analyze_if_grown, keys_of
@@ -148,7 +149,7 @@ def _write_incoming(
     written = insert_new(
         ctx.session,
         SourceRecord,
-        incoming.filter(new).select(*record, *links).to_dicts(),
+        incoming.filter(new).select(*record, *links),
         key=["source", "record_key"],
         returning=["record_key", "id"],
     )
@@ -157,10 +158,10 @@ def _write_incoming(
         (incoming.filter(~new & ~fresh), []),
     ):
         frame = rows.select(*record, *link)
-        written += upsert_rows(
+        written += upsert_frame(
             ctx.session,
             SourceRecord,
-            frame.to_dicts(),
+            frame,
             key=["source", "record_key"],
             update=[*update, *frame.columns[len(record) :]],
             returning=["record_key", "id"],
