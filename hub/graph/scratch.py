@@ -3,10 +3,10 @@
 Linking a delivery reads and writes tens of thousands of rows chosen by key. Sending those
 keys as IN lists of a few thousand parameters, or updating row by row, costs more in the
 driver and in round trips than in the database itself; a temporary table filled in one go
-(PostgreSQL: `COPY`; SQLite: one `executemany` on the driver's cursor) lets one statement
-join them instead. `scratch_table` creates and fills one, typed like a graph table's
-columns of the same names; `update_from` overwrites a table's columns from a frame's rows
-matched on a key with one `UPDATE ... FROM` (both databases support it).
+(PostgreSQL: `COPY`, a frame as one CSV; SQLite: one `executemany` on the driver's cursor)
+lets one statement join them instead. `scratch_table` creates and fills one, typed like a
+graph table's columns of the same names; `update_from` overwrites a table's columns from a
+frame's rows matched on a key with one `UPDATE ... FROM` (both databases support it).
 
 The tables live in the caller's transaction and are dropped when done (`drop`, `keys_of`),
 so a long load does not pile them up; a transaction rolled back takes them with it.
@@ -23,6 +23,7 @@ import polars as pl
 from sqlalchemy import Column, MetaData, Table, text
 from sqlalchemy.orm import Session
 
+from hub.graph.csv_copy import copy_csv
 from hub.graph.driver_writes import DriverWriteError, copy_rows, sqlite_executemany
 
 GROWTH = 0.2
@@ -56,8 +57,24 @@ def _columns(like: Table, names: list[str]) -> list[Column[Any]]:
 def scratch_table(session: Session, like: Table, rows: Rows, columns: Sequence[str] = ()) -> Table:
     """A new temporary table holding `rows`, each column typed as `like`'s of that name
     (`columns`: the names when `rows` is an empty sequence of mappings)."""
+    if isinstance(rows, pl.DataFrame) and _copies_csv(session):
+        return _create_from_frame(session, like, rows)
     names, values = _unpack(rows)
     return _create(session, like, names or list(columns), values)
+
+
+def _copies_csv(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _create_from_frame(session: Session, like: Table, frame: pl.DataFrame) -> Table:
+    """`_create` for a frame on PostgreSQL: its rows go out as one CSV (`copy_csv`), with
+    no Python object per value."""
+    table = _create(session, like, frame.columns, [])
+    if not frame.is_empty():
+        copy_csv(session, like, frame, into=table.name)
+        session.execute(text(f'ANALYZE "{table.name}"'))
+    return table
 
 
 def _create(session: Session, like: Table, names: list[str], values: list[Sequence[Any]]) -> Table:
@@ -141,13 +158,21 @@ def update_from(
     `changed_only`: leave alone the rows whose columns already hold the values (on
     PostgreSQL every row updated is written again, with all its index entries).
     Returns the number of rows updated."""
-    names, values = _unpack(rows)
-    if not values:
-        return 0
-    at = [names.index(k) for k in key]
-    if len({tuple(v[i] for i in at) for v in values}) < len(values):
-        raise ScratchError(f"Rows for '{target.name}' repeat a key {list(key)}.")
-    staged = _create(session, target, names, values)
+    if isinstance(rows, pl.DataFrame):
+        if rows.is_empty():
+            return 0
+        if rows.select(key).is_duplicated().any():
+            raise ScratchError(f"Rows for '{target.name}' repeat a key {list(key)}.")
+        names = rows.columns
+        staged = scratch_table(session, target, rows)
+    else:
+        names, values = _unpack(rows)
+        if not values:
+            return 0
+        at = [names.index(k) for k in key]
+        if len({tuple(v[i] for i in at) for v in values}) < len(values):
+            raise ScratchError(f"Rows for '{target.name}' repeat a key {list(key)}.")
+        staged = _create(session, target, names, values)
     matched = " AND ".join(f'"{target.name}"."{k}" = s."{k}"' for k in key)
     source = f'FROM "{staged.name}" AS s WHERE {matched}'
     for column in unique:

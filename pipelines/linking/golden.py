@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Table, delete, select, update
@@ -24,8 +23,8 @@ from hub.graph.bulk import upsert_rows
 from hub.graph.inserts import insert_new
 from hub.graph.models import Person, PersonConflict, SourceRecord
 from hub.graph.scratch import analyze_if_grown, keys_of, update_from
-from hub.identity.names import normalise_name
-from hub.identity.survivorship import RECORD_SCHEMA, TRUST, choose_survivors
+from hub.identity.survivorship import RECORD_SCHEMA, choose_survivors
+from pipelines.linking.person_rows import for_driver, person_rows
 from pipelines.linking.pinfl_claims import write_claiming_pinfls
 from pipelines.linking.records import KNOWN_COLUMNS, known_records_query, read_known, read_rows
 
@@ -203,70 +202,28 @@ def _write_persons(
             )
     kept = golden.filter(pl.col("age") < _NEW).with_columns(person_id=pl.col("age"))
     # A PINFL may move between persons of this batch (a unique column).
-    update_from(session, _PERSONS, _person_rows(kept, now), unique=["pinfl"])
+    update_from(session, _PERSONS, for_driver(session, person_rows(kept, now)), unique=["pinfl"])
     new = golden.filter(pl.col("age") >= _NEW).with_columns(person_id=pl.lit(None, pl.Int64))
     if new.is_empty():
         return {}
     # Every row names the same columns: a person without founding facts gets nulls.
     facts = new.select("hub_id").join(founding, on="hub_id", how="left").drop("hub_id")
-    rows = [
-        {
-            "hub_id": hub_id,
-            "created_at": now,
-            **{k: v for k, v in row.items() if k != "id"},
-            **extra,
-        }
-        for hub_id, row, extra in zip(
-            new["hub_id"], _person_rows(new, now), facts.iter_rows(named=True), strict=True
-        )
-    ]
-    # The plan minted these hub ids unused (`pipelines.linking.identities`): plain inserts.
-    written = insert_new(session, Person, rows, key=["hub_id"], returning=["hub_id", "id"])
-    analyze_if_grown(session, _PERSONS, len(rows))
-    return dict(written)
-
-
-def _person_rows(golden: pl.DataFrame, now: datetime) -> list[dict[str, Any]]:
-    origins = [f"{a}_from" for a in TRUST]
-    frame = golden.select(
-        pl.col("person_id").alias("id"),
-        pl.col("name").fill_null("").alias("full_name"),
-        pl.col("name_key").fill_null(""),
-        "surname_key",
-        "birth_on",
-        "sex",
-        "pinfl",
-        "mahalla_code",
-        "phone",
-        "passport",
-        "household_id",
-        pl.col("name_source").alias("attributes_source"),
-        pl.col("name_trust").fill_null(0).alias("attributes_rank"),
-        pl.struct(origins).alias("attribute_sources"),
-        pl.lit(now).alias("updated_at"),
-        pl.lit(now).alias("last_confirmed_at"),
+    facts = facts.drop([c for c in facts.columns if c in ("id", "hub_id", "created_at")])
+    person = person_rows(new, now)
+    rows = pl.concat(
+        [
+            new.select("hub_id", created_at=pl.lit(now)),
+            person.drop(["id", *(c for c in facts.columns if c in person.columns)]),
+            facts,
+        ],
+        how="horizontal",
     )
-    rows = frame.to_dicts()
-    parts = _name_parts({row["full_name"] for row in rows})
-    for row in rows:
-        found = row["attribute_sources"] or {}
-        row["attribute_sources"] = {k[: -len("_from")]: v for k, v in found.items() if v}
-        row["surname"], row["given_name"], row["patronymic"] = parts[row["full_name"]]
-    return rows
-
-
-def _name_parts(names: set[str]) -> dict[str, tuple[str | None, str | None, str | None]]:
-    """Each surviving display name's surname, given name and patronymic as it prints them
-    (an initial as "A."); None where the name does not say."""
-    parts: dict[str, tuple[str | None, str | None, str | None]] = {}
-    for text in names:
-        name = normalise_name(text) if text else None
-        parts[text] = (
-            (name.surname_display or None, name.given_display, name.patronymic_display)
-            if name is not None
-            else (None, None, None)
-        )
-    return parts
+    # The plan minted these hub ids unused (`pipelines.linking.identities`): plain inserts.
+    written = insert_new(
+        session, Person, for_driver(session, rows), key=["hub_id"], returning=["hub_id", "id"]
+    )
+    analyze_if_grown(session, _PERSONS, rows.height)
+    return dict(written)
 
 
 def _replace_conflicts(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 from sqlalchemy import or_, select, update
 
-from hub.graph.bulk import upsert_rows
+from hub.graph.frame_upserts import upsert_frame
 from hub.graph.models import (
     Appeal,
     Business,
@@ -50,10 +50,10 @@ def upsert_businesses(ctx: LoadContext, businesses: pl.DataFrame) -> pl.DataFram
     written: list[tuple[object, ...]] = []
     for frame, columns in ((named, None), (unnamed, ["delivery_id", "last_confirmed_at"])):
         if not frame.is_empty():
-            written += upsert_rows(
+            written += upsert_frame(
                 ctx.session,
                 Business,
-                frame.with_columns(*_sourced(ctx)).to_dicts(),
+                frame.with_columns(*_sourced(ctx)),
                 key=["tin"],
                 update=columns,
                 returning=["tin", "id"],
@@ -79,10 +79,10 @@ def load_tax(ctx: LoadContext, staged: pl.DataFrame) -> None:
         pl.col("updated_at").alias("source_updated_at"),
         *_sourced(ctx),
     )
-    upsert_rows(
+    upsert_frame(
         ctx.session,
         TaxRegistration,
-        rows.to_dicts(),
+        rows,
         key=["tin"],
         where="tax_registration.source_updated_at <= excluded.source_updated_at",
     )
@@ -107,10 +107,10 @@ def load_employment(ctx: LoadContext, staged: pl.DataFrame) -> None:
         "source_file",
         *_sourced(ctx),
     )
-    upsert_rows(
+    upsert_frame(
         ctx.session,
         EmploymentRecord,
-        rows.to_dicts(),
+        rows,
         key=["record_no"],
         where="employment_record.source_file <= excluded.source_file",
     )
@@ -147,9 +147,7 @@ def load_land(ctx: LoadContext, staged: pl.DataFrame, *, newest: bool) -> None:
         "crop",
     )
     parcel_ids = pl.DataFrame(
-        upsert_rows(
-            ctx.session, Parcel, parcels.to_dicts(), key=["cadastre"], returning=["cadastre", "id"]
-        ),
+        upsert_frame(ctx.session, Parcel, parcels, key=["cadastre"], returning=["cadastre", "id"]),
         schema={"cadastre": pl.String, "parcel_id": pl.Int64},
         orient="row",
     )
@@ -175,10 +173,10 @@ def load_land(ctx: LoadContext, staged: pl.DataFrame, *, newest: bool) -> None:
             *_sourced(ctx),
         )
     )
-    upsert_rows(
+    upsert_frame(
         ctx.session,
         LandLease,
-        leases.to_dicts(),
+        leases,
         key=["lease_id"],
         where="land_lease.snapshot_on <= excluded.snapshot_on",
     )
@@ -216,7 +214,7 @@ def load_bank(ctx: LoadContext, staged: pl.DataFrame) -> None:
         "mahalla_code",
         *_sourced(ctx),
     )
-    upsert_rows(ctx.session, Loan, rows.to_dicts(), key=["loan_id"])
+    upsert_frame(ctx.session, Loan, rows, key=["loan_id"])
     notebooks = linked.filter(
         pl.col("program").is_in(list(NOTEBOOK_PROGRAMS)) & pl.col("person_id").is_not_null()
     ).select(
@@ -228,10 +226,10 @@ def load_bank(ctx: LoadContext, staged: pl.DataFrame) -> None:
         *_sourced(ctx),
     )
     if not notebooks.is_empty():
-        upsert_rows(
+        upsert_frame(
             ctx.session,
             NotebookEntry,
-            notebooks.to_dicts(),
+            notebooks,
             key=["source", "record_key", "notebook"],
         )
 
@@ -254,4 +252,4 @@ def load_appeals(ctx: LoadContext, staged: pl.DataFrame) -> None:
         "resolved_at",
         *_sourced(ctx),
     )
-    upsert_rows(ctx.session, Appeal, rows.to_dicts(), key=["appeal_id"])
+    upsert_frame(ctx.session, Appeal, rows, key=["appeal_id"])

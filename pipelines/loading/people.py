@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from hub.graph.bulk import upsert_rows
+from hub.graph.frame_upserts import upsert_frame
 from hub.graph.models import SourceRecord
 from pipelines.linking.step import link_persons
 from pipelines.loading.context import LoadContext
@@ -54,6 +54,4 @@ def upsert_source_records(ctx: LoadContext, frame: pl.DataFrame, kind: str) -> N
         for c in rows.columns
         if c not in ("source", "record_key", "first_delivery_id", "first_seen_at")
     ]
-    upsert_rows(
-        ctx.session, SourceRecord, rows.to_dicts(), key=["source", "record_key"], update=update
-    )
+    upsert_frame(ctx.session, SourceRecord, rows, key=["source", "record_key"], update=update)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import polars as pl
 from sqlalchemy import Table, delete
 
-from hub.graph.bulk import in_chunks, upsert_rows
+from hub.graph.bulk import in_chunks
+from hub.graph.frame_upserts import upsert_frame
 from hub.graph.models import Household, HouseholdMember, NotebookEntry, Person
 from hub.graph.scratch import update_from
 from hub.identity.golden_ids import household_hub_id
@@ -68,8 +69,8 @@ def _upsert_households(ctx: LoadContext, households: pl.DataFrame) -> pl.DataFra
         pl.lit(ctx.delivery_id).alias("delivery_id"),
         pl.lit(ctx.now).alias("last_confirmed_at"),
     )
-    written = upsert_rows(
-        ctx.session, Household, rows.to_dicts(), key=["hub_id"], returning=["survey_id", "id"]
+    written = upsert_frame(
+        ctx.session, Household, rows, key=["hub_id"], returning=["survey_id", "id"]
     )
     return pl.DataFrame(
         written, schema={"survey_id": pl.String, "household_id": pl.Int64}, orient="row"
@@ -85,9 +86,7 @@ def _replace_members(ctx: LoadContext, household_ids: list[int], linked: pl.Data
         .unique(["household_id", "person_id"], keep="last", maintain_order=True)
     )
     if not rows.is_empty():
-        upsert_rows(
-            ctx.session, HouseholdMember, rows.to_dicts(), key=["household_id", "person_id"]
-        )
+        upsert_frame(ctx.session, HouseholdMember, rows, key=["household_id", "person_id"])
 
 
 def _upsert_notebooks(ctx: LoadContext, linked: pl.DataFrame) -> None:
@@ -103,6 +102,4 @@ def _upsert_notebooks(ctx: LoadContext, linked: pl.DataFrame) -> None:
         pl.lit(ctx.now).alias("last_confirmed_at"),
     )
     if not rows.is_empty():
-        upsert_rows(
-            ctx.session, NotebookEntry, rows.to_dicts(), key=["source", "record_key", "notebook"]
-        )
+        upsert_frame(ctx.session, NotebookEntry, rows, key=["source", "record_key", "notebook"])

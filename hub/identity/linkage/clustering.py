@@ -108,7 +108,11 @@ class _UnionFind:
 def constrained_clusters(features: pl.DataFrame, links: pl.DataFrame) -> Clusters:
     """Cluster ``features`` rows (by ``unique_id`` 0..n-1) along ``links``
     (``unique_id_l``, ``unique_id_r``, ``match_weight``; anchors have infinite weight)."""
-    sets = _UnionFind(features.height, _initial_constraints(features))
+    # Only the mentions a link names can be joined: the others' constraints are never
+    # consulted (most of a small delivery's candidates are linked to nothing).
+    named = pl.concat([links["unique_id_l"], links["unique_id_r"]]).unique()
+    linked = features.filter(pl.col("unique_id").is_in(named.implode()))
+    sets = _UnionFind(features.height, _initial_constraints(linked))
     accepted: list[tuple[int, int, float]] = []
     refused: list[tuple[int, int, str]] = []
     # Ties broken by the pair's ids: the pairs arrive in the order DuckDB's threads
@@ -130,16 +134,22 @@ def constrained_clusters(features: pl.DataFrame, links: pl.DataFrame) -> Cluster
 
 
 def _initial_constraints(features: pl.DataFrame) -> _Constraints:
-    rules = _Constraints()
-    confirmed = features.filter(pl.col("pinfl_confirmed")).select("unique_id", "pinfl")
-    for node, pinfl in confirmed.iter_rows():
-        rules.pinfls[node] = {pinfl}
+    confirmed = features.filter(pl.col("pinfl_confirmed"))
     surveyed = features.filter(pl.col("household_key").is_not_null())
-    for node, household in surveyed.select("unique_id", "household_key").iter_rows():
-        rules.households[node] = {household}
-        rules.surveyed.add(node)
-        rules.survey_sets.add(node)
-    return rules
+    nodes = surveyed["unique_id"].to_list()
+    return _Constraints(
+        pinfls={
+            n: {p}
+            for n, p in zip(
+                confirmed["unique_id"].to_list(), confirmed["pinfl"].to_list(), strict=True
+            )
+        },
+        households={
+            n: {h} for n, h in zip(nodes, surveyed["household_key"].to_list(), strict=True)
+        },
+        surveyed=set(nodes),
+        survey_sets=set(nodes),
+    )
 
 
 def anchor_links(features: pl.DataFrame) -> pl.DataFrame:
