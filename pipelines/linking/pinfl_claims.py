@@ -4,7 +4,7 @@ A person's PINFL is unique in the graph. Survivorship gives a PINFL to one perso
 oldest claiming it, and never to a new one when a person outside the delivery already holds
 it (`golden._unique_pinfls`, which records the loser as a `pinfl_shared` conflict, for the
 country-wide step to merge). That check reads committed persons. Two region partitions
-link at the same time (`step.lock_linking`), each against its own region's records: a
+link at the same time (`locks.lock_linking`), each against its own region's records: a
 person registered in one region and borrowing in another is founded by both, and the
 second region cannot see the first's uncommitted person. Its insert then waits on the
 unique index until the first commits, and fails (or, when each inserted a PINFL the other

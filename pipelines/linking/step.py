@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 import polars as pl
-from sqlalchemy import Table, delete, select, text
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from hub.graph.bulk import in_chunks
@@ -44,6 +44,7 @@ from pipelines.linking.founding import founding_ages
 from pipelines.linking.golden import refresh_golden
 from pipelines.linking.identities import drop_orphans, plan_identities, write_identities
 from pipelines.linking.links import link_values, relinked, write_links
+from pipelines.linking.locks import lock_linking
 from pipelines.linking.records import (
     KNOWN_COLUMNS,
     RECORD_COLUMNS,
@@ -64,28 +65,6 @@ anchored persons of an assigned frame; None: their internal ids (creation order)
 _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
 
 LINK_COLUMNS: Final = ("record_key", "person_id", "hub_id", "match_method")
-
-# One linking transaction at a time: two concurrent ones could each found the same person.
-_LOCK_KEY: Final = 0x6C696E6B  # "link"
-
-
-def lock_linking(session: Session, region: str | None = None) -> None:
-    """Serialise linking transactions (PostgreSQL: transaction-scoped advisory locks;
-    SQLite serialises writers already).
-
-    A region partition's linking sees only its region's records, so two regions link at
-    the same time: each holds the shared lock and its region's own. Whole-country linking
-    (`region` None or "country") holds the lock exclusively, waiting for every region."""
-    if session.get_bind().dialect.name != "postgresql":
-        return
-    if region is None or region == COUNTRY:
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-        return
-    session.execute(text("SELECT pg_advisory_xact_lock_shared(:key)"), {"key": _LOCK_KEY})
-    session.execute(
-        text("SELECT pg_advisory_xact_lock(:key, :region)"),
-        {"key": _LOCK_KEY, "region": int(region)},
-    )
 
 
 def _stored(ctx: LoadContext, incoming: pl.DataFrame) -> pl.DataFrame:

@@ -26,10 +26,10 @@ from hub.graph.models import SourceRecord
 from hub.graph.scratch import keys_of
 from hub.graph.types import utc_now
 from hub.identity.linkage import resolve_identities
-from pipelines.linking.candidates import SINGLE_KEYS
 from pipelines.linking.founding import founding_ages
+from pipelines.linking.locks import lock_linking
 from pipelines.linking.records import engine_mentions, known_records_query, read_known
-from pipelines.linking.step import assign_resolution, lock_linking
+from pipelines.linking.step import assign_resolution
 from pipelines.loading.context import LoadContext
 from pipelines.regions.codes import COUNTRY
 from pipelines.regions.loading import load_region_pending
@@ -38,11 +38,14 @@ from pipelines.sources import SOURCES
 
 _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
 SPANNING_KEYS: tuple[tuple[str, ...], ...] = (
-    *((name,) for name in SINGLE_KEYS),
+    ("pinfl",),
+    ("passport",),
+    ("phone",),
+    ("tin",),
     ("surname_key", "birth_year"),
 )
-"""The blocking keys that can join records of different regions (the mahalla-and-surname
-key of region linking never does)."""
+"""The keys that find persons of different regions to link as one: a person's own
+identifiers, and a surname root with a birth year."""
 
 
 @dataclass
