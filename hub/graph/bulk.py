@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, select, text, tuple_
@@ -208,11 +208,30 @@ def _copy_merge(
     where: str | None,
     returning: Sequence[str],
 ) -> list[tuple[Any, ...]]:
+    def fill(temp: str) -> None:
+        values = ([row[c] for c in columns] for row in rows)
+        copy_rows(session, temp, [tbl.c[c] for c in columns], values)
+
+    return merge_through_temp(session, tbl, columns, fill, key, to_update, where, returning)
+
+
+def merge_through_temp(
+    session: Session,
+    tbl: Table,
+    columns: Sequence[str],
+    fill: Callable[[str], None],
+    key: Sequence[str],
+    to_update: list[str],
+    where: str | None,
+    returning: Sequence[str],
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: `fill` a temporary table shaped like `tbl` (it is given its name) with
+    rows of `columns`, merge them into `tbl` in one INSERT ... ON CONFLICT, and read
+    `returning` of every row written or matched back through the same keys."""
     temp = f"tmp_{tbl.name}_{uuid.uuid4().hex[:12]}"
     quoted = ", ".join(f'"{c}"' for c in columns)
     session.execute(text(f'CREATE TEMPORARY TABLE "{temp}" (LIKE "{tbl.name}" INCLUDING DEFAULTS)'))
-    values = ([row[c] for c in columns] for row in rows)
-    copy_rows(session, temp, [tbl.c[c] for c in columns], values)
+    fill(temp)
     session.execute(
         text(
             f'INSERT INTO "{tbl.name}" ({quoted}) SELECT {quoted} FROM "{temp}" '

@@ -11,18 +11,21 @@ so the semantics (`update`, `where`, `returning`) are the same everywhere.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, text
+from sqlalchemy import Table
 from sqlalchemy.orm import DeclarativeBase, Session
 
-from hub.graph.bulk import DEFAULT_COPY_THRESHOLD, BulkWriteError, table_of, upsert_rows
+from hub.graph.bulk import (
+    DEFAULT_COPY_THRESHOLD,
+    BulkWriteError,
+    merge_through_temp,
+    table_of,
+    upsert_rows,
+)
 from hub.graph.csv_copy import copy_csv
-
-_ON_CONFLICT_UPDATE = "ON CONFLICT ({key}) DO UPDATE SET {set}{where}"
 
 
 def frame_defaults(tbl: Table, frame: pl.DataFrame) -> pl.DataFrame:
@@ -41,15 +44,6 @@ def frame_defaults(tbl: Table, frame: pl.DataFrame) -> pl.DataFrame:
             continue
         added.append(pl.Series(column.name, [value] * frame.height))
     return frame.with_columns(added) if added else frame
-
-
-def _merge_clause(key: Sequence[str], to_update: Sequence[str], where: str | None) -> str:
-    conflict = ", ".join(f'"{k}"' for k in key)
-    if not to_update:
-        return f"ON CONFLICT ({conflict}) DO NOTHING"
-    assignments = ", ".join(f'"{c}" = excluded."{c}"' for c in to_update)
-    condition = f" WHERE {where}" if where else ""
-    return _ON_CONFLICT_UPDATE.format(key=conflict, set=assignments, where=condition)
 
 
 def upsert_frame(
@@ -82,28 +76,17 @@ def upsert_frame(
         )
     to_update = [c for c in frame.columns if c not in key] if update is None else list(update)
     unique = frame_defaults(tbl, unique)
-    temp = f"tmp_{tbl.name}_{uuid.uuid4().hex[:12]}"
     session.flush()
-    session.execute(text(f'CREATE TEMPORARY TABLE "{temp}" (LIKE "{tbl.name}" INCLUDING DEFAULTS)'))
-    copy_csv(session, tbl, unique, into=temp)
-    quoted = ", ".join(f'"{c}"' for c in unique.columns)
-    session.execute(
-        text(
-            f'INSERT INTO "{tbl.name}" ({quoted}) SELECT {quoted} FROM "{temp}" '
-            f"{_merge_clause(key, to_update, where)}"
-        )
+    return merge_through_temp(
+        session,
+        tbl,
+        unique.columns,
+        lambda temp: copy_csv(session, tbl, unique, into=temp),
+        key,
+        to_update,
+        where,
+        returning,
     )
-    found: list[tuple[Any, ...]] = []
-    if returning:
-        # The temporary table holds exactly the keys written: one join reads them back.
-        wanted = ", ".join(f't."{c}"' for c in returning)
-        joined = " AND ".join(f't."{k}" = s."{k}"' for k in key)
-        back = session.execute(
-            text(f'SELECT {wanted} FROM "{tbl.name}" t JOIN "{temp}" s ON {joined}')
-        )
-        found = [tuple(r) for r in back]
-    session.execute(text(f'DROP TABLE "{temp}"'))
-    return found
 
 
 __all__ = ["frame_defaults", "upsert_frame"]
