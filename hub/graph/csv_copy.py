@@ -34,10 +34,14 @@ class FrameWriteError(DriverWriteError):
     """A frame cannot be written into its table (the message says which column and why)."""
 
 
+def json_text(name: str) -> pl.Expr:
+    """Column `name`'s values as JSON text (a string as a JSON string literal, a list as a
+    JSON array...): {"v":...} -> ..., polars' JSON encoder doing the escaping."""
+    return pl.struct(pl.col(name).alias("v")).struct.json_encode().str.slice(5).str.head(-1)
+
+
 def _json(name: str) -> pl.Expr:
-    # {"v":[...]} -> [...]: polars' JSON encoder does the escaping.
-    encoded = pl.struct(pl.col(name).alias("v")).struct.json_encode().str.slice(5).str.head(-1)
-    return pl.when(pl.col(name).is_null()).then(None).otherwise(encoded).alias(name)
+    return pl.when(pl.col(name).is_null()).then(None).otherwise(json_text(name)).alias(name)
 
 
 def rendered(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
@@ -84,4 +88,4 @@ def copy_csv(session: Session, table: Table, frame: pl.DataFrame, into: str | No
         copy.write(buffer.getbuffer())
 
 
-__all__ = ["FrameWriteError", "copy_csv", "rendered"]
+__all__ = ["FrameWriteError", "copy_csv", "json_text", "rendered"]

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Table, and_, select, text
+from sqlalchemy import Table, and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -125,9 +125,7 @@ def _insert_new_frame(
     if frame.select(key).is_duplicated().any():
         raise BulkWriteError(f"Rows for '{tbl.name}' repeat a key {list(key)}.")
     copy_csv(session, tbl, frame_defaults(tbl, frame))
-    keys = scratch_table(session, tbl, [], columns=key)
-    copy_csv(session, tbl, frame.select(key), into=keys.name)
-    session.execute(text(f'ANALYZE "{keys.name}"'))
+    keys = scratch_table(session, tbl, frame.select(key))
     joined = and_(*(tbl.c[k] == keys.c[k] for k in key))
     stmt = select(*(tbl.c[c] for c in returning)).select_from(tbl.join(keys, joined))
     found = [tuple(r) for r in session.connection().execute(stmt)]

@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy.orm import Session
 
+from hub.graph.csv_copy import json_text
 from hub.identity.names import normalise_name
 from hub.identity.survivorship import TRUST
 
@@ -29,17 +30,12 @@ def for_driver(session: Session, rows: pl.DataFrame) -> pl.DataFrame | list[dict
     return dicts
 
 
-def _json_text(column: str) -> pl.Expr:
-    """A string column as a JSON string literal (polars' encoder does the escaping)."""
-    return pl.struct(pl.col(column).alias("v")).struct.json_encode().str.slice(5).str.head(-1)
-
-
 def _attribute_sources() -> pl.Expr:
     """The JSON object of the records each golden attribute came from (attributes without
     one left out)."""
     parts = [
         pl.when(pl.col(f"{a}_from").is_not_null() & (pl.col(f"{a}_from") != "")).then(
-            pl.concat_str([pl.lit(json.dumps(a) + ":"), _json_text(f"{a}_from")])
+            pl.concat_str([pl.lit(json.dumps(a) + ":"), json_text(f"{a}_from")])
         )
         for a in TRUST
     ]
