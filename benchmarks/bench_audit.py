@@ -78,7 +78,7 @@ def _operation(shape: Shape, n: int) -> tuple[ExecutedOperation, bytes]:
 class _NoAudit:
     """A recorder that records nothing: the harness's own cost (building and pacing)."""
 
-    async def record(self, *_: object) -> None:
+    def submit(self, *_: object) -> None:
         return None
 
     async def flush(self) -> None:
@@ -136,7 +136,7 @@ async def _drive(
     for n in range(count):
         operation, body = _operation(shape, start + n)
         before = time.thread_time()
-        await recorder.record(PRINCIPAL, [operation], body, datetime.now(UTC))
+        recorder.submit(PRINCIPAL, [operation], body, datetime.now(UTC))
         loop_cpu += time.thread_time() - before
         next_at += interval
         await asyncio.sleep(max(0.0, next_at - time.perf_counter()))

@@ -232,16 +232,6 @@ class AuditRecorder:
         except RuntimeError:  # the server is shutting down: the log line is the record
             logger.error("Audit entries NOT written (the writer is closed): %r", work())
 
-    async def record(
-        self,
-        principal: Principal,
-        operations: Sequence[ExecutedOperation],
-        body: bytes,
-        at: datetime,
-    ) -> None:
-        """`submit`, for a caller that awaits."""
-        self.submit(principal, operations, body, at)
-
     async def flush(self) -> None:
         """Wait until every queued response is audited (tests; `close` at shutdown)."""
         await run_in_threadpool(self._writer.flush)

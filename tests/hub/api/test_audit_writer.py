@@ -293,7 +293,7 @@ def test_a_response_sent_after_the_writer_closed_is_logged_with_its_entries(
 
     async def scenario() -> None:
         await recorder.close()
-        await recorder.record(principal, [operation], body, datetime.now(UTC))
+        recorder.submit(principal, [operation], body, datetime.now(UTC))
 
     with caplog.at_level(logging.ERROR, logger="hub.api.audit"):
         asyncio.run(scenario())
