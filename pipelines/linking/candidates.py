@@ -70,8 +70,8 @@ _HIT_COLUMNS: Final[dict[str, Any]] = {
 
 def incoming_keys(incoming: pl.DataFrame, features: pl.DataFrame) -> pl.DataFrame:
     """The lookups' keys of `incoming` (RECORD_COLUMNS) from their engine `features`: as
-    delivered for the identifiers, as the engine reads them for names and dates; a name key
-    with lost letters (`?`) also as each of the keys it can stand for."""
+    the engine reads them (the TIN as delivered); a name key with lost letters (`?`) also
+    as each of the keys it can stand for."""
     given = incoming["name_key"].str.split("|").list.get(1, null_on_oob=True)
     keys = features.select(
         "pinfl",
@@ -92,7 +92,9 @@ def incoming_keys(incoming: pl.DataFrame, features: pl.DataFrame) -> pl.DataFram
             pl.col("birth_any").str.slice(4, 2),
             pl.col("birth_any").str.slice(2, 2),
         ).alias("born_ddmmyy"),
-    ).hstack(incoming.select("passport", "phone", "tin"))
+        "passport",
+        "phone",
+    ).hstack(incoming.select("tin"))
     keys = keys.explode("surname_key").explode("given_key")
     initial = pl.col("given_key").str.slice(0, 1)
     return keys.with_columns(

@@ -106,8 +106,10 @@ def _initial(record: Any, initial: Any) -> Any:
 
 FAMILIES: Final[dict[Family, list[tuple[tuple[str, ...], Lookup]]]] = {
     Family(frozenset({"pinfl"})): [(("pinfl",), lambda r, k: r.c.pinfl == k.c.pinfl)],
-    Family(frozenset({"passport"})): [(("passport",), lambda r, k: r.c.passport == k.c.passport)],
-    Family(frozenset({"phone"})): [(("phone",), lambda r, k: r.c.phone == k.c.phone)],
+    Family(frozenset({"passport"})): [
+        (("passport",), lambda r, k: r.c.passport_key == k.c.passport)
+    ],
+    Family(frozenset({"phone"})): [(("phone",), lambda r, k: r.c.phone_key == k.c.phone)],
     Family(frozenset({"tin"})): [(("tin",), lambda r, k: r.c.tin == k.c.tin)],
     # Hashed on the PINFL's first seven digits: a range on the PINFL index was planned as a
     # merge join on the surname, walking every record of a common root.

@@ -19,6 +19,7 @@ from sqlalchemy.sql.expression import Executable
 from hub.graph.copy_frame import copy_frame, sqlite_frame
 from hub.graph.models import Person, SourceRecord
 from hub.identity.linkage import MENTION_SCHEMA
+from hub.identity.linkage.features import passport_key, phone_key
 
 RECORD_COLUMNS: Final[dict[str, pl.DataType]] = {
     "source": pl.String(),
@@ -40,6 +41,8 @@ RECORD_COLUMNS: Final[dict[str, pl.DataType]] = {
     "passport": pl.String(),
     "phone": pl.String(),
     "tin": pl.String(),
+    "passport_key": pl.String(),
+    "phone_key": pl.String(),
 }
 
 KNOWN_COLUMNS: Final[dict[str, pl.DataType]] = {
@@ -81,6 +84,9 @@ def person_records(source: str, staged: pl.DataFrame) -> pl.DataFrame:
         phone=_column(frame, "phone"),
         household_id=_column(frame, "household_id"),
         birth_year=pl.col("birth_on").dt.year(),
+    ).with_columns(
+        passport_key=passport_key(pl.col("passport").cast(pl.String)),
+        phone_key=phone_key(pl.col("phone").cast(pl.String)),
     )
     return records.select(pl.col(c).cast(t) for c, t in RECORD_COLUMNS.items())
 

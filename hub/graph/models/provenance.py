@@ -108,9 +108,13 @@ class SourceRecord(Base):
     birth_year: Mapped[int | None] = mapped_column(SmallInteger)
     mahalla_code: Mapped[mahalla_code_str | None]
     household_key: Mapped[str | None] = mapped_column(String(64))
-    passport: Mapped[str | None] = mapped_column(String(16), index=True)
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    passport: Mapped[str | None] = mapped_column(String(16))
+    phone: Mapped[str | None] = mapped_column(String(20))
     tin: Mapped[str | None] = mapped_column(String(9), index=True)
+    # The passport and phone as linkage compares them (hub.identity.linkage.features), for
+    # finding an incoming mention's candidates whatever way either was written.
+    passport_key: Mapped[str | None] = mapped_column(String(16), index=True)
+    phone_key: Mapped[str | None] = mapped_column(String(9), index=True)
     # The link: how the record joined its person (see pipelines.linking).
     match_method: Mapped[str | None] = mapped_column(String(32))
     match_score: Mapped[float | None] = mapped_column(Float)  # the match probability

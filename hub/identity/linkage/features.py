@@ -16,7 +16,8 @@ blocking rule reads is a column here, so the Splink model stays plain SQL over c
   date and sex the digits encode (also for an invalid PINFL whose date part reads);
 - ``birth_any``: the own date, else the PINFL's (for blocking only);
 - ``district``/``region``: the mahalla code's first 7/4 digits (district/region SOATO);
-  ``phone`` digits only; ``surveyed``: the mention is a survey member.
+  ``phone``/``passport``: their keys (``phone_key``, ``passport_key``, which the graph's
+  records also store for the candidate lookups); ``surveyed``: the mention is a survey member.
 """
 
 from __future__ import annotations
@@ -31,6 +32,26 @@ from hub.identity.names import normalise_name
 from hub.identity.pinfl_bulk import pinfl_birth_on_expr, pinfl_issue_expr, pinfl_sex_expr
 
 NAME_COLUMNS: Final = ("surname_key", "given_key", "patronymic_key", "name_sex")
+_LOOKALIKES: Final = ("АВЕКМНОРСТУХ", "ABEKMHOPCTYX")
+PHONE_KEY_DIGITS: Final = 9
+"""A phone's key: its last 9 digits (the national number without +998 or a leading 0)."""
+
+
+def passport_key(value: pl.Expr) -> pl.Expr:
+    """A passport number as compared: no whitespace, upper case, Cyrillic capitals that
+    look like Latin ones read as those (hub.identity.codes.normalise_passport); null when
+    nothing is left."""
+    cyrillic, latin = _LOOKALIKES
+    key = value.str.replace_all(r"\s+", "").str.to_uppercase()
+    key = key.str.replace_many(list(cyrillic), list(latin))
+    return pl.when(key.str.len_chars() > 0).then(key)
+
+
+def phone_key(value: pl.Expr) -> pl.Expr:
+    """A phone number as compared: its last 9 digits, so +998 90 123-45-67, 998901234567
+    and 90 1234567 agree; null with fewer than 7 digits (nothing a number can be told by)."""
+    digits = value.str.replace_all(r"[^0-9]", "")
+    return pl.when(digits.str.len_chars() >= 7).then(digits.str.slice(-PHONE_KEY_DIGITS))
 
 
 def _name_table(names: pl.Series) -> pl.DataFrame:
@@ -89,8 +110,8 @@ def mention_features(mentions: pl.DataFrame) -> pl.DataFrame:
         ),
         district=pl.col("mahalla_code").str.slice(0, 7),
         region=pl.col("mahalla_code").str.slice(0, 4),
-        phone=pl.col("phone").str.replace_all(r"[^0-9]", "").str.slice(-9),
-        passport=pl.col("passport").str.to_uppercase().str.replace_all(r"\s+", ""),
+        phone=phone_key(pl.col("phone")),
+        passport=passport_key(pl.col("passport")),
         given_initial=pl.col("given_key").str.slice(0, 1),
         name_ok=pl.col("surname_key").is_not_null(),
         surveyed=pl.col("household_key").is_not_null(),

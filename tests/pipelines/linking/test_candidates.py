@@ -89,6 +89,40 @@ def test_a_mention_of_the_same_mahalla_and_surname_root_reaches_one_with_its_ini
     assert _gathered(graph_db, incoming) == set()
 
 
+@pytest.mark.parametrize(
+    ("stored", "delivered"),
+    [
+        ({"passport": "ab 1234567"}, {"passport": "AB1234567"}),
+        # Cyrillic capitals typed for their Latin look-alikes (a Russian keyboard layout).
+        ({"passport": "АВ 1234567"}, {"passport": "AB1234567"}),
+        ({"phone": "+998901234567"}, {"phone": "90 123-45-67"}),
+        ({"phone": "998 (90) 123 45 67"}, {"phone": "+998901234567"}),
+    ],
+    ids=["passport-spaced", "passport-cyrillic", "phone-national", "phone-punctuated"],
+)
+def test_a_passport_or_phone_written_another_way_still_finds_its_record(
+    graph_db: Any,
+    link_delivery: Any,
+    staged_persons: Any,
+    stored: dict[str, str],
+    delivered: dict[str, str],
+) -> None:
+    # Nothing but the document or the number ties the two: other names, no dates, another
+    # mahalla. The engine compares both by their keys, so the lookup must too.
+    link_delivery("bank", staged_persons("bank", [_person("B1", "Yusupov Bobur", None, **stored)]))
+    incoming = staged_persons(
+        "employment",
+        [_person("E9", "Tursunova Malika", None, mahalla_code=OTHER_MAHALLA, **delivered)],
+    )
+    assert _gathered(graph_db, incoming) == {"B1"}
+    # Junk that keeps no key (a blank passport, a phone of two digits) finds nothing.
+    junk = {"passport": "  "} if "passport" in stored else {"phone": "12"}
+    incoming = staged_persons(
+        "employment", [_person("E10", "Tursunova Malika", None, mahalla_code=OTHER_MAHALLA, **junk)]
+    )
+    assert _gathered(graph_db, incoming) == set()
+
+
 def test_the_saved_model_s_rules_are_all_covered_by_a_candidate_lookup() -> None:
     settings = load_latest_model().settings
     rules = model_rules(settings)
