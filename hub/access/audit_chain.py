@@ -108,7 +108,7 @@ def append_entries(
 # The columns a chained row fills, in the order `_chained` gives its values.
 COLUMNS = (*AuditEntry.__slots__, "prev_hash", "row_hash")
 _COPY = f"COPY audit_log ({', '.join(COLUMNS)}) FROM STDIN"
-_JSON_COLUMNS = frozenset(COLUMNS.index(name) for name in ("variables", "person_ids"))
+_VARIABLES, _PERSON_IDS = COLUMNS.index("variables"), COLUMNS.index("person_ids")
 _LAST_HASH = "SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1"
 # An entry's values in `AuditEntry.__slots__` order, read in one C call.
 _ENTRY_VALUES = attrgetter(*AuditEntry.__slots__)
@@ -133,12 +133,7 @@ def _append_postgresql(
             rows = _chained(last[0] if last else GENESIS, entries)
             with cursor.copy(_COPY) as copy:
                 for row in rows:
-                    copy.write_row(
-                        [
-                            orjson.dumps(value).decode() if i in _JSON_COLUMNS else value
-                            for i, value in enumerate(row)
-                        ]
-                    )
+                    copy.write_row(copy_values(row))
         driver.commit()
     except BaseException:
         if not driver.closed:  # a lost connection has nothing to roll back
@@ -148,6 +143,14 @@ def _append_postgresql(
     finally:
         if not driver.closed:
             driver.autocommit, driver.isolation_level = autocommit, isolation
+
+
+def copy_values(row: tuple[Any, ...]) -> list[Any]:
+    """A chained row's values as COPY writes them: its two JSON columns as JSON text."""
+    values = list(row)
+    values[_VARIABLES] = orjson.dumps(values[_VARIABLES]).decode()
+    values[_PERSON_IDS] = orjson.dumps(values[_PERSON_IDS]).decode()
+    return values
 
 
 def _chained(prev: str, entries: Sequence[AuditEntry]) -> list[tuple[Any, ...]]:

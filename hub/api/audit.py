@@ -39,7 +39,7 @@ from starlette.concurrency import run_in_threadpool
 from hub.access.audit_chain import AuditEntry
 from hub.api.audit_writer import AUDIT_LINGER_SECONDS, AuditWriter
 from hub.api.context import ExecutedOperation
-from hub.api.personal_data import PersonalRead, may_return_personal, personal_read, root_keys
+from hub.api.personal_data import may_return_personal, personal_read, root_keys
 from hub.api.principal import Principal
 
 logger = logging.getLogger(__name__)
@@ -85,9 +85,10 @@ def _told_whole(
     operations: Sequence[ExecutedOperation],
     documents: Sequence[tuple[str, _Parsed | None]],
     body: bytes,
-) -> PersonalRead | None:
-    """What a response returned when its compiled statements told every root field's
-    persons (`ExecutedOperation.persons`): the body is then not read at all. None when
+) -> tuple[str | None, list[str]] | None:
+    """The operation's name and the persons (sorted, distinct) a response returned when
+    its compiled statements told every root field's persons (`ExecutedOperation.persons`):
+    the body is then not read at all. None when
     it must be read (a batch, a root field answered the regular way, a response that
     is not data: the response-size ceiling replaces it with an error)."""
     if len(operations) != 1 or not body.startswith(_DATA_OBJECT):
@@ -95,11 +96,11 @@ def _told_whole(
     operation, (_, parsed) = operations[0], documents[0]
     if parsed is None or not parsed.roots or not parsed.roots <= operation.persons.keys():
         return None
-    read = PersonalRead(operation_name=parsed.operation_name)
-    for ids in operation.persons.values():
-        read.personal = read.personal or bool(ids)
-        read.person_ids.update(ids)
-    return read
+    told = [i for ids in operation.persons.values() for i in ids]
+    # Sorted first, then deduplicated (dicts keep order): a statement's persons come in
+    # page order, by hub id, which sorts in one pass, where a set's order sorts from scratch
+    # (a third of a page's entry).
+    return parsed.operation_name, list(dict.fromkeys(sorted(told)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +155,10 @@ class AuditRecorder:
         found: list[AuditEntry] = []
         told = _told_whole(operations, documents, body)
         if told is not None:
-            if told.personal:
-                found.append(self._entry(principal, operations[0], documents[0][0], told, body, at))
+            name, person_ids = told
+            if person_ids:
+                operation, digest = operations[0], documents[0][0]
+                found.append(self._entry(principal, operation, digest, name, person_ids, body, at))
             return found
         try:
             decoded = orjson.loads(body)
@@ -172,7 +175,9 @@ class AuditRecorder:
                 self._schema, parsed.document, operation.operation_name, data, operation.persons
             )
             if read.personal:
-                found.append(self._entry(principal, operation, digest, read, body, at))
+                ids = sorted(read.person_ids)
+                name = read.operation_name
+                found.append(self._entry(principal, operation, digest, name, ids, body, at))
         return found
 
     @staticmethod
@@ -180,7 +185,8 @@ class AuditRecorder:
         principal: Principal,
         operation: ExecutedOperation,
         digest: str,
-        read: PersonalRead,
+        operation_name: str | None,
+        person_ids: list[str],
         body: bytes,
         at: datetime,
     ) -> AuditEntry:
@@ -189,10 +195,10 @@ class AuditRecorder:
             key_id=principal.key_id,
             owner=principal.name,
             role=principal.role.value,
-            operation_name=read.operation_name,
+            operation_name=operation_name,
             document_hash=digest,
             variables=without_secrets(operation.variables or {}),
-            person_ids=sorted(read.person_ids),
+            person_ids=person_ids,
             result_bytes=len(body),
         )
 
