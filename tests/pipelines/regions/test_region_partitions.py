@@ -90,7 +90,7 @@ def test_region_partitions_two_at_a_time_build_the_graph_the_whole_load_builds(
     run_intake(regional, instance)
     regions = _world_regions(hub)
     assert len(regions) == REGION_COUNT
-    run_regions(instance, regions, at_once=2)
+    run_regions(hub, instance, regions, at_once=2)
     country = run_country(regional, instance)
 
     whole_hub = whole["hub_db"]
