@@ -10,8 +10,8 @@ definition, so a region's loads are three jobs, run in this order for the region
 3. `region_last_job` (partition: the region): the sources after it (land, bank, appeals).
 
 `region_runs` lists a region's runs; the loads refuse to start out of that order
-(pipelines.regions.order). In Dagster's UI the same is one asset backfill of the `regions`
-group over the regions (and months) wanted, which follows the partition dependencies.
+(pipelines.regions.order). In Dagster's UI an asset backfill of the `regions` group over
+the regions (and months) wanted is ordered by the same partition dependencies.
 
 Their steps run in processes of their own (multiprocess executor, at most 2 at once), and
 each such process imports its job: `<job>_from_environment` binds it to the one resource

@@ -122,7 +122,7 @@ def test_region_partitions_two_at_a_time_build_the_graph_the_whole_load_builds(
     assert len(regions) == REGION_COUNT
     months = {region: months_waiting(hub, region) for region in regions}
     assert all(len(found) > 1 for found in months.values()), months
-    run_regions(hub, instance, regions, at_once=2)
+    run_regions(dagster_postgres, regions, at_once=2)
     country = run_country(regional, instance)
     # Dagster's storage has each region's employment months as partitions of their own.
     done = instance.get_materialized_partitions(AssetKey("region_loaded_employment"))
