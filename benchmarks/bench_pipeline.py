@@ -5,7 +5,8 @@
 For each size a sandbox world is generated once (cached under --worlds), its agencies are
 served by a `sandbox serve` subprocess on loopback, and every asset and check of the main job
 is materialised in-process (Dagster's in-process executor) into a fresh graph database:
-a SQLite file, or a new PostgreSQL database on --postgres (dropped afterwards). Per stage
+a SQLite file, or a new PostgreSQL database on --postgres (named --prefix, `hub_bench` unless
+given, then a random suffix; dropped afterwards). Per stage
 (each Dagster step: raw_*, staged_*, quality_*, loaded_*, mahalla_diagnostics) the table
 shows seconds and the peak RSS seen while it ran (sampled every 50 ms), a second table the
 CPU seconds it used in this process and in the PostgreSQL backends serving its database
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -108,10 +110,27 @@ def resources(
     return found
 
 
-def fresh_database(backend: str, scratch: Path, postgres: str) -> tuple[str, str | None]:
+DATABASE_PREFIX = "hub_bench"
+"""The default start of the PostgreSQL databases the benchmarks create (and drop)."""
+_PREFIX = re.compile(r"[a-z_][a-z0-9_]{0,39}")
+
+
+def database_prefix(text: str) -> str:
+    """`--prefix`: the start of the names of the databases a run creates and drops, so that
+    runs side by side (another branch's, another benchmark's) never touch each other's."""
+    if not _PREFIX.fullmatch(text):
+        raise argparse.ArgumentTypeError(
+            f"prefix {text!r}: 1 to 40 of a-z, 0-9 and _, not starting with a digit"
+        )
+    return text
+
+
+def fresh_database(
+    backend: str, scratch: Path, postgres: str, prefix: str = DATABASE_PREFIX
+) -> tuple[str, str | None]:
     if backend == "sqlite":
         return f"sqlite:///{scratch / 'hub.sqlite3'}", None
-    name = f"hub_bench_{uuid.uuid4().hex[:8]}"
+    name = f"{database_prefix(prefix)}_{uuid.uuid4().hex[:8]}"
     admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -158,12 +177,17 @@ def deliver_more(
 
 
 def run_once(
-    people: int, backend: str, world: Path, postgres: str, incremental: float = 0.0
+    people: int,
+    backend: str,
+    world: Path,
+    postgres: str,
+    incremental: float = 0.0,
+    prefix: str = DATABASE_PREFIX,
 ) -> RunResult:
     agencies = Agencies(world)
     scratch = Path(tempfile.mkdtemp(prefix="bench-pipeline-"))
     shutil.copytree(world / "employment", scratch / "employment")
-    url, pg_name = fresh_database(backend, scratch, postgres)
+    url, pg_name = fresh_database(backend, scratch, postgres, prefix)
     try:
         hub = HubDatabase(database_url=url, landing_dir=str(scratch / "landing"))
         hub.engine()  # migrate before timing
@@ -282,6 +306,12 @@ def main() -> None:
             "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
         ),
     )
+    parser.add_argument(
+        "--prefix",
+        type=database_prefix,
+        default=DATABASE_PREFIX,
+        help="start of the PostgreSQL databases' names (created, then dropped)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     for noisy in ("dagster", "httpx", "alembic", "great_expectations"):
@@ -291,7 +321,9 @@ def main() -> None:
         world = ensure_world(args.worlds, people)
         for backend in args.backend:
             log.info("running %s people on %s", people, backend)
-            results.append(run_once(people, backend, world, args.postgres, args.incremental))
+            results.append(
+                run_once(people, backend, world, args.postgres, args.incremental, args.prefix)
+            )
     load = os.getloadavg()
     sys.stdout.write(
         f"\nmachine: {os.cpu_count()} cores, load average {load[0]:.1f} at the end\n\n"

@@ -5,9 +5,12 @@
 For each N a sandbox world of N x P people spanning N regions is generated once (cached
 under --worlds; 2% of bank and employment records name another region), its agencies
 served by a `sandbox serve` subprocess, and loaded into a new PostgreSQL database (dropped
-afterwards) the way the regional jobs run it (pipelines.regional_jobs): intake (land,
-stage, register) in-process; then one `regional_job` run per region, each in a process of
-its own on the multiprocess executor, --at-once runs at a time; then the country step.
+afterwards; its name starts with --prefix, `hub_bench` unless given, so that runs side by
+side never drop each other's) the way the regional jobs run it (pipelines.regional_jobs):
+intake (land, stage, register) in-process; then per region, in a process of its own, its
+runs one after the other (`region_first_job`, `region_months_job` for each employment
+month, `region_last_job`), each on the multiprocess executor, --at-once regions at a time;
+then the country step.
 Printed, one table (a row as soon as it is measured): per N the wall time of each phase,
 the peak RSS of each region's run (its process and its step processes, summed, sampled
 every 0.2 s), the time per person,
@@ -34,14 +37,23 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from bench_pipeline import Agencies, drop_database, fresh_database, resources
-from dagster import DagsterInstance, execute_job, materialize, reconstructable
+from bench_pipeline import (
+    DATABASE_PREFIX,
+    Agencies,
+    database_prefix,
+    drop_database,
+    fresh_database,
+    resources,
+)
+from dagster import DagsterInstance, materialize
 
 from pipelines.assets import ALL_ASSETS
 from pipelines.checks import QUALITY_CHECKS
 from pipelines.regional_assets import REGIONAL_ASSETS
-from pipelines.regional_job import regional_job_from_environment
+from pipelines.regional_job import execute_region
 from pipelines.regional_jobs import intake_job
+from pipelines.regions.order import months_waiting
+from pipelines.resources import HubDatabase
 from sandbox.generate import generate_world
 from sandbox.generate.settings import NoiseSettings
 
@@ -92,12 +104,13 @@ class TreePeak:
 
 
 def run_region_here(region: str, instance_dir: str) -> None:
-    """The child: one regional_job run for `region` (environment: the graph, the data)."""
+    """The child: `region`'s runs (its first sources, its employment months, its last
+    sources; environment: the graph, the data)."""
     instance = DagsterInstance.local_temp(instance_dir)
-    job = reconstructable(regional_job_from_environment)
-    with execute_job(job, instance=instance, tags={"dagster/partition": region}) as result:
-        if not result.success:
-            raise SystemExit(f"region {region} failed")
+    try:
+        execute_region(instance, region, months_waiting(HubDatabase(), region))
+    except RuntimeError as exc:
+        raise SystemExit(f"region {region} failed: {exc}") from exc
 
 
 def run_region(region: str, instance_dir: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -137,13 +150,15 @@ def _materialize(selection: Any, run: dict[str, Any]) -> float:
     return time.perf_counter() - started
 
 
-def run_scale(regions: int, people: int, worlds: Path, at_once: int) -> ScaleRow:
+def run_scale(
+    regions: int, people: int, worlds: Path, at_once: int, prefix: str = DATABASE_PREFIX
+) -> ScaleRow:
     world = ensure_world(worlds, regions, people)
     codes = sorted({line.split(",")[0] for line in _region_lines(world)})
     agencies = Agencies(world)
     scratch = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     shutil.copytree(world / "employment", scratch / "employment")
-    url, name = fresh_database("postgresql", scratch, POSTGRES)
+    url, name = fresh_database("postgresql", scratch, POSTGRES, prefix)
     env = {**os.environ, "HUB_DATABASE_URL": url, "HUB_DATA_DIR": str(scratch / "data")}
     try:
         landing = scratch / "data" / "landing"
@@ -220,6 +235,12 @@ def main() -> None:
     parser.add_argument("--at-once", type=int, default=2)
     parser.add_argument("--worlds", type=Path, default=Path(tempfile.gettempdir()) / "hub-scale")
     parser.add_argument("--no-linkage", action="store_true", help="skip DuckDB/Spark timing")
+    parser.add_argument(
+        "--prefix",
+        type=database_prefix,
+        default=DATABASE_PREFIX,
+        help="start of the PostgreSQL databases' names (created, then dropped)",
+    )
     parser.add_argument("--run-region", help=argparse.SUPPRESS)
     parser.add_argument("--instance", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -235,7 +256,8 @@ def main() -> None:
     )
     print_header(args.people, args.at_once)
     for regions in args.regions:
-        print_row(run_scale(regions, args.people, args.worlds, args.at_once), linkage)
+        row = run_scale(regions, args.people, args.worlds, args.at_once, args.prefix)
+        print_row(row, linkage)
     load = os.getloadavg()
     sys.stdout.write(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")
 

@@ -56,7 +56,7 @@ def source_job(source: str) -> UnresolvedAssetJobDefinition:
 hub_main_job = define_asset_job(
     "hub_main_job",
     # The month-partitioned products run in `monthly_job`, after it, for the months due.
-    # The region-partitioned loads run in regional_job instead (pipelines.regional_jobs).
+    # The region-partitioned loads run in the region jobs instead (pipelines.regional_jobs).
     selection=AssetSelection.all()
     - AssetSelection.assets(*MONTHLY_ASSETS, "assistant_ratings")
     - AssetSelection.groups("regions"),

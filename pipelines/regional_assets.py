@@ -1,60 +1,99 @@
 """The hub run by region: each source's load partitioned by the 14 regions, then one
 country-wide step.
 
-- `region_loaded_<source>` (partitions: the 14 SOATO region codes, pipelines.regions.codes):
-  the region's rows of the source's staged deliveries linked, against that region's
-  records only, and written into the graph (pipelines.regions.loading). Within a region
-  the sources load in the order the unpartitioned job loads them (each waits for the
-  previous source's partition of the same region), so a person founded in one region gets
-  the hub id the whole load gives it. Regions run at the same time (a run per region,
-  several runs at once); a rerun or backfill of one region leaves the others untouched.
+- `region_loaded_<source>` (partitions: the 14 SOATO region codes, pipelines.regions.codes;
+  for a monthly source, employment, region x delivery month, pipelines.regions.months):
+  the region's rows of the source's staged deliveries (of that month's) linked, against
+  that region's records only, and written into the graph (pipelines.regions.loading).
+  Within a region the sources load in the order the unpartitioned job loads them (each
+  waits for the previous source's partitions of the same region; a month for the region's
+  previous month; the source after a monthly one for all the region's months), so a person
+  founded in one region gets the hub id the whole load gives it; the loads check that
+  order themselves (pipelines.regions.order). Regions run at the same time (runs per
+  region, several at once); a rerun or backfill of one region, or of one region's month,
+  leaves the others untouched.
 - `linked_country` (unpartitioned, after every region partition): the rows with no region
   loaded, and persons found in several regions linked as one (pipelines.regions.country).
 
 Landing, staging and the register stay unpartitioned (raw_/staged_<source>,
 loaded_registry, pipelines.assets): a delivery is a country-wide file or API window read
 once, staging is one vectorised pass over it, and the register is small while every
-region's load needs all of it. Monthly deliveries are not split by month here: a region
-partition loads every pending delivery of its source, oldest first.
+region's load needs all of it. A region partition of any other source loads every pending
+delivery of its source, oldest first.
 """
 
 from dagster import (
+    AssetDep,
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
+    DimensionPartitionMapping,
+    IdentityPartitionMapping,
     MaterializeResult,
     MetadataValue,
+    MultiPartitionMapping,
+    PartitionMapping,
     asset,
 )
 
 from pipelines.regions.codes import REGIONS
 from pipelines.regions.country import run_country_step
 from pipelines.regions.loading import load_region_pending, waiting_regions
+from pipelines.regions.months import (
+    EVERY_MONTH,
+    MONTHLY_SOURCES,
+    PREVIOUS_MONTH,
+    REGION,
+    REGION_MONTHS,
+    split_key,
+)
+from pipelines.regions.order import REGIONAL_SOURCES
 from pipelines.sources import SOURCES
 
-REGIONAL_SOURCES = tuple(name for name in SOURCES if name != "registry")
-"""The sources loaded by region, in load order (the register stays whole)."""
+__all__ = ["REGIONAL_ASSETS", "REGIONAL_LOAD_ASSETS", "REGIONAL_SOURCES", "linked_country"]
+
+
+def _after(previous: str, source: str) -> PartitionMapping | None:
+    """How `source`'s region partitions depend on `previous`'s: the same region (every
+    month of it where `previous` is monthly)."""
+    monthly = (previous in MONTHLY_SOURCES, source in MONTHLY_SOURCES)
+    if monthly == (True, True):
+        same_region = DimensionPartitionMapping(REGION, IdentityPartitionMapping())
+        return MultiPartitionMapping({REGION: same_region})
+    return EVERY_MONTH if any(monthly) else None
 
 
 def _region_loaded_asset(source: str, previous: str | None) -> AssetsDefinition:
-    deps = [AssetKey(f"staged_{source}")]
+    monthly = source in MONTHLY_SOURCES
+    key = f"region_loaded_{source}"
+    deps = [AssetDep(f"staged_{source}")]
     if previous is not None:
-        deps.append(AssetKey(f"region_loaded_{previous}"))
+        deps.append(
+            AssetDep(f"region_loaded_{previous}", partition_mapping=_after(previous, source))
+        )
+    if monthly:
+        deps.append(AssetDep(key, partition_mapping=PREVIOUS_MONTH))
+    rows = "One region's rows of one month's files" if monthly else "One region's rows"
 
     @asset(
-        name=f"region_loaded_{source}",
+        name=key,
         group_name="regions",
         deps=deps,
-        partitions_def=REGIONS,
-        description=f"{SOURCES[source].description} One region's rows, linked against that "
+        partitions_def=REGION_MONTHS if monthly else REGIONS,
+        description=f"{SOURCES[source].description} {rows}, linked against that "
         "region's records and written into the graph.",
         required_resource_keys={"hub_db"},
         kinds={"sqlalchemy"},
     )
     def loaded(context: AssetExecutionContext) -> MaterializeResult[None]:
-        region = context.partition_key
-        report = load_region_pending(context.resources.hub_db, source, region)
-        return MaterializeResult(metadata={"region": region, **report.metadata()})
+        if monthly:
+            region, month = split_key(context.partition_key)
+            where: dict[str, str] = {"region": region, "month": month}
+        else:
+            region, month = context.partition_key, None
+            where = {"region": region}
+        report = load_region_pending(context.resources.hub_db, source, region, month)
+        return MaterializeResult(metadata={**where, **report.metadata()})
 
     return loaded
 

@@ -3,10 +3,12 @@
 Landing and staging read each country-wide delivery once (a file cannot be read per region
 without reading it 14 times; staging is a vectorised pass that costs little beside
 linking). Loading is what grows with the country: each region partition loads its
-region's rows of every staged delivery, oldest first, in one transaction per delivery,
+region's rows of every staged delivery, oldest first, in one transaction per delivery
+(a monthly source's partition: of one month's deliveries, pipelines.regions.months),
 its persons linked against its own region's records only, and records it in
 `delivery_region`. A region already recorded for a delivery is not loaded again, so a
-rerun or backfill of one region leaves the others untouched.
+rerun or backfill of one region leaves the others untouched. A region loads a source only
+after the loads it must follow (pipelines.regions.order).
 
 The country-wide step (`pipelines.regions.country`) loads the rows with no region
 (`COUNTRY`) after the regions, linked against every region. A delivery is marked `loaded`
@@ -17,15 +19,13 @@ finds it.
 
 from __future__ import annotations
 
-import polars as pl
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from hub.graph.models import DeliveryRegion
 from hub.graph.types import utc_now
 from pipelines import deliveries
 from pipelines.loading.context import LoadContext
-from pipelines.regions.codes import COUNTRY, region_expr, rows_of
+from pipelines.regions.codes import rows_of
+from pipelines.regions.months import delivery_month
+from pipelines.regions.order import check_order, loaded_regions, regions_in
 from pipelines.resources import HubDatabase
 from pipelines.steps.load import (
     LoadReport,
@@ -36,32 +36,19 @@ from pipelines.steps.load import (
 )
 
 
-def loaded_regions(session: Session, delivery_id: int) -> set[str]:
-    """The regions (and `COUNTRY`) whose rows of the delivery are loaded."""
-    stmt = select(DeliveryRegion.region).where(DeliveryRegion.delivery_id == delivery_id)
-    return set(session.scalars(stmt))
-
-
-def regions_in(frames: dict[str, pl.DataFrame]) -> set[str]:
-    """The regions holding rows of `frames` (`COUNTRY` for rows with none)."""
-    found: set[str] = set()
-    for frame in frames.values():
-        if frame.is_empty():
-            continue
-        if "mahalla_code" not in frame.columns:
-            found.add(COUNTRY)
-            continue
-        codes = frame.select(region_expr().fill_null(COUNTRY).unique())
-        found.update(codes.to_series().to_list())
-    return found
-
-
-def load_region_pending(hub: HubDatabase, source: str, region: str) -> LoadReport:
+def load_region_pending(
+    hub: HubDatabase, source: str, region: str, month: str | None = None
+) -> LoadReport:
     """Load `region`'s rows (a region code, or `COUNTRY`) of every staged delivery of
-    `source` not loaded for it yet, oldest first; see the module docstring."""
+    `source` not loaded for it yet (for a monthly source's month partition: of that month
+    only), oldest first; see the module docstring. Refused with
+    `pipelines.regions.order.RegionOrderError` while a load it must follow is waiting."""
+    check_order(hub, source, region, month)
     report = LoadReport(source)
     with hub.session() as session:
         pending = deliveries.pending(session, source, "staged")
+    if month is not None:
+        pending = [ref for ref in pending if delivery_month(ref.name) == month]
     for ref in pending:
         with hub.session() as session:
             done = loaded_regions(session, ref.id)

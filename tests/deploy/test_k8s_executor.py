@@ -114,12 +114,15 @@ def test_step_resources_are_valid_kubernetes_requests(resources: Any) -> None:
 
 
 def test_without_the_switch_every_job_stays_on_this_machine() -> None:
-    """In one process, but `regional_job`, whose steps run in processes of their own so
+    """In one process, but the region jobs, whose steps run in processes of their own so
     that regions run side by side (`pipelines.regional_job`)."""
     from pipelines.definitions import defs
+    from pipelines.regional_job import REGION_JOBS
 
+    regional = {job.name for job in REGION_JOBS}
+    assert len(regional) == 3
     for job in _jobs(defs):
-        expected = "multiprocess" if job.name == "regional_job" else "in_process"
+        expected = "multiprocess" if job.name in regional else "in_process"
         assert job.executor_def.name == expected, job.name
 
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dagster import AssetKey
+from dagster import AssetKey, MultiPartitionKey
 
 from pipelines.definitions import defs
+from pipelines.regions.months import REGION_MONTHS
 
 SOURCES = ("registry", "survey", "tax", "employment", "land", "bank", "appeals")
 
@@ -39,7 +40,9 @@ def test_definitions_snapshot() -> None:
         "hub_main_job",
         "monthly_job",
         "intake_job",
-        "regional_job",
+        "region_first_job",
+        "region_months_job",
+        "region_last_job",
         "country_job",
         *(f"{source}_job" for source in SOURCES),
     }
@@ -86,10 +89,15 @@ def test_region_loads_are_partitioned_by_region_and_chained_in_load_order() -> N
     for index, source in enumerate(regional):
         node = graph.get(AssetKey(f"region_loaded_{source}"))
         assert node.partitions_def is not None
-        assert len(node.partitions_def.get_partition_keys()) == 14
+        if source == "employment":
+            assert node.partitions_def == REGION_MONTHS
+        else:
+            assert len(node.partitions_def.get_partition_keys()) == 14
         expected = {AssetKey(f"staged_{source}")}
         if index:
             expected.add(AssetKey(f"region_loaded_{regional[index - 1]}"))
+        if source == "employment":
+            expected.add(node.key)  # the same region's previous month
         assert node.parent_keys == expected
     assert graph.get(AssetKey("linked_country")).parent_keys == {
         AssetKey(f"region_loaded_{regional[-1]}")
@@ -101,3 +109,25 @@ def test_region_loads_are_partitioned_by_region_and_chained_in_load_order() -> N
     }
     assert "loaded_survey" in main
     assert not any(key.startswith("region_loaded_") or key == "linked_country" for key in main)
+
+
+def _parents(child: str, key: str, parent: str) -> set[str]:
+    graph = defs.get_repository_def().asset_graph
+    found = graph.get_parent_partition_keys_for_child(
+        key, AssetKey(parent), AssetKey(child)
+    ).partitions_subset.get_partition_keys()
+    return {str(k) for k in found}
+
+
+def test_a_region_month_follows_its_previous_month_and_the_next_source_every_month() -> None:
+    """employment (region x month) waits for the region's tax load and its own previous
+    month; land waits for every month of the region's employment."""
+    march = str(MultiPartitionKey({"region": "1703", "month": "2022-03"}))
+    assert _parents("region_loaded_employment", march, "region_loaded_employment") == {
+        str(MultiPartitionKey({"region": "1703", "month": "2022-02"}))
+    }
+    assert _parents("region_loaded_employment", march, "region_loaded_tax") == {"1703"}
+    months = _parents("region_loaded_land", "1703", "region_loaded_employment")
+    assert str(MultiPartitionKey({"region": "1703", "month": "2022-03"})) in months
+    assert {key.split("|")[1] for key in months} == {"1703"}
+    assert len(months) == len(REGION_MONTHS.get_partition_keys()) // 14

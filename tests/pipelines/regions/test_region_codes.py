@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from pipelines.regions.codes import COUNTRY, REGION_CODES, REGIONS, rows_of
-from pipelines.regions.loading import regions_in
+from pipelines.regions.order import regions_in
 
 
 def _frame(*codes: str | None) -> pl.DataFrame:

@@ -1,25 +1,33 @@
-"""Loaded by region, two regions at a time, the graph is the one the whole load builds.
+"""Loaded by region, two regions at a time (each region's employment month by month), the
+graph is the one the whole load builds.
 
 PostgreSQL only: two region runs write at once from processes of their own, which SQLite's
 one writer at a time cannot take (a deferred transaction that must wait to write fails with
-"database is locked" instead of waiting).
+"database is locked" instead of waiting). Dagster's own storage is PostgreSQL here too
+(dagster-postgres, as `HUB_DAGSTER_POSTGRES_URL` sets it up): it records each region's and
+each region-month's materialisation.
 """
 
 from __future__ import annotations
 
 import shutil
+import uuid
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from dagster import DagsterInstance
-from sqlalchemy import func, select
+from dagster import AssetKey, DagsterInstance
+from sqlalchemy import func, make_url, select, text
 
 from hub.graph.models import DeliveryRegion, PersonRedirect, SourceRecord
+from pipelines.instance import POSTGRES_VARIABLE, prepare_dagster_home
 from pipelines.regions.codes import COUNTRY
+from pipelines.regions.order import months_waiting
 from pipelines.resources import HubDatabase
 from sandbox.generate.settings import NoiseSettings
 from sandbox.generate.world import generate_world
+from tests.conftest import _postgres_admin_engine
 from tests.pipelines.conftest import ResourceFactory
 from tests.pipelines.regions.runs import (
     mahalla_indicators,
@@ -72,9 +80,31 @@ def partitioned(
     return empty_postgres_database, data
 
 
+@pytest.fixture
+def dagster_postgres(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A Dagster home whose storage is a new PostgreSQL database (dropped afterwards); its
+    URL in the environment, as the region runs' processes read it."""
+    admin = _postgres_admin_engine()
+    name = f"hub_dagster_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(str(admin.url)).set(drivername="postgresql+psycopg2", database=name)
+    monkeypatch.setenv(POSTGRES_VARIABLE, url.render_as_string(hide_password=False))
+    try:
+        yield prepare_dagster_home(tmp_path / "dagster_home")
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.mark.parametrize("graph_db", ["postgresql"], indirect=True)
 def test_region_partitions_two_at_a_time_build_the_graph_the_whole_load_builds(
-    graph_db, agencies, hub_resources: ResourceFactory, partitioned, tmp_path: Path
+    graph_db,
+    agencies,
+    hub_resources: ResourceFactory,
+    partitioned,
+    dagster_postgres: Path,
 ) -> None:
     whole = hub_resources(graph_db.url, agencies)
     run_whole(whole)
@@ -85,13 +115,20 @@ def test_region_partitions_two_at_a_time_build_the_graph_the_whole_load_builds(
         database_url=url, landing_dir=str(data / "landing"), reports_dir=str(data / "reports")
     )
     hub = regional["hub_db"]
-    (tmp_path / "dagster").mkdir()
-    instance = DagsterInstance.local_temp(str(tmp_path / "dagster"))
+    instance = DagsterInstance.from_config(str(dagster_postgres))
+    assert type(instance.run_storage).__name__ == "PostgresRunStorage"
     run_intake(regional, instance)
     regions = _world_regions(hub)
     assert len(regions) == REGION_COUNT
-    run_regions(instance, regions, at_once=2)
+    months = {region: months_waiting(hub, region) for region in regions}
+    assert all(len(found) > 1 for found in months.values()), months
+    run_regions(dagster_postgres, regions, at_once=2)
     country = run_country(regional, instance)
+    # Dagster's storage has each region's employment months as partitions of their own.
+    done = instance.get_materialized_partitions(AssetKey("region_loaded_employment"))
+    assert done == {f"{month}|{region}" for region in regions for month in months[region]}
+    assert instance.get_materialized_partitions(AssetKey("region_loaded_land")) == set(regions)
+    instance.dispose()
 
     whole_hub = whole["hub_db"]
     assert isinstance(whole_hub, HubDatabase)

@@ -6,32 +6,21 @@ import json
 from pathlib import Path
 
 import pytest
-from dagster import AssetSelection, DagsterInstance, materialize
+from dagster import DagsterInstance
 from sqlalchemy import select
 
 from hub.graph.models import Delivery, Person, SourceRecord
 from pipelines.assets import ALL_ASSETS
 from pipelines.checks import QUALITY_CHECKS
-from pipelines.regional_assets import REGIONAL_ASSETS, REGIONAL_LOAD_ASSETS
+from pipelines.regional_assets import REGIONAL_ASSETS
 from pipelines.regions.loading import waiting_regions
 from pipelines.resources import HubDatabase
 from tests.pipelines.conftest import ResourceFactory
-from tests.pipelines.regions.runs import run_intake
+from tests.pipelines.regions.runs import load_region, run_intake
 
 pytestmark = pytest.mark.slow
 
 ASSETS = [*ALL_ASSETS, *QUALITY_CHECKS, *REGIONAL_ASSETS]
-
-
-def _load_region(resources: dict[str, object], instance: DagsterInstance, region: str) -> None:
-    result = materialize(
-        ASSETS,
-        selection=AssetSelection.assets(*REGIONAL_LOAD_ASSETS),
-        resources=resources,
-        instance=instance,
-        partition_key=region,
-    )
-    assert result.success
 
 
 def _region_state(hub: HubDatabase, region: str) -> dict[str, object]:
@@ -86,12 +75,12 @@ def test_a_rerun_of_one_region_leaves_the_other_regions_untouched(
     assert len(regions) >= 2
     first, other = regions[0], regions[1]
     for region in regions:
-        _load_region(resources, instance, region)
+        load_region(resources, instance, region)
     before = _region_state(hub, other)
 
     name, keys = _redeliver(world, [first, other])
     run_intake(resources, instance)
-    _load_region(resources, instance, first)
+    load_region(resources, instance, first)
 
     assert _region_state(hub, other) == before
     with hub.session() as session:
@@ -106,7 +95,7 @@ def test_a_rerun_of_one_region_leaves_the_other_regions_untouched(
         assert delivery.status == "staged"
     assert waiting_regions(hub, "appeals") == {name: [other]}
 
-    _load_region(resources, instance, other)
+    load_region(resources, instance, other)
     with hub.session() as session:
         status = session.scalar(select(Delivery.status).where(Delivery.name == name))
     assert status == "loaded"
