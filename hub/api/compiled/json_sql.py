@@ -3,13 +3,14 @@ values whose JSON text the GraphQL scalars fix (booleans, timestamps, enum names
 
 PostgreSQL builds objects and lists as JSON text, concatenated, in `PostgresTextJson`
 (`hub.api.compiled.json_text_sql`, cheaper for the database than `json_build_object`);
-`PostgresJson` here is the rest of its SQL. SQLite builds objects with `json_object`; a JSON value that crosses a subquery loses
-its JSON subtype there, so nested values are wrapped in `json(...)` to be embedded rather
-than quoted. SQLite's `json_group_array` takes an `ORDER BY` only from 3.44 on, and the
-order in which an aggregate sees the rows of an ordered subquery is not documented, so on
-SQLite this module builds no lists at all: a selection holding a list (every connection,
-an enum list) is not compiled there and goes the regular way (`NotCompiled`). Base64 is
-missing from SQLite too, so cursors are compiled on PostgreSQL only.
+`PostgresJson` here is the rest of its SQL. SQLite builds objects with `json_object`; a
+JSON value that crosses a subquery loses its JSON subtype there, so nested values are
+wrapped in `json(...)` to be embedded rather than quoted. SQLite's `json_group_array`
+takes an `ORDER BY` only from 3.44 on, and the order in which an aggregate sees the rows
+of an ordered subquery is not documented, so on SQLite this module builds no lists at
+all: a selection holding a list (every connection, an enum list) is not compiled there and
+goes the regular way (`NotCompiled`). Base64 is missing from SQLite too, so cursors are
+compiled on PostgreSQL only.
 
 A value the database holds that GraphQL cannot show (an enum value outside its enum, a
 missing required object) becomes `INVALID`, a string no loaded value contains (it starts

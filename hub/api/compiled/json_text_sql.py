@@ -24,12 +24,14 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     ColumnElement,
+    Integer,
     String,
     Text,
     case,
     cast,
     func,
     literal_column,
+    null,
     select,
     type_coerce,
 )
@@ -58,6 +60,9 @@ def member(value: ColumnElement[Any]) -> ColumnElement[Any]:
     if isinstance(value.type, JsonText):
         return func.coalesce(value, literal_column(_NULL), type_=JSON_TEXT)
     if isinstance(value.type, JSON | JSONB):
+        return func.coalesce(cast(value, Text), literal_column(_NULL), type_=JSON_TEXT)
+    if isinstance(value.type, Integer):
+        # An integer's text is its JSON (to_json writes it with the same function).
         return func.coalesce(cast(value, Text), literal_column(_NULL), type_=JSON_TEXT)
     if isinstance(value.type, String):
         value = cast(value, Text)  # a literal's type, for to_json
@@ -127,11 +132,22 @@ class PostgresTextJson(PostgresJson):
         is_array = func.json_typeof(array) == literal_column("'array'")
         return case((is_array, listed), else_=literal_column("'[]'", JSON_TEXT))
 
+    def enum_name(self, value: ColumnElement[Any], names: dict[str, str]) -> ColumnElement[Any]:
+        """The name as a JSON string (a GraphQL name needs no escaping), `INVALID`'s JSON
+        for a value outside the enum, NULL for NULL."""
+        whens = [(value == _literal(v), _json_name(n)) for v, n in names.items()]
+        return case(*whens, (value.is_(None), null()), else_=self.invalid_json())
+
     def as_text(self, json_value: ColumnElement[Any]) -> ColumnElement[Any]:
         # NULL stays NULL here: the root found nothing (`hub.api.compiled.execution`).
         if isinstance(json_value.type, JsonText):
             return json_value
         return super().as_text(json_value)
+
+
+def _json_name(name: str) -> ColumnElement[Any]:
+    key(name)  # a GraphQL name: nothing to escape
+    return literal_column(f"'\"{name}\"'", JSON_TEXT)
 
 
 def _typed(text: ColumnElement[Any]) -> ColumnElement[Any]:
