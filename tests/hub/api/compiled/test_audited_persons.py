@@ -63,8 +63,8 @@ def test_an_unaudited_page_of_persons_gathers_no_hub_ids(paths: Paths) -> None:
     assert persons == {}
     assert len(audited_sql) == len(sql) == 1
     # The audited statement aggregates the page twice (edges, hub ids); the other once.
-    assert audited_sql[0].count("array_agg") == 2
-    assert sql[0].count("array_agg") == 1
+    assert audited_sql[0].count("string_agg") == 2
+    assert sql[0].count("string_agg") == 1
 
 
 def test_an_unaudited_person_is_not_reported(paths: Paths) -> None:
