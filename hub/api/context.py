@@ -61,6 +61,9 @@ class Context:
     limits: RequestLimits | None = None
     # Counts the public sees below this are suppressed (`hub.api.access.suppression`).
     suppression_threshold: int = DEFAULT_THRESHOLD
+    # Whether anything reads `executed` for the audit log: the view sets False when it has
+    # no audit recorder, and compiled statements then gather no hub ids for it.
+    audited: bool = True
 
 
 Info: TypeAlias = strawberry.Info[Context, None]

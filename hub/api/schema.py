@@ -33,6 +33,7 @@ from hub.api.diagnostics.queries import DiagnosticsQuery
 from hub.api.error_reporting import classified, log_errors
 from hub.api.global_ids import NodeQuery
 from hub.api.identity.queries import IdentityQuery
+from hub.api.lean_execution import execute_lean
 from hub.api.limits.document_cache import DocumentCache
 from hub.api.limits.guard import LimitsGuard
 from hub.api.limits.settings import DEFAULT_LIMITS
@@ -92,6 +93,9 @@ class HubSchema(strawberry.Schema):
 
     # Its parsed and validated documents (`build_schema`; `create_app` sets its budget).
     document_cache: DocumentCache
+    # Whether an operation may skip strawberry's extension machinery
+    # (`hub.api.lean_execution`): no extension but the limits' guard, no custom directive.
+    lean: bool = False
 
     async def execute(
         self,
@@ -107,15 +111,28 @@ class HubSchema(strawberry.Schema):
 
         async def operation() -> ExecutionResult:
             try:
-                result = await execute(
-                    query,
-                    variable_values,
-                    context_value,
-                    root_value,
-                    operation_name,
-                    allowed_operation_types,
-                    operation_extensions,
-                )
+                result = None
+                if self.lean:
+                    result = await execute_lean(
+                        self,
+                        query,
+                        variable_values,
+                        context_value,
+                        root_value,
+                        operation_name,
+                        allowed_operation_types,
+                        operation_extensions,
+                    )
+                if result is None:
+                    result = await execute(
+                        query,
+                        variable_values,
+                        context_value,
+                        root_value,
+                        operation_name,
+                        allowed_operation_types,
+                        operation_extensions,
+                    )
                 # Classified once the errors are logged (`process_errors`, inside
                 # strawberry's execute): here rather than in an extension's
                 # `on_operation`, as each extension hook costs every request
@@ -144,9 +161,11 @@ class HubSchema(strawberry.Schema):
 # budget of bytes (`hub.api.limits.document_cache`).
 
 
-def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
+def build_schema(*, compiled: bool = True, lean: bool = True, **extra: Any) -> HubSchema:
     """The schema; `compiled=False` answers every field the regular way (strawberry's
-    resolvers over the DataLoaders), which the compiled path is tested against."""
+    resolvers over the DataLoaders), which the compiled path is tested against;
+    `lean=False` executes every operation through strawberry's own execute (what
+    `hub.api.lean_execution` is tested against)."""
     from hub.api.compiled.execution import CompiledExecutionContext
 
     documents = DocumentCache(DEFAULT_LIMITS.document_cache_bytes)
@@ -159,6 +178,7 @@ def build_schema(*, compiled: bool = True, **extra: Any) -> HubSchema:
         **extra,
     )
     schema.document_cache = documents
+    schema.lean = lean and not schema.directives
     # Every restricted field checks the caller against the rule table (hub.api.access).
     guard_schema(schema._schema)
     return schema

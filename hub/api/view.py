@@ -94,6 +94,7 @@ class HubGraphQL(GraphQL[Context, None]):
             raw_json=True,
             limits=self.limiter.for_request(principal),
             suppression_threshold=self._threshold,
+            audited=self._recorder is not None,
         )
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:

@@ -16,7 +16,8 @@ cannot show: the resolver then fails exactly as graphql-core fails it). A statem
 fails is the field's error, located and masked as a resolver's error would be. Fields the
 caller sees only with scopes its key lacks are null in the JSON, which is then decoded to
 add their FORBIDDEN errors (`hub.api.compiled.masks`). The statement of a root field that
-returns persons may also say which (`hub.api.compiled.audited`, for the audit log).
+returns persons may also say which (`hub.api.compiled.audited`, for the audit log), unless
+nothing audits the request (`Context.audited`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ logger = logging.getLogger("hub.api.compiled")
 # Statements by (database, root shape, selection), with how they tell their persons
 # (`hub.api.compiled.audited`); a text: why that shape does not compile.
 _Built = tuple[Select[Any], PersonsKind | None]
-_STATEMENTS: dict[tuple[str, Hashable, Sel, bool], _Built | str] = {}
+_STATEMENTS: dict[tuple[str, Hashable, Sel, bool, bool], _Built | str] = {}
 _KEPT = 1024
 _MISSING = object()
 
@@ -121,7 +122,9 @@ def compile_root(
         sel = Sel(alias, name, walk.root_selection(object_type, nodes), root.page)
     # The caller's territory filters the statement (its codes are parameters).
     territory = ACCESS_LOW in walk.params
-    key = (dialect_name, root.shape, sel, territory)
+    # Nothing reads the persons when the request is not audited: no column for them.
+    audited = getattr(context.context_value, "audited", True)
+    key = (dialect_name, root.shape, sel, territory, audited)
     statement = _STATEMENTS.get(key, _MISSING)
     if statement is _MISSING:
         if len(_STATEMENTS) >= _KEPT:
@@ -130,7 +133,9 @@ def compile_root(
         # (`object_type`: a single root's object, a list root's connection; `nodes`'
         # persons are read from its JSON.)
         persons = (
-            None if object_type is None else persons_kind(object_type, sel, single=root.single)
+            None
+            if object_type is None or not audited
+            else persons_kind(object_type, sel, single=root.single)
         )
         try:
             statement = (root.build(builder, sel, persons), persons)

@@ -1,14 +1,16 @@
 """SQL that builds JSON, per database: what the compiler emits for objects, lists and the
 values whose JSON text the GraphQL scalars fix (booleans, timestamps, enum names, cursors).
 
-PostgreSQL builds objects with `json_build_object` and lists with `json_agg(... ORDER BY
-...)`. SQLite builds objects with `json_object`; a JSON value that crosses a subquery loses
-its JSON subtype there, so nested values are wrapped in `json(...)` to be embedded rather
-than quoted. SQLite's `json_group_array` takes an `ORDER BY` only from 3.44 on, and the
-order in which an aggregate sees the rows of an ordered subquery is not documented, so on
-SQLite this module builds no lists at all: a selection holding a list (every connection,
-an enum list) is not compiled there and goes the regular way (`NotCompiled`). Base64 is
-missing from SQLite too, so cursors are compiled on PostgreSQL only.
+PostgreSQL builds objects and lists as JSON text, concatenated, in `PostgresTextJson`
+(`hub.api.compiled.json_text_sql`, cheaper for the database than `json_build_object`);
+`PostgresJson` here is the rest of its SQL. SQLite builds objects with `json_object`; a
+JSON value that crosses a subquery loses its JSON subtype there, so nested values are
+wrapped in `json(...)` to be embedded rather than quoted. SQLite's `json_group_array`
+takes an `ORDER BY` only from 3.44 on, and the order in which an aggregate sees the rows
+of an ordered subquery is not documented, so on SQLite this module builds no lists at
+all: a selection holding a list (every connection, an enum list) is not compiled there and
+goes the regular way (`NotCompiled`). Base64 is missing from SQLite too, so cursors are
+compiled on PostgreSQL only.
 
 A value the database holds that GraphQL cannot show (an enum value outside its enum, a
 missing required object) becomes `INVALID`, a string no loaded value contains (it starts
@@ -304,7 +306,9 @@ class SqliteJson(JsonSql):
 
 def json_sql_for(dialect_name: str) -> JsonSql:
     if dialect_name == "postgresql":
-        return PostgresJson()
+        from hub.api.compiled.json_text_sql import PostgresTextJson
+
+        return PostgresTextJson()
     if dialect_name == "sqlite":
         return SqliteJson()
     raise NotCompiled(f"no JSON building for {dialect_name}")

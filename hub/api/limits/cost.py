@@ -413,6 +413,10 @@ def operation_costs(
             walked = walk_operation(schema, document, operation_name, raw, settings, role)
             return walked.total, walked.roots
     walk = walk_operation(schema, document, operation_name, raw, settings, role)
+    if walk.root_type is None:
+        # Refused (no such operation, variables that do not coerce): not kept, as the
+        # document's other requests, keyed by the variables it depends on, cost their own.
+        return walk.total, walk.roots
     if known is None or known.document is not document:
         if len(_KNOWN) >= _KEPT:
             _KNOWN.clear()

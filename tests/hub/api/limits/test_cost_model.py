@@ -57,3 +57,17 @@ def test_nodes_cost_each_id_as_its_type() -> None:
     regions = [_id("Region", "1703"), _id("Region", "1704")]
     mahallas = [_id("Mahalla", "1703202001")] * 3
     assert _cost(document, {"ids": regions + mahallas}) == 2 * (1 + 1 + 1) + 3 * 1
+
+
+def test_variables_that_do_not_coerce_leave_the_kept_cost_alone() -> None:
+    # One parsed document (its cost is kept per document): refused first, then answered.
+    document = parse("query($pinfl: String!) { person(pinfl: $pinfl) { hubId fullName } }")
+
+    def cost(variables: dict[str, Any]) -> int:
+        return operation_cost(SCHEMA._schema, document, None, variables, DEFAULT_LIMITS, ROLE)
+
+    assert cost({}) == 0
+    assert cost({"pinfl": 5}) == 0
+    # Refused requests kept nothing: the answered ones cost what they run.
+    assert cost({"pinfl": "31503851234566"}) == 1
+    assert cost({"pinfl": "00000000000000"}) == 1
