@@ -108,31 +108,21 @@ class HubSchema(strawberry.Schema):
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
         execute = super().execute
+        arguments = (
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
 
         async def operation() -> ExecutionResult:
             try:
-                result = None
-                if self.lean:
-                    result = await execute_lean(
-                        self,
-                        query,
-                        variable_values,
-                        context_value,
-                        root_value,
-                        operation_name,
-                        allowed_operation_types,
-                        operation_extensions,
-                    )
+                result = await execute_lean(self, *arguments) if self.lean else None
                 if result is None:
-                    result = await execute(
-                        query,
-                        variable_values,
-                        context_value,
-                        root_value,
-                        operation_name,
-                        allowed_operation_types,
-                        operation_extensions,
-                    )
+                    result = await execute(*arguments)
                 # Classified once the errors are logged (`process_errors`, inside
                 # strawberry's execute): here rather than in an extension's
                 # `on_operation`, as each extension hook costs every request

@@ -224,7 +224,10 @@ class PostgresJson(JsonSql):
             .scalar_subquery()
         )
         is_array = func.json_typeof(array) == literal_column("'array'")
-        return case((is_array, listed), else_=literal_column("'[]'::json"))
+        return case((is_array, listed), else_=self.empty_array())
+
+    def empty_array(self) -> ColumnElement[Any]:
+        return literal_column("'[]'::json")
 
     def json_value_int(self, value: ColumnElement[Any]) -> ColumnElement[Any]:
         return cast(value.op("#>>")(literal_column("'{}'")), BigInteger)

@@ -33,7 +33,6 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
-    select,
     type_coerce,
 )
 from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
@@ -119,19 +118,8 @@ class PostgresTextJson(PostgresJson):
     def invalid_json(self) -> ColumnElement[Any]:
         return cast(func.to_json(self.marker()), JSON_TEXT)
 
-    def enum_array(self, array: ColumnElement[Any], names: dict[str, str]) -> ColumnElement[Any]:
-        items = (
-            func.json_array_elements_text(array)
-            .table_valued("value", with_ordinality="position")
-            .render_derived()
-        )
-        listed = (
-            select(self.array(self.enum_name(items.c.value, names), [items.c.position]))
-            .select_from(items)
-            .scalar_subquery()
-        )
-        is_array = func.json_typeof(array) == literal_column("'array'")
-        return case((is_array, listed), else_=literal_column("'[]'", JSON_TEXT))
+    def empty_array(self) -> ColumnElement[Any]:
+        return literal_column("'[]'", JSON_TEXT)
 
     def enum_name(self, value: ColumnElement[Any], names: dict[str, str]) -> ColumnElement[Any]:
         """The name as a JSON string (a GraphQL name needs no escaping), `INVALID`'s JSON
