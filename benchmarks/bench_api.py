@@ -44,6 +44,7 @@ import httpx
 import orjson
 from bench_api_answers import check_same, persons_with_records
 from bench_api_floor import ACCESS_VARIABLE, FLOOR_READS_VARIABLE
+from bench_api_paired import OFF, ON, PairedRuns, access_overhead
 from bench_api_queries import QUERIES
 from bench_api_report import Row, Samples, replace_mode, rows_of, table, verdicts
 from server_process import await_answer
@@ -146,20 +147,25 @@ async def _client(
     pick: Callable[[random.Random], str],
     keys: Keys,
     results: dict[str, Samples],
-    deadline: float,
+    window: tuple[float, float],
     budget: list[int],
     rng: random.Random,
 ) -> None:
+    """Requests in a loop until the window's end; only those started inside the window
+    (after its warm-up) are counted."""
     host = f"{address[0]}:{address[1]}"
+    measured_from, deadline = window
     reader, writer = await asyncio.open_connection(*address)
     try:
         while time.perf_counter() < deadline and budget[0] > 0:
-            budget[0] -= 1
             name = pick(rng)
             request = _request(mode, name, keys.for_query(name, rng), host, keys.api_key)
             started = time.perf_counter()
             status, raw = await asyncio.wait_for(_exchange(reader, writer, request), 30.0)
             elapsed = time.perf_counter() - started
+            if started < measured_from:
+                continue  # warming up: the connection, and work the previous run left
+            budget[0] -= 1
             samples = results.setdefault(name, Samples())
             body = orjson.loads(raw) if status == 200 else {}
             if status != 200 or body.get("errors") or body.get("data") is None:
@@ -178,14 +184,16 @@ async def run_load(
     seconds: float,
     max_requests: int,
     seed: int,
+    warmup: float = 0.0,
 ) -> tuple[dict[str, Samples], float]:
     """`clients` concurrent loops, one keep-alive connection each, for at most `seconds`
-    and `max_requests` in total; client i connects to server i mod len(base_urls)."""
+    and `max_requests` in total after `warmup` seconds not counted; client i connects to
+    server i mod len(base_urls)."""
     urls = [httpx.URL(base) for base in base_urls]
     addresses = [(url.host, url.port or 80) for url in urls]
     results: dict[str, Samples] = {}
     budget = [max_requests]
-    started = time.perf_counter()
+    started = time.perf_counter() + warmup
     deadline = started + seconds
     await asyncio.gather(
         *(
@@ -195,7 +203,7 @@ async def run_load(
                 pick,
                 keys,
                 results,
-                deadline,
+                (started, deadline),
                 budget,
                 random.Random(seed * 1000 + i),
             )
@@ -410,10 +418,35 @@ def issue_bench_key(url: str) -> str:
     return str(text)
 
 
-def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
-    """The rows, and what the answers check found. For each concurrency and query, the
-    servers take turns (project, PostGraphile, floor; `--rounds` times, each round starting
-    with the next), so drift on a shared machine hits all alike."""
+def _pair_load(
+    args: argparse.Namespace, bases: dict[str, list[str]], name: str, keys: Keys, clients: int
+) -> Callable[[str, int], tuple[dict[str, Samples], float]]:
+    """One short run of `name` on `mode`'s servers, pair `index` (both of a pair draw the
+    same keys)."""
+
+    def load(mode: str, index: int) -> tuple[dict[str, Samples], float]:
+        return asyncio.run(
+            run_load(
+                bases[mode],
+                mode,
+                _pick_one(name),
+                keys,
+                clients,
+                args.seconds / args.pairs,
+                args.max_requests,
+                args.seed * 1000 + index,
+                warmup=args.pair_warmup,
+            )
+        )
+
+    return load
+
+
+def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str, PairedRuns | None]:
+    """The rows, what the answers check found, and with `--access both` the paired runs.
+    For each concurrency and query, the servers take turns (project, PostGraphile, floor;
+    `--rounds` times, each round starting with the next), so drift on a shared machine hits
+    all alike; access on and off run in `--pairs` short pairs in the project's turn."""
     keys = read_keys(url, sample=5000, seed=args.seed)
     if args.access in ("keys", "both"):
         keys.api_key = issue_bench_key(url)
@@ -425,6 +458,9 @@ def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
         # separate runs drifted by up to half (the floor's own figures did).
         servers += start_servers(url, args.workers, "off")
         bases["graphql-off"] = [f"http://127.0.0.1:{port}" for _, port in servers[-args.workers :]]
+    paired = (
+        PairedRuns(args.seconds / args.pairs, args.pair_warmup) if args.access == "both" else None
+    )
     theirs: list[subprocess.Popen[bytes]] = []
     checked = ""
     rows: list[Row] = []
@@ -441,10 +477,20 @@ def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
         for clients in args.clients:
             for name in QUERIES:
                 pooled: dict[str, tuple[dict[str, Samples], float]] = {}
-                modes = list(bases)
+                # On and off run together, in pairs (`bench_api_paired`), in on's turn.
+                modes = [mode for mode in bases if mode != OFF]
                 for turn in range(args.rounds):
                     # Each round starts with the next server, so none always follows another.
                     for mode in modes[turn % len(modes) :] + modes[: turn % len(modes)]:
+                        if mode == ON and paired is not None:
+                            load = _pair_load(args, bases, name, keys, clients)
+                            runs = paired.run(clients, name, args.pairs, turn * args.pairs, load)
+                            for paired_mode, results_of_mode in runs.items():
+                                for results, elapsed in results_of_mode:
+                                    pooled[paired_mode] = _pool(
+                                        pooled.get(paired_mode), results, elapsed
+                                    )
+                            continue
                         results, elapsed = asyncio.run(
                             run_load(
                                 bases[mode],
@@ -476,7 +522,7 @@ def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str]:
     finally:
         postgraphile.stop_servers(theirs)
         stop_servers(servers)
-    return rows, checked
+    return rows, checked, paired
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -527,6 +573,19 @@ def main(argv: list[str] | None = None) -> int:
         "run, with their ratio",
     )
     parser.add_argument(
+        "--pairs",
+        type=int,
+        default=6,
+        help="with --access both: each round's on and off runs as this many pairs of short "
+        "runs (--seconds / --pairs each), the order swapped every pair",
+    )
+    parser.add_argument(
+        "--pair-warmup",
+        type=float,
+        default=0.25,
+        help="seconds each paired run goes on before it is counted",
+    )
+    parser.add_argument(
         "--check-keys",
         type=int,
         default=20,
@@ -553,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     warmed = prewarm(url)
     try:
-        rows, checked = measure(args, url)
+        rows, checked, paired = measure(args, url)
     finally:
         if not (args.keep or reused):
             drop_database(args.admin_url, args.database)
@@ -575,27 +634,9 @@ def main(argv: list[str] | None = None) -> int:
     mix = [r for r in rows if r.mode == "mix"]
     sys.stdout.write(table("realistic mix (project):", mix, queries))
     sys.stdout.write(verdicts(isolated))
-    if args.access == "both":
-        sys.stdout.write(access_overhead(isolated))
+    if paired is not None:
+        sys.stdout.write(access_overhead(isolated, paired))
     return 0
-
-
-def access_overhead(rows: list[Row]) -> str:
-    """Keys and audit on beside off, per query and concurrency: throughput ratio and the
-    latencies' change."""
-    by = {(r.clients, r.query, r.mode): r for r in rows}
-    lines = ["keys and audit on vs off (same run, in turn):"]
-    header = f"{'query':10} {'clients':>7} {'req/s on/off':>13}"
-    lines.append(f"{header} {'p50 on/off ms':>15} {'p95 on/off ms':>15}")
-    for (clients, query, mode), on in sorted(by.items()):
-        off = by.get((clients, query, "graphql-off"))
-        if mode != "graphql" or off is None or off.rps <= 0:
-            continue
-        lines.append(
-            f"{query:10} {clients:>7} {on.rps / off.rps:>13.2f} "
-            f"{on.p50:>7.1f}/{off.p50:<7.1f} {on.p95:>7.1f}/{off.p95:<7.1f}"
-        )
-    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
