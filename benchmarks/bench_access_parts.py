@@ -11,7 +11,7 @@ here in a tight loop, best of `--repeat`, so they hold still on a busy machine:
   header parsed, one HMAC, expiry), beside the benchmark's trusted authenticator (what
   `--access off` runs);
 - `queue`: `AuditRecorder.submit` on the loop (what the view does per response);
-- `entries`: the writer thread making a response's audit entries (`AuditRecorder.entries`:
+- `entries`: the audit writer making a response's audit entries (`AuditRecorder.entries`:
   none for a query that returns nothing personal);
 - `row` and `tx`: the append (`append_entries`) of a batch of 1 and of `--batch` rows,
   CPU in this process and in its PostgreSQL backend, solved for the fixed cost of one
@@ -117,10 +117,13 @@ def _writer_us(shape: Shape, count: int, repeat: int) -> tuple[float, float, flo
 
     def submit() -> None:
         operation, body = next(queued)
-        recorder._writer._queue.clear()  # keep the queue short, the thread asleep
+        recorder._writer._queue.clear()  # keep the queue short, the writer asleep
         recorder.submit(PRINCIPAL, [operation], body, at)
 
-    queue = _best(submit, count, repeat)
+    async def on_a_loop() -> float:  # the writer's task belongs to the server's loop
+        return _best(submit, count, repeat)
+
+    queue = asyncio.run(on_a_loop())
     made: list[Any] = []
 
     def make() -> None:

@@ -11,7 +11,8 @@ pass, so two writers at once would fork the chain: they are serialized, by a
 transaction-scoped advisory lock on PostgreSQL (across processes and servers), and on
 SQLite by a process lock and a transaction that takes the database's write lock before
 the read (BEGIN IMMEDIATE; the database alone would serialize the writes, not the read
-before them). On PostgreSQL the rows go in by COPY
+before them). On PostgreSQL the rows go in by COPY, from a synchronous connection
+(`append_entries`) or an asyncio one (`append_entries_async`, the API's audit writer)
 (psycopg's `cursor.copy`), which costs the server and the client less per row than a
 multi-row INSERT (no statement to build, parse and plan for each batch size); SQLite
 takes one INSERT.
@@ -31,6 +32,7 @@ from typing import Any
 import orjson
 import psycopg
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from hub.graph.models import AuditRecord
 
@@ -143,6 +145,45 @@ def _append_postgresql(
     finally:
         if not driver.closed:
             driver.autocommit, driver.isolation_level = autocommit, isolation
+
+
+async def append_entries_async(
+    connection: AsyncConnection, entries: Sequence[AuditEntry], *, synchronous_commit: bool = True
+) -> None:
+    """`append_entries` on an asyncio connection to PostgreSQL (psycopg's `AsyncConnection`
+    underneath): the same transaction and round trips, awaited on the caller's loop, so an
+    application's event loop writes its audit rows with no thread (and no handing Python's
+    lock back and forth with one)."""
+    if not entries:
+        return
+    driver = (await connection.get_raw_connection()).driver_connection
+    if not isinstance(driver, psycopg.AsyncConnection):
+        raise TypeError(f"Audit rows are copied through psycopg's AsyncConnection, not {driver!r}.")
+    autocommit, isolation = driver.autocommit, driver.isolation_level
+    await driver.set_autocommit(False)  # psycopg sends BEGIN before the first statement
+    await driver.set_isolation_level(psycopg.IsolationLevel.READ_COMMITTED)
+    try:
+        async with driver.cursor() as cursor:
+            async with driver.pipeline():
+                if not synchronous_commit:
+                    await cursor.execute("SET LOCAL synchronous_commit = off")
+                await cursor.execute("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_KEY,))
+                await cursor.execute(_LAST_HASH)
+            last = await cursor.fetchone()
+            rows = _chained(last[0] if last else GENESIS, entries)
+            async with cursor.copy(_COPY) as copy:
+                for row in rows:
+                    await copy.write_row(copy_values(row))
+        await driver.commit()
+    except BaseException:
+        if not driver.closed:  # a lost connection has nothing to roll back
+            with suppress(psycopg.Error):
+                await driver.rollback()
+        raise
+    finally:
+        if not driver.closed:
+            await driver.set_autocommit(autocommit)
+            await driver.set_isolation_level(isolation)
 
 
 def copy_values(row: tuple[Any, ...]) -> list[Any]:

@@ -2,17 +2,17 @@
 
 When the response is ready, the view queues the work of auditing it (`submit`, no task
 of its own: a Starlette background task per response cost more than the queueing) for
-the writer thread (`hub.api.audit_writer`), which gathers the persons each
-operation returned: root fields answered by a compiled statement that told its persons
+the writer (`hub.api.audit_writer`, one task of the server's loop), which gathers the
+persons each operation returned: root fields answered by a compiled statement that told its persons
 (`hub.api.compiled.audited`, `ExecutedOperation.persons`) are taken at their word; when
 some root field did not tell, the response body is read back and those fields are walked
 with `hub.api.personal_data`. An operation that returned personal data gets an
 `AuditEntry` (key, owner, role, operation name, SHA-256 of the document, its variables
 with secret-looking values removed, the hub ids of the persons returned, the body's
 size). The writer appends a batch of them in one transaction (`hub.access.audit_chain`).
-Nothing of this runs on the event loop but the queueing, and the writer waits its linger
-before reading anything, so neither the request nor the next one pays for it. The queue is
-written out when the application shuts down (`close`).
+Nothing of this runs on a request's path but the queueing: the writer waits its linger
+before reading anything, makes the entries a few at a time between requests, and awaits
+its round trips. The queue is written out when the application shuts down (`close`).
 
 A write that fails is logged at ERROR with the entries it held: the data has been sent,
 and the log line is then the only record of it. (A process killed outright loses the
@@ -34,7 +34,6 @@ import orjson
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.concurrency import run_in_threadpool
 
 from hub.access.audit_chain import AuditEntry
 from hub.api.audit_writer import AUDIT_LINGER_SECONDS, AuditWriter
@@ -135,7 +134,7 @@ class AuditRecorder:
     ) -> None:
         self._schema = schema
         # Parsed documents, or None for one that selects nothing personal (never read).
-        # Used by the writer thread only (`entries` runs there).
+        # Used by the writer only (`entries` runs in its task).
         self._documents: OrderedDict[str, _Parsed | None] = OrderedDict()
         self._writer = AuditWriter(
             engine, linger_seconds=linger_seconds, synchronous_commit=synchronous_commit
@@ -240,8 +239,8 @@ class AuditRecorder:
 
     async def flush(self) -> None:
         """Wait until every queued response is audited (tests; `close` at shutdown)."""
-        await run_in_threadpool(self._writer.flush)
+        await self._writer.flush()
 
     async def close(self) -> None:
         """Write everything queued and stop the writer (the application's shutdown)."""
-        await run_in_threadpool(self._writer.close)
+        await self._writer.close()

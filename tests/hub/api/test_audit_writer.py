@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from hub.access.audit_chain import AuditEntry, append_entries, verify_chain
+from hub.access.audit_chain import AuditEntry, append_entries, append_entries_async, verify_chain
 from hub.access.keys import KeySpec
 from hub.api.app import create_app
 from hub.api.audit import AuditRecorder
@@ -158,18 +159,22 @@ def test_a_failed_write_is_logged_with_its_entries_and_the_next_one_is_written(
     url = f"sqlite:///{tmp_path / 'hub.sqlite3'}"
     engine = create_hub_engine(url)  # not migrated yet: no audit_log table
     writer = AuditWriter(engine, linger_seconds=0.01)
-    try:
-        with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
-            writer.submit(lambda: [_entry(7)])
-            assert writer.flush(timeout=60)
-        (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
-        assert "Audit entries NOT written" in record.getMessage()
-        assert "P000007" in record.getMessage() and "audit_log" in record.getMessage()
-        upgrade_database(url)
-        writer.submit(lambda: [_entry(8)])
-        assert writer.flush(timeout=60)
-    finally:
-        writer.close()
+
+    async def scenario() -> None:
+        try:
+            with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
+                writer.submit(lambda: [_entry(7)])
+                assert await writer.flush(timeout=60)
+            (record,) = [r for r in caplog.records if r.levelno == logging.ERROR]
+            assert "Audit entries NOT written" in record.getMessage()
+            assert "P000007" in record.getMessage() and "audit_log" in record.getMessage()
+            upgrade_database(url)
+            writer.submit(lambda: [_entry(8)])
+            assert await writer.flush(timeout=60)
+        finally:
+            await writer.close()
+
+    asyncio.run(scenario())
     with engine.connect() as connection:
         assert list(connection.scalars(select(AuditRecord.person_ids))) == [_entry(8).person_ids]
         assert verify_chain(connection).intact
@@ -183,10 +188,14 @@ def test_work_that_raises_is_logged_and_the_rest_of_its_batch_written(
         raise KeyError("no such operation")
 
     writer = AuditWriter(graph_db.engine, linger_seconds=5)
-    with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
+
+    async def scenario() -> None:
         for work in (lambda: [_entry(1)], broken, lambda: [_entry(2), _entry(3)]):
             writer.submit(work)
-        writer.close()  # writes the one batch without waiting out the linger
+        await writer.close()  # writes the one batch without waiting out the linger
+
+    with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
+        asyncio.run(scenario())
     assert any("could not be made" in r.getMessage() for r in caplog.records)
     assert [r.result_bytes for r in _rows(graph_db)] == [1001, 1002, 1003]
 
@@ -197,27 +206,31 @@ def test_a_lost_connection_loses_one_logged_batch_and_the_writer_reconnects(
 ) -> None:
     engine = create_hub_async_engine(graph_db.url)  # the application's kind of engine
     writer = AuditWriter(engine, linger_seconds=0.01)
-    try:
-        writer.submit(lambda: [_entry(1)])
-        assert writer.flush(timeout=60)
-        with graph_db.engine.begin() as connection:
-            killed = connection.scalar(
-                text(
-                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                    "WHERE application_name = :name AND datname = current_database()"
-                ),
-                {"name": WRITER_APPLICATION_NAME},
-            )
-        assert killed == 1
-        with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
-            writer.submit(lambda: [_entry(2)])
-            assert writer.flush(timeout=60)
-        assert any("P000002" in r.getMessage() for r in caplog.records)
-        writer.submit(lambda: [_entry(3)])
-        assert writer.flush(timeout=60)
-    finally:
-        writer.close()
-        engine.sync_engine.dispose()
+
+    async def scenario() -> None:
+        try:
+            writer.submit(lambda: [_entry(1)])
+            assert await writer.flush(timeout=60)
+            with graph_db.engine.begin() as connection:
+                killed = connection.scalar(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE application_name = :name AND datname = current_database()"
+                    ),
+                    {"name": WRITER_APPLICATION_NAME},
+                )
+            assert killed == 1
+            with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
+                writer.submit(lambda: [_entry(2)])
+                assert await writer.flush(timeout=60)
+            assert any("P000002" in r.getMessage() for r in caplog.records)
+            writer.submit(lambda: [_entry(3)])
+            assert await writer.flush(timeout=60)
+        finally:
+            await writer.close()
+            await engine.dispose()
+
+    asyncio.run(scenario())
     assert [r.result_bytes for r in _rows(graph_db)] == [1001, 1003]
     assert _intact(graph_db) == 2
 
@@ -235,15 +248,16 @@ def test_close_writes_what_is_queued_without_waiting_out_the_linger(
     graph_db: GraphDatabase,
 ) -> None:
     writer = AuditWriter(graph_db.engine, linger_seconds=3600)
-    for n in range(5):
-        writer.submit(lambda n=n: [_entry(n)])  # type: ignore[misc]
-    closing = threading.Thread(target=writer.close)
-    closing.start()
-    closing.join(timeout=120)
-    assert not closing.is_alive(), "close waited for the hour-long linger"
+
+    async def scenario() -> None:
+        for n in range(5):
+            writer.submit(lambda n=n: [_entry(n)])  # type: ignore[misc]
+        await asyncio.wait_for(writer.close(), 120)  # not the hour-long linger
+        with pytest.raises(RuntimeError, match="closed"):
+            writer.submit(lambda: [_entry(9)])
+
+    asyncio.run(scenario())
     assert _intact(graph_db) == 5
-    with pytest.raises(RuntimeError, match="closed"):
-        writer.submit(lambda: [_entry(9)])
 
 
 def test_the_application_writes_its_queue_when_it_shuts_down(
@@ -301,3 +315,97 @@ def test_a_response_sent_after_the_writer_closed_is_logged_with_its_entries(
     assert "writer is closed" in record.getMessage() and "H-LATE" in record.getMessage()
     assert "Late" in record.getMessage() and "Secret Name" not in record.getMessage()
     engine.dispose()
+
+
+def test_the_writer_makes_and_writes_its_entries_on_the_loop_with_no_thread(
+    graph_db: GraphDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Entries are made on the loop's own thread, which serves others between a batch's
+    responses; on PostgreSQL the application's asyncio engine is written through from
+    there too, with no thread at all (whose wake-ups took Python's lock from requests).
+    SQLite's driver has no asynchronous mode: its writes go to a worker thread."""
+    postgresql = graph_db.backend == "postgresql"
+    engine: Engine | AsyncEngine = graph_db.engine
+    if postgresql:
+
+        def synchronous(*args: object, **kwargs: object) -> None:
+            raise AssertionError("the asyncio engine was written through a synchronous one")
+
+        monkeypatch.setattr("hub.api.audit_writer.append_entries", synchronous)
+        engine = create_hub_async_engine(graph_db.url)
+    writer = AuditWriter(engine, linger_seconds=0.01)
+    made_on: set[int] = set()
+    ticks_seen: list[int] = []
+
+    async def scenario() -> int:
+        ticks = 0
+
+        async def other_requests() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        def work(n: int) -> list[AuditEntry]:
+            made_on.add(threading.get_ident())
+            ticks_seen.append(ticks)
+            return [_entry(n)]
+
+        ticker = asyncio.create_task(other_requests())
+        threads = threading.active_count()
+        try:
+            for n in range(64):
+                writer.submit(lambda n=n: work(n))  # type: ignore[misc]
+            assert await writer.flush(timeout=60)
+            assert threading.active_count() == threads or not postgresql
+        finally:
+            ticker.cancel()
+            await writer.close()
+            if isinstance(engine, AsyncEngine):
+                await engine.dispose()
+        return threading.get_ident()
+
+    loop_thread = asyncio.run(scenario())
+    assert made_on == {loop_thread}
+    assert len(set(ticks_seen)) >= 4  # one batch, the loop ran between every 16 of its items
+    assert _intact(graph_db) == 64
+
+
+def test_flush_gives_up_after_its_timeout_and_close_still_writes(
+    graph_db: GraphDatabase,
+) -> None:
+    writer = AuditWriter(graph_db.engine, linger_seconds=3600)
+
+    async def scenario() -> None:
+        writer.submit(lambda: [_entry(0)])
+        # Nothing written yet: the flush hurries the writer, but gives up first.
+        assert not await writer.flush(timeout=0.0)
+        await asyncio.wait_for(writer.close(), 120)
+
+    asyncio.run(scenario())
+    assert _intact(graph_db) == 1
+
+
+@pytest.mark.parametrize("graph_db", ["postgresql"], indirect=True)
+def test_an_asyncio_connection_appends_the_same_rows_and_leaves_its_settings(
+    graph_db: GraphDatabase,
+) -> None:
+    entries = [_entry(0, variables=AWKWARD), *(_entry(n) for n in range(1, 40))]
+    engine = create_hub_async_engine(graph_db.url, isolation_level="AUTOCOMMIT")
+
+    async def scenario() -> tuple[object, ...]:
+        try:
+            async with engine.connect() as connection:
+                await append_entries_async(connection, entries[:1], synchronous_commit=False)
+                await append_entries_async(connection, entries[1:])
+                driver = (await connection.get_raw_connection()).driver_connection
+                setting = await connection.scalar(text("SHOW synchronous_commit"))
+                return driver.autocommit, setting  # type: ignore[union-attr]
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(scenario()) == (True, "on")
+    assert _intact(graph_db) == 40
+    rows = _rows(graph_db)
+    assert rows[0].variables == AWKWARD and rows[0].owner == "tax\tcommittee"
+    assert [r.person_ids for r in rows] == [e.person_ids for e in entries]
