@@ -10,6 +10,10 @@ API shares them; one Lua script reads, refills and takes atomically, with Redis'
 (`TIME`), so the processes' clocks do not matter. `MemoryBuckets` keeps them in the
 process (the default, and a single-process deployment's choice).
 
+A request need not wait for Redis: each process takes a lease of a key's cost with a
+request's (`hub.api.limits.leases`) and spends it locally, taking the next lease in the
+background, so most requests take their cost with no round trip.
+
 A Redis outage fails OPEN to the process's memory buckets (`FailoverBuckets`): the API
 stays up and each process still limits each key, only no longer jointly; a warning is
 logged when Redis is lost and when it is back. The choice favours availability: the
@@ -43,9 +47,14 @@ class Take:
     remaining: int
     retry_after_s: float
     store: str
+    # Cost taken beyond `cost` for the process to spend later (a lease: Redis only).
+    leased: int = 0
 
 
 class Buckets(Protocol):
+    def take_now(self, key: str, cost: int, per_minute: int) -> Take | None:
+        """`take` when it needs no wait (on the server's loop), else None."""
+
     async def take(self, key: str, cost: int, per_minute: int) -> Take: ...
 
 
@@ -75,11 +84,13 @@ class MemoryBuckets:
         return Take(allowed, int(tokens), wait, "memory")
 
 
-# KEYS[1] the bucket; ARGV capacity (a minute's cost), cost. Returns allowed (0/1), tokens
-# left (floor) and the milliseconds until `cost` would fit.
+# KEYS[1] the bucket; ARGV capacity (a minute's cost), cost, and the lease wanted beyond it.
+# Returns allowed (0/1), tokens left (floor), the milliseconds until `cost` would fit, and
+# the lease taken (at most what is left once `cost` is: 0 when `cost` is refused).
 _TAKE = """
 local capacity = tonumber(ARGV[1])
 local cost = tonumber(ARGV[2])
+local lease = tonumber(ARGV[3]) or 0
 local rate = capacity / 60000.0
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -89,15 +100,17 @@ local at = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - at) * rate)
 local allowed = 0
 local wait = 0
+local leased = 0
 if tokens >= cost then
-  tokens = tokens - cost
+  leased = math.max(0, math.min(lease, math.floor(tokens - cost)))
+  tokens = tokens - cost - leased
   allowed = 1
 else
   wait = math.ceil((cost - tokens) / rate)
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
 redis.call('PEXPIRE', KEYS[1], 61000)
-return {allowed, math.floor(tokens), wait}
+return {allowed, math.floor(tokens), wait, leased}
 """
 
 
@@ -111,29 +124,49 @@ class RedisBuckets:
         )
         self._script = self._redis.register_script(_TAKE)
 
-    async def take(self, key: str, cost: int, per_minute: int) -> Take:
-        allowed, remaining, wait_ms = await self._script(
-            keys=[self.prefix + key], args=[per_minute, cost]
+    def take_now(self, key: str, cost: int, per_minute: int) -> None:
+        return None  # always a round trip
+
+    async def take(self, key: str, cost: int, per_minute: int, lease: int = 0) -> Take:
+        """Take `cost`, and up to `lease` more when the bucket holds it (`Take.leased`)."""
+        allowed, remaining, wait_ms, leased = await self._script(
+            keys=[self.prefix + key], args=[per_minute, cost, lease]
         )
-        return Take(bool(allowed), int(remaining), int(wait_ms) / 1000.0, "redis")
+        return Take(bool(allowed), int(remaining), int(wait_ms) / 1000.0, "redis", int(leased))
 
     async def close(self) -> None:
         await self._redis.aclose()
 
 
-class FailoverBuckets:
-    """Redis while it answers, this process's memory buckets while it does not."""
+class SharedBuckets(Protocol):
+    """Buckets every process shares (Redis's, leased or not)."""
 
-    def __init__(self, redis: RedisBuckets, memory: MemoryBuckets | None = None) -> None:
-        self.redis = redis
+    def take_now(self, key: str, cost: int, per_minute: int) -> Take | None: ...
+
+    async def take(self, key: str, cost: int, per_minute: int) -> Take: ...
+
+    async def close(self) -> None: ...
+
+
+class FailoverBuckets:
+    """The shared buckets while Redis answers, this process's memory buckets while it
+    does not."""
+
+    def __init__(self, shared: SharedBuckets, memory: MemoryBuckets | None = None) -> None:
+        self.shared = shared
         self.memory = memory or MemoryBuckets()
         self._down_until = 0.0
+
+    def take_now(self, key: str, cost: int, per_minute: int) -> Take | None:
+        if time.monotonic() < self._down_until:
+            return self.memory.take_now(key, cost, per_minute)
+        return self.shared.take_now(key, cost, per_minute)
 
     async def take(self, key: str, cost: int, per_minute: int) -> Take:
         now = time.monotonic()
         if now >= self._down_until:
             try:
-                taken = await self.redis.take(key, cost, per_minute)
+                taken = await self.shared.take(key, cost, per_minute)
             except (RedisError, OSError) as exc:
                 if self._down_until == 0.0:
                     logger.warning(
@@ -148,3 +181,6 @@ class FailoverBuckets:
                     self._down_until = 0.0
                 return taken
         return self.memory.take_now(key, cost, per_minute)
+
+    async def close(self) -> None:
+        await self.shared.close()

@@ -35,6 +35,7 @@ from hub.api.limits.cost import operation_costs
 from hub.api.limits.document import add_limit_rules, parse_through, validate_through
 from hub.api.limits.document_cache import CachedDocument, DocumentCache
 from hub.api.limits.errors import CostLimitExceededError, RateLimitedError
+from hub.api.limits.leases import LeasedBuckets
 from hub.api.limits.settings import DEFAULT_LIMITS, LimitSettings, RoleLimits
 from hub.api.principal import Principal
 
@@ -44,7 +45,7 @@ T = TypeVar("T")
 def buckets_for(settings: LimitSettings) -> Buckets:
     if settings.redis_url is None:
         return MemoryBuckets()
-    return FailoverBuckets(RedisBuckets(settings.redis_url, settings.redis_prefix))
+    return FailoverBuckets(LeasedBuckets(RedisBuckets(settings.redis_url, settings.redis_prefix)))
 
 
 class Limiter:
@@ -75,25 +76,24 @@ class Limiter:
 
     def admit_now(self, principal: Principal, cost: int) -> Take | Pending | None:
         """`admit` without awaiting, when it needs no wait: the budget has room and the
-        bucket is in memory (coroutines cost a request more than the checks); PENDING
-        otherwise. Call it on the server's loop."""
-        role = self.settings.for_role(principal.role)
-        in_memory = isinstance(self.buckets, MemoryBuckets) or role.cost_per_minute == 0
-        if not in_memory or not self.admission.try_admit(cost):
+        bucket answers at once (in memory, or a Redis lease held here: coroutines and
+        round trips cost a request more than the checks); PENDING otherwise. Call it on the
+        server's loop."""
+        if not self.admission.try_admit(cost):
             return PENDING
         try:
-            return self._take_now(principal, cost)
+            role = self.settings.for_role(principal.role)
+            if role.cost_per_minute == 0:
+                return None
+            key = principal.key_id or principal.name
+            taken = self.buckets.take_now(key, max(1, cost), role.cost_per_minute)
+            if taken is None:
+                self.admission.release_now(cost)
+                return PENDING
+            return _allowed(taken, role, cost)
         except BaseException:
             self.admission.release_now(cost)
             raise
-
-    def _take_now(self, principal: Principal, cost: int) -> Take | None:
-        role = self.settings.for_role(principal.role)
-        if role.cost_per_minute == 0:
-            return None
-        assert isinstance(self.buckets, MemoryBuckets)
-        key = principal.key_id or principal.name
-        return _allowed(self.buckets.take_now(key, max(1, cost), role.cost_per_minute), role, cost)
 
     async def _take(self, principal: Principal, cost: int) -> Take | None:
         role = self.settings.for_role(principal.role)
@@ -104,9 +104,9 @@ class Limiter:
         return _allowed(taken, role, cost)
 
     async def close(self) -> None:
-        redis = getattr(self.buckets, "redis", None)
-        if isinstance(redis, RedisBuckets):
-            await redis.close()
+        close = getattr(self.buckets, "close", None)
+        if close is not None:
+            await close()
 
 
 def _allowed(taken: Take, role: RoleLimits, cost: int) -> Take:

@@ -105,7 +105,7 @@ def test_memory_bucket_refills_at_its_rate() -> None:
     assert buckets.take_now("k", 10, 60).allowed
 
 
-def _redis_or_skip() -> None:
+def redis_or_skip() -> None:
     probe = RedisBuckets(REDIS_URL, "hub:test:probe:")
 
     async def ping() -> None:
@@ -124,7 +124,7 @@ def _redis_or_skip() -> None:
 
 
 def test_redis_buckets_are_shared_by_two_apps(app_with: Any) -> None:
-    _redis_or_skip()
+    redis_or_skip()
     limits = LimitSettings(
         roles=_per_minute(QUERY_COST * 2),
         redis_url=REDIS_URL,
@@ -140,7 +140,7 @@ def test_redis_buckets_are_shared_by_two_apps(app_with: Any) -> None:
 
 
 def test_redis_bucket_script_refuses_and_says_when(app_with: Any) -> None:
-    _redis_or_skip()
+    redis_or_skip()
     buckets = RedisBuckets(REDIS_URL, f"hub:test:{uuid.uuid4().hex}:")
 
     async def run() -> list[Any]:
@@ -259,3 +259,27 @@ def test_a_request_refused_as_busy_is_not_charged_to_its_key(app_with: Any) -> N
     assert _ask(client, principals).status_code == 200
     assert _ask(client, principals).status_code == 429
     assert admission.held == 0
+
+
+def test_with_redis_most_requests_take_their_cost_from_a_lease_without_a_round_trip(
+    app_with: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    redis_or_skip()
+    trips: list[int] = []
+    take = RedisBuckets.take
+
+    async def counted(self: RedisBuckets, *args: Any, **kwargs: Any) -> Any:
+        trips.append(1)
+        return await take(self, *args, **kwargs)
+
+    monkeypatch.setattr(RedisBuckets, "take", counted)
+    limits = LimitSettings(
+        roles=_per_minute(QUERY_COST * 10_000), redis_prefix=f"hub:test:{uuid.uuid4().hex}:"
+    )
+    client, principals = app_with(replace(limits, redis_url=REDIS_URL))
+    remaining = [
+        _ask(client, principals).json()["extensions"]["cost"]["remaining"] for _ in range(20)
+    ]
+    assert len(trips) <= 2  # the first request's lease, and the next one's in the background
+    # What Redis had left at its last answer, plus the lease left here (an estimate).
+    assert QUERY_COST * 9_000 <= remaining[-1] < remaining[0] < QUERY_COST * 10_000
