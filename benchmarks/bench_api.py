@@ -450,16 +450,20 @@ def measure(args: argparse.Namespace, url: str) -> tuple[list[Row], str, PairedR
     keys = read_keys(url, sample=5000, seed=args.seed)
     if args.access in ("keys", "both"):
         keys.api_key = issue_bench_key(url)
-    servers = start_servers(url, args.workers, "keys" if args.access == "both" else None)
+    paired_modes = ("both", "control")
+    first = {"both": "keys", "control": "off"}.get(args.access)
+    servers = start_servers(url, args.workers, first)
     ours = [f"http://127.0.0.1:{port}" for _, port in servers]
     bases = {"graphql": ours}
-    if args.access == "both":
+    if args.access in paired_modes:
         # The same servers without keys and audit, taking their turns in the same run:
         # separate runs drifted by up to half (the floor's own figures did).
         servers += start_servers(url, args.workers, "off")
         bases["graphql-off"] = [f"http://127.0.0.1:{port}" for _, port in servers[-args.workers :]]
     paired = (
-        PairedRuns(args.seconds / args.pairs, args.pair_warmup) if args.access == "both" else None
+        PairedRuns(args.seconds / args.pairs, args.pair_warmup)
+        if args.access in paired_modes
+        else None
     )
     theirs: list[subprocess.Popen[bytes]] = []
     checked = ""
@@ -565,12 +569,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--access",
-        choices=("keys", "off", "both"),
+        choices=("keys", "off", "both", "control"),
         default="keys",
         help="keys: every GraphQL request carries an API key and personal reads are audited "
         "(the server's default); off: the servers trust every request as that key's agency "
         "and write no audit log (rules and limits still apply); both: the two in turn in one "
-        "run, with their ratio",
+        "run, with their ratio; control: as both, but both sets of servers off (an A/A run: "
+        "the method's own bias and spread)",
     )
     parser.add_argument(
         "--pairs",
