@@ -95,16 +95,23 @@ class AuditWriter:
             raise RuntimeError("The audit writer is closed.")
         self._queue.append(work)
         self._submitted += 1
-        if self._task is None:
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="audit-writer")
+        self._start()
         self._arrived.set()
         if len(self._queue) >= self._max_batch:
             self._urgent.set()
+
+    def _start(self) -> None:
+        """Start the task: at the first `submit`, or after it failed (logged)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="audit-writer")
+            self._task.add_done_callback(_log_failure)
 
     async def flush(self, timeout: float | None = None) -> bool:
         """Wait until everything submitted so far is written (or failed and logged);
         False when `timeout` passed first."""
         target = self._submitted
+        if self._queue:
+            self._start()
         self._hurry += 1
         try:
             async with asyncio.timeout(timeout):
@@ -123,8 +130,10 @@ class AuditWriter:
         self._closing = True
         self._arrived.set()
         self._urgent.set()
+        if self._queue:
+            self._start()
         if self._task is not None:
-            await self._task
+            await asyncio.gather(self._task, return_exceptions=True)  # a failure is logged
         await self._disconnect()
         if self._engine is not None:
             await self._engine.dispose()
@@ -199,6 +208,16 @@ class AuditWriter:
                 await asyncio.to_thread(connection.close)
         except SQLAlchemyError as exc:  # a broken connection: the pool drops it
             logger.warning("Closing the audit writer's connection failed: %s", exc)
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    """Log the writer's task ending by an error (a bug: write errors are caught and logged
+    with their entries); the next `submit` starts another."""
+    if not task.cancelled() and task.exception() is not None:
+        logger.error(
+            "The audit writer stopped; the next response starts it again.",
+            exc_info=task.exception(),
+        )
 
 
 def _writer_engine(engine: AsyncEngine) -> AsyncEngine:

@@ -409,3 +409,31 @@ def test_an_asyncio_connection_appends_the_same_rows_and_leaves_its_settings(
     rows = _rows(graph_db)
     assert rows[0].variables == AWKWARD and rows[0].owner == "tax\tcommittee"
     assert [r.person_ids for r in rows] == [e.person_ids for e in entries]
+
+
+def test_a_writer_task_that_failed_is_logged_and_the_next_response_starts_another(
+    graph_db: GraphDatabase, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = AuditWriter(graph_db.engine, linger_seconds=0)
+    write = AuditWriter._write
+    calls: list[int] = []
+
+    async def fails_once(self: AuditWriter, batch: list[Any]) -> None:
+        calls.append(len(batch))
+        if len(calls) == 1:
+            raise RuntimeError("a bug in the writer")
+        await write(self, batch)
+
+    monkeypatch.setattr(AuditWriter, "_write", fails_once)
+
+    async def scenario() -> None:
+        writer.submit(lambda: [_entry(1)])
+        assert await writer.flush(timeout=60)  # counted as done: its failure is logged
+        writer.submit(lambda: [_entry(2)])
+        assert await writer.flush(timeout=60)
+        await writer.close()
+
+    with caplog.at_level(logging.ERROR, logger="hub.api.audit_writer"):
+        asyncio.run(scenario())
+    assert any("audit writer stopped" in r.getMessage() for r in caplog.records)
+    assert [r.result_bytes for r in _rows(graph_db)] == [1002]
