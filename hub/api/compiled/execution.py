@@ -172,6 +172,15 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(parent_type, source_value, path, fields)
         if not isinstance(context, Context):
             return super().execute_fields(parent_type, source_value, path, fields)
+        plans = self.compile_roots(context, parent_type, fields)
+        if not plans:
+            return super().execute_fields(parent_type, source_value, path, fields)
+        return self.answer(parent_type, source_value, fields, plans)
+
+    def compile_roots(
+        self, context: Context, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
+    ) -> dict[str, Compiled]:
+        """The statements of the root fields `fields` that compile, by response key."""
         dialect_name = context.db.dialect_name
         plans: dict[str, Compiled] = {}
         for name, nodes in fields.items():
@@ -181,11 +190,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 continue
             except Exception:
                 logger.exception("Compiling Query.%s failed.", name)
-        if not plans:
-            return super().execute_fields(parent_type, source_value, path, fields)
-        return self._answer(parent_type, source_value, fields, plans)
+        return plans
 
-    async def _answer(
+    async def answer(
         self,
         parent_type: GraphQLObjectType,
         source_value: Any,
