@@ -191,9 +191,14 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         for name, nodes in fields.items():
             # A request seen before takes its compiled root field from the memo.
             key = root_key(
-                nodes, self.variable_values, context.principal, dialect_name, context.audited
+                self.operation,
+                name,
+                self.variable_values,
+                context.principal,
+                dialect_name,
+                context.audited,
             )
-            kept = None if key is None else ROOTS.get(key, nodes)
+            kept = None if key is None else ROOTS.get(key)
             if isinstance(kept, Compiled):
                 plans[name] = kept
                 continue
@@ -203,13 +208,13 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 compiled = compile_root(self, dialect_name, parent_type, nodes)
             except NotCompiled as exc:
                 if key is not None:
-                    ROOTS.put(key, nodes, str(exc))
+                    ROOTS.put(key, str(exc))
                 continue
             except Exception:
                 logger.exception("Compiling Query.%s failed.", name)
                 continue
             if key is not None:
-                ROOTS.put(key, nodes, compiled)
+                ROOTS.put(key, compiled)
             plans[name] = compiled
         return plans
 

@@ -6,8 +6,8 @@ parameters and looks the statement of that shape up: some 50 to 90 microseconds 
 per request, as much as the rest of the execution around the statement. What it returns
 depends only on
 
-- the root field's nodes, in the document kept by the document cache (one object per
-  document text, `hub.api.limits.document_cache`),
+- the root field's nodes: the document's text, the operation's name and the field's
+  response key name them,
 - the coerced variable values (arguments, `@skip`/`@include`),
 - the caller (`Principal`: role, scopes and territory decide the checks, the masks and
   the territory's parameters),
@@ -15,8 +15,9 @@ depends only on
 
 so `RootMemo` keeps it under those, a `NotCompiled` decision as its reason. The kept
 `Compiled` is only read by the requests that share it (its parameters are bound, never
-changed). The memo holds at most `KEPT` entries and is emptied when full, as the
-statements are; a value it cannot key (an unhashable variable) is not kept.
+changed). The memo holds at most `KEPT` entries (each holds its document's text, not the
+parsed document) and is emptied when full, as the statements are; a value it cannot key
+(an unhashable variable) is not kept.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
 
-from graphql import FieldNode
+from graphql import OperationDefinitionNode
 
-KEPT = 4096
+KEPT = 2048
 
 T = TypeVar("T")
 
@@ -42,13 +43,21 @@ def _frozen(value: Any) -> Hashable:
 
 
 def root_key(
-    nodes: list[FieldNode], variables: dict[str, Any], principal: Hashable, *rest: Hashable
+    operation: OperationDefinitionNode,
+    response_key: str,
+    variables: dict[str, Any],
+    principal: Hashable,
+    *rest: Hashable,
 ) -> tuple[Hashable, ...] | None:
     """The key of a root field's compiling (see the module docstring); None when the
-    variables cannot be keyed."""
+    document's text is unknown (parsed without locations) or the variables cannot be
+    keyed. The text is the cached document's own string, whose hash Python keeps."""
+    location = operation.loc
+    if location is None:
+        return None
+    name = operation.name.value if operation.name is not None else None
     try:
-        frozen = _frozen(variables)
-        key = (id(nodes[0]), len(nodes), frozen, principal, *rest)
+        key = (location.source.body, name, response_key, _frozen(variables), principal, *rest)
         hash(key)
     except TypeError:
         return None
@@ -60,19 +69,15 @@ class RootMemo(Generic[T]):
 
     def __init__(self, kept: int = KEPT) -> None:
         self._kept = kept
-        # The field node is held with its entry, so that its id is not reused meanwhile.
-        self._entries: dict[tuple[Hashable, ...], tuple[FieldNode, T | str]] = {}
+        self._entries: dict[tuple[Hashable, ...], T | str] = {}
 
-    def get(self, key: tuple[Hashable, ...], nodes: list[FieldNode]) -> T | str | None:
-        entry = self._entries.get(key)
-        if entry is None or entry[0] is not nodes[0]:
-            return None
-        return entry[1]
+    def get(self, key: tuple[Hashable, ...]) -> T | str | None:
+        return self._entries.get(key)
 
-    def put(self, key: tuple[Hashable, ...], nodes: list[FieldNode], value: T | str) -> None:
+    def put(self, key: tuple[Hashable, ...], value: T | str) -> None:
         if len(self._entries) >= self._kept:
             self._entries.clear()
-        self._entries[key] = (nodes[0], value)
+        self._entries[key] = value
 
     def clear(self) -> None:
         self._entries.clear()

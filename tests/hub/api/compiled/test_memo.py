@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from graphql import FieldNode, NameNode
+from graphql import OperationDefinitionNode, parse
 
 import hub.api.compiled.execution as execution
 from hub.api.compiled.memo import RootMemo, root_key
@@ -71,21 +71,29 @@ def test_a_root_field_that_does_not_compile_is_decided_once(
     assert sorted(compiled) == ["__typename", "mahalla"]
 
 
-def test_unhashable_variables_are_not_kept_and_a_full_memo_starts_over() -> None:
-    nodes = [FieldNode(name=NameNode(value="person"))]
-    assert root_key(nodes, {"filter": {"codes": [{"a": object.__new__(_Unhashable)}]}}, "p") is None
+def test_unhashable_variables_and_unlocated_documents_are_not_kept() -> None:
+    (operation,) = parse('query Q { person(pinfl: "1") { hubId } }').definitions
+    assert isinstance(operation, OperationDefinitionNode)
+    unhashable = {"filter": {"codes": [{"a": object.__new__(_Unhashable)}]}}
+    assert root_key(operation, "person", unhashable, "p") is None
+    assert root_key(operation, "person", {"a": [1, {"b": 2}]}, "p") is not None
+    (unlocated,) = parse("{ person { hubId } }", no_location=True).definitions
+    assert isinstance(unlocated, OperationDefinitionNode)
+    assert root_key(unlocated, "person", {}, "p") is None
+
+
+def test_a_full_memo_starts_over() -> None:
+    (operation,) = parse("{ person { hubId } }").definitions
+    assert isinstance(operation, OperationDefinitionNode)
     memo: RootMemo[str] = RootMemo(kept=2)
-    keys = [root_key(nodes, {"code": str(i)}, "p") for i in range(3)]
-    assert all(key is not None for key in keys)
-    for key in keys[:2]:
-        assert key is not None
-        memo.put(key, nodes, "kept")
-    assert keys[0] is not None and memo.get(keys[0], nodes) == "kept"
-    other_nodes = [FieldNode(name=NameNode(value="person"))]
-    assert memo.get(keys[0], other_nodes) is None  # another document's node
-    assert keys[2] is not None
-    memo.put(keys[2], nodes, "new")
-    assert memo.get(keys[0], nodes) is None and memo.get(keys[2], nodes) == "new"
+    keys = [root_key(operation, "person", {"code": str(i)}, "p") for i in range(3)]
+    assert None not in keys and len(set(keys)) == 3
+    first, second, third = (key for key in keys if key is not None)
+    memo.put(first, "one")
+    memo.put(second, "two")
+    assert memo.get(first) == "one"
+    memo.put(third, "three")
+    assert memo.get(first) is None and memo.get(third) == "three"
 
 
 class _Unhashable:
