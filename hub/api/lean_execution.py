@@ -26,14 +26,14 @@ extension but the guard and no custom directive (`HubSchema.lean`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, cast
 
 from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import GraphQLError, execute
 from strawberry.execution import optimized_is_awaitable
 from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
-from strawberry.types import ExecutionResult
+from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from hub.api.limits.guard import LimitsGuard
@@ -53,6 +53,41 @@ async def execute_lean(
     operation_extensions: dict[str, Any] | None,
 ) -> ExecutionResult | None:
     """The operation's result; None when strawberry's execute must answer it (step 1)."""
+    begun = begin_lean(
+        schema,
+        query,
+        variable_values,
+        context_value,
+        root_value,
+        operation_name,
+        allowed_operation_types,
+        operation_extensions,
+    )
+    if begun is None:
+        return None
+    return await run_lean(schema, *begun)
+
+
+async def run_lean(
+    schema: HubSchema, context: ExecutionContext, guard: LimitsGuard
+) -> ExecutionResult:
+    """Steps 2 to 4 for an operation `begin_lean` accepted."""
+    return await run_guarded(schema, context, guard, lambda: _execute(schema, context))
+
+
+def begin_lean(
+    schema: HubSchema,
+    query: str | None,
+    variable_values: dict[str, Any] | None,
+    context_value: Any,
+    root_value: Any,
+    operation_name: str | None,
+    allowed_operation_types: Iterable[OperationType] | None,
+    operation_extensions: dict[str, Any] | None,
+) -> tuple[ExecutionContext, LimitsGuard] | None:
+    """Step 1: strawberry's execution context and the guard, once the guard's `on_parse`
+    found the document cached, valid and an allowed query; None (nothing happened but
+    the parse, from the cache) when strawberry's execute must answer it."""
     if not query:
         return None
     context = schema._create_execution_context(
@@ -82,28 +117,24 @@ async def execute_lean(
     allowed = context.allowed_operations
     if operation_type is not OperationType.QUERY or operation_type not in allowed:
         return None
+    return context, guard
 
+
+async def run_guarded(
+    schema: HubSchema,
+    context: ExecutionContext,
+    guard: LimitsGuard,
+    execute_operation: Callable[[], Awaitable[GraphQLExecutionResult]],
+) -> ExecutionResult:
+    """Steps 2 to 4 around `execute_operation` (graphql-core's execution of the
+    operation, or `hub.api.direct_execution`'s of its compiled root fields)."""
     executing = guard.on_execute()
     try:
         await executing.__anext__()
     except Exception as exc:  # noqa: BLE001 - the operation's error, as strawberry's
         return _failed(schema, context, guard, exc)
     try:
-        outcome = execute(
-            schema._schema,
-            document,
-            root_value=context.root_value,
-            context_value=context.context,
-            variable_values=context.variables,
-            # strawberry's: the first operation's name when none was given.
-            operation_name=context.operation_name,
-            execution_context_class=schema.execution_context_class,
-            is_awaitable=optimized_is_awaitable,
-        )
-        result = cast(
-            "GraphQLExecutionResult",
-            await outcome if optimized_is_awaitable(outcome) else outcome,  # type: ignore[misc]
-        )
+        result = await execute_operation()
     except Exception as exc:  # noqa: BLE001
         await _finish(executing)
         return _failed(schema, context, guard, exc)
@@ -115,6 +146,26 @@ async def execute_lean(
     return ExecutionResult(data=result.data, errors=result.errors, extensions=guard.get_results())
 
 
+async def _execute(schema: HubSchema, context: ExecutionContext) -> GraphQLExecutionResult:
+    """Step 3: graphql-core's `execute`."""
+    assert context.graphql_document is not None
+    outcome = execute(
+        schema._schema,
+        context.graphql_document,
+        root_value=context.root_value,
+        context_value=context.context,
+        variable_values=context.variables,
+        # strawberry's: the first operation's name when none was given.
+        operation_name=context.operation_name,
+        execution_context_class=schema.execution_context_class,
+        is_awaitable=optimized_is_awaitable,
+    )
+    return cast(
+        "GraphQLExecutionResult",
+        await outcome if optimized_is_awaitable(outcome) else outcome,  # type: ignore[misc]
+    )
+
+
 async def _finish(executing: Any) -> None:
     """The guard's `on_execute` after the yield (the admission released)."""
     try:
@@ -123,7 +174,9 @@ async def _finish(executing: Any) -> None:
         return
 
 
-def _failed(schema: HubSchema, context: Any, guard: LimitsGuard, exc: Exception) -> ExecutionResult:
+def _failed(
+    schema: HubSchema, context: ExecutionContext, guard: LimitsGuard, exc: Exception
+) -> ExecutionResult:
     error = exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
     context.pre_execution_errors = [error]
     schema.process_errors([error], context)

@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from hub.api.idle_connections import IdleConnections
 from hub.api.read_settings import ReadRoutingSettings
 from hub.api.replica_lag import LagReading, measure_lag
 from hub.api.request_database import Fallback, RequestDatabase
@@ -88,15 +89,17 @@ class ReadRouter:
         self._status = ReplicaStatus(ReplicaState.UNKNOWN)
         self._measuring: asyncio.Task[None] | None = None
         self._where = _where(replica) if replica is not None else ""
+        # The primary's connections kept between requests (`hub.api.idle_connections`).
+        self.idle = IdleConnections(primary) if isinstance(primary, AsyncEngine) else None
 
     async def open(self) -> RequestDatabase:
         """A request's database: the replica (falling back to the primary) when it is in
         use, else the primary."""
         if self.replica is None:
-            return RequestDatabase(self.primary)
+            return RequestDatabase(self.primary, idle=self.idle)
         status = await self.status()
         if status.state is not ReplicaState.IN_USE:
-            return RequestDatabase(self.primary, label=PRIMARY)
+            return RequestDatabase(self.primary, label=PRIMARY, idle=self.idle)
         assert isinstance(self.primary, AsyncEngine)
         fallback = Fallback(self.primary, PRIMARY, self.replica_failed)
         return RequestDatabase(self.replica, label=REPLICA, fallback=fallback)
@@ -121,9 +124,12 @@ class ReadRouter:
         return self._status
 
     async def aclose(self) -> None:
-        """Wait for a measurement still running (the application is shutting down)."""
+        """Wait for a measurement still running and close the kept connections (the
+        application is shutting down)."""
         if self._measuring is not None:
             await asyncio.wait({self._measuring})
+        if self.idle is not None:
+            await self.idle.discard()
 
     def replica_failed(self, error: BaseException) -> None:
         """A request could not read from the replica: it is down, tried again later.

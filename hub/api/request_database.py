@@ -54,6 +54,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from hub.api.driver_rows import fetch_rows, fetch_rows_async
+from hub.api.idle_connections import IdleConnections
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -75,6 +76,8 @@ def _run_all(calls: list[Call]) -> list[Outcome]:
 
 async def _lost(connection: AsyncConnection) -> bool:
     """Whether the driver found `connection` closed or broken (the server ended it)."""
+    if connection.invalidated:  # SQLAlchemy saw the driver's disconnect error
+        return True
     raw = await connection.get_raw_connection()
     driver = raw.driver_connection
     return bool(getattr(driver, "broken", False) or getattr(driver, "closed", False))
@@ -140,9 +143,12 @@ class RequestDatabase:
         *,
         label: str | None = None,
         fallback: Fallback | None = None,
+        idle: IdleConnections | None = None,
     ) -> None:
         if fallback is not None and not isinstance(engine, AsyncEngine):
             raise TypeError("A fallback is for asyncio engines (PostgreSQL) only.")
+        # Connections kept between requests (`hub.api.idle_connections`), for `engine`.
+        self._idle = idle if idle is not None and idle.engine is engine else None
         self._engine = engine
         self._async_engine = engine if isinstance(engine, AsyncEngine) else None
         self._label = label
@@ -277,7 +283,8 @@ class RequestDatabase:
         # failover, an idle timeout) fails its first statement, which SQLAlchemy reports
         # as a lost connection. The request only reads, so its first batch then runs once
         # more, on a connection of a new pool.
-        self._async_connection = await engine.connect()
+        kept = self._idle.take() if self._idle is not None else None
+        self._async_connection = kept if kept is not None else await engine.connect()
         outcomes = await self._on(self._async_connection, calls)
         if all(ok for ok, _ in outcomes) or not await _lost(self._async_connection):
             return outcomes
@@ -287,6 +294,8 @@ class RequestDatabase:
         # The others in the pool are as old: a new pool replaces it (connections checked
         # out by requests in flight are left to them).
         await engine.dispose(close=False)
+        if self._idle is not None:
+            await self._idle.discard()
         self._async_connection = await engine.connect()
         return await self._on(self._async_connection, calls)
 
@@ -322,6 +331,9 @@ class RequestDatabase:
         connection, self._connection = self._connection, None
         async_connection, self._async_connection = self._async_connection, None
         if async_connection is not None:
-            await async_connection.close()
+            if self._idle is not None and self._engine is self._idle.engine:
+                await self._idle.give(async_connection)  # kept for the next request
+            else:
+                await async_connection.close()
         elif connection is not None:
             connection.close()

@@ -30,10 +30,10 @@ from hub.api.activities.types import (
 )
 from hub.api.context import Context
 from hub.api.diagnostics.queries import DiagnosticsQuery
+from hub.api.direct_execution import execute_direct_or_lean
 from hub.api.error_reporting import classified, log_errors
 from hub.api.global_ids import NodeQuery
 from hub.api.identity.queries import IdentityQuery
-from hub.api.lean_execution import execute_lean
 from hub.api.limits.document_cache import DocumentCache
 from hub.api.limits.guard import LimitsGuard
 from hub.api.limits.settings import DEFAULT_LIMITS
@@ -120,7 +120,7 @@ class HubSchema(strawberry.Schema):
 
         async def operation() -> ExecutionResult:
             try:
-                result = await execute_lean(self, *arguments) if self.lean else None
+                result = await execute_direct_or_lean(self, *arguments) if self.lean else None
                 if result is None:
                     result = await execute(*arguments)
                 # Classified once the errors are logged (`process_errors`, inside

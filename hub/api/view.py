@@ -37,6 +37,7 @@ from hub.api.access.rows import RowFilters
 from hub.api.access.suppression import DEFAULT_THRESHOLD
 from hub.api.audit import AuditRecorder
 from hub.api.context import CURRENT_OPERATION, Context, ExecutedOperation
+from hub.api.direct_execution import respond_directly
 from hub.api.error_reporting import classified
 from hub.api.graphiql import graphiql_page
 from hub.api.json_body import json_operation
@@ -139,7 +140,11 @@ class HubGraphQL(GraphQL[Context, None]):
                 headers={"Retry-After": "5"},
             )
         try:
-            response = await super().run(request, context, root_value)
+            # A fully compiled query skips strawberry's request machinery
+            # (`hub.api.direct_execution`); anything else is strawberry's.
+            response = await respond_directly(self, request, context)
+            if response is None:
+                response = await super().run(request, context, root_value)
         finally:
             await context.db.close()
         served_by = context.db.served_by

@@ -39,6 +39,7 @@ from hub.api.compiled.audited import NONE, ONE, PAGE, PersonsKind, persons_kind
 from hub.api.compiled.compile import Builder
 from hub.api.compiled.json_sql import INVALID_JSON_TEXT, NotCompiled, json_sql_for
 from hub.api.compiled.masks import Mask, mask_errors
+from hub.api.compiled.memo import RootMemo, root_key
 from hub.api.compiled.roots import plan_root
 from hub.api.compiled.selection import ACCESS_LOW, Sel, Walk, named_object
 from hub.api.context import CURRENT_OPERATION, Context
@@ -81,6 +82,10 @@ class Compiled:
         if self.persons == PAGE:
             return tuple(orjson.loads(row[1]))
         return ()
+
+
+# Each request's compiled root fields, kept by request (`hub.api.compiled.memo`).
+ROOTS: RootMemo[Compiled] = RootMemo()
 
 
 def compile_root(
@@ -172,20 +177,48 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return super().execute_fields(parent_type, source_value, path, fields)
         if not isinstance(context, Context):
             return super().execute_fields(parent_type, source_value, path, fields)
+        plans = self.compile_roots(context, parent_type, fields)
+        if not plans:
+            return super().execute_fields(parent_type, source_value, path, fields)
+        return self.answer(parent_type, source_value, fields, plans)
+
+    def compile_roots(
+        self, context: Context, parent_type: GraphQLObjectType, fields: dict[str, list[FieldNode]]
+    ) -> dict[str, Compiled]:
+        """The statements of the root fields `fields` that compile, by response key."""
         dialect_name = context.db.dialect_name
         plans: dict[str, Compiled] = {}
         for name, nodes in fields.items():
+            # A request seen before takes its compiled root field from the memo.
+            key = root_key(
+                self.operation,
+                name,
+                self.variable_values,
+                context.principal,
+                dialect_name,
+                context.audited,
+            )
+            kept = None if key is None else ROOTS.get(key)
+            if isinstance(kept, Compiled):
+                plans[name] = kept
+                continue
+            if kept is not None:  # the reason it does not compile
+                continue
             try:
-                plans[name] = compile_root(self, dialect_name, parent_type, nodes)
-            except NotCompiled:
+                compiled = compile_root(self, dialect_name, parent_type, nodes)
+            except NotCompiled as exc:
+                if key is not None:
+                    ROOTS.put(key, str(exc))
                 continue
             except Exception:
                 logger.exception("Compiling Query.%s failed.", name)
-        if not plans:
-            return super().execute_fields(parent_type, source_value, path, fields)
-        return self._answer(parent_type, source_value, fields, plans)
+                continue
+            if key is not None:
+                ROOTS.put(key, compiled)
+            plans[name] = compiled
+        return plans
 
-    async def _answer(
+    async def answer(
         self,
         parent_type: GraphQLObjectType,
         source_value: Any,

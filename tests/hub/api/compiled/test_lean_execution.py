@@ -50,14 +50,14 @@ def _run(paths: Paths, schema: HubSchema, text: str, variables: dict[str, Any]) 
 def lean_results(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Whether each operation SCHEMA executed took the lean path."""
     taken: list[bool] = []
-    execute_lean = schema_module.execute_lean
+    execute_lean = schema_module.execute_direct_or_lean
 
     async def spied(*args: Any) -> Any:
         result = await execute_lean(*args)
         taken.append(result is not None)
         return result
 
-    monkeypatch.setattr(schema_module, "execute_lean", spied)
+    monkeypatch.setattr(schema_module, "execute_direct_or_lean", spied)
     return taken
 
 
