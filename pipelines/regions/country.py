@@ -48,6 +48,8 @@ class CountryReport:
     records_compared: int = 0
     persons_compared: int = 0
     merged: int = 0
+    spanning: dict[str, int] = field(default_factory=dict)
+    """Records each grouping of `pipelines.regions.spanning` found (before persons whole)."""
     seconds: dict[str, float] = field(default_factory=dict)
     """Seconds of the parts: step 1; step 2's lock, finding the spanning records, reading
     them, the engine, writing what it decided."""
@@ -93,6 +95,7 @@ def link_across_regions(hub: HubDatabase, find: Finder = spanning_records) -> Co
         clock.lap("read")
         report.records_compared = records.height
         report.persons_compared = len(spanning.persons)
+        report.spanning = spanning.found
         if records.is_empty():
             return report
         resolution = resolve_identities(engine_mentions(records))

@@ -239,11 +239,12 @@ def _lost_letters(session: Session) -> pl.DataFrame:
 
 @dataclass(frozen=True)
 class Spanning:
-    """The spanning records' persons and unlinked records, and the groupings' record hits."""
+    """The spanning records' persons and unlinked records; per grouping (named by its
+    family's columns, `lost letters`) the records it found."""
 
     persons: list[int]
     unlinked: list[int]
-    hits: int
+    found: dict[str, int]
 
 
 def spanning_records(session: Session) -> Spanning:
@@ -251,8 +252,9 @@ def spanning_records(session: Session) -> Spanning:
     crossing = crossing_rules(model_rules(load_latest_model().settings))
     groups = [g for g in SPANNING_GROUPS if any(g.family.covers(r) for r in crossing)]
     check_covered(crossing, (g.family for g in groups))
-    found = pl.concat([*(_grouped(session, g.keys) for g in groups), _lost_letters(session)])
-    found = found.unique("record_id")
+    by_group = {"+".join(sorted(g.family.columns)): _grouped(session, g.keys) for g in groups}
+    by_group["lost letters"] = _lost_letters(session)
+    found = pl.concat(by_group.values()).unique("record_id")
     persons = found["person_id"].drop_nulls().unique().sort().to_list()
     unlinked = found.filter(pl.col("person_id").is_null())["record_id"].sort().to_list()
-    return Spanning(persons, unlinked, found.height)
+    return Spanning(persons, unlinked, {name: f.height for name, f in by_group.items()})
