@@ -17,8 +17,9 @@ reading them, the engine, writing). Selections:
 
 Printed, one row per N and selection: records and persons compared, merges, the parts'
 seconds, the persons the world's truth has in more than one region (their records'
-delivered mahallas) and how many of them end as one hub id; and whether the selections'
-graphs have the same persons. The copies are dropped; the kept graphs with `--drop`.
+delivered mahallas), how many of them end as one hub id, how many of the graph's persons
+hold records of several truth persons; and whether the selections' graphs have the same
+persons. The copies are dropped; the kept graphs with `--drop`.
 """
 
 from __future__ import annotations
@@ -95,9 +96,9 @@ def truth_persons(world: Path) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=["source", "record_key", "truth"], orient="row")
 
 
-def crossing_truth(hub: HubDatabase, truth: pl.DataFrame) -> tuple[int, int]:
-    """Truth persons whose records were delivered in more than one region, and how many
-    of them the graph holds as one hub id."""
+def crossing_truth(hub: HubDatabase, truth: pl.DataFrame) -> tuple[int, int, int]:
+    """Truth persons whose records were delivered in more than one region, how many of
+    them the graph holds as one hub id, and the graph's persons mixing truth persons."""
     query = (
         select(
             SourceRecord.source, SourceRecord.record_key, SourceRecord.mahalla_code, Person.hub_id
@@ -117,7 +118,12 @@ def crossing_truth(hub: HubDatabase, truth: pl.DataFrame) -> tuple[int, int]:
         regions=pl.col("region").drop_nulls().n_unique(), ids=pl.col("hub_id").n_unique()
     )
     crossing = per.filter(pl.col("regions") > 1)
-    return crossing.height, crossing.filter(pl.col("ids") == 1).height
+    mixed = joined.drop_nulls("hub_id").group_by("hub_id").agg(pl.col("truth").n_unique())
+    return (
+        crossing.height,
+        crossing.filter(pl.col("ids") == 1).height,
+        mixed.filter(pl.col("truth") > 1).height,
+    )
 
 
 Graph = set[frozenset[tuple[str, str, str]]]
@@ -163,7 +169,7 @@ def run(kept: str, landing: Path, selection: str, world: Path) -> tuple[str, Gra
         started = time.perf_counter()
         report, step_1 = country_step(hub, selection)
         wall = time.perf_counter() - started
-        crossing, whole = crossing_truth(hub, truth_persons(world))
+        crossing, whole, mixed = crossing_truth(hub, truth_persons(world))
         graph = persons(hub)
         hub.engine().dispose()
         shutil.rmtree(data, ignore_errors=True)
@@ -172,7 +178,8 @@ def run(kept: str, landing: Path, selection: str, world: Path) -> tuple[str, Gra
     parts = " ".join(f"{k} {v:.1f}" for k, v in report.seconds.items())
     row = (
         f"| {selection} | {wall:.1f} | {step_1:.1f} | {parts} | {report.records_compared:,} "
-        f"| {report.persons_compared:,} | {report.merged:,} | {crossing:,} | {whole:,} |"
+        f"| {report.persons_compared:,} | {report.merged:,} | {crossing:,} | {whole:,} "
+        f"| {mixed:,} |"
     )
     found = ", ".join(f"{k} {v:,}" for k, v in report.spanning.items())
     return f"{row} {found} |", graph
@@ -192,7 +199,8 @@ def main() -> None:
         f"\nbench_country: regions of {args.people:,} people; load {load[0]:.2f} {load[1]:.2f} "
         f"{load[2]:.2f}\n| regions | selection | country s | rows without region s | "
         "parts s | records compared | persons compared | merged | truth persons in >1 "
-        "region | of them one hub id | records found per grouping |\n" + "|---" * 11 + "|\n"
+        "region | of them one hub id | graph persons mixing truth persons "
+        "| records found per grouping |\n" + "|---" * 12 + "|\n"
     )
     for regions in args.regions:
         kept = f"{args.prefix}_regions_{regions}x{args.people}"

@@ -166,6 +166,15 @@ def keep_regions(name: str, hub: HubDatabase, landing: Path, into: Path) -> None
     shutil.copytree(landing, into.parent / f"{kept}-data" / "landing")
     admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
+        # This run's own idle pooled connections (engines Dagster's resource copies made);
+        # they pre-ping, so the country step opens new ones.
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
         connection.execute(text(f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{kept}" TEMPLATE "{name}"'))
     admin.dispose()
