@@ -6,7 +6,8 @@
         --prefix PFX --worlds DIR
 
 bench_scale.py `--keep-regions` keeps each graph as the region runs left it (database
-`<prefix>_regions_<N>x<P>`, landing store `<worlds>/<that name>-data`). Here, for each N and
+`<prefix>_regions_<N>x<P>`, landing store `<worlds>/<that name>-data`); `--build` here makes
+the same graphs without timing the region runs (country_graph.py). Here, for each N and
 each selection (`--selections`), a copy of it runs the country step: the rows with no
 region, then the link across regions with each part timed (finding the spanning records,
 reading them, the engine, writing). Selections:
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import logging
 import os
 import shutil
 import sys
@@ -37,6 +39,7 @@ from typing import cast
 import polars as pl
 from bench_pipeline import database_prefix
 from bench_scale import POSTGRES
+from country_graph import build_regions_graph, kept_name
 from sqlalchemy import Table, and_, create_engine, distinct, func, select, text
 from sqlalchemy.orm import Session
 
@@ -193,7 +196,17 @@ def main() -> None:
     parser.add_argument("--prefix", type=database_prefix, required=True)
     parser.add_argument("--selections", nargs="+", default=list(SELECTIONS), choices=SELECTIONS)
     parser.add_argument("--drop", action="store_true", help="drop the kept graphs at the end")
+    parser.add_argument(
+        "--build",
+        action="store_true",
+        help="only build the kept graphs, in process (country_graph.py; nothing timed)",
+    )
     args = parser.parse_args()
+    if args.build:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        for regions in args.regions:
+            build_regions_graph(regions, args.people, args.worlds, args.prefix)
+        return
     load = os.getloadavg()
     sys.stdout.write(
         f"\nbench_country: regions of {args.people:,} people; load {load[0]:.2f} {load[1]:.2f} "
@@ -203,7 +216,7 @@ def main() -> None:
         "| records found per grouping |\n" + "|---" * 12 + "|\n"
     )
     for regions in args.regions:
-        kept = f"{args.prefix}_regions_{regions}x{args.people}"
+        kept = kept_name(args.prefix, regions, args.people)
         world = args.worlds / f"regions-{regions}x{args.people}"
         landing = args.worlds / f"{kept}-data" / "landing"
         graphs = []
