@@ -163,6 +163,11 @@ def _admin(statement: str) -> None:
 
 def run(kept: str, landing: Path, selection: str, world: Path) -> tuple[str, Graph]:
     copy = f"{kept}_{uuid.uuid4().hex[:6]}"
+    # A template must have no session: end those its builder left idle (this prefix's).
+    _admin(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        f"WHERE datname = '{kept}' AND pid <> pg_backend_pid()"
+    )
     _admin(f'CREATE DATABASE "{copy}" TEMPLATE "{kept}"')
     try:
         url = f"{POSTGRES.rsplit('/', 1)[0]}/{copy}"

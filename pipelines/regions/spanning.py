@@ -92,8 +92,8 @@ SPANNING_GROUPS: Final = (
     Grouping(Family(frozenset({"phone"})), lambda r: [r.c.phone_key]),
     Grouping(Family(frozenset({"tin"})), lambda r: [r.c.tin]),
     Grouping(
-        Family(frozenset({"surname_key", "pinfl_head"})),
-        lambda r: [r.c.surname_key, func.substr(r.c.pinfl, 1, 7)],
+        Family(frozenset({"surname_key", "pinfl_head", "given_initial"})),
+        lambda r: [r.c.surname_key, func.substr(r.c.pinfl, 1, 7), _initial(r)],
     ),
     Grouping(
         Family(frozenset({"surname_key", "pinfl_tail"})),
