@@ -46,6 +46,7 @@ from bench_pipeline import (
     resources,
 )
 from dagster import DagsterInstance, materialize
+from sqlalchemy import create_engine, text
 
 from pipelines.assets import ALL_ASSETS
 from pipelines.checks import QUALITY_CHECKS
@@ -134,24 +135,59 @@ class ScaleRow:
     regions_s: float
     country_s: float
     per_region: dict[str, tuple[float, float]]
+    country: dict[str, Any]  # linked_country's metadata: compared, merged, parts' seconds
 
     @property
     def wall_s(self) -> float:
         return self.intake_s + self.regions_s + self.country_s
 
 
-def _materialize(selection: Any, run: dict[str, Any]) -> float:
+def _materialize(
+    selection: Any, run: dict[str, Any], node: str | None = None
+) -> tuple[float, dict[str, Any]]:
+    """Seconds, and the metadata of asset `node`'s materialisation."""
     started = time.perf_counter()
     result = materialize(
         [*ALL_ASSETS, *QUALITY_CHECKS, *REGIONAL_ASSETS], selection=selection, **run
     )
     if not result.success:
         raise RuntimeError(f"{selection} failed")
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    events = result.asset_materializations_for_node(node) if node else []
+    return seconds, {k: v.value for k, v in events[0].metadata.items()} if events else {}
+
+
+def keep_regions(name: str, hub: HubDatabase, landing: Path, into: Path) -> None:
+    """A copy of the graph as the region runs left it (before the country step), as
+    database `into.name`, and of its landing store under `into` (for bench_country.py)."""
+    hub.engine().dispose()  # a template must have no connection
+    kept = into.name
+    shutil.rmtree(into.parent / f"{kept}-data", ignore_errors=True)
+    shutil.copytree(landing, into.parent / f"{kept}-data" / "landing")
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        # This run's own idle pooled connections (engines Dagster's resource copies made);
+        # they pre-ping, so the country step opens new ones.
+        connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :name AND pid <> pg_backend_pid()"
+            ),
+            {"name": name},
+        )
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{kept}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{kept}" TEMPLATE "{name}"'))
+    admin.dispose()
+    log.info("kept the regions' graph as %s", kept)
 
 
 def run_scale(
-    regions: int, people: int, worlds: Path, at_once: int, prefix: str = DATABASE_PREFIX
+    regions: int,
+    people: int,
+    worlds: Path,
+    at_once: int,
+    prefix: str = DATABASE_PREFIX,
+    keep: bool = False,
 ) -> ScaleRow:
     world = ensure_world(worlds, regions, people)
     codes = sorted({line.split(",")[0] for line in _region_lines(world)})
@@ -167,14 +203,17 @@ def run_scale(
         (scratch / "dagster").mkdir()
         instance = DagsterInstance.local_temp(str(scratch / "dagster"))
         run = {"resources": found, "instance": instance}
-        intake_s = _materialize(intake_job.selection, run)
+        intake_s = _materialize(intake_job.selection, run)[0]
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=at_once) as pool:
             timed = pool.map(lambda c: run_region(c, scratch / "dagster", env), codes)
             per_region = dict(zip(codes, timed, strict=True))
         regions_s = time.perf_counter() - started
-        country_s = _materialize(["linked_country"], run)
-        return ScaleRow(regions, people, intake_s, regions_s, country_s, per_region)
+        if keep:
+            kept = worlds / f"{prefix}_regions_{regions}x{people}"
+            keep_regions(name or "", found["hub_db"], landing, kept)
+        country_s, country = _materialize(["linked_country"], run, "linked_country")
+        return ScaleRow(regions, people, intake_s, regions_s, country_s, per_region, country)
     finally:
         agencies.close()
         drop_database(POSTGRES, name or "")
@@ -202,7 +241,8 @@ def linkage_times(people: int, backends: list[str]) -> dict[str, str]:
 
 HEADER = (
     "| regions | people | wall s | intake s | regions s | country s | region run s (each) "
-    "| peak MB per region run | us/person | linkage s/region duckdb | spark |"
+    "| peak MB per region run | us/person | linkage s/region duckdb | spark "
+    "| country: records compared, merged, parts s (records found per grouping) |"
 )
 
 
@@ -223,8 +263,17 @@ def print_row(row: ScaleRow, linkage: dict[str, str]) -> None:
     sys.stdout.write(
         f"| {row.regions} | {total:,} | {row.wall_s:.0f} | {row.intake_s:.0f} | "
         f"{row.regions_s:.0f} | {row.country_s:.0f} | {seconds} | {peaks} | "
-        f"{row.wall_s / total * 1e6:.0f} | {linkage['duckdb']} | {linkage['spark']} |\n"
+        f"{row.wall_s / total * 1e6:.0f} | {linkage['duckdb']} | {linkage['spark']} | "
+        f"{_country(row.country)} |\n"
     )
+
+
+def _country(metadata: dict[str, Any]) -> str:
+    parts = metadata.get("seconds") or {}
+    timed = " ".join(f"{part} {seconds:.1f}" for part, seconds in parts.items())
+    compared = metadata.get("records_compared_across_regions", "?")
+    found = " ".join(f"{k} {v}" for k, v in (metadata.get("spanning_records") or {}).items())
+    return f"{compared}, {metadata.get('merged_across_regions', '?')}, {timed} (found: {found})"
     sys.stdout.flush()
 
 
@@ -241,6 +290,12 @@ def main() -> None:
         default=DATABASE_PREFIX,
         help="start of the PostgreSQL databases' names (created, then dropped)",
     )
+    parser.add_argument(
+        "--keep-regions",
+        action="store_true",
+        help="keep a copy of each graph before the country step, as <prefix>_regions_<N>x<P> "
+        "(for bench_country.py; dropped by it or by hand)",
+    )
     parser.add_argument("--run-region", help=argparse.SUPPRESS)
     parser.add_argument("--instance", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -256,7 +311,9 @@ def main() -> None:
     )
     print_header(args.people, args.at_once)
     for regions in args.regions:
-        row = run_scale(regions, args.people, args.worlds, args.at_once, args.prefix)
+        row = run_scale(
+            regions, args.people, args.worlds, args.at_once, args.prefix, args.keep_regions
+        )
         print_row(row, linkage)
     load = os.getloadavg()
     sys.stdout.write(f"load average at the end {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}\n")

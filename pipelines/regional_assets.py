@@ -127,6 +127,8 @@ def linked_country(context: AssetExecutionContext) -> MaterializeResult[None]:
             "persons_compared_across_regions": report.persons_compared,
             "records_compared_across_regions": report.records_compared,
             "merged_across_regions": report.merged,
+            "spanning_records": MetadataValue.json(report.spanning),
+            "seconds": MetadataValue.json({k: round(v, 2) for k, v in report.seconds.items()}),
             "waiting_for_regions": MetadataValue.json(waiting),
         }
     )

@@ -5,21 +5,23 @@
    (`load_region_pending(..., COUNTRY)`), sources in load order.
 2. Persons founded apart in several regions are linked: a person registered in one region
    and borrowing in another is a piece in each after the region partitions. The records of
-   every person sharing a blocking key (PINFL, passport, phone, TIN, surname root and
-   birth year) with a record of another region go through the same engine together; the
-   pieces it puts in one cluster merge through the redirect mechanism, the survivor chosen
-   by `pipelines.linking.founding` so that it keeps the hub id the whole (unpartitioned)
-   load gives the person, whatever order the regions ran in.
+   every person holding a record that a blocking rule of the model could pair with a
+   record of another region (`pipelines.regions.spanning`) go through the same engine
+   together; the pieces it puts in one cluster merge through the redirect mechanism, the
+   survivor chosen by `pipelines.linking.founding` so that it keeps the hub id the whole
+   (unpartitioned) load gives the person, whatever order the regions ran in.
 
 Both run in transactions holding the linking lock exclusively (no region links meanwhile).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import polars as pl
-from sqlalchemy import Table, and_, distinct, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from hub.graph.models import SourceRecord
@@ -33,19 +35,11 @@ from pipelines.linking.step import assign_resolution
 from pipelines.loading.context import LoadContext
 from pipelines.regions.codes import COUNTRY
 from pipelines.regions.loading import load_region_pending
+from pipelines.regions.spanning import Spanning, spanning_records
 from pipelines.resources import HubDatabase
 from pipelines.sources import SOURCES
 
 _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
-SPANNING_KEYS: tuple[tuple[str, ...], ...] = (
-    ("pinfl",),
-    ("passport",),
-    ("phone",),
-    ("tin",),
-    ("surname_key", "birth_year"),
-)
-"""The keys that find persons of different regions to link as one: a person's own
-identifiers, and a surname root with a birth year."""
 
 
 @dataclass
@@ -54,33 +48,24 @@ class CountryReport:
     records_compared: int = 0
     persons_compared: int = 0
     merged: int = 0
+    spanning: dict[str, int] = field(default_factory=dict)
+    """Records each grouping of `pipelines.regions.spanning` found (before persons whole)."""
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Seconds of the parts: step 1; step 2's lock, finding the spanning records, reading
+    them, the engine, writing what it decided."""
 
 
-def _spanning_records(session: Session) -> tuple[list[int], list[int]]:
-    """(person ids, ids of unlinked records) of the person records sharing a blocking key
-    value with a record of another region."""
-    record = _RECORDS
-    region = func.substr(record.c.mahalla_code, 1, 4)
-    persons: set[int] = set()
-    unlinked: set[int] = set()
-    for names in SPANNING_KEYS:
-        columns = [record.c[n] for n in names]
-        spanning = (
-            select(*columns)
-            .where(record.c.kind == "person", *(c.is_not(None) for c in columns))
-            .group_by(*columns)
-            .having(func.count(distinct(region)) > 1)
-            .subquery()
-        )
-        found = select(record.c.id, record.c.person_id).join(
-            spanning, and_(*(record.c[n] == spanning.c[n] for n in names))
-        )
-        for record_id, person_id in session.execute(found.where(record.c.kind == "person")):
-            if person_id is None:
-                unlinked.add(record_id)
-            else:
-                persons.add(person_id)
-    return sorted(persons), sorted(unlinked)
+Finder = Callable[[Session], Spanning]
+
+
+class _Clock:
+    def __init__(self, into: dict[str, float]) -> None:
+        self._into, self._last = into, time.perf_counter()
+
+    def lap(self, part: str) -> None:
+        now = time.perf_counter()
+        self._into[part] = now - self._last
+        self._last = now
 
 
 def _records_of(session: Session, persons: list[int], unlinked: list[int]) -> pl.DataFrame:
@@ -96,18 +81,25 @@ def _records_of(session: Session, persons: list[int], unlinked: list[int]) -> pl
     return pl.concat([whole, alone]).unique("record_id", keep="first").sort("record_id")
 
 
-def link_across_regions(hub: HubDatabase) -> CountryReport:
-    """Step 2 of the module docstring, in one transaction."""
+def link_across_regions(hub: HubDatabase, find: Finder = spanning_records) -> CountryReport:
+    """Step 2 of the module docstring, in one transaction (`find`: which records to compare,
+    `pipelines.regions.spanning`)."""
     report = CountryReport()
+    clock = _Clock(report.seconds)
     with hub.session() as session:
         lock_linking(session, COUNTRY)
-        persons, unlinked = _spanning_records(session)
-        records = _records_of(session, persons, unlinked)
+        clock.lap("lock")
+        spanning = find(session)
+        clock.lap("find")
+        records = _records_of(session, spanning.persons, spanning.unlinked)
+        clock.lap("read")
         report.records_compared = records.height
-        report.persons_compared = len(persons)
+        report.persons_compared = len(spanning.persons)
+        report.spanning = spanning.found
         if records.is_empty():
             return report
         resolution = resolve_identities(engine_mentions(records))
+        clock.lap("engine")
         # No delivery: every record compared is in the graph already, none is written anew.
         known = hub.known_mahallas()
         ctx = LoadContext(session, "country", 0, "country", utc_now(), known, region=COUNTRY)
@@ -117,15 +109,19 @@ def link_across_regions(hub: HubDatabase) -> CountryReport:
         before = assigned.select("person_hub_id").drop_nulls().n_unique()
         after = assigned.filter(pl.col("person_hub_id").is_not_null())["new_hub_id"].n_unique()
         report.merged = before - after
+    clock.lap("assign")  # the commit included
     return report
 
 
 def run_country_step(hub: HubDatabase) -> CountryReport:
     """Steps 1 and 2 of the module docstring."""
-    report = CountryReport()
+    started = time.perf_counter()
+    rows = 0
     for source in SOURCES:
         if source != "registry":
-            report.rows_without_region += load_region_pending(hub, source, COUNTRY).rows
+            rows += load_region_pending(hub, source, COUNTRY).rows
+    loaded = time.perf_counter() - started
     crossed = link_across_regions(hub)
-    crossed.rows_without_region = report.rows_without_region
+    crossed.rows_without_region = rows
+    crossed.seconds = {"without_region": loaded, **crossed.seconds}
     return crossed
