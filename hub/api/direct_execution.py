@@ -107,9 +107,9 @@ async def execute_direct_or_lean(
     allowed_operation_types: Iterable[OperationType] | None,
     operation_extensions: dict[str, Any] | None,
 ) -> ExecutionResult | None:
-    """`hub.api.lean_execution.execute_lean`, the operation executed by `DirectOperation`
-    when `prepare_direct` takes it (`HubSchema.execute`); None when strawberry's execute
-    must answer it."""
+    """The operation's result by `hub.api.lean_execution`'s steps, executed by
+    `DirectOperation` when `prepare_direct` takes it (`HubSchema.execute`); None when
+    strawberry's execute must answer it."""
     begun = begin_lean(
         schema,
         query,

@@ -6,12 +6,12 @@ validation, execution) in its extensions runner: a context manager per stage tha
 up each extension's hooks, and a middleware manager. The hub's schema has one extension,
 the limits' `LimitsGuard` (`hub.api.limits.guard`), and no resolver middleware; for a
 cached, valid document those stages cost a compiled request (`hub.api.compiled`) more
-than its compiling. `execute_lean` runs the same steps with the guard's own hooks called
-directly:
+than its compiling. `begin_lean` and `run_lean` run the same steps with the guard's own
+hooks called directly:
 
 1. the guard's `on_parse` (the document from the cache, its validation errors): when it
    refuses the document, the document has errors, it names no operation to run, or the
-   operation is not an allowed query, `execute_lean` returns None before anything happened
+   operation is not an allowed query, `begin_lean` returns None before anything happened
    and strawberry's own execute answers the request (its errors, as always);
 2. the guard's `on_execute` (cost, its ceiling, admission, the key's bucket), whose error
    is the operation's error as strawberry reports it;
@@ -40,32 +40,6 @@ from hub.api.limits.guard import LimitsGuard
 
 if TYPE_CHECKING:
     from hub.api.schema import HubSchema
-
-
-async def execute_lean(
-    schema: HubSchema,
-    query: str | None,
-    variable_values: dict[str, Any] | None,
-    context_value: Any,
-    root_value: Any,
-    operation_name: str | None,
-    allowed_operation_types: Iterable[OperationType] | None,
-    operation_extensions: dict[str, Any] | None,
-) -> ExecutionResult | None:
-    """The operation's result; None when strawberry's execute must answer it (step 1)."""
-    begun = begin_lean(
-        schema,
-        query,
-        variable_values,
-        context_value,
-        root_value,
-        operation_name,
-        allowed_operation_types,
-        operation_extensions,
-    )
-    if begun is None:
-        return None
-    return await run_lean(schema, *begun)
 
 
 async def run_lean(
