@@ -31,7 +31,10 @@ def open_spark_linker(
     # a local checkpoint holds it once, in the session's block store.
     mentions = session.createDataFrame(features.to_arrow()).localCheckpoint(eager=True)
     table = api.register(mentions, table_name="mentions")
-    return Linker(table, spark_settings(settings), log_level=logging.WARNING)
+    # Validation only logs; the model's columns are checked once by a test (`open_linker`).
+    return Linker(
+        table, spark_settings(settings), log_level=logging.WARNING, validate_settings=False
+    )
 
 
 def release_spark_tables(linker: Linker, backend: LinkageBackendSettings) -> None:

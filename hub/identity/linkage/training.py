@@ -35,7 +35,7 @@ def train_model(
 ) -> LinkageModel:
     """A model trained on ``mentions`` (``MENTION_SCHEMA``) without any labels."""
     chosen = options or TrainingOptions()
-    linker = open_linker(mention_features(mentions), base_settings())
+    linker = open_linker(mention_features(mentions), base_settings(), validate=True)
     training = linker.training
     training.estimate_probability_two_random_records_match(PRIOR_RULES, recall=PRIOR_RECALL)
     training.estimate_u_using_random_sampling(max_pairs=chosen.u_pairs, seed=chosen.seed)
