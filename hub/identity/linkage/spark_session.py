@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -30,6 +31,7 @@ LOG_SETTINGS: Final = Path(__file__).with_name("spark-log4j2.properties")
 
 _lock = threading.Lock()
 _session: SparkSession | None = None
+_warehouse: Path | None = None
 
 
 class SparkUnavailableError(RuntimeError):
@@ -70,14 +72,21 @@ def spark_session(settings: LinkageBackendSettings) -> SparkSession:
 
 def stop_spark_session() -> None:
     """Stop the session (and its JVM) if one was started; the next use starts a new one."""
-    global _session
+    global _session, _warehouse
     with _lock:
         if _session is not None:
             _session.stop()
             _session = None
+        if _warehouse is not None:
+            shutil.rmtree(_warehouse, ignore_errors=True)
+            _warehouse = None
 
 
 def _start(settings: LinkageBackendSettings) -> SparkSession:
+    global _warehouse
+    # Spark makes its SQL warehouse folder at start, in the working directory by default;
+    # linkage saves no tables, so an empty temporary one is removed with the session.
+    _warehouse = Path(tempfile.mkdtemp(prefix="hub-spark-warehouse-"))
     builder = (
         SparkSession.builder.master(settings.spark_master)
         .appName("mahalla-hub-linkage")
@@ -86,6 +95,7 @@ def _start(settings: LinkageBackendSettings) -> SparkSession:
         .config("spark.default.parallelism", str(settings.spark_shuffle_partitions))
         .config("spark.jars", similarity_jar_location())
         .config("spark.ui.enabled", "false")
+        .config("spark.sql.warehouse.dir", str(_warehouse))
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={LOG_SETTINGS}")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
