@@ -47,6 +47,7 @@ from pipelines.linking.records import (
     read_frame,
     read_known,
 )
+from pipelines.linking.region_scans import region_scans_only
 from pipelines.regions.codes import COUNTRY, code_in_region
 
 log = logging.getLogger(__name__)
@@ -146,7 +147,8 @@ def _hits(session: Session, incoming: pl.DataFrame, region: str | None) -> pl.Da
     check_covered(rules, FAMILIES)
     features = mention_features(engine_mentions(_as_known(incoming)))
     keys = scratch_table(session, KEYS, incoming_keys(incoming, features))
-    found = read_frame(session, _lookups(keys, region), _HIT_COLUMNS)
+    with region_scans_only(session, region):
+        found = read_frame(session, _lookups(keys, region), _HIT_COLUMNS)
     drop(session, keys)
     found = found.unique("record_id")
     if found.is_empty():
