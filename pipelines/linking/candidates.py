@@ -47,7 +47,7 @@ from pipelines.linking.records import (
     read_frame,
     read_known,
 )
-from pipelines.linking.region_scans import region_scans_only
+from pipelines.linking.region_scans import lookup_plans
 from pipelines.regions.codes import COUNTRY, code_in_region
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def _hits(session: Session, incoming: pl.DataFrame, region: str | None) -> pl.Da
     check_covered(rules, FAMILIES)
     features = mention_features(engine_mentions(_as_known(incoming)))
     keys = scratch_table(session, KEYS, incoming_keys(incoming, features))
-    with region_scans_only(session, region):
+    with lookup_plans(session, region):
         found = read_frame(session, _lookups(keys, region), _HIT_COLUMNS)
     drop(session, keys)
     found = found.unique("record_id")

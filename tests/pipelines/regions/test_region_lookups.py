@@ -22,13 +22,14 @@ from hub.graph.models import SourceRecord
 from hub.graph.scratch import drop, scratch_table
 from pipelines.linking.candidates import _lookups
 from pipelines.linking.lookups import KEYS
-from pipelines.linking.region_scans import region_scans_only
+from pipelines.linking.region_scans import lookup_plans
 from pipelines.regions.codes import REGION_CODES, code_in_region
 
 PER_REGION = 3000
 REGIONS = REGION_CODES[:4]
 REGION = REGIONS[1]
 SURNAMES = [f"surname{n}" for n in range(60)]
+SETTINGS = ("enable_seqscan", "jit")
 GIVEN = [f"given{n}" for n in range(40)]
 
 
@@ -95,14 +96,18 @@ def test_region_lookups_read_source_record_through_an_index(graph_db) -> None:  
                 dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}
             )
         )
-        with region_scans_only(session, REGION):
+        before = [session.execute(text(f"SHOW {name}")).scalar_one() for name in SETTINGS]
+        with lookup_plans(session, REGION):
             plan = "\n".join(session.execute(text(f"EXPLAIN {sql.replace('%%', '%')}")).scalars())
             found = session.execute(query).all()
+            inside = [session.execute(text(f"SHOW {name}")).scalar_one() for name in SETTINGS]
         # Restored after the block: the rest of the transaction is planned as before.
-        assert session.execute(text("SHOW enable_seqscan")).scalar_one() == "on"
+        after = [session.execute(text(f"SHOW {name}")).scalar_one() for name in SETTINGS]
         drop(session, keys)
     assert "source_record" in plan
     assert "Seq Scan on source_record" not in plan, plan
+    assert inside == ["off", "off"]
+    assert after == before
     # Every record found is of the region, and the region's own incoming records are.
     assert {row.mahalla_code[:4] for row in found} == {REGION}
     assert {f"{REGION}-{n}" for n in range(0, PER_REGION, 10)} <= {r.record_key for r in found}
