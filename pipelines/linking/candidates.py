@@ -47,7 +47,8 @@ from pipelines.linking.records import (
     read_frame,
     read_known,
 )
-from pipelines.regions.codes import COUNTRY
+from pipelines.linking.region_scans import lookup_plans
+from pipelines.regions.codes import COUNTRY, code_in_region
 
 log = logging.getLogger(__name__)
 _RECORDS: Table = SourceRecord.__table__  # type: ignore[assignment]
@@ -112,8 +113,10 @@ def _lookups(keys: Table, region: str | None) -> Select[Any]:
     """The graph's person records a lookup of some `FAMILIES` entry finds from `keys`."""
     record = _RECORDS.alias("hit")
     # A region partition links against its own region's records only (pipelines.regions).
+    # Its region's rows through the index on the mahalla code (`code_in_region`): each
+    # lookup then reads one region's records, not the whole country's.
     within = (
-        [record.c.mahalla_code.like(f"{region}%")]
+        [code_in_region(record.c.mahalla_code, region)]
         if region is not None and region != COUNTRY
         else []
     )
@@ -144,7 +147,8 @@ def _hits(session: Session, incoming: pl.DataFrame, region: str | None) -> pl.Da
     check_covered(rules, FAMILIES)
     features = mention_features(engine_mentions(_as_known(incoming)))
     keys = scratch_table(session, KEYS, incoming_keys(incoming, features))
-    found = read_frame(session, _lookups(keys, region), _HIT_COLUMNS)
+    with lookup_plans(session, region):
+        found = read_frame(session, _lookups(keys, region), _HIT_COLUMNS)
     drop(session, keys)
     found = found.unique("record_id")
     if found.is_empty():
