@@ -7,8 +7,8 @@ selection makes that simple:
 
 - `ONE`: a single person (`person(pinfl:)`): the row's `hub_id`;
 - `PAGE`: a connection of persons (`persons`) whose `node` is selected: the page's
-  `hub_id`s, aggregated over the same page as the edges (PostgreSQL only: connections
-  compile there only);
+  `hub_id`s, aggregated over the same page as the edges into an array, in no particular
+  order (PostgreSQL only: connections compile there only);
 - `NONE`: a selection that cannot return anything personal (no type of
   `PERSONAL_TYPES` anywhere in it): no column, and no persons.
 

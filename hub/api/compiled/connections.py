@@ -26,7 +26,9 @@ from sqlalchemy import (
     literal_column,
     null,
     select,
+    type_coerce,
 )
+from sqlalchemy.types import NullType
 
 from hub.api.compiled.json_sql import JsonSql, NotCompiled, key
 from hub.api.compiled.selection import Sel, named_object
@@ -205,10 +207,13 @@ class ConnectionBuilder:
         return page
 
     def page_column(self, page: FromClause, column: str) -> ColumnElement[Any]:
-        """The JSON array of `column` over `page` (a `page_of`, the FROM of the enclosing
-        select; the same rows as the edges, in their order): the hub ids of a page of
-        persons, say."""
-        return self.sql.array(page.c[column], [page.c[POSITION]])
+        """The values of `column` over `page` (a `page_of`, the FROM of the enclosing
+        select; the same rows as the edges), as an array the driver reads as a list, in
+        no particular order: the hub ids of a page of persons, say, which the audit log
+        sorts. Not JSON and not in the edges' order: a second ordered aggregate sorted
+        the page again and wrote each id as JSON (PostgreSQL before 16 sorts the input of
+        each ordered aggregate on its own), for about 50 µs of a page of 100's 1 ms."""
+        return type_coerce(func.array_agg(page.c[column]), NullType())
 
     def _edges(
         self,

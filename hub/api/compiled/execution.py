@@ -79,8 +79,8 @@ class Compiled:
         """The hub ids of the persons in the statement's `row` (a `persons` kind only)."""
         if self.persons == ONE:
             return (row[1],)
-        if self.persons == PAGE:
-            return tuple(orjson.loads(row[1]))
+        if self.persons == PAGE:  # a list from the driver, NULL for an empty page
+            return tuple(row[1] or ())
         return ()
 
 

@@ -110,6 +110,6 @@ def listed(
             page=page,
         )
         keys = builder.page_column(page, PERSON_KEY)
-        return select(builder.sql.as_text(value), builder.sql.as_text(keys)).select_from(page)
+        return select(builder.sql.as_text(value), keys.label("hub_ids")).select_from(page)
 
     return Root((kind, page), build, single=False, page=page)
