@@ -22,8 +22,10 @@ from connectors.file_source import FileConnector
 from connectors.http_fetch import RetryPolicy
 from connectors.tax import TaxApiConnector
 from hub.config import load_settings
+from hub.graph.base import Base
 from hub.graph.database import create_hub_engine, create_session_factory, upgrade_database
 from hub.graph.models import Mahalla
+from hub.graph.upkeep import keep_up, own_changes
 from pipelines.landing.store import LandingStore
 from pipelines.settings import DEFAULT_LAND_MAX_ENDED_SHARE, DEFAULT_SETTLE_SECONDS
 
@@ -65,6 +67,18 @@ class HubDatabase(ConfigurableResource):  # type: ignore[type-arg]
         factory = create_session_factory(self.engine())
         with factory() as session, session.begin():
             yield session
+
+    @contextmanager
+    def load_session(self) -> Iterator[Session]:
+        """`session` for a load: once committed, the tables it changed get the upkeep
+        autovacuum would give them, at once (hub.graph.upkeep)."""
+        factory = create_session_factory(self.engine())
+        with factory() as session:
+            with session.begin():
+                yield session
+                session.flush()
+                changes = own_changes(session.connection(), Base.metadata.tables)
+            keep_up(self.engine(), changes)
 
     def known_mahallas(self) -> frozenset[str]:
         with self.session() as session:

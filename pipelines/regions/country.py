@@ -86,7 +86,7 @@ def link_across_regions(hub: HubDatabase, find: Finder = spanning_records) -> Co
     `pipelines.regions.spanning`)."""
     report = CountryReport()
     clock = _Clock(report.seconds)
-    with hub.session() as session:
+    with hub.load_session() as session:
         lock_linking(session, COUNTRY)
         clock.lap("lock")
         spanning = find(session)

@@ -61,7 +61,7 @@ def load_region_pending(
             continue
         frames = {table: rows_of(frame, region) for table, frame in whole.items()}
         now = utc_now()
-        with hub.session() as session:
+        with hub.load_session() as session:
             ctx = LoadContext(
                 session, source, ref.id, ref.name, now, hub.known_mahallas(), region=region
             )

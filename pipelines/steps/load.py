@@ -113,7 +113,7 @@ def load_pending(hub: HubDatabase, source: str) -> LoadReport:
             continue
         known = hub.known_mahallas()
         now = utc_now()
-        with hub.session() as session:
+        with hub.load_session() as session:
             write_delivery(
                 LoadContext(session, source, ref.id, ref.name, now, known), frames, report
             )
