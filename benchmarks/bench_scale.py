@@ -59,7 +59,11 @@ from sandbox.generate import generate_world
 from sandbox.generate.settings import NoiseSettings
 
 log = logging.getLogger("bench_scale")
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+POSTGRES = os.environ.get(
+    "HUB_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+"""The server the benchmark's databases are made on (`HUB_BENCH_POSTGRES_URL`: for example
+one sized for national loads by `benchmarks/sized_postgres.py`)."""
 
 try:  # written on another branch (issue 19, Spark): guarded so this script runs without it
     from bench_linkage_backends import measure_linkage
@@ -246,11 +250,25 @@ HEADER = (
 )
 
 
+def server_settings() -> str:
+    """The settings of the benchmark's server that decide how loads scale."""
+    names = ("shared_buffers", "max_wal_size", "checkpoint_timeout", "autovacuum")
+    admin = create_engine(POSTGRES)
+    try:
+        with admin.connect() as connection:
+            return ", ".join(
+                f"{name} {connection.execute(text(f'SHOW {name}')).scalar()}" for name in names
+            )
+    finally:
+        admin.dispose()
+
+
 def print_header(people: int, at_once: int) -> None:
     load = os.getloadavg()
     sys.stdout.write(
         f"\nbench_scale: regions of {people:,} people, {at_once} region runs at a time, "
-        f"PostgreSQL; load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
+        f"PostgreSQL ({server_settings()}); "
+        f"load average at start {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
         f"{psutil.cpu_count()} cores\n{HEADER}\n" + "|---" * (HEADER.count("|") - 1) + "|\n"
     )
 
