@@ -10,6 +10,12 @@ Hot path: a verified key row is cached in the process for `cache_seconds` (defau
 revocation (or rotation's end, or an expiry) takes effect within that many seconds; a
 request already authenticated when its key is revoked finishes (it was allowed when it
 began). Unknown ids are cached too (bounded), so guessing costs no statement per guess.
+A key in use is read again in the background once its row is `REFRESH_AFTER` of the cache
+time old, so its row rarely expires under the requests; when it does (or was never read),
+the requests that find it so wait for one read together. (Before, every request arriving
+while a key's row was being read again read it too: under load each expiry took several
+connections, some opened for it, and delayed every request in flight, on a loop
+profiled as 3% of the API's request time.)
 
 Expiry allows `EXPIRY_SKEW` past `expires_at`: the hub's servers and the clock the key was
 issued by may disagree by a few seconds, and a key should not flap at its expiry.
@@ -42,6 +48,8 @@ from hub.graph.types import utc_now
 logger = logging.getLogger(__name__)
 
 KEY_CACHE_SECONDS = 5.0
+# A cached row this old (a share of the cache time) is read again in the background.
+REFRESH_AFTER = 0.5
 EXPIRY_SKEW = timedelta(seconds=30)
 LAST_USED_EVERY = 60.0
 MAX_CACHED_KEYS = 10_000
@@ -112,6 +120,8 @@ class KeyAuthenticator:
         self._cache: OrderedDict[str, tuple[float, StoredKey | None]] = OrderedDict()
         self._used_at: dict[str, float] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        # One read of a key's row at a time: (when it began, the read), by key id.
+        self._reading: dict[str, tuple[float, asyncio.Task[StoredKey | None]]] = {}
 
     async def __call__(self, request: Request) -> Principal:
         key = bearer_key(request.headers.get("authorization"))
@@ -131,18 +141,41 @@ class KeyAuthenticator:
         cached = self._cache.get(key_id)
         clock = self._monotonic()
         if cached is not None and clock - cached[0] < self._cache_seconds:
+            if clock - cached[0] >= self._cache_seconds * REFRESH_AFTER:
+                self._reading_of(key_id, clock)  # the next requests find it read again
             return cached[1]
         try:
-            stored = await self._read(key_id)
+            if self._cache_seconds <= 0:  # no cache: each request reads the row itself
+                return await self._read(key_id)
+            return await asyncio.shield(self._reading_of(key_id, clock))
         except SQLAlchemyError as exc:
             logger.error("API keys cannot be read, so requests are refused: %s", exc)
             raise AuthenticationUnavailableError(UNAVAILABLE) from exc
+
+    def _reading_of(self, key_id: str, clock: float) -> asyncio.Task[StoredKey | None]:
+        """The read of `key_id`'s row under way, else a new one (cached when it is done,
+        as of `clock`: a revocation then still shows within the cache time)."""
+        reading = self._reading.get(key_id)
+        if reading is not None:
+            return reading[1]
+        task = asyncio.create_task(self._read(key_id))
+        self._reading[key_id] = (clock, task)
+        task.add_done_callback(lambda done: self._read_done(key_id, done))
+        return task
+
+    def _read_done(self, key_id: str, task: asyncio.Task[StoredKey | None]) -> None:
+        began, _ = self._reading.pop(key_id)
+        if task.cancelled():
+            return
+        if task.exception() is not None:
+            # Whoever waits for it reports it; a refresh nobody waits for is only noted.
+            logger.warning("API key %s could not be read again: %s", key_id, task.exception())
+            return
         if self._cache_seconds > 0:
-            self._cache[key_id] = (clock, stored)
+            self._cache[key_id] = (began, task.result())
             self._cache.move_to_end(key_id)
             while len(self._cache) > MAX_CACHED_KEYS:
                 self._cache.popitem(last=False)
-        return stored
 
     async def _read(self, key_id: str) -> StoredKey | None:
         if isinstance(self._engine, AsyncEngine):
@@ -186,6 +219,7 @@ class KeyAuthenticator:
             logger.warning("Could not record that API key %s was used: %s", key_id, exc)
 
     async def aclose(self) -> None:
-        """Wait for `last_used_at` writes still running (the app's shutdown)."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        """Wait for `last_used_at` writes and key reads still running (the app's shutdown)."""
+        running = [*self._tasks, *(task for _, task in self._reading.values())]
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)

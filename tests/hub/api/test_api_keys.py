@@ -245,3 +245,91 @@ def test_last_used_at_is_written_off_the_request_path_at_most_once_a_minute(
         engine.dispose()
     assert writes == [parsed.key_id]
     assert used is not None and datetime.now(UTC) - used < timedelta(minutes=1)
+
+
+def _counting(checker: KeyAuthenticator) -> list[str]:
+    """The key ids `checker` reads from the database, in order."""
+    reads: list[str] = []
+    real_read = checker._read
+
+    async def counted(key_id: str) -> Any:
+        reads.append(key_id)
+        await asyncio.sleep(0.01)  # a round trip: requests arriving meanwhile find it running
+        return await real_read(key_id)
+
+    checker._read = counted  # type: ignore[method-assign]
+    return reads
+
+
+def test_requests_finding_a_key_unread_wait_for_one_read_together(
+    built_graph: BuiltGraph, tmp_path: Path
+) -> None:
+    settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path)
+    key = issue_key(settings, AGENCY)
+    clock = [100.0]
+    engine = create_hub_engine(built_graph.url)
+    checker = KeyAuthenticator(
+        engine, load_pepper(tmp_path), cache_seconds=5, monotonic=lambda: clock[0]
+    )
+    reads = _counting(checker)
+
+    async def scenario() -> None:
+        many = [checker(_request(f"Bearer {key}")) for _ in range(20)]
+        assert {p.name for p in await asyncio.gather(*many)} == {"tax-committee"}
+        assert len(reads) == 1
+        clock[0] += 5.1  # expired: again one read for all
+        many = [checker(_request(f"Bearer {key}")) for _ in range(20)]
+        assert {p.name for p in await asyncio.gather(*many)} == {"tax-committee"}
+        assert len(reads) == 2
+        await checker.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        engine.dispose()
+
+
+def test_a_key_in_use_is_read_again_in_the_background_before_it_expires(
+    built_graph: BuiltGraph, tmp_path: Path
+) -> None:
+    settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path)
+    key = issue_key(settings, AGENCY)
+    parsed = parse_key_text(key)
+    assert parsed is not None
+    clock = [100.0]
+    engine = create_hub_engine(built_graph.url)
+    checker = KeyAuthenticator(
+        engine, load_pepper(tmp_path), cache_seconds=5, monotonic=lambda: clock[0]
+    )
+    reads = _counting(checker)
+
+    async def settled() -> None:
+        while checker._reading:
+            await asyncio.sleep(0.01)
+
+    async def scenario() -> None:
+        await checker(_request(f"Bearer {key}"))
+        clock[0] = 102.0  # younger than REFRESH_AFTER of the cache time: no read
+        await checker(_request(f"Bearer {key}"))
+        await settled()
+        assert len(reads) == 1
+        clock[0] = 103.0  # older: answered from the cache at once, read again meanwhile
+        await checker(_request(f"Bearer {key}"))
+        assert checker._reading
+        await settled()
+        assert len(reads) == 2
+        with create_session_factory(engine)() as session, session.begin():
+            revoke_key(session, parsed.key_id, datetime.now(UTC))
+        clock[0] = 105.5  # past the first read's expiry: the second answers, with no wait
+        await checker(_request(f"Bearer {key}"))  # (and the next read begins meanwhile)
+        await settled()
+        assert len(reads) == 3
+        clock[0] = 105.6  # that read saw the revocation
+        with pytest.raises(UnauthenticatedError):
+            await checker(_request(f"Bearer {key}"))
+        await checker.aclose()
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        engine.dispose()
