@@ -1,10 +1,16 @@
-"""Faults: a source down, corrupt rows, a delivery sent twice, a run that dies mid-load."""
+"""Faults: a source down, corrupt rows, a delivery sent twice, a run that dies mid-load.
+
+The tests that begin with the whole load of a world (the pipelines' world, the corrupt one)
+take a copy of a graph that load made once per backend (tests.pipelines.loaded_graphs); the
+module's tests run on one xdist worker so that each load is made once.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,6 +34,10 @@ from pipelines.assets import ALL_ASSETS
 from pipelines.checks import QUALITY_CHECKS
 from pipelines.loading import survey as survey_loading
 from tests.api_keys import key_headers
+from tests.conftest import GraphDatabase
+from tests.pipelines.loaded_graphs import BACKEND_PARAMS, LoadedGraph, graph_copy, loaded_graph
+
+pytestmark = pytest.mark.xdist_group("pipeline_faults")
 
 FILE_SOURCES = ("registry", "survey", "employment", "land", "appeals")
 
@@ -46,10 +56,49 @@ def count(graph_db, model) -> int:  # type: ignore[no-untyped-def]
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
+def _loads(resources: dict[str, object]) -> bool:
+    return bool(run(resources).success)
+
+
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
+def world_loaded(
+    request: pytest.FixtureRequest, world_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LoadedGraph]:
+    """The pipelines' world loaded whole once (a copy of it: the tests' worlds are copies)."""
+    folder = tmp_path_factory.mktemp("world-loaded")
+    shutil.copytree(world_template, folder / "world")
+    with loaded_graph(request.param, folder / "world", folder, _loads) as loaded:
+        yield loaded
+
+
+@pytest.fixture
+def world_graph(world_loaded: LoadedGraph, tmp_path: Path) -> Iterator[GraphDatabase]:
+    """A test's copy of the graph the whole load of the pipelines' world built."""
+    with graph_copy(world_loaded, tmp_path) as graph:
+        yield graph
+
+
+@pytest.fixture(scope="module", params=BACKEND_PARAMS)
+def corrupt_loaded(
+    request: pytest.FixtureRequest, corrupt_world: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LoadedGraph]:
+    """The corrupt world loaded whole once."""
+    folder = tmp_path_factory.mktemp("corrupt-loaded")
+    with loaded_graph(request.param, corrupt_world, folder, _loads) as loaded:
+        yield loaded
+
+
+@pytest.fixture
+def corrupt_graph(corrupt_loaded: LoadedGraph, tmp_path: Path) -> Iterator[GraphDatabase]:
+    """A test's copy of the graph the whole load of the corrupt world built."""
+    with graph_copy(corrupt_loaded, tmp_path) as graph:
+        yield graph
+
+
 def test_a_source_down_fails_clearly_while_the_others_load_and_its_old_data_stays(
-    graph_db, agencies, tax_down_agencies, hub_resources, tmp_path: Path
+    world_graph, tax_down_agencies, hub_resources, tmp_path: Path
 ) -> None:
-    assert run(hub_resources(graph_db.url, agencies)).success
+    graph_db = world_graph  # the world loaded whole (its load succeeded)
     registrations = count(graph_db, TaxRegistration)
     with graph_db.session() as session:
         loaded_at = deliveries.last_loaded_at(session, "tax")
@@ -100,10 +149,9 @@ def _corrupt_rows(world: Path) -> dict[str, int]:
 
 
 def test_corrupt_rows_are_quarantined_with_reasons_and_the_rest_loads(
-    graph_db, corrupt_world: Path, hub_resources, serve_agencies
+    corrupt_graph, corrupt_world: Path
 ) -> None:
-    with serve_agencies(corrupt_world) as agencies:
-        assert run(hub_resources(graph_db.url, agencies, corrupt_world)).success
+    graph_db = corrupt_graph  # the corrupt world loaded whole (its load succeeded)
     corrupt = _corrupt_rows(corrupt_world)
     with graph_db.session() as session:
         quarantined = dict(
@@ -140,9 +188,9 @@ def test_corrupt_rows_are_quarantined_with_reasons_and_the_rest_loads(
 
 
 def test_the_same_delivery_twice_duplicates_nothing(
-    graph_db, world: Path, agencies, hub_resources
+    world_graph, world: Path, agencies, hub_resources
 ) -> None:
-    assert run(hub_resources(graph_db.url, agencies)).success
+    graph_db = world_graph  # the world loaded whole (its load succeeded)
     before = {m.__name__: count(graph_db, m) for m in (Person, Household, Appeal, SourceRecord)}
     # The agency sends a file again under another name, and the survey file again as is.
     first = sorted((world / "appeals").glob("appeals_*.jsonl"))[0]
@@ -187,13 +235,13 @@ def test_a_run_that_dies_mid_load_leaves_the_graph_intact_and_a_rerun_completes(
 
 
 def test_a_corrected_redelivery_takes_the_record_out_of_the_quarantine(
-    graph_db, corrupt_world: Path, hub_resources, serve_agencies, tmp_path: Path
+    corrupt_graph, corrupt_world: Path, hub_resources, serve_agencies, tmp_path: Path
 ) -> None:
+    graph_db = corrupt_graph  # the corrupt world loaded whole (its load succeeded)
     world = tmp_path / "corrected"
     shutil.copytree(corrupt_world, world)
     with serve_agencies(world) as agencies:
         resources = hub_resources(graph_db.url, agencies, world)
-        assert run(resources).success
         with graph_db.session() as session:
             broken = session.scalars(
                 select(Reject).where(

@@ -29,6 +29,7 @@ from sandbox.generate.settings import NoiseSettings
 from sandbox.generate.world import generate_world
 from tests.conftest import _postgres_admin_engine
 from tests.pipelines.conftest import ResourceFactory
+from tests.pipelines.regions.conftest import keep_first_months
 from tests.pipelines.regions.runs import (
     mahalla_indicators,
     persons_by_hub_id,
@@ -47,10 +48,12 @@ REGION_COUNT = 3
 
 @pytest.fixture(scope="module")
 def regional_world(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three regions; 5% of bank and employment records name a mahalla of another region."""
+    """Three regions; 5% of bank and employment records name a mahalla of another region;
+    the first months of employment (tests.pipelines.regions.conftest)."""
     world = tmp_path_factory.mktemp("regional-world")
     noise = replace(NoiseSettings(), away_region=0.05)
     generate_world(world, PEOPLE, seed=19, noise=noise, regions=REGION_COUNT)
+    keep_first_months(world)
     return world
 
 
