@@ -12,7 +12,7 @@ transaction-scoped advisory lock on PostgreSQL (across processes and servers), a
 SQLite by a process lock and a transaction that takes the database's write lock before
 the read (BEGIN IMMEDIATE; the database alone would serialize the writes, not the read
 before them). On PostgreSQL the rows go in by COPY, from a synchronous connection
-(`append_entries`, the API's audit writer's thread) or an asyncio one (`append_entries_async`)
+(`append_entries`) or an asyncio one (`append_entries_async`, the API's audit writer)
 (psycopg's `cursor.copy`), which costs the server and the client less per row than a
 multi-row INSERT (no statement to build, parse and plan for each batch size); SQLite
 takes one INSERT.

@@ -2,7 +2,7 @@
 
 When the response is ready, the view queues the work of auditing it (`submit`, no task
 of its own: a Starlette background task per response cost more than the queueing) for
-the writer (`hub.api.audit_writer`: a task of the server's loop and a thread), which gathers the
+the writer (`hub.api.audit_writer`, one task of the server's loop), which gathers the
 persons each operation returned: root fields answered by a compiled statement that told its persons
 (`hub.api.compiled.audited`, `ExecutedOperation.persons`) are taken at their word; when
 some root field did not tell, the response body is read back and those fields are walked
@@ -11,8 +11,8 @@ with `hub.api.personal_data`. An operation that returned personal data gets an
 with secret-looking values removed, the hub ids of the persons returned, the body's
 size). The writer appends a batch of them in one transaction (`hub.access.audit_chain`).
 Nothing of this runs on a request's path but the queueing: the writer waits its linger
-before reading anything, makes the entries a few at a time between requests, and its
-thread makes the round trips. The queue is written out when the application shuts down (`close`).
+before reading anything, makes the entries a few at a time between requests, and awaits
+its round trips. The queue is written out when the application shuts down (`close`).
 
 A write that fails is logged at ERROR with the entries it held: the data has been sent,
 and the log line is then the only record of it. (A process killed outright loses the

@@ -1,5 +1,5 @@
-"""The audit log's writer: queued work becomes entries on the server's event loop, and
-batches of them are appended to the chain by a thread of the writer's own.
+"""The audit log's writer: queued work becomes entries, appended in batches, by one task on
+the server's event loop.
 
 The view only queues a piece of work (`submit`: a callable that makes the entries of one
 sent response) and returns. One task of the loop waits `linger_seconds` after the first
@@ -7,26 +7,23 @@ item of a batch (or until `max_batch` items are queued), so that under load a ba
 many rows and the per-transaction cost (begin, lock, last hash, commit) is paid once for
 all; then it makes the batch's entries (parsing documents, reading bodies back, hashing:
 a few to tens of microseconds each, handing the loop back between every
-`_ENTRIES_PER_TURN` of them) and hands them to the writer's thread, which appends them to
-the chain (`hub.access.audit_chain.append_entries`: COPY on PostgreSQL) on one synchronous
-connection it holds for the process's life. The task awaits that append before it takes
-the next batch, so batches reach the chain in the order their work was queued.
+`_ENTRIES_PER_TURN` of them) and appends them to the chain
+(`hub.access.audit_chain.append_entries_async`: COPY on PostgreSQL) on one connection it
+holds for the process's life, every round trip awaited.
 
-Why the split: the append's round trips (begin, lock and last hash, COPY, commit) and
-their driver work ran on the loop between requests, and requests that arrived meanwhile
-waited for them; in a thread each round trip waits in the driver with Python's lock
-released, and what the thread runs holding it is short (chaining the rows, formatting the
-COPY). The entries are not made there: an earlier writer made them in its thread, and
-every wake-up of it took Python's lock from the loop in the middle of requests for up to
-the interpreter's switch interval (5 ms), a wait requests paid that no CPU measure sees.
+A task, not a thread: a thread of its own made the same entries with the same CPU, but
+every wake-up of it took Python's lock from the loop in the middle of requests, and gave it
+back only at a blocking call or after the interpreter's switch interval (5 ms); requests
+then waited on it (most in their latency's tail), which no CPU measure sees.
 
-On PostgreSQL the application gives an asyncio engine; the thread opens a synchronous
-engine of one connection on its URL (named `WRITER_APPLICATION_NAME`). A synchronous
-engine (SQLite, or a test's) is written through as given. A write that fails is logged at
-ERROR with the entries it held (the data has been sent: the log line is then the only
-record of it), and the connection is replaced for the next batch. `close` writes
-everything queued, stops the task and the thread; a process killed outright loses what was
-still queued: at most `linger_seconds` plus one write.
+The connection comes from the engine the application gives (its access engine): on
+PostgreSQL an asyncio engine, whose URL the writer opens an engine of one connection on
+(named `WRITER_APPLICATION_NAME`); a synchronous engine (SQLite, whose driver has no
+asynchronous mode, or a test's) is written through in a worker thread. A write that fails is
+logged at ERROR with the entries it held (the data has been sent: the log line is then the
+only record of it), and the connection is replaced for the next batch. `close` writes
+everything queued and stops the task; a process killed outright loses what was still
+queued: at most `linger_seconds` plus one write.
 """
 
 from __future__ import annotations
@@ -34,16 +31,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from hub.access.audit_chain import AuditEntry, append_entries
+from hub.access.audit_chain import AuditEntry, append_entries, append_entries_async
 from hub.api.settings import AUDIT_LINGER_MS
-from hub.graph.database import create_hub_engine
+from hub.graph.database import create_hub_async_engine
 
 logger = logging.getLogger(__name__)
 
@@ -57,8 +53,6 @@ Work = Callable[[], Sequence[AuditEntry]]
 AUDIT_LINGER_SECONDS = AUDIT_LINGER_MS / 1000
 # How the writer's connection shows in PostgreSQL's pg_stat_activity.
 WRITER_APPLICATION_NAME = "hub-audit-writer"
-# The name of the writer's thread (its prefix: the executor numbers it).
-WRITER_THREAD_NAME = "hub-audit-writer"
 # At most this many responses' entries go in one transaction.
 AUDIT_MAX_BATCH = 2000
 # Responses whose entries are made before the writer lets the loop serve requests again.
@@ -66,8 +60,7 @@ _ENTRIES_PER_TURN = 16
 
 
 class AuditWriter:
-    """One task of the event loop making the entries of submitted work, and one thread
-    appending them to the chain.
+    """One task of the event loop appending the entries of submitted work to the chain.
 
     `submit` must be called on the loop that serves the requests (the view's), and
     `flush` and `close` awaited there: the task is started on it by the first `submit`."""
@@ -84,10 +77,8 @@ class AuditWriter:
         self._linger = linger_seconds
         self._max_batch = max_batch
         self._synchronous_commit = synchronous_commit
-        # The thread's: its engine (for an asyncio one given) and its connection.
-        self._engine: Engine | None = None
-        self._connection: Connection | None = None
-        self._thread: ThreadPoolExecutor | None = None
+        self._engine: AsyncEngine | None = None
+        self._connection: AsyncConnection | Connection | None = None
         self._queue: list[Work] = []
         self._submitted = 0
         self._done = 0
@@ -135,8 +126,7 @@ class AuditWriter:
         return True
 
     async def close(self) -> None:
-        """Write what is queued, stop the task and the thread, close the connection
-        (idempotent)."""
+        """Write what is queued, stop the task, close the connection (idempotent)."""
         self._closing = True
         self._arrived.set()
         self._urgent.set()
@@ -144,10 +134,10 @@ class AuditWriter:
             self._start()
         if self._task is not None:
             await asyncio.gather(self._task, return_exceptions=True)  # a failure is logged
-        thread, self._thread = self._thread, None
-        if thread is not None:
-            await asyncio.wrap_future(thread.submit(self._release))
-            thread.shutdown()  # idle by now: its worker only has to see the end
+        await self._disconnect()
+        if self._engine is not None:
+            await self._engine.dispose()
+        self._engine = None
 
     async def _run(self) -> None:
         while True:
@@ -184,50 +174,40 @@ class AuditWriter:
                 await asyncio.sleep(0)  # requests waiting meanwhile go first
         if not entries:
             return
-        if self._thread is None:
-            self._thread = ThreadPoolExecutor(1, thread_name_prefix=WRITER_THREAD_NAME)
-        await asyncio.wrap_future(self._thread.submit(self._append, entries))
-
-    # --- The writer's thread: everything below runs there, one call at a time. ---
-
-    def _append(self, entries: list[AuditEntry]) -> None:
-        """Append `entries`; a failure is logged with them and the connection replaced."""
         try:
-            if self._connection is None:
-                self._connection = self._writer_engine().connect()
-            append_entries(self._connection, entries, synchronous_commit=self._synchronous_commit)
+            await self._append(entries)
         except Exception as exc:  # noqa: BLE001 - psycopg's own errors too (COPY is raw)
             logger.error("Audit entries NOT written (%s): %r", exc, entries)
-            self._disconnect()
+            await self._disconnect()
 
-    def _writer_engine(self) -> Engine:
-        """The given engine when synchronous, else one of one connection on its URL."""
-        if isinstance(self._given, Engine):
-            return self._given
-        if self._engine is None:
-            self._engine = create_hub_engine(
-                self._given.url.render_as_string(hide_password=False),
-                pool_size=1,
-                max_overflow=0,
-                isolation_level="AUTOCOMMIT",
-                connect_args={"application_name": WRITER_APPLICATION_NAME},
+    async def _append(self, entries: list[AuditEntry]) -> None:
+        if isinstance(self._given, AsyncEngine):
+            if self._connection is None:
+                if self._engine is None:
+                    self._engine = _writer_engine(self._given)
+                self._connection = await self._engine.connect()
+            assert isinstance(self._connection, AsyncConnection)
+            await append_entries_async(
+                self._connection, entries, synchronous_commit=self._synchronous_commit
             )
-        return self._engine
+            return
+        if self._connection is None:
+            self._connection = await asyncio.to_thread(self._given.connect)
+        connection = self._connection
+        assert isinstance(connection, Connection)
+        await asyncio.to_thread(
+            append_entries, connection, entries, synchronous_commit=self._synchronous_commit
+        )
 
-    def _disconnect(self) -> None:
+    async def _disconnect(self) -> None:
         connection, self._connection = self._connection, None
         try:
-            if connection is not None:
-                connection.close()
+            if isinstance(connection, AsyncConnection):
+                await connection.close()
+            elif connection is not None:
+                await asyncio.to_thread(connection.close)
         except SQLAlchemyError as exc:  # a broken connection: the pool drops it
             logger.warning("Closing the audit writer's connection failed: %s", exc)
-
-    def _release(self) -> None:
-        """Close the connection and the engine the thread opened (at `close`)."""
-        self._disconnect()
-        engine, self._engine = self._engine, None
-        if engine is not None:
-            engine.dispose()
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:
@@ -238,3 +218,15 @@ def _log_failure(task: asyncio.Task[None]) -> None:
             "The audit writer stopped; the next response starts it again.",
             exc_info=task.exception(),
         )
+
+
+def _writer_engine(engine: AsyncEngine) -> AsyncEngine:
+    """An asyncio engine of one connection on `engine`'s database, for the writer alone."""
+    url = engine.url.render_as_string(hide_password=False)
+    return create_hub_async_engine(
+        url,
+        pool_size=1,
+        max_overflow=0,
+        isolation_level="AUTOCOMMIT",
+        connect_args={"application_name": WRITER_APPLICATION_NAME},
+    )

@@ -12,7 +12,7 @@
 | `HUB_API_AUDIT_LINGER_MS` | `200` | the audit writer waits this long for more rows per batch |
 | `HUB_API_AUDIT_SYNCHRONOUS_COMMIT` | `true` | `false`: audit commits do not wait for the disk |
 
-The audit log (`hub.api.audit_writer`) is written by one thread per process in batches: a
+The audit log (`hub.api.audit_writer`) is written by one task per process in batches: a
 row lands at most `HUB_API_AUDIT_LINGER_MS` (plus one write) after its response was sent;
 a longer wait makes fewer, larger transactions (less CPU per row). With
 `HUB_API_AUDIT_SYNCHRONOUS_COMMIT=false` the audit transaction alone commits without
