@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import Engine, select, update
 from starlette.requests import Request
 
 from hub.access.key_text import parse_key_text
@@ -178,9 +178,19 @@ def _request(authorization: str) -> Request:
     return Request({"type": "http", "method": "POST", "path": "/graphql", "headers": headers})
 
 
-def test_a_revocation_takes_effect_within_the_key_cache_time(
-    built_graph: BuiltGraph, tmp_path: Path
-) -> None:
+@dataclass
+class Clocked:
+    """A key, and an authenticator caching rows for 5 s of a clock the test moves."""
+
+    key: str
+    key_id: str
+    engine: Engine
+    checker: KeyAuthenticator
+    clock: list[float]
+
+
+@pytest.fixture
+def clocked(built_graph: BuiltGraph, tmp_path: Path) -> Iterator[Clocked]:
     settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path)
     key = issue_key(settings, AGENCY)
     parsed = parse_key_text(key)
@@ -190,17 +200,25 @@ def test_a_revocation_takes_effect_within_the_key_cache_time(
     checker = KeyAuthenticator(
         engine, load_pepper(tmp_path), cache_seconds=5, monotonic=lambda: clock[0]
     )
+    try:
+        yield Clocked(key, parsed.key_id, engine, checker, clock)
+    finally:
+        engine.dispose()
+
+
+def test_a_revocation_takes_effect_within_the_key_cache_time(clocked: Clocked) -> None:
+    key, engine, checker, clock = clocked.key, clocked.engine, clocked.checker, clocked.clock
 
     async def scenario() -> None:
         principal = await checker(_request(f"Bearer {key}"))
         assert (principal.name, principal.role, principal.key_id) == (
             "tax-committee",
             Role.AGENCY,
-            parsed.key_id,
+            clocked.key_id,
         )
         assert principal.scopes == {"personal", "tax"} and principal.region_code == "1703"
         with create_session_factory(engine)() as session, session.begin():
-            revoke_key(session, parsed.key_id, datetime.now(UTC))
+            revoke_key(session, clocked.key_id, datetime.now(UTC))
         clock[0] += 4.9  # still cached: the documented window
         await checker(_request(f"Bearer {key}"))
         clock[0] += 0.2
@@ -208,10 +226,7 @@ def test_a_revocation_takes_effect_within_the_key_cache_time(
             await checker(_request(f"Bearer {key}"))
         await checker.aclose()
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        engine.dispose()
+    asyncio.run(scenario())
 
 
 def test_last_used_at_is_written_off_the_request_path_at_most_once_a_minute(
@@ -261,16 +276,8 @@ def _counting(checker: KeyAuthenticator) -> list[str]:
     return reads
 
 
-def test_requests_finding_a_key_unread_wait_for_one_read_together(
-    built_graph: BuiltGraph, tmp_path: Path
-) -> None:
-    settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path)
-    key = issue_key(settings, AGENCY)
-    clock = [100.0]
-    engine = create_hub_engine(built_graph.url)
-    checker = KeyAuthenticator(
-        engine, load_pepper(tmp_path), cache_seconds=5, monotonic=lambda: clock[0]
-    )
+def test_requests_finding_a_key_unread_wait_for_one_read_together(clocked: Clocked) -> None:
+    key, checker, clock = clocked.key, clocked.checker, clocked.clock
     reads = _counting(checker)
 
     async def scenario() -> None:
@@ -283,24 +290,11 @@ def test_requests_finding_a_key_unread_wait_for_one_read_together(
         assert len(reads) == 2
         await checker.aclose()
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        engine.dispose()
+    asyncio.run(scenario())
 
 
-def test_a_key_in_use_is_read_again_in_the_background_before_it_expires(
-    built_graph: BuiltGraph, tmp_path: Path
-) -> None:
-    settings = HubSettings(database_url=built_graph.url, data_dir=tmp_path)
-    key = issue_key(settings, AGENCY)
-    parsed = parse_key_text(key)
-    assert parsed is not None
-    clock = [100.0]
-    engine = create_hub_engine(built_graph.url)
-    checker = KeyAuthenticator(
-        engine, load_pepper(tmp_path), cache_seconds=5, monotonic=lambda: clock[0]
-    )
+def test_a_key_in_use_is_read_again_in_the_background_before_it_expires(clocked: Clocked) -> None:
+    key, engine, checker, clock = clocked.key, clocked.engine, clocked.checker, clocked.clock
     reads = _counting(checker)
 
     async def settled() -> None:
@@ -319,7 +313,7 @@ def test_a_key_in_use_is_read_again_in_the_background_before_it_expires(
         await settled()
         assert len(reads) == 2
         with create_session_factory(engine)() as session, session.begin():
-            revoke_key(session, parsed.key_id, datetime.now(UTC))
+            revoke_key(session, clocked.key_id, datetime.now(UTC))
         clock[0] = 105.5  # past the first read's expiry: the second answers, with no wait
         await checker(_request(f"Bearer {key}"))  # (and the next read begins meanwhile)
         await settled()
@@ -329,7 +323,4 @@ def test_a_key_in_use_is_read_again_in_the_background_before_it_expires(
             await checker(_request(f"Bearer {key}"))
         await checker.aclose()
 
-    try:
-        asyncio.run(scenario())
-    finally:
-        engine.dispose()
+    asyncio.run(scenario())
