@@ -72,13 +72,11 @@ class HubDatabase(ConfigurableResource):  # type: ignore[type-arg]
     def load_session(self) -> Iterator[Session]:
         """`session` for a load: once committed, the tables it changed get the upkeep
         autovacuum would give them, at once (hub.graph.upkeep)."""
-        factory = create_session_factory(self.engine())
-        with factory() as session:
-            with session.begin():
-                yield session
-                session.flush()
-                changes = own_changes(session.connection(), Base.metadata.tables)
-            keep_up(self.engine(), changes)
+        with self.session() as session:
+            yield session
+            session.flush()
+            changes = own_changes(session.connection(), Base.metadata.tables)
+        keep_up(self.engine(), changes)
 
     def known_mahallas(self) -> frozenset[str]:
         with self.session() as session:
