@@ -171,11 +171,11 @@ class KeyAuthenticator:
             # Whoever waits for it reports it; a refresh nobody waits for is only noted.
             logger.warning("API key %s could not be read again: %s", key_id, task.exception())
             return
-        if self._cache_seconds > 0:
-            self._cache[key_id] = (began, task.result())
-            self._cache.move_to_end(key_id)
-            while len(self._cache) > MAX_CACHED_KEYS:
-                self._cache.popitem(last=False)
+        # Only reached with a cache: without one, each request reads the row itself.
+        self._cache[key_id] = (began, task.result())
+        self._cache.move_to_end(key_id)
+        while len(self._cache) > MAX_CACHED_KEYS:
+            self._cache.popitem(last=False)
 
     async def _read(self, key_id: str) -> StoredKey | None:
         if isinstance(self._engine, AsyncEngine):
