@@ -10,9 +10,12 @@ listener: both then execute through SQLAlchemy, the text and parameters unchange
 replays them on one psycopg connection of its own, `--rounds` times for each side in turn:
 the CPU time of that connection's server process (`/proc/<pid>/stat`, so PostgreSQL must
 run on this machine), the statements, the bytes they return and the wall time per
-request. Statements are prepared by psycopg after their fifth execution, as in the API.
-Prints a table; the API's figure is the whole compiled statement (JSON built in SQL), the
-floor's the flat rows its Python turns into JSON.
+request. Statements are prepared by psycopg after their fifth execution, as in the API;
+the last column counts the generic and custom plans PostgreSQL made for them (a custom
+plan is planned at every execution), and `--plan-cache-modes` replays the API's statements
+under each `plan_cache_mode` given, to show what the planning costs. Prints a table; the
+API's figure is the whole compiled statement (JSON built in SQL), the floor's the flat rows
+its Python turns into JSON.
 """
 
 from __future__ import annotations
@@ -82,12 +85,14 @@ async def _record(url: str, keys: int, seed: int) -> dict[tuple[str, str], list[
 
 
 def _replay(
-    dsn: str, requests: Sequence[Recorded], repeat: int
-) -> tuple[float, float, float, float]:
-    """CPU ms of the server process, wall ms, statements and bytes per request."""
+    dsn: str, requests: Sequence[Recorded], repeat: int, plan_cache_mode: str = "auto"
+) -> tuple[float, float, float, float, str]:
+    """CPU ms of the server process, wall ms, statements and bytes per request, and the
+    prepared statements' generic and custom plans ("generic/custom")."""
     with psycopg.connect(dsn, autocommit=True) as connection:
         pid = connection.info.backend_pid
         cursor = connection.cursor()
+        cursor.execute("SELECT set_config('plan_cache_mode', %s, false)", [plan_cache_mode])
         for statements in requests[:5] * 2:  # prepared from here on
             for sql, params in statements:
                 cursor.execute(sql, params)
@@ -103,12 +108,21 @@ def _replay(
                         size += sum(len(str(value)) for value in row)
                     count += 1
         done = repeat * len(requests)
-        return (
+        figures = (
             (_backend_cpu(pid) - cpu) / done * 1000,
             (time.perf_counter() - wall) / done * 1000,
             count / done,
             size / done,
         )
+        # How PostgreSQL planned the prepared statements: a custom plan is planned anew
+        # at every execution.
+        cursor.execute(
+            "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0)"
+            " FROM pg_prepared_statements"
+        )
+        plans = cursor.fetchone()
+        assert plans is not None
+        return (*figures, f"{plans[0]}/{plans[1]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="replays of the keys per round")
     parser.add_argument("--rounds", type=int, default=2, help="turns of each side")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--plan-cache-modes",
+        default="auto",
+        help="PostgreSQL plan_cache_mode values to replay the API's statements under, "
+        "comma-separated (auto, force_generic_plan, force_custom_plan): the planning's share",
+    )
     args = parser.parse_args(argv)
     os.environ["HUB_DATABASE_URL"] = args.url
     # As bench_api_cpu: a trusted agency without the audit log, no per-minute cost limit.
@@ -126,23 +146,28 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     recorded = asyncio.run(_record(args.url, args.keys, args.seed))
     dsn = make_url(args.url).set(drivername="postgresql").render_as_string(hide_password=False)
-    totals: dict[tuple[str, str], list[tuple[float, float, float, float]]] = {}
+    totals: dict[tuple[str, str], list[tuple[float, float, float, float, str]]] = {}
     names = list(dict.fromkeys(name for name, _ in recorded))
+    modes = args.plan_cache_modes.split(",")
+    sides = [("graphql", mode) for mode in modes] + [("floor", "auto")]
     for turn in range(args.rounds):
-        for name in names:  # the sides take turns: each round starts with the other
-            for side in ("graphql", "floor") if turn % 2 == 0 else ("floor", "graphql"):
-                runs = totals.setdefault((name, side), [])
-                runs.append(_replay(dsn, recorded[(name, side)], args.repeat))
+        for name in names:  # the sides take turns: each round starts with the next
+            for side, mode in sides[turn % len(sides) :] + sides[: turn % len(sides)]:
+                label = side if len(modes) == 1 or side == "floor" else f"{side}/{mode}"
+                runs = totals.setdefault((name, label), [])
+                runs.append(_replay(dsn, recorded[(name, side)], args.repeat, mode))
     lines = [
         f"machine: {os.cpu_count()} cores, load average before {load:.2f}, after "
         f"{os.getloadavg()[0]:.2f}; {args.keys} keys x {args.repeat} x {args.rounds} rounds",
-        f"{'query':<10} {'side':<8} {'pg cpu ms':>9} {'wall ms':>8} {'stmts':>6} {'bytes':>7}",
+        f"{'query':<10} {'side':<28} {'pg cpu ms':>9} {'wall ms':>8} {'stmts':>6} {'bytes':>7}"
+        f" {'plans g/c':>11}",
     ]
     for (name, side), runs in totals.items():
         cpu = sum(r[0] for r in runs) / len(runs)
         wall = sum(r[1] for r in runs) / len(runs)
         lines.append(
-            f"{name:<10} {side:<8} {cpu:>9.3f} {wall:>8.2f} {runs[0][2]:>6.0f} {runs[0][3]:>7.0f}"
+            f"{name:<10} {side:<28} {cpu:>9.3f} {wall:>8.2f} {runs[0][2]:>6.0f}"
+            f" {runs[0][3]:>7.0f} {runs[-1][4]:>11}"
         )
     sys.stdout.write("\n".join(lines) + "\n")
     return 0

@@ -5,7 +5,8 @@ The page is the rows `[offset, offset + limit)` of the relation (or root list) i
 order, their position (for the cursors, `hub.api.pagination`'s offsets) by
 `row_number()` over that order; `pageInfo` comes from the number of rows in
 `[offset, offset + limit + 1)`, as `pagination` derives it from the rows it fetched;
-`totalCount` is a count. Offset and limit are bind parameters (`Sel.params`); for `last`
+`totalCount` is a count. Offset and limit are bind parameters (`Sel.params`), but a page
+from the first row says `OFFSET 0` (`Walk._page_parameters` says why); for `last`
 without `before`, the offset is computed in the statement from the count.
 """
 
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.types import NullType
 
 from hub.api.compiled.json_sql import JsonSql, NotCompiled, key
-from hub.api.compiled.selection import Sel, named_object
+from hub.api.compiled.selection import FIRST_ROW, Sel, named_object
 
 Where = Callable[[Any], ColumnElement[bool] | None]
 Ordering = Callable[[Any], list[ColumnElement[Any]]]
@@ -180,7 +181,11 @@ class ConnectionBuilder:
     ) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
         """The page's offset and limit, from the parameters `sel.params` names."""
         offset_name, limit_name, *from_end = sel.params
-        offset: ColumnElement[Any] = bindparam(offset_name, type_=Integer)
+        offset: ColumnElement[Any] = (
+            literal_column("0", Integer)
+            if offset_name == FIRST_ROW
+            else bindparam(offset_name, type_=Integer)
+        )
         limit: ColumnElement[Any] = bindparam(limit_name, type_=Integer)
         if not from_end:
             return offset, limit

@@ -58,6 +58,8 @@ from hub.api.principal import Principal, Role
 
 # Marks a page counted back from the end of the list (`last` without `before`).
 FROM_END = "from_end"
+# A page's offset parameter when the page starts at the first row (`Walk.page`).
+FIRST_ROW = ""
 # The parameters of the caller's territory, when a statement filters by it.
 ACCESS_LOW = "access_low"
 ACCESS_HIGH = "access_high"
@@ -280,6 +282,19 @@ class Walk:
         return self._page_parameters(prefix, window.offset, window.limit)
 
     def _page_parameters(self, prefix: str, offset: int, limit: int) -> tuple[str, str]:
+        """The names of the page's offset and limit parameters; a page from the first
+        row names no offset (`FIRST_ROW`): its statement says `OFFSET 0`.
+
+        With the offset a parameter, PostgreSQL's estimate for a generic plan assumes
+        it skips a tenth of the rows, so it planned every execution of a prepared page
+        statement anew (a custom plan: 0.3 ms of a page of 100's 1.1 ms). Told the
+        offset, it keeps one generic plan. A document then has at most two statements
+        per connection, its first pages' and its later pages'."""
+        if offset == 0:
+            limit_name = f"{prefix}limit" if prefix else self.parameter(limit)
+            if prefix:
+                self.params[limit_name] = limit
+            return FIRST_ROW, limit_name
         if prefix:
             self.params[f"{prefix}offset"] = offset
             self.params[f"{prefix}limit"] = limit
