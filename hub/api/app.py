@@ -66,8 +66,10 @@ def _read_engine(
     # many as the request's own statement. A connection the server dropped meanwhile
     # fails its first statement and the request's first batch runs again on a fresh one
     # (`RequestDatabase`).
+    # So is the planner's cost of a random page read (`hub.api.settings` says why).
     connect_args: dict[str, object] = {
         "options": f"-c statement_timeout={limits.statement_timeout_ms}"
+        f" -c random_page_cost={api.random_page_cost}"
     }
     if connect_timeout is not None and "connect_timeout" not in make_url(url).query:
         # A replica that went away must not hold up the request that finds out.

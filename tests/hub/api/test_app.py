@@ -91,6 +91,14 @@ def test_graphiql_setting_is_read_from_the_environment() -> None:
         load_api_settings({"HUB_API_GRAPHIQL": "perhaps"})
 
 
+def test_random_page_cost_setting_is_read_from_the_environment() -> None:
+    assert load_api_settings({}).random_page_cost == 1.1
+    assert load_api_settings({"HUB_API_RANDOM_PAGE_COST": "4"}).random_page_cost == 4.0
+    for bad in ("cheap", "0", "-1", "inf", "nan"):
+        with pytest.raises(ConfigurationError, match="HUB_API_RANDOM_PAGE_COST"):
+            load_api_settings({"HUB_API_RANDOM_PAGE_COST": bad})
+
+
 def test_each_request_returns_its_connection_to_the_pool_or_the_kept_ones(
     api: Api, fixture_graph: FixtureGraph
 ) -> None:

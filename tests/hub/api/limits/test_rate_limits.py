@@ -204,6 +204,23 @@ def test_postgresql_connections_carry_the_statement_timeout(
     assert client.portal.call(show) == "1234ms"
 
 
+def test_postgresql_connections_plan_with_the_api_random_page_cost(
+    built_graph: BuiltGraph, app_with: Any
+) -> None:
+    if not built_graph.url.startswith("postgresql"):
+        pytest.skip("random_page_cost is PostgreSQL's")
+    client, _ = app_with(LimitSettings())
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    assert isinstance(engine, AsyncEngine)
+
+    async def show() -> Any:
+        async with engine.connect() as connection:
+            return (await connection.execute(text("SHOW random_page_cost"))).scalar()
+
+    assert client.portal is not None
+    assert client.portal.call(show) == "1.1"
+
+
 def test_a_statement_past_the_timeout_is_reported_as_statement_timeout(
     built_graph: BuiltGraph, app_with: Any
 ) -> None:
