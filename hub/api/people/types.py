@@ -22,7 +22,7 @@ from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
-from hub.api.people.data import HouseholdRecord, MemberRecord, PersonRecord
+from hub.api.people.records import HouseholdRecord, MemberRecord, PersonRecord
 from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
 from hub.api.relations import Relation as LoaderRelation
 from hub.api.relations import ToOne, now_or_later, optional
