@@ -27,9 +27,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
-from bench_api import issue_bench_key, read_keys
 from bench_api_cpu import _call
+from bench_api_database import issue_bench_key
 from bench_api_floor import ACCESS_VARIABLE, create_bench_app
+from bench_api_load import read_keys
 from bench_api_queries import QUERIES
 from bench_audit import _backend_cpu, _writers
 from sqlalchemy.engine import make_url

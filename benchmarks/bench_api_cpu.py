@@ -121,8 +121,9 @@ async def _measure(
     args: argparse.Namespace,
 ) -> list[tuple[str, float, float, float, float, float | None, float | None]]:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from bench_api import QUERIES, read_keys
     from bench_api_floor import create_bench_app
+    from bench_api_load import read_keys
+    from bench_api_queries import QUERIES
 
     app = create_bench_app()
     keys = read_keys(os.environ["HUB_DATABASE_URL"], 2000, args.seed)

@@ -50,9 +50,10 @@ def _backend_cpu(pid: int) -> float:
 async def _record(url: str, keys: int, seed: int) -> dict[tuple[str, str], list[Recorded]]:
     """The statements each (query, side) sent, one list per request."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from bench_api import QUERIES, read_keys
     from bench_api_cpu import _requester
     from bench_api_floor import create_bench_app
+    from bench_api_load import read_keys
+    from bench_api_queries import QUERIES
 
     app = create_bench_app()
     sample = read_keys(url, max(keys, 50), seed)

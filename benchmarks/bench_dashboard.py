@@ -8,7 +8,7 @@ diagnostic product on it when its monthly table is empty (categories with their 
 notebook findings, the monthly indicators of every month up to the graph's evidence date,
 the quarterly ratings; the seeded graph's evidence spans 11 months, so its first month's
 figures are copied to the month before and revisions are added, `pad_to_twelve_months`),
-read it into the page cache (`bench_api.prewarm`), start bench_api's
+read it into the page cache (`bench_api_database.prewarm`), start bench_api's
 two uvicorn servers (one per core, every request carrying an agency key), and drive them
 with bench_api's keep-alive load generator. Two documents, on a random mahalla each:
 
@@ -35,8 +35,10 @@ import time
 from datetime import date
 
 import orjson
-from bench_api import _exchange, _seeded, issue_bench_key, prewarm, start_servers, stop_servers
+from bench_api_database import issue_bench_key, prewarm, seeded
+from bench_api_load import exchange
 from bench_api_report import Row, Samples, rows_of, table
+from bench_api_servers import start_servers, stop_servers
 from sqlalchemy import create_engine, text
 
 logger = logging.getLogger("bench_dashboard")
@@ -197,7 +199,7 @@ async def _client(
             variables = {**fixed, "code": rng.choice(mahallas)}
             request = _request(name, variables, f"127.0.0.1:{port}", api_key)
             started = time.perf_counter()
-            status, raw = await asyncio.wait_for(_exchange(reader, writer, request), 30.0)
+            status, raw = await asyncio.wait_for(exchange(reader, writer, request), 30.0)
             samples.latencies.append(time.perf_counter() - started)
             body = orjson.loads(raw) if status == 200 else {}
             if status != 200 or body.get("errors") or body.get("data") is None:
@@ -300,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    url = _seeded(args.admin_url, args.database, args.persons) if args.reuse else None
+    url = seeded(args.admin_url, args.database, args.persons) if args.reuse else None
     reused = url is not None
     if url is None:
         url = create_database(args.admin_url, args.database)

@@ -32,8 +32,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_api import QUERIES, read_keys
 from bench_api_cpu import _requester
+from bench_api_load import read_keys
+from bench_api_queries import QUERIES
 from seed_graph import DEFAULT_ADMIN_URL, Plan, create_database, drop_database, seed
 from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig

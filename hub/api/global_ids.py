@@ -22,7 +22,7 @@ from strawberry.types import Info
 from strawberry.types.base import get_object_definition
 from strawberry.types.cast import cast as strawberry_cast
 
-from hub.api.access.rules import visible_type
+from hub.api.access.rule_lookup import visible_type
 from hub.api.errors import ApiError, BadUserInputError
 from hub.api.fields import described
 

@@ -24,7 +24,8 @@ from hub.api.batch_fetch import fetch_by_keys, fetch_groups
 from hub.api.compiled.mapping import ORDERS
 from hub.api.diagnostics import lists_data as diagnostics
 from hub.api.identity import data as identity
-from hub.api.people import data as people
+from hub.api.people import records as people
+from hub.api.people.data import fetch_members
 from hub.api.provenance import data as provenance
 from hub.api.request_database import RequestDatabase
 from hub.api.territory import data as territory
@@ -173,7 +174,7 @@ class Loaders:
         shape = self.rows.key() if where is not None else None
 
         def fetch(connection: Connection, keys: Sequence[int]) -> list[Any]:
-            return people.fetch_members(connection, keys, where, shape)
+            return fetch_members(connection, keys, where, shape)
 
         return self._batched(fetch)
 

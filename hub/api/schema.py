@@ -18,16 +18,9 @@ from strawberry.types.graphql import OperationType
 
 from hub.api.access.guard import guard_schema
 from hub.api.access.queries import AccessQuery
-from hub.api.activities.types import (
-    AppealNode,
-    BusinessNode,
-    EmploymentRecordNode,
-    LandLeaseNode,
-    LoanNode,
-    NotebookEntryNode,
-    ParcelNode,
-    TaxRegistrationNode,
-)
+from hub.api.activities.land_types import BusinessNode, LandLeaseNode, ParcelNode
+from hub.api.activities.support_types import AppealNode, LoanNode, NotebookEntryNode
+from hub.api.activities.work_types import EmploymentRecordNode, TaxRegistrationNode
 from hub.api.context import Context
 from hub.api.diagnostics.queries import DiagnosticsQuery
 from hub.api.direct_execution import execute_direct_or_lean

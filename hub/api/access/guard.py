@@ -19,13 +19,10 @@ from typing import Any
 from graphql import GraphQLObjectType, GraphQLResolveInfo, GraphQLSchema, default_field_resolver
 
 from hub.api.access import suppression
+from hub.api.access.personal_arguments import PERSONAL_ARGUMENTS, personal_arguments
 from hub.api.access.requirements import EVERYONE, Verdict, decide
-from hub.api.access.rules import (
-    PERSONAL_ARGUMENTS,
-    is_suppressed_count,
-    personal_arguments,
-    rule_of,
-)
+from hub.api.access.rule_lookup import rule_of
+from hub.api.access.suppressed_counts import is_suppressed_count
 from hub.api.errors import ForbiddenError
 from hub.api.principal import PERSONAL_SCOPE, Principal, Role
 

@@ -1,10 +1,11 @@
 """THE rule table: for every GraphQL object type and field, what each role may see.
 
-Both read paths read this table and nothing else: the regular path wraps every field
-whose rule is not `EVERYONE` with a guard (`hub.api.access.guard`), the compiled path
-masks what the principal lacks a scope for and filters by its territory in SQL, and
-otherwise sends the root field the regular way (`hub.api.compiled.selection`), the
-loaders take the row filters named here as WHERE clauses (`hub.api.access.rows`).
+Both read paths read this table and nothing else (`hub.api.access.rule_lookup`): the
+regular path wraps every field whose rule is not `EVERYONE` with a guard
+(`hub.api.access.guard`), the compiled path masks what the principal lacks a scope for and
+filters by its territory in SQL, and otherwise sends the root field the regular way
+(`hub.api.compiled.selection`), the loaders take the row filters named here as WHERE
+clauses (`hub.api.access.rows`).
 `tests/hub/api/access/test_rules.py` walks the whole schema and fails for a type or
 field without a rule here, and for a field that leads to a type its role may not see.
 
@@ -19,8 +20,6 @@ Roles (DESIGN.md, issue 16):
 
 from __future__ import annotations
 
-from typing import Any
-
 from hub.api.access.requirements import (
     AGENCY,
     AGENCY_OR_ENGINEER,
@@ -33,7 +32,7 @@ from hub.api.access.requirements import (
     source,
     type_rules,
 )
-from hub.api.principal import PERSONAL_SCOPE, Role
+from hub.api.principal import PERSONAL_SCOPE
 
 TERRITORY = "territory"  # the row's mahalla lies in the principal's region or district
 SOURCE_SCOPE = "source_scope"  # a source record of a source the principal holds
@@ -309,87 +308,3 @@ TYPES: dict[str, TypeRules] = {
     ),
     **_connections("Delivery", "QuarantinedRecord", "AuditLogEntry", rule=ENGINEER),
 }
-
-
-# The counts the public sees only at or above the disclosure threshold (and apart from
-# a total they would reveal a small part of): `hub.api.access.suppression`.
-SUPPRESSED: dict[str, frozenset[str]] = {
-    "Statistics": frozenset({"population", "households", "categoryMismatches"}),
-    "HouseholdCategoryCounts": frozenset(
-        {"category1", "category2", "category3", "category4", "unknown"}
-    ),
-    "EmploymentStatistics": frozenset(
-        {"employed", "unemployed", "selfEmployed", "entrepreneurs", "publicWorks", "inTraining"}
-    ),
-    "LandStatistics": frozenset({"activeLeases", "leasedAreaHa"}),
-    "ProgrammeFinancing": frozenset({"count", "amount"}),
-    "NotebookCount": frozenset({"persons"}),
-    "AppealStatistics": frozenset({"total", "open"}),
-    "TopicCount": frozenset({"appeals"}),
-    "IndicatorFigure": frozenset({"value"}),
-    "IndicatorRevision": frozenset({"oldValue", "newValue"}),
-    "BodyRating": frozenset(
-        {"received", "resolved", "overdueOpen", "resolutionRate", "medianDays", "p90Days"}
-    ),
-}
-
-
-def is_suppressed_count(type_name: str, field_name: str) -> bool:
-    return field_name in SUPPRESSED.get(type_name, ())
-
-
-# Arguments that search or order by personal data need the `personal` scope, as the
-# fields they match on do: finding who holds a PINFL, or a name, or a birth year, shows
-# them. Per root field: the arguments, as `argument` or `input.field` or
-# `input.field=VALUE` (an enum value).
-PERSONAL_ARGUMENTS: dict[tuple[str, str], tuple[str, ...]] = {
-    ("Query", "person"): ("pinfl",),
-    ("Query", "persons"): (
-        "filter.name",
-        "filter.bornFromYear",
-        "filter.bornToYear",
-        "orderBy.field=NAME",
-        "orderBy.field=BIRTH_ON",
-    ),
-}
-
-
-def personal_arguments(type_name: str, field_name: str, arguments: dict[str, Any]) -> list[str]:
-    """The arguments of `PERSONAL_ARGUMENTS` that `arguments` (graphql-core's coerced
-    values, by GraphQL name) use."""
-    used = []
-    for spec in PERSONAL_ARGUMENTS.get((type_name, field_name), ()):
-        path, _, wanted = spec.partition("=")
-        value: Any = arguments
-        for part in path.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if value is None:
-            continue
-        if wanted and getattr(value, "name", value) != wanted:
-            continue
-        used.append(spec)
-    return used
-
-
-NOBODY = Rule()
-
-
-def rule_of(type_name: str, field_name: str) -> Rule:
-    """The table's rule for `type_name.field_name`; refused to everyone (fail closed) for
-    a type or field the table lacks."""
-    rules = TYPES.get(type_name)
-    if rules is None or not rules.covers(field_name):
-        return NOBODY
-    return rules.rule(field_name)
-
-
-def visible_type(type_name: str, role: Role) -> bool:
-    """Whether `role` may see objects of `type_name` at all (`node(id:)` answers null
-    otherwise, as for an id that does not exist)."""
-    rules = TYPES.get(type_name)
-    return rules is not None and rules.visible_to(role)
-
-
-def row_filter_of(type_name: str) -> str | tuple[str, ...] | None:
-    rules = TYPES.get(type_name)
-    return None if rules is None else rules.rows

@@ -19,9 +19,9 @@ works out which counts to withhold, and the statistics objects carry them (`with
 which `suppressed` honours. A list of mahallas ordered by population orders the public's
 suppressed and withheld populations as unknown (`hub.api.territory.data`).
 
-The rule table names the suppressed fields (`hub.api.access.rules.SUPPRESSED`); the guard
-(`hub.api.access.guard`) applies this for the public role on the regular path, and the
-compiled path leaves those fields to it.
+The suppressed fields are named beside the rule table
+(`hub.api.access.suppressed_counts.SUPPRESSED`); the guard (`hub.api.access.guard`) applies
+this for the public role on the regular path, and the compiled path leaves those fields to it.
 """
 
 from __future__ import annotations

@@ -39,7 +39,8 @@ from sqlalchemy import (
     true,
 )
 
-from hub.api.access.rules import TERRITORY, row_filter_of
+from hub.api.access.rule_lookup import row_filter_of
+from hub.api.access.rules import TERRITORY
 from hub.api.compiled.connections import ConnectionBuilder, typename
 from hub.api.compiled.json_sql import JsonSql, NotCompiled, key
 from hub.api.compiled.kinds import Args

@@ -36,7 +36,7 @@ from hub.api.diagnostics import lists_data as lists
 from hub.api.diagnostics.periods import checked_months
 from hub.api.diagnostics.series_data import FIGURES, REVISIONS
 from hub.api.errors import BadUserInputError
-from hub.api.people.data import HOUSEHOLD, PERSON
+from hub.api.people.records import HOUSEHOLD, PERSON
 from hub.api.territory.data import ASSISTANT, MAHALLA
 from hub.diagnostics.monthly import COUNTRY
 

@@ -14,7 +14,7 @@ from hub.api.compiled.root_plan import Root, listed
 from hub.api.compiled.selection import Walk
 from hub.api.identity import data as identity
 from hub.api.identity.queries import BORDERLINE_FROM, BORDERLINE_TO
-from hub.api.people import data as people
+from hub.api.people import records as people
 from hub.api.provenance.data import SOURCE_RECORD
 
 ROOTS = ("unlinkedMentions", "borderlineLinks", "notSurveyed")

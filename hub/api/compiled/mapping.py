@@ -48,7 +48,7 @@ from hub.api.compiled.people_map import PEOPLE
 from hub.api.compiled.provenance_map import PROVENANCE
 from hub.api.compiled.records_map import RECORDS
 from hub.api.compiled.territory_map import TERRITORY
-from hub.api.people.data import PERSON
+from hub.api.people.records import PERSON
 
 __all__ = [
     "MAPPINGS",

@@ -22,7 +22,7 @@ from hub.api.compiled.mapping import NODE_KEYS
 from hub.api.compiled.root_plan import KEY, Root, answered, keyed_object
 from hub.api.compiled.selection import Sel
 from hub.api.identity import data as identity
-from hub.api.people import data as people
+from hub.api.people import records as people
 from hub.api.territory import data as territory
 
 NODE_TABLES: dict[str, Table] = {

@@ -24,7 +24,7 @@ from hub.api.compiled.kinds import (
     pointing,
 )
 from hub.api.identity import data as identity
-from hub.api.people.data import HOUSEHOLD, MEMBER, PERSON
+from hub.api.people.records import HOUSEHOLD, MEMBER, PERSON
 from hub.api.provenance.data import CONFLICT, SOURCE_RECORD
 from hub.api.territory.data import ASSISTANT, MAHALLA
 

@@ -21,7 +21,7 @@ from hub.api.compiled.kinds import (
 )
 from hub.api.identity import data as identity
 from hub.api.identity.data import CONTRIBUTION, HOUSEHOLD_PLOT
-from hub.api.people.data import HOUSEHOLD, PERSON
+from hub.api.people.records import HOUSEHOLD, PERSON
 from hub.api.provenance.data import DELIVERY, SOURCE_RECORD
 from hub.api.vocabulary import OPEN_APPEAL_STATUSES
 

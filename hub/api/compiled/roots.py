@@ -29,8 +29,16 @@ from hub.api.compiled.provenance_map import QUARANTINE_PARAMETERS, SOURCES, SOUR
 from hub.api.compiled.root_plan import KEY, Root, listed, single
 from hub.api.compiled.selection import Sel, Walk
 from hub.api.errors import BadUserInputError
-from hub.api.people import data as people
+from hub.api.people import records as people
 from hub.api.people.filters import HouseholdFilter, HouseholdOrderBy, PersonFilter, PersonOrderBy
+from hub.api.people.list_conditions import (
+    household_list_order,
+    household_list_where,
+    person_list_order,
+    person_list_parameters,
+    person_list_shape,
+    person_list_where,
+)
 from hub.api.principal import Role
 from hub.api.provenance import data as provenance
 from hub.api.scalars import SCALAR_MAP
@@ -176,21 +184,21 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
         person_filter = _input(arguments.get("filter"), PersonFilter) or PersonFilter()
         order_by = _input(arguments.get("orderBy"), PersonOrderBy)
         criteria = _checked(lambda: person_filter.criteria(order_by))
-        values = people.person_list_parameters(criteria)
+        values = person_list_parameters(criteria)
         params.update(values)
         return listed(
-            ("persons", people.person_list_shape(criteria, values)),
+            ("persons", person_list_shape(criteria, values)),
             "Person",
             people.PERSON,
-            lambda: people.person_list_where(criteria, values),
-            lambda: people.person_list_order(criteria),
+            lambda: person_list_where(criteria, values),
+            lambda: person_list_order(criteria),
             offset_limit,
         )
     if name == "households":
         household_filter = _input(arguments.get("filter"), HouseholdFilter) or HouseholdFilter()
         order_by = _input(arguments.get("orderBy"), HouseholdOrderBy)
         criteria = _checked(lambda: household_filter.criteria(order_by))
-        where, values = people.household_list_where(criteria)
+        where, values = household_list_where(criteria)
         # The household conditions carry literal values: the criteria are the shape.
         params.update(values)
         return listed(
@@ -198,7 +206,7 @@ def _listed(name: str, arguments: dict[str, Any], walk: Walk) -> Root:
             "Household",
             people.HOUSEHOLD,
             lambda: where,
-            lambda: people.household_list_order(criteria),
+            lambda: household_list_order(criteria),
             offset_limit,
         )
     level = name[:-1]

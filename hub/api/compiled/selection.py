@@ -34,13 +34,9 @@ from graphql.execution.values import get_argument_values
 
 from hub.api.access.requirements import Verdict, decide
 from hub.api.access.rows import RowFilters
-from hub.api.access.rules import (
-    TERRITORY,
-    is_suppressed_count,
-    row_filter_of,
-    rule_of,
-    visible_type,
-)
+from hub.api.access.rule_lookup import row_filter_of, rule_of, visible_type
+from hub.api.access.rules import TERRITORY
+from hub.api.access.suppressed_counts import is_suppressed_count
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.compiled.mapping import (
     MAPPINGS,

@@ -24,7 +24,7 @@ from hub.api.compiled.kinds import (
     pointing,
 )
 from hub.api.compiled.statistics_sums import statistics_sums
-from hub.api.people.data import HOUSEHOLD, PERSON
+from hub.api.people.records import HOUSEHOLD, PERSON
 from hub.api.scalars import soums_sql
 from hub.api.territory.data import ASSISTANT, DISTRICT, INDICATORS, MAHALLA, REGION
 

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 
 from hub.api.activities.data import LEASE, PARCEL, LeaseRecord
-from hub.api.people.data import PERSON, PersonRecord
+from hub.api.people.records import PERSON, PersonRecord
 from hub.api.provenance.data import SOURCE_RECORD, SourceRecordRow
 from hub.api.records import record_columns, record_fields, select_records, table_of, to_records
 from hub.graph.models import (

@@ -11,7 +11,7 @@ from hub.api.errors import BadUserInputError
 from hub.api.fields import described
 from hub.api.identity import data
 from hub.api.pagination import Connection, PageArgs, paginate
-from hub.api.people.data import PERSON
+from hub.api.people.records import PERSON
 from hub.api.people.types import PersonNode
 from hub.api.provenance.types import SourceRecordNode
 

@@ -29,7 +29,7 @@ from graphql import (
     is_composite_type,
 )
 
-from hub.api.limits.cost import TOTAL_COUNT_COST, _is_connection
+from hub.api.limits.cost_walk import TOTAL_COUNT_COST, _is_connection
 
 
 def actual_cost(

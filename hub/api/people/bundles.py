@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Select
 from hub.api.batch_fetch import Match, keyed
 from hub.api.driver_rows import fetch_rows
 from hub.api.loaders import Loaders
-from hub.api.people.data import HOUSEHOLD, PERSON, HouseholdRecord, PersonRecord
+from hub.api.people.records import HOUSEHOLD, PERSON, HouseholdRecord, PersonRecord
 from hub.api.records import record_at, record_columns, select_labelled
 from hub.api.territory.data import MAHALLA, MahallaRecord
 

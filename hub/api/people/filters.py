@@ -8,7 +8,7 @@ from enum import Enum
 import strawberry
 
 from hub.api.errors import BadUserInputError
-from hub.api.people.data import (
+from hub.api.people.criteria import (
     HouseholdCriteria,
     HouseholdOrder,
     PersonCriteria,

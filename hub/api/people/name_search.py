@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Final
 
 from hub.api.errors import BadUserInputError
-from hub.api.people.data import NameQuery
+from hub.api.people.criteria import NameQuery
 from hub.identity.names import KEY_SEPARATOR, is_initial_key, normalise_name
 
 

@@ -14,6 +14,7 @@ from hub.api.errors import BadUserInputError, NotFoundError
 from hub.api.fields import described
 from hub.api.pagination import Connection, PageArgs, paginate, paginate_rows
 from hub.api.people import bundles, data
+from hub.api.people.criteria import HouseholdCriteria, PersonCriteria
 from hub.api.people.filters import (
     HouseholdFilter,
     HouseholdOrderBy,
@@ -42,7 +43,7 @@ def _in_access(criteria: Any, info: Info) -> Any:
 
 
 async def list_persons(
-    info: Info, criteria: data.PersonCriteria, args: PageArgs
+    info: Info, criteria: PersonCriteria, args: PageArgs
 ) -> Connection[PersonNode]:
     db = info.context.db
     criteria = _in_access(criteria, info)
@@ -79,7 +80,7 @@ async def list_persons(
 
 
 async def list_households(
-    info: Info, criteria: data.HouseholdCriteria, args: PageArgs
+    info: Info, criteria: HouseholdCriteria, args: PageArgs
 ) -> Connection[HouseholdNode]:
     db = info.context.db
     criteria = _in_access(criteria, info)
@@ -97,12 +98,12 @@ async def list_households(
 
 
 async def persons_in_mahalla(info: Info, code: str, args: PageArgs) -> Connection[PersonNode]:
-    criteria = data.PersonCriteria(territory=territory_of(None, None, code))
+    criteria = PersonCriteria(territory=territory_of(None, None, code))
     return await list_persons(info, criteria, args)
 
 
 async def households_in_mahalla(info: Info, code: str, args: PageArgs) -> Connection[HouseholdNode]:
-    criteria = data.HouseholdCriteria(territory=territory_of(None, None, code))
+    criteria = HouseholdCriteria(territory=territory_of(None, None, code))
     return await list_households(info, criteria, args)
 
 

@@ -10,19 +10,14 @@ import strawberry
 from strawberry import relay
 
 from hub.api.activities.data import LeaseRecord
-from hub.api.activities.types import (
-    AppealNode,
-    EmploymentRecordNode,
-    LandLeaseNode,
-    LoanNode,
-    NotebookEntryNode,
-    TaxRegistrationNode,
-)
+from hub.api.activities.land_types import LandLeaseNode
+from hub.api.activities.support_types import AppealNode, LoanNode, NotebookEntryNode
+from hub.api.activities.work_types import EmploymentRecordNode, TaxRegistrationNode
 from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, connection_of_list
-from hub.api.people.data import HouseholdRecord, MemberRecord, PersonRecord
+from hub.api.people.records import HouseholdRecord, MemberRecord, PersonRecord
 from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
 from hub.api.relations import Relation as LoaderRelation
 from hub.api.relations import ToOne, now_or_later, optional

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from hub.api.activities import data as activities
 from hub.api.batch_fetch import fetch_by_keys, fetch_groups
-from hub.api.people import data as people
+from hub.api.people import records as people
 from hub.api.provenance import data as provenance
 from hub.api.records import select_records, to_records
 

@@ -13,6 +13,8 @@ from sqlalchemy import Connection, create_engine, select
 from hub.api.batch_fetch import fetch_by_keys
 from hub.api.people import bundles as person_bundles
 from hub.api.people import data as people
+from hub.api.people.criteria import PersonCriteria
+from hub.api.people.records import HOUSEHOLD, HouseholdRecord
 from hub.api.territory import bundles, data
 from hub.api.territory import statistics_data as statistics
 from hub.graph.bulk import upsert_rows
@@ -81,7 +83,7 @@ def test_a_page_of_persons_joined_with_households_matches_the_two_reads(
     engine = create_engine(built_graph.url)
     try:
         with engine.connect() as connection:
-            criteria = people.PersonCriteria()
+            criteria = PersonCriteria()
             total = people.count_persons(connection, criteria)
             alone = people.fetch_person_rows(connection, criteria, 0, total, households=False)
             persons = people.persons_of(alone)
@@ -92,9 +94,7 @@ def test_a_page_of_persons_joined_with_households_matches_the_two_reads(
             households = dict(
                 zip(
                     ids,
-                    fetch_by_keys(
-                        connection, people.HouseholdRecord, people.HOUSEHOLD, ("id",), ids
-                    ),
+                    fetch_by_keys(connection, HouseholdRecord, HOUSEHOLD, ("id",), ids),
                     strict=True,
                 )
             )
@@ -109,9 +109,7 @@ def test_a_person_bundle_carries_what_the_loaders_would_load(built_graph: BuiltG
     engine = create_engine(built_graph.url)
     try:
         with engine.connect() as connection:
-            rows = people.fetch_person_rows(
-                connection, people.PersonCriteria(), 0, 1000, households=False
-            )
+            rows = people.fetch_person_rows(connection, PersonCriteria(), 0, 1000, households=False)
             persons = people.persons_of(rows)
             for person in (p for p in persons if p.pinfl is not None):
                 assert person.pinfl is not None
@@ -123,8 +121,8 @@ def test_a_person_bundle_carries_what_the_loaders_would_load(built_graph: BuiltG
                         if "household" in parts and person.household_id is not None:
                             (household,) = fetch_by_keys(
                                 connection,
-                                people.HouseholdRecord,
-                                people.HOUSEHOLD,
+                                HouseholdRecord,
+                                HOUSEHOLD,
                                 ("id",),
                                 [person.household_id],
                             )

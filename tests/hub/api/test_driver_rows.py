@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Connection, String, bindparam, event, lite
 from hub.api import driver_rows
 from hub.api.batch_fetch import keyed
 from hub.api.driver_rows import dollar_placeholders, fetch_rows, fetch_rows_async
-from hub.api.people import data as people
+from hub.api.people import records as people
 from hub.api.provenance import data as provenance
 from hub.api.records import select_records
 from hub.api.territory import bundles

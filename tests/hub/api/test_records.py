@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from hub.api.activities import data as activities
-from hub.api.people import data as people
+from hub.api.people import records as people
 from hub.api.provenance import data as provenance
 from hub.api.records import to_records
 from hub.api.territory import data as territory

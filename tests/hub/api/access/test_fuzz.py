@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from hypothesis_graphql import nodes, queries
 from sqlalchemy import Connection, select
 
-from hub.api.people.data import PERSON
+from hub.api.people.records import PERSON
 from hub.api.principal import PERSONAL_SCOPE, SCOPES, Principal, Role
 from hub.api.schema import SCHEMA
 from hub.api.territory.data import ASSISTANT

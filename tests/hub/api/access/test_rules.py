@@ -10,7 +10,9 @@ from __future__ import annotations
 from graphql import GraphQLObjectType
 
 from hub.api.access.requirements import Verdict, decide
-from hub.api.access.rules import SUPPRESSED, TYPES, rule_of, visible_type
+from hub.api.access.rule_lookup import rule_of, visible_type
+from hub.api.access.rules import TYPES
+from hub.api.access.suppressed_counts import SUPPRESSED
 from hub.api.compiled.selection import named_object
 from hub.api.principal import PERSONAL_SCOPE, SCOPES, Principal, Role
 from hub.api.schema import SCHEMA

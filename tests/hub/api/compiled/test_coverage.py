@@ -14,7 +14,7 @@ import pytest
 from graphql import GraphQLError, parse
 from graphql.execution.collect_fields import collect_fields
 
-from hub.api.access.rules import rule_of
+from hub.api.access.rule_lookup import rule_of
 from hub.api.compiled.execution import CompiledExecutionContext, compile_root
 from hub.api.compiled.json_sql import NotCompiled
 from hub.api.principal import PERSONAL_SCOPE, SCOPES, Principal, Role

@@ -18,7 +18,7 @@ from sqlalchemy import Table, create_engine, update
 
 from hub.api.compiled.json_sql import json_sql_for
 from hub.api.compiled.mapping import MAPPINGS, Leaf, One
-from hub.api.people.data import PERSON
+from hub.api.people.records import PERSON
 from hub.api.schema import SCHEMA
 from hub.api.territory.data import INDICATORS
 

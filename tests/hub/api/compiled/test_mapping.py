@@ -20,7 +20,7 @@ from hub.api.access.guard import forbidden
 from hub.api.compiled.mapping import MAPPINGS, NODE_IDS, NODE_KEYS, Entries, LeafList, Many, Rows
 from hub.api.compiled.selection import named_object
 from hub.api.pagination import MAX_PAGE_SIZE, encode_cursor
-from hub.api.people.data import HOUSEHOLD, PERSON
+from hub.api.people.records import HOUSEHOLD, PERSON
 from hub.api.principal import Principal
 from hub.api.schema import SCHEMA
 from hub.api.territory.data import DISTRICT, MAHALLA, REGION
