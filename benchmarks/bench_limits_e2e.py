@@ -8,7 +8,8 @@ schemas over one engine, alternating request by request (`--rounds` turns of `--
 requests per query and mode):
 
 - off: the schema as it was before the limits (strawberry's `ParserCache` and
-  `ValidationCache`, the error classification; no cost, no bucket, no budget);
+  `ValidationCache`; errors are classified by `HubSchema.execute` in both; no cost, no
+  bucket, no budget);
 - on: the hub's schema (`LimitsGuard`): document limits, the kept cost,
   a token bucket (in memory, or in Redis with `--redis`) and the admission budget.
 
@@ -41,7 +42,6 @@ from strawberry.schema.config import StrawberryConfig
 
 from hub.api.app import tune_garbage_collector
 from hub.api.compiled.execution import CompiledExecutionContext
-from hub.api.error_reporting import ErrorClassification
 from hub.api.limits.guard import Limiter
 from hub.api.limits.settings import LimitSettings, default_roles
 from hub.api.principal import SCOPES, Principal, Role
@@ -58,7 +58,6 @@ def _schema_before_the_limits() -> HubSchema:
         extensions=[
             lambda: ParserCache(maxsize=512),
             lambda: ValidationCache(maxsize=512),
-            ErrorClassification,
         ],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
         execution_context_class=CompiledExecutionContext,

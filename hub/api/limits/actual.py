@@ -29,7 +29,7 @@ from graphql import (
     is_composite_type,
 )
 
-from hub.api.limits.cost_walk import TOTAL_COUNT_COST, _is_connection
+from hub.api.limits.cost_walk import TOTAL_COUNT_COST, is_connection
 
 
 def actual_cost(
@@ -92,13 +92,13 @@ class _Counter:
         if value is None:
             return 0
         if not is_composite_type(named):
-            return TOTAL_COUNT_COST if name == "totalCount" and _is_connection(parent) else 0
+            return TOTAL_COUNT_COST if name == "totalCount" and is_connection(parent) else 0
         if named.name == "PageInfo":
             return 0
         sets = [n.selection_set for n in nodes if n.selection_set is not None]
-        if name == "edges" and _is_connection(parent):  # edges are free, their nodes not
+        if name == "edges" and is_connection(parent):  # edges are free, their nodes not
             return sum(self.children(named, sets, item) for item in _items(value))
-        if _is_connection(named):
+        if is_connection(named):
             return 1 + self.children(named, sets, value)
         items = (item for item in _items(value) if item is not None)
         return sum(1 + self.children(named, sets, item) for item in items)

@@ -68,7 +68,7 @@ LIST_FACTOR = 10
 TOTAL_COUNT_COST = 1
 
 
-def _is_connection(graphql_type: Any) -> bool:
+def is_connection(graphql_type: Any) -> bool:
     return (
         isinstance(graphql_type, GraphQLObjectType)
         and graphql_type.name.endswith("Connection")
@@ -196,7 +196,7 @@ class CostWalk:
             check_input(arguments, self.settings, f"An argument of {parent.name}.{name}")
         named = get_named_type(field_def.type)
         if not is_composite_type(named):
-            if name == "totalCount" and _is_connection(parent):
+            if name == "totalCount" and is_connection(parent):
                 self._add(multiplier * TOTAL_COUNT_COST)
             return
         if node.selection_set is None or named.name == "PageInfo":
@@ -204,9 +204,9 @@ class CostWalk:
         if page is not None and name == "edges":
             self.selections(named, node.selection_set, multiplier * page)
             return
-        if _is_connection(named) or name in ("node", "nodes"):
+        if is_connection(named) or name in ("node", "nodes"):
             self._note_variables(node)
-        if _is_connection(named):
+        if is_connection(named):
             self._add(multiplier)
             self.selections(named, node.selection_set, multiplier, page_size(arguments))
             return
