@@ -15,8 +15,8 @@ Printed, one table (a row as soon as it is measured): per N the wall time of eac
 the peak RSS of each region's run (its process and its step processes, summed, sampled
 every 0.2 s), the time per person,
 and the linkage time of one region of P people on DuckDB and on Spark local, from
-`measure_linkage` in benchmarks/bench_linkage_backends.py when that module is present
-("n/a" without it). The load average is printed with the table: figures on a shared
+`measure_linkage` in benchmarks/bench_linkage_backends.py ("failed" for a backend that
+cannot run here). The load average is printed with the table: figures on a shared
 machine are noisy.
 """
 
@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from bench_linkage_backends import measure_linkage
 from bench_pipeline import (
     DATABASE_PREFIX,
     Agencies,
@@ -64,11 +65,6 @@ POSTGRES = os.environ.get(
 )
 """The server the benchmark's databases are made on (`HUB_BENCH_POSTGRES_URL`: for example
 one sized for national loads by `benchmarks/sized_postgres.py`)."""
-
-try:  # written on another branch (issue 19, Spark): guarded so this script runs without it
-    from bench_linkage_backends import measure_linkage
-except ImportError:  # pragma: no cover - depends on the checkout
-    measure_linkage = None
 
 
 def ensure_world(worlds: Path, regions: int, people: int) -> Path:
@@ -231,8 +227,6 @@ def _region_lines(world: Path) -> list[str]:
 
 
 def linkage_times(people: int, backends: list[str]) -> dict[str, str]:
-    if measure_linkage is None:
-        return dict.fromkeys(backends, "n/a")
     found = {}
     for backend in backends:
         try:
