@@ -31,8 +31,9 @@ from hub.api.limits.document_cache import DocumentCache
 from hub.api.limits.guard import LimitsGuard
 from hub.api.limits.settings import DEFAULT_LIMITS
 from hub.api.operation_thread import run_in_worker
+from hub.api.people.household_types import HouseholdNode
+from hub.api.people.person_types import PersonNode
 from hub.api.people.queries import PeopleQuery
-from hub.api.people.types import HouseholdNode, PersonNode
 from hub.api.provenance.queries import ProvenanceQuery
 from hub.api.provenance.types import (
     DeliveryNode,
