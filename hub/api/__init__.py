@@ -18,8 +18,9 @@ Layout, one package per domain (its data layer, GraphQL types, filters and root 
   batch of calls at a time), `loaders.py` (per-request DataLoaders), `relations.py`
   (sync-when-loaded relation resolution and per-page warming), `pagination.py` (cursor
   connections), `nodes.py` (global ids), `principal.py` (who is calling),
-  `key_authenticator.py` (API keys at the door), `audit.py` and `personal_data.py` (the
-  audit log of responses that returned personal data; `access/` its `auditLog` field),
+  `key_authenticator.py` (API keys at the door), `audit.py` and `personal_data.py` (with
+  `personal_types.py` and `personal_walk.py`: the audit log of responses that returned
+  personal data; `access/` its `auditLog` field),
   `errors.py` and
   `error_reporting.py` (codes, masking, logging), `scalars.py`, `vocabulary.py`.
 """
