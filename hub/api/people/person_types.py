@@ -19,7 +19,7 @@ from hub.api.fields import described
 from hub.api.nodes import load_nodes
 from hub.api.pagination import Connection, PageArgs, paged
 from hub.api.people.records import HouseholdRecord, MemberRecord, PersonRecord
-from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
+from hub.api.provenance.record_types import PersonConflictNode, SourceRecordNode
 from hub.api.relations import Relation as LoaderRelation
 from hub.api.relations import ToOne, now_or_later, optional
 from hub.api.territory.types import MahallaNode
