@@ -6,8 +6,9 @@ GraphiQL when `HUB_API_GRAPHIQL=true`). Export the SDL: `uv run hub export-schem
 Layout, one package per domain (its data layer, GraphQL types, filters and root fields):
 
 - `territory/`, `people/`, `activities/`, `provenance/`: `data.py` reads rows into frozen
-  records with set-based SQL; `types.py` turns records into GraphQL types; `filters.py`
-  validates inputs into criteria; `queries.py` holds the root fields.
+  records with set-based SQL; `types.py` turns records into GraphQL types (split by
+  concept into `*_types.py` where one module would be too long); `filters.py` validates
+  inputs into criteria; `queries.py` holds the root fields.
 - `compiled/`: the read path. A root field whose selection compiles is answered by one
   SQL statement building its JSON (`compiled/execution.py` the hook, `mapping.py` where
   each field lies in SQL); anything else goes the regular way, strawberry's resolvers over
