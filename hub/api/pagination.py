@@ -215,3 +215,12 @@ def connection_of_list(items: Sequence[T], args: PageArgs) -> Connection[T]:
 
     edges = _edges_of(page, window.offset)
     return build_connection(edges, len(page), window, has_more=has_more, count=count)
+
+
+def paged(convert: Callable[[R], T], args: PageArgs) -> Callable[[Sequence[R]], Connection[T]]:
+    """A page of `args` over loaded records, each converted to its node (for `now_or_later`)."""
+
+    def page(records: Sequence[R]) -> Connection[T]:
+        return connection_of_list([convert(r) for r in records], args)
+
+    return page

@@ -31,15 +31,13 @@ from hub.api.limits.document_cache import DocumentCache
 from hub.api.limits.guard import LimitsGuard
 from hub.api.limits.settings import DEFAULT_LIMITS
 from hub.api.operation_thread import run_in_worker
+from hub.api.people.household_types import HouseholdNode
+from hub.api.people.person_types import PersonNode
 from hub.api.people.queries import PeopleQuery
-from hub.api.people.types import HouseholdNode, PersonNode
+from hub.api.provenance.delivery_types import DeliveryNode
+from hub.api.provenance.quarantine_types import QuarantinedRecordNode
 from hub.api.provenance.queries import ProvenanceQuery
-from hub.api.provenance.types import (
-    DeliveryNode,
-    PersonConflictNode,
-    QuarantinedRecordNode,
-    SourceRecordNode,
-)
+from hub.api.provenance.record_types import PersonConflictNode, SourceRecordNode
 from hub.api.scalars import SCALAR_MAP
 from hub.api.territory.queries import TerritoryQuery
 from hub.api.territory.types import AssistantNode, DistrictNode, MahallaNode, RegionNode

@@ -254,7 +254,6 @@ TYPES: dict[str, TypeRules] = {
         {"value": PERSONAL, "survivingValue": PERSONAL, "detail": PERSONAL},
         rows=SOURCE_SCOPE,
     ),
-    # Pipeline state.
     # Pipeline state. A delivery is also the provenance of an agency's source records
     # (which file, when, how many rows): the pipeline's internals stay the engineer's.
     "Delivery": T(

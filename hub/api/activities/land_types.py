@@ -21,7 +21,8 @@ from hub.api.relations import now_or_later, optional
 from hub.api.vocabulary import LandPurpose, LeaseStatus, LesseeKind, enum_value
 
 if TYPE_CHECKING:
-    from hub.api.people.types import HouseholdNode, PersonNode
+    from hub.api.people.household_types import HouseholdNode
+    from hub.api.people.person_types import PersonNode
 
 
 @strawberry.type(name="Parcel", description="A land parcel, keyed by its cadastre number.")
@@ -139,7 +140,7 @@ class LandLeaseNode(relay.Node):
     @described("The lessee when a person.")
     def person(
         self, info: Info
-    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
+    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.person_types")] | None:
         return linked_person(info, self.person_id)
 
     @described(
@@ -148,8 +149,8 @@ class LandLeaseNode(relay.Node):
     )
     async def household(
         self, info: Info
-    ) -> Annotated[HouseholdNode, strawberry.lazy("hub.api.people.types")] | None:
-        from hub.api.people.types import HouseholdNode
+    ) -> Annotated[HouseholdNode, strawberry.lazy("hub.api.people.household_types")] | None:
+        from hub.api.people.household_types import HouseholdNode
 
         if self.person_id is None:
             return None

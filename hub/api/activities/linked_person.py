@@ -9,12 +9,12 @@ from hub.api.context import Info
 from hub.api.relations import now_or_later, optional
 
 if TYPE_CHECKING:
-    from hub.api.people.types import PersonNode
+    from hub.api.people.person_types import PersonNode
 
 
 def linked_person(info: Info, person_id: int | None) -> PersonNode | None:
-    # Imported here: hub.api.people.types imports the activity types for the person's lists.
-    from hub.api.people.types import PersonNode
+    # Imported here: hub.api.people.person_types imports the activity types for the person's lists.
+    from hub.api.people.person_types import PersonNode
 
     if person_id is None:
         return None

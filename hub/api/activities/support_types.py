@@ -30,7 +30,7 @@ from hub.api.vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from hub.api.people.types import PersonNode
+    from hub.api.people.person_types import PersonNode
 
 
 @strawberry.type(name="Loan", description="A loan or subsidy (bank source), by loan id.")
@@ -80,7 +80,7 @@ class LoanNode(relay.Node):
     @strawberry.field
     def person(
         self, info: Info
-    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
+    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.person_types")] | None:
         return linked_person(info, self.person_id)
 
 
@@ -119,7 +119,7 @@ class NotebookEntryNode(relay.Node):
     @strawberry.field
     def person(
         self, info: Info
-    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
+    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.person_types")] | None:
         return linked_person(info, self.person_id)
 
 
@@ -168,5 +168,5 @@ class AppealNode(relay.Node):
     @described("The applicant, when linked (appeals may be anonymous).")
     def person(
         self, info: Info
-    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
+    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.person_types")] | None:
         return linked_person(info, self.person_id)

@@ -18,7 +18,7 @@ from hub.api.scalars import Soums, soums_from_tiyin
 from hub.api.vocabulary import EmploymentStatus, TaxRegime, enum_value
 
 if TYPE_CHECKING:
-    from hub.api.people.types import PersonNode
+    from hub.api.people.person_types import PersonNode
 
 
 @strawberry.type(
@@ -72,7 +72,7 @@ class TaxRegistrationNode(relay.Node):
     @strawberry.field
     def person(
         self, info: Info
-    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
+    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.person_types")] | None:
         return linked_person(info, self.person_id)
 
 
@@ -118,5 +118,5 @@ class EmploymentRecordNode(relay.Node):
     @strawberry.field
     def person(
         self, info: Info
-    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
+    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.person_types")] | None:
         return linked_person(info, self.person_id)

@@ -25,7 +25,7 @@ from typing import Literal
 from graphql import GraphQLObjectType
 
 from hub.api.compiled.selection import Sel, named_object
-from hub.api.personal_data import PERSON_TYPE, PERSONAL_TYPES
+from hub.api.personal_types import PERSON_TYPE, PERSONAL_TYPES
 
 PersonsKind = Literal["one", "page", "none"]
 ONE: PersonsKind = "one"

@@ -18,17 +18,18 @@ from hub.api.scalars import Soums
 from hub.api.vocabulary import Notebook, enum_value
 
 if TYPE_CHECKING:
-    from hub.api.people.types import HouseholdNode, PersonNode
+    from hub.api.people.household_types import HouseholdNode
+    from hub.api.people.person_types import PersonNode
 
 
 def _household_node(record: Any) -> Any:
-    from hub.api.people.types import HouseholdNode
+    from hub.api.people.household_types import HouseholdNode
 
     return None if record is None else HouseholdNode.of(record)
 
 
 def _person_node(record: Any) -> Any:
-    from hub.api.people.types import PersonNode
+    from hub.api.people.person_types import PersonNode
 
     return None if record is None else PersonNode.of(record)
 
@@ -106,7 +107,7 @@ class CategoryDisagreement:
     @strawberry.field
     def household(
         self, info: Info
-    ) -> Annotated[HouseholdNode, strawberry.lazy("hub.api.people.types")] | None:
+    ) -> Annotated[HouseholdNode, strawberry.lazy("hub.api.people.household_types")] | None:
         return cast("HouseholdNode | None", _HOUSEHOLD.resolve(self, info))
 
 
@@ -147,11 +148,11 @@ class NotebookFinding:
     @described("The person the finding is about.")
     def person(
         self, info: Info
-    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.types")] | None:
+    ) -> Annotated[PersonNode, strawberry.lazy("hub.api.people.person_types")] | None:
         return cast("PersonNode | None", _PERSON.resolve(self, info))
 
     @described("The person's household, if any.")
     def household(
         self, info: Info
-    ) -> Annotated[HouseholdNode, strawberry.lazy("hub.api.people.types")] | None:
+    ) -> Annotated[HouseholdNode, strawberry.lazy("hub.api.people.household_types")] | None:
         return cast("HouseholdNode | None", _HOUSEHOLD.resolve(self, info))

@@ -11,9 +11,9 @@ from hub.api.errors import BadUserInputError
 from hub.api.fields import described
 from hub.api.identity import data
 from hub.api.pagination import Connection, PageArgs, paginate
+from hub.api.people.person_types import PersonNode
 from hub.api.people.records import PERSON
-from hub.api.people.types import PersonNode
-from hub.api.provenance.types import SourceRecordNode
+from hub.api.provenance.record_types import SourceRecordNode
 
 BORDERLINE_FROM = 0.5
 BORDERLINE_TO = 0.95

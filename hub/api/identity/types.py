@@ -15,7 +15,7 @@ from hub.api.relations import now_or_later, optional
 
 if TYPE_CHECKING:
     from hub.api.provenance.data import SourceRecordRow
-    from hub.api.provenance.types import SourceRecordNode
+    from hub.api.provenance.record_types import SourceRecordNode
 
 
 @strawberry.type(description="One step of a link's waterfall: a comparison and its weight.")
@@ -67,8 +67,8 @@ class RecordLink:
     @described("The record whose pair with this one decided the link.")
     def matched_record(
         self, info: Info
-    ) -> Annotated[SourceRecordNode, strawberry.lazy("hub.api.provenance.types")] | None:
-        from hub.api.provenance.types import SourceRecordNode
+    ) -> Annotated[SourceRecordNode, strawberry.lazy("hub.api.provenance.record_types")] | None:
+        from hub.api.provenance.record_types import SourceRecordNode
 
         if self.matched_source is None or self.matched_record_key is None:
             return None

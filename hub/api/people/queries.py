@@ -22,12 +22,8 @@ from hub.api.people.filters import (
     PersonOrderBy,
     territory_of,
 )
-from hub.api.people.types import (
-    HOUSEHOLD_RELATIONS,
-    PERSON_RELATIONS,
-    HouseholdNode,
-    PersonNode,
-)
+from hub.api.people.household_types import HOUSEHOLD_RELATIONS, HouseholdNode
+from hub.api.people.person_types import PERSON_RELATIONS, PersonNode
 from hub.api.projection import shown_fields
 from hub.api.relations import field_paths, node_selection, warm
 

@@ -8,12 +8,8 @@ from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.pagination import Connection, PageArgs, paginate
 from hub.api.provenance import data
-from hub.api.provenance.types import (
-    DeliveryNode,
-    QuarantinedRecordNode,
-    RejectCount,
-    SourceSummary,
-)
+from hub.api.provenance.delivery_types import DeliveryNode, SourceSummary
+from hub.api.provenance.quarantine_types import QuarantinedRecordNode, RejectCount
 
 
 @strawberry.input

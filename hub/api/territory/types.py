@@ -48,7 +48,8 @@ def _required(convert: Callable[[R], N]) -> Callable[[R | None], N]:
 
 
 if TYPE_CHECKING:
-    from hub.api.people.types import HouseholdNode, PersonNode
+    from hub.api.people.household_types import HouseholdNode
+    from hub.api.people.person_types import PersonNode
 
 # To-one relations of the territory (see hub.api.relations.ToOne); each converter looks its
 # node class up when called, so a relation can point at a class defined further down.
@@ -256,7 +257,7 @@ class MahallaNode(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[Annotated[HouseholdNode, strawberry.lazy("hub.api.people.types")]]:
+    ) -> Connection[Annotated[HouseholdNode, strawberry.lazy("hub.api.people.household_types")]]:
         from hub.api.people.queries import households_in_mahalla
 
         return await households_in_mahalla(info, self.code, PageArgs(first, after, last, before))
@@ -269,7 +270,7 @@ class MahallaNode(relay.Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> Connection[Annotated[PersonNode, strawberry.lazy("hub.api.people.types")]]:
+    ) -> Connection[Annotated[PersonNode, strawberry.lazy("hub.api.people.person_types")]]:
         from hub.api.people.queries import persons_in_mahalla
 
         return await persons_in_mahalla(info, self.code, PageArgs(first, after, last, before))

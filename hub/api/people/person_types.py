@@ -1,52 +1,48 @@
-"""GraphQL types of golden persons and households (Relay nodes keyed by `hub_id`)."""
+"""GraphQL type of a golden person (a Relay node keyed by `hub_id`): the reconciled
+individual, their household and mahalla, the activity lists and provenance the sources give,
+and the relations a page of persons warms."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Self, TypeVar, cast
+from typing import TYPE_CHECKING, Annotated, Self, cast
 
 import strawberry
 from strawberry import relay
 
-from hub.api.activities.data import LeaseRecord
 from hub.api.activities.land_types import LandLeaseNode
 from hub.api.activities.support_types import AppealNode, LoanNode, NotebookEntryNode
 from hub.api.activities.work_types import EmploymentRecordNode, TaxRegistrationNode
 from hub.api.context import Info
 from hub.api.fields import described
 from hub.api.nodes import load_nodes
-from hub.api.pagination import Connection, PageArgs, connection_of_list
+from hub.api.pagination import Connection, PageArgs, paged
 from hub.api.people.records import HouseholdRecord, MemberRecord, PersonRecord
-from hub.api.provenance.types import PersonConflictNode, SourceRecordNode
+from hub.api.provenance.record_types import PersonConflictNode, SourceRecordNode
 from hub.api.relations import Relation as LoaderRelation
 from hub.api.relations import ToOne, now_or_later, optional
-from hub.api.scalars import Soums
-from hub.api.territory.types import AssistantNode, MahallaNode
-from hub.api.vocabulary import Need, Occupation, Relation, Sex, enum_value, optional_enum
+from hub.api.territory.types import MahallaNode
+from hub.api.vocabulary import Occupation, Relation, Sex, optional_enum
 
-R = TypeVar("R")
-N = TypeVar("N")
-
-
-def _paged(convert: Callable[[R], N], args: PageArgs) -> Callable[[Sequence[R]], Connection[N]]:
-    def page(records: Sequence[R]) -> Connection[N]:
-        return connection_of_list([convert(r) for r in records], args)
-
-    return page
-
+if TYPE_CHECKING:
+    from hub.api.people.household_types import HouseholdNode
 
 _mahalla_node = optional(MahallaNode.of)
 
 
 def _household_node(record: HouseholdRecord | None) -> HouseholdNode | None:
+    # Imported here: hub.api.people.household_types imports PersonNode for its members.
+    from hub.api.people.household_types import HouseholdNode
+
     return None if record is None else HouseholdNode.of(record)
 
 
 # Relations of persons and households (see hub.api.relations.ToOne); nodes are shared:
-# the hundred persons of a page who live in twenty households share twenty nodes.
+# the hundred persons of a page who live in twenty households share twenty nodes, and
+# households share the mahalla nodes of persons (household_types uses MAHALLA too).
 _HOUSEHOLD = ToOne("household", "household_id", _household_node, shared=True)
-_MAHALLA = ToOne("mahalla", "mahalla_code", _mahalla_node, shared=True)
+MAHALLA = ToOne("mahalla", "mahalla_code", _mahalla_node, shared=True)
 
 
 def _relation(member: MemberRecord) -> Relation:
@@ -110,7 +106,9 @@ class PersonNode(relay.Node):
         return await load_nodes(loader, list(node_ids), cls.of)
 
     @strawberry.field
-    def household(self, info: Info) -> HouseholdNode | None:
+    def household(
+        self, info: Info
+    ) -> Annotated[HouseholdNode, strawberry.lazy("hub.api.people.household_types")] | None:
         return cast(HouseholdNode | None, _HOUSEHOLD.resolve(self, info))
 
     @described("The person's relation to the head of their household.")
@@ -122,7 +120,7 @@ class PersonNode(relay.Node):
 
     @strawberry.field
     def mahalla(self, info: Info) -> MahallaNode | None:
-        return cast(MahallaNode | None, _MAHALLA.resolve(self, info))
+        return cast(MahallaNode | None, MAHALLA.resolve(self, info))
 
     @described("Tax registrations, oldest first.")
     def tax_registrations(
@@ -135,7 +133,7 @@ class PersonNode(relay.Node):
     ) -> Connection[TaxRegistrationNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.tax_of_person
-        return now_or_later(loader, self.person_id, _paged(TaxRegistrationNode.of, args))
+        return now_or_later(loader, self.person_id, paged(TaxRegistrationNode.of, args))
 
     @described("Employment-agency records, oldest status first.")
     def employment_history(
@@ -148,7 +146,7 @@ class PersonNode(relay.Node):
     ) -> Connection[EmploymentRecordNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.employment_of_person
-        return now_or_later(loader, self.person_id, _paged(EmploymentRecordNode.of, args))
+        return now_or_later(loader, self.person_id, paged(EmploymentRecordNode.of, args))
 
     @described("Land leases where the person is the lessee, oldest first.")
     def land_leases(
@@ -161,7 +159,7 @@ class PersonNode(relay.Node):
     ) -> Connection[LandLeaseNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.leases_of_person
-        return now_or_later(loader, self.person_id, _paged(LandLeaseNode.of, args))
+        return now_or_later(loader, self.person_id, paged(LandLeaseNode.of, args))
 
     @described("Loans and subsidies, oldest first.")
     def loans(
@@ -174,7 +172,7 @@ class PersonNode(relay.Node):
     ) -> Connection[LoanNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.loans_of_person
-        return now_or_later(loader, self.person_id, _paged(LoanNode.of, args))
+        return now_or_later(loader, self.person_id, paged(LoanNode.of, args))
 
     @described("Social notebook entries.")
     def notebook_entries(
@@ -187,7 +185,7 @@ class PersonNode(relay.Node):
     ) -> Connection[NotebookEntryNode]:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.notebook_of_person
-        return now_or_later(loader, self.person_id, _paged(NotebookEntryNode.of, args))
+        return now_or_later(loader, self.person_id, paged(NotebookEntryNode.of, args))
 
     @described("Appeals the person made, oldest first.")
     def appeals(
@@ -200,7 +198,7 @@ class PersonNode(relay.Node):
     ) -> Connection[AppealNode] | None:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.appeals_of_person
-        return now_or_later(loader, self.person_id, _paged(AppealNode.of, args))
+        return now_or_later(loader, self.person_id, paged(AppealNode.of, args))
 
     @described("The agency records this person was built from.")
     def source_records(
@@ -213,7 +211,7 @@ class PersonNode(relay.Node):
     ) -> Connection[SourceRecordNode]:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.source_records_of_person
-        return now_or_later(loader, self.person_id, _paged(SourceRecordNode.of, args))
+        return now_or_later(loader, self.person_id, paged(SourceRecordNode.of, args))
 
     @described("Source values that disagree with the surviving ones.")
     def conflicts(
@@ -226,120 +224,7 @@ class PersonNode(relay.Node):
     ) -> Connection[PersonConflictNode]:
         args = PageArgs(first, after, last, before)
         loader = info.context.loaders.conflicts_of_person
-        return now_or_later(loader, self.person_id, _paged(PersonConflictNode.of, args))
-
-
-@strawberry.type(description="A household's address as surveyed.")
-class Address:
-    street: str | None
-    house: str | None
-    apartment: str | None
-
-
-@strawberry.type(description="A person's membership in a household, as the survey recorded it.")
-class HouseholdMember:
-    member_no: int
-    relation: Relation
-    person: PersonNode
-
-    @classmethod
-    def of(cls, pair: tuple[MemberRecord, PersonRecord]) -> HouseholdMember:
-        member, person = pair
-        return cls(
-            member_no=member.member_no,
-            relation=enum_value(Relation, member.relation),
-            person=PersonNode.of(person),
-        )
-
-
-@strawberry.type(name="Household", description="A surveyed household, keyed by hub id.")
-class HouseholdNode(relay.Node):
-    hub_id: str
-    survey_id: str | None
-    mahalla_code: str
-    address: Address | None
-    surveyed_on: date | None
-    assessed_category: int | None = strawberry.field(
-        description="Category 1..4 as the assistant assessed it."
-    )
-    computed_category: int | None = strawberry.field(
-        description="Category 1..4 as the hub computes it from integrated data."
-    )
-    category_mismatch: bool = strawberry.field(description="Both categories are known and differ.")
-    monthly_income: Soums | None = strawberry.field(description="Stated in the survey.")
-    plot_sotix: float | None = strawberry.field(description="Household plot (1 sotix = 0.01 ha).")
-    needs: list[Need]
-    last_confirmed_at: datetime
-    household_id: strawberry.Private[int]
-    assistant_id: strawberry.Private[str | None]
-
-    @classmethod
-    def of(cls, r: HouseholdRecord) -> HouseholdNode:
-        return cls(
-            hub_id=r.hub_id,
-            survey_id=r.survey_id,
-            mahalla_code=r.mahalla_code,
-            address=Address(street=r.street, house=r.house, apartment=r.apartment),
-            surveyed_on=r.surveyed_on,
-            assessed_category=r.assessed_category,
-            computed_category=r.computed_category,
-            category_mismatch=(
-                r.assessed_category is not None
-                and r.computed_category is not None
-                and r.assessed_category != r.computed_category
-            ),
-            monthly_income=None if r.monthly_income_uzs is None else Soums(r.monthly_income_uzs),
-            plot_sotix=r.plot_sotix,
-            # None: not read, the document shows no household's needs (hub.api.projection)
-            needs=[] if r.needs is None else [enum_value(Need, n) for n in r.needs],
-            last_confirmed_at=r.last_confirmed_at,
-            household_id=r.id,
-            assistant_id=r.assistant_id,
-        )
-
-    @classmethod
-    def resolve_id(cls, root: Self, *, info: Info) -> str:
-        return root.hub_id
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[HouseholdNode | None]:
-        loader = info.context.loaders.household_by_hub_id
-        return await load_nodes(loader, list(node_ids), cls.of)
-
-    @strawberry.field
-    def mahalla(self, info: Info) -> MahallaNode | None:
-        return cast(MahallaNode | None, _MAHALLA.resolve(self, info))
-
-    @described("The assistant who surveyed the household.")
-    def surveyed_by(self, info: Info) -> AssistantNode | None:
-        if self.assistant_id is None:
-            return None
-        loader = info.context.loaders.assistant
-        return now_or_later(loader, self.assistant_id, optional(AssistantNode.of))
-
-    @described("Members by member number, with their relation to the head.")
-    def members(
-        self,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-    ) -> Connection[HouseholdMember]:
-        args = PageArgs(first, after, last, before)
-        loader = info.context.loaders.members
-        return now_or_later(loader, self.household_id, _paged(HouseholdMember.of, args))
-
-    @described("Household-plot leases whose lessee is a member, oldest first.")
-    def plot_leases(self, info: Info) -> list[LandLeaseNode] | None:
-        loader = info.context.loaders.plot_leases_of_household
-        return now_or_later(loader, self.household_id, _leases)
-
-
-def _leases(records: Sequence[LeaseRecord]) -> list[LandLeaseNode]:
-    return [LandLeaseNode.of(r) for r in records]
+        return now_or_later(loader, self.person_id, paged(PersonConflictNode.of, args))
 
 
 def _person_key(node: PersonNode) -> int:
@@ -350,7 +235,7 @@ def _membership_key(node: PersonNode) -> tuple[int, int] | None:
     return None if node.household_id is None else (node.household_id, node.person_id)
 
 
-# The relations a page of persons or households warms (see hub.api.relations.warm).
+# The relations a page of persons warms (see hub.api.relations.warm).
 PERSON_RELATIONS: dict[str, LoaderRelation] = {
     "household": lambda loaders: (loaders.household, lambda n: n.household_id),
     "householdRelation": lambda loaders: (loaders.membership, _membership_key),
@@ -363,9 +248,4 @@ PERSON_RELATIONS: dict[str, LoaderRelation] = {
     "appeals": lambda loaders: (loaders.appeals_of_person, _person_key),
     "sourceRecords": lambda loaders: (loaders.source_records_of_person, _person_key),
     "conflicts": lambda loaders: (loaders.conflicts_of_person, _person_key),
-}
-HOUSEHOLD_RELATIONS: dict[str, LoaderRelation] = {
-    "mahalla": lambda loaders: (loaders.mahalla, lambda n: n.mahalla_code),
-    "surveyedBy": lambda loaders: (loaders.assistant, lambda n: n.assistant_id),
-    "members": lambda loaders: (loaders.members, lambda n: n.household_id),
 }
