@@ -286,16 +286,15 @@ class Walk:
         statement anew (a custom plan: 0.3 ms of a page of 100's 1.1 ms). Told the
         offset, it keeps one generic plan. A document then has at most two statements
         per connection, its first pages' and its later pages'."""
-        if offset == 0:
-            limit_name = f"{prefix}limit" if prefix else self.parameter(limit)
-            if prefix:
-                self.params[limit_name] = limit
-            return FIRST_ROW, limit_name
-        if prefix:
-            self.params[f"{prefix}offset"] = offset
-            self.params[f"{prefix}limit"] = limit
-            return f"{prefix}offset", f"{prefix}limit"
-        return self.parameter(offset), self.parameter(limit)
+        offset_name = FIRST_ROW if offset == 0 else self._bound(prefix, "offset", offset)
+        return offset_name, self._bound(prefix, "limit", limit)
+
+    def _bound(self, prefix: str, name: str, value: int) -> str:
+        """A page parameter's name: `prefix` + `name` for a root's, else a numbered one."""
+        if not prefix:
+            return self.parameter(value)
+        self.params[prefix + name] = value
+        return prefix + name
 
 
 _PAGE = frozenset({"first", "after", "last", "before"})
