@@ -125,6 +125,7 @@ def start_replica(admin_url: str) -> StreamingReplica:
         run_as=run_as,
     )
     try:
+        _reserve_slot(replica)
         _base_backup(replica)
         _configure(replica, settings)
         replica.start()
@@ -178,6 +179,23 @@ def _bindir(major: int) -> Path:
     )
 
 
+def _reserve_slot(replica: StreamingReplica) -> None:
+    """The replica's slot, made on the primary before the base backup and holding WAL from
+    that moment. With `pg_basebackup --create-slot` the slot was made by the backup's WAL
+    stream after the backup had begun, so when other tests wrote enough WAL meanwhile the
+    primary recycled the segment the backup started in ("requested WAL segment ... has
+    already been removed")."""
+    admin = create_engine(replica.primary_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(
+                text("SELECT pg_create_physical_replication_slot(:slot, true)"),
+                {"slot": replica.slot},
+            )
+    finally:
+        admin.dispose()
+
+
 def _base_backup(replica: StreamingReplica) -> None:
     primary = replica.primary_url
     command = [
@@ -189,7 +207,6 @@ def _base_backup(replica: StreamingReplica) -> None:
         f"--pgdata={replica.data_dir}",
         "--wal-method=stream",
         "--checkpoint=fast",
-        "--create-slot",
         f"--slot={replica.slot}",
         "--no-sync",
     ]
